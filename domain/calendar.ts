@@ -1,0 +1,254 @@
+/**
+ * Day arithmetic for complaint deadlines.
+ *
+ * PURE: no Node built-ins, no I/O, never reads the wall clock, no env. This module is bundled into
+ * Temporal workflow code, so it only uses plain ECMAScript plus `Intl` (whose output is deterministic for a
+ * given instant). Time-zone offsets for Europe/London are derived from `Intl.DateTimeFormat`; no library.
+ *
+ * Vocabulary:
+ * - an "ISO date" is a local calendar date 'YYYY-MM-DD' in Europe/London;
+ * - a "working day" is a date that is neither a Saturday, a Sunday, nor listed in the holiday calendar.
+ */
+
+export type DayKind = 'calendar' | 'working';
+
+export interface DayCount {
+  days: number;
+  kind: DayKind;
+}
+
+/** Holidays are ISO local dates ('YYYY-MM-DD') in Europe/London on which no work is done (besides Sat/Sun). */
+export type HolidayCalendar = readonly string[];
+
+export const COUNCIL_TIME_ZONE = 'Europe/London';
+
+export const MS_PER_DAY = 86_400_000;
+
+/** Safety valve: a holiday calendar with no working day in this many consecutive days is treated as broken. */
+const MAX_CONSECUTIVE_NON_WORKING_DAYS = 366;
+
+const ISO_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+// One formatter, created once per module instance (and once per workflow isolate); formatting is deterministic.
+const LONDON_PARTS_FORMAT = new Intl.DateTimeFormat('en-US', {
+  timeZone: COUNCIL_TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+interface LocalParts {
+  year: number;
+  month: number; // 1..12
+  day: number; // 1..31
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function assertFiniteInstant(epochMs: number, name: string): void {
+  if (typeof epochMs !== 'number' || !Number.isFinite(epochMs)) {
+    throw new RangeError(`${name} must be a finite epoch-millisecond number, got ${String(epochMs)}`);
+  }
+}
+
+function londonParts(epochMs: number): LocalParts {
+  const out: LocalParts = { year: NaN, month: NaN, day: NaN, hour: NaN, minute: NaN, second: NaN };
+  for (const part of LONDON_PARTS_FORMAT.formatToParts(epochMs)) {
+    switch (part.type) {
+      case 'year':
+      case 'month':
+      case 'day':
+      case 'minute':
+      case 'second':
+        out[part.type] = Number(part.value);
+        break;
+      case 'hour':
+        // Some engines render midnight as '24' even with h23; normalise defensively.
+        out.hour = Number(part.value) % 24;
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+function isoFromUtcFields(year: number, month: number, day: number): string {
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+}
+
+/** Parses a strict 'YYYY-MM-DD' into the UTC-midnight epoch ms of that date (used only as a day index). */
+function parseIsoDate(isoDate: string): number {
+  const m = typeof isoDate === 'string' ? ISO_DATE_PATTERN.exec(isoDate) : null;
+  if (m === null) {
+    throw new RangeError(`expected an ISO date 'YYYY-MM-DD', got ${JSON.stringify(isoDate)}`);
+  }
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const utc = Date.UTC(year, month - 1, day);
+  const check = new Date(utc);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
+    throw new RangeError(`not a real calendar date: ${JSON.stringify(isoDate)}`);
+  }
+  return utc;
+}
+
+function isoFromUtcMidnight(utcMs: number): string {
+  const d = new Date(utcMs);
+  return isoFromUtcFields(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+/** The ISO date `n` calendar days after (or before, if negative) `isoDate`. */
+export function shiftIsoDate(isoDate: string, n: number): string {
+  if (!Number.isInteger(n)) throw new RangeError(`day shift must be an integer, got ${String(n)}`);
+  return isoFromUtcMidnight(parseIsoDate(isoDate) + n * MS_PER_DAY);
+}
+
+/** 0 = Sunday … 6 = Saturday, for an ISO date. */
+export function isoDayOfWeek(isoDate: string): number {
+  return new Date(parseIsoDate(isoDate)).getUTCDay();
+}
+
+/** 'YYYY-MM-DD' of the instant in Europe/London. */
+export function londonDate(epochMs: number): string {
+  assertFiniteInstant(epochMs, 'epochMs');
+  const p = londonParts(epochMs);
+  return isoFromUtcFields(p.year, p.month, p.day);
+}
+
+/** Offset of Europe/London from UTC at the instant, in minutes (0 in GMT, 60 in BST). */
+export function londonOffsetMinutes(epochMs: number): number {
+  assertFiniteInstant(epochMs, 'epochMs');
+  const wholeSecond = Math.floor(epochMs / 1000) * 1000;
+  const p = londonParts(wholeSecond);
+  const localAsUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return Math.round((localAsUtc - wholeSecond) / 60_000);
+}
+
+/** Epoch ms of a London wall-clock time (given as if it were UTC). Two passes settle DST changes. */
+function londonWallClockToEpoch(localAsUtcMs: number): number {
+  const guess = localAsUtcMs - londonOffsetMinutes(localAsUtcMs) * 60_000;
+  return localAsUtcMs - londonOffsetMinutes(guess) * 60_000;
+}
+
+/** Epoch ms of 23:59:59.999 Europe/London on that date (22:59:59.999Z in BST, 23:59:59.999Z in GMT). */
+export function endOfLondonDay(isoDate: string): number {
+  return londonWallClockToEpoch(parseIsoDate(isoDate) + MS_PER_DAY - 1);
+}
+
+/** Validates the calendar (a malformed entry is a bug upstream: fail loudly rather than silently ignore it). */
+function holidaySet(holidays: HolidayCalendar): ReadonlySet<string> {
+  if (!Array.isArray(holidays)) throw new TypeError('holidays must be an array of ISO dates');
+  for (const h of holidays) parseIsoDate(h);
+  return new Set(holidays);
+}
+
+function isWorkingDayIn(isoDate: string, holidays: ReadonlySet<string>): boolean {
+  const dow = isoDayOfWeek(isoDate); // also validates the date
+  return dow !== 0 && dow !== 6 && !holidays.has(isoDate);
+}
+
+export function isWorkingDay(isoDate: string, holidays: HolidayCalendar): boolean {
+  return isWorkingDayIn(isoDate, holidaySet(holidays));
+}
+
+/** The first working day strictly after `isoDate`. */
+function nextWorkingDay(isoDate: string, holidays: ReadonlySet<string>): string {
+  let d = isoDate;
+  for (let i = 0; i < MAX_CONSECUTIVE_NON_WORKING_DAYS; i++) {
+    d = shiftIsoDate(d, 1);
+    if (isWorkingDayIn(d, holidays)) return d;
+  }
+  throw new RangeError(
+    `holiday calendar leaves no working day within ${MAX_CONSECUTIVE_NON_WORKING_DAYS} days after ${isoDate}`,
+  );
+}
+
+function assertDayCount(count: DayCount): void {
+  if (count === null || typeof count !== 'object') throw new TypeError('count must be { days, kind }');
+  if (!Number.isInteger(count.days) || count.days < 0) {
+    throw new RangeError(`count.days must be a non-negative integer, got ${String(count.days)}`);
+  }
+  if (count.kind !== 'calendar' && count.kind !== 'working') {
+    throw new RangeError(`count.kind must be 'calendar' or 'working', got ${JSON.stringify(count.kind)}`);
+  }
+}
+
+/**
+ * The deadline `count` days after `fromMs` (epoch ms; an action at or before the deadline is on time).
+ *
+ * - calendar: exactly `fromMs + days * 24 h` (not DST-adjusted: calendar-day deadlines are exact multiples of 24 h).
+ * - working: 23:59:59.999 Europe/London at the end of the Nth working day after the London date of `fromMs`.
+ *   Day 1 is the first working day strictly after the receipt date, so a complaint received on a weekend or
+ *   holiday effectively starts counting from the next working day (received Sat → day 1 is Mon).
+ *   days = 0 means the end of the first working day ON OR AFTER the receipt date (same day if received on a
+ *   working day; e.g. received Sat → end of Mon, the same as days = 1 from a Saturday).
+ */
+export function addDays(fromMs: number, count: DayCount, holidays: HolidayCalendar): number {
+  assertFiniteInstant(fromMs, 'fromMs');
+  assertDayCount(count);
+  if (count.kind === 'calendar') return fromMs + count.days * MS_PER_DAY;
+
+  const hs = holidaySet(holidays);
+  const receipt = londonDate(fromMs);
+  let d: string;
+  if (count.days === 0) {
+    d = isWorkingDayIn(receipt, hs) ? receipt : nextWorkingDay(receipt, hs);
+  } else {
+    d = receipt;
+    for (let n = 0; n < count.days; n++) d = nextWorkingDay(d, hs);
+  }
+  return endOfLondonDay(d);
+}
+
+/** Number of working days d with startIso < d <= endIso (requires startIso <= endIso). */
+function countWorkingDaysAfter(startIso: string, endIso: string, holidays: ReadonlySet<string>): number {
+  const start = parseIsoDate(startIso);
+  const end = parseIsoDate(endIso);
+  const totalDays = Math.round((end - start) / MS_PER_DAY);
+  // Whole weeks contribute 5 weekdays each; walk only the remainder, then subtract weekday holidays in range.
+  const weeks = Math.floor(totalDays / 7);
+  let count = weeks * 5;
+  let dow = new Date(start).getUTCDay();
+  for (let i = 0; i < totalDays - weeks * 7; i++) {
+    dow = (dow + 1) % 7;
+    if (dow !== 0 && dow !== 6) count++;
+  }
+  for (const h of holidays) {
+    const t = parseIsoDate(h);
+    if (t > start && t <= end) {
+      const hd = new Date(t).getUTCDay();
+      if (hd !== 0 && hd !== 6) count--;
+    }
+  }
+  return count;
+}
+
+/**
+ * Whole days from `fromMs` to `toMs`.
+ * - working: working days from the London date of `fromMs` to the London date of `toMs`, not counting the
+ *   receipt date and counting the end date if it is a working day (same day → 0; received Fri, answered Mon → 1).
+ *   For N ≥ 1, `daysBetween(t, addDays(t, {days: N, kind: 'working'}, h), 'working', h) === N`.
+ * - calendar: whole 24 h periods elapsed (floor).
+ * If `toMs < fromMs` the result is the negation of `daysBetween(toMs, fromMs, …)`.
+ */
+export function daysBetween(fromMs: number, toMs: number, kind: DayKind, holidays: HolidayCalendar): number {
+  assertFiniteInstant(fromMs, 'fromMs');
+  assertFiniteInstant(toMs, 'toMs');
+  if (kind !== 'calendar' && kind !== 'working') {
+    throw new RangeError(`kind must be 'calendar' or 'working', got ${JSON.stringify(kind)}`);
+  }
+  if (toMs < fromMs) return -daysBetween(toMs, fromMs, kind, holidays);
+  if (kind === 'calendar') return Math.floor((toMs - fromMs) / MS_PER_DAY);
+  return countWorkingDaysAfter(londonDate(fromMs), londonDate(toMs), holidaySet(holidays));
+}
