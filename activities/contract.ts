@@ -1,0 +1,45 @@
+import type { ComplaintState, NextDeadline, TimelineEntry } from '../domain/complaint';
+import type { Notice } from '../domain/notices';
+
+// What the complaint workflow asks of the outside world. Workflows import this as a type only;
+// the worker registers implementations built by `createActivities`.
+
+/** The complaint as it stands after the batch, without its timeline (the entries carry that). */
+export type ComplaintSnapshot = Omit<ComplaintState, 'timeline'> & {
+  lastSeq: number;
+  nextDeadline: NextDeadline | null;
+  overdue: boolean;
+};
+
+export interface RegisterBatch {
+  ref: string;
+  /** New timeline entries in seq order; a retried or replayed batch repeats entries already written. */
+  entries: TimelineEntry[];
+  snapshot: ComplaintSnapshot;
+}
+
+export interface NoticeReceipt {
+  noticeId: string;
+  /** How it went out: an SMTP message id, or the outbox file written. */
+  deliveredAs: string;
+  recipients: string[];
+}
+
+export interface ComplaintActivities {
+  /** Writes the entries and the snapshot to the register, idempotently by (ref, seq). */
+  recordInRegister(batch: RegisterBatch): Promise<void>;
+  /** Delivers one notice to the people it concerns; the same notice id is never delivered twice. */
+  sendNotice(notice: Notice): Promise<NoticeReceipt>;
+}
+
+export const NON_RETRYABLE_NOTICE_FAILURE = 'NoticeUndeliverable';
+
+/** The register side of the activities (implemented in register/). */
+export interface ComplaintRegisterWriter {
+  record(batch: RegisterBatch): Promise<void>;
+}
+
+/** The delivery side of the activities (implemented in notifications/). */
+export interface NoticeDelivery {
+  deliver(notice: Notice): Promise<NoticeReceipt>;
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ActorSchema, InstantSchema, LocalDateSchema, OutcomeSchema } from './vocabulary';
+
+// What officers (and other systems) can do to a complaint. Each body schema is what the HTTP API accepts;
+// the workflow receives the same body plus the actor, as a Temporal Update or Signal of the same name.
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const OfficerSchema = z
+  .object({
+    id: text(200),
+    name: text(200).optional(),
+    email: z.email().max(320).optional(),
+  })
+  .strict();
+export type Officer = z.infer<typeof OfficerSchema>;
+
+export const actionBodySchemas = {
+  acknowledge: z.object({ note: text(5_000).optional() }).strict(),
+  assign: z.object({ officer: OfficerSchema }).strict(),
+  'record-outcome': z
+    .object({
+      outcome: OutcomeSchema,
+      findings: text(20_000).optional(),
+      actionsTaken: text(20_000).optional(),
+    })
+    .strict(),
+  'request-escalation': z
+    .object({
+      to: z.string().regex(/^[a-z0-9-]+$/).optional().describe('The stage asked for; defaults to the next stage'),
+      bypass: z.boolean().optional().describe("At the complainant's request, skip the next stage (e.g. the Director review)"),
+    })
+    .strict(),
+  'grant-extension': z
+    .object({
+      days: z.number().int().positive().max(365).optional().describe("Days added to the response deadline, in the stage's kind of days"),
+      newDeadline: InstantSchema.optional().describe('Or: the new response deadline'),
+      reason: text(2_000).min(5, 'give the reason for the extension'),
+      agreedWithComplainant: z.boolean(),
+    })
+    .strict()
+    .refine((body) => (body.days === undefined) !== (body.newDeadline === undefined), {
+      message: 'give either days or newDeadline, not both',
+      path: ['days'],
+    }),
+  withdraw: z.object({ reason: text(2_000).optional() }).strict(),
+  'refer-to-ombudsman': z
+    .object({ reference: text(100).optional().describe("The Ombudsman's case reference, when known") })
+    .strict(),
+  'add-note': z.object({ text: text(10_000) }).strict(),
+  'update-calendar': z
+    .object({ holidays: z.array(LocalDateSchema).max(1_000).describe('Public holidays in Europe/London, YYYY-MM-DD') })
+    .strict(),
+} as const;
+
+export type ActionName = keyof typeof actionBodySchemas;
+export const actionNames = Object.keys(actionBodySchemas) as ActionName[];
+export type ActionBody<A extends ActionName> = z.infer<(typeof actionBodySchemas)[A]>;
+
+/** The message an Update or Signal carries: the body and who is acting. */
+export type ActionInput<A extends ActionName> = ActionBody<A> & { actor: z.infer<typeof ActorSchema> };
+
+export type ComplaintCommand = { [A in ActionName]: { action: A } & ActionInput<A> }[ActionName];
+
+/** Validates an Update/Signal payload (the API validates earlier; other systems may send anything). */
+export function parseCommand(action: ActionName, payload: unknown): { ok: true; command: ComplaintCommand } | { ok: false; reason: string } {
+  if (typeof payload !== 'object' || payload === null) return { ok: false, reason: 'the message must be an object' };
+  const { actor, ...body } = payload as Record<string, unknown>;
+  const parsedActor = ActorSchema.safeParse(actor);
+  if (!parsedActor.success) return { ok: false, reason: `actor: ${describeIssues(parsedActor.error)}` };
+  const parsedBody = actionBodySchemas[action].safeParse(body);
+  if (!parsedBody.success) return { ok: false, reason: describeIssues(parsedBody.error) };
+  return { ok: true, command: { action, actor: parsedActor.data, ...parsedBody.data } as ComplaintCommand };
+}
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
+}

@@ -1,0 +1,588 @@
+import type { ComplaintCommand, Officer } from './actions';
+import { addDays, type HolidayCalendar } from './calendar';
+import type { ComplaintDetails } from './intake';
+import { stageDefinition, type Procedure, type ProcedureRef, type StageDefinition } from './procedure';
+import type { Actor, ComplaintStatus, Outcome } from './vocabulary';
+
+// The complaint as a pure state machine: `decide` checks a command against the procedure and the state and
+// says which events it produces (or why it is refused); `applyEvent` folds an event into the state. The
+// workflow, the register's annual report and the audit timeline all use these two functions, so a rule
+// lives in exactly one place. Instants are ISO strings so that state and events serialise as they are.
+
+export type DeadlineKind = 'acknowledgement' | 'response';
+
+export interface ExtensionRecord {
+  at: string;
+  by: Actor;
+  days?: number;
+  requestedDeadline?: string;
+  /** The response deadline after this extension. */
+  dueAt: string;
+  reason: string;
+  agreedWithComplainant: boolean;
+}
+
+export interface DeadlineRecord {
+  originalDueAt: string;
+  dueAt: string;
+  /** When the action was taken (acknowledgement made, outcome recorded). */
+  metAt?: string;
+  metBy?: Actor;
+  onTime?: boolean;
+  /** Each deadline (by its due time) that passed without the action. */
+  breaches: string[];
+  /** Keys of reminders already issued (`dueAt|hoursBefore`). */
+  remindersIssued: string[];
+}
+
+export interface StageRecord {
+  stage: string;
+  name: string;
+  startedAt: string;
+  acknowledgement: DeadlineRecord | null;
+  response: DeadlineRecord & {
+    outcome?: Outcome;
+    findings?: string;
+    actionsTaken?: string;
+    extensions: ExtensionRecord[];
+  };
+  /** After the outcome: until when the complainant may escalate (or refer to the Ombudsman after the final stage). */
+  escalationWindowEndsAt?: string;
+  escalatedAt?: string;
+}
+
+export type ClosureReason = 'escalation-window-ended' | 'referral-window-ended' | 'referred-to-ombudsman' | 'final-outcome';
+
+export interface ComplaintState {
+  ref: string;
+  procedure: ProcedureRef & { name: string };
+  status: ComplaintStatus;
+  currentStage: string;
+  details: ComplaintDetails;
+  receivedAt: string;
+  caseOfficer: Officer | null;
+  stages: StageRecord[];
+  /** The public-holiday calendar working-day deadlines are counted with (YYYY-MM-DD, Europe/London). */
+  holidays: string[];
+  ombudsmanReferral?: { at: string; by: Actor; reference?: string };
+  withdrawal?: { at: string; by: Actor; reason?: string };
+  closure?: { at: string; reason: ClosureReason; outcome?: Outcome };
+  timeline: TimelineEntry[];
+}
+
+// ---------------------------------------------------------------------------------------------- events
+
+export type ComplaintEvent =
+  | {
+      type: 'complaint-received';
+      ref: string;
+      procedure: ProcedureRef & { name: string };
+      details: ComplaintDetails;
+      receivedAt: string;
+      stage: StageOpening;
+      holidays: string[];
+    }
+  | { type: 'acknowledged'; stage: string; note?: string }
+  | { type: 'case-officer-assigned'; officer: Officer; previous?: Officer }
+  | {
+      type: 'outcome-recorded';
+      stage: string;
+      outcome: Outcome;
+      findings?: string;
+      actionsTaken?: string;
+      escalationWindowEndsAt?: string;
+    }
+  | { type: 'escalated'; from: string; to: string; bypassed?: string; stage: StageOpening }
+  | {
+      type: 'extension-granted';
+      stage: string;
+      days?: number;
+      requestedDeadline?: string;
+      dueAt: string;
+      previousDueAt: string;
+      reason: string;
+      agreedWithComplainant: boolean;
+    }
+  | { type: 'withdrawn'; reason?: string }
+  | { type: 'referred-to-ombudsman'; reference?: string }
+  | { type: 'note-added'; text: string }
+  | { type: 'reminder-issued'; stage: string; deadline: DeadlineKind; dueAt: string; hoursBefore: number }
+  | { type: 'deadline-breached'; stage: string; deadline: DeadlineKind; dueAt: string }
+  | { type: 'calendar-updated'; holidays: string[]; acknowledgementDueAt?: string; responseDueAt?: string }
+  | { type: 'closed'; reason: ClosureReason; outcome?: Outcome }
+  | { type: 'action-rejected'; action: string; code: RejectionCode; reason: string }
+  | { type: 'notification-failed'; notice: string; reason: string };
+
+/** The deadlines of a stage as they were set when it began. */
+export interface StageOpening {
+  id: string;
+  name: string;
+  acknowledgementDueAt: string | null;
+  responseDueAt: string;
+}
+
+export type ComplaintEventType = ComplaintEvent['type'];
+
+/** An event as recorded: numbered, timed by the workflow clock, and attributed. */
+export type TimelineEntry = ComplaintEvent & { seq: number; at: string; actor: Actor };
+
+// ---------------------------------------------------------------------------------------------- decisions
+
+export type RejectionCode =
+  | 'complaint-closed'
+  | 'not-open'
+  | 'already-acknowledged'
+  | 'no-acknowledgement-step'
+  | 'not-acknowledged'
+  | 'outcome-not-in-procedure'
+  | 'outcome-already-recorded'
+  | 'no-outcome-yet'
+  | 'escalation-window-closed'
+  | 'no-further-stage'
+  | 'stage-not-reachable'
+  | 'extension-not-allowed'
+  | 'agreement-required'
+  | 'extension-too-long'
+  | 'deadline-passed'
+  | 'deadline-not-later'
+  | 'not-final-stage'
+  | 'referral-window-closed'
+  | 'already-assigned'
+  | 'invalid-message';
+
+export type Decision =
+  | { ok: true; events: ComplaintEvent[] }
+  | { ok: false; code: RejectionCode; reason: string };
+
+const reject = (code: RejectionCode, reason: string): Decision => ({ ok: false, code, reason });
+const accept = (...events: ComplaintEvent[]): Decision => ({ ok: true, events });
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+const ms = (instant: string) => Date.parse(instant);
+
+export function isTerminal(status: ComplaintStatus): boolean {
+  return status === 'closed' || status === 'withdrawn';
+}
+
+export function currentStageRecord(state: ComplaintState): StageRecord {
+  const record = state.stages[state.stages.length - 1];
+  if (!record) throw new Error(`Complaint ${state.ref} has no stage`);
+  return record;
+}
+
+/** The deadlines of a stage that begins at `startedAtMs`. */
+export function openStage(stage: StageDefinition, startedAtMs: number, holidays: HolidayCalendar): StageOpening {
+  return {
+    id: stage.id,
+    name: stage.name,
+    acknowledgementDueAt: stage.acknowledge ? iso(addDays(startedAtMs, stage.acknowledge.within, holidays)) : null,
+    responseDueAt: iso(addDays(startedAtMs, stage.respond.within, holidays)),
+  };
+}
+
+export interface NewComplaint {
+  ref: string;
+  procedure: Procedure;
+  details: ComplaintDetails;
+  receivedAtMs: number;
+  holidays: HolidayCalendar;
+}
+
+/** The first event of every complaint. */
+export function receiveComplaint(complaint: NewComplaint): ComplaintEvent {
+  const { procedure } = complaint;
+  const firstStage = stageDefinition(procedure, complaint.details.serious ? procedure.seriousStartStage : procedure.firstStage);
+  return {
+    type: 'complaint-received',
+    ref: complaint.ref,
+    procedure: { id: procedure.id, version: procedure.version, name: procedure.name },
+    details: complaint.details,
+    receivedAt: iso(complaint.receivedAtMs),
+    stage: openStage(firstStage, complaint.receivedAtMs, complaint.holidays),
+    holidays: [...complaint.holidays],
+  };
+}
+
+/** Whether `command` may happen now, and what it records. Never changes `state`. */
+export function decide(state: ComplaintState, command: ComplaintCommand, nowMs: number, procedure: Procedure): Decision {
+  if (isTerminal(state.status)) {
+    return reject('complaint-closed', `complaint ${state.ref} is ${state.status === 'withdrawn' ? 'withdrawn' : 'closed'}; nothing more can be recorded`);
+  }
+  const record = currentStageRecord(state);
+  const stage = stageDefinition(procedure, record.stage);
+  const stageName = stage.name;
+
+  switch (command.action) {
+    case 'acknowledge': {
+      if (state.status !== 'open') return reject('not-open', `${stageName} already has its outcome; there is nothing to acknowledge`);
+      if (!record.acknowledgement) return reject('no-acknowledgement-step', `${stageName} has no acknowledgement step in ${procedure.name}`);
+      if (record.acknowledgement.metAt) return reject('already-acknowledged', `${stageName} was already acknowledged at ${record.acknowledgement.metAt}`);
+      return accept({ type: 'acknowledged', stage: record.stage, ...(command.note ? { note: command.note } : {}) });
+    }
+
+    case 'assign': {
+      if (state.caseOfficer?.id === command.officer.id) {
+        return reject('already-assigned', `${command.officer.id} is already the case officer`);
+      }
+      return accept({
+        type: 'case-officer-assigned',
+        officer: command.officer,
+        ...(state.caseOfficer ? { previous: state.caseOfficer } : {}),
+      });
+    }
+
+    case 'record-outcome': {
+      if (state.status !== 'open') return reject('outcome-already-recorded', `${stageName} already has its outcome (${record.response.outcome})`);
+      if (record.acknowledgement && !record.acknowledgement.metAt) {
+        return reject('not-acknowledged', `${stageName} must be acknowledged before its outcome is recorded`);
+      }
+      if (!stage.outcomes.includes(command.outcome)) {
+        return reject('outcome-not-in-procedure', `"${command.outcome}" is not an outcome of ${stageName}; allowed: ${stage.outcomes.join(', ')}`);
+      }
+      const windowDays = stage.escalation?.windowDays ?? (procedure.ombudsman.afterStage === stage.id ? procedure.ombudsman.referralWindowDays : undefined);
+      const outcome: ComplaintEvent = {
+        type: 'outcome-recorded',
+        stage: stage.id,
+        outcome: command.outcome,
+        ...(command.findings ? { findings: command.findings } : {}),
+        ...(command.actionsTaken ? { actionsTaken: command.actionsTaken } : {}),
+        ...(windowDays !== undefined
+          ? { escalationWindowEndsAt: iso(addDays(nowMs, { days: windowDays, kind: 'calendar' }, state.holidays)) }
+          : {}),
+      };
+      if (windowDays === undefined) return accept(outcome, { type: 'closed', reason: 'final-outcome', outcome: command.outcome });
+      return accept(outcome);
+    }
+
+    case 'request-escalation': {
+      if (state.status !== 'awaiting-escalation') {
+        return reject('no-outcome-yet', `escalation is possible only after the outcome of ${stageName}`);
+      }
+      if (!stage.escalation) {
+        return reject('no-further-stage', `${stageName} is the last stage of ${procedure.name}; the complainant may go to the ${procedure.ombudsman.name}`);
+      }
+      if (record.escalationWindowEndsAt && nowMs > ms(record.escalationWindowEndsAt)) {
+        return reject('escalation-window-closed', `the escalation window ended at ${record.escalationWindowEndsAt}`);
+      }
+      const { next, bypassTo } = stage.escalation;
+      const wantsBypass = command.bypass === true || (command.to !== undefined && command.to === bypassTo && command.to !== next);
+      if (wantsBypass && !bypassTo) return reject('stage-not-reachable', `the stage after ${stageName} cannot be bypassed`);
+      const target = wantsBypass ? (bypassTo as string) : next;
+      if (command.to !== undefined && command.to !== target) {
+        return reject('stage-not-reachable', `from ${stageName} a complaint can go to ${[next, bypassTo].filter(Boolean).join(' or (bypassing) ')}, not ${command.to}`);
+      }
+      return accept({
+        type: 'escalated',
+        from: stage.id,
+        to: target,
+        ...(wantsBypass ? { bypassed: next } : {}),
+        stage: openStage(stageDefinition(procedure, target), nowMs, state.holidays),
+      });
+    }
+
+    case 'grant-extension': {
+      if (state.status !== 'open') return reject('outcome-already-recorded', `${stageName} already has its outcome; there is no response deadline to extend`);
+      if (!stage.extension.allowed) return reject('extension-not-allowed', `${stageName} does not allow extensions`);
+      if (stage.extension.requiresComplainantAgreement && !command.agreedWithComplainant) {
+        return reject('agreement-required', `an extension at ${stageName} needs the complainant's agreement`);
+      }
+      const current = ms(record.response.dueAt);
+      if (nowMs > current) {
+        return reject('deadline-passed', `the response deadline passed at ${record.response.dueAt}; an extension must be agreed before it`);
+      }
+      const dueAtMs = command.newDeadline !== undefined
+        ? ms(command.newDeadline)
+        : addDays(current, { days: command.days ?? 0, kind: stage.respond.within.kind }, state.holidays);
+      if (dueAtMs <= current) return reject('deadline-not-later', `the new deadline must be later than the current one (${record.response.dueAt})`);
+      if (stage.extension.maxTotal) {
+        const limit = addDays(ms(record.startedAt), stage.extension.maxTotal, state.holidays);
+        if (dueAtMs > limit) {
+          return reject('extension-too-long', `${stageName} may take at most ${stage.extension.maxTotal.days} ${stage.extension.maxTotal.kind} days in total (until ${iso(limit)})`);
+        }
+      }
+      return accept({
+        type: 'extension-granted',
+        stage: stage.id,
+        ...(command.days !== undefined ? { days: command.days } : {}),
+        ...(command.newDeadline !== undefined ? { requestedDeadline: command.newDeadline } : {}),
+        dueAt: iso(dueAtMs),
+        previousDueAt: record.response.dueAt,
+        reason: command.reason,
+        agreedWithComplainant: command.agreedWithComplainant,
+      });
+    }
+
+    case 'withdraw':
+      return accept({ type: 'withdrawn', ...(command.reason ? { reason: command.reason } : {}) });
+
+    case 'refer-to-ombudsman': {
+      if (stage.id !== procedure.ombudsman.afterStage) {
+        return reject('not-final-stage', `a referral to the ${procedure.ombudsman.name} follows the outcome of ${stageDefinition(procedure, procedure.ombudsman.afterStage).name}`);
+      }
+      if (state.status !== 'awaiting-escalation') return reject('no-outcome-yet', `${stageName} has no outcome yet`);
+      if (record.escalationWindowEndsAt && nowMs > ms(record.escalationWindowEndsAt)) {
+        return reject('referral-window-closed', `the referral window ended at ${record.escalationWindowEndsAt}`);
+      }
+      return accept(
+        { type: 'referred-to-ombudsman', ...(command.reference ? { reference: command.reference } : {}) },
+        { type: 'closed', reason: 'referred-to-ombudsman', ...(record.response.outcome ? { outcome: record.response.outcome } : {}) },
+      );
+    }
+
+    case 'add-note':
+      return accept({ type: 'note-added', text: command.text });
+
+    case 'update-calendar': {
+      const holidays = [...new Set(command.holidays)].sort();
+      const recalculated = recalculateDeadlines(record, stage, holidays);
+      return accept({ type: 'calendar-updated', holidays, ...recalculated });
+    }
+  }
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Pending deadlines of the current stage counted again with a changed holiday calendar; met ones stay as they were. */
+function recalculateDeadlines(record: StageRecord, stage: StageDefinition, holidays: HolidayCalendar): { acknowledgementDueAt?: string; responseDueAt?: string } {
+  const startedAt = ms(record.startedAt);
+  const result: { acknowledgementDueAt?: string; responseDueAt?: string } = {};
+  if (record.acknowledgement && stage.acknowledge && !record.acknowledgement.metAt) {
+    result.acknowledgementDueAt = iso(addDays(startedAt, stage.acknowledge.within, holidays));
+  }
+  if (!record.response.metAt) {
+    let dueAt = addDays(startedAt, stage.respond.within, holidays);
+    for (const extension of record.response.extensions) {
+      dueAt = extension.requestedDeadline !== undefined
+        ? ms(extension.requestedDeadline)
+        : addDays(dueAt, { days: extension.days ?? 0, kind: stage.respond.within.kind }, holidays);
+    }
+    result.responseDueAt = iso(dueAt);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------- timers
+
+export interface ScheduledEvent {
+  /** When it is due (epoch ms); at or before now means at once. */
+  atMs: number;
+  event: ComplaintEvent;
+}
+
+/**
+ * The next thing the clock will do to this complaint: a reminder, a breach notice, or the end of the
+ * escalation window. Derived from the state alone, so an action, an extension or a new calendar simply
+ * changes what comes next, and nothing can fire twice.
+ */
+export function nextScheduledEvent(state: ComplaintState, procedure: Procedure, nowMs: number): ScheduledEvent | undefined {
+  if (isTerminal(state.status)) return undefined;
+  const record = currentStageRecord(state);
+  const stage = stageDefinition(procedure, record.stage);
+  const candidates: ScheduledEvent[] = [];
+
+  if (state.status === 'awaiting-escalation') {
+    if (record.escalationWindowEndsAt) {
+      const final = !stage.escalation;
+      candidates.push({
+        atMs: ms(record.escalationWindowEndsAt),
+        event: {
+          type: 'closed',
+          reason: final ? 'referral-window-ended' : 'escalation-window-ended',
+          ...(record.response.outcome ? { outcome: record.response.outcome } : {}),
+        },
+      });
+    }
+  } else {
+    if (record.acknowledgement && stage.acknowledge) {
+      candidates.push(...deadlineEvents(record, 'acknowledgement', record.acknowledgement, stage.acknowledge.remindBeforeHours, nowMs));
+    }
+    candidates.push(...deadlineEvents(record, 'response', record.response, stage.respond.remindBeforeHours, nowMs));
+  }
+  return candidates.reduce<ScheduledEvent | undefined>((earliest, candidate) => (!earliest || candidate.atMs < earliest.atMs ? candidate : earliest), undefined);
+}
+
+function deadlineEvents(
+  record: StageRecord,
+  deadline: DeadlineKind,
+  pending: DeadlineRecord,
+  remindBeforeHours: number[],
+  nowMs: number,
+): ScheduledEvent[] {
+  if (pending.metAt || pending.breaches.includes(pending.dueAt)) return [];
+  const dueAtMs = ms(pending.dueAt);
+  const startedAtMs = ms(record.startedAt);
+  const breach: ScheduledEvent = { atMs: dueAtMs, event: { type: 'deadline-breached', stage: record.stage, deadline, dueAt: pending.dueAt } };
+  // Once the deadline has passed its reminders tell nobody anything: only the breach remains.
+  if (dueAtMs <= nowMs) return [breach];
+  const reminders = remindBeforeHours
+    .map((hoursBefore) => ({ hoursBefore, atMs: dueAtMs - hoursBefore * HOUR_MS }))
+    // A reminder that would fall before the stage began is not sent; one whose time passed while the
+    // complaint was being recorded late still goes out, at once.
+    .filter(({ hoursBefore, atMs }) => atMs > startedAtMs && !pending.remindersIssued.includes(reminderKey(pending.dueAt, hoursBefore)))
+    .map(({ hoursBefore, atMs }): ScheduledEvent => ({
+      atMs,
+      event: { type: 'reminder-issued', stage: record.stage, deadline, dueAt: pending.dueAt, hoursBefore },
+    }));
+  return [...reminders, breach];
+}
+
+export function reminderKey(dueAt: string, hoursBefore: number): string {
+  return `${dueAt}|${hoursBefore}`;
+}
+
+// ---------------------------------------------------------------------------------------------- state
+
+function deadline(dueAt: string): DeadlineRecord {
+  return { originalDueAt: dueAt, dueAt, breaches: [], remindersIssued: [] };
+}
+
+function stageRecord(opening: StageOpening, startedAt: string): StageRecord {
+  return {
+    stage: opening.id,
+    name: opening.name,
+    startedAt,
+    acknowledgement: opening.acknowledgementDueAt ? deadline(opening.acknowledgementDueAt) : null,
+    response: { ...deadline(opening.responseDueAt), extensions: [] },
+  };
+}
+
+/** The state a complaint starts in, from its first recorded event. */
+export function initialState(entry: TimelineEntry): ComplaintState {
+  if (entry.type !== 'complaint-received') throw new Error(`A complaint's history starts with complaint-received, not ${entry.type}`);
+  return {
+    ref: entry.ref,
+    procedure: entry.procedure,
+    status: 'open',
+    currentStage: entry.stage.id,
+    details: entry.details,
+    receivedAt: entry.receivedAt,
+    caseOfficer: null,
+    stages: [stageRecord(entry.stage, entry.receivedAt)],
+    holidays: entry.holidays,
+    timeline: [entry],
+  };
+}
+
+/** Folds one recorded event into the state (in place: the workflow keeps one state object for its lifetime). */
+export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
+  state.timeline.push(entry);
+  const record = currentStageRecord(state);
+  switch (entry.type) {
+    case 'complaint-received':
+      throw new Error('complaint-received can only be the first event');
+    case 'acknowledged':
+      if (record.acknowledgement) meet(record.acknowledgement, entry);
+      return;
+    case 'case-officer-assigned':
+      state.caseOfficer = entry.officer;
+      return;
+    case 'outcome-recorded':
+      meet(record.response, entry);
+      record.response.outcome = entry.outcome;
+      if (entry.findings !== undefined) record.response.findings = entry.findings;
+      if (entry.actionsTaken !== undefined) record.response.actionsTaken = entry.actionsTaken;
+      if (entry.escalationWindowEndsAt !== undefined) record.escalationWindowEndsAt = entry.escalationWindowEndsAt;
+      state.status = 'awaiting-escalation';
+      return;
+    case 'escalated':
+      record.escalatedAt = entry.at;
+      state.stages.push(stageRecord(entry.stage, entry.at));
+      state.currentStage = entry.to;
+      state.status = 'open';
+      return;
+    case 'extension-granted':
+      record.response.dueAt = entry.dueAt;
+      record.response.extensions.push({
+        at: entry.at,
+        by: entry.actor,
+        ...(entry.days !== undefined ? { days: entry.days } : {}),
+        ...(entry.requestedDeadline !== undefined ? { requestedDeadline: entry.requestedDeadline } : {}),
+        dueAt: entry.dueAt,
+        reason: entry.reason,
+        agreedWithComplainant: entry.agreedWithComplainant,
+      });
+      return;
+    case 'withdrawn':
+      state.status = 'withdrawn';
+      state.withdrawal = { at: entry.at, by: entry.actor, ...(entry.reason ? { reason: entry.reason } : {}) };
+      return;
+    case 'referred-to-ombudsman':
+      state.ombudsmanReferral = { at: entry.at, by: entry.actor, ...(entry.reference ? { reference: entry.reference } : {}) };
+      return;
+    case 'reminder-issued':
+      pendingDeadline(record, entry.deadline)?.remindersIssued.push(reminderKey(entry.dueAt, entry.hoursBefore));
+      return;
+    case 'deadline-breached':
+      pendingDeadline(record, entry.deadline)?.breaches.push(entry.dueAt);
+      return;
+    case 'calendar-updated':
+      state.holidays = entry.holidays;
+      if (entry.acknowledgementDueAt && record.acknowledgement) record.acknowledgement.dueAt = entry.acknowledgementDueAt;
+      if (entry.responseDueAt) record.response.dueAt = entry.responseDueAt;
+      return;
+    case 'closed':
+      state.status = 'closed';
+      state.closure = { at: entry.at, reason: entry.reason, ...(entry.outcome ? { outcome: entry.outcome } : {}) };
+      return;
+    case 'note-added':
+    case 'action-rejected':
+    case 'notification-failed':
+      return;
+  }
+}
+
+function pendingDeadline(record: StageRecord, kind: DeadlineKind): DeadlineRecord | null {
+  return kind === 'acknowledgement' ? record.acknowledgement : record.response;
+}
+
+function meet(pending: DeadlineRecord, entry: TimelineEntry): void {
+  pending.metAt = entry.at;
+  pending.metBy = entry.actor;
+  pending.onTime = ms(entry.at) <= ms(pending.dueAt);
+}
+
+/** Rebuilds a complaint's state from its recorded events (register, audit). */
+export function replayTimeline(entries: readonly TimelineEntry[]): ComplaintState {
+  const [first, ...rest] = entries;
+  if (!first) throw new Error('A complaint has at least one event');
+  const state = initialState(first);
+  for (const entry of rest) applyEvent(state, entry);
+  return state;
+}
+
+// ---------------------------------------------------------------------------------------------- views
+
+export interface NextDeadline {
+  stage: string;
+  kind: DeadlineKind | 'escalation-window' | 'referral-window';
+  dueAt: string;
+}
+
+/** The earliest deadline still to be met, for managers' lists and the search attribute. */
+export function nextDeadline(state: ComplaintState, procedure: Procedure): NextDeadline | undefined {
+  if (isTerminal(state.status)) return undefined;
+  const record = currentStageRecord(state);
+  if (state.status === 'awaiting-escalation') {
+    if (!record.escalationWindowEndsAt) return undefined;
+    const kind = stageDefinition(procedure, record.stage).escalation ? 'escalation-window' : 'referral-window';
+    return { stage: record.stage, kind, dueAt: record.escalationWindowEndsAt };
+  }
+  const pending: NextDeadline[] = [];
+  if (record.acknowledgement && !record.acknowledgement.metAt) pending.push({ stage: record.stage, kind: 'acknowledgement', dueAt: record.acknowledgement.dueAt });
+  if (!record.response.metAt) pending.push({ stage: record.stage, kind: 'response', dueAt: record.response.dueAt });
+  return pending.sort((a, b) => ms(a.dueAt) - ms(b.dueAt))[0];
+}
+
+/** A deadline of the current stage has passed without its action. */
+export function isOverdue(state: ComplaintState): boolean {
+  if (state.status !== 'open') return false;
+  const record = currentStageRecord(state);
+  return [record.acknowledgement, record.response].some(
+    (pending) => pending !== null && !pending.metAt && pending.breaches.includes(pending.dueAt),
+  );
+}
+
+/** The outcome the complaint stands at: that of its current stage, if it has one. */
+export function currentOutcome(state: ComplaintState): Outcome | undefined {
+  return currentStageRecord(state).response.outcome;
+}

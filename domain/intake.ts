@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { CategorySchema, ChannelSchema, InstantSchema, ServiceAreaSchema } from './vocabulary';
+
+/** A complaint's reference is its workflow id: readable, URL-safe, unique for ever (e.g. SW-2026-000123). */
+export const ComplaintRefSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/, 'a reference is 3 to 64 letters, digits and dashes, e.g. SW-2026-000123');
+export type ComplaintRef = z.infer<typeof ComplaintRefSchema>;
+
+export const ComplainantSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    email: z.email().max(320).optional(),
+    phone: z.string().trim().min(3).max(40).optional(),
+    address: z.string().trim().min(1).max(500).optional(),
+  })
+  .strict();
+export type Complainant = z.infer<typeof ComplainantSchema>;
+
+/** Someone acting for the complainant; their details may only be used with the complainant's consent. */
+export const RepresentativeSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    relationship: z.string().trim().min(1).max(100).optional(),
+    email: z.email().max(320).optional(),
+    phone: z.string().trim().min(3).max(40).optional(),
+    consentGiven: z.boolean(),
+  })
+  .strict();
+export type Representative = z.infer<typeof RepresentativeSchema>;
+
+export const ProcedureChoiceSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    version: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** What intake staff record when a complaint arrives. */
+export const IntakeSchema = z
+  .object({
+    ref: ComplaintRefSchema.optional().describe('Given by the organisation, or generated when absent'),
+    complainant: ComplainantSchema,
+    representative: RepresentativeSchema.optional(),
+    serviceArea: ServiceAreaSchema,
+    category: CategorySchema,
+    channel: ChannelSchema,
+    summary: z.string().trim().min(1).max(10_000),
+    receivedAt: InstantSchema.optional().describe('When the complaint was received; defaults to now'),
+    serious: z.boolean().default(false).describe('Serious complaints start at the second stage'),
+    procedure: ProcedureChoiceSchema.optional().describe('Defaults to the configured procedure, latest version'),
+  })
+  .strict();
+export type IntakeRequest = z.input<typeof IntakeSchema>;
+
+/** The intake as the workflow keeps it: everything resolved. */
+export interface ComplaintDetails {
+  complainant: Complainant;
+  representative?: Representative;
+  serviceArea: z.infer<typeof ServiceAreaSchema>;
+  category: z.infer<typeof CategorySchema>;
+  channel: z.infer<typeof ChannelSchema>;
+  summary: string;
+  serious: boolean;
+}
+
+/** Everything a complaint workflow starts from. */
+export interface ComplaintOpening {
+  ref: string;
+  procedure: { id: string; version: number };
+  details: ComplaintDetails;
+  receivedAt: string;
+  /** Public holidays (YYYY-MM-DD, Europe/London) that working-day deadlines skip. */
+  holidays: string[];
+  /** Who recorded the complaint. */
+  actor: { id: string; name?: string; role?: string };
+}

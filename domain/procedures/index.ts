@@ -1,0 +1,34 @@
+import { ProcedureSchema, procedureKey, type Procedure, type ProcedureRef } from '../procedure';
+import { dundeeSocialWork2011 } from './dundee-swd-2011';
+import { spsoModelProcedure } from './spso-mchp';
+
+// Every version ever published stays here: complaints in flight keep the version they started under.
+const published: readonly Procedure[] = [dundeeSocialWork2011, spsoModelProcedure].map((procedure) =>
+  ProcedureSchema.parse(procedure),
+);
+
+export const DEFAULT_PROCEDURE_ID = 'dundee-swd-2011';
+
+export function listProcedures(): readonly Procedure[] {
+  return published;
+}
+
+export function procedureIds(): string[] {
+  return [...new Set(published.map((procedure) => procedure.id))];
+}
+
+/** The given version, or the latest version of the id when no version is given; undefined when unknown. */
+export function findProcedure(id: string, version?: number): Procedure | undefined {
+  const versions = published.filter((procedure) => procedure.id === id);
+  if (version !== undefined) return versions.find((procedure) => procedure.version === version);
+  return versions.reduce<Procedure | undefined>(
+    (latest, procedure) => (!latest || procedure.version > latest.version ? procedure : latest),
+    undefined,
+  );
+}
+
+export function getProcedure(ref: ProcedureRef): Procedure {
+  const procedure = findProcedure(ref.id, ref.version);
+  if (!procedure) throw new Error(`Unknown procedure ${procedureKey(ref)}`);
+  return procedure;
+}

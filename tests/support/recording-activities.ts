@@ -1,0 +1,38 @@
+import type { ComplaintActivities, ComplaintRegisterWriter, NoticeDelivery, RegisterBatch } from '../../activities/contract';
+import { createActivities } from '../../activities/complaint-activities';
+import type { TimelineEntry } from '../../domain/complaint';
+import type { Notice } from '../../domain/notices';
+
+/**
+ * In-memory register and delivery that remember what the workflow asked of them, for workflow tests that are
+ * about timing and transitions rather than SMTP or SQL (those have their own tests against real servers).
+ */
+export class RecordingActivities implements ComplaintRegisterWriter, NoticeDelivery {
+  readonly notices: Notice[] = [];
+  readonly entries = new Map<string, TimelineEntry[]>();
+  readonly batches: RegisterBatch[] = [];
+  /** Notice ids whose delivery should fail permanently. */
+  readonly undeliverable = new Set<string>();
+
+  readonly activities: ComplaintActivities = createActivities({ register: this, delivery: this });
+
+  async record(batch: RegisterBatch): Promise<void> {
+    this.batches.push(batch);
+    const known = this.entries.get(batch.ref) ?? [];
+    for (const entry of batch.entries) if (!known.some((existing) => existing.seq === entry.seq)) known.push(entry);
+    this.entries.set(batch.ref, known);
+  }
+
+  async deliver(notice: Notice) {
+    if (this.undeliverable.has(notice.kind)) {
+      const { ApplicationFailure } = await import('@temporalio/common');
+      throw ApplicationFailure.nonRetryable(`no such mailbox for ${notice.kind}`, 'NoticeUndeliverable');
+    }
+    this.notices.push(notice);
+    return { noticeId: notice.id, deliveredAs: `memory:${notice.id}`, recipients: ['test@example.org'] };
+  }
+
+  noticesFor(ref: string): Notice[] {
+    return this.notices.filter((notice) => notice.ref === ref);
+  }
+}

@@ -1,0 +1,262 @@
+import * as wf from '@temporalio/workflow';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { ComplaintActivities, ComplaintSnapshot } from '../activities/contract';
+import { actionNames, parseCommand, type ActionName } from '../domain/actions';
+import {
+  applyEvent,
+  decide,
+  initialState,
+  isOverdue,
+  isTerminal,
+  nextDeadline,
+  nextScheduledEvent,
+  receiveComplaint,
+  type ComplaintEvent,
+  type ComplaintState,
+  type Decision,
+  type TimelineEntry,
+} from '../domain/complaint';
+import type { ComplaintOpening } from '../domain/intake';
+import { noticeFor, type Notice } from '../domain/notices';
+import { procedureKey } from '../domain/procedure';
+import { getProcedure } from '../domain/procedures';
+import { ActorSchema, SYSTEM_ACTOR, type Actor } from '../domain/vocabulary';
+import { ACTION_REJECTED, INVALID_ACTION, actionSignals, actionUpdates, complaintStateQuery } from './messages';
+import {
+  complaintCaseOfficerKey,
+  complaintCategoryKey,
+  complaintNextDeadlineKey,
+  complaintOverdueKey,
+  complaintProcedureKey,
+  complaintReceivedAtKey,
+  complaintServiceAreaKey,
+  complaintStageKey,
+  complaintStatusKey,
+} from './search-attributes';
+
+// One execution per complaint, id = the complaint's reference. The workflow only waits, times and
+// records: every rule is a pure function in domain/complaint.ts.
+
+export interface ComplaintWorkflowInput extends ComplaintOpening {
+  /** Present when the workflow continued as new: the complaint so far. */
+  resume?: { state: ComplaintState; registeredThroughSeq: number };
+}
+
+// Notices must never hold up the complaint: they retry for a day with backoff, then the failure is recorded.
+const notifications = wf.proxyActivities<ComplaintActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', nonRetryableErrorTypes: ['NoticeUndeliverable'] },
+});
+
+// The register is the system of record: it retries until the store is back, however long that takes.
+const register = wf.proxyActivities<ComplaintActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Beyond this many history events the complaint carries its state into a fresh run. */
+const HISTORY_EVENTS_BEFORE_CONTINUE_AS_NEW = 5_000;
+
+export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<ComplaintState> {
+  const procedure = getProcedure(input.procedure);
+  const state: ComplaintState =
+    input.resume?.state ??
+    initialState(
+      entryFor(
+        receiveComplaint({
+          ref: input.ref,
+          procedure,
+          details: input.details,
+          receivedAtMs: Date.parse(input.receivedAt),
+          holidays: input.holidays,
+        }),
+        1,
+        input.actor,
+      ),
+    );
+  let registeredThroughSeq = input.resume?.registeredThroughSeq ?? 0;
+  let registerBusy = false;
+  let revision = 0;
+  let lastSearchAttributes = '';
+  // The starter sets the search attributes when the namespace has them (see start-options.ts).
+  const indexed = wf.workflowInfo().typedSearchAttributes.get(complaintStatusKey) !== undefined;
+  const backgroundWork = new Set<Promise<void>>();
+
+  function entryFor(event: ComplaintEvent, seq: number, actor: Actor): TimelineEntry {
+    return { ...event, seq, at: new Date(Date.now()).toISOString(), actor };
+  }
+
+  function record(events: readonly ComplaintEvent[], actor: Actor): void {
+    for (const event of events) {
+      const entry = entryFor(event, state.timeline.length + 1, actor);
+      applyEvent(state, entry);
+      const notice = noticeFor(entry, state, procedure);
+      if (notice) send(notice);
+    }
+    revision++;
+    afterChange();
+  }
+
+  function afterChange(): void {
+    updateSearchAttributes();
+    writeToRegister();
+  }
+
+  function inBackground(work: Promise<void>): void {
+    const tracked = work.finally(() => backgroundWork.delete(tracked));
+    backgroundWork.add(tracked);
+  }
+
+  function send(notice: Notice): void {
+    inBackground(
+      notifications.sendNotice(notice).then(
+        () => undefined,
+        (error: unknown) => record([{ type: 'notification-failed', notice: notice.id, reason: failureMessage(error) }], SYSTEM_ACTOR),
+      ),
+    );
+  }
+
+  function writeToRegister(): void {
+    if (registerBusy) return;
+    const entries = state.timeline.filter((entry) => entry.seq > registeredThroughSeq);
+    const last = entries[entries.length - 1];
+    if (!last) return;
+    registerBusy = true;
+    inBackground(
+      register.recordInRegister({ ref: state.ref, entries, snapshot: snapshotOf(state) }).then(
+        () => {
+          registeredThroughSeq = last.seq;
+          registerBusy = false;
+          writeToRegister();
+        },
+        (error: unknown) => {
+          // Only a non-retryable failure gets here; the entries stay pending and go with the next batch.
+          wf.log.error('Register write failed', { ref: state.ref, error: failureMessage(error) });
+          registerBusy = false;
+        },
+      ),
+    );
+  }
+
+  function snapshotOf(current: ComplaintState): ComplaintSnapshot {
+    const { timeline, ...rest } = current;
+    return {
+      ...(JSON.parse(JSON.stringify(rest)) as typeof rest),
+      lastSeq: timeline.length,
+      nextDeadline: nextDeadline(current, procedure) ?? null,
+      overdue: isOverdue(current),
+    };
+  }
+
+  function updateSearchAttributes(): void {
+    if (!indexed) return;
+    const deadline = nextDeadline(state, procedure);
+    const values = {
+      status: state.status,
+      stage: state.currentStage,
+      officer: state.caseOfficer?.id ?? null,
+      deadline: deadline?.dueAt ?? null,
+      overdue: isOverdue(state),
+    };
+    const fingerprint = JSON.stringify(values);
+    if (fingerprint === lastSearchAttributes) return;
+    lastSearchAttributes = fingerprint;
+    wf.upsertSearchAttributes([
+      { key: complaintStatusKey, value: values.status },
+      { key: complaintStageKey, value: values.stage },
+      { key: complaintServiceAreaKey, value: state.details.serviceArea },
+      { key: complaintCategoryKey, value: state.details.category },
+      { key: complaintCaseOfficerKey, value: values.officer },
+      { key: complaintProcedureKey, value: procedureKey(state.procedure) },
+      { key: complaintNextDeadlineKey, value: values.deadline ? new Date(values.deadline) : null },
+      { key: complaintReceivedAtKey, value: new Date(state.receivedAt) },
+      { key: complaintOverdueKey, value: values.overdue },
+    ]);
+  }
+
+  function decideNow(action: ActionName, payload: unknown): { actor: Actor; decision: Decision } {
+    const parsed = parseCommand(action, payload);
+    if (!parsed.ok) return { actor: claimedActor(payload), decision: { ok: false, code: 'invalid-message', reason: parsed.reason } };
+    return { actor: parsed.command.actor, decision: decide(state, parsed.command, Date.now(), procedure) };
+  }
+
+  for (const action of actionNames) {
+    // Payloads are typed for callers, but other systems may send anything: they are parsed here.
+    wf.setHandler(
+      actionUpdates[action] as UpdateDefinition<ComplaintState, [unknown]>,
+      (payload: unknown) => {
+        const { actor, decision } = decideNow(action, payload);
+        if (!decision.ok) throw rejection(decision);
+        record(decision.events, actor);
+        return state;
+      },
+      {
+        // Runs before anything is written: a refused action leaves no trace in the history.
+        validator: (payload: unknown) => {
+          const { decision } = decideNow(action, payload);
+          if (!decision.ok) throw rejection(decision);
+        },
+      },
+    );
+    wf.setHandler(actionSignals[action] as SignalDefinition<[unknown]>, (payload: unknown) => {
+      const { actor, decision } = decideNow(action, payload);
+      if (decision.ok) record(decision.events, actor);
+      else record([{ type: 'action-rejected', action, code: decision.code, reason: decision.reason }], actor);
+    });
+  }
+  wf.setHandler(complaintStateQuery, () => state);
+
+  if (!input.resume) afterChange();
+
+  while (!isTerminal(state.status)) {
+    const now = Date.now();
+    const scheduled = nextScheduledEvent(state, procedure, now);
+    if (scheduled && scheduled.atMs <= now) {
+      record([scheduled.event], SYSTEM_ACTOR);
+      continue;
+    }
+    const seen = revision;
+    await wf.condition(() => revision !== seen || continueAsNewDue(), scheduled ? scheduled.atMs - now : undefined);
+    if (continueAsNewDue() && !isTerminal(state.status)) {
+      await settle();
+      await wf.continueAsNew<typeof complaintWorkflow>({ ...input, resume: { state, registeredThroughSeq } });
+    }
+  }
+
+  await settle();
+  return state;
+
+  /** Lets in-flight handlers, notices and register writes finish, so nothing is lost at the end of a run. */
+  async function settle(): Promise<void> {
+    await wf.condition(wf.allHandlersFinished);
+    while (backgroundWork.size > 0) await Promise.all([...backgroundWork]);
+    writeToRegister();
+    while (backgroundWork.size > 0) await Promise.all([...backgroundWork]);
+  }
+}
+
+function continueAsNewDue(): boolean {
+  const info = wf.workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE_AS_NEW;
+}
+
+function rejection(decision: Extract<Decision, { ok: false }>): wf.ApplicationFailure {
+  return wf.ApplicationFailure.create({
+    type: decision.code === 'invalid-message' ? INVALID_ACTION : ACTION_REJECTED,
+    message: decision.reason,
+    details: [{ code: decision.code }],
+    nonRetryable: true,
+  });
+}
+
+/** Who a malformed signal says it came from, for the timeline; never trusted for anything else. */
+function claimedActor(payload: unknown): Actor {
+  const claimed = ActorSchema.safeParse((payload as { actor?: unknown } | null)?.actor);
+  return claimed.success ? claimed.data : { id: 'unknown' };
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof wf.ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,2 @@
+// Everything the worker registers as workflow code. Bundled with webpack: import nothing with I/O.
+export { complaintWorkflow } from './complaint';

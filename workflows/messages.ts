@@ -1,0 +1,19 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { actionNames, type ActionInput, type ActionName } from '../domain/actions';
+import type { ComplaintState } from '../domain/complaint';
+
+// The complaint workflow's messages, shared by the workflow and every client (API, scenario runner, audit).
+// Each action is both an Update (validated and answered) and a Signal of the same name (fire-and-forget,
+// for other systems; an invalid one is recorded as rejected).
+
+export const complaintStateQuery = defineQuery<ComplaintState>('complaintState');
+
+type ActionUpdates = { [A in ActionName]: ReturnType<typeof defineUpdate<ComplaintState, [ActionInput<A>], A>> };
+type ActionSignals = { [A in ActionName]: ReturnType<typeof defineSignal<[ActionInput<A>], A>> };
+
+export const actionUpdates = Object.fromEntries(actionNames.map((name) => [name, defineUpdate(name)])) as ActionUpdates;
+export const actionSignals = Object.fromEntries(actionNames.map((name) => [name, defineSignal(name)])) as ActionSignals;
+
+/** ApplicationFailure types a client can tell apart. */
+export const ACTION_REJECTED = 'ComplaintActionRejected';
+export const INVALID_ACTION = 'InvalidComplaintAction';
