@@ -1,0 +1,170 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// All configuration comes from environment variables, validated here by ONE schema when a process starts.
+// Every message below completes the sentence "<VARIABLE> …", so a bad value prints one line naming the variable:
+//   Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")
+// To add a variable: add one entry to `configSchema` in the same style (and to deploy/.env.example).
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const IPV6_IN_BRACKETS = /^\[[0-9A-Fa-f:.]+\]$/;
+
+function isPort(value: string): boolean {
+  return /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535;
+}
+
+function isHost(value: string): boolean {
+  return IPV4.test(value) || IPV6_IN_BRACKETS.test(value) || HOSTNAME.test(value);
+}
+
+/** `host:port`, host a name, IPv4 address or [IPv6] address. */
+export function isHostPort(value: string): boolean {
+  const i = value.lastIndexOf(':');
+  if (i <= 0) return false;
+  return isHost(value.slice(0, i)) && isPort(value.slice(i + 1));
+}
+
+const port = (fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine(isPort, 'must be an integer between 1 and 65535')
+    .transform(Number);
+
+const positiveInt = () =>
+  z
+    .string()
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number.isSafeInteger(Number(v)), 'must be a positive integer')
+    .transform(Number);
+
+const nonEmpty = (fallback: string, what = 'must not be empty') => z.string().default(fallback).refine((v) => v.length > 0, what);
+
+const urlWithScheme = (schemes: string[], example: string) =>
+  z.string().refine((v) => {
+    try {
+      return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, `must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL, e.g. ${example}`);
+
+const filePath = () => z.string().refine((v) => v.length > 0, 'must be a file path');
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+
+export const configSchema = z
+  .object({
+    // --- Temporal ---
+    /** host:port of the Temporal frontend. Absent: `npm start` runs its own dev server; processes connect to 127.0.0.1:TEMPORAL_DEV_SERVER_PORT. */
+    TEMPORAL_ADDRESS: z
+      .string()
+      .refine(isHostPort, 'must be host:port with a port between 1 and 65535, e.g. "temporal:7233" or "127.0.0.1:7233"')
+      .optional(),
+    TEMPORAL_NAMESPACE: nonEmpty('default'),
+    TEMPORAL_TASK_QUEUE: nonEmpty('complaints'),
+    /** mTLS client certificate and key (both or neither); CA only when the server's certificate is not publicly trusted. */
+    TEMPORAL_TLS_CERT_PATH: filePath().optional(),
+    TEMPORAL_TLS_KEY_PATH: filePath().optional(),
+    TEMPORAL_TLS_CA_PATH: filePath().optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().refine(isHost, 'must be a host name').optional(),
+    /** Temporal Cloud API key; implies TLS. */
+    TEMPORAL_API_KEY: z.string().optional(),
+    /** Port of the dev server that `npm start` runs when TEMPORAL_ADDRESS is absent. */
+    TEMPORAL_DEV_SERVER_PORT: port(7233),
+    /** Port of the Temporal Web UI of that dev server. */
+    TEMPORAL_UI_PORT: port(8233),
+
+    // --- HTTP API ---
+    /** Interface the API listens on. 127.0.0.1 by default (a developer's machine); containers set 0.0.0.0. */
+    HOST: z.string().default('127.0.0.1').refine((v) => IPV4.test(v) || v === '::' || v === 'localhost' || HOSTNAME.test(v), 'must be an IP address or host name, e.g. 0.0.0.0 or 127.0.0.1'),
+    PORT: port(3000),
+    /** Bearer tokens: a file (API_TOKENS_PATH) and/or inline (API_TOKENS); their format is the API's. */
+    API_TOKENS_PATH: filePath().optional(),
+    API_TOKENS: z.string().optional(),
+
+    // --- Storage ---
+    /** Local state: the dev server's temporal.db, the embedded PGlite database. Resolved to an absolute path. */
+    DATA_DIR: z.string().default('./.data').transform((v) => path.resolve(v)),
+    /** PostgreSQL for the complaints register. Absent: embedded PGlite under DATA_DIR. */
+    DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://user:password@host:5432/complaints').optional(),
+
+    // --- Notifications ---
+    /** Absent: e-mail is not sent (recorded only). */
+    SMTP_URL: urlWithScheme(['smtp', 'smtps'], 'smtp://mailpit:1025').optional(),
+    MAIL_FROM: z.string().default('complaints@localhost').refine((v) => /^[^@\s<>]+@[^@\s<>]+$/.test(v) || /^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/.test(v), 'must be an e-mail address, e.g. complaints@council.example or "Complaints <complaints@council.example>"'),
+
+    // --- Domain ---
+    STAFF_DIRECTORY_PATH: filePath().optional(),
+    DEFAULT_PROCEDURE: nonEmpty('dundee-swd-2011'),
+    /** Population served, for the annual performance report's per-10,000 figures. */
+    POPULATION: positiveInt().optional(),
+
+    LOG_LEVEL: z
+      .string()
+      .default('info')
+      .transform((v) => v.toLowerCase())
+      .refine((v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v), `must be one of ${LOG_LEVELS.join(', ')}`),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+      const missing = env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set too: mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH' });
+    }
+  });
+
+export type AppConfig = z.output<typeof configSchema>;
+export type LogLevel = AppConfig['LOG_LEVEL'];
+
+/** A configuration problem, its message one line naming the variable(s). */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The variables the schema knows, for tools (e.g. the deployment test). */
+export const configVariableNames: readonly string[] = Object.keys(configSchema.shape);
+
+/**
+ * Validates the environment. Empty values count as unset (docker-compose's `${VAR:-}` gives empty strings).
+ * Throws a ConfigError with a single line such as
+ * `Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known: Record<string, string> = {};
+  for (const name of configVariableNames) {
+    const value = env[name]?.trim();
+    if (value) known[name] = value;
+  }
+  const result = configSchema.safeParse(known);
+  if (result.success) return result.data;
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const issue of result.error.issues) {
+    const name = String(issue.path[0] ?? 'configuration');
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const raw = known[name];
+    const secret = /KEY|TOKEN|PASSWORD|SECRET/.test(name) || name === 'DATABASE_URL' || name === 'SMTP_URL';
+    const got = raw === undefined ? '' : secret ? ' (value hidden)' : ` (got ${JSON.stringify(raw)})`;
+    problems.push(`${name} ${issue.message}${got}`);
+  }
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}
+
+/** For a process's entry point: the configuration, or one line on stderr and exit code 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+/** Where processes reach Temporal: TEMPORAL_ADDRESS, else the dev server that `npm start` runs. */
+export function temporalAddress(config: AppConfig): string {
+  return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_SERVER_PORT}`;
+}

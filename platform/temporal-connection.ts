@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
+import { NativeConnection } from '@temporalio/worker';
+import { type AppConfig, ConfigError, temporalAddress } from './config';
+
+/** How long a process waits for Temporal at start before giving up with one clear line. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Temporal could not be reached; the message is one line: `Cannot reach Temporal at host:port: <reason>`. */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+}
+
+export interface TemporalConnectionOptions {
+  address: string;
+  tls?: TLSConfig | true;
+  apiKey?: string;
+}
+
+function readConfiguredFile(variable: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`Invalid configuration: ${variable} cannot be read (${reason}: "${file}")`);
+  }
+}
+
+/** Address, TLS (mTLS from files, or plain TLS for an API key) and API key, shared by both connection kinds. */
+export function temporalConnectionOptions(config: AppConfig): TemporalConnectionOptions {
+  const address = temporalAddress(config);
+  const wantsTls = Boolean(
+    config.TEMPORAL_TLS_CERT_PATH || config.TEMPORAL_TLS_CA_PATH || config.TEMPORAL_TLS_SERVER_NAME || config.TEMPORAL_API_KEY,
+  );
+  let tls: TLSConfig | true | undefined;
+  if (wantsTls) {
+    const custom: TLSConfig = {};
+    if (config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH) {
+      custom.clientCertPair = {
+        crt: readConfiguredFile('TEMPORAL_TLS_CERT_PATH', config.TEMPORAL_TLS_CERT_PATH),
+        key: readConfiguredFile('TEMPORAL_TLS_KEY_PATH', config.TEMPORAL_TLS_KEY_PATH),
+      };
+    }
+    if (config.TEMPORAL_TLS_CA_PATH) custom.serverRootCACertificate = readConfiguredFile('TEMPORAL_TLS_CA_PATH', config.TEMPORAL_TLS_CA_PATH);
+    if (config.TEMPORAL_TLS_SERVER_NAME) custom.serverNameOverride = config.TEMPORAL_TLS_SERVER_NAME;
+    tls = Object.keys(custom).length > 0 ? custom : true;
+  }
+  return { address, ...(tls ? { tls } : {}), ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}) };
+}
+
+/** A TCP-level reason (refused, unknown host, timed out), since gRPC errors say little ("deadline exceeded"). */
+function probeTcp(address: string, timeoutMs = 3_000): Promise<string | undefined> {
+  const i = address.lastIndexOf(':');
+  const host = address.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(address.slice(i + 1));
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (reason: string | undefined) => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.setTimeout(timeoutMs, () => done(`no answer within ${timeoutMs / 1000}s`));
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') done('connection refused (is the Temporal server running?)');
+      else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') done(`host "${host}" not found`);
+      else done(err.code ?? err.message);
+    });
+  });
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+async function unreachable(address: string, err: unknown): Promise<TemporalUnreachableError> {
+  const tcpReason = await probeTcp(address);
+  const reason = tcpReason ?? oneLine(err instanceof Error ? err.message : String(err));
+  return new TemporalUnreachableError(`Cannot reach Temporal at ${address}: ${reason}`);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, onLate: (value: T) => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new Error(`no answer within ${ms / 1000}s`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+    if (timedOut) promise.then(onLate, () => undefined);
+  }
+}
+
+/** A Client (gRPC-js connection) for starting, signalling and querying workflows; close with `client.connection.close()`. */
+export async function connectClient(config: AppConfig, timeoutMs = CONNECT_TIMEOUT_MS): Promise<Client> {
+  const options = temporalConnectionOptions(config);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ ...options, connectTimeout: timeoutMs });
+  } catch (err) {
+    throw await unreachable(options.address, err);
+  }
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+/** A NativeConnection for Workers. */
+export async function connectWorkerConnection(config: AppConfig, timeoutMs = CONNECT_TIMEOUT_MS): Promise<NativeConnection> {
+  const options = temporalConnectionOptions(config);
+  try {
+    return await withTimeout(NativeConnection.connect(options), timeoutMs, (late) => void late.close());
+  } catch (err) {
+    throw await unreachable(options.address, err);
+  }
+}
+
+/** For entry points: print a config or connection problem as its one line and exit 1; rethrow anything else. */
+export function exitOnStartupError(err: unknown): never {
+  if (err instanceof ConfigError || err instanceof TemporalUnreachableError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
