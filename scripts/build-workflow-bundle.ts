@@ -1,0 +1,20 @@
+// Part of `npm run build`: bundles workflows/ into dist/workflow-bundle.js, which production workers load
+// (worker/create-worker.ts) instead of running webpack at every start.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { repoRoot } from '../platform/repo-root';
+import { complaintWorkflowsPath } from '../worker/create-worker';
+
+async function main(): Promise<void> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: complaintWorkflowsPath() });
+  const codePath = path.join(repoRoot(), 'dist', 'workflow-bundle.js');
+  await mkdir(path.dirname(codePath), { recursive: true });
+  await writeFile(codePath, code);
+  console.log(`Workflow bundle written to ${path.relative(process.cwd(), codePath)} (${(code.length / 1024).toFixed(0)} KiB)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

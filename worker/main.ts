@@ -1,0 +1,43 @@
+// The complaints worker process (`npm run worker`; in production `node dist/worker/main.js`).
+// Configuration from the environment (platform/config.ts); SIGINT/SIGTERM drain and stop it cleanly (exit 0).
+import { loadConfigOrExit, temporalAddress } from '../platform/config';
+import { installTemporalRuntime } from '../platform/runtime';
+import { checkSearchAttributes, describeSearchAttributeProblems } from '../platform/search-attributes';
+import { connectWorkerConnection, exitOnStartupError } from '../platform/temporal-connection';
+import { createComplaintsWorker } from './create-worker';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  // The Runtime's default shutdown signals (SIGINT, SIGTERM, SIGQUIT, SIGUSR2) make worker.run() drain and return.
+  installTemporalRuntime(config.LOG_LEVEL);
+  const connection = await connectWorkerConnection(config).catch(exitOnStartupError);
+  const namespace = config.TEMPORAL_NAMESPACE;
+
+  try {
+    const problems = describeSearchAttributeProblems(await checkSearchAttributes(connection, namespace), namespace);
+    if (problems) console.error(`WARNING: ${problems}. Workflows that set them will fail until they exist.`);
+  } catch (err) {
+    console.error(`WARNING: could not check search attributes on namespace "${namespace}": ${(err as Error).message}`);
+  }
+
+  // Loaded only now, so a configuration or connection problem is reported before activities' dependencies load.
+  const { createActivitiesFromConfig } = require('../activities') as typeof import('../activities');
+  const { activities, close } = await createActivitiesFromConfig(config);
+  try {
+    const worker = await createComplaintsWorker({ connection, namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+    console.log(`Worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on namespace "${namespace}" at ${temporalAddress(config)}`);
+    await worker.run();
+    console.log('Worker stopped');
+  } finally {
+    await close();
+    await connection.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('Worker failed:', err);
+    process.exit(1);
+  },
+);
