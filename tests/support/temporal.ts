@@ -1,0 +1,62 @@
+// What every test file that needs Temporal uses. One server per test file (vitest `forks` pool: one process per
+// file); ports are chosen by the SDK, so files run in parallel without clashing.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { complaintSearchAttributeKeys } from '../../workflows/search-attributes';
+import { installTemporalRuntime } from '../../platform/runtime';
+import { temporalServerExecutable } from '../../platform/temporal-binaries';
+import { complaintWorkflowsPath } from '../../worker/create-worker';
+
+/** The SDK Runtime, once per process, logging warnings and errors only. Called by every helper below. */
+export function installQuietRuntime(): void {
+  installTemporalRuntime('warn');
+}
+
+/**
+ * The Java time-skipping test server: timers fire as soon as nothing else is pending, so a 56-day deadline takes
+ * milliseconds. Waiting on an Update's result does not skip time: use `env.sleep(...)` there, or the dev server.
+ */
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: temporalServerExecutable('testServer') } });
+}
+
+/** The Temporal CLI dev server (real server, in-memory SQLite), with the complaint search attributes registered. */
+export async function startDevServer(options: { namespace?: string; searchAttributes?: boolean } = {}): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: temporalServerExecutable('cli'),
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      log: { format: 'pretty', level: 'error' },
+      searchAttributes: options.searchAttributes === false ? [] : [...complaintSearchAttributeKeys],
+      // In-memory database anyway; these make the dev server's SQLite faster still.
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+    },
+  });
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/**
+ * Bundles workflow code once per process (webpack + swc takes seconds); pass the result to Worker.create as
+ * `workflowBundle`. Default: the product's workflows/index.ts. A failure here is also how a test notices a
+ * Node built-in or I/O module creeping into workflow code.
+ */
+export function bundleComplaintWorkflows(workflowsPath: string = complaintWorkflowsPath()): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
