@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import { complaintWorkflowCodeOptions } from './workflow-options';
+
+export { complaintWorkflowsPath, prebuiltWorkflowBundlePath } from './workflow-options';
 
 export interface ComplaintsWorkerOptions {
   connection: NativeConnection;
@@ -9,38 +10,15 @@ export interface ComplaintsWorkerOptions {
   activities: object;
   /** A bundle from `bundleWorkflowCode` (tests bundle once per file) or `{ codePath }` of a prebuilt one. */
   workflowBundle?: WorkflowBundleOption;
-  /** Anything else for Worker.create (e.g. shutdownGraceTime in tests). */
-  workerOptions?: Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowBundle' | 'workflowsPath'>>;
-}
-
-/** `dist/workflow-bundle.js`, written by `npm run build`, when this file runs compiled from dist/. */
-export function prebuiltWorkflowBundlePath(): string | undefined {
-  if (!__filename.endsWith('.js')) return undefined;
-  const codePath = path.resolve(__dirname, '..', 'workflow-bundle.js');
-  return existsSync(codePath) ? codePath : undefined;
-}
-
-/** The workflows' entry module (workflows/index.ts, or index.js when compiled), for bundling at start. */
-export function complaintWorkflowsPath(): string {
-  const dir = path.resolve(__dirname, '..', 'workflows');
-  for (const file of ['index.ts', 'index.js']) {
-    const candidate = path.join(dir, file);
-    if (existsSync(candidate)) return candidate;
-  }
-  return require.resolve('../workflows');
+  /** Anything else for Worker.create (e.g. shutdownGraceTime in tests); interceptors and converter only in workflow-options.ts. */
+  workerOptions?: Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowBundle' | 'workflowsPath' | 'interceptors' | 'dataConverter'>>;
 }
 
 /**
- * The complaints Worker. Workflow code comes from, in order: the bundle passed in; the prebuilt
- * dist/workflow-bundle.js when running compiled; else it is bundled now from workflows/ (slower start: dev only).
+ * The complaints Worker. Its workflow code, interceptors and data converter come from workflow-options.ts, which
+ * the audit replayer shares (see there for where the code comes from).
  */
 export async function createComplaintsWorker(options: ComplaintsWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, activities } = options;
-  const prebuilt = prebuiltWorkflowBundlePath();
-  const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = options.workflowBundle
-    ? { workflowBundle: options.workflowBundle }
-    : prebuilt
-      ? { workflowBundle: { codePath: prebuilt } }
-      : { workflowsPath: complaintWorkflowsPath() };
-  return Worker.create({ ...options.workerOptions, connection, namespace, taskQueue, activities, ...workflowSource });
+  return Worker.create({ ...options.workerOptions, connection, namespace, taskQueue, activities, ...complaintWorkflowCodeOptions(options.workflowBundle) });
 }

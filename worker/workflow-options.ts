@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ReplayWorkerOptions, WorkerOptions, WorkflowBundleOption } from '@temporalio/worker';
+
+// What decides how workflow code runs: the code (bundle), the workflow interceptors and the data converter.
+// The worker (create-worker.ts) and the audit replayer (audit/replay.ts) both take them from here, so a history
+// is replayed exactly as the worker would run it. Add an interceptor or a converter HERE, never in one of them.
+
+export type ComplaintWorkflowCodeOptions = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors' | 'dataConverter'> &
+  Pick<ReplayWorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors' | 'dataConverter'>;
+
+/** `dist/workflow-bundle.js`, written by `npm run build`, when this file runs compiled from dist/. */
+export function prebuiltWorkflowBundlePath(): string | undefined {
+  if (!__filename.endsWith('.js')) return undefined;
+  const codePath = path.resolve(__dirname, '..', 'workflow-bundle.js');
+  return existsSync(codePath) ? codePath : undefined;
+}
+
+/** The workflows' entry module (workflows/index.ts, or index.js when compiled), for bundling at start. */
+export function complaintWorkflowsPath(): string {
+  const dir = path.resolve(__dirname, '..', 'workflows');
+  for (const file of ['index.ts', 'index.js']) {
+    const candidate = path.join(dir, file);
+    if (existsSync(candidate)) return candidate;
+  }
+  return require.resolve('../workflows');
+}
+
+/**
+ * Workflow code, interceptors and data converter. Code comes from, in order: the bundle passed in; the prebuilt
+ * dist/workflow-bundle.js when running compiled; else it is bundled now from workflows/ (slower start: dev only).
+ * No custom interceptors or data converter today: the SDK's defaults (JSON payloads).
+ */
+export function complaintWorkflowCodeOptions(workflowBundle?: WorkflowBundleOption): ComplaintWorkflowCodeOptions {
+  const prebuilt = prebuiltWorkflowBundlePath();
+  const source: ComplaintWorkflowCodeOptions = workflowBundle
+    ? { workflowBundle }
+    : prebuilt
+      ? { workflowBundle: { codePath: prebuilt } }
+      : { workflowsPath: complaintWorkflowsPath() };
+  return { ...source };
+}
