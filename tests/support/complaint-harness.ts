@@ -67,7 +67,7 @@ export class ComplaintHarness {
   }
 
   /** A complaint received now (server time) unless the overrides say otherwise. */
-  async input(overrides: Partial<ComplaintOpening> & { details?: Partial<ComplaintDetails> } = {}): Promise<ComplaintWorkflowInput> {
+  async input(overrides: Partial<Omit<ComplaintOpening, 'details'>> & { details?: Partial<ComplaintDetails> } = {}): Promise<ComplaintWorkflowInput> {
     const { details, ...rest } = overrides;
     return {
       ref: uniqueRef(),

@@ -35,4 +35,11 @@ export class RecordingActivities implements ComplaintRegisterWriter, NoticeDeliv
   noticesFor(ref: string): Notice[] {
     return this.notices.filter((notice) => notice.ref === ref);
   }
+
+  /** Notices go out in the background after an update returns: wait (briefly, in real time) for them. */
+  async waitForNotices(ref: string, count: number, timeoutMs = 10_000): Promise<Notice[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.noticesFor(ref).length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    return this.noticesFor(ref);
+  }
 }

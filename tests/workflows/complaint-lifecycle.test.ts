@@ -1,0 +1,335 @@
+// The complaint workflow on the time-skipping server: weeks pass in milliseconds, and every deadline,
+// transition and refusal is checked against a real Temporal server and the real workflow bundle.
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { londonDate } from '../../domain/calendar';
+import type { ComplaintState, TimelineEntry } from '../../domain/complaint';
+import type { complaintWorkflow } from '../../workflows/complaint';
+import { ACTION_REJECTED, INVALID_ACTION, actionSignals, actionUpdates, complaintStateQuery } from '../../workflows/messages';
+import { ComplaintHarness, DAY_MS, HOUR_MS, manager, officer } from '../support/complaint-harness';
+import { startTimeSkippingServer } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let h: ComplaintHarness;
+
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  h = new ComplaintHarness(env);
+  await h.start();
+});
+
+afterAll(async () => {
+  await h?.stop();
+  await env?.teardown();
+});
+
+type Handle = WorkflowHandle<typeof complaintWorkflow>;
+
+const acknowledge = (handle: Handle) => handle.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officer }] });
+const decideOutcome = (handle: Handle, outcome: 'upheld' | 'not-upheld' | 'partially-upheld' = 'not-upheld') =>
+  handle.executeUpdate(actionUpdates['record-outcome'], { args: [{ actor: officer, outcome, findings: 'Records checked' }] });
+const escalate = (handle: Handle, extra: { to?: string; bypass?: boolean } = {}) =>
+  handle.executeUpdate(actionUpdates['request-escalation'], { args: [{ actor: officer, ...extra }] });
+
+/**
+ * Days from receipt at which a timer event was due. A timer fires once the workflow task that set it has
+ * completed, so it is recorded a few milliseconds after its due time: never before, and well within a second.
+ */
+function dueDaysAfterReceipt(state: ComplaintState, entry: TimelineEntry): number {
+  const dueAtMs = timerDueAt(entry);
+  const lateMs = Date.parse(entry.at) - dueAtMs;
+  expect(lateMs).toBeGreaterThanOrEqual(0);
+  expect(lateMs).toBeLessThan(1_000);
+  return (dueAtMs - Date.parse(state.receivedAt)) / DAY_MS;
+}
+
+function timerDueAt(entry: TimelineEntry): number {
+  if (entry.type === 'reminder-issued') return Date.parse(entry.dueAt) - entry.hoursBefore * HOUR_MS;
+  if (entry.type === 'deadline-breached') return Date.parse(entry.dueAt);
+  throw new Error(`${entry.type} is not a timer event`);
+}
+const ofType = (state: ComplaintState, type: TimelineEntry['type']) => state.timeline.filter((entry) => entry.type === type);
+
+/** The ApplicationFailure behind a refused Update. */
+async function refusal(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the update to be refused');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+describe('deadlines fire exactly at their offsets', () => {
+  it('Level 1: acknowledgement reminder at 4 days, breach at 5; response reminder at 11, breach at 14', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await env.sleep(15 * DAY_MS);
+    const state = await handle.query(complaintStateQuery);
+    const timers = state.timeline.filter((e) => e.type === 'reminder-issued' || e.type === 'deadline-breached');
+    expect(timers.map((e) => [e.type, (e as { deadline: string }).deadline, dueDaysAfterReceipt(state, e)])).toEqual([
+      ['reminder-issued', 'acknowledgement', 4],
+      ['deadline-breached', 'acknowledgement', 5],
+      ['reminder-issued', 'response', 11],
+      ['deadline-breached', 'response', 14],
+    ]);
+    expect(timers.every((e) => e.actor.id === 'system')).toBe(true);
+    expect(h.recorded.noticesFor(state.ref).map((n) => n.kind)).toEqual([
+      'acknowledgement-reminder',
+      'acknowledgement-overdue',
+      'response-reminder',
+      'response-overdue',
+    ]);
+  });
+
+  it('a serious complaint starts at Level 2: acknowledgement due at 5 days, response at 28', async () => {
+    const handle = await h.startComplaint(await h.input({ details: { serious: true } }));
+    await acknowledge(handle);
+    await env.sleep(29 * DAY_MS);
+    const state = await handle.query(complaintStateQuery);
+    expect(state.currentStage).toBe('level-2');
+    expect(ofType(state, 'deadline-breached').map((e) => dueDaysAfterReceipt(state, e))).toEqual([28]);
+    expect(ofType(state, 'reminder-issued').map((e) => dueDaysAfterReceipt(state, e))).toEqual([23]);
+  });
+
+  it('working days: 5 working days across a weekend and a public holiday end at the end of the fifth', async () => {
+    // Received on a Friday at 10:00; the Monday after is a public holiday.
+    const now = await h.now();
+    let friday = now + 7 * DAY_MS;
+    while (new Date(friday).getUTCDay() !== 5) friday += DAY_MS;
+    const fridayDate = londonDate(friday);
+    const receivedAt = Date.parse(`${fridayDate}T10:00:00Z`);
+    await env.sleep(receivedAt - now);
+    const holidayMonday = londonDate(receivedAt + 3 * DAY_MS);
+    const handle = await h.startComplaint(
+      await h.input({ procedure: { id: 'spso-mchp', version: 1 }, holidays: [holidayMonday], receivedAt: new Date(receivedAt).toISOString() }),
+    );
+    await env.sleep(12 * DAY_MS);
+    const state = await handle.query(complaintStateQuery);
+    const [breach] = ofType(state, 'deadline-breached');
+    const dueAt = timerDueAt(breach!);
+    dueDaysAfterReceipt(state, breach!);
+    // Tue, Wed, Thu, Fri, then Mon: the deadline is the last moment of the Monday ten days after the Friday.
+    expect(londonDate(dueAt)).toBe(londonDate(receivedAt + 10 * DAY_MS));
+    expect(londonDate(dueAt + 1)).toBe(londonDate(receivedAt + 11 * DAY_MS));
+    const [reminder] = ofType(state, 'reminder-issued');
+    expect(dueAt - timerDueAt(reminder!)).toBe(24 * HOUR_MS);
+  });
+});
+
+describe('actions move and stop the timers', () => {
+  it('an extension moves the response deadline and its reminder; the old deadline passes silently', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await acknowledge(handle);
+    await env.sleep(12 * DAY_MS);
+    const extended = await handle.executeUpdate(actionUpdates['grant-extension'], {
+      args: [{ actor: manager, days: 14, reason: 'Information awaited from a partner agency', agreedWithComplainant: true }],
+    });
+    expect(Date.parse(extended.stages[0]!.response.dueAt) - Date.parse(extended.receivedAt)).toBe(28 * DAY_MS);
+    await env.sleep(17 * DAY_MS);
+    const state = await handle.query(complaintStateQuery);
+    expect(ofType(state, 'reminder-issued').map((e) => dueDaysAfterReceipt(state, e))).toEqual([11, 25]);
+    expect(ofType(state, 'deadline-breached').map((e) => dueDaysAfterReceipt(state, e))).toEqual([28]);
+    expect(state.stages[0]!.response.extensions).toEqual([
+      expect.objectContaining({ days: 14, reason: 'Information awaited from a partner agency', agreedWithComplainant: true, by: manager }),
+    ]);
+  });
+
+  it('acknowledging and answering in time leaves nothing to fire; the window then closes the complaint', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await acknowledge(handle);
+    await env.sleep(2 * DAY_MS);
+    const decided = await decideOutcome(handle, 'upheld');
+    expect(decided.status).toBe('awaiting-escalation');
+    const final = await handle.result();
+    expect(final.status).toBe('closed');
+    expect(final.closure).toMatchObject({ reason: 'escalation-window-ended', outcome: 'upheld' });
+    const windowEnd = Date.parse(final.stages[0]!.escalationWindowEndsAt!);
+    expect(windowEnd - Date.parse(final.stages[0]!.response.metAt!)).toBe(28 * DAY_MS);
+    expect(Date.parse(final.closure!.at) - windowEnd).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(final.closure!.at) - windowEnd).toBeLessThan(1_000);
+    expect(ofType(final, 'reminder-issued')).toEqual([]);
+    expect(ofType(final, 'deadline-breached')).toEqual([]);
+    expect(final.stages[0]).toMatchObject({ acknowledgement: { onTime: true }, response: { onTime: true, outcome: 'upheld' } });
+  });
+});
+
+describe('the ladder', () => {
+  it('Level 1 → Level 2 → Director → Committee → Ombudsman, each stage timed from its escalation request', async () => {
+    const handle = await h.startComplaint(await h.input());
+    for (const stage of ['level-1', 'level-2', 'director-review']) {
+      await acknowledge(handle);
+      await decideOutcome(handle);
+      await env.sleep(3 * DAY_MS);
+      const escalated = await escalate(handle);
+      expect(escalated.stages.map((s) => s.stage).slice(-2)[0]).toBe(stage);
+    }
+    let state = await handle.query(complaintStateQuery);
+    expect(state.currentStage).toBe('committee');
+    const committee = state.stages[3]!;
+    expect(Date.parse(committee.response.dueAt) - Date.parse(committee.startedAt)).toBe(56 * DAY_MS);
+    await acknowledge(handle);
+    await env.sleep(57 * DAY_MS);
+    state = await handle.query(complaintStateQuery);
+    expect(ofType(state, 'deadline-breached').map((e) => timerDueAt(e) - Date.parse(committee.startedAt))).toEqual([56 * DAY_MS]);
+    await decideOutcome(handle, 'partially-upheld');
+    const referred = await handle.executeUpdate(actionUpdates['refer-to-ombudsman'], { args: [{ actor: officer, reference: 'SPSO-2026-0042' }] });
+    expect(referred).toMatchObject({ status: 'closed', closure: { reason: 'referred-to-ombudsman', outcome: 'partially-upheld' } });
+    const final = await handle.result();
+    expect(final.stages.map((s) => s.stage)).toEqual(['level-1', 'level-2', 'director-review', 'committee']);
+    expect(final.ombudsmanReferral).toMatchObject({ reference: 'SPSO-2026-0042', by: officer });
+  });
+
+  it("the Director review is bypassed at the complainant's request", async () => {
+    const handle = await h.startComplaint(await h.input({ details: { serious: true } }));
+    await acknowledge(handle);
+    await decideOutcome(handle);
+    const state = await escalate(handle, { bypass: true });
+    expect(state.currentStage).toBe('committee');
+    expect(state.timeline.at(-1)).toMatchObject({ type: 'escalated', from: 'level-2', to: 'committee', bypassed: 'director-review' });
+  });
+
+  it('withdrawal ends the workflow and cancels its timers', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer, reason: 'The complainant is satisfied' }] });
+    const final = await handle.result();
+    expect(final.status).toBe('withdrawn');
+    expect(final.timeline.map((e) => e.type)).toEqual(['complaint-received', 'withdrawn']);
+  });
+});
+
+describe('refused actions', () => {
+  it('are refused with the reason, and leave no trace in the history', async () => {
+    const handle = await h.startComplaint(await h.input());
+
+    const early = await refusal(decideOutcome(handle));
+    expect(early).toMatchObject({ type: ACTION_REJECTED, message: 'Level 1 must be acknowledged before its outcome is recorded' });
+    expect(early.details).toEqual([{ code: 'not-acknowledged' }]);
+
+    expect((await refusal(escalate(handle))).details).toEqual([{ code: 'no-outcome-yet' }]);
+    const noAgreement = await refusal(
+      handle.executeUpdate(actionUpdates['grant-extension'], { args: [{ actor: manager, days: 7, reason: 'Staff on leave', agreedWithComplainant: false }] }),
+    );
+    expect(noAgreement).toMatchObject({ message: "an extension at Level 1 needs the complainant's agreement", details: [{ code: 'agreement-required' }] });
+
+    const malformed = await refusal(handle.executeUpdate(actionUpdates['record-outcome'], { args: [{ actor: officer, outcome: 'maybe' as 'upheld' }] }));
+    expect(malformed.type).toBe(INVALID_ACTION);
+    expect(malformed.message).toMatch(/^outcome: /);
+
+    const state = await handle.query(complaintStateQuery);
+    expect(state.timeline.map((e) => e.type)).toEqual(['complaint-received']);
+    // The server may note the workflow tasks that ran the validators; nothing else is written.
+    // The server notes the workflow tasks that ran the validators; no Update is admitted, accepted or completed.
+    const attributes = ((await handle.fetchHistory()).events ?? []).flatMap((e) => Object.keys(e).filter((k) => k.endsWith('Attributes')));
+    expect(attributes.filter((name) => name.startsWith('workflowExecutionUpdate'))).toEqual([]);
+  });
+
+  it('escalation after the window is impossible: the complaint has closed', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await acknowledge(handle);
+    await decideOutcome(handle);
+    await env.sleep(29 * DAY_MS);
+    await expect(escalate(handle)).rejects.toThrow();
+    expect((await handle.result()).status).toBe('closed');
+  });
+
+  it('anything after closure is refused', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
+    await handle.result();
+    await expect(acknowledge(handle)).rejects.toThrow();
+  });
+
+  it('an invalid signal is recorded as rejected and the complaint carries on', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await handle.signal(actionSignals['record-outcome'], { actor: officer, outcome: 'upheld' });
+    await handle.signal(actionSignals.acknowledge, { actor: { id: '' } } as never);
+    await handle.signal(actionSignals.acknowledge, { actor: officer });
+    const state = await handle.query(complaintStateQuery);
+    expect(state.timeline.map((e) => [e.type, (e as { code?: string }).code])).toEqual([
+      ['complaint-received', undefined],
+      ['action-rejected', 'not-acknowledged'],
+      ['action-rejected', 'invalid-message'],
+      ['acknowledged', undefined],
+    ]);
+    expect(state.timeline[1]).toMatchObject({ action: 'record-outcome', actor: officer, reason: 'Level 1 must be acknowledged before its outcome is recorded' });
+    expect(state.timeline[2]).toMatchObject({ actor: { id: 'unknown' } });
+  });
+});
+
+describe('one complaint per reference', () => {
+  it('a duplicate intake never starts a second workflow, even after closure', async () => {
+    const input = await h.input();
+    const handle = await h.startComplaint(input);
+    await expect(h.startComplaint({ ...input, details: { ...input.details, summary: 'Another' } })).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
+    await handle.result();
+    await expect(h.startComplaint(input)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+  });
+
+  it('a signal and an update racing to acknowledge: exactly one wins', async () => {
+    const handle = await h.startComplaint(await h.input());
+    const [signalled, updated] = await Promise.allSettled([
+      handle.signal(actionSignals.acknowledge, { actor: manager }),
+      acknowledge(handle),
+    ]);
+    expect(signalled.status).toBe('fulfilled');
+    const state = await handle.query(complaintStateQuery);
+    const acknowledgements = ofType(state, 'acknowledged');
+    expect(acknowledgements).toHaveLength(1);
+    if (updated.status === 'fulfilled') {
+      expect(acknowledgements[0]!.actor).toEqual(officer);
+      expect(ofType(state, 'action-rejected')).toEqual([expect.objectContaining({ action: 'acknowledge', code: 'already-acknowledged', actor: manager })]);
+    } else {
+      expect(acknowledgements[0]!.actor).toEqual(manager);
+      expect(((updated.reason as WorkflowUpdateFailedError).cause as ApplicationFailure).details).toEqual([{ code: 'already-acknowledged' }]);
+    }
+  });
+});
+
+describe('side effects', () => {
+  it('every recorded event reaches the register once, in order', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await acknowledge(handle);
+    await handle.executeUpdate(actionUpdates['add-note'], { args: [{ actor: officer, text: 'Spoke to the complainant' }] });
+    await decideOutcome(handle, 'upheld');
+    const final = await handle.result();
+    const registered = h.recorded.entries.get(final.ref) ?? [];
+    expect(registered.map((e) => e.seq)).toEqual(final.timeline.map((e) => e.seq));
+    expect(registered).toEqual(final.timeline);
+    const lastBatch = h.recorded.batches.filter((b) => b.ref === final.ref).at(-1)!;
+    expect(lastBatch.snapshot).toMatchObject({ status: 'closed', lastSeq: final.timeline.length, nextDeadline: null, overdue: false });
+  });
+
+  it('a notice that cannot be delivered is recorded, and the deadlines still fire on time', async () => {
+    h.recorded.undeliverable.add('acknowledgement-reminder');
+    try {
+      const handle = await h.startComplaint(await h.input());
+      await env.sleep(6 * DAY_MS);
+      const state = await handle.query(complaintStateQuery);
+      const failed = ofType(state, 'notification-failed');
+      expect(failed).toEqual([expect.objectContaining({ reason: 'no such mailbox for acknowledgement-reminder' })]);
+      expect(ofType(state, 'deadline-breached').map((e) => dueDaysAfterReceipt(state, e))).toEqual([5]);
+    } finally {
+      h.recorded.undeliverable.clear();
+    }
+  });
+
+  it('the complainant is told of the acknowledgement and of the outcome with how to escalate and by when', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await acknowledge(handle);
+    const decided = await decideOutcome(handle, 'not-upheld');
+    const notices = await h.recorded.waitForNotices(decided.ref, 2);
+    expect(notices.map((n) => [n.kind, n.audience])).toEqual([
+      ['complaint-acknowledged', 'complainant'],
+      ['outcome-letter', 'complainant'],
+    ]);
+    expect(notices[0]!.dueAt).toBe(decided.stages[0]!.response.dueAt);
+    expect(notices[1]!.nextStep).toEqual({ kind: 'escalate', stage: { id: 'level-2', name: 'Level 2' }, byAt: decided.stages[0]!.escalationWindowEndsAt });
+  });
+});
