@@ -38,6 +38,8 @@ import {
 // records: every rule is a pure function in domain/complaint.ts.
 
 export interface ComplaintWorkflowInput extends ComplaintOpening {
+  /** History length beyond which the complaint continues as new (default 5,000; the server also suggests it). */
+  continueAsNewAfterEvents?: number;
   /** Present when the workflow continued as new: the complaint so far. */
   resume?: { state: ComplaintState; registeredThroughSeq: number };
 }
@@ -56,7 +58,7 @@ const register = wf.proxyActivities<ComplaintActivities>({
 });
 
 /** Beyond this many history events the complaint carries its state into a fresh run. */
-const HISTORY_EVENTS_BEFORE_CONTINUE_AS_NEW = 5_000;
+const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 5_000;
 
 export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<ComplaintState> {
   const procedure = getProcedure(input.procedure);
@@ -82,6 +84,11 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
   // The starter sets the search attributes when the namespace has them (see start-options.ts).
   const indexed = wf.workflowInfo().typedSearchAttributes.get(complaintStatusKey) !== undefined;
   const backgroundWork = new Set<Promise<void>>();
+  const historyLimit = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
+  const continueAsNewDue = () => {
+    const info = wf.workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > historyLimit;
+  };
 
   function entryFor(event: ComplaintEvent, seq: number, actor: Actor): TimelineEntry {
     return { ...event, seq, at: new Date(Date.now()).toISOString(), actor };
@@ -234,11 +241,6 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
     writeToRegister();
     while (backgroundWork.size > 0) await Promise.all([...backgroundWork]);
   }
-}
-
-function continueAsNewDue(): boolean {
-  const info = wf.workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength > HISTORY_EVENTS_BEFORE_CONTINUE_AS_NEW;
 }
 
 function rejection(decision: Extract<Decision, { ok: false }>): wf.ApplicationFailure {
