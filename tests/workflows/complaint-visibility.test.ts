@@ -2,6 +2,7 @@
 // listed and filtered from visibility, and a complaint with a long history continues as new without losing anything.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { complaintWorkflow } from '../../workflows/complaint';
 import { actionUpdates, complaintStateQuery } from '../../workflows/messages';
 import { complaintNextDeadlineKey, complaintStatusKey } from '../../workflows/search-attributes';
 import { ComplaintHarness, officer } from '../support/complaint-harness';
@@ -77,7 +78,7 @@ describe('long histories', () => {
     while ((await env.client.workflow.getHandle(input.ref).describe()).runId === firstRunId && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const current = env.client.workflow.getHandle(input.ref);
+    const current = env.client.workflow.getHandle<typeof complaintWorkflow>(input.ref);
     const description = await current.describe();
     expect(description.runId).not.toBe(firstRunId);
     expect(description.status.name).toBe('RUNNING');
