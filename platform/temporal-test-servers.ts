@@ -1,0 +1,64 @@
+// Throwaway Temporal servers in this process: the time-skipping test server and the CLI dev server, plus a
+// once-per-process workflow bundle. Used by the tests (tests/support/temporal.ts re-exports them) and by the
+// scenario replay (`npm run scenario`), which runs a whole reporting year on the time-skipping server.
+// Ports are chosen by the SDK, so several can run side by side.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { complaintSearchAttributeKeys } from '../workflows/search-attributes';
+import { installTemporalRuntime } from './runtime';
+import { temporalServerExecutable } from './temporal-binaries';
+import { complaintWorkflowsPath } from '../worker/workflow-options';
+
+/** The SDK Runtime, once per process, logging warnings and errors only. Called by every helper below. */
+export function installQuietRuntime(): void {
+  installTemporalRuntime('warn');
+}
+
+/**
+ * The Java time-skipping test server: timers fire as soon as nothing else is pending, so a 56-day deadline takes
+ * milliseconds. Waiting on an Update's result does not skip time: use `env.sleep(...)` there, or the dev server.
+ */
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: temporalServerExecutable('testServer') } });
+}
+
+/** The Temporal CLI dev server (real server, in-memory SQLite), with the complaint search attributes registered. */
+export async function startDevServer(options: { namespace?: string; searchAttributes?: boolean } = {}): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: temporalServerExecutable('cli'),
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      log: { format: 'pretty', level: 'error' },
+      searchAttributes: options.searchAttributes === false ? [] : [...complaintSearchAttributeKeys],
+      // In-memory database anyway; these make the dev server's SQLite faster still.
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+    },
+  });
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/**
+ * Bundles workflow code once per process (webpack + swc takes seconds); pass the result to Worker.create as
+ * `workflowBundle`. Default: the product's workflows/index.ts. A failure here is also how a test notices a
+ * Node built-in or I/O module creeping into workflow code.
+ */
+export function bundleComplaintWorkflows(workflowsPath: string = complaintWorkflowsPath()): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
