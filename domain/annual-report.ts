@@ -1,0 +1,329 @@
+import { currentOutcome, replayTimeline, type ComplaintState, type StageRecord, type TimelineEntry } from './complaint';
+import { daysBetween } from './calendar';
+import { stageRank, type Procedure, type ProcedureRef } from './procedure';
+import { getProcedure } from './procedures';
+import { spsoModelProcedure } from './procedures/spso-mchp';
+import { categories, outcomes, serviceAreas, type Category, type Outcome, type ServiceArea } from './vocabulary';
+
+// The annual performance report, computed from what happened: each complaint's recorded events (as the register
+// keeps them) are folded with `replayTimeline` into the complaint as it stood at the end of the period, and
+// counted. Nothing here knows a procedure's stage names or a period's numbers; the counting rules are those of
+// the report format in shared/scenarios/README.md, stated once more at each figure below.
+//
+// Pure: no clock, no I/O. Instants are ISO strings; a period is half-open [from, to).
+
+export interface ReportPeriod {
+  /** First instant of the period (ISO). */
+  from: string;
+  /** First instant after the period (ISO): complaints are counted as they stood then. */
+  to: string;
+}
+
+/** A compliment as the register keeps it. */
+export interface ComplimentRecord {
+  id: string;
+  serviceArea: ServiceArea;
+  team: string;
+  /** When it was received (ISO instant). */
+  receivedAt: string;
+  summary: string;
+}
+
+export interface TargetsMet {
+  met: number;
+  of: number;
+  /** met / of as a percentage, one decimal, half up; null when `of` is 0. */
+  percent: number | null;
+}
+
+/** Exactly the keys of the report format (shared/scenarios/README.md). */
+export interface AnnualReport {
+  total: number;
+  byLevel: Record<string, number>;
+  byServiceArea: Partial<Record<ServiceArea, number>>;
+  byCategory: Partial<Record<Category, number>>;
+  outcomes: Record<string, number>;
+  upheldPercent: number | null;
+  notUpheldPercent: number | null;
+  acknowledgedOnTime: TargetsMet;
+  completedOnTime: TargetsMet;
+  extensions: number;
+  committeeHearings: number;
+  spsoReferrals: number;
+  compliments: number;
+  complimentsByServiceArea: Partial<Record<ServiceArea, number>>;
+}
+
+export interface AnnualReportInput {
+  period: ReportPeriod;
+  /** Each complaint's recorded events (any complaints, any order); those not received in the period are ignored. */
+  timelines: readonly (readonly TimelineEntry[])[];
+  /** Compliments (any); those received in the period are counted. */
+  compliments: readonly ComplimentRecord[];
+  /**
+   * Procedures whose stages (byLevel) and outcomes are always listed, with 0 when nothing is counted there:
+   * normally the configured default. Procedures of the complaints counted are listed too.
+   */
+  procedures?: readonly ProcedureRef[];
+}
+
+/** What the complaint stands at, at the end of the period. */
+export type Standing = Outcome | 'ongoing' | 'withdrawn';
+
+/** "Concluded": the current stage has one of these outcomes (and the complaint was not withdrawn). */
+export const CONCLUDED_OUTCOMES: readonly Outcome[] = ['upheld', 'partially-upheld', 'not-upheld'];
+
+const ms = (instant: string) => Date.parse(instant);
+
+export function inPeriod(instant: string, period: ReportPeriod): boolean {
+  const t = ms(instant);
+  return t >= ms(period.from) && t < ms(period.to);
+}
+
+/**
+ * The complaints received in the period, each rebuilt from its events recorded before the period's end. The first
+ * event (the receipt) always counts, so a complaint received in the period but recorded late is not lost.
+ */
+export function complaintsAtPeriodEnd(timelines: AnnualReportInput['timelines'], period: ReportPeriod): ComplaintState[] {
+  const end = ms(period.to);
+  const states: ComplaintState[] = [];
+  for (const timeline of timelines) {
+    const entries = [...timeline].sort((a, b) => a.seq - b.seq);
+    const first = entries[0];
+    if (!first || first.type !== 'complaint-received' || !inPeriod(first.receivedAt, period)) continue;
+    states.push(replayTimeline([first, ...entries.slice(1).filter((entry) => ms(entry.at) < end)]));
+  }
+  return states.sort((a, b) => ms(a.receivedAt) - ms(b.receivedAt) || a.ref.localeCompare(b.ref));
+}
+
+export function standing(state: ComplaintState): Standing {
+  if (state.status === 'withdrawn') return 'withdrawn';
+  return currentOutcome(state) ?? 'ongoing';
+}
+
+export function isConcluded(state: ComplaintState): boolean {
+  const now = standing(state);
+  return now !== 'ongoing' && now !== 'withdrawn' && CONCLUDED_OUTCOMES.includes(now);
+}
+
+/** The stage of the procedure ladder furthest up that the complaint reached. */
+export function highestStage(state: ComplaintState, procedure: Procedure): string {
+  return state.stages.reduce((highest, record) => (stageRank(procedure, record.stage) > stageRank(procedure, highest) ? record.stage : highest), state.stages[0]?.stage ?? state.currentStage);
+}
+
+/**
+ * The procedure's hearing stage (e.g. a Complaints Review Committee): the stage after which the Ombudsman may be
+ * asked, when complaints can only reach it by escalation. None when that stage is also where complaints start
+ * (as in the SPSO two-stage procedure, whose Stage 2 is an investigation, not a hearing).
+ */
+export function hearingStage(procedure: Procedure): string | undefined {
+  const last = procedure.ombudsman.afterStage;
+  return last === procedure.firstStage || last === procedure.seriousStartStage ? undefined : last;
+}
+
+/** How the acknowledgements of a complaint went, as it stood at `endMs`. */
+export function acknowledgementRecord(state: ComplaintState, endMs: number): { counted: boolean; met: boolean } {
+  let made = false;
+  let overdue = false;
+  let late = false;
+  for (const record of state.stages) {
+    const ack = record.acknowledgement;
+    if (!ack) continue;
+    if (ack.metAt !== undefined) {
+      made = true;
+      if (ack.onTime === false) late = true;
+    } else if (ms(ack.dueAt) < endMs) {
+      // The deadline passed with no acknowledgement.
+      overdue = true;
+    }
+  }
+  return { counted: state.status !== 'withdrawn' && (made || overdue), met: !late && !overdue };
+}
+
+/** Every stage's response was given on time, extensions counted. */
+export function allResponsesOnTime(state: ComplaintState): boolean {
+  return state.stages.every((record) => record.response.metAt !== undefined && record.response.onTime === true);
+}
+
+/** numerator / denominator (non-negative integers) with one decimal, rounded half up in integer arithmetic. */
+export function oneDecimal(numerator: number, denominator: number): number | null {
+  if (denominator === 0) return null;
+  return Math.floor((numerator * 20 + denominator) / (2 * denominator)) / 10;
+}
+
+/** n / of as a percentage with one decimal, half up; null when `of` is 0. */
+export function percentage(n: number, of: number): number | null {
+  return oneDecimal(n * 100, of);
+}
+
+function mean(values: readonly number[]): number | null {
+  return oneDecimal(values.reduce((a, b) => a + b, 0), values.length);
+}
+
+function targets(met: number, of: number): TargetsMet {
+  return { met, of, percent: percentage(met, of) };
+}
+
+function countNonZero<K extends string>(keys: readonly K[], values: readonly K[]): Partial<Record<K, number>> {
+  const counts: Partial<Record<K, number>> = {};
+  for (const key of keys) {
+    const n = values.filter((value) => value === key).length;
+    if (n > 0) counts[key] = n;
+  }
+  return counts;
+}
+
+function uniqueProcedures(refs: readonly ProcedureRef[]): Procedure[] {
+  const seen = new Map<string, Procedure>();
+  for (const ref of refs) seen.set(`${ref.id}@${ref.version}`, getProcedure(ref));
+  return [...seen.values()];
+}
+
+/** The annual report over the complaints received and compliments recorded in the period. */
+export function annualReport(input: AnnualReportInput): AnnualReport {
+  const { period } = input;
+  const endMs = ms(period.to);
+  const complaints = complaintsAtPeriodEnd(input.timelines, period);
+  const procedures = uniqueProcedures([...(input.procedures ?? []), ...complaints.map((state) => state.procedure)]);
+
+  const byLevel: Record<string, number> = {};
+  for (const procedure of procedures) for (const stage of procedure.stages) byLevel[stage.id] ??= 0;
+  for (const state of complaints) {
+    const stage = highestStage(state, getProcedure(state.procedure));
+    byLevel[stage] = (byLevel[stage] ?? 0) + 1;
+  }
+
+  const standings = complaints.map(standing);
+  const listedOutcomes = outcomes.filter((outcome) => procedures.some((procedure) => procedure.stages.some((stage) => stage.outcomes.includes(outcome))));
+  const outcomeCounts: Record<string, number> = {};
+  for (const key of [...listedOutcomes, 'ongoing', 'withdrawn'] as const) outcomeCounts[key] = 0;
+  for (const now of standings) outcomeCounts[now] = (outcomeCounts[now] ?? 0) + 1;
+
+  const concluded = complaints.filter(isConcluded);
+  const count = (outcome: Outcome) => standings.filter((now) => now === outcome).length;
+
+  const acknowledgements = complaints.map((state) => acknowledgementRecord(state, endMs)).filter((record) => record.counted);
+
+  const compliments = input.compliments.filter((compliment) => inPeriod(compliment.receivedAt, period));
+
+  return {
+    total: complaints.length,
+    byLevel,
+    byServiceArea: countNonZero(serviceAreas, complaints.map((state) => state.details.serviceArea)),
+    byCategory: countNonZero(categories, complaints.map((state) => state.details.category)),
+    outcomes: outcomeCounts,
+    upheldPercent: percentage(count('upheld'), concluded.length),
+    notUpheldPercent: percentage(count('not-upheld'), concluded.length),
+    acknowledgedOnTime: targets(acknowledgements.filter((record) => record.met).length, acknowledgements.length),
+    completedOnTime: targets(concluded.filter(allResponsesOnTime).length, concluded.length),
+    extensions: complaints.reduce((n, state) => n + state.stages.reduce((m, record) => m + record.response.extensions.length, 0), 0),
+    committeeHearings: complaints.reduce((n, state) => {
+      const hearing = hearingStage(getProcedure(state.procedure));
+      return n + state.stages.filter((record) => record.stage === hearing).length;
+    }, 0),
+    spsoReferrals: complaints.filter((state) => state.ombudsmanReferral !== undefined).length,
+    compliments: compliments.length,
+    complimentsByServiceArea: countNonZero(serviceAreas, compliments.map((compliment) => compliment.serviceArea)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- SPSO indicators
+
+/** How the complaints handled at one step of the SPSO procedure went. */
+export interface SpsoStageIndicators {
+  /** Complaints given a full response (closed) at this step. */
+  closed: number;
+  /** Share of all closures, one decimal. */
+  closedPercent: number | null;
+  outcomes: Record<string, number>;
+  /** Mean working days from the step's start to its full response, one decimal. */
+  averageWorkingDays: number | null;
+  /** The step's timescale in working days (5 at Stage 1, 20 at Stage 2). */
+  timescaleWorkingDays: number;
+  closedWithinTimescale: TargetsMet;
+  /** Complaints at this step whose response time was extended, of those handled at it. */
+  extensionsAuthorised: TargetsMet;
+}
+
+/** The Ombudsman's complaints performance indicators, for the complaints under the SPSO model procedure. */
+export interface SpsoIndicators {
+  procedure: string;
+  complaintsReceived: number;
+  population: number | null;
+  /** Complaints received per 1,000 population, one decimal; null without a population. */
+  complaintsPerThousandPopulation: number | null;
+  /** Closures: Stage 1; Stage 2 for complaints that started there; Stage 2 after escalation from Stage 1. */
+  stage1: SpsoStageIndicators;
+  stage2: SpsoStageIndicators;
+  afterEscalation: SpsoStageIndicators;
+  totalClosed: number;
+}
+
+export interface SpsoIndicatorsInput {
+  period: ReportPeriod;
+  timelines: AnnualReportInput['timelines'];
+  /** Population served (configured); null when unknown. */
+  population?: number | null;
+  /** Defaults to the SPSO model procedure. */
+  procedureId?: string;
+}
+
+interface StepRecord {
+  state: ComplaintState;
+  record: StageRecord;
+}
+
+function stepIndicators(steps: readonly StepRecord[], procedure: Procedure, stageId: string, totalClosed: number): SpsoStageIndicators {
+  const stage = procedure.stages.find((candidate) => candidate.id === stageId);
+  const timescale = stage?.respond.within.days ?? 0;
+  const closed = steps.filter(({ record }) => record.response.metAt !== undefined && record.response.outcome !== undefined);
+  const workingDays = closed.map(({ state, record }) => daysBetween(ms(record.startedAt), ms(record.response.metAt as string), 'working', state.holidays));
+  const outcomeCounts: Record<string, number> = {};
+  for (const outcome of stage?.outcomes ?? []) outcomeCounts[outcome] = 0;
+  for (const { record } of closed) outcomeCounts[record.response.outcome as string] = (outcomeCounts[record.response.outcome as string] ?? 0) + 1;
+  return {
+    closed: closed.length,
+    closedPercent: percentage(closed.length, totalClosed),
+    outcomes: outcomeCounts,
+    averageWorkingDays: mean(workingDays),
+    timescaleWorkingDays: timescale,
+    closedWithinTimescale: targets(workingDays.filter((days) => days <= timescale).length, closed.length),
+    extensionsAuthorised: targets(steps.filter(({ record }) => record.response.extensions.length > 0).length, steps.length),
+  };
+}
+
+/**
+ * The SPSO indicators over the complaints under the SPSO model procedure received in the period, as they stood
+ * at its end: closures at Stage 1, at Stage 2 and at Stage 2 after escalation (number and share), outcomes and
+ * average working days to a full response per step, closures within 5 and 20 working days, extensions
+ * authorised, and complaints per 1,000 population.
+ */
+export function spsoIndicators(input: SpsoIndicatorsInput): SpsoIndicators {
+  const procedureId = input.procedureId ?? spsoModelProcedure.id;
+  const complaints = complaintsAtPeriodEnd(input.timelines, input.period).filter((state) => state.procedure.id === procedureId);
+  const procedure = complaints[0] ? getProcedure(complaints[0].procedure) : spsoModelProcedure;
+  const stage1: StepRecord[] = [];
+  const stage2: StepRecord[] = [];
+  const afterEscalation: StepRecord[] = [];
+  for (const state of complaints) {
+    state.stages.forEach((record, index) => {
+      if (record.stage === procedure.firstStage) stage1.push({ state, record });
+      else if (index === 0) stage2.push({ state, record });
+      else afterEscalation.push({ state, record });
+    });
+  }
+  const closedAt = (steps: StepRecord[]) => steps.filter(({ record }) => record.response.outcome !== undefined).length;
+  const totalClosed = closedAt(stage1) + closedAt(stage2) + closedAt(afterEscalation);
+  const secondStage = procedure.seriousStartStage;
+  const population = input.population ?? null;
+  return {
+    procedure: procedureId,
+    complaintsReceived: complaints.length,
+    population,
+    complaintsPerThousandPopulation: population ? oneDecimal(complaints.length * 1000, population) : null,
+    stage1: stepIndicators(stage1, procedure, procedure.firstStage, totalClosed),
+    stage2: stepIndicators(stage2, procedure, secondStage, totalClosed),
+    afterEscalation: stepIndicators(afterEscalation, procedure, secondStage, totalClosed),
+    totalClosed,
+  };
+}

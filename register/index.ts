@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { ComplaintRegisterWriter, ComplaintSnapshot, RegisterBatch } from '../activities/contract';
+import type { ComplimentRecord, ReportPeriod } from '../domain/annual-report';
+import type { TimelineEntry } from '../domain/complaint';
+import { receivedInstant, type Compliment, type NewCompliment } from '../domain/compliments';
+import type { Actor } from '../domain/vocabulary';
+import type { AppConfig } from '../platform/config';
+import { migrate, openPglite, openPgliteInMemory, openPostgres, type SqlQueryable, type SqlStore } from './sql';
+
+export { migrate, openPglite, openPgliteInMemory, openPostgres, readMigrations, type SqlStore } from './sql';
+
+// The complaints register: the system of record for reporting, since Temporal keeps workflow histories only for
+// its retention period. Every state change of a complaint arrives as a RegisterBatch from the `recordInRegister`
+// activity: its timeline entries are stored by (ref, seq) exactly once however often a batch is retried or
+// replayed, and the complaint's row is replaced only by a snapshot with a later seq. Times are the workflow's,
+// carried in the entries; this module never reads the clock for complaints.
+
+export interface Register extends ComplaintRegisterWriter {
+  /** Where it is, for messages. */
+  readonly description: string;
+  record(batch: RegisterBatch): Promise<void>;
+  /** Timelines (seq order) of the complaints received in [period.from, period.to), entries recorded before `asOf` (default period.to). */
+  timelinesOfComplaintsReceived(period: ReportPeriod, asOf?: string): Promise<TimelineEntry[][]>;
+  /** Whether any complaint was received in the period. */
+  hasComplaintsReceived(period: ReportPeriod): Promise<boolean>;
+  /** One complaint's timeline (seq order); empty when unknown. */
+  timeline(ref: string): Promise<TimelineEntry[]>;
+  /** The complaint as it last stood, or undefined. */
+  complaint(ref: string): Promise<ComplaintSnapshot | undefined>;
+  /** The highest seq recorded per complaint. */
+  lastSeqs(): Promise<Map<string, number>>;
+  recordCompliment(compliment: NewCompliment, recordedBy: Actor, recordedAt: Date): Promise<Compliment>;
+  /** Compliments received in the period (all when absent), oldest first. */
+  compliments(period?: Partial<ReportPeriod>): Promise<Compliment[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The register of the configuration: PostgreSQL at DATABASE_URL, else PGlite under DATA_DIR/register (so
+ * `npm start` needs no database server). Migrations are applied on open.
+ */
+export async function openRegister(config: Pick<AppConfig, 'DATABASE_URL' | 'DATA_DIR'>): Promise<Register> {
+  const store = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(path.join(config.DATA_DIR, 'register'));
+  return registerOver(store);
+}
+
+/** A register over an open store (migrated here); closing the register closes the store. */
+export async function registerOver(store: SqlStore): Promise<Register> {
+  try {
+    await migrate(store);
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  return new SqlRegister(store);
+}
+
+interface ComplimentRow {
+  id: string;
+  service_area: string;
+  team: string;
+  received_at: Date | string;
+  summary: string;
+  recorded_by: Actor | string;
+  recorded_at: Date | string;
+}
+
+const toIso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
+const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+
+class SqlRegister implements Register {
+  constructor(private readonly store: SqlStore) {}
+
+  get description(): string {
+    return this.store.description;
+  }
+
+  async record(batch: RegisterBatch): Promise<void> {
+    for (const entry of batch.entries) {
+      if (entry.seq > batch.snapshot.lastSeq) throw new Error(`Register batch for ${batch.ref}: entry ${entry.seq} is beyond the snapshot (${batch.snapshot.lastSeq})`);
+    }
+    await this.store.transaction(async (tx) => {
+      await insertEntries(tx, batch.ref, batch.entries);
+      await upsertComplaint(tx, batch.ref, batch.snapshot, updatedAt(batch));
+    });
+  }
+
+  async timelinesOfComplaintsReceived(period: ReportPeriod, asOf: string = period.to): Promise<TimelineEntry[][]> {
+    const rows = await this.store.query<{ ref: string; entry: TimelineEntry | string }>(
+      `SELECT e.ref, e.entry FROM complaint_entries e JOIN complaints c ON c.ref = e.ref
+        WHERE c.received_at >= $1 AND c.received_at < $2 AND (e.at < $3 OR e.seq = 1)
+        ORDER BY c.received_at, e.ref, e.seq`,
+      [period.from, period.to, asOf],
+    );
+    const timelines = new Map<string, TimelineEntry[]>();
+    for (const row of rows) {
+      const list = timelines.get(row.ref) ?? [];
+      list.push(json<TimelineEntry>(row.entry));
+      timelines.set(row.ref, list);
+    }
+    return [...timelines.values()];
+  }
+
+  async hasComplaintsReceived(period: ReportPeriod): Promise<boolean> {
+    const rows = await this.store.query<{ n: number }>('SELECT 1 AS n FROM complaints WHERE received_at >= $1 AND received_at < $2 LIMIT 1', [period.from, period.to]);
+    return rows.length > 0;
+  }
+
+  async timeline(ref: string): Promise<TimelineEntry[]> {
+    const rows = await this.store.query<{ entry: TimelineEntry | string }>('SELECT entry FROM complaint_entries WHERE ref = $1 ORDER BY seq', [ref]);
+    return rows.map((row) => json<TimelineEntry>(row.entry));
+  }
+
+  async complaint(ref: string): Promise<ComplaintSnapshot | undefined> {
+    const rows = await this.store.query<{ snapshot: ComplaintSnapshot | string }>('SELECT snapshot FROM complaints WHERE ref = $1', [ref]);
+    return rows[0] ? json<ComplaintSnapshot>(rows[0].snapshot) : undefined;
+  }
+
+  async lastSeqs(): Promise<Map<string, number>> {
+    const rows = await this.store.query<{ ref: string; last: number }>('SELECT ref, max(seq) AS last FROM complaint_entries GROUP BY ref');
+    return new Map(rows.map((row) => [row.ref, Number(row.last)]));
+  }
+
+  async recordCompliment(compliment: NewCompliment, recordedBy: Actor, recordedAt: Date): Promise<Compliment> {
+    const record: Compliment = {
+      id: randomUUID(),
+      serviceArea: compliment.serviceArea,
+      team: compliment.team,
+      receivedAt: receivedInstant(compliment.receivedAt),
+      summary: compliment.summary,
+      recordedBy,
+      recordedAt: recordedAt.toISOString(),
+    };
+    await this.store.query(
+      `INSERT INTO compliments (id, service_area, team, received_at, summary, recorded_by, recorded_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
+      [record.id, record.serviceArea, record.team, record.receivedAt, record.summary, JSON.stringify(record.recordedBy), record.recordedAt],
+    );
+    return record;
+  }
+
+  async compliments(period: Partial<ReportPeriod> = {}): Promise<Compliment[]> {
+    const rows = await this.store.query<ComplimentRow>(
+      `SELECT id, service_area, team, received_at, summary, recorded_by, recorded_at FROM compliments
+        WHERE ($1::timestamptz IS NULL OR received_at >= $1) AND ($2::timestamptz IS NULL OR received_at < $2)
+        ORDER BY received_at, id`,
+      [period.from ?? null, period.to ?? null],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      serviceArea: row.service_area as Compliment['serviceArea'],
+      team: row.team,
+      receivedAt: toIso(row.received_at),
+      summary: row.summary,
+      recordedBy: json<Actor>(row.recorded_by),
+      recordedAt: toIso(row.recorded_at),
+    }));
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+/** Compliments as the annual report counts them. */
+export function complimentRecords(compliments: readonly Compliment[]): ComplimentRecord[] {
+  return compliments.map(({ id, serviceArea, team, receivedAt, summary }) => ({ id, serviceArea, team, receivedAt, summary }));
+}
+
+/** The workflow time of the batch's latest entry (the snapshot carries no time of its own). */
+function updatedAt(batch: RegisterBatch): string {
+  const last = batch.entries[batch.entries.length - 1];
+  return last?.at ?? batch.snapshot.receivedAt;
+}
+
+async function insertEntries(tx: SqlQueryable, ref: string, entries: readonly TimelineEntry[]): Promise<void> {
+  // One statement per 200 entries keeps the parameter count well inside PostgreSQL's limit.
+  for (let i = 0; i < entries.length; i += 200) {
+    const chunk = entries.slice(i, i + 200);
+    const params: unknown[] = [];
+    const values = chunk.map((entry) => {
+      params.push(ref, entry.seq, entry.at, entry.type, entry.actor.id, JSON.stringify(entry));
+      const n = params.length;
+      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
+    });
+    await tx.query(`INSERT INTO complaint_entries (ref, seq, at, type, actor_id, entry) VALUES ${values.join(', ')} ON CONFLICT (ref, seq) DO NOTHING`, params);
+  }
+}
+
+async function upsertComplaint(tx: SqlQueryable, ref: string, snapshot: ComplaintSnapshot, at: string): Promise<void> {
+  const stage = snapshot.stages[snapshot.stages.length - 1];
+  await tx.query(
+    `INSERT INTO complaints (ref, procedure_id, procedure_version, status, current_stage, service_area, category, channel, serious,
+                             received_at, case_officer_id, outcome, next_deadline_at, overdue, last_seq, updated_at, snapshot)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb)
+     ON CONFLICT (ref) DO UPDATE SET
+       procedure_id = EXCLUDED.procedure_id, procedure_version = EXCLUDED.procedure_version, status = EXCLUDED.status,
+       current_stage = EXCLUDED.current_stage, service_area = EXCLUDED.service_area, category = EXCLUDED.category,
+       channel = EXCLUDED.channel, serious = EXCLUDED.serious, received_at = EXCLUDED.received_at,
+       case_officer_id = EXCLUDED.case_officer_id, outcome = EXCLUDED.outcome, next_deadline_at = EXCLUDED.next_deadline_at,
+       overdue = EXCLUDED.overdue, last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at, snapshot = EXCLUDED.snapshot
+     WHERE complaints.last_seq < EXCLUDED.last_seq`,
+    [
+      ref,
+      snapshot.procedure.id,
+      snapshot.procedure.version,
+      snapshot.status,
+      snapshot.currentStage,
+      snapshot.details.serviceArea,
+      snapshot.details.category,
+      snapshot.details.channel,
+      snapshot.details.serious,
+      snapshot.receivedAt,
+      snapshot.caseOfficer?.id ?? null,
+      stage?.response.outcome ?? null,
+      snapshot.nextDeadline?.dueAt ?? null,
+      snapshot.overdue,
+      snapshot.lastSeq,
+      at,
+      JSON.stringify(snapshot),
+    ],
+  );
+}

@@ -1,0 +1,201 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+// The two stores the register runs on, behind one small interface: PostgreSQL through `pg`, or PGlite (PostgreSQL
+// compiled to WebAssembly, in this process) when no DATABASE_URL is configured. Same SQL for both.
+
+export interface SqlQueryable {
+  query<T extends object>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface SqlStore extends SqlQueryable {
+  /** What it is, for messages: "PostgreSQL at host:port/db" or "PGlite at <dir>". */
+  readonly description: string;
+  /** Several statements, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------- PostgreSQL
+
+export function describePostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `PostgreSQL at ${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+/** A pool over DATABASE_URL; fails fast with one line when the server cannot be reached. */
+export async function openPostgres(url: string, options: { max?: number; connectTimeoutMs?: number } = {}): Promise<SqlStore> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 5, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
+  // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const description = describePostgresUrl(url);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`Cannot reach the register's ${description}: ${(err as Error).message}`);
+  }
+  return {
+    description,
+    async query<T extends object>(sql: string, params: unknown[] = []) {
+      return (await pool.query(sql, params)).rows as T[];
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({ query: async <R extends object>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[] });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- PGlite
+
+/**
+ * PGlite in `dir` (created if missing). PGlite is one connection in one process: a lock file next to the folder
+ * stops a second process from opening the same files (which would corrupt them) with a clear message instead.
+ */
+export async function openPglite(dir: string): Promise<SqlStore> {
+  mkdirSync(dir, { recursive: true });
+  const lockFile = `${dir}.lock`;
+  takeLock(lockFile, dir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dir);
+  } catch (err) {
+    rmSync(lockFile, { force: true });
+    throw err;
+  }
+  return wrapPglite(db, `PGlite at ${dir}`, () => rmSync(lockFile, { force: true }));
+}
+
+/** PGlite in memory (tests). */
+export async function openPgliteInMemory(): Promise<SqlStore> {
+  return wrapPglite(await PGlite.create(), 'PGlite in memory', () => undefined);
+}
+
+function wrapPglite(db: PGlite, description: string, release: () => void): SqlStore {
+  return {
+    description,
+    async query<T extends object>(sql: string, params: unknown[] = []) {
+      return (await db.query<T>(sql, params)).rows;
+    },
+    async exec(sql: string) {
+      await db.exec(sql);
+    },
+    transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+      return db.transaction((tx) => work({ query: async <R extends object>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows }));
+    },
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function takeLock(lockFile: string, dir: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
+        throw new Error(
+          `The embedded register (PGlite at ${dir}) is already open in process ${holder}; PGlite allows one process. ` +
+            'Stop that process, or set DATABASE_URL to a PostgreSQL database shared by all processes.',
+        );
+      }
+      // Left by a process that has gone (or by this one): take it over.
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${lockFile}`);
+}
+
+// ---------------------------------------------------------------------------------------------- migrations
+
+/** The folder of migration files: beside this module (source or compiled with its migrations copied). */
+export function migrationsDir(): string {
+  return path.join(__dirname, 'migrations');
+}
+
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+/** `NNN_name.sql` files, in name order. */
+export function readMigrations(dir: string = migrationsDir()): Migration[] {
+  return readdirSync(dir)
+    .filter((file) => /^\d+_[\w-]+\.sql$/.test(file))
+    .sort()
+    .map((file) => ({ id: file.replace(/\.sql$/, ''), sql: readFileSync(path.join(dir, file), 'utf8') }));
+}
+
+/**
+ * Applies the migrations not yet recorded in `register_migrations`, in order, in one transaction (all or none).
+ * Concurrent starters (two workers on one PostgreSQL) are serialised by an advisory lock.
+ */
+export async function migrate(store: SqlStore, migrations: readonly Migration[] = readMigrations()): Promise<string[]> {
+  await store.exec('CREATE TABLE IF NOT EXISTS register_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  const applied: string[] = [];
+  await store.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(738201)');
+    const done = new Set((await tx.query<{ id: string }>('SELECT id FROM register_migrations')).map((row) => row.id));
+    for (const migration of migrations) {
+      if (done.has(migration.id)) continue;
+      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
+      await tx.query('INSERT INTO register_migrations (id) VALUES ($1)', [migration.id]);
+      applied.push(migration.id);
+    }
+  });
+  return applied;
+}
+
+/** Statements of a migration file (split on `;` at line ends; comments dropped). Migrations keep to that. */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split('\n')
+    .map((line) => line.replace(/--.*$/, ''))
+    .join('\n')
+    .split(/;\s*(?:\n|$)/)
+    .map((statement) => statement.trim())
+    .filter((statement) => statement.length > 0);
+}
