@@ -1,0 +1,78 @@
+import { annualReport, spsoIndicators, type AnnualReport, type ReportPeriod, type SpsoIndicators } from '../domain/annual-report';
+import { londonDate, shiftIsoDate } from '../domain/calendar';
+import { periodEnd, periodStart, startOfLondonDay } from '../domain/compliments';
+import type { ProcedureRef } from '../domain/procedure';
+import { spsoModelProcedure } from '../domain/procedures/spso-mchp';
+import { complimentRecords, type Register } from '../register';
+
+// The annual report read from the register: the pure computation (domain/annual-report.ts) over the timelines
+// of the complaints received in the period and the compliments, with the previous period alongside when the
+// register has complaints in it, and the Ombudsman's indicators when complaints ran under the SPSO procedure.
+
+export interface AnnualReportBundle {
+  period: ReportPeriod;
+  report: AnnualReport;
+  previous?: { period: ReportPeriod; report: AnnualReport };
+  /** For the complaints under the SPSO model procedure, when there are any. */
+  spso?: SpsoIndicators;
+}
+
+export interface BuildReportOptions {
+  /** Procedures whose stages and outcomes are always listed (normally the configured default). */
+  procedures?: readonly ProcedureRef[];
+  /** Compare with the previous period of the same length (default true). */
+  compare?: boolean;
+  population?: number | null;
+}
+
+async function reportFor(register: Register, period: ReportPeriod, procedures: readonly ProcedureRef[]) {
+  const [timelines, compliments] = await Promise.all([register.timelinesOfComplaintsReceived(period), register.compliments(period)]);
+  return { timelines, report: annualReport({ period, timelines, compliments: complimentRecords(compliments), procedures }) };
+}
+
+export async function buildAnnualReport(register: Register, period: ReportPeriod, options: BuildReportOptions = {}): Promise<AnnualReportBundle> {
+  const procedures = options.procedures ?? [];
+  const current = await reportFor(register, period, procedures);
+  const bundle: AnnualReportBundle = { period, report: current.report };
+  if (options.compare !== false) {
+    const before = previousPeriod(period);
+    if (await register.hasComplaintsReceived(before)) bundle.previous = { period: before, report: (await reportFor(register, before, procedures)).report };
+  }
+  if (current.timelines.some((timeline) => timeline[0]?.type === 'complaint-received' && timeline[0].procedure.id === spsoModelProcedure.id)) {
+    bundle.spso = spsoIndicators({ period, timelines: current.timelines, population: options.population ?? null });
+  }
+  return bundle;
+}
+
+/** A period from query or command-line bounds: dates are whole days in Europe/London (`to` inclusive), instants exact. */
+export function resolvePeriod(from: string, to: string): ReportPeriod {
+  const period = { from: periodStart(from), to: periodEnd(to) };
+  if (Date.parse(period.from) >= Date.parse(period.to)) throw new RangeError(`the period must end after it starts (from ${from}, to ${to})`);
+  return period;
+}
+
+/**
+ * The period before: when the period is whole calendar months (London midnights on the 1st), the same number of
+ * months earlier (2011 → 2010, whatever the leap years); otherwise the same length immediately before.
+ */
+export function previousPeriod(period: ReportPeriod): ReportPeriod {
+  const fromMs = Date.parse(period.from);
+  const toMs = Date.parse(period.to);
+  const fromDate = londonDate(fromMs);
+  const toDate = londonDate(toMs);
+  const wholeMonths = startOfLondonDay(fromDate) === fromMs && startOfLondonDay(toDate) === toMs && fromDate.endsWith('-01') && toDate.endsWith('-01');
+  if (wholeMonths) {
+    const months = monthIndex(toDate) - monthIndex(fromDate);
+    const start = monthStart(monthIndex(fromDate) - months);
+    return { from: new Date(startOfLondonDay(start)).toISOString(), to: period.from };
+  }
+  return { from: new Date(fromMs - (toMs - fromMs)).toISOString(), to: period.from };
+}
+
+const monthIndex = (isoDate: string) => Number(isoDate.slice(0, 4)) * 12 + Number(isoDate.slice(5, 7)) - 1;
+const monthStart = (index: number) => `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+
+/** The period's last day (London), for headings: [from, to) covers fromDate … lastDay. */
+export function periodDates(period: ReportPeriod): { first: string; last: string } {
+  return { first: londonDate(Date.parse(period.from)), last: shiftIsoDate(londonDate(Date.parse(period.to) - 1), 0) };
+}

@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/complaint-activities';
+import type { ComplaintRegisterWriter, NoticeDelivery, RegisterBatch } from '../activities/contract';
+import type { AnnualReport } from '../domain/annual-report';
+import { bundleComplaintWorkflows, startTimeSkippingServer } from '../platform/temporal-test-servers';
+import { openPglite, registerOver, type Register } from '../register';
+import { buildAnnualReport } from '../report/annual';
+import { createComplaintsWorker } from '../worker/create-worker';
+import type { Scenario } from './format';
+import { scenarioProcedure } from './format';
+import { replayScenario, type ReplayProgress, type ReplayResult, type ScenarioDriver } from './replay';
+import { temporalDriver, waitForRegister } from './temporal-driver';
+
+// A whole scenario on a throwaway time-skipping Temporal server: the real workflow code and the real register
+// activities in a worker of this process, complaints driven through `driver` (the HTTP API by default, see
+// scripts/scenario.ts), time skipped between days, then the annual report for the period read from the register.
+
+export interface ScenarioServices {
+  env: TestWorkflowEnvironment;
+  register: Register;
+  taskQueue: string;
+  /** Stops the worker (as a crash or a deployment would) and starts a new one over the same register. */
+  restartWorker(options?: { failRegisterWritesAfterCommit?: number }): Promise<void>;
+}
+
+export interface RunScenarioOptions {
+  /** The register to write to; default: a fresh PGlite in a temporary folder, removed afterwards. */
+  register?: Register;
+  /** The driver to use; default: straight onto Temporal. */
+  driver?: (services: ScenarioServices) => Promise<ScenarioDriver & { close?(): Promise<void> }>;
+  onProgress?: (progress: ReplayProgress) => void;
+  afterDay?: (day: number, services: ScenarioServices) => Promise<void>;
+}
+
+export interface ScenarioRun {
+  report: AnnualReport;
+  replay: ReplayResult;
+  /** Register batches that failed after their rows were committed (crash simulation), retried by Temporal. */
+  failedAfterCommit: number;
+}
+
+/** Notices are not the scenario's business: they are accepted and go nowhere. */
+const silentDelivery: NoticeDelivery = {
+  deliver: async (notice) => ({ noticeId: notice.id, deliveredAs: 'scenario:not-sent', recipients: [] }),
+};
+
+/**
+ * The register as the worker's activity sees it, with a switch to make the next writes fail AFTER their
+ * transaction committed: what a worker that dies between writing and reporting back looks like to Temporal,
+ * which then retries the same batch.
+ */
+class CrashableWriter implements ComplaintRegisterWriter {
+  failuresLeft = 0;
+  failed = 0;
+  constructor(private readonly register: Register) {}
+  async record(batch: RegisterBatch): Promise<void> {
+    await this.register.record(batch);
+    if (this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
+      this.failed += 1;
+      throw new Error('worker lost after the register committed (simulated)');
+    }
+  }
+}
+
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<ScenarioRun> {
+  const procedure = scenarioProcedure(scenario);
+  let tempDir: string | undefined;
+  let register = options.register;
+  if (!register) {
+    tempDir = mkdtempSync(path.join(os.tmpdir(), 'complaints-scenario-'));
+    register = await registerOver(await openPglite(path.join(tempDir, 'register')));
+  }
+  const env = await startTimeSkippingServer();
+  const taskQueue = `scenario-${process.pid}-${Date.now().toString(36)}`;
+  const writer = new CrashableWriter(register);
+  const activities = createActivities({ register: writer, delivery: silentDelivery });
+  const workflowBundle = await bundleComplaintWorkflows();
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+
+  const startWorker = async () => {
+    worker = await createComplaintsWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    worker?.shutdown();
+    await running;
+    worker = undefined;
+  };
+
+  const services: ScenarioServices = {
+    env,
+    register,
+    taskQueue,
+    async restartWorker(restart = {}) {
+      writer.failuresLeft = restart.failRegisterWritesAfterCommit ?? 0;
+      await stopWorker();
+      await startWorker();
+    },
+  };
+
+  let driver: (ScenarioDriver & { close?(): Promise<void> }) | undefined;
+  try {
+    await startWorker();
+    driver = options.driver ? await options.driver(services) : temporalDriver({ client: env.client, taskQueue, register });
+    const replay = await replayScenario(scenario, {
+      driver,
+      time: {
+        now: () => env.currentTimeMs(),
+        advanceTo: async (epochMs) => {
+          const wait = epochMs - (await env.currentTimeMs());
+          if (wait > 0) await env.sleep(wait);
+        },
+      },
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.afterDay ? { afterDay: (day: number) => options.afterDay!(day, services) } : {}),
+    });
+    await waitForRegister(env.client, register, replay.refs);
+    const report = await buildAnnualReport(register, replay.period, { procedures: [procedure] });
+    return { report: report.report, replay, failedAfterCommit: writer.failed };
+  } finally {
+    await driver?.close?.().catch(() => undefined);
+    await stopWorker().catch(() => undefined);
+    await env.teardown().catch(() => undefined);
+    if (!options.register) {
+      await register.close().catch(() => undefined);
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    }
+  }
+}
