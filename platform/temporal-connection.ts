@@ -101,10 +101,15 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, onLate: (value: T
 /** A Client (gRPC-js connection) for starting, signalling and querying workflows; close with `client.connection.close()`. */
 export async function connectClient(config: AppConfig, timeoutMs = CONNECT_TIMEOUT_MS): Promise<Client> {
   const options = temporalConnectionOptions(config);
+  // gRPC-js retries a refused connection until the deadline; a TCP probe alongside fails fast when nothing listens.
+  const probe = probeTcp(options.address, timeoutMs);
+  const connecting = Connection.connect({ ...options, connectTimeout: timeoutMs });
+  const refused = probe.then((reason) => (reason ? Promise.reject(new Error(reason)) : new Promise<never>(() => undefined)));
   let connection: Connection;
   try {
-    connection = await Connection.connect({ ...options, connectTimeout: timeoutMs });
+    connection = await Promise.race([connecting, refused]);
   } catch (err) {
+    void connecting.then((late) => late.close(), () => undefined);
     throw await unreachable(options.address, err);
   }
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

@@ -10,12 +10,21 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   // The Runtime's default shutdown signals (SIGINT, SIGTERM, SIGQUIT, SIGUSR2) make worker.run() drain and return.
   installTemporalRuntime(config.LOG_LEVEL);
+  // The Runtime stops listening after the first signal; Ctrl-C under npm delivers two (terminal and npm), and a
+  // second one must not kill a worker that is finishing its tasks.
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (!stopping) console.log(`${signal}: stopping the worker once in-flight tasks finish`);
+      stopping = true;
+    });
+  }
   const connection = await connectWorkerConnection(config).catch(exitOnStartupError);
   const namespace = config.TEMPORAL_NAMESPACE;
 
   try {
     const problems = describeSearchAttributeProblems(await checkSearchAttributes(connection, namespace), namespace);
-    if (problems) console.error(`WARNING: ${problems}. Workflows that set them will fail until they exist.`);
+    if (problems) console.error(`WARNING: ${problems}. Until then complaints cannot be listed or filtered by them.`);
   } catch (err) {
     console.error(`WARNING: could not check search attributes on namespace "${namespace}": ${(err as Error).message}`);
   }
