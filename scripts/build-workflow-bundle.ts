@@ -7,7 +7,11 @@ import { repoRoot } from '../platform/repo-root';
 import { complaintWorkflowsPath } from '../worker/create-worker';
 
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: complaintWorkflowsPath() });
+  const quiet = () => undefined;
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: complaintWorkflowsPath(),
+    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) },
+  });
   const codePath = path.join(repoRoot(), 'dist', 'workflow-bundle.js');
   await mkdir(path.dirname(codePath), { recursive: true });
   await writeFile(codePath, code);

@@ -167,9 +167,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('CMD ["node", "dist/api/main.js"]');
   });
 
-  it('npm run build produces what the image runs (tsc to dist/ plus the prebuilt workflow bundle)', () => {
+  it('npm run build produces what the image runs (tsc to dist/, non-TS assets, the prebuilt workflow bundle)', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.build).toContain('tsc -p tsconfig.build.json');
+    expect(pkg.scripts.build).toContain('scripts/copy-build-assets.ts'); // SQL migrations, templates: tsc copies only .js
     expect(pkg.scripts.build).toContain('scripts/build-workflow-bundle.ts');
     const buildConfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[]; compilerOptions: { outDir: string } };
     expect(buildConfig.compilerOptions.outDir).toBe('dist');
