@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { asyncLocalStorage } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { NON_RETRYABLE_NOTICE_FAILURE, type NoticeDelivery, type NoticeReceipt } from '../activities/contract';
+import type { Notice } from '../domain/notices';
+import type { AppConfig } from '../platform/config';
+import { composeNotice, loadNoticeTemplates, type NoticeTemplates } from './messages';
+import { allAddresses, resolveRecipients, type Mailbox } from './recipients';
+import { SentLog } from './sent-log';
+import { staffDirectoryFor, type StaffDirectory } from './staff-directory';
+import { DEFAULT_SMTP_TIMEOUTS, outboxTransport, safeFileName, smtpTransport, type MailTransport, type SmtpTimeouts } from './transports';
+
+// The notification activity's delivery: a Notice (domain/notices.ts) → recipients (staff directory) → an e-mail
+// from the templates → SMTP_URL, or DATA_DIR/outbox/*.eml when no SMTP server is configured.
+// Once only, as far as SMTP allows: every attempt at a notice is the same message (Message-ID from the notice id),
+// and a notice recorded as accepted in DATA_DIR/notifications/sent.jsonl is not sent again (see sent-log.ts).
+
+export { resolveRecipients } from './recipients';
+export { composeNotice, noticeMessageId } from './messages';
+export { loadStaffDirectory, defaultStaffDirectory, parseStaffDirectory, StaffDirectoryError } from './staff-directory';
+export type { StaffDirectory } from './staff-directory';
+
+export interface NoticeDeliveryOptions {
+  /** Instead of STAFF_DIRECTORY_PATH (tests). */
+  directory?: StaffDirectory;
+  /** Shorter SMTP timeouts (tests); defaults suit the activity's 1-minute startToCloseTimeout. */
+  smtpTimeouts?: Partial<SmtpTimeouts>;
+  templates?: NoticeTemplates;
+  /** One line per delivery and per problem; default: console. */
+  log?: (line: string) => void;
+}
+
+export type ClosableNoticeDelivery = NoticeDelivery & {
+  close(): Promise<void>;
+  readonly transport: 'smtp' | 'outbox';
+};
+
+export async function createNoticeDelivery(config: AppConfig, options: NoticeDeliveryOptions = {}): Promise<ClosableNoticeDelivery> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { directory, source } = options.directory ? { directory: options.directory, source: 'given' } : staffDirectoryFor(config.STAFF_DIRECTORY_PATH);
+  const templates = options.templates ?? loadNoticeTemplates();
+  const outboxDir = path.join(config.DATA_DIR, 'outbox');
+  const transport: MailTransport = config.SMTP_URL
+    ? smtpTransport(config.SMTP_URL, { ...DEFAULT_SMTP_TIMEOUTS, ...options.smtpTimeouts })
+    : outboxTransport(outboxDir);
+  const sentLog = SentLog.open(path.join(config.DATA_DIR, 'notifications', 'sent.jsonl'));
+  const mailFrom = config.MAIL_FROM;
+
+  log(
+    `[notifications] ${transport.kind === 'smtp' ? `sending over SMTP (${redactedUrl(config.SMTP_URL!)})` : `no SMTP_URL: writing e-mail to ${outboxDir}`}; ` +
+      `staff directory: ${source}`,
+  );
+
+  async function deliver(notice: Notice): Promise<NoticeReceipt> {
+    const already = sentLog.find(notice.id);
+    if (already) {
+      log(`[notifications] ${notice.kind} for ${notice.ref} was already delivered (${already.deliveredAs}); not sent again`);
+      return { noticeId: already.noticeId, deliveredAs: already.deliveredAs, recipients: already.recipients };
+    }
+
+    const resolved = resolveRecipients(notice, directory);
+    if (!resolved.ok) throw ApplicationFailure.nonRetryable(`notice ${notice.id} has no recipient: ${resolved.reason}`, NON_RETRYABLE_NOTICE_FAILURE);
+    const { recipients } = resolved;
+    const message = composeNotice(notice, recipients, { directory, mailFrom, templates });
+
+    const activity = asyncLocalStorage.getStore();
+    const attempt = activity?.info.attempt ?? 1;
+    if (attempt > 1 && transport.kind === 'smtp') {
+      log(`[notifications] attempt ${attempt} at ${notice.kind} for ${notice.ref}: sending again as ${message.messageId} (an earlier attempt's outcome is unknown)`);
+    }
+
+    const sent = await transport.send(
+      {
+        from: mailFrom,
+        to: recipients.to.map(address),
+        cc: recipients.cc.map(address),
+        ...(recipients.replyTo ? { replyTo: address(recipients.replyTo) } : {}),
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: message.messageId,
+        references: message.references,
+        date: message.date,
+        headers: message.headers,
+      },
+      safeFileName(compactInstant(notice.occurredAt), notice.ref, notice.kind, message.messageId.slice(1, 13)),
+      activity?.cancellationSignal,
+    );
+    if (sent.rejected.length > 0) {
+      log(`[notifications] WARNING ${notice.kind} for ${notice.ref}: the mail server refused ${sent.rejected.join(', ')}; delivered to ${sent.accepted.join(', ')}`);
+    }
+    const receipt: NoticeReceipt = { noticeId: notice.id, deliveredAs: sent.deliveredAs, recipients: sent.accepted.length > 0 ? sent.accepted : allAddresses(recipients) };
+    await sentLog.record({ ...receipt, messageId: message.messageId, at: new Date().toISOString() });
+    log(`[notifications] ${notice.kind} for ${notice.ref} → ${receipt.recipients.join(', ')} (${sent.deliveredAs}) ${message.messageId}`);
+    return receipt;
+  }
+
+  return {
+    transport: transport.kind,
+    deliver,
+    close: () => transport.close(),
+  };
+}
+
+function address(mailbox: Mailbox): { name: string; address: string } | string {
+  return mailbox.name ? { name: mailbox.name, address: mailbox.address } : mailbox.address;
+}
+
+/** 2026-03-18T10:15:00.000Z → 20260318-101500 (UTC), so outbox files sort by when their event happened. */
+function compactInstant(instant: string): string {
+  return instant.slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+}
+
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'SMTP_URL';
+  }
+}
