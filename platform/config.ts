@@ -90,11 +90,13 @@ export const configSchema = z
     DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://user:password@host:5432/complaints').optional(),
 
     // --- Notifications ---
-    /** Absent: e-mail is not sent (recorded only). */
+    /** Absent: each message is written as an .eml file to DATA_DIR/outbox/ and logged (notifications/). */
     SMTP_URL: urlWithScheme(['smtp', 'smtps'], 'smtp://mailpit:1025').optional(),
+    /** From: of every notice; its domain also names the Message-IDs (<sha256(notice id)@complaints.<domain>>). */
     MAIL_FROM: z.string().default('complaints@localhost').refine((v) => /^[^@\s<>]+@[^@\s<>]+$/.test(v) || /^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/.test(v), 'must be an e-mail address, e.g. complaints@council.example or "Complaints <complaints@council.example>"'),
 
     // --- Domain ---
+    /** Who gets staff notices (YAML or JSON; see config/staff-directory.example.yaml). Absent: placeholder team mailboxes. */
     STAFF_DIRECTORY_PATH: filePath().optional(),
     DEFAULT_PROCEDURE: nonEmpty('dundee-swd-2011'),
     /** Population served, for the annual performance report's per-10,000 figures. */
