@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, temporalAddress } from '../../platform/config';
 import { connectClient, connectWorkerConnection, temporalConnectionOptions } from '../../platform/temporal-connection';
 import { repoRoot } from '../../platform/repo-root';
+import { unusedLoopbackPort } from '../support/ports';
 
 function configError(env: NodeJS.ProcessEnv): string {
   try {
@@ -111,18 +111,9 @@ describe('Temporal connection options', () => {
   });
 });
 
-/** A loopback port that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('connecting to an unreachable Temporal', () => {
   it('fails with one clear line, for clients and workers alike', async () => {
-    const address = `127.0.0.1:${await closedPort()}`;
+    const address = `127.0.0.1:${await unusedLoopbackPort()}`;
     const config = loadConfig({ TEMPORAL_ADDRESS: address });
     await expect(connectWorkerConnection(config, 3_000)).rejects.toThrow(`Cannot reach Temporal at ${address}: connection refused`);
     await expect(connectClient(config, 3_000)).rejects.toThrow(`Cannot reach Temporal at ${address}: connection refused`);
@@ -172,7 +163,7 @@ describe('`tsx worker/main.ts` with a bad environment', () => {
   });
 
   it('an unreachable TEMPORAL_ADDRESS: one line at connect, exit code 1, no stack trace', async () => {
-    const address = `127.0.0.1:${await closedPort()}`;
+    const address = `127.0.0.1:${await unusedLoopbackPort()}`;
     const { code, stderr } = await runWorkerProcess({ TEMPORAL_ADDRESS: address });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([`Cannot reach Temporal at ${address}: connection refused (is the Temporal server running?)`]);

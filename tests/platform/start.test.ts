@@ -10,17 +10,10 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../platform/repo-root';
 import { addNoteUpdate, smokeWorkflow, wakeSignal } from '../fixtures/smoke-workflow';
+import { unusedLoopbackPort } from '../support/ports';
 import { startDevServer } from '../support/temporal';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Stack {
   child: ChildProcessWithoutNullStreams;
@@ -90,7 +83,7 @@ async function withClient<T>(address: string, fn: (client: Client) => Promise<T>
 describe('npm start without TEMPORAL_ADDRESS', () => {
   it('runs its own dev server whose workflows survive a restart; Ctrl-C stops all in order with exit 0', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'complaints-start-'));
-    const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort, apiPort] = [await unusedLoopbackPort(), await unusedLoopbackPort(), await unusedLoopbackPort()];
     const env = {
       DATA_DIR: dataDir,
       TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
@@ -155,7 +148,7 @@ describe('npm start with TEMPORAL_ADDRESS', () => {
 
   it('starts only the worker and the API, against that server', async () => {
     const env = await external;
-    const stack = startStack({ TEMPORAL_ADDRESS: env.address, PORT: String(await freePort()) });
+    const stack = startStack({ TEMPORAL_ADDRESS: env.address, PORT: String(await unusedLoopbackPort()) });
     await stack.waitFor('smoke worker running');
     await stack.waitFor('ready: API');
     expect(stack.output()).toContain(`using the Temporal server at ${env.address}`);
