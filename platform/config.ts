@@ -38,6 +38,14 @@ const positiveInt = () =>
     .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number.isSafeInteger(Number(v)), 'must be a positive integer')
     .transform(Number);
 
+/** An integer in [min, max], with a default. */
+const intInRange = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, `must be an integer between ${min} and ${max}`)
+    .transform(Number);
+
 const nonEmpty = (fallback: string, what = 'must not be empty') => z.string().default(fallback).refine((v) => v.length > 0, what);
 
 const urlWithScheme = (schemes: string[], example: string) =>
@@ -82,6 +90,12 @@ export const configSchema = z
     /** Bearer tokens: a file (API_TOKENS_PATH) and/or inline (API_TOKENS); their format is the API's. */
     API_TOKENS_PATH: filePath().optional(),
     API_TOKENS: z.string().optional(),
+    /** Largest request body the API accepts, in bytes (larger: 413). */
+    API_BODY_LIMIT_BYTES: intInRange(256 * 1024, 1024, 10 * 1024 * 1024),
+    /** How long the API waits for Temporal on each call before answering 503. */
+    API_TEMPORAL_TIMEOUT_MS: intInRange(10_000, 100, 300_000),
+    /** Generated complaint references are <prefix>-<year>-<6 digits>, e.g. SW-2026-004817. */
+    COMPLAINT_REF_PREFIX: z.string().default('SW').refine((v) => /^[A-Z]{1,10}$/.test(v), 'must be 1 to 10 capital letters, e.g. SW'),
 
     // --- Storage ---
     /** Local state: the dev server's temporal.db, the embedded PGlite database. Resolved to an absolute path. */
