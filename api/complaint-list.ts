@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import type { TypedSearchAttributes } from '@temporalio/common';
+import { z } from 'zod';
+import { endOfLondonDay, shiftIsoDate } from '../domain/calendar';
+import { CategorySchema, ComplaintStatusSchema, InstantSchema, LocalDateSchema, ServiceAreaSchema } from '../domain/vocabulary';
+import {
+  complaintCaseOfficerKey,
+  complaintCategoryKey,
+  complaintNextDeadlineKey,
+  complaintOverdueKey,
+  complaintProcedureKey,
+  complaintReceivedAtKey,
+  complaintServiceAreaKey,
+  complaintStageKey,
+  complaintStatusKey,
+} from '../workflows/search-attributes';
+import { badRequest } from './errors';
+
+// GET /complaints: the filters a caller may use, the Temporal visibility query they become, the opaque cursor,
+// and the list item read from the search attributes (never from the workflows themselves).
+//
+// Safety of the query: the field names come from a fixed table, never from the request; values are validated
+// (enums, ISO instants) and, for the free-text officer id, escaped inside single quotes.
+
+/** `a,b,c` → the distinct values, each valid for `item`. */
+const list = <T extends string>(item: z.ZodType<T>, what: string) =>
+  z
+    .string()
+    .max(500)
+    .transform((value, ctx) => {
+      const parts = [...new Set(value.split(',').map((part) => part.trim()).filter(Boolean))];
+      const invalid = parts.filter((part) => !item.safeParse(part).success);
+      if (parts.length === 0 || parts.length > 20 || invalid.length > 0) {
+        ctx.addIssue({ code: 'custom', message: invalid.length ? `not ${what}: ${invalid.join(', ')}` : `give 1 to 20 comma-separated ${what}s` });
+        return z.NEVER;
+      }
+      return parts as T[];
+    });
+
+const options = (values: readonly string[]) => `one of ${values.join(', ')}`;
+
+/** An instant, or a London date (whole day: from its first to its last millisecond). */
+const instantOrDate = (edge: 'start' | 'end') =>
+  z.union([InstantSchema, LocalDateSchema]).transform((value) => {
+    if (value.length > 10) return new Date(value).toISOString();
+    return new Date(edge === 'end' ? endOfLondonDay(value) : endOfLondonDay(shiftIsoDate(value, -1)) + 1).toISOString();
+  });
+
+export const ListQuerySchema = z
+  .object({
+    status: list(ComplaintStatusSchema, `a status (${options(ComplaintStatusSchema.options)})`).optional().describe('Comma-separated: open, awaiting-escalation, closed, withdrawn'),
+    stage: list(z.string().regex(/^[a-z0-9-]{1,64}$/), 'a stage id (e.g. level-1)').optional().describe('Comma-separated stage ids'),
+    serviceArea: list(ServiceAreaSchema, `a service area (${options(ServiceAreaSchema.options)})`).optional().describe('Comma-separated service areas'),
+    category: list(CategorySchema, `a category (${options(CategorySchema.options)})`).optional().describe('Comma-separated categories'),
+    // Temporal's SQL visibility cannot match a backslash in a value, however it is escaped: such ids are refused.
+    officer: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[^\\\u0000-\u001f]+$/, 'an officer id without backslashes or control characters')
+      .optional()
+      .describe("The case officer's id"),
+    overdue: z.enum(['true', 'false']).transform((value) => value === 'true').optional().describe('Only complaints with (true) or without (false) a missed deadline in the current stage'),
+    nextDeadlineBefore: instantOrDate('end').optional().describe('Next deadline at or before this instant (or the end of this London date)'),
+    receivedFrom: instantOrDate('start').optional().describe('Received at or after this instant (or the start of this London date)'),
+    receivedTo: instantOrDate('end').optional().describe('Received at or before this instant (or the end of this London date)'),
+    limit: z.coerce.number().int().min(1).max(100).default(25).describe('Page size, 1 to 100'),
+    cursor: z.string().max(4000).optional().describe('nextCursor of the previous page, with the same filters'),
+  })
+  .strict();
+export type ListQuery = z.output<typeof ListQuerySchema>;
+export type ListFilters = Omit<ListQuery, 'limit' | 'cursor'>;
+
+export const COMPLAINT_WORKFLOW_TYPE = 'complaintWorkflow';
+
+/** A value inside single quotes in a visibility query. */
+export function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+const oneOf = (field: string, values: readonly string[]) =>
+  values.length === 1 ? `${field} = ${quote(values[0] as string)}` : `${field} IN (${values.map(quote).join(', ')})`;
+
+/** The visibility query for the filters. Every clause's field name is a constant. */
+export function visibilityQuery(filters: ListFilters): string {
+  const clauses = [
+    `WorkflowType = ${quote(COMPLAINT_WORKFLOW_TYPE)}`,
+    // A complaint that continued as new has one visibility record per run; only the latest one counts.
+    `ExecutionStatus != 'ContinuedAsNew'`,
+  ];
+  if (filters.status) clauses.push(oneOf(complaintStatusKey.name, filters.status));
+  if (filters.stage) clauses.push(oneOf(complaintStageKey.name, filters.stage));
+  if (filters.serviceArea) clauses.push(oneOf(complaintServiceAreaKey.name, filters.serviceArea));
+  if (filters.category) clauses.push(oneOf(complaintCategoryKey.name, filters.category));
+  if (filters.officer) clauses.push(`${complaintCaseOfficerKey.name} = ${quote(filters.officer)}`);
+  if (filters.overdue !== undefined) clauses.push(`${complaintOverdueKey.name} = ${filters.overdue ? 'true' : 'false'}`);
+  if (filters.nextDeadlineBefore) clauses.push(`${complaintNextDeadlineKey.name} <= ${quote(filters.nextDeadlineBefore)}`);
+  if (filters.receivedFrom) clauses.push(`${complaintReceivedAtKey.name} >= ${quote(filters.receivedFrom)}`);
+  if (filters.receivedTo) clauses.push(`${complaintReceivedAtKey.name} <= ${quote(filters.receivedTo)}`);
+  return clauses.join(' AND ');
+}
+
+// The cursor carries Temporal's page token and a fingerprint of the query it belongs to, so that a cursor
+// used with other filters (or page size) is refused instead of returning a wrong page.
+const CursorSchema = z.object({ v: z.literal(1), q: z.string(), t: z.string() }).strict();
+
+function fingerprint(query: string, limit: number): string {
+  return createHash('sha256').update(`${limit}\n${query}`).digest('base64url').slice(0, 16);
+}
+
+export function encodeCursor(query: string, limit: number, pageToken: Uint8Array): string {
+  return Buffer.from(JSON.stringify({ v: 1, q: fingerprint(query, limit), t: Buffer.from(pageToken).toString('base64') })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, query: string, limit: number): Uint8Array {
+  let parsed: z.infer<typeof CursorSchema> | undefined;
+  try {
+    parsed = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed) throw badRequest('invalid-cursor', 'The cursor is not one this API gave out', [{ in: 'querystring', path: 'cursor', message: 'not a cursor from this API' }]);
+  if (parsed.q !== fingerprint(query, limit)) {
+    throw badRequest('invalid-cursor', 'The cursor belongs to a list with other filters or another page size', [
+      { in: 'querystring', path: 'cursor', message: 'use it with the filters and limit of the page it came from' },
+    ]);
+  }
+  return Buffer.from(parsed.t, 'base64');
+}
+
+export const ComplaintSummarySchema = z
+  .object({
+    ref: z.string(),
+    status: z.string().nullable(),
+    stage: z.string().nullable(),
+    serviceArea: z.string().nullable(),
+    category: z.string().nullable(),
+    caseOfficer: z.string().nullable().describe("The case officer's id"),
+    procedure: z.string().nullable().describe('id@version'),
+    receivedAt: z.string().nullable(),
+    nextDeadline: z.string().nullable(),
+    overdue: z.boolean().nullable(),
+    startedAt: z.string(),
+    closedAt: z.string().nullable(),
+  })
+  .describe('A complaint as Temporal visibility lists it (search attributes); GET /complaints/{ref} has everything');
+export type ComplaintSummary = z.infer<typeof ComplaintSummarySchema>;
+
+export const ComplaintListSchema = z.object({
+  items: z.array(ComplaintSummarySchema),
+  nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page'),
+});
+export type ComplaintList = z.infer<typeof ComplaintListSchema>;
+
+const iso = (value: Date | undefined | null) => (value ? value.toISOString() : null);
+
+export function summaryOf(execution: { workflowId: string; startTime: Date; closeTime?: Date | undefined; typedSearchAttributes: TypedSearchAttributes }): ComplaintSummary {
+  const attributes = execution.typedSearchAttributes;
+  return {
+    ref: execution.workflowId,
+    status: attributes.get(complaintStatusKey) ?? null,
+    stage: attributes.get(complaintStageKey) ?? null,
+    serviceArea: attributes.get(complaintServiceAreaKey) ?? null,
+    category: attributes.get(complaintCategoryKey) ?? null,
+    caseOfficer: attributes.get(complaintCaseOfficerKey) ?? null,
+    procedure: attributes.get(complaintProcedureKey) ?? null,
+    receivedAt: iso(attributes.get(complaintReceivedAtKey)),
+    nextDeadline: iso(attributes.get(complaintNextDeadlineKey)),
+    overdue: attributes.get(complaintOverdueKey) ?? null,
+    startedAt: execution.startTime.toISOString(),
+    closedAt: iso(execution.closeTime),
+  };
+}

@@ -1,0 +1,413 @@
+import {
+  type Client,
+  isGrpcServiceError,
+  QueryNotRegisteredError,
+  ServiceError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { z } from 'zod';
+import { historyToJson } from '../audit/history-json';
+import type { ActionBody, ActionName } from '../domain/actions';
+import type { ComplaintState } from '../domain/complaint';
+import type { IntakeSchema } from '../domain/intake';
+import { findProcedure } from '../domain/procedures';
+import { defaultHolidayCalendar } from '../domain/scottish-holidays';
+import type { Actor } from '../domain/vocabulary';
+import { checkSearchAttributes } from '../platform/search-attributes';
+import type { complaintWorkflow, ComplaintWorkflowInput } from '../workflows/complaint';
+import { ACTION_REJECTED, INVALID_ACTION, actionUpdates, complaintStateQuery } from '../workflows/messages';
+import { complaintStatusKey } from '../workflows/search-attributes';
+import { complaintStartOptions } from '../workflows/start-options';
+import { COMPLAINT_WORKFLOW_TYPE, type ComplaintList, decodeCursor, encodeCursor, type ListQuery, summaryOf, visibilityQuery } from './complaint-list';
+import { ApiError, badRequest, conflict, notFound, temporalUnavailable } from './errors';
+import type { HistoryJson } from './schemas';
+import { candidateRef, canonicalJson, MAX_REF_ATTEMPTS, randomSeed, refYear, sha256Hex } from './references';
+
+// The API's adapter over the Temporal client: every call to Temporal the routes make goes through here, with a
+// deadline, and every Temporal failure becomes an ApiError (404, 409, 503 ...). Rules stay in domain/; this
+// file only starts, asks, lists and reads.
+
+export type IntakeBody = z.output<typeof IntakeSchema>;
+
+export interface ComplaintServiceOptions {
+  namespace: string;
+  taskQueue: string;
+  /** Procedure id used when the intake names none (config DEFAULT_PROCEDURE). */
+  defaultProcedure: string;
+  /** Generated references are `<refPrefix>-<year>-<6 digits>`. */
+  refPrefix: string;
+  /** Each call to Temporal gives up after this long (→ 503). */
+  timeoutMs: number;
+  /** The wall clock (tests may fix it). */
+  now?: () => number;
+}
+
+export interface IntakeOptions {
+  actor: Actor;
+  /** The Idempotency-Key header, scoped to the caller. */
+  idempotencyKey?: string;
+}
+
+export interface IntakeResult {
+  ref: string;
+  /** False: the same request was made before and this is that complaint. */
+  created: boolean;
+  /** The complaint now; null when it was recorded but its state could not be read in time (no worker). */
+  state: ComplaintState | null;
+}
+
+/** What the API writes into each complaint's memo at intake, to recognise a repeated request. */
+const IntakeMemoSchema = z.object({
+  v: z.literal(1),
+  bodySha256: z.string(),
+  idempotencyKeySha256: z.string().optional(),
+});
+type IntakeMemo = z.infer<typeof IntakeMemoSchema>;
+const MEMO_KEY = 'apiIntake';
+
+/** A complaint received more than this far in the future is refused (clock skew allowance). */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/** How far back a repeated intake without receivedAt may look for the year its first copy was numbered in. */
+const YEAR_LOOKBACK_MS = 7 * 24 * 60 * 60_000;
+
+// gRPC status codes (numbers, to avoid depending on @grpc/grpc-js directly).
+const GRPC = { CANCELLED: 1, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
+
+function grpcCode(error: unknown): number | undefined {
+  if (isGrpcServiceError(error)) return error.code;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return isGrpcServiceError(cause) ? cause.code : undefined;
+}
+
+/** Temporal (or the way to it) failed, not the request: a 503, with what the caller should know. */
+export function unavailability(error: unknown, timeoutMs: number): ApiError | undefined {
+  if (error instanceof ApiError) return undefined;
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return temporalUnavailable(
+      `Temporal did not confirm the action within ${timeoutMs / 1000}s (is the worker running?). It may still be recorded: retry with the same Idempotency-Key so it is recorded only once`,
+    );
+  }
+  const code = grpcCode(error);
+  switch (code) {
+    case GRPC.UNAVAILABLE:
+      return temporalUnavailable('Temporal is unavailable; nothing was changed. Try again shortly');
+    case GRPC.DEADLINE_EXCEEDED:
+    case GRPC.CANCELLED:
+      return temporalUnavailable(`Temporal did not answer within ${timeoutMs / 1000}s (is the server or the worker down?). Try again shortly`);
+    case GRPC.RESOURCE_EXHAUSTED:
+      return temporalUnavailable('Temporal is overloaded; nothing was changed. Try again shortly');
+    case GRPC.UNAUTHENTICATED:
+    case GRPC.PERMISSION_DENIED:
+      return temporalUnavailable('The API cannot authenticate to Temporal (a configuration problem on our side)');
+    default:
+      break;
+  }
+  // A ServiceError with no gRPC status: the client could not make the call at all.
+  if (error instanceof ServiceError && code === undefined) return temporalUnavailable('Temporal is unavailable; nothing was changed. Try again shortly');
+  return undefined;
+}
+
+function isComplaintWorkflowMissingHandler(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof ApplicationFailure && /no registered handler/i.test(cause.message);
+}
+
+export class ComplaintService {
+  private readonly now: () => number;
+  private indexedCache?: { value: boolean; at: number };
+
+  constructor(
+    readonly client: Client,
+    readonly options: ComplaintServiceOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Runs `fn` with this service's deadline on every gRPC call it makes, translating unavailability to 503. */
+  private async call<T>(fn: () => Promise<T>, timeoutMs = this.options.timeoutMs): Promise<T> {
+    try {
+      return await this.client.connection.withDeadline(Date.now() + timeoutMs, fn);
+    } catch (error) {
+      throw unavailability(error, timeoutMs) ?? error;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- health
+
+  /** Temporal answers and the namespace exists. */
+  async health(timeoutMs = Math.min(this.options.timeoutMs, 3_000)): Promise<{ namespace: string }> {
+    await this.call(() => this.client.workflowService.describeNamespace({ namespace: this.options.namespace }), timeoutMs);
+    return { namespace: this.options.namespace };
+  }
+
+  /**
+   * Whether the namespace has the complaint search attributes (listing needs them; complaints start with them when
+   * it has). Asked once; a "no" is asked again after a minute, so registering them later needs no restart.
+   */
+  async indexed(): Promise<boolean> {
+    const cached = this.indexedCache;
+    if (cached && (cached.value || this.now() - cached.at < 60_000)) return cached.value;
+    let value: boolean;
+    try {
+      const check = await this.call(() => checkSearchAttributes(this.client.connection, this.options.namespace));
+      value = check.missing.length === 0 && check.wrongType.length === 0;
+    } catch (error) {
+      // The time-skipping test server has no operator service and cannot register search attributes.
+      if (grpcCode(error) !== GRPC.UNIMPLEMENTED) throw error;
+      value = false;
+    }
+    this.indexedCache = { value, at: this.now() };
+    return value;
+  }
+
+  // ------------------------------------------------------------------------------------------- intake
+
+  async intake(body: IntakeBody, options: IntakeOptions): Promise<IntakeResult> {
+    const nowMs = this.now();
+    const receivedAtMs = body.receivedAt ? Date.parse(body.receivedAt) : nowMs;
+    if (receivedAtMs > nowMs + FUTURE_TOLERANCE_MS) {
+      throw badRequest('invalid-request', 'receivedAt is in the future', [{ in: 'body', path: 'receivedAt', message: 'must not be in the future' }]);
+    }
+    const procedure = findProcedure(body.procedure?.id ?? this.options.defaultProcedure, body.procedure?.version);
+    if (!procedure) {
+      const named = body.procedure ? `${body.procedure.id}${body.procedure.version ? `@${body.procedure.version}` : ''}` : this.options.defaultProcedure;
+      throw badRequest('invalid-request', `There is no procedure ${named}`, [{ in: 'body', path: 'procedure', message: `unknown procedure ${named}` }]);
+    }
+    const firstStage = body.serious ? procedure.seriousStartStage : procedure.firstStage;
+    const keySha256 = options.idempotencyKey ? sha256Hex(`${options.actor.id}\n${options.idempotencyKey}`) : undefined;
+    const memo: IntakeMemo = { v: 1, bodySha256: sha256Hex(canonicalJson(body)), ...(keySha256 ? { idempotencyKeySha256: keySha256 } : {}) };
+    const year = refYear(receivedAtMs);
+    const input = (ref: string): ComplaintWorkflowInput => ({
+      ref,
+      procedure: { id: procedure.id, version: procedure.version },
+      details: {
+        complainant: body.complainant,
+        ...(body.representative ? { representative: body.representative } : {}),
+        serviceArea: body.serviceArea,
+        category: body.category,
+        channel: body.channel,
+        summary: body.summary,
+        serious: body.serious,
+      },
+      receivedAt: new Date(receivedAtMs).toISOString(),
+      holidays: defaultHolidayCalendar(year),
+      actor: options.actor,
+    });
+
+    // The organisation gave the reference: it alone identifies the complaint.
+    if (body.ref) {
+      if (await this.tryStart(input(body.ref), firstStage, memo)) return this.created(body.ref);
+      return this.repeated(body.ref, memo, await this.intakeMemo(body.ref), 'reference-in-use');
+    }
+
+    // A repeat of a keyed request made late on 31 December, without receivedAt, is numbered in the year before.
+    if (keySha256 && !body.receivedAt) {
+      const earlierYear = refYear(nowMs - YEAR_LOOKBACK_MS);
+      if (earlierYear !== year) {
+        const found = await this.findByKey(earlierYear, keySha256);
+        if (found) return this.repeated(found.ref, memo, found.memo, 'idempotency-key-reused');
+      }
+    }
+    const seed = keySha256 ?? randomSeed();
+    for (let attempt = 0; attempt < MAX_REF_ATTEMPTS; attempt++) {
+      const ref = candidateRef(this.options.refPrefix, year, seed, attempt);
+      if (await this.tryStart(input(ref), firstStage, memo)) return this.created(ref);
+      if (keySha256) {
+        const existing = await this.intakeMemo(ref);
+        if (existing?.idempotencyKeySha256 === keySha256) return this.repeated(ref, memo, existing, 'idempotency-key-reused');
+      }
+    }
+    throw new ApiError(503, 'no-reference-available', `No free reference found for ${year} after ${MAX_REF_ATTEMPTS} tries; give one in ref`);
+  }
+
+  /** Starts the complaint; false when a workflow with that id exists (or existed). */
+  private async tryStart(input: ComplaintWorkflowInput, firstStage: string, memo: IntakeMemo): Promise<boolean> {
+    const indexed = await this.indexed();
+    try {
+      await this.call(() =>
+        this.client.workflow.start<typeof complaintWorkflow>(COMPLAINT_WORKFLOW_TYPE, {
+          ...complaintStartOptions(input, firstStage, { taskQueue: this.options.taskQueue, indexed }),
+          memo: { [MEMO_KEY]: memo },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw error;
+    }
+  }
+
+  private async created(ref: string): Promise<IntakeResult> {
+    return { ref, created: true, state: await this.stateIfAvailable(ref) };
+  }
+
+  /** The request was made before (same ref or key): the same body gives that complaint, another body a 409. */
+  private async repeated(ref: string, request: IntakeMemo, existing: IntakeMemo | undefined, code: 'reference-in-use' | 'idempotency-key-reused'): Promise<IntakeResult> {
+    if (existing?.bodySha256 !== request.bodySha256) {
+      throw conflict(
+        code,
+        code === 'reference-in-use'
+          ? `Reference ${ref} already belongs to another complaint`
+          : `This Idempotency-Key was used for a different complaint (${ref}); use a new key for a new complaint`,
+      );
+    }
+    return { ref, created: false, state: await this.stateIfAvailable(ref) };
+  }
+
+  /** The intake memo of an existing workflow (undefined: not a complaint recorded through this API). */
+  private async intakeMemo(ref: string): Promise<IntakeMemo | undefined> {
+    const description = await this.call(() => this.client.workflow.getHandle(ref).describe());
+    if (description.type !== COMPLAINT_WORKFLOW_TYPE) return undefined;
+    const parsed = IntakeMemoSchema.safeParse(description.memo?.[MEMO_KEY]);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** Walks a key's candidates for a year up to the first free one; a complaint made with the key is on the way. */
+  private async findByKey(year: number, keySha256: string): Promise<{ ref: string; memo: IntakeMemo } | undefined> {
+    for (let attempt = 0; attempt < MAX_REF_ATTEMPTS; attempt++) {
+      const ref = candidateRef(this.options.refPrefix, year, keySha256, attempt);
+      let memo: IntakeMemo | undefined;
+      try {
+        memo = await this.intakeMemo(ref);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return undefined;
+        throw error;
+      }
+      if (memo?.idempotencyKeySha256 === keySha256) return { ref, memo };
+    }
+    return undefined;
+  }
+
+  private async stateIfAvailable(ref: string): Promise<ComplaintState | null> {
+    try {
+      return await this.state(ref);
+    } catch (error) {
+      if (error instanceof ApiError && error.statusCode === 503) return null;
+      throw error;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- read
+
+  /** The complaint's full state (the workflow query). */
+  async state(ref: string): Promise<ComplaintState> {
+    try {
+      return await this.call(() => this.client.workflow.getHandle(ref).query(complaintStateQuery));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw complaintNotFound(ref);
+      if (error instanceof QueryNotRegisteredError && /did not register a handler/i.test(error.message)) throw complaintNotFound(ref);
+      throw error;
+    }
+  }
+
+  /** The raw event history as JSON, in the format of `temporal workflow show --output json` (and the replayer). */
+  async history(ref: string): Promise<HistoryJson> {
+    try {
+      const history = await this.call(() => this.client.workflow.getHandle(ref).fetchHistory());
+      const type = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+      if (type !== COMPLAINT_WORKFLOW_TYPE) throw complaintNotFound(ref);
+      return JSON.parse(historyToJson(history)) as HistoryJson;
+    } catch (error) {
+      // fetchHistory passes the server's NOT_FOUND through as a bare gRPC error.
+      if (error instanceof WorkflowNotFoundError || grpcCode(error) === GRPC.NOT_FOUND) throw complaintNotFound(ref);
+      throw error;
+    }
+  }
+
+  /** One page of complaints from Temporal visibility (search attributes only; no workflow is asked). */
+  async list(query: ListQuery): Promise<ComplaintList> {
+    if (!(await this.indexed())) {
+      throw new ApiError(
+        503,
+        'listing-unavailable',
+        `The Temporal namespace "${this.options.namespace}" lacks the complaint search attributes; run npm run temporal:register-search-attributes`,
+      );
+    }
+    const { limit, cursor, ...filters } = query;
+    const visibility = visibilityQuery(filters);
+    const pageToken = cursor ? decodeCursor(cursor, visibility, limit) : undefined;
+    let response;
+    try {
+      response = await this.call(() =>
+        this.client.workflowService.listWorkflowExecutions({
+          namespace: this.options.namespace,
+          query: visibility,
+          pageSize: limit,
+          ...(pageToken ? { nextPageToken: pageToken } : {}),
+        }),
+      );
+    } catch (error) {
+      if (pageToken && grpcCode(error) === GRPC.INVALID_ARGUMENT) {
+        throw badRequest('invalid-cursor', 'The cursor is no longer valid; start again from the first page', [{ in: 'querystring', path: 'cursor', message: 'expired or altered' }]);
+      }
+      throw error;
+    }
+    const items = response.executions.map((raw) => {
+      const closeMs = optionalTsToMs(raw.closeTime);
+      return summaryOf({
+        workflowId: raw.execution?.workflowId ?? '',
+        startTime: new Date(optionalTsToMs(raw.startTime) ?? 0),
+        closeTime: closeMs === undefined ? undefined : new Date(closeMs),
+        typedSearchAttributes: decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields),
+      });
+    });
+    const next = response.nextPageToken;
+    return { items, nextCursor: next && next.length > 0 ? encodeCursor(visibility, limit, next) : null };
+  }
+
+  // ------------------------------------------------------------------------------------------- act
+
+  /**
+   * Executes an action as the workflow Update of the same name; the result is the complaint after it.
+   * `idempotencyKey` becomes the Update id (per action), so Temporal answers a repeat with the first outcome.
+   */
+  async act<A extends ActionName>(ref: string, action: A, body: ActionBody<A>, actor: Actor, idempotencyKey?: string): Promise<ComplaintState> {
+    const handle = this.client.workflow.getHandle(ref);
+    try {
+      return await this.call(() =>
+        handle.executeUpdate(actionUpdates[action], {
+          args: [{ ...body, actor }] as never,
+          ...(idempotencyKey ? { updateId: `${action}:${idempotencyKey}` } : {}),
+        }),
+      );
+    } catch (error) {
+      throw await this.actionError(ref, error);
+    }
+  }
+
+  private async actionError(ref: string, error: unknown): Promise<unknown> {
+    if (error instanceof WorkflowUpdateFailedError) {
+      const cause = error.cause;
+      if (cause instanceof ApplicationFailure && cause.type === ACTION_REJECTED) {
+        const code = (cause.details?.[0] as { code?: unknown } | undefined)?.code;
+        return conflict(typeof code === 'string' ? code : 'action-rejected', cause.message);
+      }
+      if (cause instanceof ApplicationFailure && cause.type === INVALID_ACTION) {
+        return badRequest('invalid-request', cause.message);
+      }
+      if (isComplaintWorkflowMissingHandler(error)) return complaintNotFound(ref);
+      return error;
+    }
+    if (error instanceof WorkflowNotFoundError) {
+      // The server says "not found" both for an unknown id and for a workflow that has completed.
+      try {
+        const description = await this.call(() => this.client.workflow.getHandle(ref).describe());
+        if (description.type !== COMPLAINT_WORKFLOW_TYPE) return complaintNotFound(ref);
+        const status = description.typedSearchAttributes.get(complaintStatusKey);
+        const what = status === 'withdrawn' ? 'withdrawn' : status === 'closed' ? 'closed' : `finished (${description.status.name.toLowerCase()})`;
+        return conflict('complaint-closed', `Complaint ${ref} is ${what}; nothing more can be recorded`);
+      } catch (describeError) {
+        return describeError instanceof WorkflowNotFoundError ? complaintNotFound(ref) : describeError;
+      }
+    }
+    return error;
+  }
+}
+
+export function complaintNotFound(ref: string): ApiError {
+  return notFound('complaint-not-found', `There is no complaint ${ref}`);
+}
