@@ -1,0 +1,85 @@
+// The HTTP API process (`npm run api`; `npm start` runs it; in production `node dist/api/main.js`).
+// Configuration from the environment (platform/config.ts). SIGINT/SIGTERM: stop accepting, finish what is in
+// flight, close the Temporal connection, exit 0.
+import { Client, Connection } from '@temporalio/client';
+import { type AppConfig, ConfigError, loadConfigOrExit, temporalAddress } from '../platform/config';
+import { exitOnStartupError, temporalConnectionOptions } from '../platform/temporal-connection';
+import { buildApp } from './app';
+import { ensureDevTokens, loadTokenStore, type TokenStore } from './auth';
+import { ComplaintService } from './complaint-service';
+
+/** Running from TypeScript sources (npm start / npm run api) rather than compiled dist/ (Docker, production). */
+const runningFromSources = __filename.endsWith('.ts');
+
+/** Configured tokens; on a developer's machine with none configured, development tokens made at first start. */
+function tokensFor(config: AppConfig): TokenStore {
+  const configured = loadTokenStore(config);
+  if (configured) {
+    if (configured.size === 0) console.warn('WARNING: API_TOKENS_PATH/API_TOKENS list no tokens: every request but /health will get 401');
+    return configured;
+  }
+  if (!runningFromSources) {
+    throw new ConfigError(
+      'Invalid configuration: API_TOKENS_PATH or API_TOKENS must be set (make a token with `npm run token -- --person <id> --roles <roles>`)',
+    );
+  }
+  const dev = ensureDevTokens(config.DATA_DIR);
+  console.log(
+    `No API_TOKENS_PATH or API_TOKENS: using development tokens (one per role) ${dev.created ? 'made now' : 'made earlier'}; ` +
+      `they are in ${dev.valuesPath}`,
+  );
+  return dev.store;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  let tokens: TokenStore;
+  let connection: Connection;
+  try {
+    tokens = tokensFor(config);
+    // Lazy: the API starts even while Temporal is down, answers 503 (and /health 503) until it is back.
+    connection = Connection.lazy(temporalConnectionOptions(config));
+  } catch (err) {
+    exitOnStartupError(err);
+  }
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const complaints = new ComplaintService(client, {
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    defaultProcedure: config.DEFAULT_PROCEDURE,
+    refPrefix: config.COMPLAINT_REF_PREFIX,
+    timeoutMs: config.API_TEMPORAL_TIMEOUT_MS,
+  });
+  // The complaints register is not opened here yet: when the compliments and reports routes land, open it
+  // (register/) and pass it as `register` (see registerRoutePlugins in app.ts).
+  const app = await buildApp({
+    complaints,
+    tokens,
+    bodyLimit: config.API_BODY_LIMIT_BYTES,
+    logger: { level: config.LOG_LEVEL },
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info(`${signal} received: stopping`);
+    await app.close();
+    await connection.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  await app.listen({ host: config.HOST, port: config.PORT });
+  try {
+    await complaints.health();
+  } catch (err) {
+    app.log.warn(`Temporal at ${temporalAddress(config)} is not answering yet (${(err as Error).message}); requests get 503 until it does`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error('API failed to start:', err);
+  process.exit(1);
+});
