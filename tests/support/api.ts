@@ -1,0 +1,139 @@
+// What the API test files share: the app built over a real Temporal server and the real worker (in-memory
+// activities), a token per role, and a small typed `call` over `app.inject`.
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../api/app';
+import { hashToken, type Role, TokenStore } from '../../api/auth';
+import { ComplaintService } from '../../api/complaint-service';
+import { type ApiMetrics, createMetrics } from '../../api/metrics';
+import { createComplaintsWorker } from '../../worker/create-worker';
+import { RecordingActivities } from './recording-activities';
+import { bundleComplaintWorkflows } from './temporal';
+
+/** One person per role (tokens are just their names here), plus one with two roles. */
+export const people = {
+  intake: { token: 'token-intake', id: 'intake.smith', name: 'Jo Smith', roles: ['intake'] as Role[] },
+  'case-officer': { token: 'token-officer', id: 'officer.jones', name: 'Sam Jones', roles: ['case-officer'] as Role[] },
+  otherOfficer: { token: 'token-officer-2', id: 'officer.khan', name: 'Ali Khan', roles: ['case-officer'] as Role[] },
+  manager: { token: 'token-manager', id: 'manager.brown', name: 'Alex Brown', roles: ['manager'] as Role[] },
+  auditor: { token: 'token-auditor', id: 'auditor.grey', name: 'Lee Grey', roles: ['auditor'] as Role[] },
+  secondIntake: { token: 'token-intake-2', id: 'intake.reid', roles: ['intake'] as Role[] },
+} as const;
+export type Person = keyof typeof people;
+
+export function testTokens(): TokenStore {
+  return new TokenStore(
+    Object.values(people).map((person) => ({
+      sha256: hashToken(person.token),
+      person: { id: person.id, ...('name' in person ? { name: person.name } : {}) },
+      roles: [...person.roles],
+    })),
+  );
+}
+
+export function intakeBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    complainant: { name: 'Pat Complainant', email: 'pat@example.org' },
+    serviceArea: 'community-care',
+    category: 'service-standards',
+    channel: 'letter',
+    summary: 'Home care visits were missed three times in one week',
+    ...overrides,
+  };
+}
+
+export interface ApiStack {
+  app: FastifyInstance;
+  complaints: ComplaintService;
+  metrics: ApiMetrics;
+  recorded: RecordingActivities;
+  worker: Worker;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The app over `env`, and the real complaints worker polling the task queue it starts complaints on. */
+export async function startApiStack(env: TestWorkflowEnvironment, options: { timeoutMs?: number; bodyLimit?: number } = {}): Promise<ApiStack> {
+  const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
+  const namespace = env.namespace ?? 'default';
+  const recorded = new RecordingActivities();
+  const worker = await createComplaintsWorker({
+    connection: env.nativeConnection,
+    namespace,
+    taskQueue,
+    activities: recorded.activities,
+    workflowBundle: await bundleComplaintWorkflows(),
+    workerOptions: { shutdownGraceTime: '1s' },
+  });
+  const running = worker.run();
+  // Its own connection, as api/main.ts has: it stays open when a test stops the server.
+  const connection = await Connection.connect({ address: env.address });
+  const client = new Client({ connection, namespace });
+  const complaints = new ComplaintService(client, {
+    namespace,
+    taskQueue,
+    defaultProcedure: 'dundee-swd-2011',
+    refPrefix: 'SW',
+    timeoutMs: options.timeoutMs ?? 10_000,
+  });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const app = await buildApp({ complaints, tokens: testTokens(), metrics, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) });
+  await app.ready();
+  let workerStopped = false;
+  const stopWorker = async () => {
+    if (workerStopped) return;
+    workerStopped = true;
+    worker.shutdown();
+    await running;
+  };
+  return {
+    app,
+    complaints,
+    metrics,
+    recorded,
+    worker,
+    stopWorker,
+    close: async () => {
+      await app.close();
+      await stopWorker();
+      await connection.close();
+    },
+  };
+}
+
+export interface CallOptions {
+  body?: unknown;
+  /** Raw payload (string or Buffer) instead of JSON. */
+  raw?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** A request as `who` (a person, 'nobody' for no token, or { token } for any header value). */
+export function caller(app: FastifyInstance) {
+  return async (who: Person | 'nobody' | { token: string }, method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH', url: string, options: CallOptions = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (who !== 'nobody') headers.authorization = `Bearer ${typeof who === 'string' ? people[who].token : who.token}`;
+    const response: LightMyRequestResponse = await app.inject({
+      method,
+      url,
+      headers,
+      ...(options.raw !== undefined ? { payload: options.raw } : options.body !== undefined ? { payload: options.body as object } : {}),
+    });
+    return { status: response.statusCode, headers: response.headers, text: response.body, json: () => JSON.parse(response.body) as Record<string, any> };
+  };
+}
+
+/** Retries `check` until it passes (visibility is eventually consistent). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
