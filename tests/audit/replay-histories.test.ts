@@ -1,0 +1,42 @@
+// The replay guard: every recorded history in tests/histories/ must replay against today's workflow code, with the
+// worker's own options. A change that would break complaints already in flight fails here, naming the complaint
+// and the event. To change the workflow on purpose, see tests/histories/README.md.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readHistoryFile, type ComplaintHistory } from '../../audit/histories';
+import { replayComplaintHistories, type ReplayOutcome } from '../../audit/replay';
+import { repoRoot } from '../../platform/repo-root';
+import { bundleComplaintWorkflows } from '../support/temporal';
+
+const dir = path.join(repoRoot(), 'tests', 'histories');
+const files = readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
+// Histories kept from before an intended (patched) change: never re-recorded, always replayed.
+const archived = existsSync(path.join(dir, 'archive'))
+  ? readdirSync(path.join(dir, 'archive')).filter((file) => file.endsWith('.json')).sort().map((file) => `archive/${file}`)
+  : [];
+const manifest = JSON.parse(readFileSync(path.join(dir, 'meta', 'manifest.json'), 'utf8')) as { histories: Array<{ name: string; files: string[]; workflowId: string }> };
+
+describe('recorded histories (tests/histories/*.json)', () => {
+  const outcomes = new Map<string, ReplayOutcome>();
+  let histories: ComplaintHistory[];
+
+  beforeAll(async () => {
+    histories = await Promise.all([...files, ...archived].map((file) => readHistoryFile(path.join(dir, file))));
+    const workflowBundle = await bundleComplaintWorkflows();
+    for await (const outcome of replayComplaintHistories(histories, { workflowBundle })) outcomes.set(path.relative(dir, outcome.source), outcome);
+  });
+
+  it('are the ones the manifest lists, and there are some', () => {
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    expect(manifest.histories.flatMap((entry) => entry.files).sort()).toEqual(files);
+  });
+
+  it.each([...files, ...archived])('%s replays against the current workflow code', (file) => {
+    const outcome = outcomes.get(file);
+    expect(outcome, `no replay result for ${file}`).toBeDefined();
+    // On failure the message names the complaint, the event and the reason.
+    expect(outcome?.status, outcome?.message).toBe('ok');
+    if (!file.startsWith('archive/')) expect(outcome?.workflowId).toBe(manifest.histories.find((entry) => entry.files.includes(file))?.workflowId);
+  });
+});
