@@ -14,6 +14,7 @@ import { historyToJson } from '../audit/history-json';
 import type { ActionBody, ActionName } from '../domain/actions';
 import type { ComplaintState } from '../domain/complaint';
 import type { IntakeSchema } from '../domain/intake';
+import { procedureKey } from '../domain/procedure';
 import { findProcedure } from '../domain/procedures';
 import { defaultHolidayCalendar } from '../domain/scottish-holidays';
 import type { Actor } from '../domain/vocabulary';
@@ -54,6 +55,8 @@ export interface IntakeOptions {
 
 export interface IntakeResult {
   ref: string;
+  /** `id@version` of the procedure the complaint follows. */
+  procedure: string;
   /** False: the same request was made before and this is that complaint. */
   created: boolean;
   /** The complaint now; null when it was recorded but its state could not be read in time (no worker). */
@@ -71,6 +74,8 @@ const MEMO_KEY = 'apiIntake';
 
 /** A complaint received more than this far in the future is refused (clock skew allowance). */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/** Older complaints are refused: almost certainly a typing error (and outside the holiday calendar's range). */
+const EARLIEST_RECEIVED_AT_MS = Date.parse('2000-01-01T00:00:00Z');
 /** How far back a repeated intake without receivedAt may look for the year its first copy was numbered in. */
 const YEAR_LOOKBACK_MS = 7 * 24 * 60 * 60_000;
 
@@ -153,11 +158,15 @@ export class ComplaintService {
     if (cached && (cached.value || this.now() - cached.at < 60_000)) return cached.value;
     let value: boolean;
     try {
-      const check = await this.call(() => checkSearchAttributes(this.client.connection, this.options.namespace));
+      const check = await this.client.connection.withDeadline(Date.now() + this.options.timeoutMs, () =>
+        checkSearchAttributes(this.client.connection, this.options.namespace),
+      );
       value = check.missing.length === 0 && check.wrongType.length === 0;
     } catch (error) {
-      // The time-skipping test server has no operator service and cannot register search attributes.
-      if (grpcCode(error) !== GRPC.UNIMPLEMENTED) throw error;
+      // The time-skipping test server has no operator service (and cannot register search attributes); a
+      // credential may not be allowed to ask. Either way: start complaints without them, and say so when listing.
+      const code = grpcCode(error);
+      if (code !== GRPC.UNIMPLEMENTED && code !== GRPC.PERMISSION_DENIED) throw unavailability(error, this.options.timeoutMs) ?? error;
       value = false;
     }
     this.indexedCache = { value, at: this.now() };
@@ -171,6 +180,9 @@ export class ComplaintService {
     const receivedAtMs = body.receivedAt ? Date.parse(body.receivedAt) : nowMs;
     if (receivedAtMs > nowMs + FUTURE_TOLERANCE_MS) {
       throw badRequest('invalid-request', 'receivedAt is in the future', [{ in: 'body', path: 'receivedAt', message: 'must not be in the future' }]);
+    }
+    if (receivedAtMs < EARLIEST_RECEIVED_AT_MS) {
+      throw badRequest('invalid-request', 'receivedAt is too long ago', [{ in: 'body', path: 'receivedAt', message: 'must be on or after 2000-01-01' }]);
     }
     const procedure = findProcedure(body.procedure?.id ?? this.options.defaultProcedure, body.procedure?.version);
     if (!procedure) {
@@ -200,8 +212,8 @@ export class ComplaintService {
 
     // The organisation gave the reference: it alone identifies the complaint.
     if (body.ref) {
-      if (await this.tryStart(input(body.ref), firstStage, memo)) return this.created(body.ref);
-      return this.repeated(body.ref, memo, await this.intakeMemo(body.ref), 'reference-in-use');
+      if (await this.tryStart(input(body.ref), firstStage, memo)) return this.created(body.ref, procedureKey(procedure));
+      return this.repeated(body.ref, procedureKey(procedure), memo, await this.intakeMemo(body.ref), 'reference-in-use');
     }
 
     // A repeat of a keyed request made late on 31 December, without receivedAt, is numbered in the year before.
@@ -209,16 +221,16 @@ export class ComplaintService {
       const earlierYear = refYear(nowMs - YEAR_LOOKBACK_MS);
       if (earlierYear !== year) {
         const found = await this.findByKey(earlierYear, keySha256);
-        if (found) return this.repeated(found.ref, memo, found.memo, 'idempotency-key-reused');
+        if (found) return this.repeated(found.ref, procedureKey(procedure), memo, found.memo, 'idempotency-key-reused');
       }
     }
     const seed = keySha256 ?? randomSeed();
     for (let attempt = 0; attempt < MAX_REF_ATTEMPTS; attempt++) {
       const ref = candidateRef(this.options.refPrefix, year, seed, attempt);
-      if (await this.tryStart(input(ref), firstStage, memo)) return this.created(ref);
+      if (await this.tryStart(input(ref), firstStage, memo)) return this.created(ref, procedureKey(procedure));
       if (keySha256) {
         const existing = await this.intakeMemo(ref);
-        if (existing?.idempotencyKeySha256 === keySha256) return this.repeated(ref, memo, existing, 'idempotency-key-reused');
+        if (existing?.idempotencyKeySha256 === keySha256) return this.repeated(ref, procedureKey(procedure), memo, existing, 'idempotency-key-reused');
       }
     }
     throw new ApiError(503, 'no-reference-available', `No free reference found for ${year} after ${MAX_REF_ATTEMPTS} tries; give one in ref`);
@@ -241,12 +253,12 @@ export class ComplaintService {
     }
   }
 
-  private async created(ref: string): Promise<IntakeResult> {
-    return { ref, created: true, state: await this.stateIfAvailable(ref) };
+  private async created(ref: string, procedure: string): Promise<IntakeResult> {
+    return { ref, procedure, created: true, state: await this.stateIfAvailable(ref) };
   }
 
   /** The request was made before (same ref or key): the same body gives that complaint, another body a 409. */
-  private async repeated(ref: string, request: IntakeMemo, existing: IntakeMemo | undefined, code: 'reference-in-use' | 'idempotency-key-reused'): Promise<IntakeResult> {
+  private async repeated(ref: string, procedure: string, request: IntakeMemo, existing: IntakeMemo | undefined, code: 'reference-in-use' | 'idempotency-key-reused'): Promise<IntakeResult> {
     if (existing?.bodySha256 !== request.bodySha256) {
       throw conflict(
         code,
@@ -255,7 +267,8 @@ export class ComplaintService {
           : `This Idempotency-Key was used for a different complaint (${ref}); use a new key for a new complaint`,
       );
     }
-    return { ref, created: false, state: await this.stateIfAvailable(ref) };
+    // The body is the same, so is the procedure it resolved to (unless DEFAULT_PROCEDURE changed in between).
+    return { ref, procedure, created: false, state: await this.stateIfAvailable(ref) };
   }
 
   /** The intake memo of an existing workflow (undefined: not a complaint recorded through this API). */
@@ -363,7 +376,8 @@ export class ComplaintService {
 
   /**
    * Executes an action as the workflow Update of the same name; the result is the complaint after it.
-   * `idempotencyKey` becomes the Update id (per action), so Temporal answers a repeat with the first outcome.
+   * `idempotencyKey` becomes the Update id (with the action and the actor), so Temporal answers a repeat with the
+   * first outcome instead of recording the action again.
    */
   async act<A extends ActionName>(ref: string, action: A, body: ActionBody<A>, actor: Actor, idempotencyKey?: string): Promise<ComplaintState> {
     const handle = this.client.workflow.getHandle(ref);
@@ -371,7 +385,8 @@ export class ComplaintService {
       return await this.call(() =>
         handle.executeUpdate(actionUpdates[action], {
           args: [{ ...body, actor }] as never,
-          ...(idempotencyKey ? { updateId: `${action}:${idempotencyKey}` } : {}),
+          // Scoped like intake keys: the same key from two people is two requests.
+          ...(idempotencyKey ? { updateId: `${action}:${actor.id}:${idempotencyKey}` } : {}),
         }),
       );
     } catch (error) {

@@ -44,8 +44,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = as
       const result = await complaints.intake(request.body, { actor: actorFor(caller, request.actingRole!), ...(key ? { idempotencyKey: key } : {}) });
       reply.header('location', `/complaints/${encodeURIComponent(result.ref)}`);
       if (result.created) {
-        const procedure = result.state ? `${result.state.procedure.id}@${result.state.procedure.version}` : 'unknown';
-        metrics.complaintsStarted.inc({ service_area: request.body.serviceArea, procedure });
+        metrics.complaintsStarted.inc({ service_area: request.body.serviceArea, procedure: result.procedure });
       } else {
         reply.header('idempotent-replayed', 'true');
       }

@@ -85,13 +85,16 @@ describe('intake: POST /complaints', () => {
     expect(given.json()).toMatchObject({ ref, receivedAt, currentStage: 'stage-1', procedure: { id: 'spso-mchp', version: 1 } });
   });
 
-  it('refuses an unknown procedure and a received time in the future, field by field', async () => {
+  it('refuses an unknown procedure and a received time in the future or before 2000, field by field', async () => {
     const unknown = await call('intake', 'POST', '/complaints', { body: intakeBody({ procedure: { id: 'no-such-procedure' } }) });
     expect(unknown.status).toBe(400);
     expect(unknown.json().error.details).toEqual([{ in: 'body', path: 'procedure', message: 'unknown procedure no-such-procedure' }]);
     const future = await call('intake', 'POST', '/complaints', { body: intakeBody({ receivedAt: new Date(Date.now() + DAY_MS).toISOString() }) });
     expect(future.status).toBe(400);
     expect(future.json().error.details).toEqual([{ in: 'body', path: 'receivedAt', message: 'must not be in the future' }]);
+    const ancient = await call('intake', 'POST', '/complaints', { body: intakeBody({ receivedAt: '0011-03-01T09:00:00Z' }) });
+    expect(ancient.status).toBe(400);
+    expect(ancient.json().error.details).toEqual([{ in: 'body', path: 'receivedAt', message: 'must be on or after 2000-01-01' }]);
   });
 });
 
