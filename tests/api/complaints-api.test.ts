@@ -9,7 +9,9 @@ import { replayComplaintHistories } from '../../audit/replay';
 import { buildApp } from '../../api/app';
 import { ComplaintService } from '../../api/complaint-service';
 import { createMetrics } from '../../api/metrics';
+import { createComplaintsWorker } from '../../worker/create-worker';
 import { caller, eventually, intakeBody, startApiStack, testTokens, type ApiStack, type Person } from '../support/api';
+import { RecordingActivities } from '../support/recording-activities';
 import { bundleComplaintWorkflows, startDevServer } from '../support/temporal';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -542,7 +544,7 @@ describe('when Temporal or its worker is unavailable', () => {
     impatient = caller(app);
   });
 
-  it('with no worker: intake is recorded (202), reads and actions answer 503 within the deadline', async () => {
+  it('with no worker: intake is recorded (202), reads and actions answer 503 within the deadline; a keyed retry records once', async () => {
     const ref = await newComplaint();
     await stack.stopWorker();
     const started = Date.now();
@@ -551,7 +553,8 @@ describe('when Temporal or its worker is unavailable', () => {
     expect(read.json().error).toMatchObject({ code: 'temporal-unavailable', message: expect.stringMatching(/did not answer within 1.5s/) });
     expect(Date.now() - started).toBeLessThan(5_000);
 
-    const action = await impatient('case-officer', 'POST', `/complaints/${ref}/notes`, { body: { text: 'No worker' } });
+    const note = { body: { text: 'No worker' }, headers: { 'idempotency-key': `down-${Date.now()}` } };
+    const action = await impatient('case-officer', 'POST', `/complaints/${ref}/notes`, note);
     expect(action.status).toBe(503);
     expect(action.json().error.message).toMatch(/Idempotency-Key/);
 
@@ -559,6 +562,22 @@ describe('when Temporal or its worker is unavailable', () => {
     expect(intake.status).toBe(202);
     expect(intake.json()).toMatchObject({ ref: expect.stringMatching(REF) });
     expect(intake.headers.location).toBe(`/complaints/${intake.json().ref}`);
+
+    // The worker comes back: the complaint recorded meanwhile is there, and retrying the action with its key
+    // records it once (Temporal kept the first attempt and answers the retry with it).
+    const worker = await createComplaintsWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: stack.complaints.options.taskQueue,
+      activities: new RecordingActivities().activities,
+      workflowBundle: await bundleComplaintWorkflows(),
+    });
+    await worker.runUntil(async () => {
+      expect((await call('case-officer', 'GET', `/complaints/${intake.json().ref}`)).json().status).toBe('open');
+      const retried = await call('case-officer', 'POST', `/complaints/${ref}/notes`, note);
+      expect(retried.status).toBe(200);
+      expect(retried.json().timeline.filter((entry: { text?: string }) => entry.text === 'No worker')).toHaveLength(1);
+    });
   });
 
   it('with the server stopped: 503 with a clear message, and /health says so', async () => {
