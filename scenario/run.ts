@@ -84,7 +84,17 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let running: Promise<void> | undefined;
 
   const startWorker = async () => {
-    worker = await createComplaintsWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle });
+    worker = await createComplaintsWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities,
+      workflowBundle,
+      // No sticky workflow cache: the time-skipping server never learns that a stopped worker's sticky queue is
+      // gone, and stops skipping time while a complaint's task waits there (a restart would hang the replay).
+      // Without the cache each task replays its (short) history; the replay takes about as long.
+      workerOptions: { maxCachedWorkflows: 0 },
+    });
     running = worker.run();
   };
   const stopWorker = async () => {
