@@ -136,13 +136,13 @@ function takeLock(lockFile: string, dir: string): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(readFileSync(lockFile, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
         throw new Error(
-          `The embedded register (PGlite at ${dir}) is already open in process ${holder}; PGlite allows one process. ` +
+          `The embedded register (PGlite at ${dir}) is already open in process ${holder}${holder === process.pid ? ' (this one)' : ''}; PGlite allows one opener. ` +
             'Stop that process, or set DATABASE_URL to a PostgreSQL database shared by all processes.',
         );
       }
-      // Left by a process that has gone (or by this one): take it over.
+      // Left by a process that has gone: take it over.
       rmSync(lockFile, { force: true });
     }
   }

@@ -1,0 +1,175 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RegisterBatch } from '../../activities/contract';
+import { receiveComplaint, replayTimeline, type ComplaintEvent, type TimelineEntry } from '../../domain/complaint';
+import { getProcedure } from '../../domain/procedures';
+import { migrate, openPglite, openPgliteInMemory, openPostgres, readMigrations, registerOver, type Register, type SqlStore } from '../../register';
+
+// The register against both stores it runs on: PGlite always, and PostgreSQL when TEST_DATABASE_URL is set
+// (.ci/run sets it). In CI a missing or unreachable PostgreSQL fails these tests rather than skipping them.
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2011-03-01T10:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const actor = { id: 'officer.jones', role: 'case-officer' };
+
+function timelineOf(ref: string, receivedAtMs: number, events: Array<[number, ComplaintEvent]>): TimelineEntry[] {
+  const procedure = getProcedure({ id: 'dundee-swd-2011', version: 1 });
+  const first = receiveComplaint({
+    ref,
+    procedure,
+    receivedAtMs,
+    holidays: [],
+    details: { complainant: { name: 'Pat' }, serviceArea: 'community-care', category: 'delay', channel: 'letter', summary: 'Late visits', serious: false },
+  });
+  return [[receivedAtMs, first] as [number, ComplaintEvent], ...events].map(([at, event], i) => ({ ...event, seq: i + 1, at: iso(at), actor }));
+}
+
+function batchOf(entries: TimelineEntry[], from: number, to: number): RegisterBatch {
+  const state = replayTimeline(entries.slice(0, to));
+  const { timeline, ...rest } = state;
+  return { ref: state.ref, entries: entries.slice(from, to), snapshot: { ...rest, lastSeq: timeline.length, nextDeadline: null, overdue: false } };
+}
+
+const sample = (ref: string, receivedAtMs = T0) =>
+  timelineOf(ref, receivedAtMs, [
+    [receivedAtMs + 2 * DAY, { type: 'acknowledged', stage: 'level-1' }],
+    [receivedAtMs + 9 * DAY, { type: 'outcome-recorded', stage: 'level-1', outcome: 'upheld', escalationWindowEndsAt: iso(receivedAtMs + 37 * DAY) }],
+    [receivedAtMs + 37 * DAY, { type: 'closed', reason: 'escalation-window-ended', outcome: 'upheld' }],
+  ]);
+
+function registerContract(name: string, open: () => Promise<Register>) {
+  describe(`register on ${name}`, () => {
+    let register: Register;
+    beforeAll(async () => {
+      register = await open();
+    });
+    afterAll(async () => {
+      await register?.close();
+    });
+
+    it('stores each (ref, seq) once however often a batch is retried or replayed', async () => {
+      const entries = sample('REG-IDEMPOTENT');
+      await register.record(batchOf(entries, 0, 2));
+      await register.record(batchOf(entries, 0, 2)); // retried
+      await register.record(batchOf(entries, 1, 4)); // overlapping, later
+      await register.record(batchOf(entries, 0, 4)); // replayed whole
+      const stored = await register.timeline('REG-IDEMPOTENT');
+      expect(stored.map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
+      expect(stored).toEqual(entries);
+      expect((await register.lastSeqs()).get('REG-IDEMPOTENT')).toBe(4);
+    });
+
+    it('replaces the complaint row only with a newer snapshot', async () => {
+      const entries = sample('REG-SNAPSHOT');
+      await register.record(batchOf(entries, 0, 4));
+      await register.record(batchOf(entries, 0, 2)); // a late retry of an older batch
+      const snapshot = await register.complaint('REG-SNAPSHOT');
+      expect(snapshot?.lastSeq).toBe(4);
+      expect(snapshot?.status).toBe('closed');
+    });
+
+    it('keeps the workflow times, and reads complaints received in a period as they stood at a given time', async () => {
+      const inside = sample('REG-PERIOD-IN', T0 + 100 * DAY);
+      const outside = sample('REG-PERIOD-OUT', T0 + 400 * DAY);
+      await register.record(batchOf(inside, 0, 4));
+      await register.record(batchOf(outside, 0, 4));
+      const period = { from: iso(T0 + 50 * DAY), to: iso(T0 + 200 * DAY) };
+      const timelines = await register.timelinesOfComplaintsReceived(period, iso(T0 + 105 * DAY));
+      expect(timelines.map((timeline) => timeline[0]?.ref)).toEqual(['REG-PERIOD-IN']);
+      expect(timelines[0]?.map((entry) => entry.at)).toEqual([iso(T0 + 100 * DAY), iso(T0 + 102 * DAY)]);
+      expect(await register.hasComplaintsReceived(period)).toBe(true);
+      expect(await register.hasComplaintsReceived({ from: iso(T0 + 1000 * DAY), to: iso(T0 + 1001 * DAY) })).toBe(false);
+    });
+
+    it('records compliments and lists them by the period they were received in', async () => {
+      const recorded = await register.recordCompliment(
+        { serviceArea: 'criminal-justice', team: 'unpaid work', receivedAt: '2011-06-30', summary: 'Thank you letter' },
+        { id: 'intake.smith', role: 'intake' },
+        new Date('2011-07-01T09:00:00Z'),
+      );
+      expect(recorded.receivedAt).toBe('2011-06-29T23:00:00.000Z'); // midnight in London (BST)
+      const june = await register.compliments({ from: '2011-06-01T00:00:00Z', to: '2011-06-30T23:00:00Z' });
+      expect(june.map((c) => c.id)).toContain(recorded.id);
+      expect(june.find((c) => c.id === recorded.id)).toEqual(recorded);
+      expect((await register.compliments({ to: '2011-06-01T00:00:00Z' })).map((c) => c.id)).not.toContain(recorded.id);
+    });
+  });
+}
+
+registerContract('PGlite (in memory)', async () => registerOver(await openPgliteInMemory()));
+
+describe('PGlite on disk', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'register-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps its rows across a reopen, applies each migration once, and refuses a second opener', async () => {
+    const folder = path.join(dir, 'register');
+    const first = await registerOver(await openPglite(folder));
+    await first.record(batchOf(sample('REG-DISK'), 0, 4));
+    await expect(openPglite(folder)).rejects.toThrow(/already open in process/);
+    await first.close();
+
+    const store = await openPglite(folder);
+    expect(await migrate(store)).toEqual([]); // nothing left to apply
+    const applied = await store.query<{ id: string }>('SELECT id FROM register_migrations ORDER BY id');
+    expect(applied.map((row) => row.id)).toEqual(readMigrations().map((m) => m.id));
+    const again = await registerOver(store);
+    expect((await again.timeline('REG-DISK')).length).toBe(4);
+    await again.close();
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    const folder = path.join(dir, 'stale');
+    writeFileSync(`${folder}.lock`, '999999999');
+    const register = await registerOver(await openPglite(folder));
+    await register.close();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------- PostgreSQL
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const schema = `register_test_${process.pid}_${Date.now().toString(36)}`;
+
+/** DATABASE_URL with its own schema, so test runs never share tables. */
+function urlWithSchema(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `-c search_path=${name}`);
+  return parsed.toString();
+}
+
+describe.runIf(!databaseUrl && process.env.CI)('PostgreSQL in CI', () => {
+  it('is configured: CI must set TEST_DATABASE_URL (see scripts/test-postgres.sh)', () => {
+    expect(databaseUrl, 'TEST_DATABASE_URL is not set in CI').toBeDefined();
+  });
+});
+
+describe.runIf(Boolean(databaseUrl))('PostgreSQL at TEST_DATABASE_URL', () => {
+  let admin: pg.Client | undefined;
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+    await admin.connect(); // unreachable: this fails the tests, never skips them
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  });
+  afterAll(async () => {
+    await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin?.end();
+  });
+
+  it('really is PostgreSQL', async () => {
+    const store: SqlStore = await openPostgres(urlWithSchema(databaseUrl!, schema));
+    const [row] = await store.query<{ version: string }>('SELECT version()');
+    expect(row?.version).toMatch(/^PostgreSQL/);
+    await store.close();
+  });
+
+  registerContract('PostgreSQL', async () => registerOver(await openPostgres(urlWithSchema(databaseUrl!, schema))));
+
+  it('reports an unreachable server in one line', async () => {
+    await expect(openPostgres('postgres://nobody:secret@127.0.0.1:1/none', { connectTimeoutMs: 2_000 })).rejects.toThrow(/Cannot reach the register's PostgreSQL at 127\.0\.0\.1:1\/none/);
+  });
+});
