@@ -1,9 +1,11 @@
 import { currentOutcome, replayTimeline, type ComplaintState, type StageRecord, type TimelineEntry } from './complaint';
-import { daysBetween } from './calendar';
+import { daysBetween, londonDate } from './calendar';
+import { DateOrInstantSchema } from './compliments';
 import { stageRank, type Procedure, type ProcedureRef } from './procedure';
 import { getProcedure } from './procedures';
 import { spsoModelProcedure } from './procedures/spso-mchp';
-import { categories, outcomes, serviceAreas, type Category, type Outcome, type ServiceArea } from './vocabulary';
+import { z } from 'zod';
+import { categories, CategorySchema, outcomes, serviceAreas, ServiceAreaSchema, type Category, type Outcome, type ServiceArea } from './vocabulary';
 
 // The annual performance report, computed from what happened: each complaint's recorded events (as the register
 // keeps them) are folded with `replayTimeline` into the complaint as it stood at the end of the period, and
@@ -53,6 +55,43 @@ export interface AnnualReport {
   compliments: number;
   complimentsByServiceArea: Partial<Record<ServiceArea, number>>;
 }
+
+/** GET /reports/annual and /reports/spso: a date is a whole day in Europe/London (`to` inclusive), an instant exact. */
+export const ReportQuerySchema = z
+  .object({
+    from: DateOrInstantSchema.describe('First day (YYYY-MM-DD) or instant of the period'),
+    to: DateOrInstantSchema.describe('Last day (YYYY-MM-DD, inclusive) or the instant the period ends (exclusive)'),
+  })
+  .strict();
+
+export const reportFormats = ['json', 'md', 'html'] as const;
+export const AnnualReportQuerySchema = ReportQuerySchema.extend({
+  format: z.enum(reportFormats).default('json').describe('json: the figures; md: the text for a paper; html: a printable page with charts'),
+}).strict();
+
+const Count = z.number().int().min(0);
+const Percent = z.number().min(0).max(100).nullable();
+export const TargetsMetSchema = z.object({ met: Count, of: Count, percent: Percent }).strict();
+
+/** The report as JSON (GET /reports/annual, `npm run report -- --format json`, the scenario's `expected`). */
+export const AnnualReportSchema = z
+  .object({
+    total: Count,
+    byLevel: z.record(z.string(), Count).describe('Each complaint once, at the highest stage it reached'),
+    byServiceArea: z.partialRecord(ServiceAreaSchema, Count).describe('Areas with none are absent'),
+    byCategory: z.partialRecord(CategorySchema, Count).describe('Categories with none are absent'),
+    outcomes: z.record(z.string(), Count).describe("Each complaint once: its current stage's outcome, ongoing, or withdrawn"),
+    upheldPercent: Percent,
+    notUpheldPercent: Percent,
+    acknowledgedOnTime: TargetsMetSchema,
+    completedOnTime: TargetsMetSchema,
+    extensions: Count,
+    committeeHearings: Count,
+    spsoReferrals: Count,
+    compliments: Count,
+    complimentsByServiceArea: z.partialRecord(ServiceAreaSchema, Count),
+  })
+  .strict();
 
 export interface AnnualReportInput {
   period: ReportPeriod;
@@ -227,6 +266,23 @@ export function annualReport(input: AnnualReportInput): AnnualReport {
   };
 }
 
+/** Complaints received per calendar month (Europe/London) of the period, every month listed, for charts. */
+export function complaintsByMonth(timelines: AnnualReportInput['timelines'], period: ReportPeriod): Array<{ month: string; received: number }> {
+  const months: Array<{ month: string; received: number }> = [];
+  const last = londonDate(ms(period.to) - 1).slice(0, 7);
+  for (let month = londonDate(ms(period.from)).slice(0, 7); month <= last; month = nextMonth(month)) months.push({ month, received: 0 });
+  for (const state of complaintsAtPeriodEnd(timelines, period)) {
+    const entry = months.find((candidate) => candidate.month === londonDate(ms(state.receivedAt)).slice(0, 7));
+    if (entry) entry.received += 1;
+  }
+  return months;
+}
+
+function nextMonth(month: string): string {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
+}
+
 // ---------------------------------------------------------------------------------------------- SPSO indicators
 
 /** How the complaints handled at one step of the SPSO procedure went. */
@@ -244,6 +300,31 @@ export interface SpsoStageIndicators {
   /** Complaints at this step whose response time was extended, of those handled at it. */
   extensionsAuthorised: TargetsMet;
 }
+
+const SpsoStageIndicatorsSchema = z
+  .object({
+    closed: Count,
+    closedPercent: Percent,
+    outcomes: z.record(z.string(), Count),
+    averageWorkingDays: z.number().nullable(),
+    timescaleWorkingDays: Count,
+    closedWithinTimescale: TargetsMetSchema,
+    extensionsAuthorised: TargetsMetSchema,
+  })
+  .strict();
+
+export const SpsoIndicatorsSchema = z
+  .object({
+    procedure: z.string(),
+    complaintsReceived: Count,
+    population: z.number().int().positive().nullable(),
+    complaintsPerThousandPopulation: z.number().nullable(),
+    stage1: SpsoStageIndicatorsSchema,
+    stage2: SpsoStageIndicatorsSchema,
+    afterEscalation: SpsoStageIndicatorsSchema,
+    totalClosed: Count,
+  })
+  .strict();
 
 /** The Ombudsman's complaints performance indicators, for the complaints under the SPSO model procedure. */
 export interface SpsoIndicators {

@@ -1,4 +1,4 @@
-import { annualReport, spsoIndicators, type AnnualReport, type ReportPeriod, type SpsoIndicators } from '../domain/annual-report';
+import { annualReport, complaintsByMonth, spsoIndicators, type AnnualReport, type ReportPeriod, type SpsoIndicators } from '../domain/annual-report';
 import { londonDate, shiftIsoDate } from '../domain/calendar';
 import { periodEnd, periodStart, startOfLondonDay } from '../domain/compliments';
 import type { ProcedureRef } from '../domain/procedure';
@@ -12,6 +12,8 @@ import { complimentRecords, type Register } from '../register';
 export interface AnnualReportBundle {
   period: ReportPeriod;
   report: AnnualReport;
+  /** Complaints received per month of the period (charts). */
+  byMonth: Array<{ month: string; received: number }>;
   previous?: { period: ReportPeriod; report: AnnualReport };
   /** For the complaints under the SPSO model procedure, when there are any. */
   spso?: SpsoIndicators;
@@ -33,7 +35,7 @@ async function reportFor(register: Register, period: ReportPeriod, procedures: r
 export async function buildAnnualReport(register: Register, period: ReportPeriod, options: BuildReportOptions = {}): Promise<AnnualReportBundle> {
   const procedures = options.procedures ?? [];
   const current = await reportFor(register, period, procedures);
-  const bundle: AnnualReportBundle = { period, report: current.report };
+  const bundle: AnnualReportBundle = { period, report: current.report, byMonth: complaintsByMonth(current.timelines, period) };
   if (options.compare !== false) {
     const before = previousPeriod(period);
     if (await register.hasComplaintsReceived(before)) bundle.previous = { period: before, report: (await reportFor(register, before, procedures)).report };

@@ -13,16 +13,19 @@ import { createComplaintsWorker } from '../worker/create-worker';
 import type { Scenario } from './format';
 import { scenarioProcedure } from './format';
 import { replayScenario, type ReplayProgress, type ReplayResult, type ScenarioDriver } from './replay';
+import { httpDriver } from './http-driver';
 import { temporalDriver, waitForRegister } from './temporal-driver';
 
 // A whole scenario on a throwaway time-skipping Temporal server: the real workflow code and the real register
-// activities in a worker of this process, complaints driven through `driver` (the HTTP API by default, see
-// scripts/scenario.ts), time skipped between days, then the annual report for the period read from the register.
+// activities in a worker of this process, complaints driven through the HTTP API (built in this process) or
+// straight onto Temporal, time skipped between days, then the annual report for the period read from the register.
 
 export interface ScenarioServices {
   env: TestWorkflowEnvironment;
   register: Register;
   taskQueue: string;
+  /** The server's time now (it runs at wall-clock speed between skips), without a call to the server. */
+  serverNow(): number;
   /** Stops the worker (as a crash or a deployment would) and starts a new one over the same register. */
   restartWorker(options?: { failRegisterWritesAfterCommit?: number }): Promise<void>;
 }
@@ -30,8 +33,8 @@ export interface ScenarioServices {
 export interface RunScenarioOptions {
   /** The register to write to; default: a fresh PGlite in a temporary folder, removed afterwards. */
   register?: Register;
-  /** The driver to use; default: straight onto Temporal. */
-  driver?: (services: ScenarioServices) => Promise<ScenarioDriver & { close?(): Promise<void> }>;
+  /** How complaints reach the product: through the HTTP API (default), straight onto Temporal, or a driver of the caller's. */
+  driver?: 'http' | 'temporal' | ((services: ScenarioServices) => Promise<ScenarioDriver & { close?(): Promise<void> }>);
   onProgress?: (progress: ReplayProgress) => void;
   afterDay?: (day: number, services: ScenarioServices) => Promise<void>;
 }
@@ -103,10 +106,19 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     worker = undefined;
   };
 
+  // The server's clock, last read at `wall` (it then runs at wall-clock speed until the next skip).
+  const clockSync = { server: await env.currentTimeMs(), wall: Date.now() };
+  const readClock = async () => {
+    const server = await env.currentTimeMs();
+    Object.assign(clockSync, { server, wall: Date.now() });
+    return server;
+  };
+
   const services: ScenarioServices = {
     env,
     register,
     taskQueue,
+    serverNow: () => clockSync.server + (Date.now() - clockSync.wall),
     async restartWorker(restart = {}) {
       writer.failuresLeft = restart.failRegisterWritesAfterCommit ?? 0;
       await stopWorker();
@@ -117,14 +129,21 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let driver: (ScenarioDriver & { close?(): Promise<void> }) | undefined;
   try {
     await startWorker();
-    driver = options.driver ? await options.driver(services) : temporalDriver({ client: env.client, taskQueue, register });
+    const choice = options.driver ?? 'http';
+    driver =
+      choice === 'temporal'
+        ? temporalDriver({ client: env.client, taskQueue, register })
+        : choice === 'http'
+          ? await httpDriver({ client: env.client, namespace: env.namespace ?? 'default', taskQueue, register, defaultProcedure: procedure.id, now: services.serverNow })
+          : await choice(services);
     const replay = await replayScenario(scenario, {
       driver,
       time: {
-        now: () => env.currentTimeMs(),
+        now: readClock,
         advanceTo: async (epochMs) => {
-          const wait = epochMs - (await env.currentTimeMs());
+          const wait = epochMs - (await readClock());
           if (wait > 0) await env.sleep(wait);
+          await readClock();
         },
       },
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

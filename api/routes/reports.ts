@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AnnualReportQuerySchema, AnnualReportSchema, ReportQuerySchema, spsoIndicators, SpsoIndicatorsSchema, type ReportPeriod } from '../../domain/annual-report';
+import type { ProcedureRef } from '../../domain/procedure';
+import { DEFAULT_PROCEDURE_ID, findProcedure } from '../../domain/procedures';
+import type { Register } from '../../register';
+import { buildAnnualReport, resolvePeriod } from '../../report/annual';
+import { renderHtml } from '../../report/html';
+import { renderMarkdown } from '../../report/markdown';
+import { READERS, requireRole } from '../auth';
+import { badRequest, errorResponses } from '../errors';
+
+// The annual performance report from the complaints register, and the Ombudsman's indicators. Officers, managers
+// and auditors may read them. JSON has exactly the keys of the report format; md and html are for a committee
+// paper (the same as `npm run report`).
+
+export interface ReportRoutesOptions {
+  register: Register;
+  /** The configured default procedure (DEFAULT_PROCEDURE): its stages and outcomes are always listed. */
+  defaultProcedure?: string;
+  /** Population served (POPULATION), for complaints per 1,000 population. */
+  population?: number | null;
+}
+
+function periodOf(from: string, to: string): ReportPeriod {
+  try {
+    return resolvePeriod(from, to);
+  } catch (error) {
+    throw badRequest('invalid-request', (error as Error).message, [{ in: 'querystring', path: 'to', message: 'must be after from' }]);
+  }
+}
+
+export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (app, { register, defaultProcedure = DEFAULT_PROCEDURE_ID, population = null }) => {
+  const procedure = findProcedure(defaultProcedure);
+  const procedures: ProcedureRef[] = procedure ? [{ id: procedure.id, version: procedure.version }] : [];
+
+  app.get(
+    '/reports/annual',
+    {
+      onRequest: requireRole(...READERS),
+      schema: {
+        tags: ['reports'],
+        summary: 'The annual performance report',
+        description:
+          'Complaints received in the period, as they stood at its end, and compliments received in it. format=json (default): the figures; ' +
+          `md: text and tables for a committee paper, compared with the previous period when there is one; html: a printable page with charts. Roles: ${READERS.join(', ')}.`,
+        security: [{ bearer: [] }],
+        querystring: AnnualReportQuerySchema,
+        response: { 200: AnnualReportSchema.describe('format=json; md and html answer text/markdown and text/html'), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      const bundle = await buildAnnualReport(register, periodOf(from, to), { procedures, population, compare: format !== 'json' });
+      if (format === 'json') return bundle.report;
+      const text = format === 'md' ? renderMarkdown(bundle) : renderHtml(bundle);
+      return reply
+        .type(format === 'md' ? 'text/markdown; charset=utf-8' : 'text/html; charset=utf-8')
+        .serializer((payload: unknown) => payload as string)
+        .send(text as never);
+    },
+  );
+
+  app.get(
+    '/reports/spso',
+    {
+      onRequest: requireRole(...READERS),
+      schema: {
+        tags: ['reports'],
+        summary: "The Ombudsman's complaints performance indicators",
+        description: `For the complaints under the SPSO model procedure received in the period. Roles: ${READERS.join(', ')}.`,
+        security: [{ bearer: [] }],
+        querystring: ReportQuerySchema,
+        response: { 200: SpsoIndicatorsSchema, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const period = periodOf(request.query.from, request.query.to);
+      return spsoIndicators({ period, timelines: await register.timelinesOfComplaintsReceived(period), population });
+    },
+  );
+};
+
+export default reportRoutes;

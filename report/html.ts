@@ -1,0 +1,167 @@
+import type { Outcome } from '../domain/vocabulary';
+import type { AnnualReportBundle } from './annual';
+import { renderMarkdown, outcomeLabels, serviceAreaLabels, stageLabel } from './markdown';
+import { periodDates } from './annual';
+
+// The annual report as one printable HTML page for a committee paper: the same text and tables as the
+// markdown, and charts drawn here as inline SVG (no script, no web fonts, nothing fetched: it prints and opens
+// offline).
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Just enough markdown for what renderMarkdown writes: headings, paragraphs, pipe tables. */
+export function markdownToHtml(markdown: string): string {
+  const out: string[] = [];
+  const blocks = markdown.trim().split(/\n{2,}/);
+  for (const block of blocks) {
+    const heading = /^(#{1,3}) (.*)$/.exec(block);
+    if (heading) {
+      const level = heading[1]!.length;
+      out.push(`<h${level}>${escape(heading[2]!)}</h${level}>`);
+    } else if (block.startsWith('|')) {
+      const rows = block.split('\n').filter((line) => !/^\|[-:| ]+\|$/.test(line));
+      const cells = (line: string) => line.replace(/^\||\|$/g, '').split('|').map((cell) => escape(cell.trim()));
+      const [head, ...body] = rows;
+      out.push(
+        '<table>',
+        `<thead><tr>${cells(head ?? '').map((cell) => `<th>${cell}</th>`).join('')}</tr></thead>`,
+        `<tbody>${body.map((line) => `<tr>${cells(line).map((cell, i) => (i === 0 ? `<th scope="row">${cell}</th>` : `<td>${cell}</td>`)).join('')}</tr>`).join('')}</tbody>`,
+        '</table>',
+      );
+    } else {
+      out.push(`<p>${escape(block).replace(/\n/g, ' ')}</p>`);
+    }
+  }
+  return out.join('\n');
+}
+
+interface Bar {
+  label: string;
+  value: number;
+  /** Shown instead of the value (e.g. "98.3%"). */
+  text?: string;
+}
+
+const PALETTE = ['#1f4e79', '#2e75b6', '#9dc3e6', '#c55a11', '#f4b183', '#548235'];
+
+/** Horizontal bars, one per item, scaled to `max` (default the largest value). */
+export function horizontalBars(title: string, bars: readonly Bar[], options: { max?: number; colour?: string } = {}): string {
+  const width = 640;
+  const labelWidth = 230;
+  const rowHeight = 26;
+  const height = 34 + bars.length * rowHeight;
+  const max = options.max ?? Math.max(1, ...bars.map((bar) => bar.value));
+  const plot = width - labelWidth - 130;
+  const rows = bars
+    .map((bar, i) => {
+      const y = 30 + i * rowHeight;
+      const w = Math.round((bar.value / max) * plot);
+      return (
+        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escape(bar.label)}</text>` +
+        `<rect x="${labelWidth}" y="${y + 3}" width="${Math.max(w, bar.value > 0 ? 2 : 0)}" height="${rowHeight - 8}" fill="${options.colour ?? PALETTE[i % PALETTE.length]}"/>` +
+        `<text x="${labelWidth + w + 6}" y="${y + 15}">${escape(bar.text ?? String(bar.value))}</text>`
+      );
+    })
+    .join('');
+  return svg(title, width, height, rows);
+}
+
+/** Columns over a sequence (months), with the value above each. */
+export function columns(title: string, bars: readonly Bar[]): string {
+  const width = 640;
+  const height = 220;
+  const left = 30;
+  const bottom = height - 30;
+  const top = 40;
+  const max = Math.max(1, ...bars.map((bar) => bar.value));
+  const step = (width - left - 10) / Math.max(1, bars.length);
+  const body = bars
+    .map((bar, i) => {
+      const h = Math.round((bar.value / max) * (bottom - top));
+      const x = left + i * step + step * 0.15;
+      const w = step * 0.7;
+      return (
+        `<rect x="${x.toFixed(1)}" y="${bottom - h}" width="${w.toFixed(1)}" height="${h}" fill="${PALETTE[1]}"/>` +
+        `<text x="${(x + w / 2).toFixed(1)}" y="${bottom - h - 4}" text-anchor="middle">${bar.value}</text>` +
+        `<text x="${(x + w / 2).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${escape(bar.label)}</text>`
+      );
+    })
+    .join('');
+  return svg(title, width, height, `<line x1="${left}" y1="${bottom}" x2="${width - 10}" y2="${bottom}" stroke="#444"/>${body}`);
+}
+
+function svg(title: string, width: number, height: number, body: string): string {
+  return (
+    `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escape(title)}">` +
+    `<title>${escape(title)}</title><text x="0" y="16" class="chart-title">${escape(title)}</text>${body}</svg></figure>`
+  );
+}
+
+const MONTH = new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: 'UTC' });
+
+export function renderHtml(bundle: AnnualReportBundle, options: { title?: string } = {}): string {
+  const { report } = bundle;
+  const title = options.title ?? 'Social Work complaints and compliments: annual report';
+  const { first, last } = periodDates(bundle.period);
+  const charts = [
+    horizontalBars(
+      'Complaints by service area',
+      (Object.keys(serviceAreaLabels) as Array<keyof typeof serviceAreaLabels>).map((area) => ({ label: serviceAreaLabels[area], value: report.byServiceArea[area] ?? 0 })),
+    ),
+    columns(
+      'Complaints received by month',
+      bundle.byMonth.map(({ month, received }) => ({ label: MONTH.format(new Date(`${month}-15T00:00:00Z`)), value: received })),
+    ),
+    horizontalBars(
+      'Where complaints stand at the end of the period',
+      Object.entries(report.outcomes).map(([key, n]) => ({ label: outcomeLabels[key as Outcome] ?? key, value: n })),
+    ),
+    horizontalBars(
+      'Targets met',
+      [
+        { label: 'Acknowledged on time', value: report.acknowledgedOnTime.percent ?? 0, text: report.acknowledgedOnTime.percent === null ? 'n/a' : `${report.acknowledgedOnTime.percent}% (${report.acknowledgedOnTime.met} of ${report.acknowledgedOnTime.of})` },
+        { label: 'Completed on time', value: report.completedOnTime.percent ?? 0, text: report.completedOnTime.percent === null ? 'n/a' : `${report.completedOnTime.percent}% (${report.completedOnTime.met} of ${report.completedOnTime.of})` },
+      ],
+      { max: 100, colour: PALETTE[5] },
+    ),
+    horizontalBars(
+      'Complaints by highest stage reached',
+      Object.entries(report.byLevel).map(([stage, n]) => ({ label: stageLabel(stage), value: n })),
+    ),
+  ];
+  const compliments = Object.entries(report.complimentsByServiceArea);
+  if (compliments.length > 0) {
+    charts.push(horizontalBars('Written compliments by service area', compliments.map(([area, n]) => ({ label: serviceAreaLabels[area as keyof typeof serviceAreaLabels], value: n }))));
+  }
+  return `<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<title>${escape(title)} (${first} to ${last})</title>
+<style>
+  @page { size: A4; margin: 18mm; }
+  body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #111; max-width: 190mm; margin: 0 auto; padding: 12px; line-height: 1.45; font-size: 11pt; }
+  h1 { font-size: 18pt; border-bottom: 2px solid #1f4e79; padding-bottom: 4px; }
+  h2 { font-size: 14pt; color: #1f4e79; margin-top: 1.4em; }
+  h3 { font-size: 12pt; }
+  table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; page-break-inside: avoid; }
+  th, td { border: 1px solid #bbb; padding: 3px 6px; font-size: 10pt; }
+  thead th { background: #dde7f2; text-align: left; }
+  tbody th { text-align: left; font-weight: normal; }
+  td { text-align: right; }
+  figure { margin: 0.8em 0; page-break-inside: avoid; }
+  svg { max-width: 100%; height: auto; font-family: inherit; font-size: 12px; }
+  svg .chart-title { font-weight: bold; font-size: 13px; }
+  .charts { display: block; }
+</style>
+</head>
+<body>
+${markdownToHtml(renderMarkdown(bundle, { title }))}
+<h2>Charts</h2>
+<div class="charts">
+${charts.join('\n')}
+</div>
+</body>
+</html>
+`;
+}

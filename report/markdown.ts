@@ -1,0 +1,211 @@
+import type { AnnualReport, SpsoIndicators, SpsoStageIndicators, TargetsMet } from '../domain/annual-report';
+import { findProcedure } from '../domain/procedures';
+import type { Category, Outcome, ServiceArea } from '../domain/vocabulary';
+import { periodDates, type AnnualReportBundle } from './annual';
+
+// The annual report as a committee would read it: paragraphs in the manner of section 4.10–4.11 of the 2011
+// Customer Care Officer Report, the figures in tables, and the previous period alongside when there is one.
+
+export const serviceAreaLabels: Record<ServiceArea, string> = {
+  'community-care': 'Community Care',
+  'childrens-services': "Children's Services",
+  'criminal-justice': 'Criminal Justice Services',
+  general: 'general social work',
+};
+
+export const categoryLabels: Record<Category, string> = {
+  'staff-attitude': 'staff attitude',
+  'service-standards': 'service standards',
+  communication: 'communication',
+  delay: 'delay',
+  decision: 'decisions',
+  other: 'other matters',
+};
+
+export const outcomeLabels: Record<Outcome | 'ongoing' | 'withdrawn', string> = {
+  upheld: 'upheld',
+  'partially-upheld': 'partially upheld',
+  'not-upheld': 'not upheld',
+  resolved: 'resolved',
+  ongoing: 'ongoing',
+  withdrawn: 'withdrawn',
+};
+
+/** A stage's name from the procedures that have it ("level-2" → "Level 2"). */
+export function stageLabel(stageId: string): string {
+  for (const id of ['dundee-swd-2011', 'spso-mchp']) {
+    const stage = findProcedure(id)?.stages.find((candidate) => candidate.id === stageId);
+    if (stage) return stage.name;
+  }
+  return stageId;
+}
+
+const LONG_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
+
+export function longDate(isoDate: string): string {
+  return LONG_DATE.format(new Date(`${isoDate}T12:00:00Z`));
+}
+
+const LONDON_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** Whether the period runs from a London midnight to a London midnight (whole days). */
+function wholeDays(period: AnnualReportBundle['period']): boolean {
+  return [period.from, period.to].every((instant) => LONDON_TIME.format(new Date(instant)) === '00:00');
+}
+
+export function periodLabel(bundlePeriod: AnnualReportBundle['period']): string {
+  const { first, last } = periodDates(bundlePeriod);
+  if (wholeDays(bundlePeriod) && first.endsWith('-01-01') && last.endsWith('-12-31') && first.slice(0, 4) === last.slice(0, 4)) return `the ${first.slice(0, 4)} calendar year`;
+  return `the period ${longDate(first)} to ${longDate(last)}`;
+}
+
+/** "1 January 2011 to 31 December 2011", with London times when the period does not run midnight to midnight. */
+export function periodSpan(period: AnnualReportBundle['period']): string {
+  if (wholeDays(period)) {
+    const { first, last } = periodDates(period);
+    return `${longDate(first)} to ${longDate(last)}`;
+  }
+  const at = (instant: string) => `${longDate(periodDates({ from: instant, to: new Date(Date.parse(instant) + 1).toISOString() }).first)} ${LONDON_TIME.format(new Date(instant))}`;
+  return `${at(period.from)} to ${at(period.to)} (London time, the end excluded)`;
+}
+
+const pct = (value: number | null) => (value === null ? 'n/a' : `${value}%`);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "a, b and c" */
+function list(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function entries<K extends string>(counts: Partial<Record<K, number>>): Array<[K, number]> {
+  return (Object.entries(counts) as Array<[K, number]>).filter(([, n]) => n > 0);
+}
+
+function levelsSentence(report: AnnualReport): string {
+  return list(entries(report.byLevel).map(([stage, n]) => `${n} ${stageLabel(stage)}`));
+}
+
+function targets(t: TargetsMet): string {
+  return `${pct(t.percent)} (${t.met} of ${t.of})`;
+}
+
+function topCategories(report: AnnualReport): string[] {
+  const sorted = entries(report.byCategory).sort((a, b) => b[1] - a[1]);
+  const top = sorted[0]?.[1] ?? 0;
+  const second = sorted[1]?.[1] ?? 0;
+  // The highest, and the next when it is close (as the 2011 report names two).
+  return sorted.filter(([, n]) => n === top || (n === second && second >= top * 0.75)).slice(0, 2).map(([category]) => categoryLabels[category]);
+}
+
+export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: string } = {}): string {
+  const { report, previous } = bundle;
+  const period = periodLabel(bundle.period);
+  const lines: string[] = [];
+  lines.push(`# ${options.title ?? 'Social Work complaints and compliments: annual report'}`, '');
+  lines.push(`Period: ${periodSpan(bundle.period)}. Complaints received in the period, as they stood at its end; compliments received in it.`, '');
+
+  lines.push('## Complaints', '');
+  if (report.total === 0) {
+    lines.push(`No complaints were recorded in ${period}.`, '');
+  } else {
+    const areas = list(entries(report.byServiceArea).map(([area, n]) => `${n} ${serviceAreaLabels[area]}`));
+    const partial = report.outcomes['partially-upheld'] ?? 0;
+    const outcomesSentence =
+      `Of these ${report.total} complaints, ${report.outcomes.upheld ?? 0} (${pct(report.upheldPercent)}) were upheld` +
+      (partial > 0 ? `, ${partial} partially upheld` : '') +
+      ` whereas ${report.outcomes['not-upheld'] ?? 0} (${pct(report.notUpheldPercent)}) were not upheld.`;
+    const ongoing = report.outcomes.ongoing ?? 0;
+    const withdrawn = report.outcomes.withdrawn ?? 0;
+    const resolved = report.outcomes.resolved ?? 0;
+    const rest = [
+      ongoing > 0 ? `Investigations on ${plural(ongoing, 'complaint')} are still ongoing.` : 'No investigation is still ongoing.',
+      resolved > 0 ? `${plural(resolved, 'complaint was', 'complaints were')} resolved.` : '',
+      withdrawn > 0 ? `${plural(withdrawn, 'complaint was', 'complaints were')} withdrawn.` : '',
+    ].filter(Boolean);
+    const top = topCategories(report);
+    lines.push(
+      `A total of ${plural(report.total, 'complaint')}, ${levelsSentence(report)}, were recorded in ${period}. ` +
+        `These include ${areas} complaints. ${outcomesSentence} ${rest.join(' ')}` +
+        (top.length ? ` The highest numbers of complaints feature ${list(top).replace(/ and /, ' or ')}.` : ''),
+      '',
+    );
+    if (previous) {
+      lines.push(`The figures for ${periodLabel(previous.period).replace(/^the (\d{4}) calendar year$/, '$1')} were ${plural(previous.report.total, 'complaint')}, ${levelsSentence(previous.report) || 'none at any level'}.`, '');
+    }
+    const was = (current: number | null, before: number | null | undefined) => (previous && before !== undefined ? `${pct(current)} (${pct(before)} the previous period)` : pct(current));
+    lines.push(
+      `Acknowledgement targets were achieved in ${was(report.acknowledgedOnTime.percent, previous?.report.acknowledgedOnTime.percent)} of cases and ` +
+        `completion targets (set by procedures or agreed with the complainant) in ${was(report.completedOnTime.percent, previous?.report.completedOnTime.percent)} of cases. ` +
+        (report.extensions > 0 ? `Timescales were extended by mutual agreement in ${plural(report.extensions, 'case')}.` : 'No timescale was extended.'),
+      '',
+    );
+    const hearings = report.committeeHearings;
+    const referrals = report.spsoReferrals;
+    lines.push(
+      hearings === 0 && referrals === 0
+        ? `No complaint went to the Complaints Review Committee or the Scottish Public Services Ombudsman during ${period}.`
+        : `${plural(hearings, 'complaint went', 'complaints went')} to the Complaints Review Committee and ${plural(referrals, 'complaint was', 'complaints were')} referred to the Scottish Public Services Ombudsman during ${period}.`,
+      '',
+    );
+  }
+
+  lines.push('### Figures', '');
+  const header = previous ? '| | This period | Previous period |\n|---|---:|---:|' : '| | This period |\n|---|---:|';
+  const row = (label: string, current: string | number, before?: string | number) => (previous ? `| ${label} | ${current} | ${before ?? ''} |` : `| ${label} | ${current} |`);
+  const p = previous?.report;
+  lines.push(header);
+  lines.push(row('Complaints received', report.total, p?.total));
+  for (const stage of Object.keys(report.byLevel)) lines.push(row(`— at ${stageLabel(stage)} (highest stage reached)`, report.byLevel[stage] ?? 0, p?.byLevel[stage] ?? 0));
+  for (const area of Object.keys(serviceAreaLabels) as ServiceArea[]) {
+    if (report.byServiceArea[area] || p?.byServiceArea[area]) lines.push(row(`— ${serviceAreaLabels[area]}`, report.byServiceArea[area] ?? 0, p?.byServiceArea[area] ?? 0));
+  }
+  for (const category of Object.keys(categoryLabels) as Category[]) {
+    if (report.byCategory[category] || p?.byCategory[category]) lines.push(row(`— about ${categoryLabels[category]}`, report.byCategory[category] ?? 0, p?.byCategory[category] ?? 0));
+  }
+  for (const [key, n] of Object.entries(report.outcomes)) lines.push(row(`Outcome: ${outcomeLabels[key as Outcome] ?? key}`, n, p?.outcomes[key] ?? 0));
+  lines.push(row('Upheld (of concluded)', pct(report.upheldPercent), p ? pct(p.upheldPercent) : undefined));
+  lines.push(row('Not upheld (of concluded)', pct(report.notUpheldPercent), p ? pct(p.notUpheldPercent) : undefined));
+  lines.push(row('Acknowledged on time', targets(report.acknowledgedOnTime), p ? targets(p.acknowledgedOnTime) : undefined));
+  lines.push(row('Completed on time', targets(report.completedOnTime), p ? targets(p.completedOnTime) : undefined));
+  lines.push(row('Extensions agreed', report.extensions, p?.extensions));
+  lines.push(row('Complaints Review Committee hearings', report.committeeHearings, p?.committeeHearings));
+  lines.push(row('Referrals to the SPSO', report.spsoReferrals, p?.spsoReferrals));
+  lines.push(row('Written compliments', report.compliments, p?.compliments), '');
+
+  if (bundle.spso) lines.push(...spsoSection(bundle.spso));
+
+  lines.push('## Compliments', '');
+  const byArea = entries(report.complimentsByServiceArea).map(([area, n]) => `${n} about ${serviceAreaLabels[area]}`);
+  lines.push(
+    report.compliments === 0
+      ? `No written compliments were recorded centrally in ${period}.`
+      : `The Department has recorded centrally ${plural(report.compliments, 'written compliment')} about services in ${period}: ${list(byArea)}. ` +
+          'There are probably many more not recorded. These written compliments give the Director an opportunity to respond to the individual or team involved.',
+    '',
+  );
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+function spsoStageRows(label: string, stage: SpsoStageIndicators): string[] {
+  const outcomes = Object.entries(stage.outcomes).map(([key, n]) => `${outcomeLabels[key as Outcome] ?? key} ${n}`).join(', ');
+  return [
+    `| ${label} | ${stage.closed} (${pct(stage.closedPercent)}) | ${outcomes} | ${stage.averageWorkingDays ?? 'n/a'} | ${targets(stage.closedWithinTimescale)} within ${stage.timescaleWorkingDays} | ${targets(stage.extensionsAuthorised)} |`,
+  ];
+}
+
+export function spsoSection(spso: SpsoIndicators): string[] {
+  return [
+    "## The Ombudsman's complaints performance indicators (SPSO model procedure)",
+    '',
+    `${plural(spso.complaintsReceived, 'complaint')} received under the model complaints handling procedure` +
+      (spso.complaintsPerThousandPopulation !== null ? `: ${spso.complaintsPerThousandPopulation} per 1,000 population (population ${spso.population?.toLocaleString('en-GB')}).` : ' (set POPULATION for the rate per 1,000 population).'),
+    '',
+    '| Closed at | Number (% of closures) | Outcomes | Average working days to a full response | Closed within timescale | Extensions authorised |',
+    '|---|---:|---|---:|---:|---:|',
+    ...spsoStageRows('Stage 1', spso.stage1),
+    ...spsoStageRows('Stage 2 (direct)', spso.stage2),
+    ...spsoStageRows('Stage 2 after escalation', spso.afterEscalation),
+    '',
+  ];
+}

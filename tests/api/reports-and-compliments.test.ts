@@ -1,0 +1,111 @@
+// The register's routes (compliments, annual report, SPSO indicators) on the real app, over an in-memory PGlite
+// register; Temporal is not needed for them (a lazy connection to a closed port).
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app';
+import { ComplaintService } from '../../api/complaint-service';
+import { complimentRoutes } from '../../api/routes/compliments';
+import { reportRoutes } from '../../api/routes/reports';
+import { receiveComplaint } from '../../domain/complaint';
+import { getProcedure } from '../../domain/procedures';
+import { openPgliteInMemory, registerOver, type Register } from '../../register';
+import { caller, testTokens } from '../support/api';
+import { unusedLoopbackPort } from '../support/ports';
+
+let app: FastifyInstance;
+let register: Register;
+let call: ReturnType<typeof caller>;
+
+beforeAll(async () => {
+  register = await registerOver(await openPgliteInMemory());
+  const complaints = new ComplaintService(new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await unusedLoopbackPort()}` }) }), {
+    namespace: 'default',
+    taskQueue: 'complaints',
+    defaultProcedure: 'dundee-swd-2011',
+    refPrefix: 'SW',
+    timeoutMs: 1_000,
+  });
+  app = await buildApp({ complaints, tokens: testTokens(), register });
+  if (!app.hasRoute({ method: 'POST', url: '/compliments' })) await app.register(complimentRoutes, { register, now: () => new Date('2011-05-02T09:00:00Z') });
+  if (!app.hasRoute({ method: 'GET', url: '/reports/annual' })) await app.register(reportRoutes, { register, population: 145_000 });
+  call = caller(app);
+
+  const procedure = getProcedure({ id: 'dundee-swd-2011', version: 1 });
+  const received = receiveComplaint({
+    ref: 'SW-2011-000001',
+    procedure,
+    receivedAtMs: Date.parse('2011-03-01T10:00:00Z'),
+    holidays: [],
+    details: { complainant: { name: 'Pat' }, serviceArea: 'childrens-services', category: 'communication', channel: 'email', summary: 's', serious: false },
+  });
+  const entry = { ...received, seq: 1, at: '2011-03-01T10:00:00.000Z', actor: { id: 'intake.smith' } };
+  const { timeline: _timeline, ...state } = (await import('../../domain/complaint')).replayTimeline([entry]);
+  await register.record({ ref: 'SW-2011-000001', entries: [entry], snapshot: { ...state, lastSeq: 1, nextDeadline: null, overdue: false } });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await register?.close();
+});
+
+describe('compliments', () => {
+  it('intake records one (201, with who recorded it) and an auditor reads it back by period', async () => {
+    const created = await call('intake', 'POST', '/compliments', { body: { serviceArea: 'community-care', team: 'hospital social work', receivedAt: '2011-04-30', summary: 'Thank you card' } });
+    expect(created.status).toBe(201);
+    expect(created.json()).toMatchObject({ serviceArea: 'community-care', receivedAt: '2011-04-29T23:00:00.000Z', recordedBy: { id: 'intake.smith', role: 'intake' }, recordedAt: '2011-05-02T09:00:00.000Z' });
+    const listed = await call('auditor', 'GET', '/compliments?from=2011-04-01&to=2011-04-30');
+    expect(listed.status).toBe(200);
+    expect(listed.json().compliments.map((c: { id: string }) => c.id)).toEqual([created.json().id]);
+    expect((await call('auditor', 'GET', '/compliments?from=2011-05-01')).json().compliments).toEqual([]);
+  });
+
+  it('auditors may not record, nobody anonymous, and bad input is a 400 in the one error shape', async () => {
+    const body = { serviceArea: 'general', team: 't', receivedAt: '2011-04-30', summary: 's' };
+    expect((await call('auditor', 'POST', '/compliments', { body })).status).toBe(403);
+    expect((await call('nobody', 'GET', '/compliments')).status).toBe(401);
+    const bad = await call('manager', 'POST', '/compliments', { body: { ...body, serviceArea: 'parks', extra: 1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.json().error.code).toBeTypeOf('string');
+    const backwards = await call('auditor', 'GET', '/compliments?from=2011-05-01&to=2011-04-01');
+    expect(backwards.status).toBe(400);
+  });
+});
+
+describe('reports', () => {
+  it('GET /reports/annual answers exactly the figures of the report format', async () => {
+    const response = await call('manager', 'GET', '/reports/annual?from=2011-01-01&to=2011-12-31');
+    expect(response.status).toBe(200);
+    const report = response.json();
+    expect(Object.keys(report).sort()).toEqual(
+      ['acknowledgedOnTime', 'byCategory', 'byLevel', 'byServiceArea', 'committeeHearings', 'completedOnTime', 'compliments', 'complimentsByServiceArea', 'extensions', 'notUpheldPercent', 'outcomes', 'spsoReferrals', 'total', 'upheldPercent'].sort(),
+    );
+    expect(report).toMatchObject({ total: 1, byServiceArea: { 'childrens-services': 1 }, compliments: 1, complimentsByServiceArea: { 'community-care': 1 }, upheldPercent: null });
+  });
+
+  it('answers markdown and a printable HTML page with charts', async () => {
+    const md = await call('auditor', 'GET', '/reports/annual?from=2011-01-01&to=2011-12-31&format=md');
+    expect(md.status).toBe(200);
+    expect(md.headers['content-type']).toMatch(/^text\/markdown/);
+    expect(md.text).toContain('A total of 1 complaint, 1 Level 1, were recorded in the 2011 calendar year.');
+    const html = await call('auditor', 'GET', '/reports/annual?from=2011-01-01&to=2011-12-31&format=html');
+    expect(html.headers['content-type']).toMatch(/^text\/html/);
+    expect(html.text).toMatch(/^<!doctype html>/);
+    expect(html.text.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('SPSO indicators, with the configured population', async () => {
+    const response = await call('auditor', 'GET', '/reports/spso?from=2011-01-01&to=2011-12-31');
+    expect(response.status).toBe(200);
+    expect(response.json()).toMatchObject({ procedure: 'spso-mchp', complaintsReceived: 0, population: 145000, complaintsPerThousandPopulation: 0 });
+  });
+
+  it('refuses intake staff, a period that ends before it starts, and a bad format', async () => {
+    expect((await call('intake', 'GET', '/reports/annual?from=2011-01-01&to=2011-12-31')).status).toBe(403);
+    const backwards = await call('manager', 'GET', '/reports/annual?from=2011-12-31&to=2011-01-01');
+    expect(backwards.status).toBe(400);
+    expect(backwards.json().error.code).toBe('invalid-request');
+    expect((await call('manager', 'GET', '/reports/annual?from=2011-01-01&to=2011-12-31&format=pdf')).status).toBe(400);
+    expect((await call('manager', 'GET', '/reports/annual?from=yesterday&to=2011-12-31')).status).toBe(400);
+  });
+});
