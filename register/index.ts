@@ -6,9 +6,9 @@ import type { TimelineEntry } from '../domain/complaint';
 import { receivedInstant, type Compliment, type NewCompliment } from '../domain/compliments';
 import type { Actor } from '../domain/vocabulary';
 import type { AppConfig } from '../platform/config';
-import { migrate, openPglite, openPgliteInMemory, openPostgres, type SqlQueryable, type SqlStore } from './sql';
+import { migrate, openPostgres, openSharedPglite, type SqlQueryable, type SqlStore } from './sql';
 
-export { migrate, openPglite, openPgliteInMemory, openPostgres, readMigrations, type SqlStore } from './sql';
+export { migrate, openPglite, openPgliteInMemory, openPostgres, openSharedPglite, readMigrations, type SqlStore } from './sql';
 
 // The complaints register: the system of record for reporting, since Temporal keeps workflow histories only for
 // its retention period. Every state change of a complaint arrives as a RegisterBatch from the `recordInRegister`
@@ -37,11 +37,11 @@ export interface Register extends ComplaintRegisterWriter {
 }
 
 /**
- * The register of the configuration: PostgreSQL at DATABASE_URL, else PGlite under DATA_DIR/register (so
- * `npm start` needs no database server). Migrations are applied on open.
+ * The register of the configuration: PostgreSQL at DATABASE_URL, else PGlite under DATA_DIR/register, shared by
+ * the processes of the machine (so `npm start` needs no database server). Migrations are applied on open.
  */
 export async function openRegister(config: Pick<AppConfig, 'DATABASE_URL' | 'DATA_DIR'>): Promise<Register> {
-  const store = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(path.join(config.DATA_DIR, 'register'));
+  const store = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : openSharedPglite(path.join(config.DATA_DIR, 'register'));
   return registerOver(store);
 }
 

@@ -75,13 +75,20 @@ export async function openPostgres(url: string, options: { max?: number; connect
 // ---------------------------------------------------------------------------------------------- PGlite
 
 /**
- * PGlite in `dir` (created if missing). PGlite is one connection in one process: a lock file next to the folder
- * stops a second process from opening the same files (which would corrupt them) with a clear message instead.
+ * PGlite in `dir` (created if missing), held by this process until closed. PGlite is one connection in one
+ * process: a lock file next to the folder stops a second opener (which would corrupt the files) with a clear
+ * message. For one process that owns the register (tests, the scenario replay's temporary register).
  */
 export async function openPglite(dir: string): Promise<SqlStore> {
   mkdirSync(dir, { recursive: true });
   const lockFile = `${dir}.lock`;
-  takeLock(lockFile, dir);
+  const holder = tryLock(lockFile);
+  if (holder !== undefined) {
+    throw new Error(
+      `The embedded register (PGlite at ${dir}) is already open in process ${holder}${holder === process.pid ? ' (this one)' : ''}; PGlite allows one opener. ` +
+        'Stop that process, or set DATABASE_URL to a PostgreSQL database shared by all processes.',
+    );
+  }
   let db: PGlite;
   try {
     db = await PGlite.create(dir);
@@ -90,6 +97,94 @@ export async function openPglite(dir: string): Promise<SqlStore> {
     throw err;
   }
   return wrapPglite(db, `PGlite at ${dir}`, () => rmSync(lockFile, { force: true }));
+}
+
+/**
+ * PGlite in `dir` shared by the processes of one machine (`npm start` runs the worker and the API apart, and
+ * `npm run report` may run beside them): each process opens the files only while it has work, under the lock
+ * file, and closes them after `idleCloseMs` without any; the others wait for the lock meanwhile (opening takes
+ * about 0.3 s). For a developer's machine; production uses PostgreSQL (DATABASE_URL).
+ */
+export function openSharedPglite(dir: string, options: { idleCloseMs?: number; lockWaitMs?: number } = {}): SqlStore {
+  const idleCloseMs = options.idleCloseMs ?? 300;
+  const lockWaitMs = options.lockWaitMs ?? 60_000;
+  const lockFile = `${dir}.lock`;
+  let db: PGlite | undefined;
+  let opening: Promise<PGlite> | undefined;
+  let active = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const closeNow = async () => {
+    const open = db;
+    db = undefined;
+    opening = undefined;
+    if (open) {
+      try {
+        await open.close();
+      } finally {
+        rmSync(lockFile, { force: true });
+      }
+    }
+  };
+
+  const acquire = async (): Promise<PGlite> => {
+    if (closed) throw new Error(`The register (PGlite at ${dir}) is closed`);
+    active += 1;
+    clearTimeout(idleTimer);
+    try {
+      opening ??= (async () => {
+        mkdirSync(dir, { recursive: true });
+        const deadline = Date.now() + lockWaitMs;
+        for (let holder = tryLock(lockFile); holder !== undefined; holder = tryLock(lockFile)) {
+          if (Date.now() > deadline) {
+            throw new Error(`The embedded register (PGlite at ${dir}) stayed busy in process ${holder} for ${lockWaitMs / 1000} s; set DATABASE_URL to a PostgreSQL database for concurrent use`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        try {
+          db = await PGlite.create(dir);
+          return db;
+        } catch (err) {
+          rmSync(lockFile, { force: true });
+          throw err;
+        }
+      })();
+      return await opening;
+    } catch (err) {
+      opening = undefined;
+      active -= 1;
+      throw err;
+    }
+  };
+  const release = () => {
+    active -= 1;
+    if (active === 0) {
+      idleTimer = setTimeout(() => void closeNow(), idleCloseMs);
+      idleTimer.unref();
+    }
+  };
+  const using = async <T>(work: (open: PGlite) => Promise<T>): Promise<T> => {
+    const open = await acquire();
+    try {
+      return await work(open);
+    } finally {
+      release();
+    }
+  };
+
+  return {
+    description: `PGlite at ${dir}`,
+    query: <T extends object>(sql: string, params: unknown[] = []) => using(async (open) => (await open.query<T>(sql, params)).rows),
+    exec: (sql: string) => using(async (open) => void (await open.exec(sql))),
+    transaction: <T>(work: (tx: SqlQueryable) => Promise<T>) =>
+      using((open) => open.transaction((tx) => work({ query: async <R extends object>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows }))),
+    async close() {
+      closed = true;
+      clearTimeout(idleTimer);
+      await closeNow();
+    },
+  };
 }
 
 /** PGlite in memory (tests). */
@@ -128,20 +223,21 @@ function processAlive(pid: number): boolean {
   }
 }
 
-function takeLock(lockFile: string, dir: string): void {
-  for (let attempt = 0; attempt < 2; attempt++) {
+/** Takes the lock file; undefined when taken, else the pid of the live process holding it (a dead one's is taken over). */
+function tryLock(lockFile: string): number | undefined {
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return;
+      return undefined;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(readFileSync(lockFile, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
-        throw new Error(
-          `The embedded register (PGlite at ${dir}) is already open in process ${holder}${holder === process.pid ? ' (this one)' : ''}; PGlite allows one opener. ` +
-            'Stop that process, or set DATABASE_URL to a PostgreSQL database shared by all processes.',
-        );
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(lockFile, 'utf8').trim());
+      } catch {
+        continue; // removed meanwhile: try again
       }
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) return holder;
       // Left by a process that has gone: take it over.
       rmSync(lockFile, { force: true });
     }

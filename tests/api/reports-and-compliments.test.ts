@@ -7,7 +7,7 @@ import { buildApp } from '../../api/app';
 import { ComplaintService } from '../../api/complaint-service';
 import { complimentRoutes } from '../../api/routes/compliments';
 import { reportRoutes } from '../../api/routes/reports';
-import { receiveComplaint } from '../../domain/complaint';
+import { receiveComplaint, replayTimeline } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { openPgliteInMemory, registerOver, type Register } from '../../register';
 import { caller, testTokens } from '../support/api';
@@ -40,7 +40,7 @@ beforeAll(async () => {
     details: { complainant: { name: 'Pat' }, serviceArea: 'childrens-services', category: 'communication', channel: 'email', summary: 's', serious: false },
   });
   const entry = { ...received, seq: 1, at: '2011-03-01T10:00:00.000Z', actor: { id: 'intake.smith' } };
-  const { timeline: _timeline, ...state } = (await import('../../domain/complaint')).replayTimeline([entry]);
+  const { timeline: _timeline, ...state } = replayTimeline([entry]);
   await register.record({ ref: 'SW-2011-000001', entries: [entry], snapshot: { ...state, lastSeq: 1, nextDeadline: null, overdue: false } });
 });
 

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -6,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisterBatch } from '../../activities/contract';
 import { receiveComplaint, replayTimeline, type ComplaintEvent, type TimelineEntry } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
-import { migrate, openPglite, openPgliteInMemory, openPostgres, readMigrations, registerOver, type Register, type SqlStore } from '../../register';
+import { repoRoot } from '../../platform/repo-root';
+import { migrate, openPglite, openPgliteInMemory, openPostgres, openRegister, readMigrations, registerOver, type Register, type SqlStore } from '../../register';
 
 // The register against both stores it runs on: PGlite always, and PostgreSQL when TEST_DATABASE_URL is set
 // (.ci/run sets it). In CI a missing or unreachable PostgreSQL fails these tests rather than skipping them.
@@ -79,7 +82,7 @@ function registerContract(name: string, open: () => Promise<Register>) {
       await register.record(batchOf(outside, 0, 4));
       const period = { from: iso(T0 + 50 * DAY), to: iso(T0 + 200 * DAY) };
       const timelines = await register.timelinesOfComplaintsReceived(period, iso(T0 + 105 * DAY));
-      expect(timelines.map((timeline) => timeline[0]?.ref)).toEqual(['REG-PERIOD-IN']);
+      expect(timelines.map((timeline) => (timeline[0] as { ref?: string } | undefined)?.ref)).toEqual(['REG-PERIOD-IN']);
       expect(timelines[0]?.map((entry) => entry.at)).toEqual([iso(T0 + 100 * DAY), iso(T0 + 102 * DAY)]);
       expect(await register.hasComplaintsReceived(period)).toBe(true);
       expect(await register.hasComplaintsReceived({ from: iso(T0 + 1000 * DAY), to: iso(T0 + 1001 * DAY) })).toBe(false);
@@ -121,6 +124,22 @@ describe('PGlite on disk', () => {
     expect((await again.timeline('REG-DISK')).length).toBe(4);
     await again.close();
   });
+
+  it('is shared by the processes of the machine when opened from the configuration (npm start: worker and API)', async () => {
+    const dataDir = path.join(dir, 'shared');
+    const worker = await openRegister({ DATA_DIR: dataDir, DATABASE_URL: undefined });
+    const api = await openRegister({ DATA_DIR: dataDir, DATABASE_URL: undefined });
+    await worker.record(batchOf(sample('REG-SHARED'), 0, 2));
+    expect((await api.timeline('REG-SHARED')).length).toBe(2);
+    await api.record(batchOf(sample('REG-SHARED'), 0, 4));
+    // Another process writes while this one holds the register open between its own writes.
+    const child = promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot(), 'tests', 'fixtures', 'register-writer.ts'), dataDir, 'from-child'], { cwd: repoRoot() });
+    await Promise.all([worker.record(batchOf(sample('REG-SHARED-2'), 0, 4)), api.compliments()]);
+    const { stdout } = await child;
+    expect((await worker.compliments()).map((c) => c.id)).toContain(stdout.trim());
+    expect((await worker.timeline('REG-SHARED')).length).toBe(4);
+    await Promise.all([worker.close(), api.close()]);
+  }, 60_000);
 
   it('takes over a lock left by a process that died', async () => {
     const folder = path.join(dir, 'stale');
