@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { repoRoot } from '../platform/repo-root';
 
 // The two stores the register runs on, behind one small interface: PostgreSQL through `pg`, or PGlite (PostgreSQL
 // compiled to WebAssembly, in this process) when no DATABASE_URL is configured. Same SQL for both.
@@ -247,9 +248,13 @@ function tryLock(lockFile: string): number | undefined {
 
 // ---------------------------------------------------------------------------------------------- migrations
 
-/** The folder of migration files: beside this module (source or compiled with its migrations copied). */
+/**
+ * The folder of migration files: beside this module (under tsx, or compiled with the .sql files copied beside
+ * it), else register/migrations in the project (compiled code run from a checkout: tsc does not copy .sql).
+ */
 export function migrationsDir(): string {
-  return path.join(__dirname, 'migrations');
+  const beside = path.join(__dirname, 'migrations');
+  return existsSync(beside) ? beside : path.join(repoRoot(), 'register', 'migrations');
 }
 
 export interface Migration {

@@ -4,7 +4,7 @@ import type { IntakeRequest } from '../domain/intake';
 import { ScenarioClock } from './clock';
 import { actionFor, isSerious, lastScenarioDay, scenarioDays, scenarioProcedure, type Scenario, type ScenarioAction, type ScenarioStep } from './format';
 
-// Replays a scenario day by day through a driver (the HTTP API, or a Temporal client) on a clock that the
+// Replays a scenario day by day through a driver (the HTTP API: scenario/http-driver.ts) on a clock that the
 // replay moves (the time-skipping server's). It knows nothing of any scenario's numbers: it does what the file
 // says on the days it says, and returns the period the report covers.
 

@@ -14,11 +14,11 @@ import type { Scenario } from './format';
 import { scenarioProcedure } from './format';
 import { replayScenario, type ReplayProgress, type ReplayResult, type ScenarioDriver } from './replay';
 import { httpDriver } from './http-driver';
-import { temporalDriver, waitForRegister } from './temporal-driver';
+import { waitForRegister } from './register-sync';
 
 // A whole scenario on a throwaway time-skipping Temporal server: the real workflow code and the real register
-// activities in a worker of this process, complaints driven through the HTTP API (built in this process) or
-// straight onto Temporal, time skipped between days, then the annual report for the period read from the register.
+// activities in a worker of this process, complaints driven through the HTTP API (built in this process), time
+// skipped between days, then the annual report for the period read from the register.
 
 export interface ScenarioServices {
   env: TestWorkflowEnvironment;
@@ -33,8 +33,8 @@ export interface ScenarioServices {
 export interface RunScenarioOptions {
   /** The register to write to; default: a fresh PGlite in a temporary folder, removed afterwards. */
   register?: Register;
-  /** How complaints reach the product: through the HTTP API (default), straight onto Temporal, or a driver of the caller's. */
-  driver?: 'http' | 'temporal' | ((services: ScenarioServices) => Promise<ScenarioDriver & { close?(): Promise<void> }>);
+  /** How complaints reach the product: through the HTTP API built in this process (default), or a driver of the caller's. */
+  driver?: (services: ScenarioServices) => Promise<ScenarioDriver & { close?(): Promise<void> }>;
   onProgress?: (progress: ReplayProgress) => void;
   afterDay?: (day: number, services: ScenarioServices) => Promise<void>;
 }
@@ -129,13 +129,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let driver: (ScenarioDriver & { close?(): Promise<void> }) | undefined;
   try {
     await startWorker();
-    const choice = options.driver ?? 'http';
-    driver =
-      choice === 'temporal'
-        ? temporalDriver({ client: env.client, taskQueue, register })
-        : choice === 'http'
-          ? await httpDriver({ client: env.client, namespace: env.namespace ?? 'default', taskQueue, register, defaultProcedure: procedure.id, now: services.serverNow })
-          : await choice(services);
+    driver = options.driver
+      ? await options.driver(services)
+      : await httpDriver({ client: env.client, namespace: env.namespace ?? 'default', taskQueue, register, defaultProcedure: procedure.id, now: services.serverNow });
     const replay = await replayScenario(scenario, {
       driver,
       time: {

@@ -1,4 +1,4 @@
-// `npm run scenario -- --file <scenario.json> --out <report.json> [--register temp|configured] [--driver http|temporal]`
+// `npm run scenario -- --file <scenario.json> --out <report.json> [--register temp|configured]`
 // Replays a scenario (shared/scenarios/README.md) through the real API, worker and register on a time-skipping
 // Temporal server it starts itself, and writes the annual report for the scenario's period as JSON. When the
 // scenario has an `expected` report, says whether it matches (exit code 2 when it does not).
@@ -13,7 +13,7 @@ import { openRegister, type Register } from '../register';
 import { readScenario } from '../scenario/format';
 import { runScenario } from '../scenario/run';
 
-const USAGE = 'usage: npm run scenario -- --file <scenario.json> --out <report.json> [--register temp|configured] [--driver http|temporal]';
+const USAGE = 'usage: npm run scenario -- --file <scenario.json> --out <report.json> [--register temp|configured]';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -21,7 +21,6 @@ async function main(): Promise<number> {
       file: { type: 'string' },
       out: { type: 'string' },
       register: { type: 'string', default: 'temp' },
-      driver: { type: 'string', default: 'http' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -29,7 +28,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (!values.file || !values.out || !['temp', 'configured'].includes(values.register) || !['http', 'temporal'].includes(values.driver)) {
+  if (!values.file || !values.out || !['temp', 'configured'].includes(values.register)) {
     console.error(USAGE);
     return 1;
   }
@@ -43,7 +42,6 @@ async function main(): Promise<number> {
   try {
     let lastShown = 0;
     const run = await runScenario(scenario, {
-      driver: values.driver as 'http' | 'temporal',
       ...(register ? { register } : {}),
       onProgress: ({ day, done, total }) => {
         if (Date.now() - lastShown < 2_000 && done < total) return;

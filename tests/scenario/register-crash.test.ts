@@ -4,7 +4,7 @@ import { repoRoot } from '../../platform/repo-root';
 import { openPgliteInMemory, registerOver } from '../../register';
 import { readScenario } from '../../scenario/format';
 import { runScenario } from '../../scenario/run';
-import { workflowTimelineLengths } from '../../scenario/temporal-driver';
+import { workflowTimelineLengths } from '../../scenario/register-sync';
 
 // The register through a worker restart mid-year: the shared scenario again, with the worker stopped and a new
 // one started halfway, and register writes whose completion is lost after they committed (so Temporal retries
