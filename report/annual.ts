@@ -1,5 +1,5 @@
 import { annualReport, complaintsByMonth, spsoIndicators, type AnnualReport, type ReportPeriod, type SpsoIndicators } from '../domain/annual-report';
-import { londonDate, shiftIsoDate } from '../domain/calendar';
+import { londonDate } from '../domain/calendar';
 import { periodEnd, periodStart, startOfLondonDay } from '../domain/compliments';
 import type { ProcedureRef } from '../domain/procedure';
 import { spsoModelProcedure } from '../domain/procedures/spso-mchp';
@@ -76,5 +76,5 @@ const monthStart = (index: number) => `${String(Math.floor(index / 12)).padStart
 
 /** The period's last day (London), for headings: [from, to) covers fromDate … lastDay. */
 export function periodDates(period: ReportPeriod): { first: string; last: string } {
-  return { first: londonDate(Date.parse(period.from)), last: shiftIsoDate(londonDate(Date.parse(period.to) - 1), 0) };
+  return { first: londonDate(Date.parse(period.from)), last: londonDate(Date.parse(period.to) - 1) };
 }
