@@ -1,14 +1,17 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { allowedRolesOf, authenticate, type TokenStore } from './auth';
 import type { ComplaintService } from './complaint-service';
 import { handleError, handleFrameworkError, handleNotFound } from './errors';
 import { type ApiMetrics, createMetrics, metricsRoutes, observeRequests } from './metrics';
+import type { Register } from '../register';
 import { complaintActionRoutes } from './routes/actions';
 import { complaintRoutes } from './routes/complaints';
+import { complimentRoutes } from './routes/compliments';
 import { healthRoutes } from './routes/health';
+import { reportRoutes } from './routes/reports';
 
 // The HTTP API, built the fastify/demo way: the instance and its cross-cutting pieces here (type provider,
 // error and not-found handlers, authentication, metrics, OpenAPI), then the routes as plugins from routes/.
@@ -19,15 +22,7 @@ export const DEFAULT_BODY_LIMIT = 256 * 1024;
 
 export type AppInstance = FastifyInstance & { withTypeProvider<T extends ZodTypeProvider>(): FastifyInstance };
 
-/**
- * Route plugins that need the complaints register (register/), e.g. api/routes/compliments.ts and
- * api/routes/reports.ts: list them here. They are registered only when `deps.register` is given, with
- * `{ register }` as their options; each route guards itself with `requireRole(...)` from ./auth.
- */
-export type RegisterRoutePlugin<Register = unknown> = FastifyPluginAsync<{ register: Register }>;
-const registerRoutePlugins: RegisterRoutePlugin<never>[] = [];
-
-export interface AppDependencies<Register = unknown> {
+export interface AppDependencies {
   complaints: ComplaintService;
   tokens: TokenStore;
   /** A fresh Registry per app when absent, so that apps in one process never share counters. */
@@ -35,11 +30,15 @@ export interface AppDependencies<Register = unknown> {
   /** Fastify's logger option: false (tests), or pino options. Authorization headers are never logged. */
   logger?: FastifyServerOptions['logger'];
   bodyLimit?: number;
-  /** The complaints register, for the route plugins that read it (see registerRoutePlugins). */
+  /** The complaints register: with it the app also serves compliments and reports. */
   register?: Register;
+  /** For the reports: the configured default procedure, and the population served (per-1,000 figures). */
+  reports?: { defaultProcedure?: string; population?: number | null };
+  /** When a compliment is recorded; the wall clock unless a test fixes it. */
+  now?: () => Date;
 }
 
-export async function buildApp<Register = unknown>(deps: AppDependencies<Register>): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const metrics = deps.metrics ?? createMetrics();
   const app = Fastify({
     logger: deps.logger ?? false,
@@ -87,6 +86,8 @@ export async function buildApp<Register = unknown>(deps: AppDependencies<Registe
         { name: 'complaints', description: 'Intake, list, state' },
         { name: 'actions', description: 'What officers and managers do to a complaint' },
         { name: 'audit', description: 'Evidence for auditors' },
+        { name: 'compliments', description: 'Written compliments about services' },
+        { name: 'reports', description: 'The annual performance report and the Ombudsman indicators' },
         { name: 'operations', description: 'Health and metrics' },
       ],
     },
@@ -99,8 +100,9 @@ export async function buildApp<Register = unknown>(deps: AppDependencies<Registe
   await app.register(metricsRoutes, { metrics });
   await app.register(complaintRoutes, { complaints: deps.complaints, metrics });
   await app.register(complaintActionRoutes, { complaints: deps.complaints, metrics });
-  if (deps.register !== undefined) {
-    for (const plugin of registerRoutePlugins) await app.register(plugin as RegisterRoutePlugin<Register>, { register: deps.register });
+  if (deps.register) {
+    await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
+    await app.register(reportRoutes, { register: deps.register, ...deps.reports });
   }
   return app;
 }

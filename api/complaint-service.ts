@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import {
   type Client,
   isGrpcServiceError,
@@ -144,9 +145,20 @@ export class ComplaintService {
   // ------------------------------------------------------------------------------------------- health
 
   /** Temporal answers and the namespace exists. */
-  async health(timeoutMs = Math.min(this.options.timeoutMs, 3_000)): Promise<{ namespace: string }> {
-    await this.call(() => this.client.workflowService.describeNamespace({ namespace: this.options.namespace }), timeoutMs);
-    return { namespace: this.options.namespace };
+  /** Temporal answers for our namespace; and how many workers poll the complaints task queue (0: actions wait). */
+  async health(timeoutMs = Math.min(this.options.timeoutMs, 3_000)): Promise<{ namespace: string; taskQueue: string; workersPolling: number }> {
+    const { namespace, taskQueue } = this.options;
+    await this.call(() => this.client.workflowService.describeNamespace({ namespace }), timeoutMs);
+    const { pollers } = await this.call(
+      () =>
+        this.client.workflowService.describeTaskQueue({
+          namespace,
+          taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        }),
+      timeoutMs,
+    );
+    return { namespace, taskQueue, workersPolling: new Set((pollers ?? []).map((poller) => poller.identity)).size };
   }
 
   /**

@@ -4,6 +4,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { type AppConfig, ConfigError, loadConfigOrExit, temporalAddress } from '../platform/config';
 import { exitOnStartupError, temporalConnectionOptions } from '../platform/temporal-connection';
+import { openRegister } from '../register';
 import { buildApp } from './app';
 import { ensureDevTokens, loadTokenStore, type TokenStore } from './auth';
 import { ComplaintService } from './complaint-service';
@@ -50,11 +51,12 @@ async function main(): Promise<void> {
     refPrefix: config.COMPLAINT_REF_PREFIX,
     timeoutMs: config.API_TEMPORAL_TIMEOUT_MS,
   });
-  // The complaints register is not opened here yet: when the compliments and reports routes land, open it
-  // (register/) and pass it as `register` (see registerRoutePlugins in app.ts).
+  const register = await openRegister(config);
   const app = await buildApp({
     complaints,
     tokens,
+    register,
+    reports: { defaultProcedure: config.DEFAULT_PROCEDURE, population: config.POPULATION ?? null },
     bodyLimit: config.API_BODY_LIMIT_BYTES,
     logger: { level: config.LOG_LEVEL },
   });
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     stopping = true;
     app.log.info(`${signal} received: stopping`);
     await app.close();
+    await register.close();
     await connection.close();
     process.exit(0);
   };

@@ -113,7 +113,7 @@ export const configSchema = z
     /** Who gets staff notices (YAML or JSON; see config/staff-directory.example.yaml). Absent: placeholder team mailboxes. */
     STAFF_DIRECTORY_PATH: filePath().optional(),
     DEFAULT_PROCEDURE: nonEmpty('dundee-swd-2011'),
-    /** Population served, for the annual performance report's per-10,000 figures. */
+    /** Population served, for the Ombudsman indicator "complaints per 1,000 population". */
     POPULATION: positiveInt().optional(),
 
     LOG_LEVEL: z

@@ -4,8 +4,6 @@ import { buildApp } from '../api/app';
 import { hashToken, newToken, TokenStore, type Role } from '../api/auth';
 import { ComplaintService } from '../api/complaint-service';
 import { actionRoutes } from '../api/routes/actions';
-import { complimentRoutes } from '../api/routes/compliments';
-import { reportRoutes } from '../api/routes/reports';
 import type { Register } from '../register';
 import type { ScenarioAction } from './format';
 import type { ActionResult, ScenarioDriver } from './replay';
@@ -47,10 +45,7 @@ export async function httpDriver(options: HttpDriverOptions): Promise<ScenarioDr
     timeoutMs: 30_000,
     now: options.now,
   });
-  const app = await buildApp({ complaints, tokens, register: options.register });
-  // The app registers the register's routes itself once they are listed in api/app.ts; until then, here.
-  if (!app.hasRoute({ method: 'POST', url: '/compliments' })) await app.register(complimentRoutes, { register: options.register });
-  if (!app.hasRoute({ method: 'GET', url: '/reports/annual' })) await app.register(reportRoutes, { register: options.register, defaultProcedure: options.defaultProcedure });
+  const app = await buildApp({ complaints, tokens, register: options.register, reports: { defaultProcedure: options.defaultProcedure } });
   await app.ready();
 
   const call = async (as: Person, method: 'POST' | 'GET', url: string, payload?: unknown) => {

@@ -16,9 +16,14 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
       schema: {
         tags: ['operations'],
         summary: 'Is the API able to work?',
-        description: 'No token needed. 200 when Temporal is reachable and the namespace exists; 503 otherwise.',
+        description:
+          'No token needed. 200 when Temporal is reachable and the namespace exists, with how many workers poll the ' +
+          'task queue (with none, complaints are still recorded but actions wait for a worker); 503 otherwise.',
         response: {
-          200: z.object({ status: z.literal('ok'), temporal: z.object({ namespace: z.string() }) }),
+          200: z.object({
+            status: z.literal('ok'),
+            temporal: z.object({ namespace: z.string(), taskQueue: z.string(), workersPolling: z.number().int().nonnegative() }),
+          }),
           ...errorResponses(503),
         },
       },

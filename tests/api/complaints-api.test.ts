@@ -458,7 +458,7 @@ describe('who may do what', () => {
   });
 
   it('needs no token for /health and the documentation', async () => {
-    expect((await call('nobody', 'GET', '/health')).json()).toEqual({ status: 'ok', temporal: { namespace: 'default' } });
+    expect((await call('nobody', 'GET', '/health')).json()).toEqual({ status: 'ok', temporal: { namespace: 'default', taskQueue: stack.complaints.options.taskQueue, workersPolling: 1 } });
     expect((await call('nobody', 'GET', '/docs/json')).status).toBe(200);
     expect((await call('nobody', 'GET', '/docs/')).status).toBe(200);
   });

@@ -5,8 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { ComplaintService } from '../../api/complaint-service';
-import { complimentRoutes } from '../../api/routes/compliments';
-import { reportRoutes } from '../../api/routes/reports';
 import { receiveComplaint, replayTimeline } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { openPgliteInMemory, registerOver, type Register } from '../../register';
@@ -26,9 +24,13 @@ beforeAll(async () => {
     refPrefix: 'SW',
     timeoutMs: 1_000,
   });
-  app = await buildApp({ complaints, tokens: testTokens(), register });
-  if (!app.hasRoute({ method: 'POST', url: '/compliments' })) await app.register(complimentRoutes, { register, now: () => new Date('2011-05-02T09:00:00Z') });
-  if (!app.hasRoute({ method: 'GET', url: '/reports/annual' })) await app.register(reportRoutes, { register, population: 145_000 });
+  app = await buildApp({
+    complaints,
+    tokens: testTokens(),
+    register,
+    reports: { population: 145_000 },
+    now: () => new Date('2011-05-02T09:00:00Z'),
+  });
   call = caller(app);
 
   const procedure = getProcedure({ id: 'dundee-swd-2011', version: 1 });
