@@ -138,7 +138,7 @@ async function waitForHealth(url: string, stack: { stopping: boolean }, timeoutM
   return false;
 }
 
-function devServerArgs(config: AppConfig): string[] {
+export function devServerArgs(config: AppConfig): string[] {
   return [
     'server',
     'start-dev',
