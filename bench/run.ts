@@ -709,7 +709,7 @@ async function main(): Promise<number> {
     result.totalSeconds = round((performance.now() - runStarted) / 1000);
     result.targets = targetsOf(result);
     if (!final && !result.problems.includes(INCOMPLETE)) result.problems.push(INCOMPLETE);
-    if (final) result.problems = result.problems.filter((problem) => problem !== INCOMPLETE);
+    if (final && result.problems.includes(INCOMPLETE)) result.problems.splice(result.problems.indexOf(INCOMPLETE), 1);
     writeFileSync(`${base}.json`, `${JSON.stringify({ ...result, memorySamples: sampler.samples }, null, 2)}\n`);
     writeFileSync(`${base}.md`, renderMarkdown(result));
   };
