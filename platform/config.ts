@@ -115,6 +115,12 @@ export const configSchema = z
     DEFAULT_PROCEDURE: nonEmpty('dundee-swd-2011'),
     /** Population served, for the Ombudsman indicator "complaints per 1,000 population". */
     POPULATION: positiveInt().optional(),
+    /**
+     * How many complaints the worker keeps in memory between their tasks (the SDK's workflow cache). Unset: the
+     * SDK's default, sized from the heap (about 2,300 at 4 GiB). Each cached complaint costs 1.2-1.6 MiB; one not
+     * cached is rebuilt from its history when it next wakes (bench/README.md).
+     */
+    WORKER_MAX_CACHED_WORKFLOWS: positiveInt().optional(),
 
     LOG_LEVEL: z
       .string()

@@ -33,7 +33,13 @@ async function main(): Promise<void> {
   const { createActivitiesFromConfig } = require('../activities') as typeof import('../activities');
   const { activities, close } = await createActivitiesFromConfig(config);
   try {
-    const worker = await createComplaintsWorker({ connection, namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, activities });
+    const worker = await createComplaintsWorker({
+      connection,
+      namespace,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      activities,
+      ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { workerOptions: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } } : {}),
+    });
     console.log(`Worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on namespace "${namespace}" at ${temporalAddress(config)}`);
     await worker.run();
     console.log('Worker stopped');

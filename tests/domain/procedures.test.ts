@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProcedureSchema } from '../../domain/procedure';
+import { ProcedureSchema } from '../../domain/procedure-schema';
 import { findProcedure, listProcedures } from '../../domain/procedures';
 import { dundeeSocialWork2011 } from '../../domain/procedures/dundee-swd-2011';
 
