@@ -15,46 +15,74 @@ export const OfficerSchema = z
   .strict();
 export type Officer = z.infer<typeof OfficerSchema>;
 
-export const actionBodySchemas = {
-  acknowledge: z.object({ note: text(5_000).optional() }).strict(),
-  assign: z.object({ officer: OfficerSchema }).strict(),
-  'record-outcome': z
-    .object({
-      outcome: OutcomeSchema,
-      findings: text(20_000).optional(),
-      actionsTaken: text(20_000).optional(),
-    })
-    .strict(),
-  'request-escalation': z
-    .object({
-      to: z.string().regex(/^[a-z0-9-]+$/).optional().describe('The stage asked for; defaults to the next stage'),
-      bypass: z.boolean().optional().describe("At the complainant's request, skip the next stage (e.g. the Director review)"),
-    })
-    .strict(),
-  'grant-extension': z
-    .object({
-      days: z.number().int().positive().max(365).optional().describe("Days added to the response deadline, in the stage's kind of days"),
-      newDeadline: InstantSchema.optional().describe('Or: the new response deadline'),
-      reason: text(2_000).min(5, 'give the reason for the extension'),
-      agreedWithComplainant: z.boolean(),
-    })
-    .strict()
-    .refine((body) => (body.days === undefined) !== (body.newDeadline === undefined), {
-      message: 'give either days or newDeadline, not both',
-      path: ['days'],
-    }),
-  withdraw: z.object({ reason: text(2_000).optional() }).strict(),
-  'refer-to-ombudsman': z
-    .object({ reference: text(100).optional().describe("The Ombudsman's case reference, when known") })
-    .strict(),
-  'add-note': z.object({ text: text(10_000) }).strict(),
-  'update-calendar': z
-    .object({ holidays: z.array(LocalDateSchema).max(1_000).describe('Public holidays in Europe/London, YYYY-MM-DD') })
-    .strict(),
-} as const;
+const actionBodySchemaBuilders = {
+  acknowledge: () => z.object({ note: text(5_000).optional() }).strict(),
+  assign: () => z.object({ officer: OfficerSchema }).strict(),
+  'record-outcome': () =>
+    z
+      .object({
+        outcome: OutcomeSchema,
+        findings: text(20_000).optional(),
+        actionsTaken: text(20_000).optional(),
+      })
+      .strict(),
+  'request-escalation': () =>
+    z
+      .object({
+        to: z.string().regex(/^[a-z0-9-]+$/).optional().describe('The stage asked for; defaults to the next stage'),
+        bypass: z.boolean().optional().describe("At the complainant's request, skip the next stage (e.g. the Director review)"),
+      })
+      .strict(),
+  'grant-extension': () =>
+    z
+      .object({
+        days: z.number().int().positive().max(365).optional().describe("Days added to the response deadline, in the stage's kind of days"),
+        newDeadline: InstantSchema.optional().describe('Or: the new response deadline'),
+        reason: text(2_000).min(5, 'give the reason for the extension'),
+        agreedWithComplainant: z.boolean(),
+      })
+      .strict()
+      .refine((body) => (body.days === undefined) !== (body.newDeadline === undefined), {
+        message: 'give either days or newDeadline, not both',
+        path: ['days'],
+      }),
+  withdraw: () => z.object({ reason: text(2_000).optional() }).strict(),
+  'refer-to-ombudsman': () =>
+    z
+      .object({ reference: text(100).optional().describe("The Ombudsman's case reference, when known") })
+      .strict(),
+  'add-note': () => z.object({ text: text(10_000) }).strict(),
+  'update-calendar': () =>
+    z
+      .object({ holidays: z.array(LocalDateSchema).max(1_000).describe('Public holidays in Europe/London, YYYY-MM-DD') })
+      .strict(),
+};
 
-export type ActionName = keyof typeof actionBodySchemas;
-export const actionNames = Object.keys(actionBodySchemas) as ActionName[];
+/**
+ * The body schema of each action, built on first use and then kept: workflow code loads this module for every
+ * complaint it runs, and a complaint usually needs two or three of these, so building all of them each time was a
+ * measurable share of the worker's CPU (bench/README.md).
+ */
+export const actionBodySchemas = builtOnFirstUse(actionBodySchemaBuilders);
+
+function builtOnFirstUse<B extends Record<string, () => unknown>>(builders: B): { readonly [K in keyof B]: ReturnType<B[K]> } {
+  const schemas = {} as { [K in keyof B]: ReturnType<B[K]> };
+  for (const name of Object.keys(builders) as Array<keyof B>) {
+    Object.defineProperty(schemas, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const schema = builders[name]!();
+        Object.defineProperty(schemas, name, { value: schema, enumerable: true });
+        return schema;
+      },
+    });
+  }
+  return schemas;
+}
+
+export type ActionName = keyof typeof actionBodySchemaBuilders;
+export const actionNames = Object.keys(actionBodySchemaBuilders) as ActionName[];
 export type ActionBody<A extends ActionName> = z.infer<(typeof actionBodySchemas)[A]>;
 
 /** The message an Update or Signal carries: the body and who is acting. */

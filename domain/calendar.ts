@@ -29,17 +29,22 @@ const MAX_CONSECUTIVE_NON_WORKING_DAYS = 366;
 
 const ISO_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-// One formatter, created once per module instance (and once per workflow isolate); formatting is deterministic.
-const LONDON_PARTS_FORMAT = new Intl.DateTimeFormat('en-US', {
-  timeZone: COUNCIL_TIME_ZONE,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
+// One formatter per module instance, made on first use: workflow code loads this module for every complaint, and
+// calendar-day procedures never need it. Formatting is deterministic.
+let londonPartsFormat: Intl.DateTimeFormat | undefined;
+function londonPartsFormatter(): Intl.DateTimeFormat {
+  londonPartsFormat ??= new Intl.DateTimeFormat('en-US', {
+    timeZone: COUNCIL_TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+  return londonPartsFormat;
+}
 
 interface LocalParts {
   year: number;
@@ -58,7 +63,7 @@ function assertFiniteInstant(epochMs: number, name: string): void {
 
 function londonParts(epochMs: number): LocalParts {
   const out: LocalParts = { year: NaN, month: NaN, day: NaN, hour: NaN, minute: NaN, second: NaN };
-  for (const part of LONDON_PARTS_FORMAT.formatToParts(epochMs)) {
+  for (const part of londonPartsFormatter().formatToParts(epochMs)) {
     switch (part.type) {
       case 'year':
       case 'month':
