@@ -11,6 +11,7 @@ import { type ApiMetrics, createMetrics } from '../../api/metrics';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import { RecordingActivities } from './recording-activities';
 import { bundleComplaintWorkflows } from './temporal';
+import { complaintDetails } from './complaint-harness';
 
 /** One person per role (tokens are just their names here), plus one with two roles. */
 export const people = {
@@ -33,15 +34,10 @@ export function testTokens(): TokenStore {
   );
 }
 
+/** The POST /complaints body of the tests' sample complaint (the same one the workflow tests use). */
 export function intakeBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    complainant: { name: 'Pat Complainant', email: 'pat@example.org' },
-    serviceArea: 'community-care',
-    category: 'service-standards',
-    channel: 'letter',
-    summary: 'Home care visits were missed three times in one week',
-    ...overrides,
-  };
+  const { serious: _serious, ...details } = complaintDetails();
+  return { ...details, ...overrides };
 }
 
 export interface ApiStack {

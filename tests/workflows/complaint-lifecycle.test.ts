@@ -1,6 +1,6 @@
 // The complaint workflow on the time-skipping server: weeks pass in milliseconds, and every deadline,
 // transition and refusal is checked against a real Temporal server and the real workflow bundle.
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -234,15 +234,19 @@ describe('refused actions', () => {
     await acknowledge(handle);
     await decideOutcome(handle);
     await env.sleep(29 * DAY_MS);
-    await expect(escalate(handle)).rejects.toThrow();
-    expect((await handle.result()).status).toBe('closed');
+    // The workflow has completed: the server refuses the Update itself (the time-skipping server answers "not found").
+    await expect(escalate(handle)).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const final = await handle.result();
+    expect(final.status).toBe('closed');
+    expect(final.timeline.at(-1)).toMatchObject({ type: 'closed', reason: 'escalation-window-ended' });
   });
 
   it('anything after closure is refused', async () => {
     const handle = await h.startComplaint(await h.input());
     await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
-    await handle.result();
-    await expect(acknowledge(handle)).rejects.toThrow();
+    const final = await handle.result();
+    await expect(acknowledge(handle)).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect((await handle.query(complaintStateQuery)).timeline).toEqual(final.timeline);
   });
 
   it('an invalid signal is recorded as rejected and the complaint carries on', async () => {
