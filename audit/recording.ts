@@ -6,7 +6,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities/complaint-activities';
-import type { ComplaintActivities, RegisterBatch } from '../activities/contract';
+import { NON_RETRYABLE_NOTICE_FAILURE, type ComplaintActivities, type RegisterBatch } from '../activities/contract';
 import type { ActionBody, ActionName } from '../domain/actions';
 import type { ComplaintState } from '../domain/complaint';
 import type { ComplaintDetails } from '../domain/intake';
@@ -47,7 +47,7 @@ export class InMemoryActivities {
     delivery: {
       deliver: async (notice) => {
         if (this.undeliverable.has(notice.kind)) {
-          throw ApplicationFailure.nonRetryable(`no mailbox accepts ${notice.kind} for ${notice.ref}`, 'NoticeUndeliverable');
+          throw ApplicationFailure.nonRetryable(`no mailbox accepts ${notice.kind} for ${notice.ref}`, NON_RETRYABLE_NOTICE_FAILURE);
         }
         this.notices.push(notice);
         const to = notice.audience === 'complainant' ? (notice.complainant.email ?? 'post') : (notice.caseOfficer?.email ?? 'complaints-team@council.example');

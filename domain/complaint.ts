@@ -121,8 +121,6 @@ export interface StageOpening {
   responseDueAt: string;
 }
 
-export type ComplaintEventType = ComplaintEvent['type'];
-
 /** An event as recorded: numbered, timed by the workflow clock, and attributed. */
 export type TimelineEntry = ComplaintEvent & { seq: number; at: string; actor: Actor };
 
@@ -426,7 +424,7 @@ function deadlineEvents(
   return [...reminders, breach];
 }
 
-export function reminderKey(dueAt: string, hoursBefore: number): string {
+function reminderKey(dueAt: string, hoursBefore: number): string {
   return `${dueAt}|${hoursBefore}`;
 }
 

@@ -1,6 +1,6 @@
 import * as wf from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import type { ComplaintActivities, ComplaintSnapshot } from '../activities/contract';
+import { NON_RETRYABLE_NOTICE_FAILURE, type ComplaintActivities, type ComplaintSnapshot } from '../activities/contract';
 import { actionNames, parseCommand, type ActionName } from '../domain/actions';
 import {
   applyEvent,
@@ -48,7 +48,7 @@ export interface ComplaintWorkflowInput extends ComplaintOpening {
 const notifications = wf.proxyActivities<ComplaintActivities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', nonRetryableErrorTypes: ['NoticeUndeliverable'] },
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', nonRetryableErrorTypes: [NON_RETRYABLE_NOTICE_FAILURE] },
 });
 
 // The register is the system of record: it retries until the store is back, however long that takes.

@@ -12,10 +12,6 @@ export function listProcedures(): readonly Procedure[] {
   return published;
 }
 
-export function procedureIds(): string[] {
-  return [...new Set(published.map((procedure) => procedure.id))];
-}
-
 /** The given version, or the latest version of the id when no version is given; undefined when unknown. */
 export function findProcedure(id: string, version?: number): Procedure | undefined {
   const versions = published.filter((procedure) => procedure.id === id);

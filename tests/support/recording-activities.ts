@@ -1,4 +1,4 @@
-import type { ComplaintActivities, ComplaintRegisterWriter, NoticeDelivery, RegisterBatch } from '../../activities/contract';
+import { NON_RETRYABLE_NOTICE_FAILURE, type ComplaintActivities, type ComplaintRegisterWriter, type NoticeDelivery, type RegisterBatch } from '../../activities/contract';
 import { createActivities } from '../../activities/complaint-activities';
 import type { TimelineEntry } from '../../domain/complaint';
 import type { Notice } from '../../domain/notices';
@@ -26,7 +26,7 @@ export class RecordingActivities implements ComplaintRegisterWriter, NoticeDeliv
   async deliver(notice: Notice) {
     if (this.undeliverable.has(notice.kind)) {
       const { ApplicationFailure } = await import('@temporalio/common');
-      throw ApplicationFailure.nonRetryable(`no such mailbox for ${notice.kind}`, 'NoticeUndeliverable');
+      throw ApplicationFailure.nonRetryable(`no such mailbox for ${notice.kind}`, NON_RETRYABLE_NOTICE_FAILURE);
     }
     this.notices.push(notice);
     return { noticeId: notice.id, deliveredAs: `memory:${notice.id}`, recipients: ['test@example.org'] };
