@@ -23,11 +23,19 @@ export const complaintStatuses = ['open', 'awaiting-escalation', 'closed', 'with
 export const ComplaintStatusSchema = z.enum(complaintStatuses);
 export type ComplaintStatus = z.infer<typeof ComplaintStatusSchema>;
 
+// Years outside this range are well-formed ISO text but no date a complaint can have, and JavaScript's Date reads
+// years below 100 as 19xx: refused here, once, rather than failing deep inside date arithmetic.
+const YEARS_MESSAGE = 'must be in the years 1900 to 9998';
+function withinCalendarRange(value: string): boolean {
+  const year = Number(value.slice(0, 4));
+  return year >= 1900 && year <= 9998;
+}
+
 /** ISO-8601 instant with an offset, e.g. 2026-03-01T09:30:00Z. */
-export const InstantSchema = z.iso.datetime({ offset: true });
+export const InstantSchema = z.iso.datetime({ offset: true }).refine(withinCalendarRange, YEARS_MESSAGE);
 
 /** ISO local date, e.g. 2026-12-25. */
-export const LocalDateSchema = z.iso.date();
+export const LocalDateSchema = z.iso.date().refine(withinCalendarRange, YEARS_MESSAGE);
 
 /** Who did something. The API fills it from the caller's token; timers act as `system`. */
 export const ActorSchema = z

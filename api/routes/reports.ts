@@ -25,6 +25,7 @@ function periodOf(from: string, to: string): ReportPeriod {
   try {
     return resolvePeriod(from, to);
   } catch (error) {
+    // Both are valid dates (the schema checked them): what can be wrong is their order.
     throw badRequest('invalid-request', (error as Error).message, [{ in: 'querystring', path: 'to', message: 'must be after from' }]);
   }
 }

@@ -94,7 +94,7 @@ describe('intake: POST /complaints', () => {
     const future = await call('intake', 'POST', '/complaints', { body: intakeBody({ receivedAt: new Date(Date.now() + DAY_MS).toISOString() }) });
     expect(future.status).toBe(400);
     expect(future.json().error.details).toEqual([{ in: 'body', path: 'receivedAt', message: 'must not be in the future' }]);
-    const ancient = await call('intake', 'POST', '/complaints', { body: intakeBody({ receivedAt: '0011-03-01T09:00:00Z' }) });
+    const ancient = await call('intake', 'POST', '/complaints', { body: intakeBody({ receivedAt: '1911-03-01T09:00:00Z' }) });
     expect(ancient.status).toBe(400);
     expect(ancient.json().error.details).toEqual([{ in: 'body', path: 'receivedAt', message: 'must be on or after 2000-01-01' }]);
   });
@@ -483,6 +483,9 @@ describe('bad requests always get the one error shape, never a 500', () => {
     await add('huge action body', 413, 'body-too-large', call('case-officer', 'POST', '/complaints/SW-1999-000001/notes', { body: { text: 'y'.repeat(300 * 1024) } }));
     await add('too long for the schema', 400, 'invalid-request', call('case-officer', 'POST', '/complaints/SW-1999-000001/notes', { body: { text: 'y'.repeat(10_001) } }));
     await add('bad query value', 400, 'invalid-request', call('auditor', 'GET', '/complaints?limit=abc'));
+    await add('a date in the first century', 400, 'invalid-request', call('auditor', 'GET', '/complaints?receivedFrom=0050-01-01'));
+    await add('an instant in year 1', 400, 'invalid-request', call('auditor', 'GET', '/complaints?nextDeadlineBefore=0001-01-01T00:00:00Z'));
+    await add('the last date there is', 400, 'invalid-request', call('auditor', 'GET', '/complaints?receivedTo=9999-12-31'));
     await add('unknown route', 404, 'not-found', call('auditor', 'GET', '/complaint'));
     await add('unknown route, no token', 404, 'not-found', call('nobody', 'GET', '/admin/secrets'));
     await add('wrong method', 404, 'not-found', call('manager', 'DELETE', '/complaints/SW-1999-000001'));

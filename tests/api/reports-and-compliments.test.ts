@@ -62,6 +62,19 @@ describe('compliments', () => {
     expect((await call('auditor', 'GET', '/compliments?from=2011-05-01')).json().compliments).toEqual([]);
   });
 
+  it('dates outside 1900-9998 are a 400, never a 500 (JavaScript reads years below 100 as 19xx)', async () => {
+    const responses: Array<[string, Awaited<ReturnType<typeof call>>]> = [
+      ['from', await call('auditor', 'GET', '/compliments?from=0050-01-01')],
+      ['to', await call('auditor', 'GET', '/compliments?to=9999-12-31')],
+      ['receivedAt', await call('intake', 'POST', '/compliments', { body: { serviceArea: 'community-care', team: 'home care', receivedAt: '0050-01-01', summary: 'Thanks' } })],
+      ['from', await call('auditor', 'GET', '/reports/annual?from=0050-01-01&to=2011-12-31')],
+    ];
+    for (const [field, response] of responses) {
+      expect(response.status, response.text).toBe(400);
+      expect(response.json().error).toMatchObject({ code: 'invalid-request', details: [expect.objectContaining({ path: field })] });
+    }
+  });
+
   it('auditors may not record, nobody anonymous, and bad input is a 400 in the one error shape', async () => {
     const body = { serviceArea: 'general', team: 't', receivedAt: '2011-04-30', summary: 's' };
     expect((await call('auditor', 'POST', '/compliments', { body })).status).toBe(403);
