@@ -144,11 +144,14 @@ export class ComplaintService {
 
   // ------------------------------------------------------------------------------------------- health
 
-  /** Temporal answers and the namespace exists. */
   /** Temporal answers for our namespace; and how many workers poll the complaints task queue (0: actions wait). */
   async health(timeoutMs = Math.min(this.options.timeoutMs, 3_000)): Promise<{ namespace: string; taskQueue: string; workersPolling: number }> {
     const { namespace, taskQueue } = this.options;
-    await this.call(() => this.client.workflowService.describeNamespace({ namespace }), timeoutMs);
+    await this.call(() => this.client.workflowService.describeNamespace({ namespace }), timeoutMs).catch((error: unknown) => {
+      // A namespace that does not exist is this deployment's configuration problem: the API cannot work (503).
+      if (grpcCode(error) === GRPC.NOT_FOUND) throw temporalUnavailable(`The Temporal namespace "${namespace}" does not exist (TEMPORAL_NAMESPACE)`);
+      throw error;
+    });
     const { pollers } = await this.call(
       () =>
         this.client.workflowService.describeTaskQueue({

@@ -547,6 +547,15 @@ describe('when Temporal or its worker is unavailable', () => {
     impatient = caller(app);
   });
 
+  it('a namespace that does not exist: /health answers 503 naming it, not a 500', async () => {
+    const complaints = new ComplaintService(stack.complaints.client, { ...stack.complaints.options, namespace: 'no-such-namespace' });
+    const app = await buildApp({ complaints, tokens: testTokens(), metrics: createMetrics({ defaultMetrics: false }) });
+    const health = await caller(app)('nobody', 'GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.json().error).toEqual({ code: 'temporal-unavailable', message: 'The Temporal namespace "no-such-namespace" does not exist (TEMPORAL_NAMESPACE)' });
+    await app.close();
+  });
+
   it('with no worker: intake is recorded (202), reads and actions answer 503 within the deadline; a keyed retry records once', async () => {
     const ref = await newComplaint();
     await stack.stopWorker();
