@@ -204,7 +204,6 @@ export class ComplaintService {
       const named = body.procedure ? `${body.procedure.id}${body.procedure.version ? `@${body.procedure.version}` : ''}` : this.options.defaultProcedure;
       throw badRequest('invalid-request', `There is no procedure ${named}`, [{ in: 'body', path: 'procedure', message: `unknown procedure ${named}` }]);
     }
-    const firstStage = body.serious ? procedure.seriousStartStage : procedure.firstStage;
     const keySha256 = options.idempotencyKey ? sha256Hex(`${options.actor.id}\n${options.idempotencyKey}`) : undefined;
     const memo: IntakeMemo = { v: 1, bodySha256: sha256Hex(canonicalJson(body)), ...(keySha256 ? { idempotencyKeySha256: keySha256 } : {}) };
     const year = refYear(receivedAtMs);
@@ -227,7 +226,7 @@ export class ComplaintService {
 
     // The organisation gave the reference: it alone identifies the complaint.
     if (body.ref) {
-      if (await this.tryStart(input(body.ref), firstStage, memo)) return this.created(body.ref, procedureKey(procedure));
+      if (await this.tryStart(input(body.ref), memo)) return this.created(body.ref, procedureKey(procedure));
       return this.repeated(body.ref, procedureKey(procedure), memo, await this.intakeMemo(body.ref), 'reference-in-use');
     }
 
@@ -242,7 +241,7 @@ export class ComplaintService {
     const seed = keySha256 ?? randomSeed();
     for (let attempt = 0; attempt < MAX_REF_ATTEMPTS; attempt++) {
       const ref = candidateRef(this.options.refPrefix, year, seed, attempt);
-      if (await this.tryStart(input(ref), firstStage, memo)) return this.created(ref, procedureKey(procedure));
+      if (await this.tryStart(input(ref), memo)) return this.created(ref, procedureKey(procedure));
       if (keySha256) {
         const existing = await this.intakeMemo(ref);
         if (existing?.idempotencyKeySha256 === keySha256) return this.repeated(ref, procedureKey(procedure), memo, existing, 'idempotency-key-reused');
@@ -252,12 +251,12 @@ export class ComplaintService {
   }
 
   /** Starts the complaint; false when a workflow with that id exists (or existed). */
-  private async tryStart(input: ComplaintWorkflowInput, firstStage: string, memo: IntakeMemo): Promise<boolean> {
+  private async tryStart(input: ComplaintWorkflowInput, memo: IntakeMemo): Promise<boolean> {
     const indexed = await this.indexed();
     try {
       await this.call(() =>
         this.client.workflow.start<typeof complaintWorkflow>(COMPLAINT_WORKFLOW_TYPE, {
-          ...complaintStartOptions(input, firstStage, { taskQueue: this.options.taskQueue, indexed }),
+          ...complaintStartOptions(input, { taskQueue: this.options.taskQueue, indexed }),
           memo: { [MEMO_KEY]: memo },
         }),
       );

@@ -104,8 +104,7 @@ export class ScenarioContext {
       actor: actors.intake,
       ...(options.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {}),
     };
-    const firstStage = details.serious ? procedure.seriousStartStage : procedure.firstStage;
-    return this.client.workflow.start('complaintWorkflow', complaintStartOptions(input, firstStage, { taskQueue: this.taskQueue, indexed: this.indexed }));
+    return this.client.workflow.start('complaintWorkflow', complaintStartOptions(input, { taskQueue: this.taskQueue, indexed: this.indexed }));
   }
 
   /** An action as the API sends it: an Update carrying the body and the actor. */

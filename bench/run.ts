@@ -501,7 +501,7 @@ async function startScaleComplaints(stack: Stack, options: Options, runTag: stri
   const started: ScaleComplaint[] = [];
   const start = (i: number, dueAtMs: number, cohort: number) => async (_n: number, time: <T>(step: string, fn: () => Promise<T>) => Promise<T>) => {
     const opening = input(i, cohort === -1 ? dueAtMs - REMINDER_BEFORE_MS : dueAtMs);
-    await time('start', () => stack.client.workflow.start(COMPLAINT_WORKFLOW_TYPE, complaintStartOptions(opening, procedure.firstStage, { taskQueue: stack.taskQueue, indexed: true })));
+    await time('start', () => stack.client.workflow.start(COMPLAINT_WORKFLOW_TYPE, complaintStartOptions(opening, { taskQueue: stack.taskQueue, indexed: true })));
     started.push({ ref: opening.ref, dueAt: new Date(dueAtMs).toISOString(), cohort });
   };
   // Calibration complaints were received 6 days ago: their acknowledgement deadline has passed, so they are overdue

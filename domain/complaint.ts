@@ -1,7 +1,7 @@
 import type { ComplaintCommand, Officer } from './actions';
 import { addDays, type HolidayCalendar } from './calendar';
 import type { ComplaintDetails } from './intake';
-import { stageDefinition, type Procedure, type ProcedureRef, type StageDefinition } from './procedure';
+import { stageDefinition, startStage, type Procedure, type ProcedureRef, type StageDefinition } from './procedure';
 import type { Actor, ComplaintStatus, Outcome } from './vocabulary';
 
 // The complaint as a pure state machine: `decide` checks a command against the procedure and the state and
@@ -189,7 +189,7 @@ export interface NewComplaint {
 /** The first event of every complaint. */
 export function receiveComplaint(complaint: NewComplaint): ComplaintEvent {
   const { procedure } = complaint;
-  const firstStage = stageDefinition(procedure, complaint.details.serious ? procedure.seriousStartStage : procedure.firstStage);
+  const firstStage = stageDefinition(procedure, startStage(procedure, complaint.details.serious));
   return {
     type: 'complaint-received',
     ref: complaint.ref,

@@ -20,6 +20,11 @@ export function stageDefinition(procedure: Procedure, stageId: string): StageDef
   return stage;
 }
 
+/** Where a complaint starts: serious complaints at the procedure's serious start stage. */
+export function startStage(procedure: Procedure, serious: boolean): string {
+  return serious ? procedure.seriousStartStage : procedure.firstStage;
+}
+
 /** Stages in ladder order, for "the highest stage reached". */
 export function stageRank(procedure: Procedure, stageId: string): number {
   return procedure.stages.findIndex((stage) => stage.id === stageId);

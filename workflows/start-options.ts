@@ -1,6 +1,7 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { procedureKey } from '../domain/procedure';
+import { procedureKey, startStage } from '../domain/procedure';
+import { getProcedure } from '../domain/procedures';
 import type { complaintWorkflow, ComplaintWorkflowInput } from './complaint';
 import {
   complaintCategoryKey,
@@ -24,11 +25,8 @@ export interface ComplaintStartSettings {
   indexed: boolean;
 }
 
-export function complaintStartOptions(
-  input: ComplaintWorkflowInput,
-  firstStage: string,
-  settings: ComplaintStartSettings,
-): WorkflowStartOptions<typeof complaintWorkflow> {
+export function complaintStartOptions(input: ComplaintWorkflowInput, settings: ComplaintStartSettings): WorkflowStartOptions<typeof complaintWorkflow> {
+  const firstStage = startStage(getProcedure(input.procedure), input.details.serious);
   const searchAttributes: SearchAttributePair[] = [
     { key: complaintStatusKey, value: 'open' },
     { key: complaintStageKey, value: firstStage },

@@ -3,7 +3,6 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ComplaintDetails, ComplaintOpening } from '../../domain/intake';
 import type { ComplaintWorkflowInput } from '../../workflows/complaint';
 import { complaintWorkflow } from '../../workflows';
-import { getProcedure } from '../../domain/procedures';
 import { complaintStartOptions } from '../../workflows/start-options';
 import { RecordingActivities } from './recording-activities';
 import { bundleComplaintWorkflows } from './temporal';
@@ -82,8 +81,6 @@ export class ComplaintHarness {
 
   /** `indexed`: whether the server has the complaint search attributes (the dev server in tests; not the time-skipping one). */
   async startComplaint(input: ComplaintWorkflowInput, indexed = false) {
-    const procedure = getProcedure(input.procedure);
-    const firstStage = input.details.serious ? procedure.seriousStartStage : procedure.firstStage;
-    return this.env.client.workflow.start(complaintWorkflow, complaintStartOptions(input, firstStage, { taskQueue: this.taskQueue, indexed }));
+    return this.env.client.workflow.start(complaintWorkflow, complaintStartOptions(input, { taskQueue: this.taskQueue, indexed }));
   }
 }
