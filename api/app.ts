@@ -20,7 +20,6 @@ import { reportRoutes } from './routes/reports';
 /** Default request body limit: far above any valid complaint or action (the largest text field is 20,000 characters). */
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 
-export type AppInstance = FastifyInstance & { withTypeProvider<T extends ZodTypeProvider>(): FastifyInstance };
 
 export interface AppDependencies {
   complaints: ComplaintService;

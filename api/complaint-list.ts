@@ -14,6 +14,7 @@ import {
   complaintStageKey,
   complaintStatusKey,
 } from '../workflows/search-attributes';
+import { COMPLAINT_WORKFLOW_TYPE } from '../workflows/start-options';
 import { badRequest } from './errors';
 
 // GET /complaints: the filters a caller may use, the Temporal visibility query they become, the opaque cursor,
@@ -72,7 +73,7 @@ export const ListQuerySchema = z
 export type ListQuery = z.output<typeof ListQuerySchema>;
 export type ListFilters = Omit<ListQuery, 'limit' | 'cursor'>;
 
-export const COMPLAINT_WORKFLOW_TYPE = 'complaintWorkflow';
+
 
 /** A value inside single quotes in a visibility query. */
 export function quote(value: string): string {

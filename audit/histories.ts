@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { historyFromJson, historyToJson } from './history-json';
+import { COMPLAINT_WORKFLOW_TYPE } from '../workflows/start-options';
 
 // Where complaint histories come from: exported JSON files (the format of `temporal workflow show --output json`,
 // of the SDK's historyToJSON and of the API's /history), or the Temporal server (by reference or visibility query).
@@ -19,7 +20,7 @@ export interface ComplaintHistory {
 }
 
 /** The workflow type every complaint runs as. */
-export const COMPLAINT_WORKFLOW_TYPE = 'complaintWorkflow';
+
 
 // ------------------------------------------------------------------------------------------------ events
 

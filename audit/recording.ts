@@ -17,7 +17,7 @@ import type { Actor } from '../domain/vocabulary';
 import { createComplaintsWorker } from '../worker/create-worker';
 import type { complaintWorkflow, ComplaintWorkflowInput } from '../workflows/complaint';
 import { actionSignals, actionUpdates, complaintStateQuery } from '../workflows/messages';
-import { complaintStartOptions } from '../workflows/start-options';
+import { COMPLAINT_WORKFLOW_TYPE, complaintStartOptions } from '../workflows/start-options';
 
 // Real complaints through the real worker (createComplaintsWorker, real workflow bundle) with in-memory activities,
 // each on a fresh Temporal server, for the recorded histories in tests/histories/ that CI replays. Used by
@@ -104,7 +104,7 @@ export class ScenarioContext {
       actor: actors.intake,
       ...(options.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {}),
     };
-    return this.client.workflow.start('complaintWorkflow', complaintStartOptions(input, { taskQueue: this.taskQueue, indexed: this.indexed }));
+    return this.client.workflow.start(COMPLAINT_WORKFLOW_TYPE, complaintStartOptions(input, { taskQueue: this.taskQueue, indexed: this.indexed }));
   }
 
   /** An action as the API sends it: an Update carrying the body and the actor. */

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { hashToken } from '../api/auth';
-import { COMPLAINT_WORKFLOW_TYPE, visibilityQuery } from '../api/complaint-list';
+import { visibilityQuery } from '../api/complaint-list';
 import { replayComplaintHistories } from '../audit/replay';
 import { fetchComplaintHistories, type ComplaintHistory } from '../audit/histories';
 import { configVariableNames, loadConfig } from '../platform/config';
@@ -34,7 +34,7 @@ import { getProcedure } from '../domain/procedures';
 import { defaultHolidayCalendar } from '../domain/scottish-holidays';
 import type { ComplaintWorkflowInput } from '../workflows/complaint';
 import { complaintStateQuery } from '../workflows/messages';
-import { complaintStartOptions } from '../workflows/start-options';
+import { COMPLAINT_WORKFLOW_TYPE, complaintStartOptions } from '../workflows/start-options';
 import { baselineAcknowledge, baselineOutcome } from './baseline-workflow';
 import { runHttp, runLoop, type HttpRunResult, type LoopRunResult } from './lib/drivers';
 import { machineInfo, type MachineInfo } from './lib/machine';
@@ -541,7 +541,7 @@ async function startScaleComplaints(stack: Stack, options: Options, runTag: stri
 /** Open complaints whose first workflow task has run (it sets ComplaintNextDeadline): the worker has taken them on. */
 async function takenOnCount(stack: Stack): Promise<number> {
   const { count } = await stack.client.workflow.count(
-    `WorkflowType = 'complaintWorkflow' AND ComplaintStatus = 'open' AND ComplaintNextDeadline > '2000-01-01T00:00:00Z'`,
+    `WorkflowType = '${COMPLAINT_WORKFLOW_TYPE}' AND ComplaintStatus = 'open' AND ComplaintNextDeadline > '2000-01-01T00:00:00Z'`,
   );
   return Number(count);
 }

@@ -15,6 +15,9 @@ import {
 
 // How every client (API, scenario runner, tests) starts a complaint, so that they all agree.
 
+/** The workflow type clients list and start complaints by (the name of `complaintWorkflow`). */
+export const COMPLAINT_WORKFLOW_TYPE = 'complaintWorkflow';
+
 export interface ComplaintStartSettings {
   taskQueue: string;
   /**
