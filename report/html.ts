@@ -2,12 +2,12 @@ import type { Outcome } from '../domain/vocabulary';
 import type { AnnualReportBundle } from './annual';
 import { renderMarkdown, outcomeLabels, serviceAreaLabels, stageLabel } from './markdown';
 import { periodDates } from './annual';
+import { escapeHtml } from '../notifications/render';
 
 // The annual report as one printable HTML page for a committee paper: the same text and tables as the
 // markdown, and charts drawn here as inline SVG (no script, no web fonts, nothing fetched: it prints and opens
 // offline).
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Just enough markdown for what renderMarkdown writes: headings, paragraphs, pipe tables. */
 export function markdownToHtml(markdown: string): string {
@@ -17,10 +17,10 @@ export function markdownToHtml(markdown: string): string {
     const heading = /^(#{1,3}) (.*)$/.exec(block);
     if (heading) {
       const level = heading[1]!.length;
-      out.push(`<h${level}>${escape(heading[2]!)}</h${level}>`);
+      out.push(`<h${level}>${escapeHtml(heading[2]!)}</h${level}>`);
     } else if (block.startsWith('|')) {
       const rows = block.split('\n').filter((line) => !/^\|[-:| ]+\|$/.test(line));
-      const cells = (line: string) => line.replace(/^\||\|$/g, '').split('|').map((cell) => escape(cell.trim()));
+      const cells = (line: string) => line.replace(/^\||\|$/g, '').split('|').map((cell) => escapeHtml(cell.trim()));
       const [head, ...body] = rows;
       out.push(
         '<table>',
@@ -29,7 +29,7 @@ export function markdownToHtml(markdown: string): string {
         '</table>',
       );
     } else {
-      out.push(`<p>${escape(block).replace(/\n/g, ' ')}</p>`);
+      out.push(`<p>${escapeHtml(block).replace(/\n/g, ' ')}</p>`);
     }
   }
   return out.join('\n');
@@ -57,9 +57,9 @@ export function horizontalBars(title: string, bars: readonly Bar[], options: { m
       const y = 30 + i * rowHeight;
       const w = Math.round((bar.value / max) * plot);
       return (
-        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escape(bar.label)}</text>` +
+        `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escapeHtml(bar.label)}</text>` +
         `<rect x="${labelWidth}" y="${y + 3}" width="${Math.max(w, bar.value > 0 ? 2 : 0)}" height="${rowHeight - 8}" fill="${options.colour ?? PALETTE[i % PALETTE.length]}"/>` +
-        `<text x="${labelWidth + w + 6}" y="${y + 15}">${escape(bar.text ?? String(bar.value))}</text>`
+        `<text x="${labelWidth + w + 6}" y="${y + 15}">${escapeHtml(bar.text ?? String(bar.value))}</text>`
       );
     })
     .join('');
@@ -83,7 +83,7 @@ export function columns(title: string, bars: readonly Bar[]): string {
       return (
         `<rect x="${x.toFixed(1)}" y="${bottom - h}" width="${w.toFixed(1)}" height="${h}" fill="${PALETTE[1]}"/>` +
         `<text x="${(x + w / 2).toFixed(1)}" y="${bottom - h - 4}" text-anchor="middle">${bar.value}</text>` +
-        `<text x="${(x + w / 2).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${escape(bar.label)}</text>`
+        `<text x="${(x + w / 2).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${escapeHtml(bar.label)}</text>`
       );
     })
     .join('');
@@ -92,8 +92,8 @@ export function columns(title: string, bars: readonly Bar[]): string {
 
 function svg(title: string, width: number, height: number, body: string): string {
   return (
-    `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escape(title)}">` +
-    `<title>${escape(title)}</title><text x="0" y="16" class="chart-title">${escape(title)}</text>${body}</svg></figure>`
+    `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}">` +
+    `<title>${escapeHtml(title)}</title><text x="0" y="16" class="chart-title">${escapeHtml(title)}</text>${body}</svg></figure>`
   );
 }
 
@@ -137,7 +137,7 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
-<title>${escape(title)} (${first} to ${last})</title>
+<title>${escapeHtml(title)} (${first} to ${last})</title>
 <style>
   @page { size: A4; margin: 18mm; }
   body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #111; max-width: 190mm; margin: 0 auto; padding: 12px; line-height: 1.45; font-size: 11pt; }
