@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { ActionName } from './action-names';
 import { ActorSchema, InstantSchema, LocalDateSchema, OutcomeSchema } from './vocabulary';
+
+export { actionNames, type ActionName } from './action-names';
 
 // What officers (and other systems) can do to a complaint. Each body schema is what the HTTP API accepts;
 // the workflow receives the same body plus the actor, as a Temporal Update or Signal of the same name.
@@ -56,12 +59,12 @@ const actionBodySchemaBuilders = {
     z
       .object({ holidays: z.array(LocalDateSchema).max(1_000).describe('Public holidays in Europe/London, YYYY-MM-DD') })
       .strict(),
-};
+} satisfies Record<ActionName, () => z.ZodType>;
 
 /**
  * The body schema of each action, built on first use and then kept: workflow code loads this module for every
- * complaint it runs, and a complaint usually needs two or three of these, so building all of them each time was a
- * measurable share of the worker's CPU (bench/README.md).
+ * complaint that receives an action (workflows/action-parsing.ts), and a complaint usually needs two or three of
+ * these, so building all of them each time was a measurable share of the worker's CPU (bench/README.md).
  */
 export const actionBodySchemas = builtOnFirstUse(actionBodySchemaBuilders);
 
@@ -81,8 +84,6 @@ function builtOnFirstUse<B extends Record<string, () => unknown>>(builders: B): 
   return schemas;
 }
 
-export type ActionName = keyof typeof actionBodySchemaBuilders;
-export const actionNames = Object.keys(actionBodySchemaBuilders) as ActionName[];
 export type ActionBody<A extends ActionName> = z.infer<(typeof actionBodySchemas)[A]>;
 
 /** The message an Update or Signal carries: the body and who is acting. */

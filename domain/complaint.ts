@@ -124,6 +124,9 @@ export interface StageOpening {
 /** An event as recorded: numbered, timed by the workflow clock, and attributed. */
 export type TimelineEntry = ComplaintEvent & { seq: number; at: string; actor: Actor };
 
+/** Who records what no person did: deadlines passing, notices failing. */
+export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Complaints engine' };
+
 // ---------------------------------------------------------------------------------------------- decisions
 
 export type RejectionCode =

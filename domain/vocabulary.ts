@@ -46,5 +46,3 @@ export const ActorSchema = z
   })
   .strict();
 export type Actor = z.infer<typeof ActorSchema>;
-
-export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Complaints engine' };

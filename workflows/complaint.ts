@@ -1,8 +1,9 @@
 import * as wf from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { NON_RETRYABLE_NOTICE_FAILURE, type ComplaintActivities, type ComplaintSnapshot } from '../activities/contract';
-import { actionNames, parseCommand, type ActionName } from '../domain/actions';
+import { actionNames, type ActionName } from '../domain/action-names';
 import {
+  SYSTEM_ACTOR,
   applyEvent,
   decide,
   initialState,
@@ -20,7 +21,8 @@ import type { ComplaintOpening } from '../domain/intake';
 import { noticeFor, type Notice } from '../domain/notices';
 import { procedureKey } from '../domain/procedure';
 import { getProcedure } from '../domain/procedures';
-import { ActorSchema, SYSTEM_ACTOR, type Actor } from '../domain/vocabulary';
+import type { Actor } from '../domain/vocabulary';
+import { actionParsing } from './action-parsing';
 import { ACTION_REJECTED, INVALID_ACTION, actionSignals, actionUpdates, complaintStateQuery } from './messages';
 import {
   complaintCaseOfficerKey,
@@ -183,7 +185,7 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
   }
 
   function decideNow(action: ActionName, payload: unknown): { actor: Actor; decision: Decision } {
-    const parsed = parseCommand(action, payload);
+    const parsed = actionParsing().parseCommand(action, payload);
     if (!parsed.ok) return { actor: claimedActor(payload), decision: { ok: false, code: 'invalid-message', reason: parsed.reason } };
     return { actor: parsed.command.actor, decision: decide(state, parsed.command, Date.now(), procedure) };
   }
@@ -254,7 +256,7 @@ function rejection(decision: Extract<Decision, { ok: false }>): wf.ApplicationFa
 
 /** Who a malformed signal says it came from, for the timeline; never trusted for anything else. */
 function claimedActor(payload: unknown): Actor {
-  const claimed = ActorSchema.safeParse((payload as { actor?: unknown } | null)?.actor);
+  const claimed = actionParsing().ActorSchema.safeParse((payload as { actor?: unknown } | null)?.actor);
   return claimed.success ? claimed.data : { id: 'unknown' };
 }
 

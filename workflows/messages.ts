@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { actionNames, type ActionInput, type ActionName } from '../domain/actions';
+import { actionNames, type ActionName } from '../domain/action-names';
+import type { ActionInput } from '../domain/actions';
 import type { ComplaintState } from '../domain/complaint';
 
 // The complaint workflow's messages, shared by the workflow and every client (API, scenario runner, audit).

@@ -1,8 +1,7 @@
-import { applyEvent, initialState, receiveComplaint, type ComplaintEvent, type ComplaintState, type TimelineEntry } from '../../domain/complaint';
+import { SYSTEM_ACTOR, applyEvent, initialState, receiveComplaint, type ComplaintEvent, type ComplaintState, type TimelineEntry } from '../../domain/complaint';
 import type { ComplaintDetails } from '../../domain/intake';
 import { noticeFor, type Notice } from '../../domain/notices';
 import { getProcedure } from '../../domain/procedures';
-import { SYSTEM_ACTOR } from '../../domain/vocabulary';
 import { complaintDetails } from '../support/complaint-harness';
 
 // Notices made the way the workflow makes them: events folded into a complaint's state by the domain's own

@@ -1,0 +1,25 @@
+import type * as Actions from '../domain/actions';
+import type * as Vocabulary from '../domain/vocabulary';
+
+// The SDK evaluates workflow code's modules afresh for every complaint it loads, and zod with the action schemas
+// is most of that: about 1 MiB of memory per cached complaint and a large share of the CPU of starting, waking or
+// replaying one (bench/README.md). Only an arriving action needs them, and most complaints, most of the time, are
+// idle between deadlines; so they are loaded on the first action a workflow instance sees, with a synchronous
+// require that the bundler resolves like an import. Nothing else in workflows/ may import zod at module level:
+// tests/workflows/workflow-modules.test.ts checks the bundle.
+
+export interface ActionParsing {
+  parseCommand: typeof Actions.parseCommand;
+  ActorSchema: typeof Vocabulary.ActorSchema;
+}
+
+let loaded: ActionParsing | undefined;
+
+export function actionParsing(): ActionParsing {
+  if (!loaded) {
+    const { parseCommand } = require('../domain/actions') as typeof Actions;
+    const { ActorSchema } = require('../domain/vocabulary') as typeof Vocabulary;
+    loaded = { parseCommand, ActorSchema };
+  }
+  return loaded;
+}
