@@ -415,7 +415,8 @@ async function readState(stack: Stack, refs: readonly string[], seconds: number,
     concurrency,
     durationSeconds: seconds,
     iteration: async (_i, time) => {
-      await time('query', () => stack.client.workflow.getHandle(pick(refs)).query(complaintStateQuery));
+      // With the API's own deadline (API_TEMPORAL_TIMEOUT_MS, 10 s by default), so both give up alike.
+      await time('query', () => stack.client.connection.withDeadline(Date.now() + 10_000, () => stack.client.workflow.getHandle(pick(refs)).query(complaintStateQuery)));
     },
   });
   return { api: readFigures(api, 'state'), raw: loopReadFigures(raw, 'query') };
@@ -479,8 +480,9 @@ interface ScaleComplaint {
  * Starts `options.scale` complaints with the client exactly as the API's intake starts them (complaintStartOptions:
  * same input, search attributes, id policy; without the API's read-back query, which the lifecycle run measures),
  * each received (back-dated) so that its acknowledgement deadline falls at the due time of its cohort. The first
- * `calibration` ones are due a day later: they measure the start rate, from which the first cohort's due time is
- * set after all complaints are expected to have started.
+ * `calibration` ones are overdue from the start; then come the complaints whose reminders are days away; the rate
+ * at which the worker took those on sets the first cohort's due time, just after the cohorts' complaints are
+ * expected to have been taken on, and then the cohorts' complaints are started.
  */
 async function startScaleComplaints(stack: Stack, options: Options, runTag: string, log: (message: string) => void) {
   const calibration = Math.min(Math.max(50, Math.round(options.scale * 0.02)), options.scale);
@@ -516,26 +518,30 @@ async function startScaleComplaints(stack: Stack, options: Options, runTag: stri
   const rest = options.scale - calibration;
   const due = Math.min(options.due, rest);
   const far = rest - due;
-  const expectedSeconds = rest / rate;
-  // The rate may fall as the worker's cache fills; if the worker has not taken them all on 2 s before the first
-  // cohort falls due, the run says so.
-  const firstDueMs = Math.ceil((Date.now() + expectedSeconds * 1200 + 15_000) / 1000) * 1000;
-  log(`calibration: ${calibration} starts taken on at ${rate.toFixed(1)}/s; ${rest} more expected in ~${expectedSeconds.toFixed(0)}s; first cohort due ${new Date(firstDueMs).toISOString()}`);
-  const perCohort = Math.ceil(due / options.cohorts);
-  // First the complaints whose reminders are days away (received now: live timers, not due in this run), then the
-  // ones due in cohorts, so that the wait before the first cohort is as short as it can be.
+  log(`calibration: ${calibration} starts taken on at ${rate.toFixed(1)}/s; now ${far} with reminders days away, then ${due} due in cohorts`);
+  // First the complaints whose reminders are days away (received now: live timers, not due in this run), taken on
+  // in full, which measures the rate for the last part; then the ones due in cohorts.
   const farReminderMs = Date.now() + ACK_WITHIN_MS - REMINDER_BEFORE_MS;
-  const mainRun = await runLoop({
+  const farStarted = performance.now();
+  const farRun = await runLoop({ concurrency: options.concurrency, count: far, iteration: (i, time) => start(calibration + i, farReminderMs, -2)(i, time) });
+  await waitForTakenOn(stack, base + calibration + far, Date.now() + 300_000);
+  const farRate = far >= calibration ? far / ((performance.now() - farStarted) / 1000) : rate;
+  // The first cohort falls due once the cohorts' complaints are expected to have been taken on, with a margin; if
+  // the worker has not taken them all on 2 s before, the run says so.
+  const expectedSeconds = due / farRate;
+  const firstDueMs = Math.ceil((Date.now() + expectedSeconds * 1250 + 10_000) / 1000) * 1000;
+  log(`${calibration + far} taken on (last ${far} at ${farRate.toFixed(1)}/s); ${due} more expected in ~${expectedSeconds.toFixed(0)}s; first cohort due ${new Date(firstDueMs).toISOString()}`);
+  const perCohort = Math.ceil(due / options.cohorts);
+  const dueRun = await runLoop({
     concurrency: options.concurrency,
-    count: rest,
+    count: due,
     iteration: (i, time) => {
-      if (i < far) return start(calibration + i, farReminderMs, -2)(i, time);
-      const cohort = Math.min(options.cohorts - 1, Math.floor((i - far) / perCohort));
-      return start(calibration + i, firstDueMs + cohort * options.cohortGapSeconds * 1000, cohort)(i, time);
+      const cohort = Math.min(options.cohorts - 1, Math.floor(i / perCohort));
+      return start(calibration + far + i, firstDueMs + cohort * options.cohortGapSeconds * 1000, cohort)(i, time);
     },
   });
   const takenOn = await waitForTakenOn(stack, base + options.scale, firstDueMs - 2_000);
-  return { calibration, calibrationRun, mainRun, started, firstDueMs, perCohort, calibrationRate: rate, allTakenOn: takenOn >= base + options.scale, takenOn: takenOn - base };
+  return { calibration, runs: [calibrationRun, farRun, dueRun], started, firstDueMs, perCohort, calibrationRate: rate, allTakenOn: takenOn >= base + options.scale, takenOn: takenOn - base };
 }
 
 /** Open complaints whose first workflow task has run (it sets ComplaintNextDeadline): the worker has taken them on. */
@@ -783,9 +789,9 @@ async function main(): Promise<number> {
       scaleComplaints = scale.started;
       const cohortComplaints = scale.started.filter((c) => c.cohort >= 0);
       const lastDueMs = scale.firstDueMs + (options.cohorts - 1) * options.cohortGapSeconds * 1000;
-      const startErrors = (scale.calibrationRun.steps.start?.errors ?? 0) + (scale.mainRun.steps.start?.errors ?? 0);
+      const startErrors = scale.runs.reduce((sum, run) => sum + (run.steps.start?.errors ?? 0), 0);
       say(`scale: ${scale.started.length} started in ${startSeconds.toFixed(0)}s (${startErrors} failed)`);
-      if (startErrors > 0) problems.push(`scale: ${startErrors} starts failed: ${[...(scale.mainRun.steps.start?.errorSamples ?? []), ...(scale.calibrationRun.steps.start?.errorSamples ?? [])][0] ?? ''}`);
+      if (startErrors > 0) problems.push(`scale: ${startErrors} starts failed: ${scale.runs.flatMap((run) => run.steps.start?.errorSamples ?? [])[0] ?? ''}`);
 
       // All open, timers pending: the memory of N open complaints on one worker.
       phase('scale-open');
@@ -827,7 +833,7 @@ async function main(): Promise<number> {
         startSeconds: round(startSeconds),
         takenOnBeforeFirstDue: scale.takenOn,
         startPerSecond: round(scale.started.length / startSeconds),
-        startLatencyMs: summarise([...(scale.calibrationRun.steps.start?.latenciesMs ?? []), ...(scale.mainRun.steps.start?.latenciesMs ?? [])]),
+        startLatencyMs: summarise(scale.runs.flatMap((run) => run.steps.start?.latenciesMs ?? [])),
         cohorts: options.cohorts,
         perCohort: scale.perCohort,
         cohortGapSeconds: options.cohortGapSeconds,
