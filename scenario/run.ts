@@ -37,6 +37,12 @@ export interface RunScenarioOptions {
   driver?: (services: ScenarioServices) => Promise<ScenarioDriver & { close?(): Promise<void> }>;
   onProgress?: (progress: ReplayProgress) => void;
   afterDay?: (day: number, services: ScenarioServices) => Promise<void>;
+  /**
+   * The caller will restart the worker (services.restartWorker): run it without a workflow cache. The time-skipping
+   * server never learns that a stopped worker's sticky queue is gone and would stop skipping time while a complaint's
+   * task waited there; without the cache no task goes to a sticky queue, each replays its (short) history instead.
+   */
+  restartsWorker?: boolean;
 }
 
 export interface ScenarioRun {
@@ -93,10 +99,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       taskQueue,
       activities,
       workflowBundle,
-      // No sticky workflow cache: the time-skipping server never learns that a stopped worker's sticky queue is
-      // gone, and stops skipping time while a complaint's task waits there (a restart would hang the replay).
-      // Without the cache each task replays its (short) history; the replay takes about as long.
-      workerOptions: { maxCachedWorkflows: 0 },
+      workerOptions: { maxCachedWorkflows: options.restartsWorker ? 0 : 100 },
     });
     running = worker.run();
   };
@@ -120,6 +123,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     taskQueue,
     serverNow: () => clockSync.server + (Date.now() - clockSync.wall),
     async restartWorker(restart = {}) {
+      if (!options.restartsWorker) throw new Error('runScenario: pass restartsWorker: true to restart the worker');
       writer.failuresLeft = restart.failRegisterWritesAfterCommit ?? 0;
       await stopWorker();
       await startWorker();

@@ -21,6 +21,7 @@ describe('register across a worker restart', () => {
     try {
       const run = await runScenario(scenario, {
         register,
+        restartsWorker: true,
         afterDay: async (day, services) => {
           // A worker that dies mid-year, and writes whose acknowledgement is lost, so Temporal retries batches
           // that are already in the register.
