@@ -8,7 +8,10 @@ export interface ActivityDependencies {
 /** The activities the complaint workflow calls, over whatever register and delivery the caller supplies. */
 export function createActivities({ register, delivery }: ActivityDependencies): ComplaintActivities {
   return {
-    recordInRegister: (batch) => register.record(batch),
+    recordInRegister: async (batch) => {
+      await register.record(batch);
+      return { ref: batch.ref, entries: batch.entries };
+    },
     sendNotice: (notice) => delivery.deliver(notice),
   };
 }

@@ -18,6 +18,16 @@ export interface RegisterBatch {
   snapshot: ComplaintSnapshot;
 }
 
+/**
+ * What the register confirms having written: the batch's entries. Returned so that the complaint's history holds
+ * them (the register is written by a local activity, whose result the history records but not its input); the
+ * audit (audit/timeline.ts) reads the timeline from it.
+ */
+export interface RegisterReceipt {
+  ref: string;
+  entries: TimelineEntry[];
+}
+
 export interface NoticeReceipt {
   noticeId: string;
   /** How it went out: an SMTP message id, or the outbox file written. */
@@ -27,7 +37,7 @@ export interface NoticeReceipt {
 
 export interface ComplaintActivities {
   /** Writes the entries and the snapshot to the register, idempotently by (ref, seq). */
-  recordInRegister(batch: RegisterBatch): Promise<void>;
+  recordInRegister(batch: RegisterBatch): Promise<RegisterReceipt>;
   /** Delivers one notice to the people it concerns; the same notice id is never delivered twice. */
   sendNotice(notice: Notice): Promise<NoticeReceipt>;
 }

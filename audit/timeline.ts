@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { defaultPayloadConverter, type Payload, type PayloadConverter } from '@temporalio/common';
-import type { RegisterBatch, NoticeReceipt } from '../activities/contract';
+import type { NoticeReceipt, RegisterBatch, RegisterReceipt } from '../activities/contract';
 import type { ActionName } from '../domain/actions';
 import { applyEvent, initialState, replayTimeline, type ComplaintState, type DeadlineRecord, type TimelineEntry } from '../domain/complaint';
 import type { Notice } from '../domain/notices';
@@ -14,7 +14,8 @@ import { eventId, eventTime, eventType, type ComplaintHistory, type HistoryEvent
 //
 // Where the recorded events come from. The workflow records every event as a numbered TimelineEntry (seq, time,
 // actor) and the history carries those rows, in the workflow's own words, in several places: the batches it sends
-// to the register (ActivityTaskScheduled recordInRegister inputs), the state each accepted Update returns
+// to the register (ActivityTaskScheduled recordInRegister inputs; since the register became a local activity, the
+// entries its result confirms, in the local-activity marker), the state each accepted Update returns
 // (WorkflowExecutionUpdateCompleted), the final state (WorkflowExecutionCompleted) and, across continue-as-new, the
 // state carried into the next run. Those rows are the most faithful source: they are what the workflow decided,
 // not a re-derivation that could drift from the rules. All sources are merged by seq and must agree exactly.
@@ -94,6 +95,8 @@ const PRODUCES: Record<ActionName, readonly TimelineEntry['type'][]> = {
   'add-note': ['note-added'],
   'update-calendar': ['calendar-updated'],
 };
+/** The marker the SDK records for a completed local activity: `data` says which one, `result` what it returned. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 const CLOCK_TYPES = new Set<TimelineEntry['type']>(['reminder-issued', 'deadline-breached', 'closed']);
 
 interface Cause {
@@ -175,6 +178,13 @@ export async function reconstructTimeline(runs: readonly ComplaintHistory[], dec
         if (type === 'sendNotice') {
           const notice = activityInput as Notice;
           notices.set(notice.id, { id: notice.id, kind: notice.kind, audience: notice.audience, stage: notice.stage.name, ...(at ? { requestedAt: at } : {}), pending: true });
+        }
+      } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+        const details = event.markerRecordedEventAttributes.details ?? {};
+        const marker = (await decode(details.data?.payloads?.[0])) as { activity_type?: string } | undefined;
+        if (marker?.activity_type === 'recordInRegister') {
+          const receipt = (await decode(details.result?.payloads?.[0])) as RegisterReceipt | undefined;
+          addEntries(receipt?.entries, `the register write at event ${id}`);
         }
       } else if (event.activityTaskCompletedEventAttributes) {
         const attributes = event.activityTaskCompletedEventAttributes;

@@ -13,10 +13,16 @@ export class RecordingActivities implements ComplaintRegisterWriter, NoticeDeliv
   readonly batches: RegisterBatch[] = [];
   /** Notice ids whose delivery should fail permanently. */
   readonly undeliverable = new Set<string>();
+  /** How many of the next register writes fail (as a database that is down would). */
+  registerFailuresLeft = 0;
 
   readonly activities: ComplaintActivities = createActivities({ register: this, delivery: this });
 
   async record(batch: RegisterBatch): Promise<void> {
+    if (this.registerFailuresLeft > 0) {
+      this.registerFailuresLeft -= 1;
+      throw new Error('the register is not answering (simulated)');
+    }
     this.batches.push(batch);
     const known = this.entries.get(batch.ref) ?? [];
     for (const entry of batch.entries) if (!known.some((existing) => existing.seq === entry.seq)) known.push(entry);
@@ -38,8 +44,13 @@ export class RecordingActivities implements ComplaintRegisterWriter, NoticeDeliv
 
   /** Notices go out in the background after an update returns: wait (briefly, in real time) for them. */
   async waitForNotices(ref: string, count: number, timeoutMs = 10_000): Promise<Notice[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.noticesFor(ref).length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await this.waitFor(() => this.noticesFor(ref).length >= count, timeoutMs);
     return this.noticesFor(ref);
+  }
+
+  /** Waits (briefly, in real time) until `done` holds, for work the workflow does in the background. */
+  async waitFor(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -27,6 +27,11 @@ afterAll(async () => {
 
 type Handle = WorkflowHandle<typeof complaintWorkflow>;
 
+/** Register batches that went to the server as activity tasks (rather than being written by local activities). */
+function registerActivityTasks(history: Awaited<ReturnType<Handle['fetchHistory']>>): number {
+  return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordInRegister').length;
+}
+
 const acknowledge = (handle: Handle) => handle.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officer }] });
 const decideOutcome = (handle: Handle, outcome: 'upheld' | 'not-upheld' | 'partially-upheld' = 'not-upheld') =>
   handle.executeUpdate(actionUpdates['record-outcome'], { args: [{ actor: officer, outcome, findings: 'Records checked' }] });
@@ -308,6 +313,21 @@ describe('side effects', () => {
     expect(registered).toEqual(final.timeline);
     const lastBatch = h.recorded.batches.filter((b) => b.ref === final.ref).at(-1)!;
     expect(lastBatch.snapshot).toMatchObject({ status: 'closed', lastSeq: final.timeline.length, nextDeadline: null, overdue: false });
+    // Written by the worker as it completes each task (local activities), not as activity tasks of their own.
+    expect(registerActivityTasks(await handle.fetchHistory())).toBe(0);
+  });
+
+  it('a register that does not answer holds an action up for seconds only; its batch then goes as an activity', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === 1);
+    h.recorded.registerFailuresLeft = 2; // both tries of the local activity
+    const started = Date.now();
+    const acknowledged = await acknowledge(handle);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(acknowledged.stages[0]!.acknowledgement?.metAt).toBeDefined();
+    await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length);
+    expect(h.recorded.entries.get(handle.workflowId)).toEqual(acknowledged.timeline);
+    expect(registerActivityTasks(await handle.fetchHistory())).toBe(1);
   });
 
   it('a notice that cannot be delivered is recorded, and the deadlines still fire on time', async () => {
