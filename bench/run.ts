@@ -54,7 +54,7 @@ const HELP = `npm run bench [-- options]
   --cohorts N             cohorts, each all at one instant (default 3; the rest are due days later)
   --cohort-gap S          seconds between cohorts (default 30)
   --read-seconds S        duration of each read test (default 10)
-  --replay N              histories to replay (default 1000)
+  --replay N              histories to replay (default 500)
   --skip PHASES           comma-separated: lifecycle, read, scale, replay
   --out DIR               where results go (default bench/results)
   --keep                  keep the temporary folder (server database, logs, outbox)
@@ -114,7 +114,7 @@ function parseOptions(): Options {
   return {
     quick,
     complaints,
-    warmup: Math.min(200, Math.max(32, Math.round(complaints / 10))),
+    warmup: Math.min(100, Math.max(32, Math.round(complaints / 20))),
     concurrency: Math.max(1, int(values.concurrency, process.env.BENCH_CONCURRENCY, 32, 'concurrency')),
     startConcurrency: Math.max(1, int(values['start-concurrency'], undefined, int(values.concurrency, process.env.BENCH_CONCURRENCY, 32, 'concurrency'), 'start-concurrency')),
     scale: int(values.scale, process.env.BENCH_SCALE, quick ? 1000 : 10_000, 'scale'),
@@ -122,7 +122,7 @@ function parseOptions(): Options {
     cohorts: Math.max(1, int(values.cohorts, undefined, quick ? 2 : 3, 'cohorts')),
     cohortGapSeconds: int(values['cohort-gap'], undefined, quick ? 15 : 30, 'cohort-gap'),
     readSeconds: Math.max(1, int(values['read-seconds'], undefined, quick ? 5 : 10, 'read-seconds')),
-    replay: int(values.replay, undefined, quick ? 200 : 1000, 'replay'),
+    replay: int(values.replay, undefined, quick ? 200 : 500, 'replay'),
     skip: new Set((values.skip ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
     out: path.resolve(values.out ?? path.join(repoRoot(), 'bench', 'results')),
     keep: values.keep === true,
