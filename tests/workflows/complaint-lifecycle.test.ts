@@ -4,12 +4,14 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayComplaintHistories } from '../../audit/replay';
+import { reconstructTimeline } from '../../audit/timeline';
 import { londonDate } from '../../domain/calendar';
 import type { ComplaintState, TimelineEntry } from '../../domain/complaint';
 import type { complaintWorkflow } from '../../workflows/complaint';
 import { ACTION_REJECTED, INVALID_ACTION, actionSignals, actionUpdates, complaintStateQuery } from '../../workflows/messages';
 import { ComplaintHarness, DAY_MS, HOUR_MS, manager, officer } from '../support/complaint-harness';
-import { startTimeSkippingServer } from '../support/temporal';
+import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
 let h: ComplaintHarness;
@@ -327,7 +329,17 @@ describe('side effects', () => {
     expect(acknowledged.stages[0]!.acknowledgement?.metAt).toBeDefined();
     await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length);
     expect(h.recorded.entries.get(handle.workflowId)).toEqual(acknowledged.timeline);
-    expect(registerActivityTasks(await handle.fetchHistory())).toBe(1);
+    const history = await handle.fetchHistory();
+    expect(registerActivityTasks(history)).toBe(1);
+    // Such a history replays, and the audit finds every entry in it: the first batch in a local-activity marker,
+    // the one that fell back in the activity's input.
+    const recorded = { workflowId: handle.workflowId, runId: (await handle.describe()).runId, source: 'test', history };
+    const outcomes = [];
+    for await (const outcome of replayComplaintHistories([recorded], { workflowBundle: await bundleComplaintWorkflows() })) outcomes.push(outcome);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['ok']);
+    const audited = await reconstructTimeline([recorded]);
+    expect(audited.findings.filter((finding) => finding.level === 'error')).toEqual([]);
+    expect(audited.state.timeline).toEqual(acknowledged.timeline);
   });
 
   it('a notice that cannot be delivered is recorded, and the deadlines still fire on time', async () => {
