@@ -15,6 +15,9 @@ export class RecordingActivities implements ComplaintRegisterWriter, NoticeDeliv
   readonly undeliverable = new Set<string>();
   /** How many of the next register writes fail (as a database that is down would). */
   registerFailuresLeft = 0;
+  /** How many of the next register writes never answer (as a database that hangs would); released by `stop`. */
+  registerHangsLeft = 0;
+  private readonly hanging: Array<() => void> = [];
 
   readonly activities: ComplaintActivities = createActivities({ register: this, delivery: this });
 
@@ -22,6 +25,11 @@ export class RecordingActivities implements ComplaintRegisterWriter, NoticeDeliv
     if (this.registerFailuresLeft > 0) {
       this.registerFailuresLeft -= 1;
       throw new Error('the register is not answering (simulated)');
+    }
+    if (this.registerHangsLeft > 0) {
+      this.registerHangsLeft -= 1;
+      await new Promise<void>((resolve) => this.hanging.push(resolve));
+      throw new Error('the register answered too late (simulated)');
     }
     this.batches.push(batch);
     const known = this.entries.get(batch.ref) ?? [];
@@ -36,6 +44,11 @@ export class RecordingActivities implements ComplaintRegisterWriter, NoticeDeliv
     }
     this.notices.push(notice);
     return { noticeId: notice.id, deliveredAs: `memory:${notice.id}`, recipients: ['test@example.org'] };
+  }
+
+  /** Lets writes that were made to hang finish (failing), so that a worker can shut down. */
+  releaseHangingWrites(): void {
+    for (const release of this.hanging.splice(0)) release();
   }
 
   noticesFor(ref: string): Notice[] {

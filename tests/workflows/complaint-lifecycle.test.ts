@@ -319,7 +319,23 @@ describe('side effects', () => {
     expect(registerActivityTasks(await handle.fetchHistory())).toBe(0);
   });
 
-  it('a register that does not answer holds an action up for seconds only; its batch then goes as an activity', async () => {
+  it('a register that hangs holds an action up for 5 seconds at most, inside the API deadline; its batch then goes as an activity', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === 1);
+    h.recorded.registerHangsLeft = 2; // both tries of the local activity
+    try {
+      const started = Date.now();
+      const acknowledged = await acknowledge(handle);
+      expect(Date.now() - started).toBeLessThan(7_000);
+      await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length);
+      expect(h.recorded.entries.get(handle.workflowId)).toEqual(acknowledged.timeline);
+      expect(registerActivityTasks(await handle.fetchHistory())).toBe(1);
+    } finally {
+      h.recorded.releaseHangingWrites();
+    }
+  });
+
+  it('a register that refuses writes holds an action up for seconds only; its batch then goes as an activity', async () => {
     const handle = await h.startComplaint(await h.input());
     await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === 1);
     h.recorded.registerFailuresLeft = 2; // both tries of the local activity
