@@ -6,7 +6,8 @@ import type * as Vocabulary from '../domain/vocabulary';
 // replaying one (bench/README.md). Only an arriving action needs them, and most complaints, most of the time, are
 // idle between deadlines; so they are loaded on the first action a workflow instance sees, with a synchronous
 // require that the bundler resolves like an import. Nothing else in workflows/ may import zod at module level:
-// tests/workflows/workflow-modules.test.ts checks the bundle.
+// tests/workflows/workflow-modules.test.ts checks the workflow modules' import graph (under Node, which the bundle
+// follows).
 
 export interface ActionParsing {
   parseCommand: typeof Actions.parseCommand;

@@ -15,20 +15,28 @@ import { repoRoot } from '../../platform/repo-root';
 import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/temporal';
 
 const dir = path.join(repoRoot(), 'tests', 'histories');
-const manifest = JSON.parse(readFileSync(path.join(dir, 'meta', 'manifest.json'), 'utf8')) as { histories: Array<{ name: string; files: string[] }> };
+type Manifest = { histories: Array<{ name: string; files: string[] }> };
+const readManifest = (setDir: string) => JSON.parse(readFileSync(path.join(setDir, 'meta', 'manifest.json'), 'utf8')) as Manifest;
+const manifest = readManifest(dir);
+// Histories from before an intended change (the register written by activity tasks only) must still audit.
+const archiveDir = path.join(dir, 'archive');
+const archived = readManifest(archiveDir);
 
-async function timelineOf(name: string): Promise<{ timeline: AuditTimeline; queryAnswer: ComplaintState }> {
-  const entry = manifest.histories.find((candidate) => candidate.name === name);
+async function timelineOf(name: string, setDir = dir, set = manifest): Promise<{ timeline: AuditTimeline; queryAnswer: ComplaintState }> {
+  const entry = set.histories.find((candidate) => candidate.name === name);
   if (!entry) throw new Error(`no recorded history ${name}`);
   const runs: ComplaintHistory[] = [];
-  for (const file of entry.files) runs.push(await readHistoryFile(path.join(dir, file)));
-  const queryAnswer = JSON.parse(readFileSync(path.join(dir, 'meta', 'query-answers', `${name}.json`), 'utf8')) as ComplaintState;
+  for (const file of entry.files) runs.push(await readHistoryFile(path.join(setDir, file)));
+  const queryAnswer = JSON.parse(readFileSync(path.join(setDir, 'meta', 'query-answers', `${name}.json`), 'utf8')) as ComplaintState;
   return { timeline: await reconstructTimeline(runs), queryAnswer };
 }
 
 describe('timeline of each recorded history', () => {
-  it.each(manifest.histories.map((entry) => entry.name))('%s agrees with the workflow query answered when it was recorded', async (name) => {
-    const { timeline, queryAnswer } = await timelineOf(name);
+  it.each([
+    ...manifest.histories.map((entry) => [entry.name, dir, manifest] as const),
+    ...archived.histories.map((entry) => [`archive/${entry.name}`, archiveDir, archived] as const),
+  ])('%s agrees with the workflow query answered when it was recorded', async (label, setDir, set) => {
+    const { timeline, queryAnswer } = await timelineOf(label.replace(/^archive\//, ''), setDir, set);
     expect(timeline.findings.filter((finding) => finding.level === 'error')).toEqual([]);
     // Every event, its time and its actor, as the workflow recorded them ...
     expect(timeline.entries).toEqual(queryAnswer.timeline);
