@@ -38,7 +38,8 @@ import { COMPLAINT_WORKFLOW_TYPE, complaintStartOptions } from '../workflows/sta
 import { baselineAcknowledge, baselineOutcome } from './baseline-workflow';
 import { runHttp, runLoop, type HttpRunResult, type LoopRunResult } from './lib/drivers';
 import { machineInfo, type MachineInfo } from './lib/machine';
-import { type Child, CpuMeter, freeLoopbackPort, Sampler, startChild, stopChild, waitForLine } from './lib/processes';
+import { unusedLoopbackPort } from '../platform/ports';
+import { type Child, CpuMeter, Sampler, startChild, stopChild, waitForLine } from './lib/processes';
 import { renderMarkdown } from './lib/report';
 import { round, summarise, type Summary } from './lib/stats';
 
@@ -243,7 +244,7 @@ async function startStack(children: Child[]): Promise<Stack> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'complaints-bench-'));
   const dataDir = path.join(tmp, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const [temporalPort, uiPort, apiPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+  const [temporalPort, uiPort, apiPort] = [await unusedLoopbackPort(), await unusedLoopbackPort(), await unusedLoopbackPort()];
   const cli = ensureTemporalBinaries()?.cli ?? findTemporalBinary('cli');
   if (!cli) throw new Error('The Temporal CLI was not found: run `npm run setup:temporal`');
 

@@ -2,7 +2,6 @@
 // resident memory and CPU time read from /proc (Linux).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import net from 'node:net';
 import readline from 'node:readline';
 
 export interface Child {
@@ -60,14 +59,6 @@ export async function stopChild(child: Child, graceMs = 20_000): Promise<void> {
   const timer = setTimeout(() => child.child.kill('SIGKILL'), graceMs);
   await child.exited;
   clearTimeout(timer);
-}
-
-export async function freeLoopbackPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 // ------------------------------------------------------------------------------------------------ /proc

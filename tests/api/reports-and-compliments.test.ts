@@ -9,7 +9,7 @@ import { receiveComplaint, replayTimeline } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { openPgliteInMemory, registerOver, type Register } from '../../register';
 import { caller, testTokens } from '../support/api';
-import { unusedLoopbackPort } from '../support/ports';
+import { unusedLoopbackPort } from '../../platform/ports';
 
 let app: FastifyInstance;
 let register: Register;

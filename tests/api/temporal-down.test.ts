@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { ComplaintService } from '../../api/complaint-service';
 import { caller, intakeBody, testTokens } from '../support/api';
-import { unusedLoopbackPort } from '../support/ports';
+import { unusedLoopbackPort } from '../../platform/ports';
 
 let app: FastifyInstance;
 let connection: Connection;

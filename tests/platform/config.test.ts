@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, temporalAddress } from '../../platform/config';
 import { connectClient, connectWorkerConnection, temporalConnectionOptions } from '../../platform/temporal-connection';
 import { repoRoot } from '../../platform/repo-root';
-import { unusedLoopbackPort } from '../support/ports';
+import { unusedLoopbackPort } from '../../platform/ports';
 
 function configError(env: NodeJS.ProcessEnv): string {
   try {

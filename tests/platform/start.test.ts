@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../platform/repo-root';
 import { addNoteUpdate, smokeWorkflow, wakeSignal } from '../fixtures/smoke-workflow';
-import { unusedLoopbackPort } from '../support/ports';
+import { unusedLoopbackPort } from '../../platform/ports';
 import { startDevServer } from '../support/temporal';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
