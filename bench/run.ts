@@ -112,12 +112,13 @@ function parseOptions(): Options {
     return n;
   };
   const complaints = int(values.complaints, process.env.BENCH_COMPLAINTS, quick ? 300 : 2000, 'complaints');
+  const concurrency = Math.max(1, int(values.concurrency, process.env.BENCH_CONCURRENCY, 32, 'concurrency'));
   return {
     quick,
     complaints,
     warmup: Math.min(100, Math.max(32, Math.round(complaints / 20))),
-    concurrency: Math.max(1, int(values.concurrency, process.env.BENCH_CONCURRENCY, 32, 'concurrency')),
-    startConcurrency: Math.max(1, int(values['start-concurrency'], undefined, int(values.concurrency, process.env.BENCH_CONCURRENCY, 32, 'concurrency'), 'start-concurrency')),
+    concurrency,
+    startConcurrency: Math.max(1, int(values['start-concurrency'], undefined, concurrency, 'start-concurrency')),
     scale: int(values.scale, process.env.BENCH_SCALE, quick ? 1000 : 10_000, 'scale'),
     due: int(values.due, process.env.BENCH_DUE, quick ? 500 : 3000, 'due'),
     cohorts: Math.max(1, int(values.cohorts, undefined, quick ? 2 : 3, 'cohorts')),
