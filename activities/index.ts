@@ -8,7 +8,9 @@ export { createActivities } from './complaint-activities';
 export type { ComplaintActivities } from './contract';
 
 /** The worker's activities over the configured register (PostgreSQL or embedded PGlite) and mail delivery. */
-export async function createActivitiesFromConfig(config: AppConfig): Promise<{ activities: ComplaintActivities; close(): Promise<void> }> {
+export async function createActivitiesFromConfig(
+  config: AppConfig,
+): Promise<{ activities: ComplaintActivities; close(): Promise<void> }> {
   const register = await openRegister(config);
   const delivery = await createNoticeDelivery(config);
   return {

@@ -1,7 +1,12 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { allowedRolesOf, authenticate, type TokenStore } from './auth';
 import type { ComplaintService } from './complaint-service';
 import { handleError, handleFrameworkError, handleNotFound } from './errors';
@@ -19,7 +24,6 @@ import { reportRoutes } from './routes/reports';
 
 /** Default request body limit: far above any valid complaint or action (the largest text field is 20,000 characters). */
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
-
 
 export interface AppDependencies {
   complaints: ComplaintService;

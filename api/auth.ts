@@ -85,7 +85,10 @@ const TokenEntrySchema = z
 export type TokenEntry = z.infer<typeof TokenEntrySchema>;
 
 /** The token document (YAML or JSON): `{ tokens: [...] }`, or just the list. */
-const TokenDocumentSchema = z.union([z.object({ tokens: z.array(TokenEntrySchema) }).strict(), z.array(TokenEntrySchema)]);
+const TokenDocumentSchema = z.union([
+  z.object({ tokens: z.array(TokenEntrySchema) }).strict(),
+  z.array(TokenEntrySchema),
+]);
 
 export class TokenStore {
   private readonly byHash = new Map<string, Caller>();
@@ -117,13 +120,18 @@ export function parseTokenDocument(text: string, source: string): TokenEntry[] {
   try {
     raw = YAML.parse(text);
   } catch (err) {
-    throw new ConfigError(`Invalid configuration: ${source} is not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`);
+    throw new ConfigError(
+      `Invalid configuration: ${source} is not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`,
+    );
   }
   if (raw === null || raw === undefined) return [];
   const parsed = TokenDocumentSchema.safeParse(raw);
   if (!parsed.success) {
     // The union's issues are unhelpful; report against the documented form.
-    const asObject = z.object({ tokens: z.array(TokenEntrySchema) }).strict().safeParse(raw);
+    const asObject = z
+      .object({ tokens: z.array(TokenEntrySchema) })
+      .strict()
+      .safeParse(raw);
     const problem = asObject.success ? describeIssues(parsed.error) : describeIssues(asObject.error);
     throw new ConfigError(`Invalid configuration: ${source} ${problem}`);
   }
@@ -140,7 +148,9 @@ export function loadTokenStore(config: Pick<AppConfig, 'API_TOKENS_PATH' | 'API_
       text = readFileSync(config.API_TOKENS_PATH, 'utf8');
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new ConfigError(`Invalid configuration: API_TOKENS_PATH cannot be read (${reason}: "${config.API_TOKENS_PATH}")`);
+      throw new ConfigError(
+        `Invalid configuration: API_TOKENS_PATH cannot be read (${reason}: "${config.API_TOKENS_PATH}")`,
+      );
     }
     entries.push(...parseTokenDocument(text, 'API_TOKENS_PATH'));
   }
@@ -180,7 +190,11 @@ export function ensureDevTokens(dataDir: string): DevTokens {
   const storePath = path.join(dataDir, 'api-tokens.dev.yaml');
   const valuesPath = path.join(dataDir, 'api-tokens.dev.txt');
   if (existsSync(storePath) && existsSync(valuesPath)) {
-    return { store: new TokenStore(parseTokenDocument(readFileSync(storePath, 'utf8'), storePath)), valuesPath, created: false };
+    return {
+      store: new TokenStore(parseTokenDocument(readFileSync(storePath, 'utf8'), storePath)),
+      valuesPath,
+      created: false,
+    };
   }
   mkdirSync(dataDir, { recursive: true });
   const issued = DEV_PEOPLE.map((person) => ({ person, token: newToken() }));
@@ -247,7 +261,12 @@ export function requireRole(...allowed: Role[]): RoleCheck {
     const caller = request.caller;
     if (!caller) throw unauthenticated('Send Authorization: Bearer <token>', false);
     const role = allowed.find((candidate) => caller.roles.includes(candidate));
-    if (!role) throw new ApiError(403, 'forbidden', `This needs one of the roles ${allowed.join(', ')}; you have ${caller.roles.join(', ')}`);
+    if (!role)
+      throw new ApiError(
+        403,
+        'forbidden',
+        `This needs one of the roles ${allowed.join(', ')}; you have ${caller.roles.join(', ')}`,
+      );
     request.actingRole = role;
   };
   return Object.assign(check, { [ALLOWED_ROLES]: Object.freeze([...allowed]) }) as RoleCheck;

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { z } from 'zod';
 import { endOfLondonDay, shiftIsoDate } from '../domain/calendar';
-import { CategorySchema, ComplaintStatusSchema, InstantSchema, LocalDateSchema, ServiceAreaSchema } from '../domain/vocabulary';
+import {
+  CategorySchema,
+  ComplaintStatusSchema,
+  InstantSchema,
+  LocalDateSchema,
+  ServiceAreaSchema,
+} from '../domain/vocabulary';
 import {
   complaintCaseOfficerKey,
   complaintCategoryKey,
@@ -29,10 +35,20 @@ const list = <T extends string>(item: z.ZodType<T>, what: string) =>
     .string()
     .max(500)
     .transform((value, ctx) => {
-      const parts = [...new Set(value.split(',').map((part) => part.trim()).filter(Boolean))];
+      const parts = [
+        ...new Set(
+          value
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean),
+        ),
+      ];
       const invalid = parts.filter((part) => !item.safeParse(part).success);
       if (parts.length === 0 || parts.length > 20 || invalid.length > 0) {
-        ctx.addIssue({ code: 'custom', message: invalid.length ? `not ${what}: ${invalid.join(', ')}` : `give 1 to 20 comma-separated ${what}s` });
+        ctx.addIssue({
+          code: 'custom',
+          message: invalid.length ? `not ${what}: ${invalid.join(', ')}` : `give 1 to 20 comma-separated ${what}s`,
+        });
         return z.NEVER;
       }
       return parts as T[];
@@ -49,10 +65,18 @@ const instantOrDate = (edge: 'start' | 'end') =>
 
 export const ListQuerySchema = z
   .object({
-    status: list(ComplaintStatusSchema, `a status (${options(ComplaintStatusSchema.options)})`).optional().describe('Comma-separated: open, awaiting-escalation, closed, withdrawn'),
-    stage: list(z.string().regex(/^[a-z0-9-]{1,64}$/), 'a stage id (e.g. level-1)').optional().describe('Comma-separated stage ids'),
-    serviceArea: list(ServiceAreaSchema, `a service area (${options(ServiceAreaSchema.options)})`).optional().describe('Comma-separated service areas'),
-    category: list(CategorySchema, `a category (${options(CategorySchema.options)})`).optional().describe('Comma-separated categories'),
+    status: list(ComplaintStatusSchema, `a status (${options(ComplaintStatusSchema.options)})`)
+      .optional()
+      .describe('Comma-separated: open, awaiting-escalation, closed, withdrawn'),
+    stage: list(z.string().regex(/^[a-z0-9-]{1,64}$/), 'a stage id (e.g. level-1)')
+      .optional()
+      .describe('Comma-separated stage ids'),
+    serviceArea: list(ServiceAreaSchema, `a service area (${options(ServiceAreaSchema.options)})`)
+      .optional()
+      .describe('Comma-separated service areas'),
+    category: list(CategorySchema, `a category (${options(CategorySchema.options)})`)
+      .optional()
+      .describe('Comma-separated categories'),
     // Temporal's SQL visibility cannot match a backslash in a value, however it is escaped: such ids are refused.
     officer: z
       .string()
@@ -62,18 +86,26 @@ export const ListQuerySchema = z
       .regex(/^[^\\\u0000-\u001f]+$/, 'an officer id without backslashes or control characters')
       .optional()
       .describe("The case officer's id"),
-    overdue: z.enum(['true', 'false']).transform((value) => value === 'true').optional().describe('Only complaints with (true) or without (false) a missed deadline in the current stage'),
-    nextDeadlineBefore: instantOrDate('end').optional().describe('Next deadline at or before this instant (or the end of this London date)'),
-    receivedFrom: instantOrDate('start').optional().describe('Received at or after this instant (or the start of this London date)'),
-    receivedTo: instantOrDate('end').optional().describe('Received at or before this instant (or the end of this London date)'),
+    overdue: z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional()
+      .describe('Only complaints with (true) or without (false) a missed deadline in the current stage'),
+    nextDeadlineBefore: instantOrDate('end')
+      .optional()
+      .describe('Next deadline at or before this instant (or the end of this London date)'),
+    receivedFrom: instantOrDate('start')
+      .optional()
+      .describe('Received at or after this instant (or the start of this London date)'),
+    receivedTo: instantOrDate('end')
+      .optional()
+      .describe('Received at or before this instant (or the end of this London date)'),
     limit: z.coerce.number().int().min(1).max(100).default(25).describe('Page size, 1 to 100'),
     cursor: z.string().max(4000).optional().describe('nextCursor of the previous page, with the same filters'),
   })
   .strict();
 export type ListQuery = z.output<typeof ListQuerySchema>;
 export type ListFilters = Omit<ListQuery, 'limit' | 'cursor'>;
-
-
 
 /** A value inside single quotes in a visibility query. */
 export function quote(value: string): string {
@@ -95,8 +127,10 @@ export function visibilityQuery(filters: ListFilters): string {
   if (filters.serviceArea) clauses.push(oneOf(complaintServiceAreaKey.name, filters.serviceArea));
   if (filters.category) clauses.push(oneOf(complaintCategoryKey.name, filters.category));
   if (filters.officer) clauses.push(`${complaintCaseOfficerKey.name} = ${quote(filters.officer)}`);
-  if (filters.overdue !== undefined) clauses.push(`${complaintOverdueKey.name} = ${filters.overdue ? 'true' : 'false'}`);
-  if (filters.nextDeadlineBefore) clauses.push(`${complaintNextDeadlineKey.name} <= ${quote(filters.nextDeadlineBefore)}`);
+  if (filters.overdue !== undefined)
+    clauses.push(`${complaintOverdueKey.name} = ${filters.overdue ? 'true' : 'false'}`);
+  if (filters.nextDeadlineBefore)
+    clauses.push(`${complaintNextDeadlineKey.name} <= ${quote(filters.nextDeadlineBefore)}`);
   if (filters.receivedFrom) clauses.push(`${complaintReceivedAtKey.name} >= ${quote(filters.receivedFrom)}`);
   if (filters.receivedTo) clauses.push(`${complaintReceivedAtKey.name} <= ${quote(filters.receivedTo)}`);
   return clauses.join(' AND ');
@@ -111,7 +145,9 @@ function fingerprint(query: string, limit: number): string {
 }
 
 export function encodeCursor(query: string, limit: number, pageToken: Uint8Array): string {
-  return Buffer.from(JSON.stringify({ v: 1, q: fingerprint(query, limit), t: Buffer.from(pageToken).toString('base64') })).toString('base64url');
+  return Buffer.from(
+    JSON.stringify({ v: 1, q: fingerprint(query, limit), t: Buffer.from(pageToken).toString('base64') }),
+  ).toString('base64url');
 }
 
 export function decodeCursor(cursor: string, query: string, limit: number): Uint8Array {
@@ -121,7 +157,10 @@ export function decodeCursor(cursor: string, query: string, limit: number): Uint
   } catch {
     parsed = undefined;
   }
-  if (!parsed) throw badRequest('invalid-cursor', 'The cursor is not one this API gave out', [{ in: 'querystring', path: 'cursor', message: 'not a cursor from this API' }]);
+  if (!parsed)
+    throw badRequest('invalid-cursor', 'The cursor is not one this API gave out', [
+      { in: 'querystring', path: 'cursor', message: 'not a cursor from this API' },
+    ]);
   if (parsed.q !== fingerprint(query, limit)) {
     throw badRequest('invalid-cursor', 'The cursor belongs to a list with other filters or another page size', [
       { in: 'querystring', path: 'cursor', message: 'use it with the filters and limit of the page it came from' },
@@ -156,7 +195,12 @@ export type ComplaintList = z.infer<typeof ComplaintListSchema>;
 
 const iso = (value: Date | undefined | null) => (value ? value.toISOString() : null);
 
-export function summaryOf(execution: { workflowId: string; startTime: Date; closeTime?: Date | undefined; typedSearchAttributes: TypedSearchAttributes }): ComplaintSummary {
+export function summaryOf(execution: {
+  workflowId: string;
+  startTime: Date;
+  closeTime?: Date | undefined;
+  typedSearchAttributes: TypedSearchAttributes;
+}): ComplaintSummary {
   const attributes = execution.typedSearchAttributes;
   return {
     ref: execution.workflowId,

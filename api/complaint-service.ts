@@ -24,7 +24,14 @@ import type { complaintWorkflow, ComplaintWorkflowInput } from '../workflows/com
 import { ACTION_REJECTED, INVALID_ACTION, actionUpdates, complaintStateQuery } from '../workflows/messages';
 import { complaintStatusKey } from '../workflows/search-attributes';
 import { COMPLAINT_WORKFLOW_TYPE, complaintStartOptions } from '../workflows/start-options';
-import { type ComplaintList, decodeCursor, encodeCursor, type ListQuery, summaryOf, visibilityQuery } from './complaint-list';
+import {
+  type ComplaintList,
+  decodeCursor,
+  encodeCursor,
+  type ListQuery,
+  summaryOf,
+  visibilityQuery,
+} from './complaint-list';
 import { ApiError, badRequest, conflict, notFound, temporalUnavailable } from './errors';
 import type { HistoryJson } from './schemas';
 import { candidateRef, canonicalJson, MAX_REF_ATTEMPTS, randomSeed, refYear, sha256Hex } from './references';
@@ -81,7 +88,17 @@ const EARLIEST_RECEIVED_AT_MS = Date.parse('2000-01-01T00:00:00Z');
 const YEAR_LOOKBACK_MS = 7 * 24 * 60 * 60_000;
 
 // gRPC status codes (numbers, to avoid depending on @grpc/grpc-js directly).
-const GRPC = { CANCELLED: 1, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
+const GRPC = {
+  CANCELLED: 1,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
 
 function grpcCode(error: unknown): number | undefined {
   if (isGrpcServiceError(error)) return error.code;
@@ -103,7 +120,9 @@ export function unavailability(error: unknown, timeoutMs: number): ApiError | un
       return temporalUnavailable('Temporal is unavailable; nothing was changed. Try again shortly');
     case GRPC.DEADLINE_EXCEEDED:
     case GRPC.CANCELLED:
-      return temporalUnavailable(`Temporal did not answer within ${timeoutMs / 1000}s (is the server or the worker down?). Try again shortly`);
+      return temporalUnavailable(
+        `Temporal did not answer within ${timeoutMs / 1000}s (is the server or the worker down?). Try again shortly`,
+      );
     case GRPC.RESOURCE_EXHAUSTED:
       return temporalUnavailable('Temporal is overloaded; nothing was changed. Try again shortly');
     case GRPC.UNAUTHENTICATED:
@@ -113,7 +132,8 @@ export function unavailability(error: unknown, timeoutMs: number): ApiError | un
       break;
   }
   // A ServiceError with no gRPC status: the client could not make the call at all.
-  if (error instanceof ServiceError && code === undefined) return temporalUnavailable('Temporal is unavailable; nothing was changed. Try again shortly');
+  if (error instanceof ServiceError && code === undefined)
+    return temporalUnavailable('Temporal is unavailable; nothing was changed. Try again shortly');
   return undefined;
 }
 
@@ -145,13 +165,18 @@ export class ComplaintService {
   // ------------------------------------------------------------------------------------------- health
 
   /** Temporal answers for our namespace; and how many workers poll the complaints task queue (0: actions wait). */
-  async health(timeoutMs = Math.min(this.options.timeoutMs, 3_000)): Promise<{ namespace: string; taskQueue: string; workersPolling: number }> {
+  async health(
+    timeoutMs = Math.min(this.options.timeoutMs, 3_000),
+  ): Promise<{ namespace: string; taskQueue: string; workersPolling: number }> {
     const { namespace, taskQueue } = this.options;
-    await this.call(() => this.client.workflowService.describeNamespace({ namespace }), timeoutMs).catch((error: unknown) => {
-      // A namespace that does not exist is this deployment's configuration problem: the API cannot work (503).
-      if (grpcCode(error) === GRPC.NOT_FOUND) throw temporalUnavailable(`The Temporal namespace "${namespace}" does not exist (TEMPORAL_NAMESPACE)`);
-      throw error;
-    });
+    await this.call(() => this.client.workflowService.describeNamespace({ namespace }), timeoutMs).catch(
+      (error: unknown) => {
+        // A namespace that does not exist is this deployment's configuration problem: the API cannot work (503).
+        if (grpcCode(error) === GRPC.NOT_FOUND)
+          throw temporalUnavailable(`The Temporal namespace "${namespace}" does not exist (TEMPORAL_NAMESPACE)`);
+        throw error;
+      },
+    );
     const { pollers } = await this.call(
       () =>
         this.client.workflowService.describeTaskQueue({
@@ -181,7 +206,8 @@ export class ComplaintService {
       // The time-skipping test server has no operator service (and cannot register search attributes); a
       // credential may not be allowed to ask. Either way: start complaints without them, and say so when listing.
       const code = grpcCode(error);
-      if (code !== GRPC.UNIMPLEMENTED && code !== GRPC.PERMISSION_DENIED) throw unavailability(error, this.options.timeoutMs) ?? error;
+      if (code !== GRPC.UNIMPLEMENTED && code !== GRPC.PERMISSION_DENIED)
+        throw unavailability(error, this.options.timeoutMs) ?? error;
       value = false;
     }
     this.indexedCache = { value, at: this.now() };
@@ -194,18 +220,30 @@ export class ComplaintService {
     const nowMs = this.now();
     const receivedAtMs = body.receivedAt ? Date.parse(body.receivedAt) : nowMs;
     if (receivedAtMs > nowMs + FUTURE_TOLERANCE_MS) {
-      throw badRequest('invalid-request', 'receivedAt is in the future', [{ in: 'body', path: 'receivedAt', message: 'must not be in the future' }]);
+      throw badRequest('invalid-request', 'receivedAt is in the future', [
+        { in: 'body', path: 'receivedAt', message: 'must not be in the future' },
+      ]);
     }
     if (receivedAtMs < EARLIEST_RECEIVED_AT_MS) {
-      throw badRequest('invalid-request', 'receivedAt is too long ago', [{ in: 'body', path: 'receivedAt', message: 'must be on or after 2000-01-01' }]);
+      throw badRequest('invalid-request', 'receivedAt is too long ago', [
+        { in: 'body', path: 'receivedAt', message: 'must be on or after 2000-01-01' },
+      ]);
     }
     const procedure = findProcedure(body.procedure?.id ?? this.options.defaultProcedure, body.procedure?.version);
     if (!procedure) {
-      const named = body.procedure ? `${body.procedure.id}${body.procedure.version ? `@${body.procedure.version}` : ''}` : this.options.defaultProcedure;
-      throw badRequest('invalid-request', `There is no procedure ${named}`, [{ in: 'body', path: 'procedure', message: `unknown procedure ${named}` }]);
+      const named = body.procedure
+        ? `${body.procedure.id}${body.procedure.version ? `@${body.procedure.version}` : ''}`
+        : this.options.defaultProcedure;
+      throw badRequest('invalid-request', `There is no procedure ${named}`, [
+        { in: 'body', path: 'procedure', message: `unknown procedure ${named}` },
+      ]);
     }
     const keySha256 = options.idempotencyKey ? sha256Hex(`${options.actor.id}\n${options.idempotencyKey}`) : undefined;
-    const memo: IntakeMemo = { v: 1, bodySha256: sha256Hex(canonicalJson(body)), ...(keySha256 ? { idempotencyKeySha256: keySha256 } : {}) };
+    const memo: IntakeMemo = {
+      v: 1,
+      bodySha256: sha256Hex(canonicalJson(body)),
+      ...(keySha256 ? { idempotencyKeySha256: keySha256 } : {}),
+    };
     const year = refYear(receivedAtMs);
     const input = (ref: string): ComplaintWorkflowInput => ({
       ref,
@@ -227,7 +265,13 @@ export class ComplaintService {
     // The organisation gave the reference: it alone identifies the complaint.
     if (body.ref) {
       if (await this.tryStart(input(body.ref), memo)) return this.created(body.ref, procedureKey(procedure));
-      return this.repeated(body.ref, procedureKey(procedure), memo, await this.intakeMemo(body.ref), 'reference-in-use');
+      return this.repeated(
+        body.ref,
+        procedureKey(procedure),
+        memo,
+        await this.intakeMemo(body.ref),
+        'reference-in-use',
+      );
     }
 
     // A repeat of a keyed request made late on 31 December, without receivedAt, is numbered in the year before.
@@ -244,10 +288,15 @@ export class ComplaintService {
       if (await this.tryStart(input(ref), memo)) return this.created(ref, procedureKey(procedure));
       if (keySha256) {
         const existing = await this.intakeMemo(ref);
-        if (existing?.idempotencyKeySha256 === keySha256) return this.repeated(ref, procedureKey(procedure), memo, existing, 'idempotency-key-reused');
+        if (existing?.idempotencyKeySha256 === keySha256)
+          return this.repeated(ref, procedureKey(procedure), memo, existing, 'idempotency-key-reused');
       }
     }
-    throw new ApiError(503, 'no-reference-available', `No free reference found for ${year} after ${MAX_REF_ATTEMPTS} tries; give one in ref`);
+    throw new ApiError(
+      503,
+      'no-reference-available',
+      `No free reference found for ${year} after ${MAX_REF_ATTEMPTS} tries; give one in ref`,
+    );
   }
 
   /** Starts the complaint; false when a workflow with that id exists (or existed). */
@@ -272,7 +321,13 @@ export class ComplaintService {
   }
 
   /** The request was made before (same ref or key): the same body gives that complaint, another body a 409. */
-  private async repeated(ref: string, procedure: string, request: IntakeMemo, existing: IntakeMemo | undefined, code: 'reference-in-use' | 'idempotency-key-reused'): Promise<IntakeResult> {
+  private async repeated(
+    ref: string,
+    procedure: string,
+    request: IntakeMemo,
+    existing: IntakeMemo | undefined,
+    code: 'reference-in-use' | 'idempotency-key-reused',
+  ): Promise<IntakeResult> {
     if (existing?.bodySha256 !== request.bodySha256) {
       throw conflict(
         code,
@@ -326,7 +381,8 @@ export class ComplaintService {
       return await this.call(() => this.client.workflow.getHandle(ref).query(complaintStateQuery));
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw complaintNotFound(ref);
-      if (error instanceof QueryNotRegisteredError && /did not register a handler/i.test(error.message)) throw complaintNotFound(ref);
+      if (error instanceof QueryNotRegisteredError && /did not register a handler/i.test(error.message))
+        throw complaintNotFound(ref);
       throw error;
     }
   }
@@ -369,7 +425,9 @@ export class ComplaintService {
       );
     } catch (error) {
       if (pageToken && grpcCode(error) === GRPC.INVALID_ARGUMENT) {
-        throw badRequest('invalid-cursor', 'The cursor is no longer valid; start again from the first page', [{ in: 'querystring', path: 'cursor', message: 'expired or altered' }]);
+        throw badRequest('invalid-cursor', 'The cursor is no longer valid; start again from the first page', [
+          { in: 'querystring', path: 'cursor', message: 'expired or altered' },
+        ]);
       }
       throw error;
     }
@@ -393,7 +451,13 @@ export class ComplaintService {
    * `idempotencyKey` becomes the Update id (with the action and the actor), so Temporal answers a repeat with the
    * first outcome instead of recording the action again.
    */
-  async act<A extends ActionName>(ref: string, action: A, body: ActionBody<A>, actor: Actor, idempotencyKey?: string): Promise<ComplaintState> {
+  async act<A extends ActionName>(
+    ref: string,
+    action: A,
+    body: ActionBody<A>,
+    actor: Actor,
+    idempotencyKey?: string,
+  ): Promise<ComplaintState> {
     const handle = this.client.workflow.getHandle(ref);
     try {
       return await this.call(() =>
@@ -427,7 +491,12 @@ export class ComplaintService {
         const description = await this.call(() => this.client.workflow.getHandle(ref).describe());
         if (description.type !== COMPLAINT_WORKFLOW_TYPE) return complaintNotFound(ref);
         const status = description.typedSearchAttributes.get(complaintStatusKey);
-        const what = status === 'withdrawn' ? 'withdrawn' : status === 'closed' ? 'closed' : `finished (${description.status.name.toLowerCase()})`;
+        const what =
+          status === 'withdrawn'
+            ? 'withdrawn'
+            : status === 'closed'
+              ? 'closed'
+              : `finished (${description.status.name.toLowerCase()})`;
         return conflict('complaint-closed', `Complaint ${ref} is ${what}; nothing more can be recorded`);
       } catch (describeError) {
         return describeError instanceof WorkflowNotFoundError ? complaintNotFound(ref) : describeError;

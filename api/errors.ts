@@ -17,7 +17,9 @@ export interface FieldProblem {
 export const ErrorResponseSchema = z
   .object({
     error: z.object({
-      code: z.string().describe('Stable, machine-readable: e.g. invalid-request, not-acknowledged, temporal-unavailable'),
+      code: z
+        .string()
+        .describe('Stable, machine-readable: e.g. invalid-request, not-acknowledged, temporal-unavailable'),
       message: z.string().describe('One sentence for a person'),
       details: z
         .array(z.object({ in: z.string().optional(), path: z.string(), message: z.string() }))
@@ -43,18 +45,23 @@ export class ApiError extends Error {
   }
 
   toResponse(): ErrorResponse {
-    return { error: { code: this.code, message: this.message, ...(this.details?.length ? { details: this.details } : {}) } };
+    return {
+      error: { code: this.code, message: this.message, ...(this.details?.length ? { details: this.details } : {}) },
+    };
   }
 }
 
-export const badRequest = (code: string, message: string, details?: FieldProblem[]) => new ApiError(400, code, message, details);
+export const badRequest = (code: string, message: string, details?: FieldProblem[]) =>
+  new ApiError(400, code, message, details);
 export const notFound = (code: string, message: string) => new ApiError(404, code, message);
 export const conflict = (code: string, message: string) => new ApiError(409, code, message);
 export const temporalUnavailable = (message: string) => new ApiError(503, 'temporal-unavailable', message);
 
 /** Error responses by status, for route schemas (documentation: OpenAPI lists them). */
 export function errorResponses(...statuses: number[]): Record<number, typeof ErrorResponseSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, ErrorResponseSchema.describe(STATUS_TEXT[status] ?? 'Error')]));
+  return Object.fromEntries(
+    statuses.map((status) => [status, ErrorResponseSchema.describe(STATUS_TEXT[status] ?? 'Error')]),
+  );
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -71,23 +78,52 @@ const STATUS_TEXT: Record<number, string> = {
 // Fastify's own errors (parsing, limits, routing) → our codes. Anything with a 4xx status not listed keeps its status.
 const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid-json', message: 'The body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid-json', message: 'The body is empty but its content type is application/json' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large', message: 'The body is larger than this API accepts' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported-media-type', message: 'Send JSON (Content-Type: application/json)' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid-content-length', message: 'The body does not match its Content-Length' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'invalid-json',
+    message: 'The body is empty but its content type is application/json',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'body-too-large',
+    message: 'The body is larger than this API accepts',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported-media-type',
+    message: 'Send JSON (Content-Type: application/json)',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'invalid-content-length',
+    message: 'The body does not match its Content-Length',
+  },
   FST_ERR_BAD_URL: { status: 400, code: 'bad-url', message: 'The URL is malformed' },
   FST_ERR_MAX_PARAM_LENGTH: { status: 400, code: 'bad-url', message: 'A path parameter is too long' },
   FST_ERR_NOT_FOUND: { status: 404, code: 'not-found', message: 'No such route' },
 };
 
 /** Field problems from the zod type provider's validation error, unknown keys listed one by one. */
-function fieldProblems(error: FastifyError & { validation: Array<{ instancePath: string; keyword: string; message?: string; params?: Record<string, unknown> }> }, part?: string): FieldProblem[] {
+function fieldProblems(
+  error: FastifyError & {
+    validation: Array<{ instancePath: string; keyword: string; message?: string; params?: Record<string, unknown> }>;
+  },
+  part?: string,
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const issue of error.validation) {
     const path = issue.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
-    const keys = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys) ? (issue.params.keys as unknown[]) : undefined;
+    const keys =
+      issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys)
+        ? (issue.params.keys as unknown[])
+        : undefined;
     if (keys) {
-      for (const key of keys) problems.push({ ...(part ? { in: part } : {}), path: path ? `${path}.${String(key)}` : String(key), message: 'unknown field' });
+      for (const key of keys)
+        problems.push({
+          ...(part ? { in: part } : {}),
+          path: path ? `${path}.${String(key)}` : String(key),
+          message: 'unknown field',
+        });
     } else {
       problems.push({ ...(part ? { in: part } : {}), path, message: issue.message ?? 'invalid' });
     }
@@ -135,7 +171,11 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   if (error.headers) reply.headers(error.headers);
   // Serialised here, not by a route's response schema: the error handler must never fail itself.
-  return reply.code(error.statusCode).type('application/json; charset=utf-8').serializer(JSON.stringify).send(error.toResponse());
+  return reply
+    .code(error.statusCode)
+    .type('application/json; charset=utf-8')
+    .serializer(JSON.stringify)
+    .send(error.toResponse());
 }
 
 /** For routes that match nothing. */

@@ -16,7 +16,8 @@ const runningFromSources = __filename.endsWith('.ts');
 function tokensFor(config: AppConfig): TokenStore {
   const configured = loadTokenStore(config);
   if (configured) {
-    if (configured.size === 0) console.warn('WARNING: API_TOKENS_PATH/API_TOKENS list no tokens: every request but /health will get 401');
+    if (configured.size === 0)
+      console.warn('WARNING: API_TOKENS_PATH/API_TOKENS list no tokens: every request but /health will get 401');
     return configured;
   }
   if (!runningFromSources) {
@@ -78,7 +79,9 @@ async function main(): Promise<void> {
   try {
     await complaints.health();
   } catch (err) {
-    app.log.warn(`Temporal at ${temporalAddress(config)} is not answering yet (${(err as Error).message}); requests get 503 until it does`);
+    app.log.warn(
+      `Temporal at ${temporalAddress(config)} is not answering yet (${(err as Error).message}); requests get 503 until it does`,
+    );
   }
 }
 

@@ -75,7 +75,8 @@ export async function metricsRoutes(app: FastifyInstance, { metrics }: { metrics
       onRequest: requireRole(...ANY_ROLE),
       schema: {
         summary: 'Prometheus metrics',
-        description: 'Request counts and latencies by route, complaints started, actions recorded and rejected. Any role.',
+        description:
+          'Request counts and latencies by route, complaints started, actions recorded and rejected. Any role.',
         tags: ['operations'],
         security: [{ bearer: [] }],
       },

@@ -17,7 +17,9 @@ export const IdempotencyKeySchema = z
 
 /** Other headers pass through untouched (loose): only the ones named here are checked. */
 export const IdempotentHeadersSchema = z.looseObject({
-  'idempotency-key': IdempotencyKeySchema.optional().describe('Repeat a request with the same key to get the first answer instead of doing it twice'),
+  'idempotency-key': IdempotencyKeySchema.optional().describe(
+    'Repeat a request with the same key to get the first answer instead of doing it twice',
+  ),
 });
 
 const ActorShape = z.looseObject({ id: z.string(), name: z.string().optional(), role: z.string().optional() });
@@ -32,10 +34,14 @@ const complaintStateShape = z
     procedure: z.looseObject({ id: z.string(), version: z.number(), name: z.string() }),
     status: ComplaintStatusSchema,
     currentStage: z.string(),
-    details: z.looseObject({}).describe('What intake recorded: complainant, representative, service area, category, channel, summary, serious'),
+    details: z
+      .looseObject({})
+      .describe('What intake recorded: complainant, representative, service area, category, channel, summary, serious'),
     receivedAt: z.string(),
     caseOfficer: z.looseObject({ id: z.string() }).nullable(),
-    stages: z.array(z.looseObject({ stage: z.string(), name: z.string(), startedAt: z.string() })).describe('Each stage reached: its deadlines, outcome, extensions'),
+    stages: z
+      .array(z.looseObject({ stage: z.string(), name: z.string(), startedAt: z.string() }))
+      .describe('Each stage reached: its deadlines, outcome, extensions'),
     holidays: z.array(z.string()),
     timeline: z
       .array(z.looseObject({ seq: z.number(), type: z.string(), at: z.string(), actor: ActorShape }))
@@ -48,7 +54,9 @@ export const ComplaintStateSchema = complaintStateShape as unknown as z.ZodType<
 
 /** `temporal workflow show --output json`: protobuf JSON of temporal.api.history.v1.History. */
 export const HistoryJsonSchema = z
-  .looseObject({ events: z.array(z.looseObject({ eventId: z.string(), eventTime: z.string(), eventType: z.string() })) })
+  .looseObject({
+    events: z.array(z.looseObject({ eventId: z.string(), eventTime: z.string(), eventType: z.string() })),
+  })
   .describe('The event history, as the Temporal CLI prints it and the replayer reads it');
 export type HistoryJson = z.infer<typeof HistoryJsonSchema>;
 

@@ -21,13 +21,13 @@ export interface ComplaintHistory {
 
 /** The workflow type every complaint runs as. */
 
-
 // ------------------------------------------------------------------------------------------------ events
 
 /** An event's type from its attributes, e.g. `ActivityTaskScheduled` (no enum tables needed). */
 export function eventType(event: HistoryEvent): string {
   for (const [key, value] of Object.entries(event)) {
-    if (key.endsWith('EventAttributes') && value) return key.charAt(0).toUpperCase() + key.slice(1, -'EventAttributes'.length);
+    if (key.endsWith('EventAttributes') && value)
+      return key.charAt(0).toUpperCase() + key.slice(1, -'EventAttributes'.length);
   }
   return `Unknown(${String(event.eventType)})`;
 }
@@ -64,9 +64,9 @@ export function parseHistoryJson(text: string, source: string): ComplaintHistory
   } catch (err) {
     throw new Error(`${source}: not JSON (${(err as Error).message})`);
   }
-  const wrapper = (isObject(parsed) && !Array.isArray(parsed.events) && isObject(parsed.history) ? parsed : undefined) as
-    | { history: unknown; workflowId?: unknown; ref?: unknown; runId?: unknown }
-    | undefined;
+  const wrapper = (
+    isObject(parsed) && !Array.isArray(parsed.events) && isObject(parsed.history) ? parsed : undefined
+  ) as { history: unknown; workflowId?: unknown; ref?: unknown; runId?: unknown } | undefined;
   const raw = wrapper ? wrapper.history : parsed;
   if (!isObject(raw) || !Array.isArray(raw.events) || raw.events.length === 0) {
     throw new Error(`${source}: not a workflow history (expected an object with a non-empty "events" array)`);
@@ -79,7 +79,10 @@ export function parseHistoryJson(text: string, source: string): ComplaintHistory
   }
   const started = startedAttributes(history);
   const workflowId =
-    stringOr(wrapper?.workflowId) ?? stringOr(wrapper?.ref) ?? refFromInput(started.input?.payloads?.[0]) ?? path.basename(source).replace(/\.json$/i, '');
+    stringOr(wrapper?.workflowId) ??
+    stringOr(wrapper?.ref) ??
+    refFromInput(started.input?.payloads?.[0]) ??
+    path.basename(source).replace(/\.json$/i, '');
   const runId = stringOr(wrapper?.runId) ?? started.originalExecutionRunId ?? 'unknown';
   return { workflowId, runId, source, history };
 }
@@ -103,7 +106,9 @@ function stringOr(value: unknown): string | undefined {
 
 function refFromInput(payload: { data?: Uint8Array | null } | undefined): string | undefined {
   try {
-    const input = payload?.data ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as { ref?: unknown }) : undefined;
+    const input = payload?.data
+      ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as { ref?: unknown })
+      : undefined;
     return stringOr(input?.ref);
   } catch {
     return undefined;
@@ -128,7 +133,9 @@ function restoreShorthandPayloads(value: unknown): unknown {
   for (const [key, child] of Object.entries(value)) {
     if (key === 'payloads' && Array.isArray(child)) {
       result[key] = child.map((item) =>
-        isRawPayload(item) ? item : { metadata: { encoding: JSON_PLAIN }, data: Buffer.from(JSON.stringify(item)).toString('base64') },
+        isRawPayload(item)
+          ? item
+          : { metadata: { encoding: JSON_PLAIN }, data: Buffer.from(JSON.stringify(item)).toString('base64') },
       );
     } else {
       result[key] = restoreShorthandPayloads(child);
@@ -148,7 +155,8 @@ export interface HistorySelection {
 
 /** How many executions the selection names, for a progress bar (refs count once each, whatever their runs). */
 export async function countSelection(client: Client, selection: HistorySelection): Promise<number> {
-  const fromQuery = selection.query !== undefined ? Number((await client.workflow.count(queryFor(selection.query))).count) : 0;
+  const fromQuery =
+    selection.query !== undefined ? Number((await client.workflow.count(queryFor(selection.query))).count) : 0;
   return (selection.refs?.length ?? 0) + fromQuery;
 }
 
@@ -157,7 +165,10 @@ function queryFor(query: string): string {
 }
 
 /** Histories from the server, one execution (run) at a time. */
-export async function* fetchComplaintHistories(client: Client, selection: HistorySelection): AsyncGenerator<ComplaintHistory> {
+export async function* fetchComplaintHistories(
+  client: Client,
+  selection: HistorySelection,
+): AsyncGenerator<ComplaintHistory> {
   const source = `temporal:${client.options.namespace}`;
   for (const ref of selection.refs ?? []) {
     // A complaint that continued as new has several runs: the latest, and before it each run it continued from.

@@ -21,10 +21,16 @@ let loaded: { historyType: ProtoType; protojson: ProtoJson; History: ProtoType }
 function protoHistory() {
   if (!loaded) {
     const proto = require('@temporalio/proto') as { temporal: { api: { history: { v1: { History: ProtoType } } } } };
-    const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot(root: unknown): { lookupType(name: string): ProtoType } };
+    const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as {
+      patchProtobufRoot(root: unknown): { lookupType(name: string): ProtoType };
+    };
     const protoDir = path.dirname(require.resolve('@temporalio/proto/package.json'));
     const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as ProtoJson;
-    loaded = { historyType: patchProtobufRoot(proto).lookupType('temporal.api.history.v1.History'), protojson, History: proto.temporal.api.history.v1.History };
+    loaded = {
+      historyType: patchProtobufRoot(proto).lookupType('temporal.api.history.v1.History'),
+      protojson,
+      History: proto.temporal.api.history.v1.History,
+    };
   }
   return loaded;
 }
@@ -35,7 +41,7 @@ export function historyFromJson(json: unknown): History {
     throw new TypeError('expected an object with an array of events');
   }
   const { historyType, protojson } = protoHistory();
-  const fixed = { events: ((json as { events: Array<Record<string, unknown>> }).events).map(fixHistoryEvent) };
+  const fixed = { events: (json as { events: Array<Record<string, unknown>> }).events.map(fixHistoryEvent) };
   const history = protojson.fromJson(historyType, fixed, { ignoreUnknownFields: true });
   if (!history) throw new TypeError('not a history');
   return history as History;
@@ -74,7 +80,14 @@ function fixHistoryEvent(event: Record<string, unknown>): Record<string, unknown
       ...fixEnum(attributes, 'workflowIdReusePolicy', 'WORKFLOW_ID_REUSE_POLICY'),
       ...fixEnum(attributes, 'initiator', 'CONTINUE_AS_NEW_INITIATOR'),
       ...fixEnum(attributes, 'retryState', 'RETRY_STATE'),
-      ...(childFailure ? { childWorkflowExecutionFailureInfo: { ...childFailure, ...fixEnum(childFailure, 'retryState', 'RETRY_STATE') } } : {}),
+      ...(childFailure
+        ? {
+            childWorkflowExecutionFailureInfo: {
+              ...childFailure,
+              ...fixEnum(childFailure, 'retryState', 'RETRY_STATE'),
+            },
+          }
+        : {}),
     },
   };
 }

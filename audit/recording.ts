@@ -47,10 +47,16 @@ export class InMemoryActivities {
     delivery: {
       deliver: async (notice) => {
         if (this.undeliverable.has(notice.kind)) {
-          throw ApplicationFailure.nonRetryable(`no mailbox accepts ${notice.kind} for ${notice.ref}`, NON_RETRYABLE_NOTICE_FAILURE);
+          throw ApplicationFailure.nonRetryable(
+            `no mailbox accepts ${notice.kind} for ${notice.ref}`,
+            NON_RETRYABLE_NOTICE_FAILURE,
+          );
         }
         this.notices.push(notice);
-        const to = notice.audience === 'complainant' ? (notice.complainant.email ?? 'post') : (notice.caseOfficer?.email ?? 'complaints-team@council.example');
+        const to =
+          notice.audience === 'complainant'
+            ? (notice.complainant.email ?? 'post')
+            : (notice.caseOfficer?.email ?? 'complaints-team@council.example');
         return { noticeId: notice.id, deliveredAs: `memory:${notice.id}`, recipients: [to] };
       },
     },
@@ -82,7 +88,12 @@ export class ScenarioContext {
 
   async start(
     ref: string,
-    options: { procedure?: string; details?: Partial<ComplaintDetails>; receivedAgoMs?: number; continueAsNewAfterEvents?: number } = {},
+    options: {
+      procedure?: string;
+      details?: Partial<ComplaintDetails>;
+      receivedAgoMs?: number;
+      continueAsNewAfterEvents?: number;
+    } = {},
   ): Promise<ComplaintHandle> {
     const now = await this.now();
     const procedure = getProcedure({ id: options.procedure ?? 'dundee-swd-2011', version: 1 });
@@ -102,18 +113,35 @@ export class ScenarioContext {
       receivedAt: new Date(now - (options.receivedAgoMs ?? 0)).toISOString(),
       holidays: defaultHolidayCalendar(new Date(now).getUTCFullYear()),
       actor: actors.intake,
-      ...(options.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents } : {}),
+      ...(options.continueAsNewAfterEvents !== undefined
+        ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents }
+        : {}),
     };
-    return this.client.workflow.start(COMPLAINT_WORKFLOW_TYPE, complaintStartOptions(input, { taskQueue: this.taskQueue, indexed: this.indexed }));
+    return this.client.workflow.start(
+      COMPLAINT_WORKFLOW_TYPE,
+      complaintStartOptions(input, { taskQueue: this.taskQueue, indexed: this.indexed }),
+    );
   }
 
   /** An action as the API sends it: an Update carrying the body and the actor. */
-  update<A extends ActionName>(handle: ComplaintHandle, action: A, body: ActionBody<A>, actor: Actor): Promise<ComplaintState> {
-    return handle.executeUpdate(actionUpdates[action] as never, { args: [{ ...body, actor }] as never }) as Promise<ComplaintState>;
+  update<A extends ActionName>(
+    handle: ComplaintHandle,
+    action: A,
+    body: ActionBody<A>,
+    actor: Actor,
+  ): Promise<ComplaintState> {
+    return handle.executeUpdate(actionUpdates[action] as never, {
+      args: [{ ...body, actor }] as never,
+    }) as Promise<ComplaintState>;
   }
 
   /** An Update the workflow must refuse (it leaves no trace in the history); returns the refusal's message. */
-  async refusedUpdate<A extends ActionName>(handle: ComplaintHandle, action: A, body: ActionBody<A>, actor: Actor): Promise<string> {
+  async refusedUpdate<A extends ActionName>(
+    handle: ComplaintHandle,
+    action: A,
+    body: ActionBody<A>,
+    actor: Actor,
+  ): Promise<string> {
     try {
       await this.update(handle, action, body, actor);
     } catch (err) {
@@ -189,7 +217,9 @@ export async function recordScenario(scenario: Scenario, options: RecordOptions)
     const { queryAnswer } = await settledHistory(ctx, handle);
     const runs: RecordedRun[] = [];
     for await (const run of fetchComplaintHistories(ctx.client, { refs: [ref] })) {
-      const historyJson = options.exportWithCli ? await options.exportWithCli(ref, run.runId) : historyToJson(run.history);
+      const historyJson = options.exportWithCli
+        ? await options.exportWithCli(ref, run.runId)
+        : historyToJson(run.history);
       runs.push({ runId: run.runId, history: run.history, historyJson });
     }
     return {
@@ -204,7 +234,10 @@ export async function recordScenario(scenario: Scenario, options: RecordOptions)
 }
 
 /** The history once nothing is pending (no activity, no workflow task), with the query answer at that point. */
-async function settledHistory(ctx: ScenarioContext, handle: ComplaintHandle): Promise<{ history: History; queryAnswer: ComplaintState }> {
+async function settledHistory(
+  ctx: ScenarioContext,
+  handle: ComplaintHandle,
+): Promise<{ history: History; queryAnswer: ComplaintState }> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const before = await handle.fetchHistory();
     const description = await handle.describe();
@@ -224,13 +257,26 @@ const { intake, officer, investigator, manager, director, committeeClerk, partne
 export const scenarios: Scenario[] = [
   {
     name: 'dundee-full-ladder',
-    title: 'Dundee procedure, all four stages then the Ombudsman: late acknowledgement, reminders, an extension, every escalation step',
+    title:
+      'Dundee procedure, all four stages then the Ombudsman: late acknowledgement, reminders, an extension, every escalation step',
     covers: [
-      'procedure dundee-swd-2011', 'acknowledgement reminder fired', 'acknowledgement breach fired', 'late acknowledgement',
-      'case officer assigned', 'note added', 'refused update (no trace)', 'response reminder fired', 'outcome not-upheld',
-      'escalation level-1 -> level-2', 'extension agreed with complainant', 'outcome partially-upheld',
-      'escalation level-2 -> director-review', 'escalation director-review -> committee', 'outcome upheld',
-      'referral to SPSO', 'closed: referred-to-ombudsman',
+      'procedure dundee-swd-2011',
+      'acknowledgement reminder fired',
+      'acknowledgement breach fired',
+      'late acknowledgement',
+      'case officer assigned',
+      'note added',
+      'refused update (no trace)',
+      'response reminder fired',
+      'outcome not-upheld',
+      'escalation level-1 -> level-2',
+      'extension agreed with complainant',
+      'outcome partially-upheld',
+      'escalation level-2 -> director-review',
+      'escalation director-review -> committee',
+      'outcome upheld',
+      'referral to SPSO',
+      'closed: referred-to-ombudsman',
     ],
     server: 'time-skipping',
     async run(ctx, ref) {
@@ -238,12 +284,22 @@ export const scenarios: Scenario[] = [
       // Level 1: acknowledgement due in 5 days; its reminder (24 h before) and breach fire first.
       await ctx.sleep(5 * DAY_MS + HOUR_MS);
       await ctx.update(handle, 'acknowledge', { note: 'Acknowledged by phone; letter follows' }, officer);
-      await ctx.update(handle, 'assign', { officer: { id: officer.id, name: officer.name, email: 'sam.jones@council.example' } }, manager);
+      await ctx.update(
+        handle,
+        'assign',
+        { officer: { id: officer.id, name: officer.name, email: 'sam.jones@council.example' } },
+        manager,
+      );
       await ctx.refusedUpdate(handle, 'request-escalation', {}, officer);
       await ctx.update(handle, 'add-note', { text: 'Spoke to the care provider about the missed visits' }, officer);
       // Response due 14 days after receipt; its reminder fires 72 h before.
       await ctx.sleep(7 * DAY_MS);
-      await ctx.update(handle, 'record-outcome', { outcome: 'not-upheld', findings: 'Visits were rescheduled with notice' }, officer);
+      await ctx.update(
+        handle,
+        'record-outcome',
+        { outcome: 'not-upheld', findings: 'Visits were rescheduled with notice' },
+        officer,
+      );
       await ctx.sleep(3 * DAY_MS);
       await ctx.update(handle, 'request-escalation', {}, officer);
       // Level 2.
@@ -251,23 +307,51 @@ export const scenarios: Scenario[] = [
       await ctx.update(handle, 'acknowledge', {}, investigator);
       await ctx.update(handle, 'assign', { officer: { id: investigator.id, name: investigator.name } }, manager);
       await ctx.sleep(10 * DAY_MS);
-      await ctx.update(handle, 'grant-extension', { days: 14, reason: 'Care provider records requested from a third party', agreedWithComplainant: true }, investigator);
+      await ctx.update(
+        handle,
+        'grant-extension',
+        { days: 14, reason: 'Care provider records requested from a third party', agreedWithComplainant: true },
+        investigator,
+      );
       await ctx.sleep(28 * DAY_MS);
-      await ctx.update(handle, 'record-outcome', { outcome: 'partially-upheld', findings: 'Two visits were missed without notice', actionsTaken: 'Provider retrained' }, investigator);
+      await ctx.update(
+        handle,
+        'record-outcome',
+        {
+          outcome: 'partially-upheld',
+          findings: 'Two visits were missed without notice',
+          actionsTaken: 'Provider retrained',
+        },
+        investigator,
+      );
       await ctx.sleep(DAY_MS);
       await ctx.update(handle, 'request-escalation', { to: 'director-review' }, officer);
       // Review by the Director.
       await ctx.sleep(2 * DAY_MS);
       await ctx.update(handle, 'acknowledge', {}, director);
       await ctx.sleep(18 * DAY_MS);
-      await ctx.update(handle, 'record-outcome', { outcome: 'not-upheld', findings: 'The Level 2 findings stand' }, director);
+      await ctx.update(
+        handle,
+        'record-outcome',
+        { outcome: 'not-upheld', findings: 'The Level 2 findings stand' },
+        director,
+      );
       await ctx.sleep(5 * DAY_MS);
       await ctx.update(handle, 'request-escalation', {}, officer);
       // Complaints Review Committee: acknowledged late (reminder and breach fire).
       await ctx.sleep(6 * DAY_MS);
       await ctx.update(handle, 'acknowledge', {}, committeeClerk);
       await ctx.sleep(34 * DAY_MS);
-      await ctx.update(handle, 'record-outcome', { outcome: 'upheld', findings: 'The council did not monitor the provider', actionsTaken: 'Monitoring visits every month' }, committeeClerk);
+      await ctx.update(
+        handle,
+        'record-outcome',
+        {
+          outcome: 'upheld',
+          findings: 'The council did not monitor the provider',
+          actionsTaken: 'Monitoring visits every month',
+        },
+        committeeClerk,
+      );
       await ctx.sleep(30 * DAY_MS);
       await ctx.update(handle, 'refer-to-ombudsman', { reference: 'SPSO-202612345' }, officer);
       return { handle, complete: true };
@@ -276,10 +360,24 @@ export const scenarios: Scenario[] = [
   {
     name: 'dundee-serious-bypass',
     title: 'Dundee procedure, serious complaint: starts at Level 2, bypasses the Director review, referral window ends',
-    covers: ['procedure dundee-swd-2011', 'serious complaint starts at level-2', 'outcome not-upheld', 'bypass director-review (level-2 -> committee)', 'outcome partially-upheld', 'closed: referral-window-ended'],
+    covers: [
+      'procedure dundee-swd-2011',
+      'serious complaint starts at level-2',
+      'outcome not-upheld',
+      'bypass director-review (level-2 -> committee)',
+      'outcome partially-upheld',
+      'closed: referral-window-ended',
+    ],
     server: 'time-skipping',
     async run(ctx, ref) {
-      const handle = await ctx.start(ref, { details: { serious: true, serviceArea: 'childrens-services', category: 'decision', summary: 'Contact arrangements were changed without consultation' } });
+      const handle = await ctx.start(ref, {
+        details: {
+          serious: true,
+          serviceArea: 'childrens-services',
+          category: 'decision',
+          summary: 'Contact arrangements were changed without consultation',
+        },
+      });
       await ctx.sleep(2 * DAY_MS);
       await ctx.update(handle, 'acknowledge', {}, investigator);
       await ctx.sleep(20 * DAY_MS);
@@ -289,7 +387,12 @@ export const scenarios: Scenario[] = [
       await ctx.sleep(3 * DAY_MS);
       await ctx.update(handle, 'acknowledge', {}, committeeClerk);
       await ctx.sleep(40 * DAY_MS);
-      await ctx.update(handle, 'record-outcome', { outcome: 'partially-upheld', findings: 'Consultation was too short' }, committeeClerk);
+      await ctx.update(
+        handle,
+        'record-outcome',
+        { outcome: 'partially-upheld', findings: 'Consultation was too short' },
+        committeeClerk,
+      );
       // Nobody refers it: the 365-day referral window ends and the complaint closes.
       return { handle, complete: true };
     },
@@ -312,7 +415,14 @@ export const scenarios: Scenario[] = [
   {
     name: 'dundee-in-flight-overdue',
     title: 'Dundee procedure: nobody acts; every reminder and breach notice fires; still open (in flight)',
-    covers: ['procedure dundee-swd-2011', 'acknowledgement reminder fired', 'acknowledgement breach fired', 'response reminder fired', 'response breach fired', 'in flight (open, timer pending)'],
+    covers: [
+      'procedure dundee-swd-2011',
+      'acknowledgement reminder fired',
+      'acknowledgement breach fired',
+      'response reminder fired',
+      'response breach fired',
+      'in flight (open, timer pending)',
+    ],
     server: 'time-skipping',
     async run(ctx, ref) {
       const handle = await ctx.start(ref, { details: { complainant: { name: 'Robin Doe' }, channel: 'phone' } });
@@ -322,8 +432,15 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'signals-rejected-and-accepted',
-    title: 'Actions as Signals from another system: refused ones recorded as rejected, accepted ones applied, then withdrawn',
-    covers: ['signal rejected: not-acknowledged', 'signal rejected: invalid-message (no actor)', 'signal accepted: acknowledge', 'signal accepted: add-note', 'withdrawal by signal'],
+    title:
+      'Actions as Signals from another system: refused ones recorded as rejected, accepted ones applied, then withdrawn',
+    covers: [
+      'signal rejected: not-acknowledged',
+      'signal rejected: invalid-message (no actor)',
+      'signal accepted: acknowledge',
+      'signal accepted: add-note',
+      'withdrawal by signal',
+    ],
     server: 'time-skipping',
     async run(ctx, ref) {
       const handle = await ctx.start(ref, { details: { serviceArea: 'criminal-justice', category: 'communication' } });
@@ -342,26 +459,58 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'spso-stage1-resolved',
-    title: 'SPSO model procedure, Stage 1 (working days): holiday calendar updated, manager extension, resolved, escalation window ends',
-    covers: ['procedure spso-mchp', 'stage without acknowledgement step', 'calendar updated (deadline recalculated)', 'extension by manager (no agreement needed)', 'outcome resolved', 'closed: escalation-window-ended'],
+    title:
+      'SPSO model procedure, Stage 1 (working days): holiday calendar updated, manager extension, resolved, escalation window ends',
+    covers: [
+      'procedure spso-mchp',
+      'stage without acknowledgement step',
+      'calendar updated (deadline recalculated)',
+      'extension by manager (no agreement needed)',
+      'outcome resolved',
+      'closed: escalation-window-ended',
+    ],
     server: 'time-skipping',
     async run(ctx, ref) {
-      const handle = await ctx.start(ref, { procedure: 'spso-mchp', details: { channel: 'web-form', category: 'delay' } });
+      const handle = await ctx.start(ref, {
+        procedure: 'spso-mchp',
+        details: { channel: 'web-form', category: 'delay' },
+      });
       const state = await ctx.query(handle);
       const extraHoliday = new Date(Date.parse(state.receivedAt) + 2 * DAY_MS).toISOString().slice(0, 10);
       await ctx.update(handle, 'update-calendar', { holidays: [...state.holidays, extraHoliday] }, manager);
       await ctx.sleep(2 * DAY_MS);
-      await ctx.update(handle, 'grant-extension', { days: 3, reason: 'Waiting for the care provider to reply', agreedWithComplainant: false }, manager);
+      await ctx.update(
+        handle,
+        'grant-extension',
+        { days: 3, reason: 'Waiting for the care provider to reply', agreedWithComplainant: false },
+        manager,
+      );
       await ctx.sleep(3 * DAY_MS);
-      await ctx.update(handle, 'record-outcome', { outcome: 'resolved', actionsTaken: 'Missed visits rearranged and apology given' }, officer);
+      await ctx.update(
+        handle,
+        'record-outcome',
+        { outcome: 'resolved', actionsTaken: 'Missed visits rearranged and apology given' },
+        officer,
+      );
       // Nobody asks for Stage 2: the 60-day escalation window ends and the complaint closes.
       return { handle, complete: true };
     },
   },
   {
     name: 'spso-stage2-referral',
-    title: 'SPSO model procedure: Stage 1 then Stage 2 with a new agreed deadline, outcome letter undeliverable, referred to the SPSO',
-    covers: ['procedure spso-mchp', 'outcome not-upheld', 'escalation stage-1 -> stage-2', 'acknowledgement on time', 'extension to a new deadline (agreed)', 'outcome upheld', 'notice failed (notification-failed recorded)', 'referral to SPSO', 'closed: referred-to-ombudsman'],
+    title:
+      'SPSO model procedure: Stage 1 then Stage 2 with a new agreed deadline, outcome letter undeliverable, referred to the SPSO',
+    covers: [
+      'procedure spso-mchp',
+      'outcome not-upheld',
+      'escalation stage-1 -> stage-2',
+      'acknowledgement on time',
+      'extension to a new deadline (agreed)',
+      'outcome upheld',
+      'notice failed (notification-failed recorded)',
+      'referral to SPSO',
+      'closed: referred-to-ombudsman',
+    ],
     server: 'time-skipping',
     async run(ctx, ref) {
       const handle = await ctx.start(ref, { procedure: 'spso-mchp', details: { category: 'decision' } });
@@ -374,10 +523,20 @@ export const scenarios: Scenario[] = [
       const stage2 = (await ctx.query(handle)).stages[1];
       const newDeadline = new Date(Date.parse(stage2?.response.dueAt ?? '') + 10 * DAY_MS).toISOString();
       await ctx.sleep(5 * DAY_MS);
-      await ctx.update(handle, 'grant-extension', { newDeadline, reason: 'Independent social worker report awaited', agreedWithComplainant: true }, investigator);
+      await ctx.update(
+        handle,
+        'grant-extension',
+        { newDeadline, reason: 'Independent social worker report awaited', agreedWithComplainant: true },
+        investigator,
+      );
       await ctx.sleep(20 * DAY_MS);
       ctx.recorded.undeliverable.add('outcome-letter');
-      await ctx.update(handle, 'record-outcome', { outcome: 'upheld', findings: 'The assessment was not followed' }, investigator);
+      await ctx.update(
+        handle,
+        'record-outcome',
+        { outcome: 'upheld', findings: 'The assessment was not followed' },
+        investigator,
+      );
       await ctx.sleep(HOUR_MS);
       await ctx.update(handle, 'refer-to-ombudsman', {}, intake);
       return { handle, complete: true };
@@ -385,8 +544,16 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'continued-as-new',
-    title: 'A long-running complaint whose history passes the limit: it continues as new, carrying its state into a second run',
-    covers: ['continue-as-new (two runs)', 'state carried across runs', 'notes added', 'acknowledgement on time', 'outcome upheld', 'closed: escalation-window-ended'],
+    title:
+      'A long-running complaint whose history passes the limit: it continues as new, carrying its state into a second run',
+    covers: [
+      'continue-as-new (two runs)',
+      'state carried across runs',
+      'notes added',
+      'acknowledgement on time',
+      'outcome upheld',
+      'closed: escalation-window-ended',
+    ],
     server: 'time-skipping',
     async run(ctx, ref) {
       const handle = await ctx.start(ref, { continueAsNewAfterEvents: 60 });
@@ -402,8 +569,16 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'dev-server-indexed',
-    title: 'On the dev server with the search attributes registered (upserted on every change), exported with `temporal workflow show --output json`',
-    covers: ['search attributes upserted', 'exported by the Temporal CLI', 'acknowledgement on time', 'case officer assigned twice (reassigned)', 'outcome upheld at level-1', 'withdrawal while awaiting escalation'],
+    title:
+      'On the dev server with the search attributes registered (upserted on every change), exported with `temporal workflow show --output json`',
+    covers: [
+      'search attributes upserted',
+      'exported by the Temporal CLI',
+      'acknowledgement on time',
+      'case officer assigned twice (reassigned)',
+      'outcome upheld at level-1',
+      'withdrawal while awaiting escalation',
+    ],
     server: 'dev',
     async run(ctx, ref) {
       const handle = await ctx.start(ref);

@@ -56,10 +56,24 @@ export async function* replayComplaintHistories(
   }
 }
 
-export function outcomeOf(item: ComplaintHistory, error: Error | undefined, located?: ReplayOutcome['event']): ReplayOutcome {
-  const base = { workflowId: item.workflowId, runId: item.runId, source: item.source, events: item.history.events?.length ?? 0 };
+export function outcomeOf(
+  item: ComplaintHistory,
+  error: Error | undefined,
+  located?: ReplayOutcome['event'],
+): ReplayOutcome {
+  const base = {
+    workflowId: item.workflowId,
+    runId: item.runId,
+    source: item.source,
+    events: item.history.events?.length ?? 0,
+  };
   if (!error) {
-    return { ...base, ok: true, status: 'ok', message: `${'ok'.padEnd(18)} ${item.workflowId} (${base.events} events) [run ${item.runId}, ${item.source}]` };
+    return {
+      ...base,
+      ok: true,
+      status: 'ok',
+      message: `${'ok'.padEnd(18)} ${item.workflowId} (${base.events} events) [run ${item.runId}, ${item.source}]`,
+    };
   }
   const status: ReplayStatus = error.name === 'DeterminismViolationError' ? 'non-deterministic' : 'failed';
   const reason = cleanReason(error.message);
@@ -77,11 +91,24 @@ export function outcomeOf(item: ComplaintHistory, error: Error | undefined, loca
 
 /** Events that record a workflow command: where a changed workflow shows up first. */
 const COMMAND_EVENTS = new Set([
-  'ActivityTaskScheduled', 'ActivityTaskCancelRequested', 'TimerStarted', 'TimerCanceled', 'MarkerRecorded',
-  'UpsertWorkflowSearchAttributes', 'WorkflowPropertiesModified', 'StartChildWorkflowExecutionInitiated',
-  'SignalExternalWorkflowExecutionInitiated', 'RequestCancelExternalWorkflowExecutionInitiated',
-  'WorkflowExecutionCompleted', 'WorkflowExecutionFailed', 'WorkflowExecutionContinuedAsNew', 'WorkflowExecutionCanceled',
-  'WorkflowExecutionUpdateAccepted', 'WorkflowExecutionUpdateRejected', 'WorkflowExecutionUpdateCompleted', 'NexusOperationScheduled',
+  'ActivityTaskScheduled',
+  'ActivityTaskCancelRequested',
+  'TimerStarted',
+  'TimerCanceled',
+  'MarkerRecorded',
+  'UpsertWorkflowSearchAttributes',
+  'WorkflowPropertiesModified',
+  'StartChildWorkflowExecutionInitiated',
+  'SignalExternalWorkflowExecutionInitiated',
+  'RequestCancelExternalWorkflowExecutionInitiated',
+  'WorkflowExecutionCompleted',
+  'WorkflowExecutionFailed',
+  'WorkflowExecutionContinuedAsNew',
+  'WorkflowExecutionCanceled',
+  'WorkflowExecutionUpdateAccepted',
+  'WorkflowExecutionUpdateRejected',
+  'WorkflowExecutionUpdateCompleted',
+  'NexusOperationScheduled',
 ]);
 
 /**
@@ -118,7 +145,12 @@ async function locateDivergence(
   const windowEnd = hi < starts.length ? (starts[hi] ?? events.length) : events.length;
   const window = events.slice(windowStart + 1, windowEnd).filter((event) => COMMAND_EVENTS.has(eventType(event)));
   const activityType = /scheduled event '([^']+)'/.exec(message)?.[1];
-  const event = (activityType && window.find((candidate) => candidate.activityTaskScheduledEventAttributes?.activityType?.name === activityType)) || window[0];
+  const event =
+    (activityType &&
+      window.find(
+        (candidate) => candidate.activityTaskScheduledEventAttributes?.activityType?.name === activityType,
+      )) ||
+    window[0];
   if (!event) return undefined;
   const at = eventTime(event);
   return { id: eventId(event), type: eventType(event), ...(at ? { at } : {}) };
@@ -130,7 +162,10 @@ function cleanReason(message: string): string {
   const inner = /message: "((?:[^"\\]|\\.)*)"/.exec(message)?.[1];
   if (inner) return inner.replace(/\\"/g, '"');
   return message
-    .replace(/^Replay failed with a nondeterminism error\. This means that the workflow code as written is not compatible with the history that was fed in\. Details: /, '')
+    .replace(
+      /^Replay failed with a nondeterminism error\. This means that the workflow code as written is not compatible with the history that was fed in\. Details: /,
+      '',
+    )
     .replace(/^Replay failed due workflow task failure\. Details: /, '')
     .replace(/\s+/g, ' ')
     .trim();
@@ -138,7 +173,10 @@ function cleanReason(message: string): string {
 
 /** Core names the event as `HistoryEvent(id: 12, ActivityTaskScheduled)` or `event_id: 12` / `event 12`. */
 function namedEvent(item: ComplaintHistory, message: string): ReplayOutcome['event'] | undefined {
-  const match = /HistoryEvent\(\s*id:\s*(\d+)/.exec(message) ?? /event[_ ]id[:= ]\s*(\d+)/i.exec(message) ?? /\bevent (\d+)\b/i.exec(message);
+  const match =
+    /HistoryEvent\(\s*id:\s*(\d+)/.exec(message) ??
+    /event[_ ]id[:= ]\s*(\d+)/i.exec(message) ??
+    /\bevent (\d+)\b/i.exec(message);
   if (!match?.[1]) return undefined;
   const id = Number(match[1]);
   const event = item.history.events?.find((candidate) => eventId(candidate) === id);

@@ -2,7 +2,14 @@ import { isDeepStrictEqual } from 'node:util';
 import { defaultPayloadConverter, type Payload, type PayloadConverter } from '@temporalio/common';
 import type { NoticeReceipt, RegisterBatch, RegisterReceipt } from '../activities/contract';
 import type { ActionName } from '../domain/actions';
-import { applyEvent, initialState, replayTimeline, type ComplaintState, type DeadlineRecord, type TimelineEntry } from '../domain/complaint';
+import {
+  applyEvent,
+  initialState,
+  replayTimeline,
+  type ComplaintState,
+  type DeadlineRecord,
+  type TimelineEntry,
+} from '../domain/complaint';
 import type { Notice } from '../domain/notices';
 import { findProcedure } from '../domain/procedures';
 import type { Actor } from '../domain/vocabulary';
@@ -109,7 +116,10 @@ interface Cause {
 }
 
 /** Reconstructs the timeline from one complaint's runs (oldest first; usually one). */
-export async function reconstructTimeline(runs: readonly ComplaintHistory[], decode: Decoder = payloadDecoder()): Promise<AuditTimeline> {
+export async function reconstructTimeline(
+  runs: readonly ComplaintHistory[],
+  decode: Decoder = payloadDecoder(),
+): Promise<AuditTimeline> {
   const first = runs[0];
   if (!first) throw new Error('No history to reconstruct a timeline from');
   const findings: AuditFinding[] = [];
@@ -158,7 +168,13 @@ export async function reconstructTimeline(runs: readonly ComplaintHistory[], dec
       } else if (event.workflowExecutionUpdateAcceptedEventAttributes) {
         const request = event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest;
         const payload = (await decode(request?.input?.args?.payloads?.[0])) as { actor?: Actor } | undefined;
-        causes.push({ kind: 'update', action: request?.input?.name ?? '?', actor: payload?.actor, handledAt: lastCompletedTaskStartedAt, event });
+        causes.push({
+          kind: 'update',
+          action: request?.input?.name ?? '?',
+          actor: payload?.actor,
+          handledAt: lastCompletedTaskStartedAt,
+          event,
+        });
       } else if (event.workflowExecutionUpdateCompletedEventAttributes) {
         const outcome = event.workflowExecutionUpdateCompletedEventAttributes.outcome;
         const state = (await decode(outcome?.success?.payloads?.[0])) as ComplaintState | undefined;
@@ -166,7 +182,13 @@ export async function reconstructTimeline(runs: readonly ComplaintHistory[], dec
       } else if (event.workflowExecutionSignaledEventAttributes) {
         const attributes = event.workflowExecutionSignaledEventAttributes;
         const payload = (await decode(attributes.input?.payloads?.[0])) as { actor?: unknown } | undefined;
-        const cause: Cause = { kind: 'signal', action: attributes.signalName ?? '?', actor: payload?.actor as Actor | undefined, handledAt: undefined, event };
+        const cause: Cause = {
+          kind: 'signal',
+          action: attributes.signalName ?? '?',
+          actor: payload?.actor as Actor | undefined,
+          handledAt: undefined,
+          event,
+        };
         causes.push(cause);
         awaitingNextTask.push(cause);
       } else if (event.activityTaskScheduledEventAttributes) {
@@ -174,10 +196,18 @@ export async function reconstructTimeline(runs: readonly ComplaintHistory[], dec
         const type = attributes.activityType?.name ?? '?';
         const activityInput = await decode(attributes.input?.payloads?.[0]);
         scheduled.set(id, { type, input: activityInput });
-        if (type === 'recordInRegister') addEntries((activityInput as RegisterBatch).entries, `the register batch at event ${id}`);
+        if (type === 'recordInRegister')
+          addEntries((activityInput as RegisterBatch).entries, `the register batch at event ${id}`);
         if (type === 'sendNotice') {
           const notice = activityInput as Notice;
-          notices.set(notice.id, { id: notice.id, kind: notice.kind, audience: notice.audience, stage: notice.stage.name, ...(at ? { requestedAt: at } : {}), pending: true });
+          notices.set(notice.id, {
+            id: notice.id,
+            kind: notice.kind,
+            audience: notice.audience,
+            stage: notice.stage.name,
+            ...(at ? { requestedAt: at } : {}),
+            pending: true,
+          });
         }
       } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
         const details = event.markerRecordedEventAttributes.details ?? {};
@@ -206,11 +236,13 @@ export async function reconstructTimeline(runs: readonly ComplaintHistory[], dec
         }
       } else if (event.workflowExecutionCompletedEventAttributes) {
         execution = 'completed';
-        const state = (await decode(event.workflowExecutionCompletedEventAttributes.result?.payloads?.[0])) as ComplaintState | undefined;
+        const state = (await decode(event.workflowExecutionCompletedEventAttributes.result?.payloads?.[0])) as
+          ComplaintState | undefined;
         addEntries(state?.timeline, 'the workflow result');
       } else if (event.workflowExecutionContinuedAsNewEventAttributes) {
         execution = 'continued-as-new';
-        const next = (await decode(event.workflowExecutionContinuedAsNewEventAttributes.input?.payloads?.[0])) as ComplaintWorkflowInput | undefined;
+        const next = (await decode(event.workflowExecutionContinuedAsNewEventAttributes.input?.payloads?.[0])) as
+          ComplaintWorkflowInput | undefined;
         addEntries(next?.resume?.state.timeline, 'the state carried into the next run');
       } else if (event.workflowExecutionFailedEventAttributes) execution = 'failed';
       else if (event.workflowExecutionTerminatedEventAttributes) execution = 'terminated';
@@ -222,14 +254,22 @@ export async function reconstructTimeline(runs: readonly ComplaintHistory[], dec
   if (!input) throw new Error('The history has no complaint input');
   const entries = [...bySeq.values()].map(({ entry }) => entry).sort((a, b) => a.seq - b.seq);
   entries.forEach((entry, index) => {
-    if (entry.seq !== index + 1) findings.push({ level: 'error', message: `event #${index + 1} is missing from the history (next recorded: #${entry.seq})` });
+    if (entry.seq !== index + 1)
+      findings.push({
+        level: 'error',
+        message: `event #${index + 1} is missing from the history (next recorded: #${entry.seq})`,
+      });
   });
   const [firstEntry] = entries;
   if (!firstEntry) throw new Error(`The history of ${first.workflowId} holds no recorded events`);
   const state = replayTimeline(entries);
   const linked = corroborate(entries, causes, failedNotices, input, findings);
   const procedure = findProcedure(input.procedure.id, input.procedure.version);
-  if (!procedure) findings.push({ level: 'error', message: `procedure ${input.procedure.id}@${input.procedure.version} is not known to this code` });
+  if (!procedure)
+    findings.push({
+      level: 'error',
+      message: `procedure ${input.procedure.id}@${input.procedure.version} is not known to this code`,
+    });
   if (execution === 'running' && [...notices.values()].some((notice) => notice.pending)) {
     findings.push({ level: 'note', message: 'some notices were still being delivered when the history was taken' });
   }
@@ -262,8 +302,14 @@ function corroborate(
   if (first && first.type === 'complaint-received' && !input.resume) {
     pending.delete(first);
     linked[first.seq] = 'WorkflowExecutionStarted (event 1)';
-    if (!isDeepStrictEqual(first.actor, input.actor) || first.receivedAt !== new Date(Date.parse(input.receivedAt)).toISOString()) {
-      findings.push({ level: 'error', message: 'the complaint-received event does not match the workflow input (actor or time)' });
+    if (
+      !isDeepStrictEqual(first.actor, input.actor) ||
+      first.receivedAt !== new Date(Date.parse(input.receivedAt)).toISOString()
+    ) {
+      findings.push({
+        level: 'error',
+        message: 'the complaint-received event does not match the workflow input (actor or time)',
+      });
     }
   } else if (input.resume) {
     // Events before this run were recorded by earlier runs: their causes are in those runs' histories.
@@ -275,13 +321,20 @@ function corroborate(
 
   for (const cause of causes) {
     const label = `${cause.kind === 'update' ? 'Update' : 'Signal'} "${cause.action}" (event ${eventId(cause.event)})`;
-    const candidates = [...pending].filter((entry) => entry.at === cause.handledAt && isDeepStrictEqual(entry.actor, cause.actor ?? { id: 'unknown' }));
+    const candidates = [...pending].filter(
+      (entry) => entry.at === cause.handledAt && isDeepStrictEqual(entry.actor, cause.actor ?? { id: 'unknown' }),
+    );
     const produced = (PRODUCES as Record<string, readonly string[] | undefined>)[cause.action] ?? [];
     const firstMatch = candidates.find((entry) =>
-      cause.kind === 'signal' && entry.type === 'action-rejected' ? entry.action === cause.action : produced[0] === entry.type || (entry.type !== 'closed' && produced.includes(entry.type)),
+      cause.kind === 'signal' && entry.type === 'action-rejected'
+        ? entry.action === cause.action
+        : produced[0] === entry.type || (entry.type !== 'closed' && produced.includes(entry.type)),
     );
     if (!firstMatch) {
-      findings.push({ level: 'error', message: `${label} by ${cause.actor?.id ?? 'unknown'} recorded nothing at ${cause.handledAt ?? 'an unknown time'}` });
+      findings.push({
+        level: 'error',
+        message: `${label} by ${cause.actor?.id ?? 'unknown'} recorded nothing at ${cause.handledAt ?? 'an unknown time'}`,
+      });
       continue;
     }
     pending.delete(firstMatch);
@@ -289,22 +342,40 @@ function corroborate(
     if (firstMatch.type === 'action-rejected') continue;
     // An action may record a second event (an outcome at the final stage closes the complaint).
     for (const entry of candidates) {
-      if (entry.seq === firstMatch.seq + 1 && entry.type === 'closed' && produced.includes('closed') && pending.delete(entry)) linked[entry.seq] = label;
+      if (
+        entry.seq === firstMatch.seq + 1 &&
+        entry.type === 'closed' &&
+        produced.includes('closed') &&
+        pending.delete(entry)
+      )
+        linked[entry.seq] = label;
     }
   }
 
   for (const entry of pending) {
     if (entry.type === 'notification-failed') {
-      const failure = failedNotices.find((candidate) => candidate.id === entry.notice && (!candidate.at || candidate.at <= entry.at));
+      const failure = failedNotices.find(
+        (candidate) => candidate.id === entry.notice && (!candidate.at || candidate.at <= entry.at),
+      );
       if (failure) linked[entry.seq] = `failed sendNotice ${entry.notice}`;
-      else findings.push({ level: 'error', message: `event #${entry.seq} says notice ${entry.notice} failed, but no failed delivery is in the history` });
+      else
+        findings.push({
+          level: 'error',
+          message: `event #${entry.seq} says notice ${entry.notice} failed, but no failed delivery is in the history`,
+        });
     } else if (entry.actor.id === 'system' && CLOCK_TYPES.has(entry.type)) {
       const dueAt = clockDueAt(entry, entries);
       if (dueAt !== undefined && Date.parse(entry.at) < dueAt) {
-        findings.push({ level: 'error', message: `event #${entry.seq} (${entry.type}) at ${entry.at} came before it was due (${new Date(dueAt).toISOString()})` });
+        findings.push({
+          level: 'error',
+          message: `event #${entry.seq} (${entry.type}) at ${entry.at} came before it was due (${new Date(dueAt).toISOString()})`,
+        });
       } else linked[entry.seq] = 'the workflow clock (due at or before this time)';
     } else {
-      findings.push({ level: 'error', message: `event #${entry.seq} (${entry.type} by ${entry.actor.id} at ${entry.at}) matches no Update or Signal in the history` });
+      findings.push({
+        level: 'error',
+        message: `event #${entry.seq} (${entry.type} by ${entry.actor.id} at ${entry.at}) matches no Update or Signal in the history`,
+      });
     }
   }
   return linked;
@@ -351,12 +422,20 @@ const words = (value: string) => value.replace(/-/g, ' ');
 
 function metText(deadline: DeadlineRecord | null | undefined): string {
   if (!deadline) return '';
-  return deadline.onTime === undefined ? '' : deadline.onTime ? ' - on time' : ` - LATE (was due ${londonTime(deadline.dueAt)})`;
+  return deadline.onTime === undefined
+    ? ''
+    : deadline.onTime
+      ? ' - on time'
+      : ` - LATE (was due ${londonTime(deadline.dueAt)})`;
 }
 
 /** One line per recorded event, in the order the workflow recorded them. */
-export function describeEntries(timeline: AuditTimeline): Array<{ seq: number; at: string; who: string; what: string; cause?: string }> {
-  const stageName = (id: string) => findProcedure(timeline.procedure.id, timeline.procedure.version)?.stages.find((stage) => stage.id === id)?.name ?? id;
+export function describeEntries(
+  timeline: AuditTimeline,
+): Array<{ seq: number; at: string; who: string; what: string; cause?: string }> {
+  const stageName = (id: string) =>
+    findProcedure(timeline.procedure.id, timeline.procedure.version)?.stages.find((stage) => stage.id === id)?.name ??
+    id;
   const rows: Array<{ seq: number; at: string; who: string; what: string; cause?: string }> = [];
   let state: ComplaintState | undefined;
   for (const entry of timeline.entries) {
@@ -438,10 +517,14 @@ export function describeEntries(timeline: AuditTimeline): Array<{ seq: number; a
 export function formatTimeline(timeline: AuditTimeline, source: string): string {
   const { state } = timeline;
   const lines: string[] = [];
-  const status = state.closure ? `${state.status} (${words(state.closure.reason)}${state.closure.outcome ? `, outcome ${words(state.closure.outcome)}` : ''})` : state.status;
+  const status = state.closure
+    ? `${state.status} (${words(state.closure.reason)}${state.closure.outcome ? `, outcome ${words(state.closure.outcome)}` : ''})`
+    : state.status;
   lines.push(`Complaint ${timeline.ref}: ${state.details.summary}`);
   lines.push(`Procedure: ${timeline.procedure.name} (${timeline.procedure.id}@${timeline.procedure.version})`);
-  lines.push(`Status: ${status}; workflow ${timeline.execution}; ${timeline.historyEvents} history events in ${timeline.runIds.length} run(s); source: ${source}`);
+  lines.push(
+    `Status: ${status}; workflow ${timeline.execution}; ${timeline.historyEvents} history events in ${timeline.runIds.length} run(s); source: ${source}`,
+  );
   lines.push('Times are Europe/London. Reconstructed from the workflow history alone.', '');
 
   lines.push('TIMELINE');
@@ -458,11 +541,14 @@ export function formatTimeline(timeline: AuditTimeline, source: string): string 
     else lines.push('    acknowledgement: no acknowledgement step');
     lines.push(`    response:        ${deadlineLine(stage.response)}`);
     for (const extension of stage.response.extensions) {
-      lines.push(`      extended ${londonTime(extension.at)} by ${who(extension.by)} to ${londonTime(extension.dueAt)}: ${extension.reason}${extension.agreedWithComplainant ? ' (agreed with complainant)' : ''}`);
+      lines.push(
+        `      extended ${londonTime(extension.at)} by ${who(extension.by)} to ${londonTime(extension.dueAt)}: ${extension.reason}${extension.agreedWithComplainant ? ' (agreed with complainant)' : ''}`,
+      );
     }
     if (stage.response.outcome) lines.push(`    outcome:         ${words(stage.response.outcome)}`);
     if (stage.escalatedAt) lines.push(`    escalated:       ${londonTime(stage.escalatedAt)}`);
-    else if (stage.escalationWindowEndsAt) lines.push(`    may go further until ${londonTime(stage.escalationWindowEndsAt)}`);
+    else if (stage.escalationWindowEndsAt)
+      lines.push(`    may go further until ${londonTime(stage.escalationWindowEndsAt)}`);
   }
 
   lines.push('', 'NOTICES');
@@ -473,20 +559,28 @@ export function formatTimeline(timeline: AuditTimeline, source: string): string 
       : notice.failedAt
         ? `FAILED ${londonTime(notice.failedAt)}: ${notice.failure}`
         : 'still being delivered';
-    lines.push(`  ${londonTime(notice.requestedAt)}  ${words(notice.kind).padEnd(24)} to ${notice.audience.padEnd(11)} ${result}`);
+    lines.push(
+      `  ${londonTime(notice.requestedAt)}  ${words(notice.kind).padEnd(24)} to ${notice.audience.padEnd(11)} ${result}`,
+    );
   }
 
   lines.push('', 'CHECKS');
   const errors = timeline.findings.filter((finding) => finding.level === 'error');
   if (errors.length === 0) {
-    lines.push(`  ok: all ${timeline.entries.length} recorded events agree across the history and each matches the Update, Signal, timer or failure behind it`);
+    lines.push(
+      `  ok: all ${timeline.entries.length} recorded events agree across the history and each matches the Update, Signal, timer or failure behind it`,
+    );
   }
-  for (const finding of timeline.findings) lines.push(`  ${finding.level === 'error' ? 'PROBLEM' : 'note'}: ${finding.message}`);
+  for (const finding of timeline.findings)
+    lines.push(`  ${finding.level === 'error' ? 'PROBLEM' : 'note'}: ${finding.message}`);
   return `${lines.join('\n')}\n`;
 }
 
 function deadlineLine(deadline: DeadlineRecord & { extensions?: unknown[] }): string {
-  const due = deadline.dueAt === deadline.originalDueAt ? `due ${londonTime(deadline.dueAt)}` : `due ${londonTime(deadline.dueAt)} (originally ${londonTime(deadline.originalDueAt)})`;
+  const due =
+    deadline.dueAt === deadline.originalDueAt
+      ? `due ${londonTime(deadline.dueAt)}`
+      : `due ${londonTime(deadline.dueAt)} (originally ${londonTime(deadline.originalDueAt)})`;
   const met = deadline.metAt
     ? `met ${londonTime(deadline.metAt)} by ${deadline.metBy ? who(deadline.metBy) : '?'}${deadline.onTime ? ' - ON TIME' : ' - LATE'}`
     : 'not met';

@@ -18,13 +18,19 @@ async function main(): Promise<void> {
   const one: ComplaintHistory[] = [];
   for (const file of files) one.push(await readHistoryFile(path.join(dir, file)));
   const histories = Array.from({ length: times }, () => one).flat();
-  const bundle = await bundleWorkflowCode({ workflowsPath: complaintWorkflowsPath(), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: complaintWorkflowsPath(),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+  });
   const started = performance.now();
   let ok = 0;
-  for await (const outcome of replayComplaintHistories(histories, { workflowBundle: { code: bundle.code } })) if (outcome.ok) ok++;
+  for await (const outcome of replayComplaintHistories(histories, { workflowBundle: { code: bundle.code } }))
+    if (outcome.ok) ok++;
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage();
-  console.log(`${histories.length} histories (${ok} ok) in ${seconds.toFixed(2)}s = ${(histories.length / seconds).toFixed(1)}/s; process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)}s`);
+  console.log(
+    `${histories.length} histories (${ok} ok) in ${seconds.toFixed(2)}s = ${(histories.length / seconds).toFixed(1)}/s; process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)}s`,
+  );
 }
 
 void main();

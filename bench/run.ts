@@ -125,7 +125,12 @@ function parseOptions(): Options {
     cohortGapSeconds: int(values['cohort-gap'], undefined, quick ? 15 : 30, 'cohort-gap'),
     readSeconds: Math.max(1, int(values['read-seconds'], undefined, quick ? 5 : 10, 'read-seconds')),
     replay: int(values.replay, undefined, quick ? 200 : 500, 'replay'),
-    skip: new Set((values.skip ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+    skip: new Set(
+      (values.skip ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
     out: path.resolve(values.out ?? path.join(repoRoot(), 'bench', 'results')),
     keep: values.keep === true,
   };
@@ -165,13 +170,19 @@ function intakeBody(extra: Record<string, unknown> = {}): Record<string, unknown
   };
 }
 
-function loopSteps(result: LoopRunResult): Record<string, { latencyMs: Summary; errors: number; errorSamples: string[] }> {
+function loopSteps(
+  result: LoopRunResult,
+): Record<string, { latencyMs: Summary; errors: number; errorSamples: string[] }> {
   return Object.fromEntries(
-    Object.entries(result.steps).map(([name, step]) => [name, { latencyMs: summarise(step.latenciesMs), errors: step.errors, errorSamples: step.errorSamples }]),
+    Object.entries(result.steps).map(([name, step]) => [
+      name,
+      { latencyMs: summarise(step.latenciesMs), errors: step.errors, errorSamples: step.errorSamples },
+    ]),
   );
 }
 
-const ok2xx = (statuses: Record<string, number>) => Object.entries(statuses).reduce((sum, [code, n]) => sum + (code.startsWith('2') ? n : 0), 0);
+const ok2xx = (statuses: Record<string, number>) =>
+  Object.entries(statuses).reduce((sum, [code, n]) => sum + (code.startsWith('2') ? n : 0), 0);
 
 // ------------------------------------------------------------------------------------------------ the stack
 
@@ -236,7 +247,14 @@ async function waitForHealth(url: string, api: Child, timeoutMs = 60_000): Promi
 }
 
 async function bundleTo(workflowsPath: string, file: string): Promise<void> {
-  const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
+  const quiet = {
+    log: () => undefined,
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: (m: string) => console.error(m),
+  };
   const bundle = await bundleWorkflowCode({ workflowsPath, logger: quiet });
   writeFileSync(file, bundle.code);
 }
@@ -245,16 +263,28 @@ async function startStack(children: Child[]): Promise<Stack> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'complaints-bench-'));
   const dataDir = path.join(tmp, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const [temporalPort, uiPort, apiPort] = [await unusedLoopbackPort(), await unusedLoopbackPort(), await unusedLoopbackPort()];
+  const [temporalPort, uiPort, apiPort] = [
+    await unusedLoopbackPort(),
+    await unusedLoopbackPort(),
+    await unusedLoopbackPort(),
+  ];
   const cli = ensureTemporalBinaries()?.cli ?? findTemporalBinary('cli');
   if (!cli) throw new Error('The Temporal CLI was not found: run `npm run setup:temporal`');
 
   // The dev server exactly as `npm start` runs it (scripts/start.ts), its database a file in the temporary folder.
-  const config = loadConfig({ DATA_DIR: dataDir, TEMPORAL_DEV_SERVER_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort) });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(uiPort),
+  });
   const temporalAddress = `127.0.0.1:${temporalPort}`;
   say(`temporary folder ${tmp}`);
   const serverStarted = performance.now();
-  const server = startChild('temporal', cli, devServerArgs(config), { env: process.env, cwd: tmp, logFile: path.join(tmp, 'temporal.log') });
+  const server = startChild('temporal', cli, devServerArgs(config), {
+    env: process.env,
+    cwd: tmp,
+    logFile: path.join(tmp, 'temporal.log'),
+  });
   children.push(server);
 
   // Both workflow bundles once (webpack takes seconds), handed to the workers as files.
@@ -270,7 +300,9 @@ async function startStack(children: Child[]): Promise<Stack> {
   const bundleSeconds = await bundling;
   say(`Temporal dev server up in ${serverStartSeconds.toFixed(1)}s; workflow bundles in ${bundleSeconds.toFixed(1)}s`);
 
-  const tokens = Object.fromEntries(Object.keys(people).map((key) => [key, `swc_bench_${randomBytes(24).toString('base64url')}`])) as Record<PersonKey, string>;
+  const tokens = Object.fromEntries(
+    Object.keys(people).map((key) => [key, `swc_bench_${randomBytes(24).toString('base64url')}`]),
+  ) as Record<PersonKey, string>;
   const tokenDocument = JSON.stringify({
     tokens: (Object.keys(people) as PersonKey[]).map((key) => ({
       sha256: hashToken(tokens[key]),
@@ -291,23 +323,48 @@ async function startStack(children: Child[]): Promise<Stack> {
     ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
   });
   // BENCH_PROFILE=worker,api: those processes write V8 CPU profiles to <tmp>/profiles (open them in Chrome DevTools).
-  const profiled = new Set((process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const profiled = new Set(
+    (process.env.BENCH_PROFILE ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const profileDir = path.join(tmp, 'profiles');
-  const profileArgs = (name: string) => (profiled.has(name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : []);
-  const node = (script: string, name: string) => [...profileArgs(name), '--import', 'tsx', path.join(repoRoot(), script)];
-  const worker = startChild('worker', process.execPath, [...node('bench/worker.ts', 'worker'), 'complaints', complaintBundle, taskQueue], {
-    env: childEnv,
-    cwd: repoRoot(),
-    logFile: path.join(tmp, 'worker.log'),
-  });
+  const profileArgs = (name: string) =>
+    profiled.has(name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : [];
+  const node = (script: string, name: string) => [
+    ...profileArgs(name),
+    '--import',
+    'tsx',
+    path.join(repoRoot(), script),
+  ];
+  const worker = startChild(
+    'worker',
+    process.execPath,
+    [...node('bench/worker.ts', 'worker'), 'complaints', complaintBundle, taskQueue],
+    {
+      env: childEnv,
+      cwd: repoRoot(),
+      logFile: path.join(tmp, 'worker.log'),
+    },
+  );
   children.push(worker);
-  const baselineWorker = startChild('baseline-worker', process.execPath, [...node('bench/worker.ts', 'baseline-worker'), 'baseline', baselineBundle, baselineTaskQueue], {
+  const baselineWorker = startChild(
+    'baseline-worker',
+    process.execPath,
+    [...node('bench/worker.ts', 'baseline-worker'), 'baseline', baselineBundle, baselineTaskQueue],
+    {
+      env: childEnv,
+      cwd: repoRoot(),
+      logFile: path.join(tmp, 'baseline-worker.log'),
+    },
+  );
+  children.push(baselineWorker);
+  const api = startChild('api', process.execPath, node('api/main.ts', 'api'), {
     env: childEnv,
     cwd: repoRoot(),
-    logFile: path.join(tmp, 'baseline-worker.log'),
+    logFile: path.join(tmp, 'api.log'),
   });
-  children.push(baselineWorker);
-  const api = startChild('api', process.execPath, node('api/main.ts', 'api'), { env: childEnv, cwd: repoRoot(), logFile: path.join(tmp, 'api.log') });
   children.push(api);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const [workerReady] = await Promise.all([
@@ -338,7 +395,10 @@ async function startStack(children: Child[]): Promise<Stack> {
   };
 }
 
-const auth = (stack: Stack, who: PersonKey) => ({ authorization: `Bearer ${stack.tokens[who]}`, 'content-type': 'application/json' });
+const auth = (stack: Stack, who: PersonKey) => ({
+  authorization: `Bearer ${stack.tokens[who]}`,
+  'content-type': 'application/json',
+});
 
 // ------------------------------------------------------------------------------------------------ 1. lifecycle
 
@@ -349,8 +409,18 @@ const auth = (stack: Stack, who: PersonKey) => ({ authorization: `Bearer ${stack
  */
 async function apiLifecycle(stack: Stack, count: number, concurrency: number, refs: string[]) {
   const statuses: Record<string, Record<string, number>> = { intake: {}, acknowledge: {}, outcome: {} };
-  const post = async (step: string, url: string, who: PersonKey, body: string): Promise<{ status: number; text: string }> => {
-    const response = await fetch(`${stack.apiUrl}${url}`, { method: 'POST', headers: auth(stack, who), body, signal: AbortSignal.timeout(60_000) });
+  const post = async (
+    step: string,
+    url: string,
+    who: PersonKey,
+    body: string,
+  ): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`${stack.apiUrl}${url}`, {
+      method: 'POST',
+      headers: auth(stack, who),
+      body,
+      signal: AbortSignal.timeout(60_000),
+    });
     const text = await response.text();
     const counts = statuses[step] ?? {};
     counts[String(response.status)] = (counts[String(response.status)] ?? 0) + 1;
@@ -376,14 +446,27 @@ async function apiLifecycle(stack: Stack, count: number, concurrency: number, re
 }
 
 /** The same conversation with the raw client: start the minimal workflow, then its two Updates. */
-async function baselineLifecycle(stack: Stack, count: number, concurrency: number, prefix: string): Promise<LoopRunResult> {
+async function baselineLifecycle(
+  stack: Stack,
+  count: number,
+  concurrency: number,
+  prefix: string,
+): Promise<LoopRunResult> {
   return runLoop({
     concurrency,
     count,
     iteration: async (i, time) => {
       const workflowId = `${prefix}-${i}`;
-      const handle = await time('start', () => stack.client.workflow.start('baselineWorkflow', { taskQueue: stack.baselineTaskQueue, workflowId, args: [workflowId] }));
-      await time('acknowledge', () => handle.executeUpdate(baselineAcknowledge, { args: [{ note: 'Acknowledged by letter' }] }));
+      const handle = await time('start', () =>
+        stack.client.workflow.start('baselineWorkflow', {
+          taskQueue: stack.baselineTaskQueue,
+          workflowId,
+          args: [workflowId],
+        }),
+      );
+      await time('acknowledge', () =>
+        handle.executeUpdate(baselineAcknowledge, { args: [{ note: 'Acknowledged by letter' }] }),
+      );
       await time('outcome', () => handle.executeUpdate(baselineOutcome, { args: [{ outcome: 'upheld' }] }));
     },
   });
@@ -401,7 +484,12 @@ async function historyShape(stack: Stack, workflowIds: readonly string[]) {
     workflowTasks.push(list.filter((event) => event.workflowTaskCompletedEventAttributes).length);
     activities.push(list.filter((event) => event.activityTaskScheduledEventAttributes).length);
   }
-  return { sampled: workflowIds.length, events: summarise(events), workflowTasks: summarise(workflowTasks), activities: summarise(activities) };
+  return {
+    sampled: workflowIds.length,
+    events: summarise(events),
+    workflowTasks: summarise(workflowTasks),
+    activities: summarise(activities),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------ 2. read path
@@ -422,7 +510,11 @@ async function readState(stack: Stack, refs: readonly string[], seconds: number,
     durationSeconds: seconds,
     iteration: async (_i, time) => {
       // With the API's own deadline (API_TEMPORAL_TIMEOUT_MS, 10 s by default), so both give up alike.
-      await time('query', () => stack.client.connection.withDeadline(Date.now() + 10_000, () => stack.client.workflow.getHandle(pick(refs)).query(complaintStateQuery)));
+      await time('query', () =>
+        stack.client.connection.withDeadline(Date.now() + 10_000, () =>
+          stack.client.workflow.getHandle(pick(refs)).query(complaintStateQuery),
+        ),
+      );
     },
   });
   return { api: readFigures(api, 'state'), raw: loopReadFigures(raw, 'query') };
@@ -443,7 +535,9 @@ async function readList(stack: Stack, seconds: number, concurrency: number) {
     concurrency,
     durationSeconds: seconds,
     iteration: async (_i, time) => {
-      await time('list', () => stack.client.workflowService.listWorkflowExecutions({ namespace: 'default', query, pageSize: 25 }));
+      await time('list', () =>
+        stack.client.workflowService.listWorkflowExecutions({ namespace: 'default', query, pageSize: 25 }),
+      );
     },
   });
   return { api: readFigures(api, 'list'), raw: loopReadFigures(raw, 'list'), query };
@@ -507,36 +601,55 @@ async function startScaleComplaints(stack: Stack, options: Options, runTag: stri
     };
   };
   const started: ScaleComplaint[] = [];
-  const start = (i: number, dueAtMs: number, cohort: number) => async (_n: number, time: <T>(step: string, fn: () => Promise<T>) => Promise<T>) => {
-    const opening = input(i, cohort === -1 ? dueAtMs - REMINDER_BEFORE_MS : dueAtMs);
-    await time('start', () => stack.client.workflow.start(COMPLAINT_WORKFLOW_TYPE, complaintStartOptions(opening, { taskQueue: stack.taskQueue, indexed: true })));
-    started.push({ ref: opening.ref, dueAt: new Date(dueAtMs).toISOString(), cohort });
-  };
+  const start =
+    (i: number, dueAtMs: number, cohort: number) =>
+    async (_n: number, time: <T>(step: string, fn: () => Promise<T>) => Promise<T>) => {
+      const opening = input(i, cohort === -1 ? dueAtMs - REMINDER_BEFORE_MS : dueAtMs);
+      await time('start', () =>
+        stack.client.workflow.start(
+          COMPLAINT_WORKFLOW_TYPE,
+          complaintStartOptions(opening, { taskQueue: stack.taskQueue, indexed: true }),
+        ),
+      );
+      started.push({ ref: opening.ref, dueAt: new Date(dueAtMs).toISOString(), cohort });
+    };
   // Calibration complaints were received 6 days ago: their acknowledgement deadline has passed, so they are overdue
   // from the start (what the list test filters on); they measure how fast the worker takes complaints on.
   const pastDueAt = Date.now() - DAY_MS;
   const base = await takenOnCount(stack);
   const calibrationStarted = performance.now();
-  const calibrationRun = await runLoop({ concurrency: options.startConcurrency, count: calibration, iteration: (i, time) => start(i, pastDueAt, -1)(i, time) });
+  const calibrationRun = await runLoop({
+    concurrency: options.startConcurrency,
+    count: calibration,
+    iteration: (i, time) => start(i, pastDueAt, -1)(i, time),
+  });
   // The rate at which the worker takes them on, not just the server's: until their first workflow tasks are done.
   await waitForTakenOn(stack, base + calibration, Date.now() + 120_000);
   const rate = calibration / ((performance.now() - calibrationStarted) / 1000);
   const rest = options.scale - calibration;
   const due = Math.min(options.due, rest);
   const far = rest - due;
-  log(`calibration: ${calibration} starts taken on at ${rate.toFixed(1)}/s; now ${far} with reminders days away, then ${due} due in cohorts`);
+  log(
+    `calibration: ${calibration} starts taken on at ${rate.toFixed(1)}/s; now ${far} with reminders days away, then ${due} due in cohorts`,
+  );
   // First the complaints whose reminders are days away (received now: live timers, not due in this run), taken on
   // in full, which measures the rate for the last part; then the ones due in cohorts.
   const farReminderMs = Date.now() + ACK_WITHIN_MS - REMINDER_BEFORE_MS;
   const farStarted = performance.now();
-  const farRun = await runLoop({ concurrency: options.startConcurrency, count: far, iteration: (i, time) => start(calibration + i, farReminderMs, -2)(i, time) });
+  const farRun = await runLoop({
+    concurrency: options.startConcurrency,
+    count: far,
+    iteration: (i, time) => start(calibration + i, farReminderMs, -2)(i, time),
+  });
   await waitForTakenOn(stack, base + calibration + far, Date.now() + 300_000);
   const farRate = far >= calibration ? far / ((performance.now() - farStarted) / 1000) : rate;
   // The first cohort falls due once the cohorts' complaints are expected to have been taken on, with a margin; if
   // the worker has not taken them all on 2 s before, the run says so.
   const expectedSeconds = due / farRate;
   const firstDueMs = Math.ceil((Date.now() + expectedSeconds * 1100 + 5_000) / 1000) * 1000;
-  log(`${calibration + far} taken on (last ${far} at ${farRate.toFixed(1)}/s); ${due} more expected in ~${expectedSeconds.toFixed(0)}s; first cohort due ${new Date(firstDueMs).toISOString()}`);
+  log(
+    `${calibration + far} taken on (last ${far} at ${farRate.toFixed(1)}/s); ${due} more expected in ~${expectedSeconds.toFixed(0)}s; first cohort due ${new Date(firstDueMs).toISOString()}`,
+  );
   const perCohort = Math.ceil(due / options.cohorts);
   const dueRun = await runLoop({
     concurrency: options.startConcurrency,
@@ -547,7 +660,16 @@ async function startScaleComplaints(stack: Stack, options: Options, runTag: stri
     },
   });
   const takenOn = await waitForTakenOn(stack, base + options.scale, firstDueMs - 2_000);
-  return { calibration, runs: [calibrationRun, farRun, dueRun], started, firstDueMs, perCohort, calibrationRate: rate, allTakenOn: takenOn >= base + options.scale, takenOn: takenOn - base };
+  return {
+    calibration,
+    runs: [calibrationRun, farRun, dueRun],
+    started,
+    firstDueMs,
+    perCohort,
+    calibrationRate: rate,
+    allTakenOn: takenOn >= base + options.scale,
+    takenOn: takenOn - base,
+  };
 }
 
 /** Open complaints whose first workflow task has run (it sets ComplaintNextDeadline): the worker has taken them on. */
@@ -570,7 +692,8 @@ async function waitForTakenOn(stack: Stack, expected: number, untilMs: number): 
 /** Acknowledgement reminders delivered (DATA_DIR/outbox/*.eml, one file per notice; the file name has its kind). */
 function remindersDelivered(stack: Stack): number {
   try {
-    return readdirSync(path.join(stack.dataDir, 'outbox')).filter((file) => file.includes('acknowledgement-reminder')).length;
+    return readdirSync(path.join(stack.dataDir, 'outbox')).filter((file) => file.includes('acknowledgement-reminder'))
+      .length;
   } catch {
     return 0;
   }
@@ -578,14 +701,24 @@ function remindersDelivered(stack: Stack): number {
 
 /** Acknowledgement reminder entries (the workflow's own record of when the timer fired) from the register, by reference. */
 async function reminderEntriesFromRegister(stack: Stack): Promise<Map<string, { at: string; dueAt: string }>> {
-  const store = process.env.BENCH_DATABASE_URL ? await openPostgres(process.env.BENCH_DATABASE_URL) : await openPglite(path.join(stack.dataDir, 'register'));
+  const store = process.env.BENCH_DATABASE_URL
+    ? await openPostgres(process.env.BENCH_DATABASE_URL)
+    : await openPglite(path.join(stack.dataDir, 'register'));
   try {
     const rows = await store.query<{ ref: string; at: string | Date; due_at: string; hours_before: string }>(
       `SELECT ref, at, entry->>'dueAt' AS due_at, entry->>'hoursBefore' AS hours_before FROM complaint_entries
         WHERE type = 'reminder-issued' AND entry->>'deadline' = 'acknowledgement'`,
     );
     // The reminder was due hoursBefore (hours) before the deadline it is about.
-    return new Map(rows.map((row) => [row.ref, { at: new Date(row.at).toISOString(), dueAt: new Date(Date.parse(row.due_at) - Number(row.hours_before) * 3_600_000).toISOString() }]));
+    return new Map(
+      rows.map((row) => [
+        row.ref,
+        {
+          at: new Date(row.at).toISOString(),
+          dueAt: new Date(Date.parse(row.due_at) - Number(row.hours_before) * 3_600_000).toISOString(),
+        },
+      ]),
+    );
   } finally {
     await store.close();
   }
@@ -602,7 +735,8 @@ async function timerSplit(stack: Stack, sample: ScaleComplaint[]) {
     const history = await stack.client.workflow.getHandle(complaint.ref).fetchHistory();
     const events = history.events ?? [];
     const dueMs = Date.parse(complaint.dueAt);
-    const ms = (event: (typeof events)[number]) => Number(String(event.eventTime?.seconds ?? 0)) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+    const ms = (event: (typeof events)[number]) =>
+      Number(String(event.eventTime?.seconds ?? 0)) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
     const index = events.findIndex((event) => event.timerFiredEventAttributes && ms(event) >= dueMs - 5);
     const timerEvent = events[index];
     if (index < 0 || !timerEvent) continue;
@@ -625,7 +759,9 @@ async function replayRun(stack: Stack, refs: string[]) {
   const replayStarted = performance.now();
   let ok = 0;
   const failures: string[] = [];
-  for await (const outcome of replayComplaintHistories(histories, { workflowBundle: { codePath: stack.complaintBundle } })) {
+  for await (const outcome of replayComplaintHistories(histories, {
+    workflowBundle: { codePath: stack.complaintBundle },
+  })) {
     if (outcome.ok) ok++;
     else if (failures.length < 5) failures.push(outcome.message);
   }
@@ -680,7 +816,13 @@ async function main(): Promise<number> {
 
   say(`options: ${JSON.stringify({ ...options, skip: [...options.skip] })}`);
   const stack = await startStack(children);
-  const pids = () => ({ server: stack.server.pid, worker: stack.worker.pid, baselineWorker: stack.baselineWorker.pid, api: stack.api.pid, bench: process.pid });
+  const pids = () => ({
+    server: stack.server.pid,
+    worker: stack.worker.pid,
+    baselineWorker: stack.baselineWorker.pid,
+    api: stack.api.pid,
+    bench: process.pid,
+  });
   const sampler = new Sampler(pids, 500);
   sampler.start();
   const memoryAtReady = sampler.sample().rssMiB;
@@ -696,16 +838,28 @@ async function main(): Promise<number> {
     if (before) cpuSecondsByPhase[name] = CpuMeter.delta(before, cpu.read());
   };
 
-  const persistence = process.env.BENCH_DATABASE_URL ? 'register: PostgreSQL (BENCH_DATABASE_URL)' : 'register: embedded PGlite in the worker';
+  const persistence = process.env.BENCH_DATABASE_URL
+    ? 'register: PostgreSQL (BENCH_DATABASE_URL)'
+    : 'register: embedded PGlite in the worker';
   const result: BenchResult = {
-    machine: await machineInfo(stack.cli, stack.connection, `dev server SQLite file (${path.basename(stack.tmp)}/data/temporal.db, WAL, synchronous=NORMAL); ${persistence}`),
+    machine: await machineInfo(
+      stack.cli,
+      stack.connection,
+      `dev server SQLite file (${path.basename(stack.tmp)}/data/temporal.db, WAL, synchronous=NORMAL); ${persistence}`,
+    ),
     settings: {
       ...options,
       skip: [...options.skip],
-      workerOptions: process.env.BENCH_WORKER_OPTIONS ? JSON.parse(process.env.BENCH_WORKER_OPTIONS) : 'SDK defaults (as worker/main.ts)',
+      workerOptions: process.env.BENCH_WORKER_OPTIONS
+        ? JSON.parse(process.env.BENCH_WORKER_OPTIONS)
+        : 'SDK defaults (as worker/main.ts)',
       logLevel: process.env.BENCH_LOG_LEVEL ?? 'info (default)',
     },
-    setup: { serverStartSeconds: round(stack.serverStartSeconds), bundleSeconds: round(stack.bundleSeconds), memoryAtReadyMiB: memoryAtReady },
+    setup: {
+      serverStartSeconds: round(stack.serverStartSeconds),
+      bundleSeconds: round(stack.bundleSeconds),
+      memoryAtReadyMiB: memoryAtReady,
+    },
     cpuSecondsByPhase,
     memoryPeakMiBByPhase: {},
     targets: [],
@@ -740,12 +894,21 @@ async function main(): Promise<number> {
       endPhase('warmup');
 
       phase('lifecycle');
-      say(`lifecycle: ${options.complaints} complaints, intake → acknowledge → outcome, ${options.concurrency} connections`);
+      say(
+        `lifecycle: ${options.complaints} complaints, intake → acknowledge → outcome, ${options.concurrency} connections`,
+      );
       const api = await apiLifecycle(stack, options.complaints, options.concurrency, lifecycleRefs);
       endPhase('lifecycle');
       phase('baseline');
-      say(`baseline: ${options.complaints} minimal workflows, start + 2 Updates, raw client, concurrency ${options.concurrency}`);
-      const baseline = await baselineLifecycle(stack, options.complaints, options.concurrency, `bench-baseline-${runTag}`);
+      say(
+        `baseline: ${options.complaints} minimal workflows, start + 2 Updates, raw client, concurrency ${options.concurrency}`,
+      );
+      const baseline = await baselineLifecycle(
+        stack,
+        options.complaints,
+        options.concurrency,
+        `bench-baseline-${runTag}`,
+      );
       endPhase('baseline');
       const apiRate = api.completed / api.seconds;
       const baselineRate = baseline.completed / baseline.seconds;
@@ -755,7 +918,12 @@ async function main(): Promise<number> {
           completed: api.completed,
           seconds: round(api.seconds),
           perSecond: round(apiRate),
-          steps: Object.fromEntries(Object.entries(loopSteps(api)).map(([name, figures]) => [name, { ...figures, statuses: api.statuses[name] ?? {} }])),
+          steps: Object.fromEntries(
+            Object.entries(loopSteps(api)).map(([name, figures]) => [
+              name,
+              { ...figures, statuses: api.statuses[name] ?? {} },
+            ]),
+          ),
         },
         baseline: {
           workflows: options.complaints,
@@ -767,18 +935,34 @@ async function main(): Promise<number> {
         ratio: round(apiRate / baselineRate, 2),
         historyPerWorkflow: {
           complaint: await historyShape(stack, lifecycleRefs.slice(0, 20)),
-          baseline: await historyShape(stack, Array.from({ length: Math.min(20, options.complaints) }, (_, i) => `bench-baseline-${runTag}-${i}`)),
+          baseline: await historyShape(
+            stack,
+            Array.from({ length: Math.min(20, options.complaints) }, (_, i) => `bench-baseline-${runTag}-${i}`),
+          ),
         },
       };
-      say(`lifecycle: ${apiRate.toFixed(1)} complaints/s over HTTP vs ${baselineRate.toFixed(1)}/s raw (ratio ${(apiRate / baselineRate).toFixed(2)})`);
-      if (api.completed < options.complaints) problems.push(`lifecycle: ${options.complaints - api.completed} of ${options.complaints} complaints did not complete (see statuses)`);
-      if (baseline.completed < options.complaints) problems.push(`baseline: ${options.complaints - baseline.completed} of ${options.complaints} did not complete`);
+      say(
+        `lifecycle: ${apiRate.toFixed(1)} complaints/s over HTTP vs ${baselineRate.toFixed(1)}/s raw (ratio ${(apiRate / baselineRate).toFixed(2)})`,
+      );
+      if (api.completed < options.complaints)
+        problems.push(
+          `lifecycle: ${options.complaints - api.completed} of ${options.complaints} complaints did not complete (see statuses)`,
+        );
+      if (baseline.completed < options.complaints)
+        problems.push(`baseline: ${options.complaints - baseline.completed} of ${options.complaints} did not complete`);
 
       saveSoFar();
       if (!options.skip.has('read') && lifecycleRefs.length > 0) {
         phase('read-warm');
-        say(`read path (warm): GET /complaints/:ref over the ${lifecycleRefs.length} lifecycle complaints, ${options.readSeconds}s each, API then raw query`);
-        result.read = { warm: { state: await readState(stack, lifecycleRefs, options.readSeconds, options.concurrency), complaints: lifecycleRefs.length } };
+        say(
+          `read path (warm): GET /complaints/:ref over the ${lifecycleRefs.length} lifecycle complaints, ${options.readSeconds}s each, API then raw query`,
+        );
+        result.read = {
+          warm: {
+            state: await readState(stack, lifecycleRefs, options.readSeconds, options.concurrency),
+            complaints: lifecycleRefs.length,
+          },
+        };
         endPhase('read-warm');
       }
     }
@@ -786,18 +970,26 @@ async function main(): Promise<number> {
     // ---------------------------------------------------------------- 3. scale
     if (!options.skip.has('scale') && options.scale > 0) {
       phase('scale-start');
-      say(`scale: starting ${options.scale} complaints; ${options.due} of them received days ago, so that their acknowledgement reminders fall due in ${options.cohorts} cohorts ${options.cohortGapSeconds}s apart`);
+      say(
+        `scale: starting ${options.scale} complaints; ${options.due} of them received days ago, so that their acknowledgement reminders fall due in ${options.cohorts} cohorts ${options.cohortGapSeconds}s apart`,
+      );
       const startedAt = performance.now();
       const scale = await startScaleComplaints(stack, options, runTag, say);
       const startSeconds = (performance.now() - startedAt) / 1000;
       endPhase('scale-start');
-      if (!scale.allTakenOn) problems.push(`scale: the worker had taken on only ${scale.takenOn} of ${options.scale} complaints 2s before the first cohort fell due`);
+      if (!scale.allTakenOn)
+        problems.push(
+          `scale: the worker had taken on only ${scale.takenOn} of ${options.scale} complaints 2s before the first cohort fell due`,
+        );
       scaleComplaints = scale.started;
       const cohortComplaints = scale.started.filter((c) => c.cohort >= 0);
       const lastDueMs = scale.firstDueMs + (options.cohorts - 1) * options.cohortGapSeconds * 1000;
       const startErrors = scale.runs.reduce((sum, run) => sum + (run.steps.start?.errors ?? 0), 0);
       say(`scale: ${scale.started.length} started in ${startSeconds.toFixed(0)}s (${startErrors} failed)`);
-      if (startErrors > 0) problems.push(`scale: ${startErrors} starts failed: ${scale.runs.flatMap((run) => run.steps.start?.errorSamples ?? [])[0] ?? ''}`);
+      if (startErrors > 0)
+        problems.push(
+          `scale: ${startErrors} starts failed: ${scale.runs.flatMap((run) => run.steps.start?.errorSamples ?? [])[0] ?? ''}`,
+        );
 
       // All open, timers pending: the memory of N open complaints on one worker.
       phase('scale-open');
@@ -807,10 +999,15 @@ async function main(): Promise<number> {
       const openMemoryLate = sampler.sample().rssMiB;
       endPhase('scale-open');
       const lateStarts = untilFirst < 0 ? cohortComplaints.length : 0;
-      if (untilFirst < 0) problems.push(`scale: starting took longer than planned; the first cohort fell due ${(-untilFirst / 1000).toFixed(0)}s before all had started`);
+      if (untilFirst < 0)
+        problems.push(
+          `scale: starting took longer than planned; the first cohort fell due ${(-untilFirst / 1000).toFixed(0)}s before all had started`,
+        );
 
       phase('scale-due');
-      say(`scale: reminders falling due ${new Date(scale.firstDueMs).toISOString().slice(11, 19)} … ${new Date(lastDueMs).toISOString().slice(11, 19)}; waiting for every reminder to go out`);
+      say(
+        `scale: reminders falling due ${new Date(scale.firstDueMs).toISOString().slice(11, 19)} … ${new Date(lastDueMs).toISOString().slice(11, 19)}; waiting for every reminder to go out`,
+      );
       const expected = cohortComplaints.length;
       const waitLimit = lastDueMs + Math.max(120_000, expected * 20);
       let seen = 0;
@@ -824,17 +1021,29 @@ async function main(): Promise<number> {
         await sleep(1_000);
       }
       endPhase('scale-due');
-      if (allRecordedAt === undefined) problems.push(`scale: only ${seen} of ${expected} reminders went out within ${(waitLimit - lastDueMs) / 1000}s of the last due time`);
-      say(`scale: ${seen} of ${expected} reminders delivered${allRecordedAt ? `, the last within ${((allRecordedAt - lastDueMs) / 1000).toFixed(1)}s of the last due time` : ''}`);
+      if (allRecordedAt === undefined)
+        problems.push(
+          `scale: only ${seen} of ${expected} reminders went out within ${(waitLimit - lastDueMs) / 1000}s of the last due time`,
+        );
+      say(
+        `scale: ${seen} of ${expected} reminders delivered${allRecordedAt ? `, the last within ${((allRecordedAt - lastDueMs) / 1000).toFixed(1)}s of the last due time` : ''}`,
+      );
 
       const lastCohort = cohortComplaints.filter((c) => c.cohort === options.cohorts - 1);
-      const split = await timerSplit(stack, lastCohort.slice(0, 100).concat(cohortComplaints.filter((c) => c.cohort === 0).slice(0, 100)));
+      const split = await timerSplit(
+        stack,
+        lastCohort.slice(0, 100).concat(cohortComplaints.filter((c) => c.cohort === 0).slice(0, 100)),
+      );
       result.scale = {
         complaints: options.scale,
         started: scale.started.length,
         startFailures: startErrors,
         how: 'started with the client as the API starts them (complaintStartOptions), without the read-back query',
-        calibration: { complaints: scale.calibration, perSecond: round(scale.calibrationRate), note: 'received 6 days ago: overdue from the start (the list test finds them); not measured for lateness' },
+        calibration: {
+          complaints: scale.calibration,
+          perSecond: round(scale.calibrationRate),
+          note: 'received 6 days ago: overdue from the start (the list test finds them); not measured for lateness',
+        },
         notDueInRun: scale.started.filter((c) => c.cohort === -2).length,
         startSeconds: round(startSeconds),
         takenOnBeforeFirstDue: scale.takenOn,
@@ -861,10 +1070,15 @@ async function main(): Promise<number> {
       if (!options.skip.has('read')) {
         phase('read-scale');
         const openRefs = scaleComplaints.map((c) => c.ref);
-        say(`read path (at scale): GET /complaints/:ref over ${openRefs.length} open complaints, and ${LIST_PATH}, ${options.readSeconds}s each, API then raw`);
+        say(
+          `read path (at scale): GET /complaints/:ref over ${openRefs.length} open complaints, and ${LIST_PATH}, ${options.readSeconds}s each, API then raw`,
+        );
         const state = await readState(stack, openRefs, options.readSeconds, options.concurrency);
         const list = await readList(stack, options.readSeconds, options.concurrency);
-        result.read = { ...(result.read ?? {}), atScale: { complaints: openRefs.length + lifecycleRefs.length, open: openRefs.length, state, list } };
+        result.read = {
+          ...(result.read ?? {}),
+          atScale: { complaints: openRefs.length + lifecycleRefs.length, open: openRefs.length, state, list },
+        };
         endPhase('read-scale');
       }
     }
@@ -875,7 +1089,9 @@ async function main(): Promise<number> {
       const half = Math.floor(options.replay / 2);
       const fromScale = scaleComplaints.slice(0, Math.min(half, scaleComplaints.length)).map((c) => c.ref);
       const refs = [...fromScale, ...lifecycleRefs.slice(0, options.replay - fromScale.length)];
-      say(`replay: fetching and replaying ${refs.length} histories (${refs.length - fromScale.length} lifecycle, ${fromScale.length} from the scale run)`);
+      say(
+        `replay: fetching and replaying ${refs.length} histories (${refs.length - fromScale.length} lifecycle, ${fromScale.length} from the scale run)`,
+      );
       if (refs.length > 0) result.replay = await replayRun(stack, refs);
       endPhase('replay');
     }
@@ -887,7 +1103,17 @@ async function main(): Promise<number> {
   // ---------------------------------------------------------------- stop, then read the register
   phase('stop');
   sampler.stop();
-  for (const name of ['warmup', 'lifecycle', 'baseline', 'read-warm', 'scale-start', 'scale-open', 'scale-due', 'read-scale', 'replay']) {
+  for (const name of [
+    'warmup',
+    'lifecycle',
+    'baseline',
+    'read-warm',
+    'scale-start',
+    'scale-open',
+    'scale-due',
+    'read-scale',
+    'replay',
+  ]) {
     const peak = sampler.peak([name]);
     if (Object.keys(peak).length) result.memoryPeakMiBByPhase[name] = peak;
   }
@@ -917,7 +1143,9 @@ async function main(): Promise<number> {
         measured: late.length,
         missing,
         allMs: summarise(late),
-        byCohortMs: [...byCohort.entries()].sort(([a], [b]) => a - b).map(([cohort, values]) => ({ cohort, ...summarise(values) })),
+        byCohortMs: [...byCohort.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([cohort, values]) => ({ cohort, ...summarise(values) })),
       };
       if (missing > 0) problems.push(`scale: ${missing} reminder entries missing from the register`);
     } catch (error) {
@@ -929,7 +1157,10 @@ async function main(): Promise<number> {
 
   save(true);
   say(`results: ${path.relative(process.cwd(), base)}.json and .md (${result.totalSeconds}s in all)`);
-  for (const target of result.targets) say(`${target.met === null ? '  ?' : target.met ? ' ok' : 'MISS'} ${target.figure}: ${target.value} (target ${target.target})`);
+  for (const target of result.targets)
+    say(
+      `${target.met === null ? '  ?' : target.met ? ' ok' : 'MISS'} ${target.figure}: ${target.value} (target ${target.target})`,
+    );
   for (const problem of problems) say(`PROBLEM: ${problem.split('\n')[0]}`);
   if (!options.keep) rmSync(stack.tmp, { recursive: true, force: true });
   else say(`kept ${stack.tmp}`);
@@ -939,17 +1170,46 @@ async function main(): Promise<number> {
 function targetsOf(result: BenchResult): BenchResult['targets'] {
   const targets: BenchResult['targets'] = [];
   const add = (figure: string, target: string, value: number | undefined, met: (v: number) => boolean, unit = '') =>
-    targets.push({ figure, target, value: value === undefined || Number.isNaN(value) ? 'not measured' : `${value}${unit}`, met: value === undefined || Number.isNaN(value) ? null : met(value) });
+    targets.push({
+      figure,
+      target,
+      value: value === undefined || Number.isNaN(value) ? 'not measured' : `${value}${unit}`,
+      met: value === undefined || Number.isNaN(value) ? null : met(value),
+    });
   const lifecycle = result.lifecycle;
   add('lifecycle throughput / raw-client baseline', '≥ 0.8×', lifecycle?.ratio, (v) => v >= 0.8, '×');
   for (const step of ['intake', 'acknowledge', 'outcome']) {
-    add(`p99 ${step} (write) at concurrency ${String(result.settings.concurrency)}`, '< 250 ms', lifecycle?.api.steps[step]?.latencyMs.p99, (v) => v < 250, ' ms');
+    add(
+      `p99 ${step} (write) at concurrency ${String(result.settings.concurrency)}`,
+      '< 250 ms',
+      lifecycle?.api.steps[step]?.latencyMs.p99,
+      (v) => v < 250,
+      ' ms',
+    );
   }
   add('p99 GET /complaints/:ref (warm)', '< 50 ms', result.read?.warm?.state.api.latencyMs.p99, (v) => v < 50, ' ms');
-  add('p99 GET /complaints/:ref (at scale)', '< 50 ms', result.read?.atScale?.state.api.latencyMs.p99, (v) => v < 50, ' ms');
+  add(
+    'p99 GET /complaints/:ref (at scale)',
+    '< 50 ms',
+    result.read?.atScale?.state.api.latencyMs.p99,
+    (v) => v < 50,
+    ' ms',
+  );
   const memory = result.scale?.memoryMiB;
-  const workerPeak = memory ? Math.max(memory.peakWhileDue?.worker ?? 0, memory.peakWhileStarting?.worker ?? 0, memory.allOpenBeforeFirstDue?.worker ?? 0) : undefined;
-  add(`worker RSS with ${String(result.scale?.complaints ?? '?')} open complaints (peak)`, '< 1024 MiB', workerPeak, (v) => v < 1024, ' MiB');
+  const workerPeak = memory
+    ? Math.max(
+        memory.peakWhileDue?.worker ?? 0,
+        memory.peakWhileStarting?.worker ?? 0,
+        memory.allOpenBeforeFirstDue?.worker ?? 0,
+      )
+    : undefined;
+  add(
+    `worker RSS with ${String(result.scale?.complaints ?? '?')} open complaints (peak)`,
+    '< 1024 MiB',
+    workerPeak,
+    (v) => v < 1024,
+    ' MiB',
+  );
   add('reminder lateness p99', '≤ 2000 ms', result.scale?.lateness?.allMs.p99, (v) => v <= 2000, ' ms');
   add('audit replay', '≥ 200 histories/s', result.replay?.perSecond, (v) => v >= 200, '/s');
   add('npm run bench end to end', '< 600 s', result.totalSeconds, (v) => v < 600, ' s');

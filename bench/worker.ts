@@ -18,7 +18,9 @@ import { createComplaintsWorker } from '../worker/create-worker';
  * The Worker settings under test, for both workers. Empty: the SDK's defaults, which is what worker/main.ts uses.
  * BENCH_WORKER_OPTIONS (JSON) overrides them for experiments, e.g. '{"maxCachedWorkflows":500}'.
  */
-export const WORKER_SETTINGS: Partial<WorkerOptions> = process.env.BENCH_WORKER_OPTIONS ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as Partial<WorkerOptions>) : {};
+export const WORKER_SETTINGS: Partial<WorkerOptions> = process.env.BENCH_WORKER_OPTIONS
+  ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as Partial<WorkerOptions>)
+  : {};
 
 async function main(): Promise<void> {
   const [role, bundlePath, taskQueue] = process.argv.slice(2);
@@ -43,7 +45,13 @@ async function main(): Promise<void> {
       workerOptions: WORKER_SETTINGS,
     });
   } else {
-    worker = await Worker.create({ ...WORKER_SETTINGS, connection, namespace, taskQueue, workflowBundle: { codePath: bundlePath } });
+    worker = await Worker.create({
+      ...WORKER_SETTINGS,
+      connection,
+      namespace,
+      taskQueue,
+      workflowBundle: { codePath: bundlePath },
+    });
   }
   const running = worker.run();
   // The Runtime handles SIGTERM/SIGINT (worker.run() drains and returns).

@@ -32,14 +32,27 @@ const actionBodySchemaBuilders = {
   'request-escalation': () =>
     z
       .object({
-        to: z.string().regex(/^[a-z0-9-]+$/).optional().describe('The stage asked for; defaults to the next stage'),
-        bypass: z.boolean().optional().describe("At the complainant's request, skip the next stage (e.g. the Director review)"),
+        to: z
+          .string()
+          .regex(/^[a-z0-9-]+$/)
+          .optional()
+          .describe('The stage asked for; defaults to the next stage'),
+        bypass: z
+          .boolean()
+          .optional()
+          .describe("At the complainant's request, skip the next stage (e.g. the Director review)"),
       })
       .strict(),
   'grant-extension': () =>
     z
       .object({
-        days: z.number().int().positive().max(365).optional().describe("Days added to the response deadline, in the stage's kind of days"),
+        days: z
+          .number()
+          .int()
+          .positive()
+          .max(365)
+          .optional()
+          .describe("Days added to the response deadline, in the stage's kind of days"),
         newDeadline: InstantSchema.optional().describe('Or: the new response deadline'),
         reason: text(2_000).min(5, 'give the reason for the extension'),
         agreedWithComplainant: z.boolean(),
@@ -51,13 +64,13 @@ const actionBodySchemaBuilders = {
       }),
   withdraw: () => z.object({ reason: text(2_000).optional() }).strict(),
   'refer-to-ombudsman': () =>
-    z
-      .object({ reference: text(100).optional().describe("The Ombudsman's case reference, when known") })
-      .strict(),
+    z.object({ reference: text(100).optional().describe("The Ombudsman's case reference, when known") }).strict(),
   'add-note': () => z.object({ text: text(10_000) }).strict(),
   'update-calendar': () =>
     z
-      .object({ holidays: z.array(LocalDateSchema).max(1_000).describe('Public holidays in Europe/London, YYYY-MM-DD') })
+      .object({
+        holidays: z.array(LocalDateSchema).max(1_000).describe('Public holidays in Europe/London, YYYY-MM-DD'),
+      })
       .strict(),
 } satisfies Record<ActionName, () => z.ZodType>;
 
@@ -68,7 +81,9 @@ const actionBodySchemaBuilders = {
  */
 export const actionBodySchemas = builtOnFirstUse(actionBodySchemaBuilders);
 
-function builtOnFirstUse<B extends Record<string, () => unknown>>(builders: B): { readonly [K in keyof B]: ReturnType<B[K]> } {
+function builtOnFirstUse<B extends Record<string, () => unknown>>(
+  builders: B,
+): { readonly [K in keyof B]: ReturnType<B[K]> } {
   const schemas = {} as { [K in keyof B]: ReturnType<B[K]> };
   for (const name of Object.keys(builders) as Array<keyof B>) {
     Object.defineProperty(schemas, name, {
@@ -92,7 +107,10 @@ export type ActionInput<A extends ActionName> = ActionBody<A> & { actor: z.infer
 export type ComplaintCommand = { [A in ActionName]: { action: A } & ActionInput<A> }[ActionName];
 
 /** Validates an Update/Signal payload (the API validates earlier; other systems may send anything). */
-export function parseCommand(action: ActionName, payload: unknown): { ok: true; command: ComplaintCommand } | { ok: false; reason: string } {
+export function parseCommand(
+  action: ActionName,
+  payload: unknown,
+): { ok: true; command: ComplaintCommand } | { ok: false; reason: string } {
   if (typeof payload !== 'object' || payload === null) return { ok: false, reason: 'the message must be an object' };
   const { actor, ...body } = payload as Record<string, unknown>;
   const parsedActor = ActorSchema.safeParse(actor);
@@ -103,5 +121,7 @@ export function parseCommand(action: ActionName, payload: unknown): { ok: true; 
 }
 
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
+  return error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
 }

@@ -5,7 +5,16 @@ import { stageRank, type Procedure, type ProcedureRef } from './procedure';
 import { getProcedure } from './procedures';
 import { spsoModelProcedure } from './procedures/spso-mchp';
 import { z } from 'zod';
-import { categories, CategorySchema, outcomes, serviceAreas, ServiceAreaSchema, type Category, type Outcome, type ServiceArea } from './vocabulary';
+import {
+  categories,
+  CategorySchema,
+  outcomes,
+  serviceAreas,
+  ServiceAreaSchema,
+  type Category,
+  type Outcome,
+  type ServiceArea,
+} from './vocabulary';
 
 // The annual performance report, computed from what happened: each complaint's recorded events (as the register
 // keeps them) are folded with `replayTimeline` into the complaint as it stood at the end of the period, and
@@ -66,7 +75,10 @@ export const ReportQuerySchema = z
 
 export const reportFormats = ['json', 'md', 'html'] as const;
 export const AnnualReportQuerySchema = ReportQuerySchema.extend({
-  format: z.enum(reportFormats).default('json').describe('json: the figures; md: the text for a paper; html: a printable page with charts'),
+  format: z
+    .enum(reportFormats)
+    .default('json')
+    .describe('json: the figures; md: the text for a paper; html: a printable page with charts'),
 }).strict();
 
 const Count = z.number().int().min(0);
@@ -80,7 +92,9 @@ export const AnnualReportSchema = z
     byLevel: z.record(z.string(), Count).describe('Each complaint once, at the highest stage it reached'),
     byServiceArea: z.partialRecord(ServiceAreaSchema, Count).describe('Areas with none are absent'),
     byCategory: z.partialRecord(CategorySchema, Count).describe('Categories with none are absent'),
-    outcomes: z.record(z.string(), Count).describe("Each complaint once: its current stage's outcome, ongoing, or withdrawn"),
+    outcomes: z
+      .record(z.string(), Count)
+      .describe("Each complaint once: its current stage's outcome, ongoing, or withdrawn"),
     upheldPercent: Percent,
     notUpheldPercent: Percent,
     acknowledgedOnTime: TargetsMetSchema,
@@ -123,7 +137,10 @@ export function inPeriod(instant: string, period: ReportPeriod): boolean {
  * The complaints received in the period, each rebuilt from its events recorded before the period's end. The first
  * event (the receipt) always counts, so a complaint received in the period but recorded late is not lost.
  */
-export function complaintsAtPeriodEnd(timelines: AnnualReportInput['timelines'], period: ReportPeriod): ComplaintState[] {
+export function complaintsAtPeriodEnd(
+  timelines: AnnualReportInput['timelines'],
+  period: ReportPeriod,
+): ComplaintState[] {
   const end = ms(period.to);
   const states: ComplaintState[] = [];
   for (const timeline of timelines) {
@@ -147,7 +164,10 @@ export function isConcluded(state: ComplaintState): boolean {
 
 /** The stage of the procedure ladder furthest up that the complaint reached. */
 export function highestStage(state: ComplaintState, procedure: Procedure): string {
-  return state.stages.reduce((highest, record) => (stageRank(procedure, record.stage) > stageRank(procedure, highest) ? record.stage : highest), state.stages[0]?.stage ?? state.currentStage);
+  return state.stages.reduce(
+    (highest, record) => (stageRank(procedure, record.stage) > stageRank(procedure, highest) ? record.stage : highest),
+    state.stages[0]?.stage ?? state.currentStage,
+  );
 }
 
 /**
@@ -196,7 +216,10 @@ export function percentage(n: number, of: number): number | null {
 }
 
 function mean(values: readonly number[]): number | null {
-  return oneDecimal(values.reduce((a, b) => a + b, 0), values.length);
+  return oneDecimal(
+    values.reduce((a, b) => a + b, 0),
+    values.length,
+  );
 }
 
 function targets(met: number, of: number): TargetsMet {
@@ -233,7 +256,9 @@ export function annualReport(input: AnnualReportInput): AnnualReport {
   }
 
   const standings = complaints.map(standing);
-  const listedOutcomes = outcomes.filter((outcome) => procedures.some((procedure) => procedure.stages.some((stage) => stage.outcomes.includes(outcome))));
+  const listedOutcomes = outcomes.filter((outcome) =>
+    procedures.some((procedure) => procedure.stages.some((stage) => stage.outcomes.includes(outcome))),
+  );
   const outcomeCounts: Record<string, number> = {};
   for (const key of [...listedOutcomes, 'ongoing', 'withdrawn'] as const) outcomeCounts[key] = 0;
   for (const now of standings) outcomeCounts[now] = (outcomeCounts[now] ?? 0) + 1;
@@ -241,36 +266,54 @@ export function annualReport(input: AnnualReportInput): AnnualReport {
   const concluded = complaints.filter(isConcluded);
   const count = (outcome: Outcome) => standings.filter((now) => now === outcome).length;
 
-  const acknowledgements = complaints.map((state) => acknowledgementRecord(state, endMs)).filter((record) => record.counted);
+  const acknowledgements = complaints
+    .map((state) => acknowledgementRecord(state, endMs))
+    .filter((record) => record.counted);
 
   const compliments = input.compliments.filter((compliment) => inPeriod(compliment.receivedAt, period));
 
   return {
     total: complaints.length,
     byLevel,
-    byServiceArea: countNonZero(serviceAreas, complaints.map((state) => state.details.serviceArea)),
-    byCategory: countNonZero(categories, complaints.map((state) => state.details.category)),
+    byServiceArea: countNonZero(
+      serviceAreas,
+      complaints.map((state) => state.details.serviceArea),
+    ),
+    byCategory: countNonZero(
+      categories,
+      complaints.map((state) => state.details.category),
+    ),
     outcomes: outcomeCounts,
     upheldPercent: percentage(count('upheld'), concluded.length),
     notUpheldPercent: percentage(count('not-upheld'), concluded.length),
     acknowledgedOnTime: targets(acknowledgements.filter((record) => record.met).length, acknowledgements.length),
     completedOnTime: targets(concluded.filter(allResponsesOnTime).length, concluded.length),
-    extensions: complaints.reduce((n, state) => n + state.stages.reduce((m, record) => m + record.response.extensions.length, 0), 0),
+    extensions: complaints.reduce(
+      (n, state) => n + state.stages.reduce((m, record) => m + record.response.extensions.length, 0),
+      0,
+    ),
     committeeHearings: complaints.reduce((n, state) => {
       const hearing = hearingStage(getProcedure(state.procedure));
       return n + state.stages.filter((record) => record.stage === hearing).length;
     }, 0),
     spsoReferrals: complaints.filter((state) => state.ombudsmanReferral !== undefined).length,
     compliments: compliments.length,
-    complimentsByServiceArea: countNonZero(serviceAreas, compliments.map((compliment) => compliment.serviceArea)),
+    complimentsByServiceArea: countNonZero(
+      serviceAreas,
+      compliments.map((compliment) => compliment.serviceArea),
+    ),
   };
 }
 
 /** Complaints received per calendar month (Europe/London) of the period, every month listed, for charts. */
-export function complaintsByMonth(timelines: AnnualReportInput['timelines'], period: ReportPeriod): Array<{ month: string; received: number }> {
+export function complaintsByMonth(
+  timelines: AnnualReportInput['timelines'],
+  period: ReportPeriod,
+): Array<{ month: string; received: number }> {
   const months: Array<{ month: string; received: number }> = [];
   const last = londonDate(ms(period.to) - 1).slice(0, 7);
-  for (let month = londonDate(ms(period.from)).slice(0, 7); month <= last; month = nextMonth(month)) months.push({ month, received: 0 });
+  for (let month = londonDate(ms(period.from)).slice(0, 7); month <= last; month = nextMonth(month))
+    months.push({ month, received: 0 });
   for (const state of complaintsAtPeriodEnd(timelines, period)) {
     const entry = months.find((candidate) => candidate.month === londonDate(ms(state.receivedAt)).slice(0, 7));
     if (entry) entry.received += 1;
@@ -354,14 +397,24 @@ interface StepRecord {
   record: StageRecord;
 }
 
-function stepIndicators(steps: readonly StepRecord[], procedure: Procedure, stageId: string, totalClosed: number): SpsoStageIndicators {
+function stepIndicators(
+  steps: readonly StepRecord[],
+  procedure: Procedure,
+  stageId: string,
+  totalClosed: number,
+): SpsoStageIndicators {
   const stage = procedure.stages.find((candidate) => candidate.id === stageId);
   const timescale = stage?.respond.within.days ?? 0;
-  const closed = steps.filter(({ record }) => record.response.metAt !== undefined && record.response.outcome !== undefined);
-  const workingDays = closed.map(({ state, record }) => daysBetween(ms(record.startedAt), ms(record.response.metAt as string), 'working', state.holidays));
+  const closed = steps.filter(
+    ({ record }) => record.response.metAt !== undefined && record.response.outcome !== undefined,
+  );
+  const workingDays = closed.map(({ state, record }) =>
+    daysBetween(ms(record.startedAt), ms(record.response.metAt as string), 'working', state.holidays),
+  );
   const outcomeCounts: Record<string, number> = {};
   for (const outcome of stage?.outcomes ?? []) outcomeCounts[outcome] = 0;
-  for (const { record } of closed) outcomeCounts[record.response.outcome as string] = (outcomeCounts[record.response.outcome as string] ?? 0) + 1;
+  for (const { record } of closed)
+    outcomeCounts[record.response.outcome as string] = (outcomeCounts[record.response.outcome as string] ?? 0) + 1;
   return {
     closed: closed.length,
     closedPercent: percentage(closed.length, totalClosed),
@@ -369,7 +422,10 @@ function stepIndicators(steps: readonly StepRecord[], procedure: Procedure, stag
     averageWorkingDays: mean(workingDays),
     timescaleWorkingDays: timescale,
     closedWithinTimescale: targets(workingDays.filter((days) => days <= timescale).length, closed.length),
-    extensionsAuthorised: targets(steps.filter(({ record }) => record.response.extensions.length > 0).length, steps.length),
+    extensionsAuthorised: targets(
+      steps.filter(({ record }) => record.response.extensions.length > 0).length,
+      steps.length,
+    ),
   };
 }
 
@@ -381,7 +437,9 @@ function stepIndicators(steps: readonly StepRecord[], procedure: Procedure, stag
  */
 export function spsoIndicators(input: SpsoIndicatorsInput): SpsoIndicators {
   const procedureId = input.procedureId ?? spsoModelProcedure.id;
-  const complaints = complaintsAtPeriodEnd(input.timelines, input.period).filter((state) => state.procedure.id === procedureId);
+  const complaints = complaintsAtPeriodEnd(input.timelines, input.period).filter(
+    (state) => state.procedure.id === procedureId,
+  );
   const procedure = complaints[0] ? getProcedure(complaints[0].procedure) : spsoModelProcedure;
   const stage1: StepRecord[] = [];
   const stage2: StepRecord[] = [];

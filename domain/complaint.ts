@@ -51,7 +51,8 @@ export interface StageRecord {
   escalatedAt?: string;
 }
 
-export type ClosureReason = 'escalation-window-ended' | 'referral-window-ended' | 'referred-to-ombudsman' | 'final-outcome';
+export type ClosureReason =
+  'escalation-window-ended' | 'referral-window-ended' | 'referred-to-ombudsman' | 'final-outcome';
 
 export interface ComplaintState {
   ref: string;
@@ -151,9 +152,7 @@ export type RejectionCode =
   | 'already-assigned'
   | 'invalid-message';
 
-export type Decision =
-  | { ok: true; events: ComplaintEvent[] }
-  | { ok: false; code: RejectionCode; reason: string };
+export type Decision = { ok: true; events: ComplaintEvent[] } | { ok: false; code: RejectionCode; reason: string };
 
 const reject = (code: RejectionCode, reason: string): Decision => ({ ok: false, code, reason });
 const accept = (...events: ComplaintEvent[]): Decision => ({ ok: true, events });
@@ -205,9 +204,17 @@ export function receiveComplaint(complaint: NewComplaint): ComplaintEvent {
 }
 
 /** Whether `command` may happen now, and what it records. Never changes `state`. */
-export function decide(state: ComplaintState, command: ComplaintCommand, nowMs: number, procedure: Procedure): Decision {
+export function decide(
+  state: ComplaintState,
+  command: ComplaintCommand,
+  nowMs: number,
+  procedure: Procedure,
+): Decision {
   if (isTerminal(state.status)) {
-    return reject('complaint-closed', `complaint ${state.ref} is ${state.status === 'withdrawn' ? 'withdrawn' : 'closed'}; nothing more can be recorded`);
+    return reject(
+      'complaint-closed',
+      `complaint ${state.ref} is ${state.status === 'withdrawn' ? 'withdrawn' : 'closed'}; nothing more can be recorded`,
+    );
   }
   const record = currentStageRecord(state);
   const stage = stageDefinition(procedure, record.stage);
@@ -215,9 +222,15 @@ export function decide(state: ComplaintState, command: ComplaintCommand, nowMs: 
 
   switch (command.action) {
     case 'acknowledge': {
-      if (state.status !== 'open') return reject('not-open', `${stageName} already has its outcome; there is nothing to acknowledge`);
-      if (!record.acknowledgement) return reject('no-acknowledgement-step', `${stageName} has no acknowledgement step in ${procedure.name}`);
-      if (record.acknowledgement.metAt) return reject('already-acknowledged', `${stageName} was already acknowledged at ${record.acknowledgement.metAt}`);
+      if (state.status !== 'open')
+        return reject('not-open', `${stageName} already has its outcome; there is nothing to acknowledge`);
+      if (!record.acknowledgement)
+        return reject('no-acknowledgement-step', `${stageName} has no acknowledgement step in ${procedure.name}`);
+      if (record.acknowledgement.metAt)
+        return reject(
+          'already-acknowledged',
+          `${stageName} was already acknowledged at ${record.acknowledgement.metAt}`,
+        );
       return accept({ type: 'acknowledged', stage: record.stage, ...(command.note ? { note: command.note } : {}) });
     }
 
@@ -233,14 +246,20 @@ export function decide(state: ComplaintState, command: ComplaintCommand, nowMs: 
     }
 
     case 'record-outcome': {
-      if (state.status !== 'open') return reject('outcome-already-recorded', `${stageName} already has its outcome (${record.response.outcome})`);
+      if (state.status !== 'open')
+        return reject('outcome-already-recorded', `${stageName} already has its outcome (${record.response.outcome})`);
       if (record.acknowledgement && !record.acknowledgement.metAt) {
         return reject('not-acknowledged', `${stageName} must be acknowledged before its outcome is recorded`);
       }
       if (!stage.outcomes.includes(command.outcome)) {
-        return reject('outcome-not-in-procedure', `"${command.outcome}" is not an outcome of ${stageName}; allowed: ${stage.outcomes.join(', ')}`);
+        return reject(
+          'outcome-not-in-procedure',
+          `"${command.outcome}" is not an outcome of ${stageName}; allowed: ${stage.outcomes.join(', ')}`,
+        );
       }
-      const windowDays = stage.escalation?.windowDays ?? (procedure.ombudsman.afterStage === stage.id ? procedure.ombudsman.referralWindowDays : undefined);
+      const windowDays =
+        stage.escalation?.windowDays ??
+        (procedure.ombudsman.afterStage === stage.id ? procedure.ombudsman.referralWindowDays : undefined);
       const outcome: ComplaintEvent = {
         type: 'outcome-recorded',
         stage: stage.id,
@@ -251,7 +270,8 @@ export function decide(state: ComplaintState, command: ComplaintCommand, nowMs: 
           ? { escalationWindowEndsAt: iso(addDays(nowMs, { days: windowDays, kind: 'calendar' }, state.holidays)) }
           : {}),
       };
-      if (windowDays === undefined) return accept(outcome, { type: 'closed', reason: 'final-outcome', outcome: command.outcome });
+      if (windowDays === undefined)
+        return accept(outcome, { type: 'closed', reason: 'final-outcome', outcome: command.outcome });
       return accept(outcome);
     }
 
@@ -260,17 +280,25 @@ export function decide(state: ComplaintState, command: ComplaintCommand, nowMs: 
         return reject('no-outcome-yet', `escalation is possible only after the outcome of ${stageName}`);
       }
       if (!stage.escalation) {
-        return reject('no-further-stage', `${stageName} is the last stage of ${procedure.name}; the complainant may go to the ${procedure.ombudsman.name}`);
+        return reject(
+          'no-further-stage',
+          `${stageName} is the last stage of ${procedure.name}; the complainant may go to the ${procedure.ombudsman.name}`,
+        );
       }
       if (record.escalationWindowEndsAt && nowMs > ms(record.escalationWindowEndsAt)) {
         return reject('escalation-window-closed', `the escalation window ended at ${record.escalationWindowEndsAt}`);
       }
       const { next, bypassTo } = stage.escalation;
-      const wantsBypass = command.bypass === true || (command.to !== undefined && command.to === bypassTo && command.to !== next);
-      if (wantsBypass && !bypassTo) return reject('stage-not-reachable', `the stage after ${stageName} cannot be bypassed`);
+      const wantsBypass =
+        command.bypass === true || (command.to !== undefined && command.to === bypassTo && command.to !== next);
+      if (wantsBypass && !bypassTo)
+        return reject('stage-not-reachable', `the stage after ${stageName} cannot be bypassed`);
       const target = wantsBypass ? (bypassTo as string) : next;
       if (command.to !== undefined && command.to !== target) {
-        return reject('stage-not-reachable', `from ${stageName} a complaint can go to ${[next, bypassTo].filter(Boolean).join(' or (bypassing) ')}, not ${command.to}`);
+        return reject(
+          'stage-not-reachable',
+          `from ${stageName} a complaint can go to ${[next, bypassTo].filter(Boolean).join(' or (bypassing) ')}, not ${command.to}`,
+        );
       }
       return accept({
         type: 'escalated',
@@ -282,23 +310,38 @@ export function decide(state: ComplaintState, command: ComplaintCommand, nowMs: 
     }
 
     case 'grant-extension': {
-      if (state.status !== 'open') return reject('outcome-already-recorded', `${stageName} already has its outcome; there is no response deadline to extend`);
+      if (state.status !== 'open')
+        return reject(
+          'outcome-already-recorded',
+          `${stageName} already has its outcome; there is no response deadline to extend`,
+        );
       if (!stage.extension.allowed) return reject('extension-not-allowed', `${stageName} does not allow extensions`);
       if (stage.extension.requiresComplainantAgreement && !command.agreedWithComplainant) {
         return reject('agreement-required', `an extension at ${stageName} needs the complainant's agreement`);
       }
       const current = ms(record.response.dueAt);
       if (nowMs > current) {
-        return reject('deadline-passed', `the response deadline passed at ${record.response.dueAt}; an extension must be agreed before it`);
+        return reject(
+          'deadline-passed',
+          `the response deadline passed at ${record.response.dueAt}; an extension must be agreed before it`,
+        );
       }
-      const dueAtMs = command.newDeadline !== undefined
-        ? ms(command.newDeadline)
-        : addDays(current, { days: command.days ?? 0, kind: stage.respond.within.kind }, state.holidays);
-      if (dueAtMs <= current) return reject('deadline-not-later', `the new deadline must be later than the current one (${record.response.dueAt})`);
+      const dueAtMs =
+        command.newDeadline !== undefined
+          ? ms(command.newDeadline)
+          : addDays(current, { days: command.days ?? 0, kind: stage.respond.within.kind }, state.holidays);
+      if (dueAtMs <= current)
+        return reject(
+          'deadline-not-later',
+          `the new deadline must be later than the current one (${record.response.dueAt})`,
+        );
       if (stage.extension.maxTotal) {
         const limit = addDays(ms(record.startedAt), stage.extension.maxTotal, state.holidays);
         if (dueAtMs > limit) {
-          return reject('extension-too-long', `${stageName} may take at most ${stage.extension.maxTotal.days} ${stage.extension.maxTotal.kind} days in total (until ${iso(limit)})`);
+          return reject(
+            'extension-too-long',
+            `${stageName} may take at most ${stage.extension.maxTotal.days} ${stage.extension.maxTotal.kind} days in total (until ${iso(limit)})`,
+          );
         }
       }
       return accept({
@@ -318,7 +361,10 @@ export function decide(state: ComplaintState, command: ComplaintCommand, nowMs: 
 
     case 'refer-to-ombudsman': {
       if (stage.id !== procedure.ombudsman.afterStage) {
-        return reject('not-final-stage', `a referral to the ${procedure.ombudsman.name} follows the outcome of ${stageDefinition(procedure, procedure.ombudsman.afterStage).name}`);
+        return reject(
+          'not-final-stage',
+          `a referral to the ${procedure.ombudsman.name} follows the outcome of ${stageDefinition(procedure, procedure.ombudsman.afterStage).name}`,
+        );
       }
       if (state.status !== 'awaiting-escalation') return reject('no-outcome-yet', `${stageName} has no outcome yet`);
       if (record.escalationWindowEndsAt && nowMs > ms(record.escalationWindowEndsAt)) {
@@ -326,7 +372,11 @@ export function decide(state: ComplaintState, command: ComplaintCommand, nowMs: 
       }
       return accept(
         { type: 'referred-to-ombudsman', ...(command.reference ? { reference: command.reference } : {}) },
-        { type: 'closed', reason: 'referred-to-ombudsman', ...(record.response.outcome ? { outcome: record.response.outcome } : {}) },
+        {
+          type: 'closed',
+          reason: 'referred-to-ombudsman',
+          ...(record.response.outcome ? { outcome: record.response.outcome } : {}),
+        },
       );
     }
 
@@ -344,7 +394,11 @@ export function decide(state: ComplaintState, command: ComplaintCommand, nowMs: 
 const HOUR_MS = 60 * 60 * 1000;
 
 /** Pending deadlines of the current stage counted again with a changed holiday calendar; met ones stay as they were. */
-function recalculateDeadlines(record: StageRecord, stage: StageDefinition, holidays: HolidayCalendar): { acknowledgementDueAt?: string; responseDueAt?: string } {
+function recalculateDeadlines(
+  record: StageRecord,
+  stage: StageDefinition,
+  holidays: HolidayCalendar,
+): { acknowledgementDueAt?: string; responseDueAt?: string } {
   const startedAt = ms(record.startedAt);
   const result: { acknowledgementDueAt?: string; responseDueAt?: string } = {};
   if (record.acknowledgement && stage.acknowledge && !record.acknowledgement.metAt) {
@@ -353,9 +407,10 @@ function recalculateDeadlines(record: StageRecord, stage: StageDefinition, holid
   if (!record.response.metAt) {
     let dueAt = addDays(startedAt, stage.respond.within, holidays);
     for (const extension of record.response.extensions) {
-      dueAt = extension.requestedDeadline !== undefined
-        ? ms(extension.requestedDeadline)
-        : addDays(dueAt, { days: extension.days ?? 0, kind: stage.respond.within.kind }, holidays);
+      dueAt =
+        extension.requestedDeadline !== undefined
+          ? ms(extension.requestedDeadline)
+          : addDays(dueAt, { days: extension.days ?? 0, kind: stage.respond.within.kind }, holidays);
     }
     result.responseDueAt = iso(dueAt);
   }
@@ -375,7 +430,11 @@ export interface ScheduledEvent {
  * escalation window. Derived from the state alone, so an action, an extension or a new calendar simply
  * changes what comes next, and nothing can fire twice.
  */
-export function nextScheduledEvent(state: ComplaintState, procedure: Procedure, nowMs: number): ScheduledEvent | undefined {
+export function nextScheduledEvent(
+  state: ComplaintState,
+  procedure: Procedure,
+  nowMs: number,
+): ScheduledEvent | undefined {
   if (isTerminal(state.status)) return undefined;
   const record = currentStageRecord(state);
   const stage = stageDefinition(procedure, record.stage);
@@ -395,11 +454,22 @@ export function nextScheduledEvent(state: ComplaintState, procedure: Procedure, 
     }
   } else {
     if (record.acknowledgement && stage.acknowledge) {
-      candidates.push(...deadlineEvents(record, 'acknowledgement', record.acknowledgement, stage.acknowledge.remindBeforeHours, nowMs));
+      candidates.push(
+        ...deadlineEvents(
+          record,
+          'acknowledgement',
+          record.acknowledgement,
+          stage.acknowledge.remindBeforeHours,
+          nowMs,
+        ),
+      );
     }
     candidates.push(...deadlineEvents(record, 'response', record.response, stage.respond.remindBeforeHours, nowMs));
   }
-  return candidates.reduce<ScheduledEvent | undefined>((earliest, candidate) => (!earliest || candidate.atMs < earliest.atMs ? candidate : earliest), undefined);
+  return candidates.reduce<ScheduledEvent | undefined>(
+    (earliest, candidate) => (!earliest || candidate.atMs < earliest.atMs ? candidate : earliest),
+    undefined,
+  );
 }
 
 function deadlineEvents(
@@ -412,14 +482,20 @@ function deadlineEvents(
   if (pending.metAt || pending.breaches.includes(pending.dueAt)) return [];
   const dueAtMs = ms(pending.dueAt);
   const startedAtMs = ms(record.startedAt);
-  const breach: ScheduledEvent = { atMs: dueAtMs, event: { type: 'deadline-breached', stage: record.stage, deadline, dueAt: pending.dueAt } };
+  const breach: ScheduledEvent = {
+    atMs: dueAtMs,
+    event: { type: 'deadline-breached', stage: record.stage, deadline, dueAt: pending.dueAt },
+  };
   // Once the deadline has passed its reminders tell nobody anything: only the breach remains.
   if (dueAtMs <= nowMs) return [breach];
   const reminders = remindBeforeHours
     .map((hoursBefore) => ({ hoursBefore, atMs: dueAtMs - hoursBefore * HOUR_MS }))
     // A reminder that would fall before the stage began is not sent; one whose time passed while the
     // complaint was being recorded late still goes out, at once.
-    .filter(({ hoursBefore, atMs }) => atMs > startedAtMs && !pending.remindersIssued.includes(reminderKey(pending.dueAt, hoursBefore)))
+    .filter(
+      ({ hoursBefore, atMs }) =>
+        atMs > startedAtMs && !pending.remindersIssued.includes(reminderKey(pending.dueAt, hoursBefore)),
+    )
     .map(({ hoursBefore, atMs }): ScheduledEvent => ({
       atMs,
       event: { type: 'reminder-issued', stage: record.stage, deadline, dueAt: pending.dueAt, hoursBefore },
@@ -449,7 +525,8 @@ function stageRecord(opening: StageOpening, startedAt: string): StageRecord {
 
 /** The state a complaint starts in, from its first recorded event. */
 export function initialState(entry: TimelineEntry): ComplaintState {
-  if (entry.type !== 'complaint-received') throw new Error(`A complaint's history starts with complaint-received, not ${entry.type}`);
+  if (entry.type !== 'complaint-received')
+    throw new Error(`A complaint's history starts with complaint-received, not ${entry.type}`);
   return {
     ref: entry.ref,
     procedure: entry.procedure,
@@ -508,7 +585,11 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
       state.withdrawal = { at: entry.at, by: entry.actor, ...(entry.reason ? { reason: entry.reason } : {}) };
       return;
     case 'referred-to-ombudsman':
-      state.ombudsmanReferral = { at: entry.at, by: entry.actor, ...(entry.reference ? { reference: entry.reference } : {}) };
+      state.ombudsmanReferral = {
+        at: entry.at,
+        by: entry.actor,
+        ...(entry.reference ? { reference: entry.reference } : {}),
+      };
       return;
     case 'reminder-issued':
       pendingDeadline(record, entry.deadline)?.remindersIssued.push(reminderKey(entry.dueAt, entry.hoursBefore));
@@ -518,7 +599,8 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
       return;
     case 'calendar-updated':
       state.holidays = entry.holidays;
-      if (entry.acknowledgementDueAt && record.acknowledgement) record.acknowledgement.dueAt = entry.acknowledgementDueAt;
+      if (entry.acknowledgementDueAt && record.acknowledgement)
+        record.acknowledgement.dueAt = entry.acknowledgementDueAt;
       if (entry.responseDueAt) record.response.dueAt = entry.responseDueAt;
       return;
     case 'closed':
@@ -569,7 +651,8 @@ export function nextDeadline(state: ComplaintState, procedure: Procedure): NextD
     return { stage: record.stage, kind, dueAt: record.escalationWindowEndsAt };
   }
   const pending: NextDeadline[] = [];
-  if (record.acknowledgement && !record.acknowledgement.metAt) pending.push({ stage: record.stage, kind: 'acknowledgement', dueAt: record.acknowledgement.dueAt });
+  if (record.acknowledgement && !record.acknowledgement.metAt)
+    pending.push({ stage: record.stage, kind: 'acknowledgement', dueAt: record.acknowledgement.dueAt });
   if (!record.response.metAt) pending.push({ stage: record.stage, kind: 'response', dueAt: record.response.dueAt });
   return pending.sort((a, b) => ms(a.dueAt) - ms(b.dueAt))[0];
 }

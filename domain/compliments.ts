@@ -35,7 +35,9 @@ export type Compliment = z.infer<typeof ComplimentSchema>;
 export const ComplimentListQuerySchema = z
   .object({
     from: DateOrInstantSchema.optional().describe('Received on or after (a date: from the start of that day)'),
-    to: DateOrInstantSchema.optional().describe('Received before (an instant) or on or before (a date: that whole day)'),
+    to: DateOrInstantSchema.optional().describe(
+      'Received before (an instant) or on or before (a date: that whole day)',
+    ),
   })
   .strict();
 

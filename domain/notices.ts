@@ -59,7 +59,10 @@ export function noticeFor(entry: TimelineEntry, state: ComplaintState, procedure
       serviceArea: state.details.serviceArea,
       summary: state.details.summary,
       caseOfficer: state.caseOfficer,
-      complainant: { name: state.details.complainant.name, ...(state.details.complainant.email ? { email: state.details.complainant.email } : {}) },
+      complainant: {
+        name: state.details.complainant.name,
+        ...(state.details.complainant.email ? { email: state.details.complainant.email } : {}),
+      },
       occurredAt: entry.at,
     };
   };
@@ -72,20 +75,31 @@ export function noticeFor(entry: TimelineEntry, state: ComplaintState, procedure
         deadline: entry.deadline,
       };
     case 'deadline-breached':
-      return { ...base(`${entry.deadline}-overdue`, 'staff', entry.stage, entry.dueAt), dueAt: entry.dueAt, deadline: entry.deadline };
+      return {
+        ...base(`${entry.deadline}-overdue`, 'staff', entry.stage, entry.dueAt),
+        dueAt: entry.dueAt,
+        deadline: entry.deadline,
+      };
     case 'case-officer-assigned':
       return { ...base('case-assigned', 'staff', state.currentStage, `${entry.officer.id}/${entry.seq}`) };
     case 'acknowledged': {
       if (!state.details.complainant.email) return undefined;
       const record = state.stages[state.stages.length - 1];
-      return { ...base('complaint-acknowledged', 'complainant', entry.stage, entry.at), ...(record ? { dueAt: record.response.dueAt } : {}) };
+      return {
+        ...base('complaint-acknowledged', 'complainant', entry.stage, entry.at),
+        ...(record ? { dueAt: record.response.dueAt } : {}),
+      };
     }
     case 'outcome-recorded': {
       if (!state.details.complainant.email) return undefined;
       const stage = stageDefinition(procedure, entry.stage);
       const nextStep: Notice['nextStep'] | undefined = entry.escalationWindowEndsAt
         ? stage.escalation
-          ? { kind: 'escalate', stage: { id: stage.escalation.next, name: stageDefinition(procedure, stage.escalation.next).name }, byAt: entry.escalationWindowEndsAt }
+          ? {
+              kind: 'escalate',
+              stage: { id: stage.escalation.next, name: stageDefinition(procedure, stage.escalation.next).name },
+              byAt: entry.escalationWindowEndsAt,
+            }
           : { kind: 'ombudsman', name: procedure.ombudsman.name, byAt: entry.escalationWindowEndsAt }
         : undefined;
       return {

@@ -13,7 +13,13 @@ export const DayCountSchema = z
   .strict();
 
 const ReminderOffsetsSchema = z
-  .array(z.number().int().positive().max(24 * 365))
+  .array(
+    z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 365),
+  )
   .describe('Hours before the deadline at which the responsible officer is reminded');
 
 export const StageDefinitionSchema = z
@@ -21,10 +27,7 @@ export const StageDefinitionSchema = z
     id: z.string().regex(/^[a-z0-9-]+$/),
     name: z.string().min(1),
     /** null: the stage has no separate acknowledgement step (e.g. a frontline response). */
-    acknowledge: z
-      .object({ within: DayCountSchema, remindBeforeHours: ReminderOffsetsSchema })
-      .strict()
-      .nullable(),
+    acknowledge: z.object({ within: DayCountSchema, remindBeforeHours: ReminderOffsetsSchema }).strict().nullable(),
     /** Counted from the moment the stage began: receipt for the first stage, the escalation request after that. */
     respond: z.object({ within: DayCountSchema, remindBeforeHours: ReminderOffsetsSchema }).strict(),
     outcomes: z.array(OutcomeSchema).min(1),
@@ -80,7 +83,9 @@ export const ProcedureSchema = z
       procedure.seriousStartStage,
       procedure.ombudsman.afterStage,
       ...procedure.stages.flatMap((stage) =>
-        stage.escalation ? [stage.escalation.next, ...(stage.escalation.bypassTo ? [stage.escalation.bypassTo] : [])] : [],
+        stage.escalation
+          ? [stage.escalation.next, ...(stage.escalation.bypassTo ? [stage.escalation.bypassTo] : [])]
+          : [],
       ),
     ];
     for (const ref of refs) {

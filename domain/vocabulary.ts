@@ -6,7 +6,14 @@ export const serviceAreas = ['community-care', 'childrens-services', 'criminal-j
 export const ServiceAreaSchema = z.enum(serviceAreas);
 export type ServiceArea = z.infer<typeof ServiceAreaSchema>;
 
-export const categories = ['staff-attitude', 'service-standards', 'communication', 'delay', 'decision', 'other'] as const;
+export const categories = [
+  'staff-attitude',
+  'service-standards',
+  'communication',
+  'delay',
+  'decision',
+  'other',
+] as const;
 export const CategorySchema = z.enum(categories);
 export type Category = z.infer<typeof CategorySchema>;
 

@@ -8,7 +8,14 @@ import { composeNotice, loadNoticeTemplates, type NoticeTemplates } from './mess
 import { allAddresses, resolveRecipients, type Mailbox } from './recipients';
 import { SentLog } from './sent-log';
 import { staffDirectoryFor, type StaffDirectory } from './staff-directory';
-import { DEFAULT_SMTP_TIMEOUTS, outboxTransport, safeFileName, smtpTransport, type MailTransport, type SmtpTimeouts } from './transports';
+import {
+  DEFAULT_SMTP_TIMEOUTS,
+  outboxTransport,
+  safeFileName,
+  smtpTransport,
+  type MailTransport,
+  type SmtpTimeouts,
+} from './transports';
 
 // The notification activity's delivery: a Notice (domain/notices.ts) → recipients (staff directory) → an e-mail
 // from the templates → SMTP_URL, or DATA_DIR/outbox/*.eml when no SMTP server is configured.
@@ -35,9 +42,14 @@ export type ClosableNoticeDelivery = NoticeDelivery & {
   readonly transport: 'smtp' | 'outbox';
 };
 
-export async function createNoticeDelivery(config: AppConfig, options: NoticeDeliveryOptions = {}): Promise<ClosableNoticeDelivery> {
+export async function createNoticeDelivery(
+  config: AppConfig,
+  options: NoticeDeliveryOptions = {},
+): Promise<ClosableNoticeDelivery> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const { directory, source } = options.directory ? { directory: options.directory, source: 'given' } : staffDirectoryFor(config.STAFF_DIRECTORY_PATH);
+  const { directory, source } = options.directory
+    ? { directory: options.directory, source: 'given' }
+    : staffDirectoryFor(config.STAFF_DIRECTORY_PATH);
   const templates = options.templates ?? loadNoticeTemplates();
   const outboxDir = path.join(config.DATA_DIR, 'outbox');
   const transport: MailTransport = config.SMTP_URL
@@ -54,19 +66,27 @@ export async function createNoticeDelivery(config: AppConfig, options: NoticeDel
   async function deliver(notice: Notice): Promise<NoticeReceipt> {
     const already = sentLog.find(notice.id);
     if (already) {
-      log(`[notifications] ${notice.kind} for ${notice.ref} was already delivered (${already.deliveredAs}); not sent again`);
+      log(
+        `[notifications] ${notice.kind} for ${notice.ref} was already delivered (${already.deliveredAs}); not sent again`,
+      );
       return { noticeId: already.noticeId, deliveredAs: already.deliveredAs, recipients: already.recipients };
     }
 
     const resolved = resolveRecipients(notice, directory);
-    if (!resolved.ok) throw ApplicationFailure.nonRetryable(`notice ${notice.id} has no recipient: ${resolved.reason}`, NON_RETRYABLE_NOTICE_FAILURE);
+    if (!resolved.ok)
+      throw ApplicationFailure.nonRetryable(
+        `notice ${notice.id} has no recipient: ${resolved.reason}`,
+        NON_RETRYABLE_NOTICE_FAILURE,
+      );
     const { recipients } = resolved;
     const message = composeNotice(notice, recipients, { directory, mailFrom, templates });
 
     const activity = asyncLocalStorage.getStore();
     const attempt = activity?.info.attempt ?? 1;
     if (attempt > 1 && transport.kind === 'smtp') {
-      log(`[notifications] attempt ${attempt} at ${notice.kind} for ${notice.ref}: sending again as ${message.messageId} (an earlier attempt's outcome is unknown)`);
+      log(
+        `[notifications] attempt ${attempt} at ${notice.kind} for ${notice.ref}: sending again as ${message.messageId} (an earlier attempt's outcome is unknown)`,
+      );
     }
 
     const sent = await transport.send(
@@ -87,11 +107,19 @@ export async function createNoticeDelivery(config: AppConfig, options: NoticeDel
       activity?.cancellationSignal,
     );
     if (sent.rejected.length > 0) {
-      log(`[notifications] WARNING ${notice.kind} for ${notice.ref}: the mail server refused ${sent.rejected.join(', ')}; delivered to ${sent.accepted.join(', ')}`);
+      log(
+        `[notifications] WARNING ${notice.kind} for ${notice.ref}: the mail server refused ${sent.rejected.join(', ')}; delivered to ${sent.accepted.join(', ')}`,
+      );
     }
-    const receipt: NoticeReceipt = { noticeId: notice.id, deliveredAs: sent.deliveredAs, recipients: sent.accepted.length > 0 ? sent.accepted : allAddresses(recipients) };
+    const receipt: NoticeReceipt = {
+      noticeId: notice.id,
+      deliveredAs: sent.deliveredAs,
+      recipients: sent.accepted.length > 0 ? sent.accepted : allAddresses(recipients),
+    };
     await sentLog.record({ ...receipt, messageId: message.messageId, at: new Date().toISOString() });
-    log(`[notifications] ${notice.kind} for ${notice.ref} → ${receipt.recipients.join(', ')} (${sent.deliveredAs}) ${message.messageId}`);
+    log(
+      `[notifications] ${notice.kind} for ${notice.ref} → ${receipt.recipients.join(', ')} (${sent.deliveredAs}) ${message.messageId}`,
+    );
     return receipt;
   }
 

@@ -43,7 +43,9 @@ export function loadNoticeTemplates(dir: string = templatesDirectory()): NoticeT
   for (const file of readdirSync(dir)) {
     if (/\.(txt|html)$/.test(file)) sources.set(file, readFileSync(path.join(dir, file), 'utf8'));
   }
-  const missing = ['_layout', ...noticeKinds].flatMap((name) => [`${name}.txt`, `${name}.html`]).filter((file) => !sources.has(file));
+  const missing = ['_layout', ...noticeKinds]
+    .flatMap((name) => [`${name}.txt`, `${name}.html`])
+    .filter((file) => !sources.has(file));
   if (missing.length > 0) throw new TemplateError(`Notice templates missing in ${dir}: ${missing.join(', ')}`);
   return { sources };
 }
@@ -70,11 +72,16 @@ export function composeNotice(
   const view = noticeView(notice, recipients, context.directory);
   const source = (file: string) => context.templates.sources.get(file) ?? '';
   const { subject, body } = splitSubject(source(`${notice.kind}.txt`), `${notice.kind}.txt`);
-  const render = (file: string, html: boolean, extra: TemplateView = {}) => renderTemplate(source(file), { ...view, ...extra }, { html, templateName: file });
+  const render = (file: string, html: boolean, extra: TemplateView = {}) =>
+    renderTemplate(source(file), { ...view, ...extra }, { html, templateName: file });
   const domain = mailDomain(context.mailFrom);
   return {
     subject: renderTemplate(subject, view, { html: false, templateName: `${notice.kind}.txt (subject)` }).trim(),
-    text: normaliseText(render('_layout.txt', false, { content: renderTemplate(body, view, { html: false, templateName: `${notice.kind}.txt` }).trim() })),
+    text: normaliseText(
+      render('_layout.txt', false, {
+        content: renderTemplate(body, view, { html: false, templateName: `${notice.kind}.txt` }).trim(),
+      }),
+    ),
     html: render('_layout.html', true, { content: render(`${notice.kind}.html`, true) }),
     messageId: noticeMessageId(notice.id, context.mailFrom),
     references: `<${sha256(notice.ref)}@complaints.${domain}>`,
@@ -96,7 +103,10 @@ function splitSubject(source: string, templateName: string): { subject: string; 
 
 /** At most one blank line in a row, and a final newline. */
 function normaliseText(text: string): string {
-  return `${text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }
 
 // ------------------------------------------------------------------------------------------------ the view
@@ -144,17 +154,35 @@ export function noticeView(notice: Notice, recipients: NoticeRecipients, directo
     outcome: notice.outcome ? outcomeWords[notice.outcome] : null,
     findings: notice.findings ?? null,
     actionsTaken: notice.actionsTaken ?? null,
-    escalation: notice.nextStep?.kind === 'escalate' ? { stageName: notice.nextStep.stage.name, byDate: ukDate(Date.parse(notice.nextStep.byAt)) } : null,
+    escalation:
+      notice.nextStep?.kind === 'escalate'
+        ? { stageName: notice.nextStep.stage.name, byDate: ukDate(Date.parse(notice.nextStep.byAt)) }
+        : null,
     ombudsman:
       notice.nextStep?.kind === 'ombudsman'
-        ? { name: notice.nextStep.name, byDate: ukDate(Date.parse(notice.nextStep.byAt)), website: organisation.ombudsmanWebsite }
+        ? {
+            name: notice.nextStep.name,
+            byDate: ukDate(Date.parse(notice.nextStep.byAt)),
+            website: organisation.ombudsmanWebsite,
+          }
         : null,
     finalResponse: !notice.nextStep,
   };
 }
 
-const dateParts = new Intl.DateTimeFormat('en-GB', { timeZone: COUNCIL_TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: COUNCIL_TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dateParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: COUNCIL_TIME_ZONE,
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+const timeFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: COUNCIL_TIME_ZONE,
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 /** "Friday 27 March 2026": the date in the council's time zone (Europe/London). */
 export function ukDate(epochMs: number): string {

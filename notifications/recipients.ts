@@ -37,7 +37,10 @@ export function resolveRecipients(notice: Notice, directory: StaffDirectory): Re
   const officer = notice.caseOfficer;
   const listed = officer ? findStaffMember(directory, officer.id) : undefined;
   const officerAddress = officer?.email ?? listed?.email;
-  const to: Mailbox = officer && officerAddress ? { name: officer.name ?? listed?.name ?? officer.id, address: officerAddress } : teamMailbox;
+  const to: Mailbox =
+    officer && officerAddress
+      ? { name: officer.name ?? listed?.name ?? officer.id, address: officerAddress }
+      : teamMailbox;
 
   const cc: Mailbox[] = [];
   if (notice.kind === 'response-overdue') {

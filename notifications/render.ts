@@ -41,19 +41,26 @@ export function parseTemplate(source: string, templateName: string): Node[] {
       stack.push({ name: name!, children: section.children });
     } else if (sigil === '/') {
       if (stack.length === 1 || current.name !== name) {
-        throw new TemplateError(`${templateName}: {{/${name}}} closes ${stack.length === 1 ? 'nothing' : `{{#${current.name}}}`}`);
+        throw new TemplateError(
+          `${templateName}: {{/${name}}} closes ${stack.length === 1 ? 'nothing' : `{{#${current.name}}}`}`,
+        );
       }
       stack.pop();
     } else {
       current.children.push({ kind: 'value', name: name!, raw: false });
     }
   }
-  if (stack.length > 1) throw new TemplateError(`${templateName}: {{#${stack[stack.length - 1]!.name}}} is never closed`);
+  if (stack.length > 1)
+    throw new TemplateError(`${templateName}: {{#${stack[stack.length - 1]!.name}}} is never closed`);
   if (last < text.length) root.push({ kind: 'text', text: text.slice(last) });
   return root;
 }
 
-export function renderTemplate(source: string, view: TemplateView, options: { html: boolean; templateName: string }): string {
+export function renderTemplate(
+  source: string,
+  view: TemplateView,
+  options: { html: boolean; templateName: string },
+): string {
   return renderNodes(parseTemplate(source, options.templateName), view, options);
 }
 
@@ -68,7 +75,9 @@ function renderNodes(nodes: Node[], view: TemplateView, options: { html: boolean
     } else {
       const value = lookup(view, node.name, options.templateName);
       if (value === undefined || value === null || value === '') {
-        throw new TemplateError(`${options.templateName}: {{${node.name}}} is empty; guard it with {{#${node.name}}}…{{/${node.name}}}`);
+        throw new TemplateError(
+          `${options.templateName}: {{${node.name}}} is empty; guard it with {{#${node.name}}}…{{/${node.name}}}`,
+        );
       }
       const text = String(value);
       out += options.html && !node.raw ? escapeHtml(text) : text;

@@ -57,18 +57,33 @@ export const StaffDirectorySchema = z
   .superRefine((directory, ctx) => {
     const ids = new Set<string>();
     directory.officers.forEach((officer, i) => {
-      if (ids.has(officer.id)) ctx.addIssue({ code: 'custom', path: ['officers', i, 'id'], message: `"${officer.id}" is listed twice` });
+      if (ids.has(officer.id))
+        ctx.addIssue({ code: 'custom', path: ['officers', i, 'id'], message: `"${officer.id}" is listed twice` });
       ids.add(officer.id);
     });
     directory.officers.forEach((officer, i) => {
       if (officer.manager === undefined) return;
-      if (officer.manager === officer.id) ctx.addIssue({ code: 'custom', path: ['officers', i, 'manager'], message: 'an officer cannot be their own manager' });
-      else if (!ids.has(officer.manager)) ctx.addIssue({ code: 'custom', path: ['officers', i, 'manager'], message: `"${officer.manager}" is not in officers` });
+      if (officer.manager === officer.id)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['officers', i, 'manager'],
+          message: 'an officer cannot be their own manager',
+        });
+      else if (!ids.has(officer.manager))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['officers', i, 'manager'],
+          message: `"${officer.manager}" is not in officers`,
+        });
     });
     for (const area of serviceAreas) {
       const manager = directory.serviceAreas[area]?.manager;
       if (manager !== undefined && !ids.has(manager)) {
-        ctx.addIssue({ code: 'custom', path: ['serviceAreas', area, 'manager'], message: `"${manager}" is not in officers` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['serviceAreas', area, 'manager'],
+          message: `"${manager}" is not in officers`,
+        });
       }
     }
   });
@@ -100,7 +115,9 @@ export function loadStaffDirectory(file: string): StaffDirectory {
   try {
     data = path.extname(file).toLowerCase() === '.json' ? JSON.parse(raw) : parseYaml(raw);
   } catch (err) {
-    throw new StaffDirectoryError(`Invalid ${source}: not valid ${path.extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'} (${(err as Error).message.split('\n')[0]})`);
+    throw new StaffDirectoryError(
+      `Invalid ${source}: not valid ${path.extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'} (${(err as Error).message.split('\n')[0]})`,
+    );
   }
   return parseStaffDirectory(data, source);
 }
@@ -120,17 +137,33 @@ export const PLACEHOLDER_MAIL_DOMAIN = 'council.example';
  * `<service-area>.complaints@council.example`. Officers' own addresses still come from the assign action.
  */
 export function defaultStaffDirectory(): StaffDirectory {
-  return parseStaffDirectory({
-    organisation: { name: 'Social Work Department' },
-    serviceAreas: Object.fromEntries(
-      serviceAreas.map((area) => [area, { name: `${serviceAreaTitles[area]} complaints team`, mailbox: `${area}.complaints@${PLACEHOLDER_MAIL_DOMAIN}` }]),
-    ),
-  }, 'built-in staff directory');
+  return parseStaffDirectory(
+    {
+      organisation: { name: 'Social Work Department' },
+      serviceAreas: Object.fromEntries(
+        serviceAreas.map((area) => [
+          area,
+          {
+            name: `${serviceAreaTitles[area]} complaints team`,
+            mailbox: `${area}.complaints@${PLACEHOLDER_MAIL_DOMAIN}`,
+          },
+        ]),
+      ),
+    },
+    'built-in staff directory',
+  );
 }
 
 /** The configured directory, or the built-in one when no file is configured. */
-export function staffDirectoryFor(staffDirectoryPath: string | undefined): { directory: StaffDirectory; source: string } {
-  if (!staffDirectoryPath) return { directory: defaultStaffDirectory(), source: `built-in (placeholder mailboxes at ${PLACEHOLDER_MAIL_DOMAIN}; set STAFF_DIRECTORY_PATH)` };
+export function staffDirectoryFor(staffDirectoryPath: string | undefined): {
+  directory: StaffDirectory;
+  source: string;
+} {
+  if (!staffDirectoryPath)
+    return {
+      directory: defaultStaffDirectory(),
+      source: `built-in (placeholder mailboxes at ${PLACEHOLDER_MAIL_DOMAIN}; set STAFF_DIRECTORY_PATH)`,
+    };
   return { directory: loadStaffDirectory(staffDirectoryPath), source: path.resolve(staffDirectoryPath) };
 }
 

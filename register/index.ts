@@ -8,7 +8,15 @@ import type { Actor } from '../domain/vocabulary';
 import type { AppConfig } from '../platform/config';
 import { migrate, openPostgres, openSharedPglite, type SqlQueryable, type SqlStore } from './sql';
 
-export { migrate, openPglite, openPgliteInMemory, openPostgres, openSharedPglite, readMigrations, type SqlStore } from './sql';
+export {
+  migrate,
+  openPglite,
+  openPgliteInMemory,
+  openPostgres,
+  openSharedPglite,
+  readMigrations,
+  type SqlStore,
+} from './sql';
 
 // The complaints register: the system of record for reporting, since Temporal keeps workflow histories only for
 // its retention period. Every state change of a complaint arrives as a RegisterBatch from the `recordInRegister`
@@ -41,7 +49,9 @@ export interface Register extends ComplaintRegisterWriter {
  * the processes of the machine (so `npm start` needs no database server). Migrations are applied on open.
  */
 export async function openRegister(config: Pick<AppConfig, 'DATABASE_URL' | 'DATA_DIR'>): Promise<Register> {
-  const store = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : openSharedPglite(path.join(config.DATA_DIR, 'register'));
+  const store = config.DATABASE_URL
+    ? await openPostgres(config.DATABASE_URL)
+    : openSharedPglite(path.join(config.DATA_DIR, 'register'));
   return registerOver(store);
 }
 
@@ -78,7 +88,10 @@ class SqlRegister implements Register {
 
   async record(batch: RegisterBatch): Promise<void> {
     for (const entry of batch.entries) {
-      if (entry.seq > batch.snapshot.lastSeq) throw new Error(`Register batch for ${batch.ref}: entry ${entry.seq} is beyond the snapshot (${batch.snapshot.lastSeq})`);
+      if (entry.seq > batch.snapshot.lastSeq)
+        throw new Error(
+          `Register batch for ${batch.ref}: entry ${entry.seq} is beyond the snapshot (${batch.snapshot.lastSeq})`,
+        );
     }
     await this.store.transaction(async (tx) => {
       await insertEntries(tx, batch.ref, batch.entries);
@@ -103,22 +116,33 @@ class SqlRegister implements Register {
   }
 
   async hasComplaintsReceived(period: ReportPeriod): Promise<boolean> {
-    const rows = await this.store.query<{ n: number }>('SELECT 1 AS n FROM complaints WHERE received_at >= $1 AND received_at < $2 LIMIT 1', [period.from, period.to]);
+    const rows = await this.store.query<{ n: number }>(
+      'SELECT 1 AS n FROM complaints WHERE received_at >= $1 AND received_at < $2 LIMIT 1',
+      [period.from, period.to],
+    );
     return rows.length > 0;
   }
 
   async timeline(ref: string): Promise<TimelineEntry[]> {
-    const rows = await this.store.query<{ entry: TimelineEntry | string }>('SELECT entry FROM complaint_entries WHERE ref = $1 ORDER BY seq', [ref]);
+    const rows = await this.store.query<{ entry: TimelineEntry | string }>(
+      'SELECT entry FROM complaint_entries WHERE ref = $1 ORDER BY seq',
+      [ref],
+    );
     return rows.map((row) => json<TimelineEntry>(row.entry));
   }
 
   async complaint(ref: string): Promise<ComplaintSnapshot | undefined> {
-    const rows = await this.store.query<{ snapshot: ComplaintSnapshot | string }>('SELECT snapshot FROM complaints WHERE ref = $1', [ref]);
+    const rows = await this.store.query<{ snapshot: ComplaintSnapshot | string }>(
+      'SELECT snapshot FROM complaints WHERE ref = $1',
+      [ref],
+    );
     return rows[0] ? json<ComplaintSnapshot>(rows[0].snapshot) : undefined;
   }
 
   async lastSeqs(): Promise<Map<string, number>> {
-    const rows = await this.store.query<{ ref: string; last: number }>('SELECT ref, max(seq) AS last FROM complaint_entries GROUP BY ref');
+    const rows = await this.store.query<{ ref: string; last: number }>(
+      'SELECT ref, max(seq) AS last FROM complaint_entries GROUP BY ref',
+    );
     return new Map(rows.map((row) => [row.ref, Number(row.last)]));
   }
 
@@ -135,7 +159,15 @@ class SqlRegister implements Register {
     await this.store.query(
       `INSERT INTO compliments (id, service_area, team, received_at, summary, recorded_by, recorded_at)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
-      [record.id, record.serviceArea, record.team, record.receivedAt, record.summary, JSON.stringify(record.recordedBy), record.recordedAt],
+      [
+        record.id,
+        record.serviceArea,
+        record.team,
+        record.receivedAt,
+        record.summary,
+        JSON.stringify(record.recordedBy),
+        record.recordedAt,
+      ],
     );
     return record;
   }
@@ -165,7 +197,13 @@ class SqlRegister implements Register {
 
 /** Compliments as the annual report counts them. */
 export function complimentRecords(compliments: readonly Compliment[]): ComplimentRecord[] {
-  return compliments.map(({ id, serviceArea, team, receivedAt, summary }) => ({ id, serviceArea, team, receivedAt, summary }));
+  return compliments.map(({ id, serviceArea, team, receivedAt, summary }) => ({
+    id,
+    serviceArea,
+    team,
+    receivedAt,
+    summary,
+  }));
 }
 
 /** The workflow time of the batch's latest entry (the snapshot carries no time of its own). */
@@ -184,7 +222,10 @@ async function insertEntries(tx: SqlQueryable, ref: string, entries: readonly Ti
       const n = params.length;
       return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
     });
-    await tx.query(`INSERT INTO complaint_entries (ref, seq, at, type, actor_id, entry) VALUES ${values.join(', ')} ON CONFLICT (ref, seq) DO NOTHING`, params);
+    await tx.query(
+      `INSERT INTO complaint_entries (ref, seq, at, type, actor_id, entry) VALUES ${values.join(', ')} ON CONFLICT (ref, seq) DO NOTHING`,
+      params,
+    );
   }
 }
 

@@ -33,8 +33,15 @@ export function describePostgresUrl(url: string): string {
 }
 
 /** A pool over DATABASE_URL; fails fast with one line when the server cannot be reached. */
-export async function openPostgres(url: string, options: { max?: number; connectTimeoutMs?: number } = {}): Promise<SqlStore> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 5, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
+export async function openPostgres(
+  url: string,
+  options: { max?: number; connectTimeoutMs?: number } = {},
+): Promise<SqlStore> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 5,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+  });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const description = describePostgresUrl(url);
@@ -57,7 +64,10 @@ export async function openPostgres(url: string, options: { max?: number; connect
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work({ query: async <R extends object>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as R[] });
+        const result = await work({
+          query: async <R extends object>(sql: string, params: unknown[] = []) =>
+            (await client.query(sql, params)).rows as R[],
+        });
         await client.query('COMMIT');
         return result;
       } catch (err) {
@@ -139,7 +149,9 @@ export function openSharedPglite(dir: string, options: { idleCloseMs?: number; l
         const deadline = Date.now() + lockWaitMs;
         for (let holder = tryLock(lockFile); holder !== undefined; holder = tryLock(lockFile)) {
           if (Date.now() > deadline) {
-            throw new Error(`The embedded register (PGlite at ${dir}) stayed busy in process ${holder} for ${lockWaitMs / 1000} s; set DATABASE_URL to a PostgreSQL database for concurrent use`);
+            throw new Error(
+              `The embedded register (PGlite at ${dir}) stayed busy in process ${holder} for ${lockWaitMs / 1000} s; set DATABASE_URL to a PostgreSQL database for concurrent use`,
+            );
           }
           await new Promise((resolve) => setTimeout(resolve, 25));
         }
@@ -176,10 +188,18 @@ export function openSharedPglite(dir: string, options: { idleCloseMs?: number; l
 
   return {
     description: `PGlite at ${dir}`,
-    query: <T extends object>(sql: string, params: unknown[] = []) => using(async (open) => (await open.query<T>(sql, params)).rows),
+    query: <T extends object>(sql: string, params: unknown[] = []) =>
+      using(async (open) => (await open.query<T>(sql, params)).rows),
     exec: (sql: string) => using(async (open) => void (await open.exec(sql))),
     transaction: <T>(work: (tx: SqlQueryable) => Promise<T>) =>
-      using((open) => open.transaction((tx) => work({ query: async <R extends object>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows }))),
+      using((open) =>
+        open.transaction((tx) =>
+          work({
+            query: async <R extends object>(sql: string, params: unknown[] = []) =>
+              (await tx.query<R>(sql, params)).rows,
+          }),
+        ),
+      ),
     async close() {
       closed = true;
       clearTimeout(idleTimer);
@@ -203,7 +223,11 @@ function wrapPglite(db: PGlite, description: string, release: () => void): SqlSt
       await db.exec(sql);
     },
     transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
-      return db.transaction((tx) => work({ query: async <R extends object>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows }));
+      return db.transaction((tx) =>
+        work({
+          query: async <R extends object>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows,
+        }),
+      );
     },
     async close() {
       try {
@@ -275,7 +299,9 @@ export function readMigrations(dir: string = migrationsDir()): Migration[] {
  * Concurrent starters (two workers on one PostgreSQL) are serialised by an advisory lock.
  */
 export async function migrate(store: SqlStore, migrations: readonly Migration[] = readMigrations()): Promise<string[]> {
-  await store.exec('CREATE TABLE IF NOT EXISTS register_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  await store.exec(
+    'CREATE TABLE IF NOT EXISTS register_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
   const applied: string[] = [];
   await store.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(738201)');

@@ -1,4 +1,11 @@
-import { annualReport, complaintsByMonth, spsoIndicators, type AnnualReport, type ReportPeriod, type SpsoIndicators } from '../domain/annual-report';
+import {
+  annualReport,
+  complaintsByMonth,
+  spsoIndicators,
+  type AnnualReport,
+  type ReportPeriod,
+  type SpsoIndicators,
+} from '../domain/annual-report';
 import { londonDate } from '../domain/calendar';
 import { periodEnd, periodStart, startOfLondonDay } from '../domain/compliments';
 import type { ProcedureRef } from '../domain/procedure';
@@ -28,19 +35,38 @@ export interface BuildReportOptions {
 }
 
 async function reportFor(register: Register, period: ReportPeriod, procedures: readonly ProcedureRef[]) {
-  const [timelines, compliments] = await Promise.all([register.timelinesOfComplaintsReceived(period), register.compliments(period)]);
-  return { timelines, report: annualReport({ period, timelines, compliments: complimentRecords(compliments), procedures }) };
+  const [timelines, compliments] = await Promise.all([
+    register.timelinesOfComplaintsReceived(period),
+    register.compliments(period),
+  ]);
+  return {
+    timelines,
+    report: annualReport({ period, timelines, compliments: complimentRecords(compliments), procedures }),
+  };
 }
 
-export async function buildAnnualReport(register: Register, period: ReportPeriod, options: BuildReportOptions = {}): Promise<AnnualReportBundle> {
+export async function buildAnnualReport(
+  register: Register,
+  period: ReportPeriod,
+  options: BuildReportOptions = {},
+): Promise<AnnualReportBundle> {
   const procedures = options.procedures ?? [];
   const current = await reportFor(register, period, procedures);
-  const bundle: AnnualReportBundle = { period, report: current.report, byMonth: complaintsByMonth(current.timelines, period) };
+  const bundle: AnnualReportBundle = {
+    period,
+    report: current.report,
+    byMonth: complaintsByMonth(current.timelines, period),
+  };
   if (options.compare !== false) {
     const before = previousPeriod(period);
-    if (await register.hasComplaintsReceived(before)) bundle.previous = { period: before, report: (await reportFor(register, before, procedures)).report };
+    if (await register.hasComplaintsReceived(before))
+      bundle.previous = { period: before, report: (await reportFor(register, before, procedures)).report };
   }
-  if (current.timelines.some((timeline) => timeline[0]?.type === 'complaint-received' && timeline[0].procedure.id === spsoModelProcedure.id)) {
+  if (
+    current.timelines.some(
+      (timeline) => timeline[0]?.type === 'complaint-received' && timeline[0].procedure.id === spsoModelProcedure.id,
+    )
+  ) {
     bundle.spso = spsoIndicators({ period, timelines: current.timelines, population: options.population ?? null });
   }
   return bundle;
@@ -49,7 +75,8 @@ export async function buildAnnualReport(register: Register, period: ReportPeriod
 /** A period from query or command-line bounds: dates are whole days in Europe/London (`to` inclusive), instants exact. */
 export function resolvePeriod(from: string, to: string): ReportPeriod {
   const period = { from: periodStart(from), to: periodEnd(to) };
-  if (Date.parse(period.from) >= Date.parse(period.to)) throw new RangeError(`the period must end after it starts (from ${from}, to ${to})`);
+  if (Date.parse(period.from) >= Date.parse(period.to))
+    throw new RangeError(`the period must end after it starts (from ${from}, to ${to})`);
   return period;
 }
 
@@ -62,7 +89,11 @@ export function previousPeriod(period: ReportPeriod): ReportPeriod {
   const toMs = Date.parse(period.to);
   const fromDate = londonDate(fromMs);
   const toDate = londonDate(toMs);
-  const wholeMonths = startOfLondonDay(fromDate) === fromMs && startOfLondonDay(toDate) === toMs && fromDate.endsWith('-01') && toDate.endsWith('-01');
+  const wholeMonths =
+    startOfLondonDay(fromDate) === fromMs &&
+    startOfLondonDay(toDate) === toMs &&
+    fromDate.endsWith('-01') &&
+    toDate.endsWith('-01');
   if (wholeMonths) {
     const months = monthIndex(toDate) - monthIndex(fromDate);
     const start = monthStart(monthIndex(fromDate) - months);
@@ -72,7 +103,8 @@ export function previousPeriod(period: ReportPeriod): ReportPeriod {
 }
 
 const monthIndex = (isoDate: string) => Number(isoDate.slice(0, 4)) * 12 + Number(isoDate.slice(5, 7)) - 1;
-const monthStart = (index: number) => `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+const monthStart = (index: number) =>
+  `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}-01`;
 
 /** The period's last day (London), for headings: [from, to) covers fromDate … lastDay. */
 export function periodDates(period: ReportPeriod): { first: string; last: string } {

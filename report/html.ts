@@ -8,7 +8,6 @@ import { escapeHtml } from '../notifications/render';
 // markdown, and charts drawn here as inline SVG (no script, no web fonts, nothing fetched: it prints and opens
 // offline).
 
-
 /** Just enough markdown for what renderMarkdown writes: headings, paragraphs, pipe tables. */
 export function markdownToHtml(markdown: string): string {
   const out: string[] = [];
@@ -20,12 +19,25 @@ export function markdownToHtml(markdown: string): string {
       out.push(`<h${level}>${escapeHtml(heading[2]!)}</h${level}>`);
     } else if (block.startsWith('|')) {
       const rows = block.split('\n').filter((line) => !/^\|[-:| ]+\|$/.test(line));
-      const cells = (line: string) => line.replace(/^\||\|$/g, '').split('|').map((cell) => escapeHtml(cell.trim()));
+      const cells = (line: string) =>
+        line
+          .replace(/^\||\|$/g, '')
+          .split('|')
+          .map((cell) => escapeHtml(cell.trim()));
       const [head, ...body] = rows;
       out.push(
         '<table>',
-        `<thead><tr>${cells(head ?? '').map((cell) => `<th>${cell}</th>`).join('')}</tr></thead>`,
-        `<tbody>${body.map((line) => `<tr>${cells(line).map((cell, i) => (i === 0 ? `<th scope="row">${cell}</th>` : `<td>${cell}</td>`)).join('')}</tr>`).join('')}</tbody>`,
+        `<thead><tr>${cells(head ?? '')
+          .map((cell) => `<th>${cell}</th>`)
+          .join('')}</tr></thead>`,
+        `<tbody>${body
+          .map(
+            (line) =>
+              `<tr>${cells(line)
+                .map((cell, i) => (i === 0 ? `<th scope="row">${cell}</th>` : `<td>${cell}</td>`))
+                .join('')}</tr>`,
+          )
+          .join('')}</tbody>`,
         '</table>',
       );
     } else {
@@ -45,7 +57,11 @@ interface Bar {
 const PALETTE = ['#1f4e79', '#2e75b6', '#9dc3e6', '#c55a11', '#f4b183', '#548235'];
 
 /** Horizontal bars, one per item, scaled to `max` (default the largest value). */
-export function horizontalBars(title: string, bars: readonly Bar[], options: { max?: number; colour?: string } = {}): string {
+export function horizontalBars(
+  title: string,
+  bars: readonly Bar[],
+  options: { max?: number; colour?: string } = {},
+): string {
   const width = 640;
   const labelWidth = 230;
   const rowHeight = 26;
@@ -87,7 +103,12 @@ export function columns(title: string, bars: readonly Bar[]): string {
       );
     })
     .join('');
-  return svg(title, width, height, `<line x1="${left}" y1="${bottom}" x2="${width - 10}" y2="${bottom}" stroke="#444"/>${body}`);
+  return svg(
+    title,
+    width,
+    height,
+    `<line x1="${left}" y1="${bottom}" x2="${width - 10}" y2="${bottom}" stroke="#444"/>${body}`,
+  );
 }
 
 function svg(title: string, width: number, height: number, body: string): string {
@@ -106,11 +127,17 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
   const charts = [
     horizontalBars(
       'Complaints by service area',
-      (Object.keys(serviceAreaLabels) as Array<keyof typeof serviceAreaLabels>).map((area) => ({ label: serviceAreaLabels[area], value: report.byServiceArea[area] ?? 0 })),
+      (Object.keys(serviceAreaLabels) as Array<keyof typeof serviceAreaLabels>).map((area) => ({
+        label: serviceAreaLabels[area],
+        value: report.byServiceArea[area] ?? 0,
+      })),
     ),
     columns(
       'Complaints received by month',
-      bundle.byMonth.map(({ month, received }) => ({ label: MONTH.format(new Date(`${month}-15T00:00:00Z`)), value: received })),
+      bundle.byMonth.map(({ month, received }) => ({
+        label: MONTH.format(new Date(`${month}-15T00:00:00Z`)),
+        value: received,
+      })),
     ),
     horizontalBars(
       'Where complaints stand at the end of the period',
@@ -119,8 +146,22 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
     horizontalBars(
       'Targets met',
       [
-        { label: 'Acknowledged on time', value: report.acknowledgedOnTime.percent ?? 0, text: report.acknowledgedOnTime.percent === null ? 'n/a' : `${report.acknowledgedOnTime.percent}% (${report.acknowledgedOnTime.met} of ${report.acknowledgedOnTime.of})` },
-        { label: 'Completed on time', value: report.completedOnTime.percent ?? 0, text: report.completedOnTime.percent === null ? 'n/a' : `${report.completedOnTime.percent}% (${report.completedOnTime.met} of ${report.completedOnTime.of})` },
+        {
+          label: 'Acknowledged on time',
+          value: report.acknowledgedOnTime.percent ?? 0,
+          text:
+            report.acknowledgedOnTime.percent === null
+              ? 'n/a'
+              : `${report.acknowledgedOnTime.percent}% (${report.acknowledgedOnTime.met} of ${report.acknowledgedOnTime.of})`,
+        },
+        {
+          label: 'Completed on time',
+          value: report.completedOnTime.percent ?? 0,
+          text:
+            report.completedOnTime.percent === null
+              ? 'n/a'
+              : `${report.completedOnTime.percent}% (${report.completedOnTime.met} of ${report.completedOnTime.of})`,
+        },
       ],
       { max: 100, colour: PALETTE[5] },
     ),
@@ -131,7 +172,15 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
   ];
   const compliments = Object.entries(report.complimentsByServiceArea);
   if (compliments.length > 0) {
-    charts.push(horizontalBars('Written compliments by service area', compliments.map(([area, n]) => ({ label: serviceAreaLabels[area as keyof typeof serviceAreaLabels], value: n }))));
+    charts.push(
+      horizontalBars(
+        'Written compliments by service area',
+        compliments.map(([area, n]) => ({
+          label: serviceAreaLabels[area as keyof typeof serviceAreaLabels],
+          value: n,
+        })),
+      ),
+    );
   }
   return `<!doctype html>
 <html lang="en-GB">

@@ -40,13 +40,23 @@ export function stageLabel(stageId: string): string {
   return stageId;
 }
 
-const LONG_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
+const LONG_DATE = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
 
 export function longDate(isoDate: string): string {
   return LONG_DATE.format(new Date(`${isoDate}T12:00:00Z`));
 }
 
-const LONDON_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const LONDON_TIME = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
 
 /** Whether the period runs from a London midnight to a London midnight (whole days). */
 function wholeDays(period: AnnualReportBundle['period']): boolean {
@@ -55,7 +65,13 @@ function wholeDays(period: AnnualReportBundle['period']): boolean {
 
 export function periodLabel(bundlePeriod: AnnualReportBundle['period']): string {
   const { first, last } = periodDates(bundlePeriod);
-  if (wholeDays(bundlePeriod) && first.endsWith('-01-01') && last.endsWith('-12-31') && first.slice(0, 4) === last.slice(0, 4)) return `the ${first.slice(0, 4)} calendar year`;
+  if (
+    wholeDays(bundlePeriod) &&
+    first.endsWith('-01-01') &&
+    last.endsWith('-12-31') &&
+    first.slice(0, 4) === last.slice(0, 4)
+  )
+    return `the ${first.slice(0, 4)} calendar year`;
   return `the period ${longDate(first)} to ${longDate(last)}`;
 }
 
@@ -65,7 +81,8 @@ export function periodSpan(period: AnnualReportBundle['period']): string {
     const { first, last } = periodDates(period);
     return `${longDate(first)} to ${longDate(last)}`;
   }
-  const at = (instant: string) => `${longDate(periodDates({ from: instant, to: new Date(Date.parse(instant) + 1).toISOString() }).first)} ${LONDON_TIME.format(new Date(instant))}`;
+  const at = (instant: string) =>
+    `${longDate(periodDates({ from: instant, to: new Date(Date.parse(instant) + 1).toISOString() }).first)} ${LONDON_TIME.format(new Date(instant))}`;
   return `${at(period.from)} to ${at(period.to)} (London time, the end excluded)`;
 }
 
@@ -95,7 +112,10 @@ function topCategories(report: AnnualReport): string[] {
   const top = sorted[0]?.[1] ?? 0;
   const second = sorted[1]?.[1] ?? 0;
   // The highest, and the next when it is close (as the 2011 report names two).
-  return sorted.filter(([, n]) => n === top || (n === second && second >= top * 0.75)).slice(0, 2).map(([category]) => categoryLabels[category]);
+  return sorted
+    .filter(([, n]) => n === top || (n === second && second >= top * 0.75))
+    .slice(0, 2)
+    .map(([category]) => categoryLabels[category]);
 }
 
 export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: string } = {}): string {
@@ -103,7 +123,10 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
   const period = periodLabel(bundle.period);
   const lines: string[] = [];
   lines.push(`# ${options.title ?? 'Social Work complaints and compliments: annual report'}`, '');
-  lines.push(`Period: ${periodSpan(bundle.period)}. Complaints received in the period, as they stood at its end; compliments received in it.`, '');
+  lines.push(
+    `Period: ${periodSpan(bundle.period)}. Complaints received in the period, as they stood at its end; compliments received in it.`,
+    '',
+  );
 
   lines.push('## Complaints', '');
   if (report.total === 0) {
@@ -119,7 +142,9 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
     const withdrawn = report.outcomes.withdrawn ?? 0;
     const resolved = report.outcomes.resolved ?? 0;
     const rest = [
-      ongoing > 0 ? `Investigations on ${plural(ongoing, 'complaint')} are still ongoing.` : 'No investigation is still ongoing.',
+      ongoing > 0
+        ? `Investigations on ${plural(ongoing, 'complaint')} are still ongoing.`
+        : 'No investigation is still ongoing.',
       resolved > 0 ? `${plural(resolved, 'complaint was', 'complaints were')} resolved.` : '',
       withdrawn > 0 ? `${plural(withdrawn, 'complaint was', 'complaints were')} withdrawn.` : '',
     ].filter(Boolean);
@@ -131,13 +156,19 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
       '',
     );
     if (previous) {
-      lines.push(`The figures for ${periodLabel(previous.period).replace(/^the (\d{4}) calendar year$/, '$1')} were ${plural(previous.report.total, 'complaint')}, ${levelsSentence(previous.report) || 'none at any level'}.`, '');
+      lines.push(
+        `The figures for ${periodLabel(previous.period).replace(/^the (\d{4}) calendar year$/, '$1')} were ${plural(previous.report.total, 'complaint')}, ${levelsSentence(previous.report) || 'none at any level'}.`,
+        '',
+      );
     }
-    const was = (current: number | null, before: number | null | undefined) => (previous && before !== undefined ? `${pct(current)} (${pct(before)} the previous period)` : pct(current));
+    const was = (current: number | null, before: number | null | undefined) =>
+      previous && before !== undefined ? `${pct(current)} (${pct(before)} the previous period)` : pct(current);
     lines.push(
       `Acknowledgement targets were achieved in ${was(report.acknowledgedOnTime.percent, previous?.report.acknowledgedOnTime.percent)} of cases and ` +
         `completion targets (set by procedures or agreed with the complainant) in ${was(report.completedOnTime.percent, previous?.report.completedOnTime.percent)} of cases. ` +
-        (report.extensions > 0 ? `Timescales were extended by mutual agreement in ${plural(report.extensions, 'case')}.` : 'No timescale was extended.'),
+        (report.extensions > 0
+          ? `Timescales were extended by mutual agreement in ${plural(report.extensions, 'case')}.`
+          : 'No timescale was extended.'),
       '',
     );
     const hearings = report.committeeHearings;
@@ -152,21 +183,32 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
 
   lines.push('### Figures', '');
   const header = previous ? '| | This period | Previous period |\n|---|---:|---:|' : '| | This period |\n|---|---:|';
-  const row = (label: string, current: string | number, before?: string | number) => (previous ? `| ${label} | ${current} | ${before ?? ''} |` : `| ${label} | ${current} |`);
+  const row = (label: string, current: string | number, before?: string | number) =>
+    previous ? `| ${label} | ${current} | ${before ?? ''} |` : `| ${label} | ${current} |`;
   const p = previous?.report;
   lines.push(header);
   lines.push(row('Complaints received', report.total, p?.total));
-  for (const stage of Object.keys(report.byLevel)) lines.push(row(`— at ${stageLabel(stage)} (highest stage reached)`, report.byLevel[stage] ?? 0, p?.byLevel[stage] ?? 0));
+  for (const stage of Object.keys(report.byLevel))
+    lines.push(
+      row(`— at ${stageLabel(stage)} (highest stage reached)`, report.byLevel[stage] ?? 0, p?.byLevel[stage] ?? 0),
+    );
   for (const area of Object.keys(serviceAreaLabels) as ServiceArea[]) {
-    if (report.byServiceArea[area] || p?.byServiceArea[area]) lines.push(row(`— ${serviceAreaLabels[area]}`, report.byServiceArea[area] ?? 0, p?.byServiceArea[area] ?? 0));
+    if (report.byServiceArea[area] || p?.byServiceArea[area])
+      lines.push(row(`— ${serviceAreaLabels[area]}`, report.byServiceArea[area] ?? 0, p?.byServiceArea[area] ?? 0));
   }
   for (const category of Object.keys(categoryLabels) as Category[]) {
-    if (report.byCategory[category] || p?.byCategory[category]) lines.push(row(`— about ${categoryLabels[category]}`, report.byCategory[category] ?? 0, p?.byCategory[category] ?? 0));
+    if (report.byCategory[category] || p?.byCategory[category])
+      lines.push(
+        row(`— about ${categoryLabels[category]}`, report.byCategory[category] ?? 0, p?.byCategory[category] ?? 0),
+      );
   }
-  for (const [key, n] of Object.entries(report.outcomes)) lines.push(row(`Outcome: ${outcomeLabels[key as Outcome] ?? key}`, n, p?.outcomes[key] ?? 0));
+  for (const [key, n] of Object.entries(report.outcomes))
+    lines.push(row(`Outcome: ${outcomeLabels[key as Outcome] ?? key}`, n, p?.outcomes[key] ?? 0));
   lines.push(row('Upheld (of concluded)', pct(report.upheldPercent), p ? pct(p.upheldPercent) : undefined));
   lines.push(row('Not upheld (of concluded)', pct(report.notUpheldPercent), p ? pct(p.notUpheldPercent) : undefined));
-  lines.push(row('Acknowledged on time', targets(report.acknowledgedOnTime), p ? targets(p.acknowledgedOnTime) : undefined));
+  lines.push(
+    row('Acknowledged on time', targets(report.acknowledgedOnTime), p ? targets(p.acknowledgedOnTime) : undefined),
+  );
   lines.push(row('Completed on time', targets(report.completedOnTime), p ? targets(p.completedOnTime) : undefined));
   lines.push(row('Extensions agreed', report.extensions, p?.extensions));
   lines.push(row('Complaints Review Committee hearings', report.committeeHearings, p?.committeeHearings));
@@ -184,11 +226,16 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
           'There are probably many more not recorded. These written compliments give the Director an opportunity to respond to the individual or team involved.',
     '',
   );
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 function spsoStageRows(label: string, stage: SpsoStageIndicators): string[] {
-  const outcomes = Object.entries(stage.outcomes).map(([key, n]) => `${outcomeLabels[key as Outcome] ?? key} ${n}`).join(', ');
+  const outcomes = Object.entries(stage.outcomes)
+    .map(([key, n]) => `${outcomeLabels[key as Outcome] ?? key} ${n}`)
+    .join(', ');
   return [
     `| ${label} | ${stage.closed} (${pct(stage.closedPercent)}) | ${outcomes} | ${stage.averageWorkingDays ?? 'n/a'} | ${targets(stage.closedWithinTimescale)} within ${stage.timescaleWorkingDays} | ${targets(stage.extensionsAuthorised)} |`,
   ];
@@ -199,7 +246,9 @@ export function spsoSection(spso: SpsoIndicators): string[] {
     "## The Ombudsman's complaints performance indicators (SPSO model procedure)",
     '',
     `${plural(spso.complaintsReceived, 'complaint')} received under the model complaints handling procedure` +
-      (spso.complaintsPerThousandPopulation !== null ? `: ${spso.complaintsPerThousandPopulation} per 1,000 population (population ${spso.population?.toLocaleString('en-GB')}).` : ' (set POPULATION for the rate per 1,000 population).'),
+      (spso.complaintsPerThousandPopulation !== null
+        ? `: ${spso.complaintsPerThousandPopulation} per 1,000 population (population ${spso.population?.toLocaleString('en-GB')}).`
+        : ' (set POPULATION for the rate per 1,000 population).'),
     '',
     '| Closed at | Number (% of closures) | Outcomes | Average working days to a full response | Closed within timescale | Extensions authorised |',
     '|---|---:|---|---:|---:|---:|',

@@ -16,7 +16,12 @@ export const ScenarioEventSchema = z.discriminatedUnion('type', [
   z.object({ day: Day, type: z.literal('acknowledge'), note: z.string().optional() }),
   z.object({ day: Day, type: z.literal('extend'), days: z.number().int().positive(), reason: z.string().min(1) }),
   z.object({ day: Day, type: z.literal('outcome'), outcome: OutcomeSchema }),
-  z.object({ day: Day, type: z.literal('escalate'), to: z.string().optional(), bypassDirector: z.boolean().optional() }),
+  z.object({
+    day: Day,
+    type: z.literal('escalate'),
+    to: z.string().optional(),
+    bypassDirector: z.boolean().optional(),
+  }),
   z.object({ day: Day, type: z.literal('withdraw'), reason: z.string().optional() }),
   z.object({ day: Day, type: z.literal('refer-spso'), reference: z.string().optional() }),
 ]);
@@ -57,16 +62,22 @@ export const ScenarioSchema = z
   .superRefine((scenario, ctx) => {
     const refs = new Set<string>();
     scenario.complaints.forEach((complaint, index) => {
-      if (refs.has(complaint.ref)) ctx.addIssue({ code: 'custom', path: ['complaints', index, 'ref'], message: `duplicate ref ${complaint.ref}` });
+      if (refs.has(complaint.ref))
+        ctx.addIssue({ code: 'custom', path: ['complaints', index, 'ref'], message: `duplicate ref ${complaint.ref}` });
       refs.add(complaint.ref);
       complaint.events.forEach((event, e) => {
         const previous = complaint.events[e - 1];
         if (event.day < complaint.receivedDay || (previous && event.day < previous.day)) {
-          ctx.addIssue({ code: 'custom', path: ['complaints', index, 'events', e, 'day'], message: 'events are in time order, from the day of receipt' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['complaints', index, 'events', e, 'day'],
+            message: 'events are in time order, from the day of receipt',
+          });
         }
       });
     });
-    if (!findProcedure(scenario.policy)) ctx.addIssue({ code: 'custom', path: ['policy'], message: `unknown procedure "${scenario.policy}"` });
+    if (!findProcedure(scenario.policy))
+      ctx.addIssue({ code: 'custom', path: ['policy'], message: `unknown procedure "${scenario.policy}"` });
   });
 export type Scenario = z.infer<typeof ScenarioSchema>;
 
@@ -97,7 +108,9 @@ export function isSerious(complaint: ScenarioComplaint, procedure: Procedure): b
   if (complaint.serious !== undefined) return complaint.serious;
   if (complaint.level === procedure.firstStage) return false;
   if (complaint.level === procedure.seriousStartStage) return true;
-  throw new Error(`${complaint.ref}: complaints under ${procedure.id} start at ${procedure.firstStage} or (serious) ${procedure.seriousStartStage}, not ${complaint.level}`);
+  throw new Error(
+    `${complaint.ref}: complaints under ${procedure.id} start at ${procedure.firstStage} or (serious) ${procedure.seriousStartStage}, not ${complaint.level}`,
+  );
 }
 
 export type ScenarioAction = { [A in ActionName]: { action: A; body: ActionBody<A> } }[ActionName];
@@ -108,13 +121,19 @@ export function actionFor(event: ScenarioEvent): ScenarioAction {
     case 'acknowledge':
       return { action: 'acknowledge', body: event.note ? { note: event.note } : {} };
     case 'extend':
-      return { action: 'grant-extension', body: { days: event.days, reason: event.reason, agreedWithComplainant: true } };
+      return {
+        action: 'grant-extension',
+        body: { days: event.days, reason: event.reason, agreedWithComplainant: true },
+      };
     case 'outcome':
       return { action: 'record-outcome', body: { outcome: event.outcome } };
     case 'escalate':
       return {
         action: 'request-escalation',
-        body: { ...(event.to !== undefined ? { to: event.to } : {}), ...(event.bypassDirector !== undefined ? { bypass: event.bypassDirector } : {}) },
+        body: {
+          ...(event.to !== undefined ? { to: event.to } : {}),
+          ...(event.bypassDirector !== undefined ? { bypass: event.bypassDirector } : {}),
+        },
       };
     case 'withdraw':
       return { action: 'withdraw', body: event.reason ? { reason: event.reason } : {} };
@@ -151,7 +170,8 @@ export function scenarioDays(scenario: Scenario): Array<{ day: number; steps: Sc
       if (complaint.receivedDay === day) at(day).push({ kind: 'receive', complaint });
       for (const event of complaint.events) if (event.day === day) at(day).push({ kind: 'act', complaint, event });
     }
-    for (const compliment of scenario.compliments) if (compliment.day === day) at(day).push({ kind: 'compliment', compliment });
+    for (const compliment of scenario.compliments)
+      if (compliment.day === day) at(day).push({ kind: 'compliment', compliment });
   }
   return [...days.entries()].sort(([a], [b]) => a - b).map(([day, steps]) => ({ day, steps }));
 }

@@ -34,9 +34,19 @@ export interface HttpDriverOptions {
   now: () => number;
 }
 
-export async function httpDriver(options: HttpDriverOptions): Promise<ScenarioDriver & { app: FastifyInstance; close(): Promise<void> }> {
-  const issued = Object.fromEntries(Object.entries(people).map(([key, person]) => [key, { ...person, token: newToken() }])) as Record<keyof typeof people, Person>;
-  const tokens = new TokenStore(Object.values(issued).map((person) => ({ sha256: hashToken(person.token), person: { id: person.id, name: person.name }, roles: person.roles })));
+export async function httpDriver(
+  options: HttpDriverOptions,
+): Promise<ScenarioDriver & { app: FastifyInstance; close(): Promise<void> }> {
+  const issued = Object.fromEntries(
+    Object.entries(people).map(([key, person]) => [key, { ...person, token: newToken() }]),
+  ) as Record<keyof typeof people, Person>;
+  const tokens = new TokenStore(
+    Object.values(issued).map((person) => ({
+      sha256: hashToken(person.token),
+      person: { id: person.id, name: person.name },
+      roles: person.roles,
+    })),
+  );
   const complaints = new ComplaintService(options.client, {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -45,14 +55,25 @@ export async function httpDriver(options: HttpDriverOptions): Promise<ScenarioDr
     timeoutMs: 30_000,
     now: options.now,
   });
-  const app = await buildApp({ complaints, tokens, register: options.register, reports: { defaultProcedure: options.defaultProcedure } });
+  const app = await buildApp({
+    complaints,
+    tokens,
+    register: options.register,
+    reports: { defaultProcedure: options.defaultProcedure },
+  });
   await app.ready();
 
   const call = async (as: Person, method: 'POST' | 'GET', url: string, payload?: unknown) => {
-    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${as.token}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    const response = await app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${as.token}` },
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
     return { status: response.statusCode, body: response.json() as { error?: { code: string; message: string } } };
   };
-  const fail = (what: string, status: number, body: unknown) => new Error(`${what}: HTTP ${status} ${JSON.stringify(body)}`);
+  const fail = (what: string, status: number, body: unknown) =>
+    new Error(`${what}: HTTP ${status} ${JSON.stringify(body)}`);
   const pathOf = (action: ScenarioAction['action']) => {
     const route = actionRoutes.find((candidate) => candidate.action === action);
     if (!route) throw new Error(`The API has no route for ${action}`);
@@ -66,7 +87,12 @@ export async function httpDriver(options: HttpDriverOptions): Promise<ScenarioDr
       if (status !== 201 && status !== 200) throw fail(`Recording ${intake.ref}`, status, body);
     },
     async act(ref, action): Promise<ActionResult> {
-      const { status, body } = await call(issued.manager, 'POST', `/complaints/${encodeURIComponent(ref)}/${pathOf(action.action)}`, action.body);
+      const { status, body } = await call(
+        issued.manager,
+        'POST',
+        `/complaints/${encodeURIComponent(ref)}/${pathOf(action.action)}`,
+        action.body,
+      );
       if (status === 200) return { ok: true };
       if (status === 409 && body.error) return { ok: false, code: body.error.code, message: body.error.message };
       throw fail(`${action.action} on ${ref}`, status, body);

@@ -17,7 +17,12 @@ export async function workflowTimelineLengths(client: Client, refs: readonly str
 }
 
 /** Waits until the register holds every entry the workflows have recorded (the register writes are asynchronous). */
-export async function waitForRegister(client: Client, register: Register, refs: readonly string[], timeoutMs = 60_000): Promise<void> {
+export async function waitForRegister(
+  client: Client,
+  register: Register,
+  refs: readonly string[],
+  timeoutMs = 60_000,
+): Promise<void> {
   const expected = await workflowTimelineLengths(client, refs);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -25,7 +30,12 @@ export async function waitForRegister(client: Client, register: Register, refs: 
     const behind = [...expected].filter(([ref, length]) => (recorded.get(ref) ?? 0) < length);
     if (behind.length === 0) return;
     if (Date.now() > deadline) {
-      throw new Error(`The register is behind the workflows for ${behind.length} complaint(s), e.g. ${behind.slice(0, 3).map(([ref, n]) => `${ref} (${recorded.get(ref) ?? 0}/${n})`).join(', ')}`);
+      throw new Error(
+        `The register is behind the workflows for ${behind.length} complaint(s), e.g. ${behind
+          .slice(0, 3)
+          .map(([ref, n]) => `${ref} (${recorded.get(ref) ?? 0}/${n})`)
+          .join(', ')}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

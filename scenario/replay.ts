@@ -2,7 +2,16 @@ import type { ReportPeriod } from '../domain/annual-report';
 import type { NewCompliment } from '../domain/compliments';
 import type { IntakeRequest } from '../domain/intake';
 import { ScenarioClock } from './clock';
-import { actionFor, isSerious, lastScenarioDay, scenarioDays, scenarioProcedure, type Scenario, type ScenarioAction, type ScenarioStep } from './format';
+import {
+  actionFor,
+  isSerious,
+  lastScenarioDay,
+  scenarioDays,
+  scenarioProcedure,
+  type Scenario,
+  type ScenarioAction,
+  type ScenarioStep,
+} from './format';
 
 // Replays a scenario day by day through a driver (the HTTP API: scenario/http-driver.ts) on a clock that the
 // replay moves (the time-skipping server's). It knows nothing of any scenario's numbers: it does what the file
@@ -88,12 +97,24 @@ export async function replayScenario(scenario: Scenario, options: ReplayOptions)
       }
       case 'act': {
         const result = await driver.act(step.complaint.ref, actionFor(step.event));
-        if (!result.ok) refusals.push({ day, ref: step.complaint.ref, event: step.event.type, code: result.code, message: result.message });
+        if (!result.ok)
+          refusals.push({
+            day,
+            ref: step.complaint.ref,
+            event: step.event.type,
+            code: result.code,
+            message: result.message,
+          });
         return;
       }
       case 'compliment': {
         const { compliment } = step;
-        await driver.recordCompliment({ serviceArea: compliment.serviceArea, team: compliment.team, summary: compliment.summary, receivedAt: new Date(at).toISOString() });
+        await driver.recordCompliment({
+          serviceArea: compliment.serviceArea,
+          team: compliment.team,
+          summary: compliment.summary,
+          receivedAt: new Date(at).toISOString(),
+        });
         return;
       }
     }

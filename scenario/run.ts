@@ -135,7 +135,14 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     await startWorker();
     driver = options.driver
       ? await options.driver(services)
-      : await httpDriver({ client: env.client, namespace: env.namespace ?? 'default', taskQueue, register, defaultProcedure: procedure.id, now: services.serverNow });
+      : await httpDriver({
+          client: env.client,
+          namespace: env.namespace ?? 'default',
+          taskQueue,
+          register,
+          defaultProcedure: procedure.id,
+          now: services.serverNow,
+        });
     const replay = await replayScenario(scenario, {
       driver,
       time: {

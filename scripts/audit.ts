@@ -15,7 +15,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import cliProgress from 'cli-progress';
-import { countSelection, eventTime, fetchComplaintHistories, historyJson, readHistoryFile, type ComplaintHistory, type HistorySelection } from '../audit/histories';
+import {
+  countSelection,
+  eventTime,
+  fetchComplaintHistories,
+  historyJson,
+  readHistoryFile,
+  type ComplaintHistory,
+  type HistorySelection,
+} from '../audit/histories';
 import { replayComplaintHistories, summarise, type ReplayOutcome } from '../audit/replay';
 import { formatTimeline, reconstructTimeline } from '../audit/timeline';
 import { loadConfig } from '../platform/config';
@@ -67,8 +75,16 @@ async function main(argv: string[]): Promise<number> {
         return await timeline(positionals, client, values.json);
       case 'export': {
         if (!values.out) throw new UsageError('export needs --out <dir>');
-        if (!values.ref && values.query === undefined) throw new UsageError("export needs --query '<visibility query>' (or '' for all) or --ref <ref>");
-        return await exportHistories({ ...(values.ref ? { refs: values.ref } : {}), ...(values.query !== undefined ? { query: values.query } : {}) }, values.out, client);
+        if (!values.ref && values.query === undefined)
+          throw new UsageError("export needs --query '<visibility query>' (or '' for all) or --ref <ref>");
+        return await exportHistories(
+          {
+            ...(values.ref ? { refs: values.ref } : {}),
+            ...(values.query !== undefined ? { query: values.query } : {}),
+          },
+          values.out,
+          client,
+        );
       }
       default:
         throw new UsageError(`unknown command "${command}"`);
@@ -91,10 +107,24 @@ class LazyClient {
 }
 
 /** The selected histories; one that cannot be read or fetched becomes a failed outcome instead of stopping the run. */
-async function* selected(files: string[], selection: HistorySelection, client: LazyClient, unreadable: ReplayOutcome[]): AsyncGenerator<ComplaintHistory> {
+async function* selected(
+  files: string[],
+  selection: HistorySelection,
+  client: LazyClient,
+  unreadable: ReplayOutcome[],
+): AsyncGenerator<ComplaintHistory> {
   const fail = (workflowId: string, source: string, err: unknown) => {
     const reason = err instanceof Error ? err.message : String(err);
-    unreadable.push({ workflowId, runId: '-', source, events: 0, ok: false, status: 'failed', reason, message: `${'failed'.padEnd(18)} ${reason.startsWith(workflowId) ? reason : `${workflowId}: ${reason}`}` });
+    unreadable.push({
+      workflowId,
+      runId: '-',
+      source,
+      events: 0,
+      ok: false,
+      status: 'failed',
+      reason,
+      message: `${'failed'.padEnd(18)} ${reason.startsWith(workflowId) ? reason : `${workflowId}: ${reason}`}`,
+    });
   };
   for (const file of files) {
     try {
@@ -115,11 +145,23 @@ async function* selected(files: string[], selection: HistorySelection, client: L
 
 // ------------------------------------------------------------------------------------------------ replay
 
-async function replay(files: string[], selection: HistorySelection, client: LazyClient, json: boolean): Promise<number> {
+async function replay(
+  files: string[],
+  selection: HistorySelection,
+  client: LazyClient,
+  json: boolean,
+): Promise<number> {
   const fromServer = Boolean(selection.refs?.length || selection.query !== undefined);
   const total = files.length + (fromServer ? await countSelection(await client.get(), selection) : 0);
   const interactive = !json && process.stderr.isTTY === true;
-  const bars = interactive ? new cliProgress.MultiBar({ format: ' replaying [{bar}] {value}/{total} {workflowId}', hideCursor: true, clearOnComplete: true, stream: process.stderr }) : undefined;
+  const bars = interactive
+    ? new cliProgress.MultiBar({
+        format: ' replaying [{bar}] {value}/{total} {workflowId}',
+        hideCursor: true,
+        clearOnComplete: true,
+        stream: process.stderr,
+      })
+    : undefined;
   const bar = bars?.create(total, 0, { workflowId: '' });
   const outcomes: ReplayOutcome[] = [];
   const started = performance.now();
@@ -146,7 +188,9 @@ async function replay(files: string[], selection: HistorySelection, client: Lazy
 
   const summary = summarise(outcomes);
   if (json) {
-    console.log(JSON.stringify({ summary, results: outcomes.map(({ message: _message, ...result }) => result) }, null, 2));
+    console.log(
+      JSON.stringify({ summary, results: outcomes.map(({ message: _message, ...result }) => result) }, null, 2),
+    );
   } else {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(

@@ -10,12 +10,21 @@ async function main(): Promise<void> {
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath: complaintWorkflowsPath(),
-    logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: (m: string) => console.warn(m), error: (m: string) => console.error(m) },
+    logger: {
+      log: quiet,
+      trace: quiet,
+      debug: quiet,
+      info: quiet,
+      warn: (m: string) => console.warn(m),
+      error: (m: string) => console.error(m),
+    },
   });
   const codePath = path.join(repoRoot(), 'dist', 'workflow-bundle.js');
   await mkdir(path.dirname(codePath), { recursive: true });
   await writeFile(codePath, code);
-  console.log(`Workflow bundle written to ${path.relative(process.cwd(), codePath)} (${(code.length / 1024).toFixed(0)} KiB)`);
+  console.log(
+    `Workflow bundle written to ${path.relative(process.cwd(), codePath)} (${(code.length / 1024).toFixed(0)} KiB)`,
+  );
 }
 
 main().catch((err: unknown) => {

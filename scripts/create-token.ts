@@ -32,7 +32,10 @@ function main(): void {
   if (values.help) usage();
   const person = values.person?.trim();
   if (!person) usage('--person is required (the id recorded as the actor, e.g. officer.jones)');
-  const requested = (values.roles ?? '').split(',').map((role) => role.trim()).filter(Boolean);
+  const requested = (values.roles ?? '')
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
   if (requested.length === 0) usage('--roles is required');
   const unknown = requested.filter((role) => !RoleSchema.safeParse(role).success);
   if (unknown.length > 0) usage(`Unknown role(s): ${unknown.join(', ')}`);

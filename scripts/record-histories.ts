@@ -28,7 +28,8 @@ const PARALLEL = 4;
 async function main(): Promise<void> {
   const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   const unknown = only.filter((name) => !scenarios.some((scenario) => scenario.name === name));
-  if (unknown.length) throw new Error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${scenarios.map((s) => s.name).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${scenarios.map((s) => s.name).join(', ')}`);
   const chosen = only.length ? scenarios.filter((scenario) => only.includes(scenario.name)) : scenarios;
 
   installTemporalRuntime('error');
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const recording = await recordOnFreshServer(scenario, workflowBundle);
         recordings.push(recording);
-        console.log(`  recorded ${scenario.name.padEnd(32)} ${String(eventCount(recording)).padStart(4)} events in ${recording.runs.length} run(s)  ${recording.queryAnswer.status.padEnd(19)} (${seconds(t0)})`);
+        console.log(
+          `  recorded ${scenario.name.padEnd(32)} ${String(eventCount(recording)).padStart(4)} events in ${recording.runs.length} run(s)  ${recording.queryAnswer.status.padEnd(19)} (${seconds(t0)})`,
+        );
       }
     }),
   );
@@ -55,7 +58,9 @@ async function main(): Promise<void> {
   // What was written must replay: the same check CI makes.
   let failures = 0;
   const files = recordings.flatMap((recording) =>
-    fileNames(recording).map((file, i) => parseHistoryJson(recording.runs[i]?.historyJson ?? '', `tests/histories/${file}`)),
+    fileNames(recording).map((file, i) =>
+      parseHistoryJson(recording.runs[i]?.historyJson ?? '', `tests/histories/${file}`),
+    ),
   );
   for await (const outcome of replayComplaintHistories(files, { workflowBundle })) {
     if (!outcome.ok) {
@@ -64,7 +69,9 @@ async function main(): Promise<void> {
     }
   }
   if (failures) throw new Error(`${failures} freshly recorded histories do not replay`);
-  console.log(`Wrote ${recordings.length} histories to ${path.relative(process.cwd(), HISTORIES_DIR)}/ and replayed them all (${seconds(started)} in all)`);
+  console.log(
+    `Wrote ${recordings.length} histories to ${path.relative(process.cwd(), HISTORIES_DIR)}/ and replayed them all (${seconds(started)} in all)`,
+  );
 }
 
 async function recordOnFreshServer(scenario: Scenario, workflowBundle: { code: string }): Promise<ScenarioRecording> {
@@ -79,10 +86,30 @@ async function recordOnFreshServer(scenario: Scenario, workflowBundle: { code: s
   const env = await startDevServer();
   try {
     const cli = findTemporalBinary('cli');
-    if (!cli) throw new Error('The Temporal CLI is needed to export the dev-server history: run `npm run setup:temporal`');
+    if (!cli)
+      throw new Error('The Temporal CLI is needed to export the dev-server history: run `npm run setup:temporal`');
     const namespace = env.namespace ?? 'default';
     const exportWithCli = async (ref: string, runId: string) =>
-      (await run(cli, ['workflow', 'show', '--workflow-id', ref, '--run-id', runId, '--output', 'json', '--address', env.address, '--namespace', namespace], { maxBuffer: 64 * 1024 * 1024 })).stdout;
+      (
+        await run(
+          cli,
+          [
+            'workflow',
+            'show',
+            '--workflow-id',
+            ref,
+            '--run-id',
+            runId,
+            '--output',
+            'json',
+            '--address',
+            env.address,
+            '--namespace',
+            namespace,
+          ],
+          { maxBuffer: 64 * 1024 * 1024 },
+        )
+      ).stdout;
     return await recordScenario(scenario, { env, workflowBundle, indexed: true, exportWithCli });
   } finally {
     await env.teardown();
@@ -101,9 +128,15 @@ async function writeRecordings(recordings: ScenarioRecording[], replaceAll: bool
     const name = recording.scenario.name;
     const files = fileNames(recording);
     for (const [i, run] of recording.runs.entries()) {
-      await writeFile(path.join(HISTORIES_DIR, files[i] ?? ''), run.historyJson.endsWith('\n') ? run.historyJson : `${run.historyJson}\n`);
+      await writeFile(
+        path.join(HISTORIES_DIR, files[i] ?? ''),
+        run.historyJson.endsWith('\n') ? run.historyJson : `${run.historyJson}\n`,
+      );
     }
-    await writeFile(path.join(QUERY_ANSWERS_DIR, `${name}.json`), `${JSON.stringify(recording.queryAnswer, null, 2)}\n`);
+    await writeFile(
+      path.join(QUERY_ANSWERS_DIR, `${name}.json`),
+      `${JSON.stringify(recording.queryAnswer, null, 2)}\n`,
+    );
   }
   const manifestPath = path.join(META_DIR, 'manifest.json');
   const previous = replaceAll ? [] : await readManifestEntries(manifestPath);
@@ -119,13 +152,20 @@ async function writeRecordings(recordings: ScenarioRecording[], replaceAll: bool
       status: recording.queryAnswer.status,
       events: eventCount(recording),
       timelineEntries: recording.queryAnswer.timeline.length,
-      server: recording.scenario.server === 'dev' ? 'temporal CLI dev server (search attributes registered)' : 'time-skipping test server',
-      exportedWith: recording.exportedWith === 'temporal-cli' ? 'temporal workflow show --output json' : 'historyToJson (audit/history-json.ts, same format)',
+      server:
+        recording.scenario.server === 'dev'
+          ? 'temporal CLI dev server (search attributes registered)'
+          : 'time-skipping test server',
+      exportedWith:
+        recording.exportedWith === 'temporal-cli'
+          ? 'temporal workflow show --output json'
+          : 'historyToJson (audit/history-json.ts, same format)',
       covers: recording.scenario.covers,
     })),
   ].sort((a, b) => scenarios.findIndex((s) => s.name === a.name) - scenarios.findIndex((s) => s.name === b.name));
   const manifest = {
-    description: 'Workflow histories recorded by `npm run record-histories` (scripts/record-histories.ts); CI replays every tests/histories/*.json. See tests/histories/README.md.',
+    description:
+      'Workflow histories recorded by `npm run record-histories` (scripts/record-histories.ts); CI replays every tests/histories/*.json. See tests/histories/README.md.',
     recordedAt: new Date().toISOString(),
     workflowCodeCommit: await lastWorkflowCommit(),
     histories: entries,

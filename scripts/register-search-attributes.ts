@@ -12,7 +12,11 @@ async function main(): Promise<void> {
   try {
     const added = await registerSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE);
     const where = `namespace "${config.TEMPORAL_NAMESPACE}" at ${temporalAddress(config)}`;
-    console.log(added.length ? `Registered ${added.join(', ')} on ${where}` : `All complaint search attributes already exist on ${where}`);
+    console.log(
+      added.length
+        ? `Registered ${added.join(', ')} on ${where}`
+        : `All complaint search attributes already exist on ${where}`,
+    );
   } finally {
     await client.connection.close();
   }

@@ -15,7 +15,8 @@ import { buildAnnualReport, resolvePeriod } from '../report/annual';
 import { renderHtml } from '../report/html';
 import { renderMarkdown } from '../report/markdown';
 
-const USAGE = 'usage: npm run report -- --from <YYYY-MM-DD|instant> --to <YYYY-MM-DD|instant> [--format json|md|html] [--out <file>] [--title <text>] [--no-compare]';
+const USAGE =
+  'usage: npm run report -- --from <YYYY-MM-DD|instant> --to <YYYY-MM-DD|instant> [--format json|md|html] [--out <file>] [--title <text>] [--no-compare]';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -49,7 +50,12 @@ async function main(): Promise<number> {
       compare: !values['no-compare'],
     });
     const title = values.title ? { title: values.title } : {};
-    const text = format === 'json' ? `${JSON.stringify(bundle.report, null, 2)}\n` : format === 'md' ? renderMarkdown(bundle, title) : renderHtml(bundle, title);
+    const text =
+      format === 'json'
+        ? `${JSON.stringify(bundle.report, null, 2)}\n`
+        : format === 'md'
+          ? renderMarkdown(bundle, title)
+          : renderHtml(bundle, title);
     if (values.out) {
       mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
       writeFileSync(values.out, text);

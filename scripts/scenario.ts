@@ -52,16 +52,25 @@ async function main(): Promise<number> {
     mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
     writeFileSync(values.out, `${JSON.stringify(run.report, null, 2)}\n`);
     console.error(`Period: ${run.replay.period.from} to ${run.replay.period.to} (exclusive)`);
-    for (const refusal of run.replay.refusals) console.error(`  refused on day ${refusal.day}: ${refusal.event} on ${refusal.ref} (${refusal.code}: ${refusal.message})`);
-    if (run.replay.slowDays.length) console.error(`  WARNING: days ${run.replay.slowDays.join(', ')} took longer than the replay's timing margin`);
+    for (const refusal of run.replay.refusals)
+      console.error(
+        `  refused on day ${refusal.day}: ${refusal.event} on ${refusal.ref} (${refusal.code}: ${refusal.message})`,
+      );
+    if (run.replay.slowDays.length)
+      console.error(`  WARNING: days ${run.replay.slowDays.join(', ')} took longer than the replay's timing margin`);
     console.error(`Report written to ${values.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (scenario.expected) {
       const matches = isDeepStrictEqual(run.report, scenario.expected);
-      console.error(matches ? 'The report matches the scenario\'s expected report.' : 'The report DIFFERS from the scenario\'s expected report.');
+      console.error(
+        matches
+          ? "The report matches the scenario's expected report."
+          : "The report DIFFERS from the scenario's expected report.",
+      );
       if (!matches) {
         for (const key of new Set([...Object.keys(scenario.expected), ...Object.keys(run.report)])) {
           const got = (run.report as unknown as Record<string, unknown>)[key];
-          if (!isDeepStrictEqual(got, scenario.expected[key])) console.error(`  ${key}: expected ${JSON.stringify(scenario.expected[key])}, got ${JSON.stringify(got)}`);
+          if (!isDeepStrictEqual(got, scenario.expected[key]))
+            console.error(`  ${key}: expected ${JSON.stringify(scenario.expected[key])}, got ${JSON.stringify(got)}`);
         }
         return 2;
       }

@@ -72,7 +72,13 @@ interface RunningChild {
   exited: Promise<number | null>;
 }
 
-function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, stopTimeoutMs: number): RunningChild {
+function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stopTimeoutMs: number,
+): RunningChild {
   const child = spawn(command, args, {
     cwd: repoRoot(),
     env,
@@ -103,7 +109,12 @@ async function stopChild(running: RunningChild): Promise<void> {
   clearTimeout(timer);
 }
 
-async function waitForTemporal(address: string, namespace: string, temporal: RunningChild, timeoutMs = 60_000): Promise<void> {
+async function waitForTemporal(
+  address: string,
+  namespace: string,
+  temporal: RunningChild,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedEarly = false;
   void temporal.exited.then(() => (exitedEarly = true));
@@ -197,7 +208,11 @@ export async function runStart(options: StartOptions = {}): Promise<number> {
   process.on('exit', killLeftovers);
   const watch = (running: RunningChild) =>
     void running.exited.then((code) => {
-      if (!stack.stopping) void stopAll(code === 0 ? 1 : (code ?? 1), `${running.name} exited unexpectedly (code ${code}); stopping the rest`);
+      if (!stack.stopping)
+        void stopAll(
+          code === 0 ? 1 : (code ?? 1),
+          `${running.name} exited unexpectedly (code ${code}); stopping the rest`,
+        );
     });
 
   try {

@@ -26,31 +26,35 @@ function parseEnvFile(text: string): Record<string, string> {
 
 /** Compose interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error}, $$. */
 function interpolate(value: string, env: Record<string, string>): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (match, name: string | undefined, op: string | undefined, arg: string | undefined) => {
-    if (match === '$$') return '$';
-    const v = env[name!];
-    const unsetOrEmpty = v === undefined || v === '';
-    switch (op) {
-      case ':-':
-        return unsetOrEmpty ? arg! : v!;
-      case '-':
-        return v === undefined ? arg! : v;
-      case ':?':
-        if (unsetOrEmpty) throw new Error(`${name}: ${arg}`);
-        return v!;
-      case '?':
-        if (v === undefined) throw new Error(`${name}: ${arg}`);
-        return v;
-      default:
-        return v ?? '';
-    }
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g,
+    (match, name: string | undefined, op: string | undefined, arg: string | undefined) => {
+      if (match === '$$') return '$';
+      const v = env[name!];
+      const unsetOrEmpty = v === undefined || v === '';
+      switch (op) {
+        case ':-':
+          return unsetOrEmpty ? arg! : v!;
+        case '-':
+          return v === undefined ? arg! : v;
+        case ':?':
+          if (unsetOrEmpty) throw new Error(`${name}: ${arg}`);
+          return v!;
+        case '?':
+          if (v === undefined) throw new Error(`${name}: ${arg}`);
+          return v;
+        default:
+          return v ?? '';
+      }
+    },
+  );
 }
 
 function interpolateDeep(node: unknown, env: Record<string, string>): unknown {
   if (typeof node === 'string') return interpolate(node, env);
   if (Array.isArray(node)) return node.map((n) => interpolateDeep(n, env));
-  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolateDeep(v, env)]));
+  if (node && typeof node === 'object')
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolateDeep(v, env)]));
   return node;
 }
 
@@ -75,7 +79,9 @@ const { services } = compose;
 const appServices = ['api', 'worker'] as const;
 
 function environmentOf(service: Service): Record<string, string> {
-  return Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, v === null ? '' : String(v)]));
+  return Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([k, v]) => [k, v === null ? '' : String(v)]),
+  );
 }
 
 describe('docker-compose.yml', () => {
@@ -83,12 +89,14 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services).sort()).toEqual(
       ['api', 'mailpit', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker'].sort(),
     );
-    for (const name of ['postgresql', 'temporal', 'mailpit', 'api']) expect(services[name]!.healthcheck, name).toBeDefined();
+    for (const name of ['postgresql', 'temporal', 'mailpit', 'api'])
+      expect(services[name]!.healthcheck, name).toBeDefined();
   });
 
   it.each(appServices)('%s: its environment passes the app configuration schema', (name) => {
     const env = environmentOf(services[name]!);
-    for (const variable of Object.keys(env)) expect(configVariableNames, `${name}: unknown variable ${variable}`).toContain(variable);
+    for (const variable of Object.keys(env))
+      expect(configVariableNames, `${name}: unknown variable ${variable}`).toContain(variable);
     const config = loadConfig(env);
     expect(config.DATABASE_URL).toBeDefined();
     expect(new URL(config.DATABASE_URL!).hostname).toBe('postgresql');
@@ -144,7 +152,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes each host port once, on PUBLISH_IP', () => {
-    const hostPorts = Object.values(services).flatMap((s) => (s.ports ?? []).map((p) => p.split(':').slice(0, -1).join(':')));
+    const hostPorts = Object.values(services).flatMap((s) =>
+      (s.ports ?? []).map((p) => p.split(':').slice(0, -1).join(':')),
+    );
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
     for (const p of hostPorts) expect(p.startsWith(`${exampleEnv.PUBLISH_IP}:`)).toBe(true);
   });
@@ -168,12 +178,19 @@ describe('Dockerfile', () => {
   });
 
   it('npm run build produces what the image runs (tsc to dist/, non-TS assets, the prebuilt workflow bundle)', () => {
-    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(pkg.scripts.build).toContain('tsc -p tsconfig.build.json');
     expect(pkg.scripts.build).toContain('scripts/copy-build-assets.ts'); // SQL migrations, templates: tsc copies only .js
     expect(pkg.scripts.build).toContain('scripts/build-workflow-bundle.ts');
-    const buildConfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[]; compilerOptions: { outDir: string } };
+    const buildConfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as {
+      include: string[];
+      compilerOptions: { outDir: string };
+    };
     expect(buildConfig.compilerOptions.outDir).toBe('dist');
-    expect(buildConfig.include).toEqual(expect.arrayContaining(['api', 'worker', 'platform', 'workflows', 'activities', 'domain']));
+    expect(buildConfig.include).toEqual(
+      expect.arrayContaining(['api', 'worker', 'platform', 'workflows', 'activities', 'domain']),
+    );
   });
 });

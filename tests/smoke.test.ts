@@ -16,7 +16,12 @@ beforeAll(async () => {
 });
 
 async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: bundle,
+  });
   return worker.runUntil(fn());
 }
 
@@ -78,7 +83,11 @@ describe('dev server (Temporal CLI)', () => {
   it('runs a short timer, an update and a signal', async () => {
     const taskQueue = 'smoke-dev-server';
     await withWorker(env, taskQueue, async () => {
-      const timer = await env.client.workflow.execute(smokeWorkflow, { args: [200], taskQueue, workflowId: `smoke-dev-timer-${Date.now()}` });
+      const timer = await env.client.workflow.execute(smokeWorkflow, {
+        args: [200],
+        taskQueue,
+        workflowId: `smoke-dev-timer-${Date.now()}`,
+      });
       expect(timer.elapsedMs).toBeGreaterThanOrEqual(200);
 
       const handle = await env.client.workflow.start(smokeWorkflow, {
@@ -94,7 +103,9 @@ describe('dev server (Temporal CLI)', () => {
   });
 
   it('has the complaint search attributes registered', async () => {
-    const { customAttributes } = await env.connection.operatorService.listSearchAttributes({ namespace: env.namespace ?? 'default' });
+    const { customAttributes } = await env.connection.operatorService.listSearchAttributes({
+      namespace: env.namespace ?? 'default',
+    });
     expect(Object.keys(customAttributes ?? {})).toEqual(
       expect.arrayContaining(['ComplaintStatus', 'ComplaintStage', 'ComplaintNextDeadline', 'ComplaintOverdue']),
     );

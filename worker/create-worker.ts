@@ -11,7 +11,19 @@ export interface ComplaintsWorkerOptions {
   /** A bundle from `bundleWorkflowCode` (tests bundle once per file) or `{ codePath }` of a prebuilt one. */
   workflowBundle?: WorkflowBundleOption;
   /** Anything else for Worker.create (e.g. shutdownGraceTime in tests); interceptors and converter only in workflow-options.ts. */
-  workerOptions?: Partial<Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'activities' | 'workflowBundle' | 'workflowsPath' | 'interceptors' | 'dataConverter'>>;
+  workerOptions?: Partial<
+    Omit<
+      WorkerOptions,
+      | 'connection'
+      | 'namespace'
+      | 'taskQueue'
+      | 'activities'
+      | 'workflowBundle'
+      | 'workflowsPath'
+      | 'interceptors'
+      | 'dataConverter'
+    >
+  >;
 }
 
 /**
@@ -20,5 +32,12 @@ export interface ComplaintsWorkerOptions {
  */
 export async function createComplaintsWorker(options: ComplaintsWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, activities } = options;
-  return Worker.create({ ...options.workerOptions, connection, namespace, taskQueue, activities, ...complaintWorkflowCodeOptions(options.workflowBundle) });
+  return Worker.create({
+    ...options.workerOptions,
+    connection,
+    namespace,
+    taskQueue,
+    activities,
+    ...complaintWorkflowCodeOptions(options.workflowBundle),
+  });
 }

@@ -38,9 +38,13 @@ async function main(): Promise<void> {
       namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities,
-      ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { workerOptions: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } } : {}),
+      ...(config.WORKER_MAX_CACHED_WORKFLOWS
+        ? { workerOptions: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } }
+        : {}),
     });
-    console.log(`Worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on namespace "${namespace}" at ${temporalAddress(config)}`);
+    console.log(
+      `Worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on namespace "${namespace}" at ${temporalAddress(config)}`,
+    );
     await worker.run();
     console.log('Worker stopped');
   } finally {

@@ -6,7 +6,10 @@ import type { ReplayWorkerOptions, WorkerOptions, WorkflowBundleOption } from '@
 // The worker (create-worker.ts) and the audit replayer (audit/replay.ts) both take them from here, so a history
 // is replayed exactly as the worker would run it. Add an interceptor or a converter HERE, never in one of them.
 
-export type ComplaintWorkflowCodeOptions = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors' | 'dataConverter'> &
+export type ComplaintWorkflowCodeOptions = Pick<
+  WorkerOptions,
+  'workflowBundle' | 'workflowsPath' | 'interceptors' | 'dataConverter'
+> &
   Pick<ReplayWorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors' | 'dataConverter'>;
 
 /** `dist/workflow-bundle.js`, written by `npm run build`, when this file runs compiled from dist/. */

@@ -50,7 +50,12 @@ export interface ComplaintWorkflowInput extends ComplaintOpening {
 const notifications = wf.proxyActivities<ComplaintActivities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes', nonRetryableErrorTypes: [NON_RETRYABLE_NOTICE_FAILURE] },
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 minutes',
+    nonRetryableErrorTypes: [NON_RETRYABLE_NOTICE_FAILURE],
+  },
 });
 
 // The register is the system of record: it retries until the store is back, however long that takes.
@@ -132,7 +137,8 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
     inBackground(
       notifications.sendNotice(notice).then(
         () => undefined,
-        (error: unknown) => record([{ type: 'notification-failed', notice: notice.id, reason: failureMessage(error) }], SYSTEM_ACTOR),
+        (error: unknown) =>
+          record([{ type: 'notification-failed', notice: notice.id, reason: failureMessage(error) }], SYSTEM_ACTOR),
       ),
     );
   }
@@ -146,7 +152,10 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
     const batch = { ref: state.ref, entries, snapshot: snapshotOf(state) };
     const written = wf.patched(REGISTER_AS_LOCAL_ACTIVITY)
       ? registerLocally.recordInRegister(batch).catch((error: unknown) => {
-          wf.log.warn('The register did not take a batch in time; it goes as an activity', { ref: state.ref, error: failureMessage(error) });
+          wf.log.warn('The register did not take a batch in time; it goes as an activity', {
+            ref: state.ref,
+            error: failureMessage(error),
+          });
           return register.recordInRegister(batch);
         })
       : register.recordInRegister(batch);
@@ -204,7 +213,8 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
 
   function decideNow(action: ActionName, payload: unknown): { actor: Actor; decision: Decision } {
     const parsed = actionParsing().parseCommand(action, payload);
-    if (!parsed.ok) return { actor: claimedActor(payload), decision: { ok: false, code: 'invalid-message', reason: parsed.reason } };
+    if (!parsed.ok)
+      return { actor: claimedActor(payload), decision: { ok: false, code: 'invalid-message', reason: parsed.reason } };
     return { actor: parsed.command.actor, decision: decide(state, parsed.command, Date.now(), procedure) };
   }
 

@@ -26,8 +26,15 @@ export const complaintSearchAttributeKeys = [
 ] as const;
 
 /** Name → CLI type name, as `temporal operator search-attribute create --name N --type T` and `--search-attribute N=T` expect. */
-export const complaintSearchAttributeDefinitions: ReadonlyArray<{ name: string; cliType: 'Keyword' | 'Datetime' | 'Bool' }> =
-  complaintSearchAttributeKeys.map((key) => ({
-    name: key.name,
-    cliType: key.type === SearchAttributeType.KEYWORD ? 'Keyword' : key.type === SearchAttributeType.DATETIME ? 'Datetime' : 'Bool',
-  }));
+export const complaintSearchAttributeDefinitions: ReadonlyArray<{
+  name: string;
+  cliType: 'Keyword' | 'Datetime' | 'Bool';
+}> = complaintSearchAttributeKeys.map((key) => ({
+  name: key.name,
+  cliType:
+    key.type === SearchAttributeType.KEYWORD
+      ? 'Keyword'
+      : key.type === SearchAttributeType.DATETIME
+        ? 'Datetime'
+        : 'Bool',
+}));

@@ -28,7 +28,10 @@ export interface ComplaintStartSettings {
   indexed: boolean;
 }
 
-export function complaintStartOptions(input: ComplaintWorkflowInput, settings: ComplaintStartSettings): WorkflowStartOptions<typeof complaintWorkflow> {
+export function complaintStartOptions(
+  input: ComplaintWorkflowInput,
+  settings: ComplaintStartSettings,
+): WorkflowStartOptions<typeof complaintWorkflow> {
   const firstStage = startStage(getProcedure(input.procedure), input.details.serious);
   const searchAttributes: SearchAttributePair[] = [
     { key: complaintStatusKey, value: 'open' },

@@ -21,22 +21,72 @@ interface ActionRoute {
 const OFFICERS: Role[] = ['case-officer', 'manager'];
 
 export const actionRoutes: readonly ActionRoute[] = [
-  { path: 'acknowledge', action: 'acknowledge', roles: OFFICERS, summary: 'Acknowledge the current stage', description: 'Meets the acknowledgement deadline of the current stage.' },
+  {
+    path: 'acknowledge',
+    action: 'acknowledge',
+    roles: OFFICERS,
+    summary: 'Acknowledge the current stage',
+    description: 'Meets the acknowledgement deadline of the current stage.',
+  },
   {
     path: 'assign',
     action: 'assign',
     // Manager first: a person with both roles assigns as a manager.
     roles: ['manager', 'case-officer'],
     summary: 'Assign the case officer',
-    description: 'A manager may assign anyone, at any time. A case officer may only take an unassigned complaint themselves (officer.id = their own id).',
+    description:
+      'A manager may assign anyone, at any time. A case officer may only take an unassigned complaint themselves (officer.id = their own id).',
   },
-  { path: 'outcome', action: 'record-outcome', roles: OFFICERS, summary: "Record the current stage's outcome", description: 'Opens the escalation window (or closes the complaint after the last stage).' },
-  { path: 'escalation', action: 'request-escalation', roles: OFFICERS, summary: 'Escalate to the next stage', description: "At the complainant's request, within the escalation window; may bypass a stage where the procedure allows." },
-  { path: 'extensions', action: 'grant-extension', roles: ['manager'], summary: 'Extend the response deadline', description: 'Within the limits of the procedure, before the deadline passes.' },
-  { path: 'withdraw', action: 'withdraw', roles: OFFICERS, summary: 'Record that the complainant withdrew', description: 'Closes the complaint as withdrawn.' },
-  { path: 'spso-referral', action: 'refer-to-ombudsman', roles: OFFICERS, summary: 'Record a referral to the Ombudsman', description: "After the final stage's outcome, within the referral window; closes the complaint." },
-  { path: 'notes', action: 'add-note', roles: OFFICERS, summary: 'Add a note to the timeline', description: 'Anything worth recording that is not an action.' },
-  { path: 'calendar', action: 'update-calendar', roles: ['manager'], summary: "Replace the complaint's holiday calendar", description: 'Pending working-day deadlines are counted again with it.' },
+  {
+    path: 'outcome',
+    action: 'record-outcome',
+    roles: OFFICERS,
+    summary: "Record the current stage's outcome",
+    description: 'Opens the escalation window (or closes the complaint after the last stage).',
+  },
+  {
+    path: 'escalation',
+    action: 'request-escalation',
+    roles: OFFICERS,
+    summary: 'Escalate to the next stage',
+    description:
+      "At the complainant's request, within the escalation window; may bypass a stage where the procedure allows.",
+  },
+  {
+    path: 'extensions',
+    action: 'grant-extension',
+    roles: ['manager'],
+    summary: 'Extend the response deadline',
+    description: 'Within the limits of the procedure, before the deadline passes.',
+  },
+  {
+    path: 'withdraw',
+    action: 'withdraw',
+    roles: OFFICERS,
+    summary: 'Record that the complainant withdrew',
+    description: 'Closes the complaint as withdrawn.',
+  },
+  {
+    path: 'spso-referral',
+    action: 'refer-to-ombudsman',
+    roles: OFFICERS,
+    summary: 'Record a referral to the Ombudsman',
+    description: "After the final stage's outcome, within the referral window; closes the complaint.",
+  },
+  {
+    path: 'notes',
+    action: 'add-note',
+    roles: OFFICERS,
+    summary: 'Add a note to the timeline',
+    description: 'Anything worth recording that is not an action.',
+  },
+  {
+    path: 'calendar',
+    action: 'update-calendar',
+    roles: ['manager'],
+    summary: "Replace the complaint's holiday calendar",
+    description: 'Pending working-day deadlines are counted again with it.',
+  },
 ];
 
 export interface ActionRoutesOptions {
@@ -45,18 +95,35 @@ export interface ActionRoutesOptions {
 }
 
 /** A case officer (not a manager) may assign only themselves, and only to a complaint with no case officer. */
-async function checkAssignment(complaints: ComplaintService, ref: string, caller: Caller, role: Role, body: ActionBody<'assign'>): Promise<void> {
+async function checkAssignment(
+  complaints: ComplaintService,
+  ref: string,
+  caller: Caller,
+  role: Role,
+  body: ActionBody<'assign'>,
+): Promise<void> {
   if (role === 'manager') return;
   if (body.officer.id !== caller.id) {
-    throw new ApiError(403, 'forbidden', `A case officer may assign a complaint only to themselves (officer.id "${caller.id}"); assigning someone else needs a manager`);
+    throw new ApiError(
+      403,
+      'forbidden',
+      `A case officer may assign a complaint only to themselves (officer.id "${caller.id}"); assigning someone else needs a manager`,
+    );
   }
   const current = (await complaints.state(ref)).caseOfficer;
   if (current && current.id !== caller.id) {
-    throw new ApiError(403, 'forbidden', `Complaint ${ref} is assigned to ${current.id}; reassigning it needs a manager`);
+    throw new ApiError(
+      403,
+      'forbidden',
+      `Complaint ${ref} is assigned to ${current.id}; reassigning it needs a manager`,
+    );
   }
 }
 
-export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> = async (app, { complaints, metrics }) => {
+export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> = async (
+  app,
+  { complaints, metrics },
+) => {
   for (const route of actionRoutes) {
     app.post(
       `/complaints/:ref/${route.path}`,
@@ -74,7 +141,10 @@ export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> =
           params: RefParamsSchema,
           headers: IdempotentHeadersSchema,
           body: actionBodySchemas[route.action],
-          response: { 200: ComplaintStateSchema.describe('The complaint after the action'), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503) },
+          response: {
+            200: ComplaintStateSchema.describe('The complaint after the action'),
+            ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503),
+          },
         },
       },
       async (request) => {
@@ -82,14 +152,16 @@ export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> =
         const role = request.actingRole!;
         const { ref } = request.params;
         const body = request.body as ActionBody<typeof route.action>;
-        if (route.action === 'assign') await checkAssignment(complaints, ref, caller, role, body as ActionBody<'assign'>);
+        if (route.action === 'assign')
+          await checkAssignment(complaints, ref, caller, role, body as ActionBody<'assign'>);
         const key = request.headers['idempotency-key'];
         try {
           const state = await complaints.act(ref, route.action, body, actorFor(caller, role), key);
           metrics.actionsRecorded.inc({ action: route.action });
           return state;
         } catch (error) {
-          if (error instanceof ApiError && error.statusCode === 409) metrics.actionsRejected.inc({ action: route.action, code: error.code });
+          if (error instanceof ApiError && error.statusCode === 409)
+            metrics.actionsRejected.inc({ action: route.action, code: error.code });
           throw error;
         }
       },

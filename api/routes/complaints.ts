@@ -5,7 +5,13 @@ import { ComplaintListSchema, ListQuerySchema } from '../complaint-list';
 import type { ComplaintService } from '../complaint-service';
 import { errorResponses } from '../errors';
 import type { ApiMetrics } from '../metrics';
-import { AcceptedIntakeSchema, ComplaintStateSchema, HistoryJsonSchema, IdempotentHeadersSchema, RefParamsSchema } from '../schemas';
+import {
+  AcceptedIntakeSchema,
+  ComplaintStateSchema,
+  HistoryJsonSchema,
+  IdempotentHeadersSchema,
+  RefParamsSchema,
+} from '../schemas';
 
 export interface ComplaintRoutesOptions {
   complaints: ComplaintService;
@@ -41,7 +47,10 @@ export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = as
     async (request, reply) => {
       const caller = request.caller!;
       const key = request.headers['idempotency-key'];
-      const result = await complaints.intake(request.body, { actor: actorFor(caller, request.actingRole!), ...(key ? { idempotencyKey: key } : {}) });
+      const result = await complaints.intake(request.body, {
+        actor: actorFor(caller, request.actingRole!),
+        ...(key ? { idempotencyKey: key } : {}),
+      });
       reply.header('location', `/complaints/${encodeURIComponent(result.ref)}`);
       if (result.created) {
         metrics.complaintsStarted.inc({ service_area: request.body.serviceArea, procedure: result.procedure });
@@ -49,7 +58,12 @@ export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = as
         reply.header('idempotent-replayed', 'true');
       }
       if (!result.state) {
-        return reply.code(202).send({ ref: result.ref, message: `Complaint ${result.ref} is recorded; its state is not readable yet (is the worker running?)` });
+        return reply
+          .code(202)
+          .send({
+            ref: result.ref,
+            message: `Complaint ${result.ref} is recorded; its state is not readable yet (is the worker running?)`,
+          });
       }
       return reply.code(result.created ? 201 : 200).send(result.state);
     },
@@ -80,7 +94,8 @@ export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = as
       schema: {
         tags: ['complaints'],
         summary: 'A complaint, in full',
-        description: 'Its stages, deadlines, outcome, case officer and timeline. Roles: case-officer, manager, auditor.',
+        description:
+          'Its stages, deadlines, outcome, case officer and timeline. Roles: case-officer, manager, auditor.',
         security,
         params: RefParamsSchema,
         response: { 200: ComplaintStateSchema, ...errorResponses(400, 401, 403, 404, 503) },

@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ComplimentListQuerySchema, ComplimentListSchema, ComplimentSchema, NewComplimentSchema, periodEnd, periodStart } from '../../domain/compliments';
+import {
+  ComplimentListQuerySchema,
+  ComplimentListSchema,
+  ComplimentSchema,
+  NewComplimentSchema,
+  periodEnd,
+  periodStart,
+} from '../../domain/compliments';
 import type { Register } from '../../register';
 import { actorFor, requireRole } from '../auth';
 import { badRequest, errorResponses } from '../errors';
@@ -13,7 +20,10 @@ export interface ComplimentRoutesOptions {
   now?: () => Date;
 }
 
-export const complimentRoutes: FastifyPluginAsyncZod<ComplimentRoutesOptions> = async (app, { register, now = () => new Date() }) => {
+export const complimentRoutes: FastifyPluginAsyncZod<ComplimentRoutesOptions> = async (
+  app,
+  { register, now = () => new Date() },
+) => {
   app.post(
     '/compliments',
     {
@@ -28,7 +38,11 @@ export const complimentRoutes: FastifyPluginAsyncZod<ComplimentRoutesOptions> = 
       },
     },
     async (request, reply) => {
-      const compliment = await register.recordCompliment(request.body, actorFor(request.caller!, request.actingRole!), now());
+      const compliment = await register.recordCompliment(
+        request.body,
+        actorFor(request.caller!, request.actingRole!),
+        now(),
+      );
       return reply.code(201).send(compliment);
     },
   );
@@ -40,7 +54,8 @@ export const complimentRoutes: FastifyPluginAsyncZod<ComplimentRoutesOptions> = 
       schema: {
         tags: ['compliments'],
         summary: 'List compliments, oldest first',
-        description: 'Optionally those received in a period: a date is a whole day in Europe/London. Roles: auditor, manager, case-officer, intake.',
+        description:
+          'Optionally those received in a period: a date is a whole day in Europe/London. Roles: auditor, manager, case-officer, intake.',
         security: [{ bearer: [] }],
         querystring: ComplimentListQuerySchema,
         response: { 200: ComplimentListSchema, ...errorResponses(400, 401, 403) },
@@ -49,7 +64,10 @@ export const complimentRoutes: FastifyPluginAsyncZod<ComplimentRoutesOptions> = 
     async (request) => {
       const { from, to } = request.query;
       const period = { ...(from ? { from: periodStart(from) } : {}), ...(to ? { to: periodEnd(to) } : {}) };
-      if (period.from && period.to && period.from >= period.to) throw badRequest('invalid-request', '`to` must be after `from`', [{ in: 'querystring', path: 'to', message: 'must be after from' }]);
+      if (period.from && period.to && period.from >= period.to)
+        throw badRequest('invalid-request', '`to` must be after `from`', [
+          { in: 'querystring', path: 'to', message: 'must be after from' },
+        ]);
       return { compliments: await register.compliments(period) };
     },
   );

@@ -22,7 +22,11 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
         response: {
           200: z.object({
             status: z.literal('ok'),
-            temporal: z.object({ namespace: z.string(), taskQueue: z.string(), workersPolling: z.number().int().nonnegative() }),
+            temporal: z.object({
+              namespace: z.string(),
+              taskQueue: z.string(),
+              workersPolling: z.number().int().nonnegative(),
+            }),
           }),
           ...errorResponses(503),
         },

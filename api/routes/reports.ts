@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AnnualReportQuerySchema, AnnualReportSchema, ReportQuerySchema, spsoIndicators, SpsoIndicatorsSchema, type ReportPeriod } from '../../domain/annual-report';
+import {
+  AnnualReportQuerySchema,
+  AnnualReportSchema,
+  ReportQuerySchema,
+  spsoIndicators,
+  SpsoIndicatorsSchema,
+  type ReportPeriod,
+} from '../../domain/annual-report';
 import type { ProcedureRef } from '../../domain/procedure';
 import { DEFAULT_PROCEDURE_ID, findProcedure } from '../../domain/procedures';
 import type { Register } from '../../register';
@@ -26,11 +33,16 @@ function periodOf(from: string, to: string): ReportPeriod {
     return resolvePeriod(from, to);
   } catch (error) {
     // Both are valid dates (the schema checked them): what can be wrong is their order.
-    throw badRequest('invalid-request', (error as Error).message, [{ in: 'querystring', path: 'to', message: 'must be after from' }]);
+    throw badRequest('invalid-request', (error as Error).message, [
+      { in: 'querystring', path: 'to', message: 'must be after from' },
+    ]);
   }
 }
 
-export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (app, { register, defaultProcedure = DEFAULT_PROCEDURE_ID, population = null }) => {
+export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
+  app,
+  { register, defaultProcedure = DEFAULT_PROCEDURE_ID, population = null },
+) => {
   const procedure = findProcedure(defaultProcedure);
   const procedures: ProcedureRef[] = procedure ? [{ id: procedure.id, version: procedure.version }] : [];
 
@@ -46,12 +58,19 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (a
           `md: text and tables for a committee paper, compared with the previous period when there is one; html: a printable page with charts. Roles: ${READERS.join(', ')}.`,
         security: [{ bearer: [] }],
         querystring: AnnualReportQuerySchema,
-        response: { 200: AnnualReportSchema.describe('format=json; md and html answer text/markdown and text/html'), ...errorResponses(400, 401, 403) },
+        response: {
+          200: AnnualReportSchema.describe('format=json; md and html answer text/markdown and text/html'),
+          ...errorResponses(400, 401, 403),
+        },
       },
     },
     async (request, reply) => {
       const { from, to, format } = request.query;
-      const bundle = await buildAnnualReport(register, periodOf(from, to), { procedures, population, compare: format !== 'json' });
+      const bundle = await buildAnnualReport(register, periodOf(from, to), {
+        procedures,
+        population,
+        compare: format !== 'json',
+      });
       if (format === 'json') return bundle.report;
       const text = format === 'md' ? renderMarkdown(bundle) : renderHtml(bundle);
       return reply

@@ -44,7 +44,9 @@ export async function runHttp(options: {
   durationSeconds?: number;
   timeoutSeconds?: number;
 }): Promise<HttpRunResult> {
-  const steps: Record<string, StepRecord> = Object.fromEntries(options.steps.map((step) => [step.name, { latenciesMs: [], statuses: {} }]));
+  const steps: Record<string, StepRecord> = Object.fromEntries(
+    options.steps.map((step) => [step.name, { latenciesMs: [], statuses: {} }]),
+  );
   const requests = options.steps.map((step) => {
     const dynamic = typeof step.path === 'function' || typeof step.body === 'function';
     return {
@@ -62,7 +64,8 @@ export async function runHttp(options: {
             },
           }
         : {}),
-      onResponse: (status: number, body: string, context: Record<string, unknown>) => step.onResponse?.(status, body, context),
+      onResponse: (status: number, body: string, context: Record<string, unknown>) =>
+        step.onResponse?.(status, body, context),
     };
   });
   const started = performance.now();
@@ -72,19 +75,23 @@ export async function runHttp(options: {
     finish = resolve;
     fail = reject;
   });
-  const instance = autocannon({
-    url: options.url,
-    connections: options.connections,
-    pipelining: 1,
-    timeout: options.timeoutSeconds ?? 30,
-    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 10 }),
-    // autocannon's types describe setupRequest loosely; the shape above is what it calls.
-    requests: requests as unknown as autocannon.Request[],
-  }, (error, result) => (error ? fail(error instanceof Error ? error : new Error(String(error))) : finish(result)));
+  const instance = autocannon(
+    {
+      url: options.url,
+      connections: options.connections,
+      pipelining: 1,
+      timeout: options.timeoutSeconds ?? 30,
+      ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds ?? 10 }),
+      // autocannon's types describe setupRequest loosely; the shape above is what it calls.
+      requests: requests as unknown as autocannon.Request[],
+    },
+    (error, result) => (error ? fail(error instanceof Error ? error : new Error(String(error))) : finish(result)),
+  );
   // Which step an answer belongs to: the request iterator still points at it when 'response' is emitted
   // (pipelining 1; autocannon moves to the next request only after emitting).
   instance.on('response', (client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    const index = (client as { requestIterator?: { currentRequestIndex?: number } }).requestIterator?.currentRequestIndex ?? 0;
+    const index =
+      (client as { requestIterator?: { currentRequestIndex?: number } }).requestIterator?.currentRequestIndex ?? 0;
     const step = steps[options.steps[index]?.name ?? ''];
     if (!step) return;
     step.latenciesMs.push(responseTime);
@@ -129,12 +136,14 @@ export async function runLoop(options: {
     } catch (error) {
       const entry = record(step);
       entry.errors++;
-      if (entry.errorSamples.length < 5) entry.errorSamples.push(String((error as Error).message ?? error).slice(0, 300));
+      if (entry.errorSamples.length < 5)
+        entry.errorSamples.push(String((error as Error).message ?? error).slice(0, 300));
       throw error;
     }
   };
   const started = performance.now();
-  const deadline = options.durationSeconds !== undefined ? started + options.durationSeconds * 1000 : Number.POSITIVE_INFINITY;
+  const deadline =
+    options.durationSeconds !== undefined ? started + options.durationSeconds * 1000 : Number.POSITIVE_INFINITY;
   let next = 0;
   let completed = 0;
   const loop = async () => {

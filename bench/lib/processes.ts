@@ -13,7 +13,12 @@ export interface Child {
 }
 
 /** Starts `command` with stdout and stderr appended to `logFile`; `onLine` sees each stdout line. */
-export function startChild(name: string, command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string; onLine?: (line: string) => void }): Child {
+export function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string; onLine?: (line: string) => void },
+): Child {
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name} did not start`);
   const log = createWriteStream(options.logFile, { flags: 'a' });
@@ -37,7 +42,13 @@ export function startChild(name: string, command: string, args: string[], option
 /** Resolves when a stdout line matches, rejects if the process exits first or the time runs out. */
 export function waitForLine(child: Child, pattern: RegExp, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${child.name}: no line matching ${pattern} within ${timeoutMs / 1000}s (see ${child.logFile})`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`${child.name}: no line matching ${pattern} within ${timeoutMs / 1000}s (see ${child.logFile})`),
+        ),
+      timeoutMs,
+    );
     if (!child.child.stdout) return reject(new Error(`${child.name} has no stdout`));
     readline.createInterface({ input: child.child.stdout }).on('line', (line) => {
       if (pattern.test(line)) {
@@ -102,7 +113,10 @@ export class Sampler {
   private timer?: NodeJS.Timeout;
   phase = 'start';
 
-  constructor(private readonly pids: () => Record<string, number | undefined>, private readonly intervalMs = 1_000) {}
+  constructor(
+    private readonly pids: () => Record<string, number | undefined>,
+    private readonly intervalMs = 1_000,
+  ) {}
 
   start(): void {
     this.sample();
@@ -151,7 +165,8 @@ export class CpuMeter {
 
   static delta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
     const delta: Record<string, number> = {};
-    for (const [name, value] of Object.entries(after)) delta[name] = Math.round((value - (before[name] ?? 0)) * 10) / 10;
+    for (const [name, value] of Object.entries(after))
+      delta[name] = Math.round((value - (before[name] ?? 0)) * 10) / 10;
     return delta;
   }
 }

@@ -2,9 +2,14 @@
 import type { BenchResult } from '../run';
 import type { Summary } from './stats';
 
-const ms = (summary: Summary | undefined) => (summary && summary.count ? `${summary.p50} / ${summary.p95} / ${summary.p99} / ${summary.max}` : 'n/a');
+const ms = (summary: Summary | undefined) =>
+  summary && summary.count ? `${summary.p50} / ${summary.p95} / ${summary.p99} / ${summary.max}` : 'n/a';
 const statuses = (value: Record<string, number> | undefined) =>
-  value && Object.keys(value).length ? Object.entries(value).map(([code, n]) => `${code}×${n}`).join(' ') : '-';
+  value && Object.keys(value).length
+    ? Object.entries(value)
+        .map(([code, n]) => `${code}×${n}`)
+        .join(' ')
+    : '-';
 
 export function renderMarkdown(result: BenchResult): string {
   const m = result.machine;
@@ -16,13 +21,16 @@ export function renderMarkdown(result: BenchResult): string {
       `${m.temporal.cli}; server ${m.temporal.server ?? '?'}. Persistence: ${m.temporal.persistence}. Commit ${m.git.commit ?? '?'}${m.git.dirty ? ' (uncommitted changes)' : ''}.`,
   );
   lines.push('');
-  lines.push(`Settings: ${JSON.stringify(result.settings)}. Total ${result.totalSeconds} s. Set-up: ${JSON.stringify(result.setup)}.`);
+  lines.push(
+    `Settings: ${JSON.stringify(result.settings)}. Total ${result.totalSeconds} s. Set-up: ${JSON.stringify(result.setup)}.`,
+  );
   lines.push('');
   lines.push('## Targets');
   lines.push('');
   lines.push('| figure | target | measured | |');
   lines.push('| --- | --- | --- | --- |');
-  for (const t of result.targets) lines.push(`| ${t.figure} | ${t.target} | ${t.value} | ${t.met === null ? '?' : t.met ? 'met' : '**missed**'} |`);
+  for (const t of result.targets)
+    lines.push(`| ${t.figure} | ${t.target} | ${t.value} | ${t.met === null ? '?' : t.met ? 'met' : '**missed**'} |`);
   lines.push('');
 
   const l = result.lifecycle;
@@ -31,11 +39,19 @@ export function renderMarkdown(result: BenchResult): string {
     lines.push('');
     lines.push(`| | complaints/s | completed | seconds | step | p50 / p95 / p99 / max ms | statuses / errors |`);
     lines.push('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const [step, figures] of Object.entries(l.api.steps as Record<string, { latencyMs: Summary; statuses: Record<string, number>; errors: number }>)) {
-      lines.push(`| API (HTTP) | ${l.api.perSecond} | ${l.api.completed}/${l.api.complaints} | ${l.api.seconds} | ${step} | ${ms(figures.latencyMs)} | ${statuses(figures.statuses)}; ${figures.errors} failed |`);
+    for (const [step, figures] of Object.entries(
+      l.api.steps as Record<string, { latencyMs: Summary; statuses: Record<string, number>; errors: number }>,
+    )) {
+      lines.push(
+        `| API (HTTP) | ${l.api.perSecond} | ${l.api.completed}/${l.api.complaints} | ${l.api.seconds} | ${step} | ${ms(figures.latencyMs)} | ${statuses(figures.statuses)}; ${figures.errors} failed |`,
+      );
     }
-    for (const [step, figures] of Object.entries(l.baseline.steps as Record<string, { latencyMs: Summary; errors: number }>)) {
-      lines.push(`| raw client baseline | ${l.baseline.perSecond} | ${l.baseline.completed}/${l.baseline.workflows} | ${l.baseline.seconds} | ${step} | ${ms(figures.latencyMs)} | ${figures.errors} errors |`);
+    for (const [step, figures] of Object.entries(
+      l.baseline.steps as Record<string, { latencyMs: Summary; errors: number }>,
+    )) {
+      lines.push(
+        `| raw client baseline | ${l.baseline.perSecond} | ${l.baseline.completed}/${l.baseline.workflows} | ${l.baseline.seconds} | ${step} | ${ms(figures.latencyMs)} | ${figures.errors} errors |`,
+      );
     }
     lines.push('');
     lines.push(`Ratio API / baseline: **${l.ratio}×**.`);
@@ -58,7 +74,9 @@ export function renderMarkdown(result: BenchResult): string {
     lines.push('| --- | --- | --- | --- | --- |');
     const row = (name: string, f: any) => {
       if (!f) return;
-      lines.push(`| ${name} | ${f.perSecond} | ${ms(f.latencyMs)} | ${f.requests} | ${f.statuses ? statuses(f.statuses) : `${f.errors} errors`} |`);
+      lines.push(
+        `| ${name} | ${f.perSecond} | ${ms(f.latencyMs)} | ${f.requests} | ${f.statuses ? statuses(f.statuses) : `${f.errors} errors`} |`,
+      );
     };
     if (r.warm) {
       row(`GET /complaints/:ref, warm (${r.warm.complaints} complaints)`, r.warm.state.api);
@@ -89,7 +107,7 @@ export function renderMarkdown(result: BenchResult): string {
     lines.push('');
     lines.push(
       `Reminders: ${s.cohorts} cohorts of ${s.perCohort} complaints, each cohort due at one instant, ${s.cohortGapSeconds} s apart (the other ${s.notDueInRun} complaints have their timers days away; ${s.calibration.complaints} were overdue from the start). ` +
-        `Reminders delivered ${s.remindersDelivered}/${s.remindersExpected}; the last within ${s.lastReminderDeliveredAfterLastDueSeconds ?? "?"} s of the last due time.`,
+        `Reminders delivered ${s.remindersDelivered}/${s.remindersExpected}; the last within ${s.lastReminderDeliveredAfterLastDueSeconds ?? '?'} s of the last due time.`,
     );
     lines.push('');
     if (s.lateness) {
@@ -98,7 +116,8 @@ export function renderMarkdown(result: BenchResult): string {
       lines.push('| cohort | n | p50 / p95 / p99 / max ms |');
       lines.push('| --- | --- | --- |');
       lines.push(`| all | ${s.lateness.allMs.count} | ${ms(s.lateness.allMs)} |`);
-      for (const c of s.lateness.byCohortMs as Array<Summary & { cohort: number }>) lines.push(`| ${c.cohort} | ${c.count} | ${ms(c)} |`);
+      for (const c of s.lateness.byCohortMs as Array<Summary & { cohort: number }>)
+        lines.push(`| ${c.cohort} | ${c.count} | ${ms(c)} |`);
       lines.push('');
     }
     if (s.timerSplitSample) {
@@ -126,13 +145,15 @@ export function renderMarkdown(result: BenchResult): string {
   const names = ['server', 'worker', 'baselineWorker', 'api', 'bench'];
   lines.push(`| phase | ${names.join(' | ')} |`);
   lines.push(`| --- | ${names.map(() => '---').join(' | ')} |`);
-  for (const [phase, values] of Object.entries(result.cpuSecondsByPhase)) lines.push(`| ${phase} | ${names.map((n) => values[n] ?? '-').join(' | ')} |`);
+  for (const [phase, values] of Object.entries(result.cpuSecondsByPhase))
+    lines.push(`| ${phase} | ${names.map((n) => values[n] ?? '-').join(' | ')} |`);
   lines.push('');
   lines.push('## Peak RSS (MiB) by phase');
   lines.push('');
   lines.push(`| phase | ${names.join(' | ')} |`);
   lines.push(`| --- | ${names.map(() => '---').join(' | ')} |`);
-  for (const [phase, values] of Object.entries(result.memoryPeakMiBByPhase)) lines.push(`| ${phase} | ${names.map((n) => values[n] ?? '-').join(' | ')} |`);
+  for (const [phase, values] of Object.entries(result.memoryPeakMiBByPhase))
+    lines.push(`| ${phase} | ${names.map((n) => values[n] ?? '-').join(' | ')} |`);
   lines.push('');
   if (result.problems.length) {
     lines.push('## Problems');

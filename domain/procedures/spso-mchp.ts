@@ -6,7 +6,7 @@ const workingDays = (days: number) => ({ days, kind: 'working' as const });
 export const spsoModelProcedure: Procedure = {
   id: 'spso-mchp',
   version: 1,
-  name: "SPSO model complaints handling procedure (two stages)",
+  name: 'SPSO model complaints handling procedure (two stages)',
   description:
     'Stage 1 frontline response within 5 working days (extendable to 10 in total); Stage 2 investigation, ' +
     'acknowledged within 3 working days and answered within 20, later only with revised time limits agreed with ' +
@@ -37,7 +37,7 @@ export const spsoModelProcedure: Procedure = {
   assumptions: [
     'A working-day deadline is the end (23:59:59 Europe/London) of the Nth working day after the day the stage began.',
     'A Stage 1 extension is authorised by a manager; the response may not go beyond 10 working days in total.',
-    "The complainant may ask for Stage 2 within 60 days (about two months) of the Stage 1 response.",
-    "A referral to the Ombudsman may be recorded within 12 months of the Stage 2 response.",
+    'The complainant may ask for Stage 2 within 60 days (about two months) of the Stage 1 response.',
+    'A referral to the Ombudsman may be recorded within 12 months of the Stage 2 response.',
   ],
 };

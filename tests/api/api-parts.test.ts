@@ -6,7 +6,15 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
-import { ensureDevTokens, hashToken, loadTokenStore, newToken, parseTokenDocument, requireRole, TokenStore } from '../../api/auth';
+import {
+  ensureDevTokens,
+  hashToken,
+  loadTokenStore,
+  newToken,
+  parseTokenDocument,
+  requireRole,
+  TokenStore,
+} from '../../api/auth';
 import { decodeCursor, encodeCursor, ListQuerySchema, quote, visibilityQuery } from '../../api/complaint-list';
 import { ComplaintService } from '../../api/complaint-service';
 import { ApiError, toApiError } from '../../api/errors';
@@ -18,7 +26,11 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'api-parts-'));
 
 describe('tokens', () => {
   const token = newToken();
-  const entry = { sha256: hashToken(token), person: { id: 'officer.jones', name: 'Sam Jones' }, roles: ['case-officer', 'manager'] };
+  const entry = {
+    sha256: hashToken(token),
+    person: { id: 'officer.jones', name: 'Sam Jones' },
+    roles: ['case-officer', 'manager'],
+  };
 
   it('are random, prefixed, and known to the store only by their SHA-256', () => {
     expect(token).toMatch(/^swc_[A-Za-z0-9_-]{43}$/);
@@ -32,7 +44,10 @@ describe('tokens', () => {
   it('load from a YAML file and inline JSON together', () => {
     const dir = tmp();
     const file = path.join(dir, 'tokens.yaml');
-    writeFileSync(file, `# comment\ntokens:\n  - sha256: ${entry.sha256}\n    person: { id: officer.jones }\n    roles: [case-officer]\n`);
+    writeFileSync(
+      file,
+      `# comment\ntokens:\n  - sha256: ${entry.sha256}\n    person: { id: officer.jones }\n    roles: [case-officer]\n`,
+    );
     const other = newToken();
     const inline = JSON.stringify([{ sha256: hashToken(other), person: { id: 'auditor.grey' }, roles: ['auditor'] }]);
     const store = loadTokenStore(loadConfig({ API_TOKENS_PATH: file, API_TOKENS: inline }))!;
@@ -54,7 +69,9 @@ describe('tokens', () => {
     expect(bad('tokens: [{ sha256: abc, person: { id: x }, roles: [intake] }]')).toBe(
       'Invalid configuration: API_TOKENS tokens.0.sha256: must be the 64 lower-case hex digits of the SHA-256 of the token',
     );
-    expect(bad(`tokens: [{ sha256: ${entry.sha256}, person: { id: x }, roles: [janitor] }]`)).toMatch(/^Invalid configuration: API_TOKENS tokens\.0\.roles\.0: /);
+    expect(bad(`tokens: [{ sha256: ${entry.sha256}, person: { id: x }, roles: [janitor] }]`)).toMatch(
+      /^Invalid configuration: API_TOKENS tokens\.0\.roles\.0: /,
+    );
     expect(bad('tokens: [{ {')).toMatch(/^Invalid configuration: API_TOKENS is not valid YAML or JSON/);
     expect(() => loadTokenStore(loadConfig({ API_TOKENS_PATH: '/nonexistent/tokens.yaml' }))).toThrow(
       'Invalid configuration: API_TOKENS_PATH cannot be read (ENOENT: "/nonexistent/tokens.yaml")',
@@ -68,7 +85,9 @@ describe('tokens', () => {
     const first = ensureDevTokens(dir);
     expect(first.created).toBe(true);
     expect(statSync(first.valuesPath).mode & 0o777).toBe(0o600);
-    const lines = readFileSync(first.valuesPath, 'utf8').split('\n').filter((line) => line.startsWith('case-officer'));
+    const lines = readFileSync(first.valuesPath, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('case-officer'));
     const officerToken = lines[0]?.split(/\s+/)[2] ?? '';
     expect(first.store.lookup(officerToken)).toMatchObject({ id: 'dev.officer', roles: ['case-officer'] });
     const stored = readFileSync(path.join(dir, 'api-tokens.dev.yaml'), 'utf8');
@@ -104,7 +123,13 @@ describe('the visibility query', () => {
   });
 
   it('refuses filters it cannot express safely', () => {
-    for (const query of [{ status: 'open,lost' }, { stage: "x' OR 1=1" }, { officer: 'a\\b' }, { limit: '0' }, { unknown: '1' }]) {
+    for (const query of [
+      { status: 'open,lost' },
+      { stage: "x' OR 1=1" },
+      { officer: 'a\\b' },
+      { limit: '0' },
+      { unknown: '1' },
+    ]) {
       expect(ListQuerySchema.safeParse(query).success, JSON.stringify(query)).toBe(false);
     }
   });
@@ -132,13 +157,17 @@ describe('references', () => {
   });
 
   it('compare bodies whatever their key order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"e":2,"f":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[2,{"e":2,"f":1}]},"b":1}',
+    );
   });
 });
 
 describe('errors', () => {
   it('map Fastify errors to our codes and anything unknown to a bare 500', () => {
-    expect(toApiError(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 })).toResponse()).toEqual({
+    expect(
+      toApiError(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 })).toResponse(),
+    ).toEqual({
       error: { code: 'body-too-large', message: 'The body is larger than this API accepts' },
     });
     expect(toApiError(Object.assign(new Error('secret detail'), { statusCode: 418 })).toResponse().error).toEqual({
@@ -154,15 +183,27 @@ describe('errors', () => {
 describe('buildApp', () => {
   it('refuses to start with a route that neither is public nor checks roles', async () => {
     const connection = Connection.lazy({ address: '127.0.0.1:1' });
-    const complaints = new ComplaintService(new Client({ connection }), { namespace: 'default', taskQueue: 'q', defaultProcedure: 'dundee-swd-2011', refPrefix: 'SW', timeoutMs: 100 });
+    const complaints = new ComplaintService(new Client({ connection }), {
+      namespace: 'default',
+      taskQueue: 'q',
+      defaultProcedure: 'dundee-swd-2011',
+      refPrefix: 'SW',
+      timeoutMs: 100,
+    });
     const open = await buildApp({ complaints, tokens: testTokens() });
-    expect(() => open.get('/forgotten', async () => ({ oops: true }))).toThrow('Route GET /forgotten has no requireRole(...) and is not public');
+    expect(() => open.get('/forgotten', async () => ({ oops: true }))).toThrow(
+      'Route GET /forgotten has no requireRole(...) and is not public',
+    );
     await open.close();
 
     const guarded = await buildApp({ complaints, tokens: testTokens() });
     guarded.get('/guarded', { onRequest: requireRole('auditor') }, async () => ({ ok: true }));
     await guarded.ready();
-    const response = await guarded.inject({ method: 'GET', url: '/guarded', headers: { authorization: 'Bearer token-auditor' } });
+    const response = await guarded.inject({
+      method: 'GET',
+      url: '/guarded',
+      headers: { authorization: 'Bearer token-auditor' },
+    });
     expect(response.json()).toEqual({ ok: true });
     await guarded.close();
     await connection.close();

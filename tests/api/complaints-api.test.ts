@@ -42,7 +42,11 @@ async function newComplaint(overrides: Record<string, unknown> = {}): Promise<st
 
 /** Refs of complaints the worker registered with this summary (the register sees every complaint that exists). */
 function complaintsWithSummary(summary: string): string[] {
-  return [...new Set(stack.recorded.batches.filter((batch) => batch.snapshot.details.summary === summary).map((batch) => batch.ref))];
+  return [
+    ...new Set(
+      stack.recorded.batches.filter((batch) => batch.snapshot.details.summary === summary).map((batch) => batch.ref),
+    ),
+  ];
 }
 
 function expectErrorShape(body: Record<string, any>): void {
@@ -68,11 +72,18 @@ describe('intake: POST /complaints', () => {
       currentStage: 'level-1',
       procedure: { id: 'dundee-swd-2011', version: 1 },
       caseOfficer: null,
-      details: { serviceArea: 'community-care', serious: false, representative: { name: 'Chris Advocate', consentGiven: true } },
+      details: {
+        serviceArea: 'community-care',
+        serious: false,
+        representative: { name: 'Chris Advocate', consentGiven: true },
+      },
     });
     expect(Date.parse(state.receivedAt)).toBeGreaterThanOrEqual(before - 1_000);
     expect(state.holidays.length).toBeGreaterThan(0);
-    expect(state.timeline[0]).toMatchObject({ type: 'complaint-received', actor: { id: 'intake.smith', name: 'Jo Smith', role: 'intake' } });
+    expect(state.timeline[0]).toMatchObject({
+      type: 'complaint-received',
+      actor: { id: 'intake.smith', name: 'Jo Smith', role: 'intake' },
+    });
   });
 
   it('starts a serious complaint at the second stage; takes a given reference, received time and procedure', async () => {
@@ -82,21 +93,40 @@ describe('intake: POST /complaints', () => {
 
     const ref = `CUSTOM-${Date.now().toString(36).toUpperCase()}`;
     const receivedAt = new Date(Date.now() - 2 * 60 * 60 * 1000).toISOString();
-    const given = await call('intake', 'POST', '/complaints', { body: intakeBody({ ref, receivedAt, procedure: { id: 'spso-mchp' } }) });
+    const given = await call('intake', 'POST', '/complaints', {
+      body: intakeBody({ ref, receivedAt, procedure: { id: 'spso-mchp' } }),
+    });
     expect(given.status, given.text).toBe(201);
-    expect(given.json()).toMatchObject({ ref, receivedAt, currentStage: 'stage-1', procedure: { id: 'spso-mchp', version: 1 } });
+    expect(given.json()).toMatchObject({
+      ref,
+      receivedAt,
+      currentStage: 'stage-1',
+      procedure: { id: 'spso-mchp', version: 1 },
+    });
   });
 
   it('refuses an unknown procedure and a received time in the future or before 2000, field by field', async () => {
-    const unknown = await call('intake', 'POST', '/complaints', { body: intakeBody({ procedure: { id: 'no-such-procedure' } }) });
+    const unknown = await call('intake', 'POST', '/complaints', {
+      body: intakeBody({ procedure: { id: 'no-such-procedure' } }),
+    });
     expect(unknown.status).toBe(400);
-    expect(unknown.json().error.details).toEqual([{ in: 'body', path: 'procedure', message: 'unknown procedure no-such-procedure' }]);
-    const future = await call('intake', 'POST', '/complaints', { body: intakeBody({ receivedAt: new Date(Date.now() + DAY_MS).toISOString() }) });
+    expect(unknown.json().error.details).toEqual([
+      { in: 'body', path: 'procedure', message: 'unknown procedure no-such-procedure' },
+    ]);
+    const future = await call('intake', 'POST', '/complaints', {
+      body: intakeBody({ receivedAt: new Date(Date.now() + DAY_MS).toISOString() }),
+    });
     expect(future.status).toBe(400);
-    expect(future.json().error.details).toEqual([{ in: 'body', path: 'receivedAt', message: 'must not be in the future' }]);
-    const ancient = await call('intake', 'POST', '/complaints', { body: intakeBody({ receivedAt: '1911-03-01T09:00:00Z' }) });
+    expect(future.json().error.details).toEqual([
+      { in: 'body', path: 'receivedAt', message: 'must not be in the future' },
+    ]);
+    const ancient = await call('intake', 'POST', '/complaints', {
+      body: intakeBody({ receivedAt: '1911-03-01T09:00:00Z' }),
+    });
     expect(ancient.status).toBe(400);
-    expect(ancient.json().error.details).toEqual([{ in: 'body', path: 'receivedAt', message: 'must be on or after 2000-01-01' }]);
+    expect(ancient.json().error.details).toEqual([
+      { in: 'body', path: 'receivedAt', message: 'must be on or after 2000-01-01' },
+    ]);
   });
 });
 
@@ -121,7 +151,9 @@ describe('intake is idempotent', () => {
   it('makes one complaint when the same keyed request arrives several times at once', async () => {
     const body = intakeBody({ summary: `Concurrent ${Date.now()}` });
     const headers = { 'idempotency-key': `concurrent-${Date.now()}` };
-    const responses = await Promise.all(Array.from({ length: 6 }, () => call('intake', 'POST', '/complaints', { body, headers })));
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => call('intake', 'POST', '/complaints', { body, headers })),
+    );
     expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
     const refs = new Set(responses.map((r) => r.json().ref));
     expect(refs.size).toBe(1);
@@ -149,7 +181,10 @@ describe('intake is idempotent', () => {
   });
 
   it('rejects a malformed Idempotency-Key', async () => {
-    const response = await call('intake', 'POST', '/complaints', { body: intakeBody(), headers: { 'idempotency-key': 'has spaces in it' } });
+    const response = await call('intake', 'POST', '/complaints', {
+      body: intakeBody(),
+      headers: { 'idempotency-key': 'has spaces in it' },
+    });
     expect(response.status).toBe(400);
     expect(response.json().error.details[0]).toMatchObject({ in: 'headers', path: 'idempotency-key' });
   });
@@ -159,7 +194,10 @@ describe('actions: POST /complaints/:ref/…', () => {
   it('walks a complaint through every stage, with the procedure refusing what is not allowed now (409)', async () => {
     const ref = await newComplaint();
     const act = (who: Person, path: string, body?: unknown, headers?: Record<string, string>) =>
-      call(who, 'POST', `/complaints/${ref}/${path}`, { ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
+      call(who, 'POST', `/complaints/${ref}/${path}`, {
+        ...(body !== undefined ? { body } : {}),
+        ...(headers ? { headers } : {}),
+      });
     const refused = async (who: Person, path: string, body: unknown, code: string) => {
       const response = await act(who, path, body);
       expect(response.status, `${path}: ${response.text}`).toBe(409);
@@ -170,7 +208,10 @@ describe('actions: POST /complaints/:ref/…', () => {
     await refused('case-officer', 'outcome', { outcome: 'upheld' }, 'not-acknowledged');
     const acknowledged = await act('case-officer', 'acknowledge', { note: 'Letter sent' });
     expect(acknowledged.status, acknowledged.text).toBe(200);
-    expect(acknowledged.json().stages[0].acknowledgement).toMatchObject({ metBy: { id: 'officer.jones', role: 'case-officer' }, onTime: true });
+    expect(acknowledged.json().stages[0].acknowledgement).toMatchObject({
+      metBy: { id: 'officer.jones', role: 'case-officer' },
+      onTime: true,
+    });
     await refused('case-officer', 'acknowledge', {}, 'already-acknowledged');
 
     // A case officer takes an unassigned complaint; only a manager gives it to someone else.
@@ -183,16 +224,39 @@ describe('actions: POST /complaints/:ref/…', () => {
     expect(takeOver.json().error.message).toMatch(/assigned to officer\.jones/);
     const reassigned = await act('manager', 'assign', { officer: { id: 'officer.khan' } });
     expect(reassigned.status).toBe(200);
-    expect(reassigned.json().timeline.at(-1)).toMatchObject({ type: 'case-officer-assigned', previous: { id: 'officer.jones' }, actor: { id: 'manager.brown', role: 'manager' } });
+    expect(reassigned.json().timeline.at(-1)).toMatchObject({
+      type: 'case-officer-assigned',
+      previous: { id: 'officer.jones' },
+      actor: { id: 'manager.brown', role: 'manager' },
+    });
     await refused('manager', 'assign', { officer: { id: 'officer.khan' } }, 'already-assigned');
 
     // Extensions: managers only, as the procedure allows.
-    expect((await act('case-officer', 'extensions', { days: 7, reason: 'Waiting for records', agreedWithComplainant: true })).status).toBe(403);
-    await refused('manager', 'extensions', { days: 7, reason: 'Waiting for records', agreedWithComplainant: false }, 'agreement-required');
-    const both = await act('manager', 'extensions', { days: 7, newDeadline: new Date(Date.now() + 30 * DAY_MS).toISOString(), reason: 'Waiting', agreedWithComplainant: true });
+    expect(
+      (await act('case-officer', 'extensions', { days: 7, reason: 'Waiting for records', agreedWithComplainant: true }))
+        .status,
+    ).toBe(403);
+    await refused(
+      'manager',
+      'extensions',
+      { days: 7, reason: 'Waiting for records', agreedWithComplainant: false },
+      'agreement-required',
+    );
+    const both = await act('manager', 'extensions', {
+      days: 7,
+      newDeadline: new Date(Date.now() + 30 * DAY_MS).toISOString(),
+      reason: 'Waiting',
+      agreedWithComplainant: true,
+    });
     expect(both.status).toBe(400);
-    expect(both.json().error.details).toEqual([{ in: 'body', path: 'days', message: 'give either days or newDeadline, not both' }]);
-    const extended = await act('manager', 'extensions', { days: 7, reason: 'Waiting for records', agreedWithComplainant: true });
+    expect(both.json().error.details).toEqual([
+      { in: 'body', path: 'days', message: 'give either days or newDeadline, not both' },
+    ]);
+    const extended = await act('manager', 'extensions', {
+      days: 7,
+      reason: 'Waiting for records',
+      agreedWithComplainant: true,
+    });
     expect(extended.status, extended.text).toBe(200);
     const response = extended.json().stages[0].response;
     expect(Date.parse(response.dueAt) - Date.parse(response.originalDueAt)).toBe(7 * DAY_MS);
@@ -200,7 +264,10 @@ describe('actions: POST /complaints/:ref/…', () => {
     await refused('case-officer', 'escalation', {}, 'no-outcome-yet');
     await refused('case-officer', 'spso-referral', {}, 'not-final-stage');
     await refused('case-officer', 'outcome', { outcome: 'resolved' }, 'outcome-not-in-procedure');
-    const outcome = await act('case-officer', 'outcome', { outcome: 'partially-upheld', findings: 'Two visits were missed' });
+    const outcome = await act('case-officer', 'outcome', {
+      outcome: 'partially-upheld',
+      findings: 'Two visits were missed',
+    });
     expect(outcome.status).toBe(200);
     expect(outcome.json().status).toBe('awaiting-escalation');
     await refused('case-officer', 'escalation', { bypass: true }, 'stage-not-reachable');
@@ -209,7 +276,11 @@ describe('actions: POST /complaints/:ref/…', () => {
     expect(escalated.status).toBe(200);
     expect(escalated.json()).toMatchObject({ status: 'open', currentStage: 'level-2' });
     const note = await act('case-officer', 'notes', { text: 'Complainant phoned' });
-    expect(note.json().timeline.at(-1)).toMatchObject({ type: 'note-added', text: 'Complainant phoned', actor: { id: 'officer.jones' } });
+    expect(note.json().timeline.at(-1)).toMatchObject({
+      type: 'note-added',
+      text: 'Complainant phoned',
+      actor: { id: 'officer.jones' },
+    });
     expect((await act('case-officer', 'calendar', { holidays: ['2026-12-25'] })).status).toBe(403);
     const calendar = await act('manager', 'calendar', { holidays: ['2026-12-25', '2026-12-28'] });
     expect(calendar.status).toBe(200);
@@ -219,26 +290,42 @@ describe('actions: POST /complaints/:ref/…', () => {
     expect((await act('case-officer', 'acknowledge')).status).toBe(200);
     expect((await act('case-officer', 'outcome', { outcome: 'not-upheld' })).status).toBe(200);
     const bypassed = await act('case-officer', 'escalation', { bypass: true });
-    expect(bypassed.json()).toMatchObject({ currentStage: 'committee', timeline: expect.arrayContaining([expect.objectContaining({ type: 'escalated', bypassed: 'director-review' })]) });
+    expect(bypassed.json()).toMatchObject({
+      currentStage: 'committee',
+      timeline: expect.arrayContaining([expect.objectContaining({ type: 'escalated', bypassed: 'director-review' })]),
+    });
     expect((await act('case-officer', 'acknowledge')).status).toBe(200);
     expect((await act('case-officer', 'outcome', { outcome: 'upheld' })).status).toBe(200);
     await refused('case-officer', 'escalation', {}, 'no-further-stage');
     const referred = await act('case-officer', 'spso-referral', { reference: 'SPSO-201234' });
     expect(referred.status).toBe(200);
-    expect(referred.json()).toMatchObject({ status: 'closed', ombudsmanReferral: { reference: 'SPSO-201234' }, closure: { reason: 'referred-to-ombudsman' } });
+    expect(referred.json()).toMatchObject({
+      status: 'closed',
+      ombudsmanReferral: { reference: 'SPSO-201234' },
+      closure: { reason: 'referred-to-ombudsman' },
+    });
 
     // Closed is closed, whether the workflow is still finishing or has completed.
     await refused('case-officer', 'notes', { text: 'Too late' }, 'complaint-closed');
-    await eventually(async () => expect((await env.client.workflow.getHandle(ref).describe()).status.name).toBe('COMPLETED'));
+    await eventually(async () =>
+      expect((await env.client.workflow.getHandle(ref).describe()).status.name).toBe('COMPLETED'),
+    );
     await refused('manager', 'withdraw', {}, 'complaint-closed');
   });
 
   it('withdraws a complaint; nothing more can be recorded on it', async () => {
     const ref = await newComplaint();
-    const withdrawn = await call('case-officer', 'POST', `/complaints/${ref}/withdraw`, { body: { reason: 'Resolved informally' } });
+    const withdrawn = await call('case-officer', 'POST', `/complaints/${ref}/withdraw`, {
+      body: { reason: 'Resolved informally' },
+    });
     expect(withdrawn.status).toBe(200);
-    expect(withdrawn.json()).toMatchObject({ status: 'withdrawn', withdrawal: { reason: 'Resolved informally', by: { id: 'officer.jones' } } });
-    await eventually(async () => expect((await env.client.workflow.getHandle(ref).describe()).status.name).toBe('COMPLETED'));
+    expect(withdrawn.json()).toMatchObject({
+      status: 'withdrawn',
+      withdrawal: { reason: 'Resolved informally', by: { id: 'officer.jones' } },
+    });
+    await eventually(async () =>
+      expect((await env.client.workflow.getHandle(ref).describe()).status.name).toBe('COMPLETED'),
+    );
     const after = await call('case-officer', 'POST', `/complaints/${ref}/acknowledge`);
     expect(after.status).toBe(409);
     expect(after.json().error).toMatchObject({ code: 'complaint-closed', message: expect.stringMatching(/withdrawn/) });
@@ -249,8 +336,14 @@ describe('actions: POST /complaints/:ref/…', () => {
   it('records an action once when it is repeated with the same Idempotency-Key', async () => {
     const ref = await newComplaint();
     const headers = { 'idempotency-key': `note-${Date.now()}` };
-    const first = await call('case-officer', 'POST', `/complaints/${ref}/notes`, { body: { text: 'Called back' }, headers });
-    const second = await call('case-officer', 'POST', `/complaints/${ref}/notes`, { body: { text: 'Called back' }, headers });
+    const first = await call('case-officer', 'POST', `/complaints/${ref}/notes`, {
+      body: { text: 'Called back' },
+      headers,
+    });
+    const second = await call('case-officer', 'POST', `/complaints/${ref}/notes`, {
+      body: { text: 'Called back' },
+      headers,
+    });
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(second.json()).toEqual(first.json());
     const state = (await call('case-officer', 'GET', `/complaints/${ref}`)).json();
@@ -265,7 +358,9 @@ describe('actions: POST /complaints/:ref/…', () => {
     expect(badRef.status).toBe(400);
     expect(badRef.json().error.details[0]).toMatchObject({ in: 'params', path: 'ref' });
     const ref = await newComplaint();
-    const badBody = await call('case-officer', 'POST', `/complaints/${ref}/outcome`, { body: { outcome: 'delighted', extra: true } });
+    const badBody = await call('case-officer', 'POST', `/complaints/${ref}/outcome`, {
+      body: { outcome: 'delighted', extra: true },
+    });
     expect(badBody.status).toBe(400);
     expect(badBody.json().error.details).toEqual([
       { in: 'body', path: 'outcome', message: expect.stringContaining('upheld') },
@@ -294,9 +389,16 @@ describe('reading: GET /complaints/:ref and /history', () => {
     expect(response.status).toBe(200);
     const history = response.json();
     expect(history.events[0]).toMatchObject({ eventId: '1', eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED' });
-    expect(history.events.some((event: { eventType: string }) => event.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toBe(true);
+    expect(
+      history.events.some(
+        (event: { eventType: string }) => event.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+      ),
+    ).toBe(true);
     const outcomes = [];
-    for await (const outcome of replayComplaintHistories([parseHistoryJson(response.text, 'api')], { workflowBundle: await bundleComplaintWorkflows() })) outcomes.push(outcome);
+    for await (const outcome of replayComplaintHistories([parseHistoryJson(response.text, 'api')], {
+      workflowBundle: await bundleComplaintWorkflows(),
+    }))
+      outcomes.push(outcome);
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]?.ok, outcomes[0]?.message).toBe(true);
 
@@ -318,18 +420,39 @@ describe('list: GET /complaints', () => {
     const base = Date.parse(`${recentDay}T12:00:00Z`);
     const recent = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
     refs.fresh1 = await newComplaint({ receivedAt: recent(1), serviceArea: 'childrens-services', category: 'delay' });
-    refs.fresh2 = await newComplaint({ receivedAt: recent(2), serviceArea: 'childrens-services', category: 'communication' });
+    refs.fresh2 = await newComplaint({
+      receivedAt: recent(2),
+      serviceArea: 'childrens-services',
+      category: 'communication',
+    });
     refs.fresh3 = await newComplaint({ receivedAt: recent(3), serviceArea: 'criminal-justice', category: 'delay' });
-    refs.serious = await newComplaint({ receivedAt: recent(4), serviceArea: 'general', category: 'decision', serious: true });
+    refs.serious = await newComplaint({
+      receivedAt: recent(4),
+      serviceArea: 'general',
+      category: 'decision',
+      serious: true,
+    });
     // Received 40 days ago: its deadlines passed at once, so it is overdue.
-    refs.overdue = await newComplaint({ receivedAt: new Date(now - 40 * DAY_MS).toISOString(), serviceArea: 'general', category: 'other' });
-    expect((await call('manager', 'POST', `/complaints/${refs.fresh2}/assign`, { body: { officer: { id: officerWithQuote } } })).status).toBe(200);
+    refs.overdue = await newComplaint({
+      receivedAt: new Date(now - 40 * DAY_MS).toISOString(),
+      serviceArea: 'general',
+      category: 'other',
+    });
+    expect(
+      (
+        await call('manager', 'POST', `/complaints/${refs.fresh2}/assign`, {
+          body: { officer: { id: officerWithQuote } },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('case-officer', 'POST', `/complaints/${refs.fresh3}/withdraw`)).status).toBe(200);
   });
 
   /** The list, limited to this test's window unless the query names its own. */
   const list = async (query: string) => {
-    const window = query.includes('received') ? '' : `receivedFrom=${encodeURIComponent(windowFrom)}&receivedTo=${encodeURIComponent(windowTo)}&`;
+    const window = query.includes('received')
+      ? ''
+      : `receivedFrom=${encodeURIComponent(windowFrom)}&receivedTo=${encodeURIComponent(windowTo)}&`;
     const response = await call('auditor', 'GET', `/complaints?${window}${query}`);
     expect(response.status, response.text).toBe(200);
     return response.json() as { items: Array<Record<string, any>>; nextCursor: string | null };
@@ -342,7 +465,11 @@ describe('list: GET /complaints', () => {
     await expectRefs('', ['fresh1', 'fresh2', 'fresh3', 'serious', 'overdue']);
     await expectRefs('status=withdrawn', ['fresh3']);
     await expectRefs('status=open', ['fresh1', 'fresh2', 'serious', 'overdue']);
-    await expectRefs('status=open,withdrawn&serviceArea=childrens-services,criminal-justice', ['fresh1', 'fresh2', 'fresh3']);
+    await expectRefs('status=open,withdrawn&serviceArea=childrens-services,criminal-justice', [
+      'fresh1',
+      'fresh2',
+      'fresh3',
+    ]);
     await expectRefs('stage=level-2', ['serious']);
     await expectRefs('category=delay', ['fresh1', 'fresh3']);
     await expectRefs(`officer=${encodeURIComponent(officerWithQuote)}`, ['fresh2']);
@@ -378,7 +505,9 @@ describe('list: GET /complaints', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { items: Array<Record<string, any>>; nextCursor: string | null } = await list(`limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { items: Array<Record<string, any>>; nextCursor: string | null } = await list(
+        `limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((item) => item.ref as string));
       cursor = page.nextCursor;
@@ -396,9 +525,18 @@ describe('list: GET /complaints', () => {
     expect(other.json().error.code).toBe('invalid-cursor');
     const forged = await call('auditor', 'GET', '/complaints?cursor=bm90LWEtY3Vyc29y');
     expect(forged.status).toBe(400);
-    const bad = await call('auditor', 'GET', '/complaints?status=lost&limit=500&overdue=maybe&receivedFrom=yesterday&sort=ref');
+    const bad = await call(
+      'auditor',
+      'GET',
+      '/complaints?status=lost&limit=500&overdue=maybe&receivedFrom=yesterday&sort=ref',
+    );
     expect(bad.status).toBe(400);
-    expect(bad.json().error.details.map((d: { path: string }) => d.path).sort()).toEqual(['limit', 'overdue', 'receivedFrom', 'sort', 'status']);
+    expect(
+      bad
+        .json()
+        .error.details.map((d: { path: string }) => d.path)
+        .sort(),
+    ).toEqual(['limit', 'overdue', 'receivedFrom', 'sort', 'status']);
   });
 });
 
@@ -417,7 +555,13 @@ describe('who may do what', () => {
     calendar: { holidays: [] },
   };
   // Allowed: the request gets past authorisation (an unknown complaint then answers 404). Denied: 403.
-  const matrix: Array<{ method: 'GET' | 'POST'; url: string; body?: unknown; allowed: readonly string[]; passes: number }> = [
+  const matrix: Array<{
+    method: 'GET' | 'POST';
+    url: string;
+    body?: unknown;
+    allowed: readonly string[];
+    passes: number;
+  }> = [
     { method: 'POST', url: '/complaints', body: intakeBody(), allowed: ['intake'], passes: 201 },
     { method: 'GET', url: '/complaints?limit=1', allowed: ['case-officer', 'manager', 'auditor'], passes: 200 },
     { method: 'GET', url: `/complaints/${missing}`, allowed: ['case-officer', 'manager', 'auditor'], passes: 404 },
@@ -439,7 +583,12 @@ describe('who may do what', () => {
       const options = route.body !== undefined ? { body: route.body } : {};
       for (const role of roles) {
         const response = await call(role, route.method, route.url, options);
-        const expected = route.url.endsWith('/assign') && role === 'case-officer' ? 403 : route.allowed.includes(role) ? route.passes : 403;
+        const expected =
+          route.url.endsWith('/assign') && role === 'case-officer'
+            ? 403
+            : route.allowed.includes(role)
+              ? route.passes
+              : 403;
         table.push(`${route.method} ${route.url} as ${role}: ${response.status}`);
         expect(response.status, `${route.method} ${route.url} as ${role}: ${response.text}`).toBe(expected);
         if (response.status === 403) expect(response.json().error.code).toBe('forbidden');
@@ -454,11 +603,16 @@ describe('who may do what', () => {
     }
     expect(table.length).toBe(matrix.length * roles.length);
     // Not a bearer token at all.
-    expect((await call('nobody', 'GET', '/complaints', { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status).toBe(401);
+    expect(
+      (await call('nobody', 'GET', '/complaints', { headers: { authorization: 'Basic dXNlcjpwYXNz' } })).status,
+    ).toBe(401);
   });
 
   it('needs no token for /health and the documentation', async () => {
-    expect((await call('nobody', 'GET', '/health')).json()).toEqual({ status: 'ok', temporal: { namespace: 'default', taskQueue: stack.complaints.options.taskQueue, workersPolling: 1 } });
+    expect((await call('nobody', 'GET', '/health')).json()).toEqual({
+      status: 'ok',
+      temporal: { namespace: 'default', taskQueue: stack.complaints.options.taskQueue, workersPolling: 1 },
+    });
     expect((await call('nobody', 'GET', '/docs/json')).status).toBe(200);
     expect((await call('nobody', 'GET', '/docs/')).status).toBe(200);
   });
@@ -468,24 +622,104 @@ describe('bad requests always get the one error shape, never a 500', () => {
   it('malformed JSON, wrong types, unknown fields, wrong content types, huge bodies, unknown routes', async () => {
     const cases: Array<{ name: string; response: Awaited<ReturnType<typeof call>>; status: number; code: string }> = [];
     const json = { 'content-type': 'application/json' };
-    const add = async (name: string, status: number, code: string, response: Promise<Awaited<ReturnType<typeof call>>>) => cases.push({ name, status, code, response: await response });
+    const add = async (
+      name: string,
+      status: number,
+      code: string,
+      response: Promise<Awaited<ReturnType<typeof call>>>,
+    ) => cases.push({ name, status, code, response: await response });
 
-    await add('malformed JSON', 400, 'invalid-json', call('intake', 'POST', '/complaints', { raw: '{"complainant": {', headers: json }));
-    await add('empty JSON body', 400, 'invalid-json', call('intake', 'POST', '/complaints', { raw: '', headers: json }));
-    await add('wrong types', 400, 'invalid-request', call('intake', 'POST', '/complaints', { body: intakeBody({ serviceArea: 5, summary: ['a'], serious: 'yes' }) }));
-    await add('unknown field', 400, 'invalid-request', call('intake', 'POST', '/complaints', { body: intakeBody({ priority: 'high' }) }));
-    await add('array body', 400, 'invalid-request', call('intake', 'POST', '/complaints', { raw: '[1,2]', headers: json }));
-    await add('null body', 400, 'invalid-request', call('intake', 'POST', '/complaints', { raw: 'null', headers: json }));
-    await add('prototype pollution', 400, 'invalid-json', call('intake', 'POST', '/complaints', { raw: '{"__proto__": {"admin": true}}', headers: json }));
-    await add('text body', 400, 'invalid-request', call('intake', 'POST', '/complaints', { raw: 'hello', headers: { 'content-type': 'text/plain' } }));
-    await add('XML body', 415, 'unsupported-media-type', call('intake', 'POST', '/complaints', { raw: '<complaint/>', headers: { 'content-type': 'application/xml' } }));
-    await add('huge body', 413, 'body-too-large', call('intake', 'POST', '/complaints', { body: intakeBody({ summary: 'x'.repeat(300 * 1024) }) }));
-    await add('huge action body', 413, 'body-too-large', call('case-officer', 'POST', '/complaints/SW-1999-000001/notes', { body: { text: 'y'.repeat(300 * 1024) } }));
-    await add('too long for the schema', 400, 'invalid-request', call('case-officer', 'POST', '/complaints/SW-1999-000001/notes', { body: { text: 'y'.repeat(10_001) } }));
+    await add(
+      'malformed JSON',
+      400,
+      'invalid-json',
+      call('intake', 'POST', '/complaints', { raw: '{"complainant": {', headers: json }),
+    );
+    await add(
+      'empty JSON body',
+      400,
+      'invalid-json',
+      call('intake', 'POST', '/complaints', { raw: '', headers: json }),
+    );
+    await add(
+      'wrong types',
+      400,
+      'invalid-request',
+      call('intake', 'POST', '/complaints', { body: intakeBody({ serviceArea: 5, summary: ['a'], serious: 'yes' }) }),
+    );
+    await add(
+      'unknown field',
+      400,
+      'invalid-request',
+      call('intake', 'POST', '/complaints', { body: intakeBody({ priority: 'high' }) }),
+    );
+    await add(
+      'array body',
+      400,
+      'invalid-request',
+      call('intake', 'POST', '/complaints', { raw: '[1,2]', headers: json }),
+    );
+    await add(
+      'null body',
+      400,
+      'invalid-request',
+      call('intake', 'POST', '/complaints', { raw: 'null', headers: json }),
+    );
+    await add(
+      'prototype pollution',
+      400,
+      'invalid-json',
+      call('intake', 'POST', '/complaints', { raw: '{"__proto__": {"admin": true}}', headers: json }),
+    );
+    await add(
+      'text body',
+      400,
+      'invalid-request',
+      call('intake', 'POST', '/complaints', { raw: 'hello', headers: { 'content-type': 'text/plain' } }),
+    );
+    await add(
+      'XML body',
+      415,
+      'unsupported-media-type',
+      call('intake', 'POST', '/complaints', { raw: '<complaint/>', headers: { 'content-type': 'application/xml' } }),
+    );
+    await add(
+      'huge body',
+      413,
+      'body-too-large',
+      call('intake', 'POST', '/complaints', { body: intakeBody({ summary: 'x'.repeat(300 * 1024) }) }),
+    );
+    await add(
+      'huge action body',
+      413,
+      'body-too-large',
+      call('case-officer', 'POST', '/complaints/SW-1999-000001/notes', { body: { text: 'y'.repeat(300 * 1024) } }),
+    );
+    await add(
+      'too long for the schema',
+      400,
+      'invalid-request',
+      call('case-officer', 'POST', '/complaints/SW-1999-000001/notes', { body: { text: 'y'.repeat(10_001) } }),
+    );
     await add('bad query value', 400, 'invalid-request', call('auditor', 'GET', '/complaints?limit=abc'));
-    await add('a date in the first century', 400, 'invalid-request', call('auditor', 'GET', '/complaints?receivedFrom=0050-01-01'));
-    await add('an instant in year 1', 400, 'invalid-request', call('auditor', 'GET', '/complaints?nextDeadlineBefore=0001-01-01T00:00:00Z'));
-    await add('the last date there is', 400, 'invalid-request', call('auditor', 'GET', '/complaints?receivedTo=9999-12-31'));
+    await add(
+      'a date in the first century',
+      400,
+      'invalid-request',
+      call('auditor', 'GET', '/complaints?receivedFrom=0050-01-01'),
+    );
+    await add(
+      'an instant in year 1',
+      400,
+      'invalid-request',
+      call('auditor', 'GET', '/complaints?nextDeadlineBefore=0001-01-01T00:00:00Z'),
+    );
+    await add(
+      'the last date there is',
+      400,
+      'invalid-request',
+      call('auditor', 'GET', '/complaints?receivedTo=9999-12-31'),
+    );
     await add('unknown route', 404, 'not-found', call('auditor', 'GET', '/complaint'));
     await add('unknown route, no token', 404, 'not-found', call('nobody', 'GET', '/admin/secrets'));
     await add('wrong method', 404, 'not-found', call('manager', 'DELETE', '/complaints/SW-1999-000001'));
@@ -501,8 +735,14 @@ describe('bad requests always get the one error shape, never a 500', () => {
       expect(response.text, name).not.toMatch(/\bat .+\.(ts|js):\d+|node_modules|Error:/);
     }
     const wrongTypes = cases.find((c) => c.name === 'wrong types')!.response.json();
-    expect(wrongTypes.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['serious', 'serviceArea', 'summary']);
-    expect(cases.find((c) => c.name === 'unknown field')!.response.json().error.details).toEqual([{ in: 'body', path: 'priority', message: 'unknown field' }]);
+    expect(wrongTypes.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'serious',
+      'serviceArea',
+      'summary',
+    ]);
+    expect(cases.find((c) => c.name === 'unknown field')!.response.json().error.details).toEqual([
+      { in: 'body', path: 'priority', message: 'unknown field' },
+    ]);
   });
 });
 
@@ -512,15 +752,29 @@ describe('documentation and metrics', () => {
     expect(spec.openapi).toBe('3.0.3');
     expect(spec.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(['/health', '/metrics', '/complaints', '/complaints/{ref}', '/complaints/{ref}/history', '/complaints/{ref}/acknowledge', '/complaints/{ref}/spso-referral']),
+      expect.arrayContaining([
+        '/health',
+        '/metrics',
+        '/complaints',
+        '/complaints/{ref}',
+        '/complaints/{ref}/history',
+        '/complaints/{ref}/acknowledge',
+        '/complaints/{ref}/spso-referral',
+      ]),
     );
     const intake = spec.paths['/complaints'].post;
     const bodySchema = intake.requestBody.content['application/json'].schema;
     expect(bodySchema.additionalProperties).toBe(false);
-    expect(bodySchema.required).toEqual(expect.arrayContaining(['complainant', 'serviceArea', 'category', 'channel', 'summary']));
+    expect(bodySchema.required).toEqual(
+      expect.arrayContaining(['complainant', 'serviceArea', 'category', 'channel', 'summary']),
+    );
     expect(bodySchema.properties.serviceArea.enum).toContain('community-care');
-    expect(Object.keys(intake.responses)).toEqual(expect.arrayContaining(['201', '200', '400', '401', '403', '409', '503']));
-    expect(intake.parameters.some((p: { in: string; name: string }) => p.in === 'header' && p.name === 'idempotency-key')).toBe(true);
+    expect(Object.keys(intake.responses)).toEqual(
+      expect.arrayContaining(['201', '200', '400', '401', '403', '409', '503']),
+    );
+    expect(
+      intake.parameters.some((p: { in: string; name: string }) => p.in === 'header' && p.name === 'idempotency-key'),
+    ).toBe(true);
     const ui = await call('nobody', 'GET', '/docs/');
     expect(ui.headers['content-type']).toMatch(/text\/html/);
   });
@@ -530,9 +784,15 @@ describe('documentation and metrics', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     expect(response.text).toMatch(/http_requests_total\{method="POST",route="\/complaints",status_code="201"\} \d+/);
-    expect(response.text).toMatch(/http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/complaints\/:ref",status_code="200"\} \d+/);
-    expect(response.text).toMatch(/complaints_started_total\{service_area="community-care",procedure="dundee-swd-2011@1"\} \d+/);
-    expect(response.text).toMatch(/complaint_actions_rejected_total\{action="record-outcome",code="not-acknowledged"\} \d+/);
+    expect(response.text).toMatch(
+      /http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/complaints\/:ref",status_code="200"\} \d+/,
+    );
+    expect(response.text).toMatch(
+      /complaints_started_total\{service_area="community-care",procedure="dundee-swd-2011@1"\} \d+/,
+    );
+    expect(response.text).toMatch(
+      /complaint_actions_rejected_total\{action="record-outcome",code="not-acknowledged"\} \d+/,
+    );
     expect(response.text).toMatch(/complaint_actions_recorded_total\{action="acknowledge"\} \d+/);
     expect(response.text).toMatch(/http_requests_total\{method="GET",route="unmatched",status_code="404"\} \d+/);
   });
@@ -548,11 +808,17 @@ describe('when Temporal or its worker is unavailable', () => {
   });
 
   it('a namespace that does not exist: /health answers 503 naming it, not a 500', async () => {
-    const complaints = new ComplaintService(stack.complaints.client, { ...stack.complaints.options, namespace: 'no-such-namespace' });
+    const complaints = new ComplaintService(stack.complaints.client, {
+      ...stack.complaints.options,
+      namespace: 'no-such-namespace',
+    });
     const app = await buildApp({ complaints, tokens: testTokens(), metrics: createMetrics({ defaultMetrics: false }) });
     const health = await caller(app)('nobody', 'GET', '/health');
     expect(health.status).toBe(503);
-    expect(health.json().error).toEqual({ code: 'temporal-unavailable', message: 'The Temporal namespace "no-such-namespace" does not exist (TEMPORAL_NAMESPACE)' });
+    expect(health.json().error).toEqual({
+      code: 'temporal-unavailable',
+      message: 'The Temporal namespace "no-such-namespace" does not exist (TEMPORAL_NAMESPACE)',
+    });
     await app.close();
   });
 
@@ -562,7 +828,10 @@ describe('when Temporal or its worker is unavailable', () => {
     const started = Date.now();
     const read = await impatient('case-officer', 'GET', `/complaints/${ref}`);
     expect(read.status).toBe(503);
-    expect(read.json().error).toMatchObject({ code: 'temporal-unavailable', message: expect.stringMatching(/did not answer within 1.5s/) });
+    expect(read.json().error).toMatchObject({
+      code: 'temporal-unavailable',
+      message: expect.stringMatching(/did not answer within 1.5s/),
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
 
     const note = { body: { text: 'No worker' }, headers: { 'idempotency-key': `down-${Date.now()}` } };

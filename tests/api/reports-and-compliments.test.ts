@@ -17,13 +17,16 @@ let call: ReturnType<typeof caller>;
 
 beforeAll(async () => {
   register = await registerOver(await openPgliteInMemory());
-  const complaints = new ComplaintService(new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await unusedLoopbackPort()}` }) }), {
-    namespace: 'default',
-    taskQueue: 'complaints',
-    defaultProcedure: 'dundee-swd-2011',
-    refPrefix: 'SW',
-    timeoutMs: 1_000,
-  });
+  const complaints = new ComplaintService(
+    new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await unusedLoopbackPort()}` }) }),
+    {
+      namespace: 'default',
+      taskQueue: 'complaints',
+      defaultProcedure: 'dundee-swd-2011',
+      refPrefix: 'SW',
+      timeoutMs: 1_000,
+    },
+  );
   app = await buildApp({
     complaints,
     tokens: testTokens(),
@@ -39,11 +42,22 @@ beforeAll(async () => {
     procedure,
     receivedAtMs: Date.parse('2011-03-01T10:00:00Z'),
     holidays: [],
-    details: { complainant: { name: 'Pat' }, serviceArea: 'childrens-services', category: 'communication', channel: 'email', summary: 's', serious: false },
+    details: {
+      complainant: { name: 'Pat' },
+      serviceArea: 'childrens-services',
+      category: 'communication',
+      channel: 'email',
+      summary: 's',
+      serious: false,
+    },
   });
   const entry = { ...received, seq: 1, at: '2011-03-01T10:00:00.000Z', actor: { id: 'intake.smith' } };
   const { timeline: _timeline, ...state } = replayTimeline([entry]);
-  await register.record({ ref: 'SW-2011-000001', entries: [entry], snapshot: { ...state, lastSeq: 1, nextDeadline: null, overdue: false } });
+  await register.record({
+    ref: 'SW-2011-000001',
+    entries: [entry],
+    snapshot: { ...state, lastSeq: 1, nextDeadline: null, overdue: false },
+  });
 });
 
 afterAll(async () => {
@@ -53,9 +67,21 @@ afterAll(async () => {
 
 describe('compliments', () => {
   it('intake records one (201, with who recorded it) and an auditor reads it back by period', async () => {
-    const created = await call('intake', 'POST', '/compliments', { body: { serviceArea: 'community-care', team: 'hospital social work', receivedAt: '2011-04-30', summary: 'Thank you card' } });
+    const created = await call('intake', 'POST', '/compliments', {
+      body: {
+        serviceArea: 'community-care',
+        team: 'hospital social work',
+        receivedAt: '2011-04-30',
+        summary: 'Thank you card',
+      },
+    });
     expect(created.status).toBe(201);
-    expect(created.json()).toMatchObject({ serviceArea: 'community-care', receivedAt: '2011-04-29T23:00:00.000Z', recordedBy: { id: 'intake.smith', role: 'intake' }, recordedAt: '2011-05-02T09:00:00.000Z' });
+    expect(created.json()).toMatchObject({
+      serviceArea: 'community-care',
+      receivedAt: '2011-04-29T23:00:00.000Z',
+      recordedBy: { id: 'intake.smith', role: 'intake' },
+      recordedAt: '2011-05-02T09:00:00.000Z',
+    });
     const listed = await call('auditor', 'GET', '/compliments?from=2011-04-01&to=2011-04-30');
     expect(listed.status).toBe(200);
     expect(listed.json().compliments.map((c: { id: string }) => c.id)).toEqual([created.json().id]);
@@ -66,12 +92,20 @@ describe('compliments', () => {
     const responses: Array<[string, Awaited<ReturnType<typeof call>>]> = [
       ['from', await call('auditor', 'GET', '/compliments?from=0050-01-01')],
       ['to', await call('auditor', 'GET', '/compliments?to=9999-12-31')],
-      ['receivedAt', await call('intake', 'POST', '/compliments', { body: { serviceArea: 'community-care', team: 'home care', receivedAt: '0050-01-01', summary: 'Thanks' } })],
+      [
+        'receivedAt',
+        await call('intake', 'POST', '/compliments', {
+          body: { serviceArea: 'community-care', team: 'home care', receivedAt: '0050-01-01', summary: 'Thanks' },
+        }),
+      ],
       ['from', await call('auditor', 'GET', '/reports/annual?from=0050-01-01&to=2011-12-31')],
     ];
     for (const [field, response] of responses) {
       expect(response.status, response.text).toBe(400);
-      expect(response.json().error).toMatchObject({ code: 'invalid-request', details: [expect.objectContaining({ path: field })] });
+      expect(response.json().error).toMatchObject({
+        code: 'invalid-request',
+        details: [expect.objectContaining({ path: field })],
+      });
     }
   });
 
@@ -93,9 +127,30 @@ describe('reports', () => {
     expect(response.status).toBe(200);
     const report = response.json();
     expect(Object.keys(report).sort()).toEqual(
-      ['acknowledgedOnTime', 'byCategory', 'byLevel', 'byServiceArea', 'committeeHearings', 'completedOnTime', 'compliments', 'complimentsByServiceArea', 'extensions', 'notUpheldPercent', 'outcomes', 'spsoReferrals', 'total', 'upheldPercent'].sort(),
+      [
+        'acknowledgedOnTime',
+        'byCategory',
+        'byLevel',
+        'byServiceArea',
+        'committeeHearings',
+        'completedOnTime',
+        'compliments',
+        'complimentsByServiceArea',
+        'extensions',
+        'notUpheldPercent',
+        'outcomes',
+        'spsoReferrals',
+        'total',
+        'upheldPercent',
+      ].sort(),
     );
-    expect(report).toMatchObject({ total: 1, byServiceArea: { 'childrens-services': 1 }, compliments: 1, complimentsByServiceArea: { 'community-care': 1 }, upheldPercent: null });
+    expect(report).toMatchObject({
+      total: 1,
+      byServiceArea: { 'childrens-services': 1 },
+      compliments: 1,
+      complimentsByServiceArea: { 'community-care': 1 },
+      upheldPercent: null,
+    });
   });
 
   it('answers markdown and a printable HTML page with charts', async () => {
@@ -112,7 +167,12 @@ describe('reports', () => {
   it('SPSO indicators, with the configured population', async () => {
     const response = await call('auditor', 'GET', '/reports/spso?from=2011-01-01&to=2011-12-31');
     expect(response.status).toBe(200);
-    expect(response.json()).toMatchObject({ procedure: 'spso-mchp', complaintsReceived: 0, population: 145000, complaintsPerThousandPopulation: 0 });
+    expect(response.json()).toMatchObject({
+      procedure: 'spso-mchp',
+      complaintsReceived: 0,
+      population: 145000,
+      complaintsPerThousandPopulation: 0,
+    });
   });
 
   it('refuses intake staff, a period that ends before it starts, and a bad format', async () => {

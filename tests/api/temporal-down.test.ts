@@ -37,19 +37,26 @@ describe('Temporal unreachable', () => {
     const requests = [
       call('nobody', 'GET', '/health'),
       call('intake', 'POST', '/complaints', { body: intakeBody() }),
-      call('intake', 'POST', '/complaints', { body: intakeBody({ ref: 'SW-2026-123456' }), headers: { 'idempotency-key': 'k-1' } }),
+      call('intake', 'POST', '/complaints', {
+        body: intakeBody({ ref: 'SW-2026-123456' }),
+        headers: { 'idempotency-key': 'k-1' },
+      }),
       call('auditor', 'GET', '/complaints?status=open'),
       call('auditor', 'GET', '/complaints/SW-2026-000001'),
       call('auditor', 'GET', '/complaints/SW-2026-000001/history'),
       call('case-officer', 'POST', '/complaints/SW-2026-000001/acknowledge'),
-      call('manager', 'POST', '/complaints/SW-2026-000001/extensions', { body: { days: 5, reason: 'Records late', agreedWithComplainant: true } }),
+      call('manager', 'POST', '/complaints/SW-2026-000001/extensions', {
+        body: { days: 5, reason: 'Records late', agreedWithComplainant: true },
+      }),
     ];
     const started = Date.now();
     const responses = await Promise.all(requests);
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 4);
     for (const response of responses) {
       expect(response.status, response.text).toBe(503);
-      expect(response.json()).toEqual({ error: { code: 'temporal-unavailable', message: expect.stringMatching(/^Temporal /) } });
+      expect(response.json()).toEqual({
+        error: { code: 'temporal-unavailable', message: expect.stringMatching(/^Temporal /) },
+      });
     }
   });
 

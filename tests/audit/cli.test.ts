@@ -20,11 +20,20 @@ let env: TestWorkflowEnvironment;
 
 async function audit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'audit.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', LOG_LEVEL: 'error' },
-      maxBuffer: 32 * 1024 * 1024,
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'scripts', 'audit.ts'), ...args],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: env.address,
+          TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+          LOG_LEVEL: 'error',
+        },
+        maxBuffer: 32 * 1024 * 1024,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as { code?: number; stdout?: string; stderr?: string };
@@ -37,7 +46,8 @@ beforeAll(async () => {
   const workflowBundle = await bundleComplaintWorkflows();
   const base = scenarios.find((scenario) => scenario.name === 'dev-server-indexed');
   if (!base) throw new Error('the dev-server scenario is gone');
-  for (const name of ['cli-one', 'cli-two']) await recordScenario({ ...base, name }, { env, workflowBundle, indexed: true });
+  for (const name of ['cli-one', 'cli-two'])
+    await recordScenario({ ...base, name }, { env, workflowBundle, indexed: true });
   // Visibility is eventually consistent: wait until both complaints are listed as withdrawn.
   for (let i = 0; i < 100; i++) {
     if (Number((await env.client.workflow.count(`ComplaintStatus = 'withdrawn'`)).count) === 2) break;
@@ -62,7 +72,10 @@ describe('npm run audit', () => {
   it('replay --ref --json: a machine-readable summary', async () => {
     const { code, stdout } = await audit('replay', '--ref', 'CLI-ONE', '--json');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { summary: Record<string, number>; results: Array<{ workflowId: string; status: string }> };
+    const report = JSON.parse(stdout) as {
+      summary: Record<string, number>;
+      results: Array<{ workflowId: string; status: string }>;
+    };
     expect(report.summary).toEqual({ total: 1, ok: 1, nonDeterministic: 0, failed: 0 });
     expect(report.results).toEqual([expect.objectContaining({ workflowId: 'CLI-ONE', status: 'ok' })]);
   });
@@ -70,7 +83,9 @@ describe('npm run audit', () => {
   it('export writes the histories as files that replay and make the same timeline', async () => {
     const exported = await audit('export', '--query', `ComplaintStatus = 'withdrawn'`, '--out', out);
     expect(exported.code).toBe(0);
-    const files = readdirSync(out).filter((file) => file.endsWith('.json')).sort();
+    const files = readdirSync(out)
+      .filter((file) => file.endsWith('.json'))
+      .sort();
     expect(files).toEqual(['CLI-ONE.json', 'CLI-TWO.json']);
     expect(readFileSync(path.join(out, 'EXPORT-INDEX.txt'), 'utf8')).toContain('CLI-ONE.json\tCLI-ONE');
 

@@ -42,17 +42,37 @@ function copyWorkflows(dir: string, edit: (source: string) => string): string {
 
 function reorderNotices(source: string): string {
   if (!source.includes(ORIGINAL)) {
-    throw new Error('workflows/complaint.ts no longer has the lines this test reorders: update ORIGINAL/REORDERED to a similar change');
+    throw new Error(
+      'workflows/complaint.ts no longer has the lines this test reorders: update ORIGINAL/REORDERED to a similar change',
+    );
   }
-  return source.replace(ORIGINAL, REORDERED).replace('  function record(events: readonly ComplaintEvent[], actor: Actor): void {\n', '  function record(events: readonly ComplaintEvent[], actor: Actor): void {\n    const later: Notice[] = [];\n');
+  return source
+    .replace(ORIGINAL, REORDERED)
+    .replace(
+      '  function record(events: readonly ComplaintEvent[], actor: Actor): void {\n',
+      '  function record(events: readonly ComplaintEvent[], actor: Actor): void {\n    const later: Notice[] = [];\n',
+    );
 }
 
 async function replayAll(histories: ComplaintHistory[], workflowsPath: string): Promise<ReplayOutcome[]> {
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath,
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (message: string) => console.error(message) },
+    logger: {
+      log() {},
+      trace() {},
+      debug() {},
+      info() {},
+      warn() {},
+      error: (message: string) => console.error(message),
+    },
     // The copy lives outside the project: its packages (@temporalio/workflow, zod…) come from the project's node_modules.
-    webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), path.join(root, 'node_modules')] } }),
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: {
+        ...config.resolve,
+        modules: [...(config.resolve?.modules ?? ['node_modules']), path.join(root, 'node_modules')],
+      },
+    }),
   });
   const outcomes: ReplayOutcome[] = [];
   for await (const outcome of replayComplaintHistories(histories, { workflowBundle })) outcomes.push(outcome);
@@ -67,14 +87,21 @@ describe('a deliberately non-deterministic workflow change', () => {
     histories = [
       // Recorded before the register became a local activity: there the register write is an activity scheduled
       // next to the notices, so the reordering shows as one activity in another's place.
-      await readHistoryFile(path.join(root, 'tests', 'histories', 'archive', 'dundee-full-ladder.before-register-local-activity.json')),
-      await readHistoryFile(path.join(root, 'tests', 'histories', 'archive', 'dundee-withdrawn.before-register-local-activity.json')),
+      await readHistoryFile(
+        path.join(root, 'tests', 'histories', 'archive', 'dundee-full-ladder.before-register-local-activity.json'),
+      ),
+      await readHistoryFile(
+        path.join(root, 'tests', 'histories', 'archive', 'dundee-withdrawn.before-register-local-activity.json'),
+      ),
     ];
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('control: an unaltered copy of the workflow, bundled the same way, replays the recorded histories', async () => {
-    const outcomes = await replayAll(histories, copyWorkflows(path.join(scratch, 'unaltered'), (source) => source));
+    const outcomes = await replayAll(
+      histories,
+      copyWorkflows(path.join(scratch, 'unaltered'), (source) => source),
+    );
     expect(outcomes.map((outcome) => [outcome.workflowId, outcome.status])).toEqual([
       ['DUNDEE-FULL-LADDER', 'ok'],
       ['DUNDEE-WITHDRAWN', 'ok'],
@@ -91,7 +118,9 @@ describe('a deliberately non-deterministic workflow change', () => {
       expect(outcome.message).toContain(outcome.workflowId);
       expect(outcome.message).toContain(`at event ${outcome.event?.id} ActivityTaskScheduled`);
       // The event named is where the history scheduled a notice and the altered code scheduled the register write.
-      const event = histories.find((history) => history.workflowId === outcome.workflowId)?.history.events?.find((candidate) => Number(String(candidate.eventId)) === outcome.event?.id);
+      const event = histories
+        .find((history) => history.workflowId === outcome.workflowId)
+        ?.history.events?.find((candidate) => Number(String(candidate.eventId)) === outcome.event?.id);
       expect(event?.activityTaskScheduledEventAttributes?.activityType?.name).toBe('sendNotice');
     }
   });

@@ -10,12 +10,19 @@ import { repoRoot } from '../../platform/repo-root';
 import { bundleComplaintWorkflows } from '../support/temporal';
 
 const dir = path.join(repoRoot(), 'tests', 'histories');
-const files = readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((file) => file.endsWith('.json'))
+  .sort();
 // Histories kept from before an intended (patched) change: never re-recorded, always replayed.
 const archived = existsSync(path.join(dir, 'archive'))
-  ? readdirSync(path.join(dir, 'archive')).filter((file) => file.endsWith('.json')).sort().map((file) => `archive/${file}`)
+  ? readdirSync(path.join(dir, 'archive'))
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+      .map((file) => `archive/${file}`)
   : [];
-const manifest = JSON.parse(readFileSync(path.join(dir, 'meta', 'manifest.json'), 'utf8')) as { histories: Array<{ name: string; files: string[]; workflowId: string }> };
+const manifest = JSON.parse(readFileSync(path.join(dir, 'meta', 'manifest.json'), 'utf8')) as {
+  histories: Array<{ name: string; files: string[]; workflowId: string }>;
+};
 
 describe('recorded histories (tests/histories/*.json)', () => {
   const outcomes = new Map<string, ReplayOutcome>();
@@ -24,7 +31,8 @@ describe('recorded histories (tests/histories/*.json)', () => {
   beforeAll(async () => {
     histories = await Promise.all([...files, ...archived].map((file) => readHistoryFile(path.join(dir, file))));
     const workflowBundle = await bundleComplaintWorkflows();
-    for await (const outcome of replayComplaintHistories(histories, { workflowBundle })) outcomes.set(path.relative(dir, outcome.source), outcome);
+    for await (const outcome of replayComplaintHistories(histories, { workflowBundle }))
+      outcomes.set(path.relative(dir, outcome.source), outcome);
   });
 
   it('are the ones the manifest lists, and there are some', () => {
@@ -37,6 +45,7 @@ describe('recorded histories (tests/histories/*.json)', () => {
     expect(outcome, `no replay result for ${file}`).toBeDefined();
     // On failure the message names the complaint, the event and the reason.
     expect(outcome?.status, outcome?.message).toBe('ok');
-    if (!file.startsWith('archive/')) expect(outcome?.workflowId).toBe(manifest.histories.find((entry) => entry.files.includes(file))?.workflowId);
+    if (!file.startsWith('archive/'))
+      expect(outcome?.workflowId).toBe(manifest.histories.find((entry) => entry.files.includes(file))?.workflowId);
   });
 });

@@ -16,18 +16,25 @@ import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/te
 
 const dir = path.join(repoRoot(), 'tests', 'histories');
 type Manifest = { histories: Array<{ name: string; files: string[] }> };
-const readManifest = (setDir: string) => JSON.parse(readFileSync(path.join(setDir, 'meta', 'manifest.json'), 'utf8')) as Manifest;
+const readManifest = (setDir: string) =>
+  JSON.parse(readFileSync(path.join(setDir, 'meta', 'manifest.json'), 'utf8')) as Manifest;
 const manifest = readManifest(dir);
 // Histories from before an intended change (the register written by activity tasks only) must still audit.
 const archiveDir = path.join(dir, 'archive');
 const archived = readManifest(archiveDir);
 
-async function timelineOf(name: string, setDir = dir, set = manifest): Promise<{ timeline: AuditTimeline; queryAnswer: ComplaintState }> {
+async function timelineOf(
+  name: string,
+  setDir = dir,
+  set = manifest,
+): Promise<{ timeline: AuditTimeline; queryAnswer: ComplaintState }> {
   const entry = set.histories.find((candidate) => candidate.name === name);
   if (!entry) throw new Error(`no recorded history ${name}`);
   const runs: ComplaintHistory[] = [];
   for (const file of entry.files) runs.push(await readHistoryFile(path.join(setDir, file)));
-  const queryAnswer = JSON.parse(readFileSync(path.join(setDir, 'meta', 'query-answers', `${name}.json`), 'utf8')) as ComplaintState;
+  const queryAnswer = JSON.parse(
+    readFileSync(path.join(setDir, 'meta', 'query-answers', `${name}.json`), 'utf8'),
+  ) as ComplaintState;
   return { timeline: await reconstructTimeline(runs), queryAnswer };
 }
 
@@ -47,25 +54,57 @@ describe('timeline of each recorded history', () => {
   });
 
   it('the recorded set covers every kind of event, outcome, escalation step and procedure', async () => {
-    const timelines = await Promise.all(manifest.histories.map(async (entry) => (await timelineOf(entry.name)).timeline));
+    const timelines = await Promise.all(
+      manifest.histories.map(async (entry) => (await timelineOf(entry.name)).timeline),
+    );
     const entries = timelines.flatMap((timeline) => timeline.entries);
     const types = new Set(entries.map((entry) => entry.type));
     expect([...types].sort()).toEqual(
       [
-        'complaint-received', 'acknowledged', 'case-officer-assigned', 'outcome-recorded', 'escalated', 'extension-granted', 'withdrawn',
-        'referred-to-ombudsman', 'note-added', 'reminder-issued', 'deadline-breached', 'calendar-updated', 'closed', 'action-rejected',
+        'complaint-received',
+        'acknowledged',
+        'case-officer-assigned',
+        'outcome-recorded',
+        'escalated',
+        'extension-granted',
+        'withdrawn',
+        'referred-to-ombudsman',
+        'note-added',
+        'reminder-issued',
+        'deadline-breached',
+        'calendar-updated',
+        'closed',
+        'action-rejected',
         'notification-failed',
       ].sort(),
     );
     const outcomes = new Set(entries.flatMap((entry) => (entry.type === 'outcome-recorded' ? [entry.outcome] : [])));
     expect([...outcomes].sort()).toEqual(['not-upheld', 'partially-upheld', 'resolved', 'upheld']);
-    const steps = new Set(entries.flatMap((entry) => (entry.type === 'escalated' ? [`${entry.from}->${entry.to}${entry.bypassed ? ' (bypass)' : ''}`] : [])));
-    expect([...steps].sort()).toEqual(['director-review->committee', 'level-1->level-2', 'level-2->committee (bypass)', 'level-2->director-review', 'stage-1->stage-2']);
+    const steps = new Set(
+      entries.flatMap((entry) =>
+        entry.type === 'escalated' ? [`${entry.from}->${entry.to}${entry.bypassed ? ' (bypass)' : ''}`] : [],
+      ),
+    );
+    expect([...steps].sort()).toEqual([
+      'director-review->committee',
+      'level-1->level-2',
+      'level-2->committee (bypass)',
+      'level-2->director-review',
+      'stage-1->stage-2',
+    ]);
     const closures = new Set(entries.flatMap((entry) => (entry.type === 'closed' ? [entry.reason] : [])));
     expect([...closures].sort()).toEqual(['escalation-window-ended', 'referral-window-ended', 'referred-to-ombudsman']);
-    const breaches = new Set(entries.flatMap((entry) => (entry.type === 'deadline-breached' || entry.type === 'reminder-issued' ? [`${entry.type}:${entry.deadline}`] : [])));
+    const breaches = new Set(
+      entries.flatMap((entry) =>
+        entry.type === 'deadline-breached' || entry.type === 'reminder-issued'
+          ? [`${entry.type}:${entry.deadline}`]
+          : [],
+      ),
+    );
     expect(breaches.size).toBe(4);
-    expect(new Set(timelines.map((timeline) => timeline.procedure.id))).toEqual(new Set(['dundee-swd-2011', 'spso-mchp']));
+    expect(new Set(timelines.map((timeline) => timeline.procedure.id))).toEqual(
+      new Set(['dundee-swd-2011', 'spso-mchp']),
+    );
     expect(timelines.some((timeline) => timeline.runIds.length > 1)).toBe(true);
     expect(timelines.some((timeline) => timeline.execution === 'running')).toBe(true);
     expect(entries.some((entry) => entry.type === 'action-rejected' && entry.code === 'invalid-message')).toBe(true);
@@ -105,7 +144,9 @@ describe('timeline of each recorded history', () => {
 
     const text = formatTimeline(timeline, 'dundee-full-ladder.json');
     expect(text).toContain('Status: closed (referred to ombudsman, outcome upheld); workflow completed');
-    expect(text).toMatch(/Level 1 \(began .+\)\n {4}acknowledgement: due .+; met .+ by Sam Jones \(officer\.jones, case-officer\) - LATE; 1 reminder\(s\); missed /);
+    expect(text).toMatch(
+      /Level 1 \(began .+\)\n {4}acknowledgement: due .+; met .+ by Sam Jones \(officer\.jones, case-officer\) - LATE; 1 reminder\(s\); missed /,
+    );
     expect(text).toMatch(/response: +due .+ \(originally .+\); met .+ by Morag Reid .* - ON TIME; 1 reminder\(s\)/);
     expect(text).toMatch(/acknowledgement reminder +to staff +delivered .+ to complaints-team@council\.example/);
     expect(text).toMatch(/outcome letter +to complainant delivered .+ to pat@example\.org/);
@@ -117,7 +158,9 @@ describe('the timeline checks the recorded events against the raw history', () =
   it('flags an event whose actor does not match the Update that caused it', async () => {
     const text = readFileSync(path.join(dir, 'dundee-withdrawn.json'), 'utf8');
     const json = JSON.parse(text) as { events: Array<Record<string, any>> };
-    const accepted = json.events.find((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'withdraw');
+    const accepted = json.events.find(
+      (event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'withdraw',
+    );
     const payload = accepted?.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.args.payloads[0];
     const args = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
     payload.data = Buffer.from(JSON.stringify({ ...args, actor: { id: 'someone.else' } })).toString('base64');
@@ -125,7 +168,9 @@ describe('the timeline checks the recorded events against the raw history', () =
     const problems = timeline.findings.filter((finding) => finding.level === 'error').map((finding) => finding.message);
     expect(problems).toEqual([
       expect.stringMatching(/^Update "withdraw" \(event \d+\) by someone\.else recorded nothing at /),
-      expect.stringMatching(/^event #4 \(withdrawn by officer\.jones at .+\) matches no Update or Signal in the history$/),
+      expect.stringMatching(
+        /^event #4 \(withdrawn by officer\.jones at .+\) matches no Update or Signal in the history$/,
+      ),
     ]);
     expect(formatTimeline(timeline, 'tampered.json')).toContain('PROBLEM: event #4 (withdrawn by officer.jones');
   });
@@ -150,13 +195,26 @@ describe('a complaint run now through the full ladder', () => {
   it("has a timeline, from its history alone, equal to the workflow's own query answer", async () => {
     const scenario = scenarios.find((candidate) => candidate.name === 'dundee-full-ladder');
     if (!scenario) throw new Error('the full-ladder scenario is gone');
-    const recording = await recordScenario(scenario, { env, workflowBundle: await bundleComplaintWorkflows(), indexed: false });
-    const timeline = await reconstructTimeline(recording.runs.map((run) => ({ workflowId: recording.ref, runId: run.runId, source: 'live', history: run.history })));
+    const recording = await recordScenario(scenario, {
+      env,
+      workflowBundle: await bundleComplaintWorkflows(),
+      indexed: false,
+    });
+    const timeline = await reconstructTimeline(
+      recording.runs.map((run) => ({
+        workflowId: recording.ref,
+        runId: run.runId,
+        source: 'live',
+        history: run.history,
+      })),
+    );
     expect(timeline.findings).toEqual([]);
     expect(timeline.entries).toEqual(recording.queryAnswer.timeline);
     expect(JSON.parse(JSON.stringify(timeline.state))).toEqual(recording.queryAnswer);
     // The notices the workflow sent are the ones the activities delivered.
-    expect(timeline.notices.map((notice) => notice.id).sort()).toEqual(recording.notices.map((notice) => notice.id).sort());
+    expect(timeline.notices.map((notice) => notice.id).sort()).toEqual(
+      recording.notices.map((notice) => notice.id).sort(),
+    );
     expect(timeline.notices.every((notice) => notice.deliveredAt && !notice.pending)).toBe(true);
   });
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { annualReport, percentage, spsoIndicators, type ComplimentRecord } from '../../domain/annual-report';
 import type { ComplaintCommand } from '../../domain/actions';
-import { applyEvent, decide, initialState, nextScheduledEvent, receiveComplaint, type ComplaintState, type TimelineEntry } from '../../domain/complaint';
+import {
+  applyEvent,
+  decide,
+  initialState,
+  nextScheduledEvent,
+  receiveComplaint,
+  type ComplaintState,
+  type TimelineEntry,
+} from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import type { Category, ServiceArea } from '../../domain/vocabulary';
 
@@ -16,7 +24,18 @@ const officer = { id: 'officer', role: 'manager' };
 type Step = [day: number, command: Omit<ComplaintCommand, 'actor'> & Record<string, unknown>];
 
 /** A complaint received on `day`, then the commands on their days, with every timer firing in between. */
-function complaint(ref: string, day: number, steps: Step[], options: { procedure?: string; serious?: boolean; serviceArea?: ServiceArea; category?: Category; until?: number } = {}): TimelineEntry[] {
+function complaint(
+  ref: string,
+  day: number,
+  steps: Step[],
+  options: {
+    procedure?: string;
+    serious?: boolean;
+    serviceArea?: ServiceArea;
+    category?: Category;
+    until?: number;
+  } = {},
+): TimelineEntry[] {
   const procedure = getProcedure({ id: options.procedure ?? 'dundee-swd-2011', version: 1 });
   const at = START + day * DAY;
   const first = receiveComplaint({
@@ -24,13 +43,29 @@ function complaint(ref: string, day: number, steps: Step[], options: { procedure
     procedure,
     receivedAtMs: at,
     holidays: [],
-    details: { complainant: { name: 'Pat' }, serviceArea: options.serviceArea ?? 'community-care', category: options.category ?? 'delay', channel: 'letter', summary: 's', serious: options.serious ?? false },
+    details: {
+      complainant: { name: 'Pat' },
+      serviceArea: options.serviceArea ?? 'community-care',
+      category: options.category ?? 'delay',
+      channel: 'letter',
+      summary: 's',
+      serious: options.serious ?? false,
+    },
   });
   const state: ComplaintState = initialState({ ...first, seq: 1, at: new Date(at).toISOString(), actor: officer });
   const record = (event: TimelineEntry | Omit<TimelineEntry, 'seq' | 'at' | 'actor'>, atMs: number) =>
-    applyEvent(state, { ...event, seq: state.timeline.length + 1, at: new Date(atMs).toISOString(), actor: officer } as TimelineEntry);
+    applyEvent(state, {
+      ...event,
+      seq: state.timeline.length + 1,
+      at: new Date(atMs).toISOString(),
+      actor: officer,
+    } as TimelineEntry);
   const runClockUntil = (untilMs: number) => {
-    for (let next = nextScheduledEvent(state, procedure, untilMs); next && next.atMs <= untilMs; next = nextScheduledEvent(state, procedure, untilMs)) {
+    for (
+      let next = nextScheduledEvent(state, procedure, untilMs);
+      next && next.atMs <= untilMs;
+      next = nextScheduledEvent(state, procedure, untilMs)
+    ) {
       record(next.event as TimelineEntry, next.atMs);
     }
   };
@@ -47,18 +82,33 @@ function complaint(ref: string, day: number, steps: Step[], options: { procedure
 
 const ack: Step[1] = { action: 'acknowledge' };
 const outcome = (value: string): Step[1] => ({ action: 'record-outcome', outcome: value });
-const compliment = (serviceArea: ServiceArea, day: number): ComplimentRecord => ({ id: `${serviceArea}-${day}`, serviceArea, team: 't', receivedAt: new Date(START + day * DAY).toISOString(), summary: 's' });
+const compliment = (serviceArea: ServiceArea, day: number): ComplimentRecord => ({
+  id: `${serviceArea}-${day}`,
+  serviceArea,
+  team: 't',
+  receivedAt: new Date(START + day * DAY).toISOString(),
+  summary: 's',
+});
 
 describe('annual report', () => {
   it('counts complaints received in the period only, each once, as they stood at its end', () => {
     const report = annualReport({
       period: PERIOD,
       timelines: [
-        complaint('IN', 10, [[12, ack], [20, outcome('upheld')]]),
-        complaint('BEFORE', -5, [[1, ack], [2, outcome('upheld')]]),
+        complaint('IN', 10, [
+          [12, ack],
+          [20, outcome('upheld')],
+        ]),
+        complaint('BEFORE', -5, [
+          [1, ack],
+          [2, outcome('upheld')],
+        ]),
         complaint('AFTER', 365, [[366, ack]]),
         // Outcome recorded after the period ends: ongoing in this report.
-        complaint('LATE', 360, [[361, ack], [370, outcome('not-upheld')]]),
+        complaint('LATE', 360, [
+          [361, ack],
+          [370, outcome('not-upheld')],
+        ]),
       ],
       compliments: [],
       procedures: [{ id: 'dundee-swd-2011', version: 1 }],
@@ -72,8 +122,24 @@ describe('annual report', () => {
     const report = annualReport({
       period: PERIOD,
       timelines: [
-        complaint('BYPASS', 1, [[2, ack], [5, outcome('not-upheld')], [6, { action: 'request-escalation', to: 'committee', bypass: true }], [7, ack]], { serious: true }),
-        complaint('ESCALATED', 1, [[2, ack], [5, outcome('not-upheld')], [6, { action: 'request-escalation' }], [7, ack], [10, outcome('upheld')]]),
+        complaint(
+          'BYPASS',
+          1,
+          [
+            [2, ack],
+            [5, outcome('not-upheld')],
+            [6, { action: 'request-escalation', to: 'committee', bypass: true }],
+            [7, ack],
+          ],
+          { serious: true },
+        ),
+        complaint('ESCALATED', 1, [
+          [2, ack],
+          [5, outcome('not-upheld')],
+          [6, { action: 'request-escalation' }],
+          [7, ack],
+          [10, outcome('upheld')],
+        ]),
       ],
       compliments: [],
     });
@@ -103,7 +169,12 @@ describe('annual report', () => {
         complaint('OVERDUE', 100, []),
         complaint('NOT-DUE', 362, []), // due after the period ends
         complaint('WITHDRAWN', 1, [[9, { action: 'withdraw' }]]),
-        complaint('LATE-AT-LEVEL-2', 1, [[2, ack], [5, outcome('not-upheld')], [6, { action: 'request-escalation' }], [12, ack]]),
+        complaint('LATE-AT-LEVEL-2', 1, [
+          [2, ack],
+          [5, outcome('not-upheld')],
+          [6, { action: 'request-escalation' }],
+          [12, ack],
+        ]),
       ],
       compliments: [],
     });
@@ -115,10 +186,26 @@ describe('annual report', () => {
     const report = annualReport({
       period: PERIOD,
       timelines: [
-        complaint('DEADLINE-DAY', 1, [[2, ack], [15, outcome('upheld')]]),
-        complaint('EXTENDED', 1, [[2, ack], [10, { action: 'grant-extension', days: 14, reason: 'complex case', agreedWithComplainant: true }], [25, outcome('not-upheld')]]),
-        complaint('LATE', 1, [[2, ack], [16, outcome('not-upheld')]]),
-        complaint('LATE-AT-LEVEL-1-THEN-ESCALATED', 1, [[2, ack], [16, outcome('not-upheld')], [17, { action: 'request-escalation' }], [18, ack], [20, outcome('partially-upheld')]]),
+        complaint('DEADLINE-DAY', 1, [
+          [2, ack],
+          [15, outcome('upheld')],
+        ]),
+        complaint('EXTENDED', 1, [
+          [2, ack],
+          [10, { action: 'grant-extension', days: 14, reason: 'complex case', agreedWithComplainant: true }],
+          [25, outcome('not-upheld')],
+        ]),
+        complaint('LATE', 1, [
+          [2, ack],
+          [16, outcome('not-upheld')],
+        ]),
+        complaint('LATE-AT-LEVEL-1-THEN-ESCALATED', 1, [
+          [2, ack],
+          [16, outcome('not-upheld')],
+          [17, { action: 'request-escalation' }],
+          [18, ack],
+          [20, outcome('partially-upheld')],
+        ]),
         complaint('ONGOING', 300, [[301, ack]]),
       ],
       compliments: [],
@@ -133,7 +220,11 @@ describe('annual report', () => {
     const report = annualReport({
       period: PERIOD,
       timelines: [complaint('A', 1, [], { serviceArea: 'general', category: 'decision' })],
-      compliments: [compliment('community-care', 3), compliment('community-care', 4), compliment('criminal-justice', 400)],
+      compliments: [
+        compliment('community-care', 3),
+        compliment('community-care', 4),
+        compliment('criminal-justice', 400),
+      ],
     });
     expect(report.byServiceArea).toEqual({ general: 1 });
     expect(report.byCategory).toEqual({ decision: 1 });
@@ -145,7 +236,19 @@ describe('annual report', () => {
     const report = annualReport({
       period: PERIOD,
       timelines: [
-        complaint('SPSO', 1, [[2, ack], [5, outcome('not-upheld')], [6, { action: 'request-escalation', to: 'committee', bypass: true }], [7, ack], [30, outcome('not-upheld')], [60, { action: 'refer-to-ombudsman' }]], { serious: true }),
+        complaint(
+          'SPSO',
+          1,
+          [
+            [2, ack],
+            [5, outcome('not-upheld')],
+            [6, { action: 'request-escalation', to: 'committee', bypass: true }],
+            [7, ack],
+            [30, outcome('not-upheld')],
+            [60, { action: 'refer-to-ombudsman' }],
+          ],
+          { serious: true },
+        ),
       ],
       compliments: [],
     });
@@ -163,20 +266,55 @@ describe('SPSO indicators', () => {
       population: 150_000,
       timelines: [
         complaint('S1-FAST', 2, [[4, outcome('resolved')]], spso), // 2 working days
-        complaint('S1-SLOW', 2, [[3, { action: 'grant-extension', days: 5, reason: 'complex case', agreedWithComplainant: false }], [13, outcome('upheld')]], spso), // 9 working days
-        complaint('S2-DIRECT', 2, [[3, ack], [30, outcome('not-upheld')]], { ...spso, serious: true }), // 20 working days
-        complaint('ESCALATED', 2, [[5, outcome('not-upheld')], [6, { action: 'request-escalation' }], [7, ack], [9, outcome('upheld')]], spso), // Fri → Mon: 1 working day
+        complaint(
+          'S1-SLOW',
+          2,
+          [
+            [3, { action: 'grant-extension', days: 5, reason: 'complex case', agreedWithComplainant: false }],
+            [13, outcome('upheld')],
+          ],
+          spso,
+        ), // 9 working days
+        complaint(
+          'S2-DIRECT',
+          2,
+          [
+            [3, ack],
+            [30, outcome('not-upheld')],
+          ],
+          { ...spso, serious: true },
+        ), // 20 working days
+        complaint(
+          'ESCALATED',
+          2,
+          [
+            [5, outcome('not-upheld')],
+            [6, { action: 'request-escalation' }],
+            [7, ack],
+            [9, outcome('upheld')],
+          ],
+          spso,
+        ), // Fri → Mon: 1 working day
         complaint('DUNDEE', 2, [[3, ack]]),
       ],
     });
     expect(indicators.complaintsReceived).toBe(4);
     expect(indicators.complaintsPerThousandPopulation).toBe(0);
     expect(indicators.totalClosed).toBe(5);
-    expect(indicators.stage1).toMatchObject({ closed: 3, closedPercent: 60, averageWorkingDays: 4.7, timescaleWorkingDays: 5 });
+    expect(indicators.stage1).toMatchObject({
+      closed: 3,
+      closedPercent: 60,
+      averageWorkingDays: 4.7,
+      timescaleWorkingDays: 5,
+    });
     expect(indicators.stage1.outcomes).toEqual({ upheld: 1, 'partially-upheld': 0, 'not-upheld': 1, resolved: 1 });
     expect(indicators.stage1.closedWithinTimescale).toEqual({ met: 2, of: 3, percent: 66.7 });
     expect(indicators.stage1.extensionsAuthorised).toEqual({ met: 1, of: 3, percent: 33.3 });
-    expect(indicators.stage2).toMatchObject({ closed: 1, averageWorkingDays: 20, closedWithinTimescale: { met: 1, of: 1, percent: 100 } });
+    expect(indicators.stage2).toMatchObject({
+      closed: 1,
+      averageWorkingDays: 20,
+      closedWithinTimescale: { met: 1, of: 1, percent: 100 },
+    });
     expect(indicators.afterEscalation).toMatchObject({ closed: 1, averageWorkingDays: 1 });
   });
 });

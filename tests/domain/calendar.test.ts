@@ -17,8 +17,24 @@ import {
 // Scottish bank/public holidays 2025–2026 (weekday dates, as gov.uk publishes them). Written out literally so
 // these tests do not depend on the holiday library.
 const SCOTLAND: HolidayCalendar = [
-  '2025-01-01', '2025-01-02', '2025-04-18', '2025-05-05', '2025-05-26', '2025-08-04', '2025-12-01', '2025-12-25', '2025-12-26',
-  '2026-01-01', '2026-01-02', '2026-04-03', '2026-05-04', '2026-05-25', '2026-08-03', '2026-11-30', '2026-12-25', '2026-12-28',
+  '2025-01-01',
+  '2025-01-02',
+  '2025-04-18',
+  '2025-05-05',
+  '2025-05-26',
+  '2025-08-04',
+  '2025-12-01',
+  '2025-12-25',
+  '2025-12-26',
+  '2026-01-01',
+  '2026-01-02',
+  '2026-04-03',
+  '2026-05-04',
+  '2026-05-25',
+  '2026-08-03',
+  '2026-11-30',
+  '2026-12-25',
+  '2026-12-28',
 ];
 const NONE: HolidayCalendar = [];
 
@@ -264,7 +280,12 @@ describe('addDays — working days', () => {
   });
 
   it('always lands on the end of a working day, strictly increasing with N ≥ 1', () => {
-    for (const from of ['2025-12-24T10:00:00Z', '2026-01-10T11:00:00Z', '2026-03-27T10:00:00Z', '2026-11-23T10:00:00Z']) {
+    for (const from of [
+      '2025-12-24T10:00:00Z',
+      '2026-01-10T11:00:00Z',
+      '2026-03-27T10:00:00Z',
+      '2026-11-23T10:00:00Z',
+    ]) {
       const receiptIsWorking = isWorkingDay(londonDate(at(from)), SCOTLAND);
       let prev = -Infinity;
       for (let n = 0; n <= 45; n++) {

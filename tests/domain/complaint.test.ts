@@ -60,7 +60,8 @@ class Complaint {
     return decision.events;
   }
   apply(events: ComplaintEvent[], at: number, actor = { id: 'system' }): void {
-    for (const event of events) applyEvent(this.state, { ...event, seq: this.state.timeline.length + 1, at: new Date(at).toISOString(), actor });
+    for (const event of events)
+      applyEvent(this.state, { ...event, seq: this.state.timeline.length + 1, at: new Date(at).toISOString(), actor });
   }
   /** Runs the clock up to `until`, applying whatever falls due, as the workflow's timers do. */
   runClock(until: number): ComplaintEvent[] {
@@ -80,10 +81,18 @@ class Complaint {
 }
 
 const ack = { action: 'acknowledge', actor: officer } as const;
-const outcome = (o: 'upheld' | 'not-upheld' | 'partially-upheld' | 'resolved' = 'not-upheld') => ({ action: 'record-outcome', actor: officer, outcome: o }) as const;
-const escalate = (extra: { to?: string; bypass?: boolean } = {}) => ({ action: 'request-escalation', actor: officer, ...extra }) as const;
+const outcome = (o: 'upheld' | 'not-upheld' | 'partially-upheld' | 'resolved' = 'not-upheld') =>
+  ({ action: 'record-outcome', actor: officer, outcome: o }) as const;
+const escalate = (extra: { to?: string; bypass?: boolean } = {}) =>
+  ({ action: 'request-escalation', actor: officer, ...extra }) as const;
 const extend = (extra: { days?: number; newDeadline?: string; agreedWithComplainant?: boolean; reason?: string }) =>
-  ({ action: 'grant-extension', actor: officer, reason: 'Awaiting a report from a partner agency', agreedWithComplainant: true, ...extra }) as ComplaintCommand;
+  ({
+    action: 'grant-extension',
+    actor: officer,
+    reason: 'Awaiting a report from a partner agency',
+    agreedWithComplainant: true,
+    ...extra,
+  }) as ComplaintCommand;
 
 function refusal(decision: Decision) {
   expect(decision.ok).toBe(false);
@@ -218,7 +227,9 @@ describe('timers: reminders, breaches and the escalation window', () => {
       ['reminder-issued', 28],
       ['deadline-breached', 28],
     ]);
-    expect(c.state.timeline.filter((e) => e.type === 'deadline-breached').map((e) => (Date.parse(e.at) - T0) / DAY)).toEqual([28]);
+    expect(
+      c.state.timeline.filter((e) => e.type === 'deadline-breached').map((e) => (Date.parse(e.at) - T0) / DAY),
+    ).toEqual([28]);
   });
 
   it('a complaint recorded after its acknowledgement deadline breaches at once, with no stale reminder', () => {
@@ -231,9 +242,15 @@ describe('timers: reminders, breaches and the escalation window', () => {
     c.do(ack, T0 + DAY);
     c.do(outcome('upheld'), T0 + 2 * DAY);
     expect(c.state.status).toBe('awaiting-escalation');
-    expect(nextDeadline(c.state, dundee)).toEqual({ stage: 'level-1', kind: 'escalation-window', dueAt: new Date(T0 + 30 * DAY).toISOString() });
+    expect(nextDeadline(c.state, dundee)).toEqual({
+      stage: 'level-1',
+      kind: 'escalation-window',
+      dueAt: new Date(T0 + 30 * DAY).toISOString(),
+    });
     expect(c.runClock(T0 + 30 * DAY - 1)).toEqual([]);
-    expect(c.runClock(T0 + 30 * DAY)).toEqual([{ type: 'closed', reason: 'escalation-window-ended', outcome: 'upheld' }]);
+    expect(c.runClock(T0 + 30 * DAY)).toEqual([
+      { type: 'closed', reason: 'escalation-window-ended', outcome: 'upheld' },
+    ]);
     expect(c.state.status).toBe('closed');
     expect(nextScheduledEvent(c.state, dundee, T0 + 400 * DAY)).toBeUndefined();
   });
@@ -258,7 +275,11 @@ describe('transitions', () => {
   });
 
   it('the complainant may bypass the Director review, by flag or by naming the Committee', () => {
-    for (const request of [escalate({ bypass: true }), escalate({ to: 'committee' }), escalate({ to: 'committee', bypass: true })]) {
+    for (const request of [
+      escalate({ bypass: true }),
+      escalate({ to: 'committee' }),
+      escalate({ to: 'committee', bypass: true }),
+    ]) {
       const c = new Complaint(dundee, { serious: true });
       c.do(ack, T0 + DAY);
       c.do(outcome(), T0 + 2 * DAY);
@@ -286,7 +307,9 @@ describe('transitions', () => {
   it('assigning and reassigning the case officer', () => {
     const c = new Complaint();
     c.do({ action: 'assign', actor: officer, officer: { id: 'officer.jones' } }, T0 + HOUR);
-    expect(refusal(c.try({ action: 'assign', actor: officer, officer: { id: 'officer.jones' } }, T0 + HOUR)).code).toBe('already-assigned');
+    expect(refusal(c.try({ action: 'assign', actor: officer, officer: { id: 'officer.jones' } }, T0 + HOUR)).code).toBe(
+      'already-assigned',
+    );
     const [event] = c.do({ action: 'assign', actor: officer, officer: { id: 'officer.khan' } }, T0 + 2 * HOUR);
     expect(event).toMatchObject({ previous: { id: 'officer.jones' } });
     expect(c.state.caseOfficer?.id).toBe('officer.khan');
@@ -296,7 +319,10 @@ describe('transitions', () => {
 describe('refusals carry the reason', () => {
   it('outcome before acknowledgement', () => {
     const r = refusal(new Complaint().try(outcome(), T0 + HOUR));
-    expect(r).toMatchObject({ code: 'not-acknowledged', reason: 'Level 1 must be acknowledged before its outcome is recorded' });
+    expect(r).toMatchObject({
+      code: 'not-acknowledged',
+      reason: 'Level 1 must be acknowledged before its outcome is recorded',
+    });
   });
 
   it('a second acknowledgement', () => {
@@ -320,7 +346,9 @@ describe('refusals carry the reason', () => {
       code: 'agreement-required',
       reason: "an extension at Level 1 needs the complainant's agreement",
     });
-    expect(refusal(c.try(extend({ newDeadline: new Date(T0 + 10 * DAY).toISOString() }), T0 + DAY)).code).toBe('deadline-not-later');
+    expect(refusal(c.try(extend({ newDeadline: new Date(T0 + 10 * DAY).toISOString() }), T0 + DAY)).code).toBe(
+      'deadline-not-later',
+    );
     expect(refusal(c.try(extend({ days: 7 }), T0 + 14 * DAY + 1)).code).toBe('deadline-passed');
   });
 
@@ -328,7 +356,10 @@ describe('refusals carry the reason', () => {
     const c = new Complaint();
     const newDeadline = new Date(T0 + 30 * DAY).toISOString();
     c.do(extend({ newDeadline }), T0 + DAY);
-    expect(c.stage.response).toMatchObject({ dueAt: newDeadline, originalDueAt: new Date(T0 + 14 * DAY).toISOString() });
+    expect(c.stage.response).toMatchObject({
+      dueAt: newDeadline,
+      originalDueAt: new Date(T0 + 14 * DAY).toISOString(),
+    });
   });
 
   it('a referral to the Ombudsman before the Committee has decided', () => {
@@ -341,7 +372,13 @@ describe('refusals carry the reason', () => {
   it('anything after closure or withdrawal', () => {
     const c = new Complaint();
     c.do({ action: 'withdraw', actor: officer }, T0 + HOUR);
-    for (const command of [ack, outcome(), escalate(), extend({ days: 3 }), { action: 'add-note', actor: officer, text: 'x' } as const]) {
+    for (const command of [
+      ack,
+      outcome(),
+      escalate(),
+      extend({ days: 3 }),
+      { action: 'add-note', actor: officer, text: 'x' } as const,
+    ]) {
       expect(refusal(c.try(command, T0 + 2 * HOUR)).code).toBe('complaint-closed');
     }
   });

@@ -10,18 +10,25 @@ describe('published procedures', () => {
 
   it('the 2011 procedure has the four stages of section 4.10 with its timescales', () => {
     const p = findProcedure('dundee-swd-2011')!;
-    expect(p.stages.map((s) => [s.id, s.acknowledge?.within.days, s.respond.within.days, s.respond.within.kind])).toEqual([
+    expect(
+      p.stages.map((s) => [s.id, s.acknowledge?.within.days, s.respond.within.days, s.respond.within.kind]),
+    ).toEqual([
       ['level-1', 5, 14, 'calendar'],
       ['level-2', 5, 28, 'calendar'],
       ['director-review', 5, 28, 'calendar'],
       ['committee', 5, 56, 'calendar'],
     ]);
-    expect(p.stages.find((s) => s.id === 'level-2')?.escalation).toMatchObject({ next: 'director-review', bypassTo: 'committee' });
+    expect(p.stages.find((s) => s.id === 'level-2')?.escalation).toMatchObject({
+      next: 'director-review',
+      bypassTo: 'committee',
+    });
   });
 
   it('the SPSO model procedure counts working days', () => {
     const p = findProcedure('spso-mchp')!;
-    expect(p.stages.map((s) => [s.id, s.acknowledge?.within.days ?? null, s.respond.within.days, s.respond.within.kind])).toEqual([
+    expect(
+      p.stages.map((s) => [s.id, s.acknowledge?.within.days ?? null, s.respond.within.days, s.respond.within.kind]),
+    ).toEqual([
       ['stage-1', null, 5, 'working'],
       ['stage-2', 3, 20, 'working'],
     ]);

@@ -3,7 +3,7 @@ import { defaultHolidayCalendar, scottishPublicHolidays } from '../../domain/sco
 import { addDays, isoDayOfWeek, isWorkingDay } from '../../domain/calendar.js';
 
 describe('scottishPublicHolidays', () => {
-  it('2025, literally (St Andrew\'s Day on a Sunday → Monday 1 December)', () => {
+  it("2025, literally (St Andrew's Day on a Sunday → Monday 1 December)", () => {
     expect(scottishPublicHolidays(2025, 2025)).toEqual([
       '2025-01-01', // New Year's Day (Wed)
       '2025-01-02', // 2 January (Thu)
@@ -49,23 +49,44 @@ describe('scottishPublicHolidays', () => {
 
   it('2023 includes the Coronation bank holiday', () => {
     expect(scottishPublicHolidays(2023, 2023)).toEqual([
-      '2023-01-02', '2023-01-03', '2023-04-07', '2023-05-01', '2023-05-08', '2023-05-29', '2023-08-07',
-      '2023-11-30', '2023-12-25', '2023-12-26',
+      '2023-01-02',
+      '2023-01-03',
+      '2023-04-07',
+      '2023-05-01',
+      '2023-05-08',
+      '2023-05-29',
+      '2023-08-07',
+      '2023-11-30',
+      '2023-12-25',
+      '2023-12-26',
     ]);
   });
 
   it('2027: both Christmas days and 2 January fall on a weekend', () => {
     expect(scottishPublicHolidays(2027, 2027)).toEqual([
-      '2027-01-01', '2027-01-04', '2027-03-26', '2027-05-03', '2027-05-31', '2027-08-02',
-      '2027-11-30', '2027-12-27', '2027-12-28',
+      '2027-01-01',
+      '2027-01-04',
+      '2027-03-26',
+      '2027-05-03',
+      '2027-05-31',
+      '2027-08-02',
+      '2027-11-30',
+      '2027-12-27',
+      '2027-12-28',
     ]);
   });
 
   it('leaves out England-only holidays (Easter Monday, last Monday of August)', () => {
     const list = scottishPublicHolidays(2024, 2027);
     for (const englandOnly of [
-      '2024-04-01', '2025-04-21', '2026-04-06', '2027-03-29', // Easter Monday
-      '2024-08-26', '2025-08-25', '2026-08-31', '2027-08-30', // England's summer bank holiday
+      '2024-04-01',
+      '2025-04-21',
+      '2026-04-06',
+      '2027-03-29', // Easter Monday
+      '2024-08-26',
+      '2025-08-25',
+      '2026-08-31',
+      '2027-08-30', // England's summer bank holiday
     ]) {
       expect(list).not.toContain(englandOnly);
     }
@@ -85,7 +106,10 @@ describe('scottishPublicHolidays', () => {
     expect(new Set(list).size).toBe(list.length);
     // Every ordinary year has nine Scottish bank holidays on weekdays.
     for (let y = 2024; y <= 2032; y++) {
-      expect(list.filter((d) => d.startsWith(`${y}-`)), String(y)).toHaveLength(9);
+      expect(
+        list.filter((d) => d.startsWith(`${y}-`)),
+        String(y),
+      ).toHaveLength(9);
     }
   });
 

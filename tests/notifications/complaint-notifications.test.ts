@@ -49,7 +49,10 @@ beforeAll(async () => {
     DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'complaint-notices-')),
   });
   // Short SMTP timeouts: the server's late reply below need only be 1.5 s late.
-  const delivery = await createNoticeDelivery(config, { smtpTimeouts: { connectionMs: 1_000, greetingMs: 1_000, socketMs: 500, totalMs: 5_000 }, log: () => undefined });
+  const delivery = await createNoticeDelivery(config, {
+    smtpTimeouts: { connectionMs: 1_000, greetingMs: 1_000, socketMs: 500, totalMs: 5_000 },
+    log: () => undefined,
+  });
   closeDelivery = () => delivery.close();
   const observed: NoticeDelivery = {
     async deliver(notice) {
@@ -87,17 +90,25 @@ const officerJones = { id: 'officer.jones', name: 'Sam Jones' };
 const clerk = { id: 'intake.smith', name: 'Jo Smith' };
 
 type Handle = Awaited<ReturnType<ComplaintHarness['startComplaint']>>;
-const assign = (handle: Handle) => handle.executeUpdate(actionUpdates.assign, { args: [{ actor: clerk, officer: officerJones }] });
-const acknowledge = (handle: Handle) => handle.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officerJones }] });
+const assign = (handle: Handle) =>
+  handle.executeUpdate(actionUpdates.assign, { args: [{ actor: clerk, officer: officerJones }] });
+const acknowledge = (handle: Handle) =>
+  handle.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officerJones }] });
 const recordOutcome = (handle: Handle, outcome: 'upheld' | 'partially-upheld' | 'not-upheld') =>
-  handle.executeUpdate(actionUpdates['record-outcome'], { args: [{ actor: officerJones, outcome, findings: 'The visits were missed because of a rota error.' }] });
+  handle.executeUpdate(actionUpdates['record-outcome'], {
+    args: [{ actor: officerJones, outcome, findings: 'The visits were missed because of a rota error.' }],
+  });
 
 const isNotice = (m: ReceivedMail, ref: string, kind: Notice['kind']) =>
-  m.parsed.headers.get('x-complaint-reference') === ref && String(m.parsed.headers.get('x-complaint-notice')).split('/')[1] === kind;
+  m.parsed.headers.get('x-complaint-reference') === ref &&
+  String(m.parsed.headers.get('x-complaint-notice')).split('/')[1] === kind;
 /** SMTP transactions carrying notices of this kind about this complaint (a retried send counts again). */
-const mailOf = (ref: string, kind: Notice['kind']): ReceivedMail[] => mail.transactions.filter((m) => isNotice(m, ref, kind));
-const attemptsAt = (ref: string, kind: Notice['kind']) => attempts.filter((a) => a.notice.ref === ref && a.notice.kind === kind);
-const waitForMail = (ref: string, kind: Notice['kind'], count = 1) => mail.waitFor(() => mailOf(ref, kind).length >= count, 20_000, `${count} × ${kind} for ${ref}`);
+const mailOf = (ref: string, kind: Notice['kind']): ReceivedMail[] =>
+  mail.transactions.filter((m) => isNotice(m, ref, kind));
+const attemptsAt = (ref: string, kind: Notice['kind']) =>
+  attempts.filter((a) => a.notice.ref === ref && a.notice.kind === kind);
+const waitForMail = (ref: string, kind: Notice['kind'], count = 1) =>
+  mail.waitFor(() => mailOf(ref, kind).length >= count, 20_000, `${count} × ${kind} for ${ref}`);
 
 /** The one message of a kind for a complaint, checked to carry its notice's deterministic Message-ID. */
 async function theMail(ref: string, kind: Notice['kind']): Promise<ReceivedMail> {
@@ -110,7 +121,9 @@ async function theMail(ref: string, kind: Notice['kind']): Promise<ReceivedMail>
 }
 
 const failuresOf = async (handle: Handle) =>
-  (await handle.query(complaintStateQuery)).timeline.flatMap((entry) => (entry.type === 'notification-failed' ? [entry] : []));
+  (await handle.query(complaintStateQuery)).timeline.flatMap((entry) =>
+    entry.type === 'notification-failed' ? [entry] : [],
+  );
 
 afterEach(() => {
   afterDelivery = undefined;
@@ -128,41 +141,72 @@ describe('each notice reaches the right people', () => {
 
     // No case officer yet: the acknowledgement reminder (day 4) and breach (day 5) go to the service area's team.
     await env.sleep(5 * DAY_MS + HOUR_MS);
-    expect(await theMail(ref, 'acknowledgement-reminder')).toMatchObject({ rcptTo: [TEAM], subject: `Reminder: acknowledge complaint ${ref} by ${ackDue}` });
+    expect(await theMail(ref, 'acknowledgement-reminder')).toMatchObject({
+      rcptTo: [TEAM],
+      subject: `Reminder: acknowledge complaint ${ref} by ${ackDue}`,
+    });
     const ackOverdue = await theMail(ref, 'acknowledgement-overdue');
-    expect(ackOverdue).toMatchObject({ rcptTo: [TEAM], subject: `Overdue: complaint ${ref} was not acknowledged by ${ackDue}` });
+    expect(ackOverdue).toMatchObject({
+      rcptTo: [TEAM],
+      subject: `Overdue: complaint ${ref} was not acknowledged by ${ackDue}`,
+    });
     expect(ackOverdue.text).toContain('Dear Community Care complaints team,');
 
     await assign(handle);
-    expect(await theMail(ref, 'case-assigned')).toMatchObject({ rcptTo: [SAM], to: [SAM], subject: `Complaint ${ref} assigned to Sam Jones` });
+    expect(await theMail(ref, 'case-assigned')).toMatchObject({
+      rcptTo: [SAM],
+      to: [SAM],
+      subject: `Complaint ${ref} assigned to Sam Jones`,
+    });
 
     await acknowledge(handle);
     const acknowledgement = await theMail(ref, 'complaint-acknowledged');
-    expect(acknowledgement).toMatchObject({ rcptTo: [PAT], replyTo: [TEAM], subject: `Your complaint ${ref}: we have received it` });
+    expect(acknowledgement).toMatchObject({
+      rcptTo: [PAT],
+      replyTo: [TEAM],
+      subject: `Your complaint ${ref}: we have received it`,
+    });
     expect(acknowledgement.text).toContain(`Your complaint reference is ${ref}.`);
-    expect(acknowledgement.text).toContain('Your complaint is being dealt with at Level 1 of our Social Work complaints procedure');
+    expect(acknowledgement.text).toContain(
+      'Your complaint is being dealt with at Level 1 of our Social Work complaints procedure',
+    );
     expect(acknowledgement.text).toContain(`We will send you our response by ${responseDue}.`);
 
     // Response reminder 72 hours before day 14, breach at day 14: the officer, and their manager on the breach.
     await env.sleep(9 * DAY_MS);
-    expect(await theMail(ref, 'response-reminder')).toMatchObject({ rcptTo: [SAM], cc: [], subject: `Reminder: response to complaint ${ref} due by ${responseDue}` });
+    expect(await theMail(ref, 'response-reminder')).toMatchObject({
+      rcptTo: [SAM],
+      cc: [],
+      subject: `Reminder: response to complaint ${ref} due by ${responseDue}`,
+    });
     const responseOverdue = await theMail(ref, 'response-overdue');
-    expect(responseOverdue).toMatchObject({ rcptTo: [SAM, ALEX], to: [SAM], cc: [ALEX], subject: `Overdue: response to complaint ${ref} was due by ${responseDue}` });
+    expect(responseOverdue).toMatchObject({
+      rcptTo: [SAM, ALEX],
+      to: [SAM],
+      cc: [ALEX],
+      subject: `Overdue: response to complaint ${ref} was due by ${responseDue}`,
+    });
     expect(responseOverdue.text).toContain('A copy goes to Alex Brown.');
 
     const afterOutcome = await recordOutcome(handle, 'partially-upheld');
     const escalateBy = ukDate(Date.parse(afterOutcome.stages[0]!.escalationWindowEndsAt!));
     const letter = await theMail(ref, 'outcome-letter');
-    expect(letter).toMatchObject({ rcptTo: [PAT], replyTo: [TEAM], subject: `Your complaint ${ref}: our response at Level 1` });
+    expect(letter).toMatchObject({
+      rcptTo: [PAT],
+      replyTo: [TEAM],
+      subject: `Your complaint ${ref}: our response at Level 1`,
+    });
     expect(letter.text).toContain('Our decision: your complaint is partially upheld.');
-    expect(letter.text).toContain(`you can ask for your complaint to be considered at the next stage, Level 2. You must ask by ${escalateBy}.`);
+    expect(letter.text).toContain(
+      `you can ask for your complaint to be considered at the next stage, Level 2. You must ask by ${escalateBy}.`,
+    );
     expect(letter.html).toContain(`<strong>${escalateBy}</strong>`);
 
     expect(mail.transactions.filter((m) => m.parsed.headers.get('x-complaint-reference') === ref)).toHaveLength(7);
     expect(await failuresOf(handle)).toEqual([]);
   });
 
-  it("after the final stage the outcome letter explains how to go to the Ombudsman, and by when", async () => {
+  it('after the final stage the outcome letter explains how to go to the Ombudsman, and by when', async () => {
     const handle = await h.startComplaint(await h.input({ details: { serious: true } }));
     const ref = handle.workflowId;
     await assign(handle);
@@ -174,12 +218,17 @@ describe('each notice reaches the right people', () => {
     const referBy = ukDate(Date.parse(final.stages[1]!.escalationWindowEndsAt!));
 
     await waitForMail(ref, 'complaint-acknowledged', 2);
-    expect(mailOf(ref, 'complaint-acknowledged').map((m) => /dealt with at (.+?) of our/.exec(m.text)?.[1])).toEqual(['Level 2', 'Complaints Review Committee']);
+    expect(mailOf(ref, 'complaint-acknowledged').map((m) => /dealt with at (.+?) of our/.exec(m.text)?.[1])).toEqual([
+      'Level 2',
+      'Complaints Review Committee',
+    ]);
     await waitForMail(ref, 'outcome-letter', 2);
     const [level2, committee] = mailOf(ref, 'outcome-letter');
     expect(level2!.text).toContain('at the next stage, Review by the Director');
     expect(committee!.subject).toBe(`Your complaint ${ref}: our response at Complaints Review Committee`);
-    expect(committee!.text).toContain('This is our final response to your complaint. If you remain dissatisfied, you can ask the Scottish Public Services Ombudsman to look at it.');
+    expect(committee!.text).toContain(
+      'This is our final response to your complaint. If you remain dissatisfied, you can ask the Scottish Public Services Ombudsman to look at it.',
+    );
     expect(committee!.text).toContain(`You must contact them by ${referBy}: see https://www.spso.org.uk`);
     expect(new Set(mailOf(ref, 'outcome-letter').map((m) => m.messageId)).size).toBe(2);
   });
@@ -214,7 +263,12 @@ describe('when delivery goes wrong', () => {
 
     const state = await handle.query(complaintStateQuery);
     const failures = await failuresOf(handle);
-    expect(failures.map((f) => f.notice.split('/')[1])).toEqual(['case-assigned', 'acknowledgement-reminder', 'acknowledgement-overdue', 'response-reminder']);
+    expect(failures.map((f) => f.notice.split('/')[1])).toEqual([
+      'case-assigned',
+      'acknowledgement-reminder',
+      'acknowledgement-overdue',
+      'response-reminder',
+    ]);
     for (const failure of failures) {
       expect(failure.reason).toMatch(/refused the message for good: .*550 5\.1\.1 <sam\.jones@council\.example>/);
       expect(failure.actor.id).toBe('system');
@@ -265,7 +319,10 @@ describe('when delivery goes wrong', () => {
     // The server has the message twice, as the same message: one Message-ID, derived from the one notice.
     const sent = mailOf(ref, 'acknowledgement-reminder');
     const noticeId = String(sent[0]!.parsed.headers.get('x-complaint-notice'));
-    expect(sent.map((m) => m.messageId)).toEqual([noticeMessageId(noticeId, MAIL_FROM), noticeMessageId(noticeId, MAIL_FROM)]);
+    expect(sent.map((m) => m.messageId)).toEqual([
+      noticeMessageId(noticeId, MAIL_FROM),
+      noticeMessageId(noticeId, MAIL_FROM),
+    ]);
     expect(sent[1]!.text).toBe(sent[0]!.text);
     // What the officer's mailbox shows (one message per Message-ID, as Gmail or Exchange do): one reminder.
     expect(mail.mailFor(SAM).filter((m) => isNotice(m, ref, 'acknowledgement-reminder'))).toHaveLength(1);

@@ -32,7 +32,11 @@ async function delivery(env: Record<string, string>, options: NoticeDeliveryOpti
   const lines: string[] = [];
   const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'notices-'));
   const config = loadConfig({ MAIL_FROM, STAFF_DIRECTORY_PATH, ...env, DATA_DIR: dataDir });
-  const created = await createNoticeDelivery(config, { smtpTimeouts: fastTimeouts, log: (line) => lines.push(line), ...options });
+  const created = await createNoticeDelivery(config, {
+    smtpTimeouts: fastTimeouts,
+    log: (line) => lines.push(line),
+    ...options,
+  });
   opened.push(created);
   return { delivery: created, lines, dataDir };
 }
@@ -53,7 +57,11 @@ describe('over SMTP', () => {
     const notice = notices['response-overdue'];
     const receipt = await smtp.deliver(notice);
 
-    expect(receipt).toEqual({ noticeId: notice.id, deliveredAs: expect.stringMatching(/^smtp: 250 /), recipients: ['sam.jones@council.example', 'alex.brown@council.example'] });
+    expect(receipt).toEqual({
+      noticeId: notice.id,
+      deliveredAs: expect.stringMatching(/^smtp: 250 /),
+      recipients: ['sam.jones@council.example', 'alex.brown@council.example'],
+    });
     const [mail] = server.transactions;
     expect(server.transactions).toHaveLength(1);
     expect(mail!.mailFrom).toBe('complaints@council.example');
@@ -67,13 +75,19 @@ describe('over SMTP', () => {
     expect(mail!.parsed.headers.get('x-complaint-notice')).toBe(notice.id);
     expect(mail!.text).toContain('was due by Monday 16 March 2026 at 10:15');
     expect(mail!.html).toContain('<strong>Monday 16 March 2026 at 10:15</strong>');
-    expect(lines.at(-1)).toMatch(/^\[notifications\] response-overdue for SW-2026-000123 → sam\.jones@council\.example, alex\.brown@council\.example \(smtp: 250 .*\) <[0-9a-f]{64}@complaints\.council\.example>$/);
+    expect(lines.at(-1)).toMatch(
+      /^\[notifications\] response-overdue for SW-2026-000123 → sam\.jones@council\.example, alex\.brown@council\.example \(smtp: 250 .*\) <[0-9a-f]{64}@complaints\.council\.example>$/,
+    );
   });
 
   it("replies to the complainant's letters go to the service area's team", async () => {
     const { delivery: smtp } = await delivery({ SMTP_URL: server.url });
     await smtp.deliver(notices['complaint-acknowledged']);
-    expect(server.transactions[0]).toMatchObject({ to: ['pat@example.org'], replyTo: ['community-care.complaints@council.example'], subject: 'Your complaint SW-2026-000123: we have received it' });
+    expect(server.transactions[0]).toMatchObject({
+      to: ['pat@example.org'],
+      replyTo: ['community-care.complaints@council.example'],
+      subject: 'Your complaint SW-2026-000123: we have received it',
+    });
   });
 
   it('does not send a notice again once the server accepted it, also after a restart (sent log under DATA_DIR)', async () => {
@@ -87,7 +101,11 @@ describe('over SMTP', () => {
     expect(await restarted.delivery.deliver(notice)).toEqual(receipt);
     expect(restarted.lines.at(-1)).toMatch(/already delivered .*not sent again/);
     expect(server.transactions).toHaveLength(1);
-    expect(readFileSync(path.join(first.dataDir, 'notifications', 'sent.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(
+      readFileSync(path.join(first.dataDir, 'notifications', 'sent.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(1);
   });
 
   it('a recipient the server does not know (550) is a non-retryable NoticeUndeliverable', async () => {
@@ -132,7 +150,9 @@ describe('over SMTP', () => {
 
     await smtp.deliver(notice);
     expect(server.transactions).toHaveLength(2);
-    expect(new Set(server.transactions.map((mail) => mail.messageId))).toEqual(new Set([noticeMessageId(notice.id, MAIL_FROM)]));
+    expect(new Set(server.transactions.map((mail) => mail.messageId))).toEqual(
+      new Set([noticeMessageId(notice.id, MAIL_FROM)]),
+    );
     expect(server.transactions[0]!.text).toBe(server.transactions[1]!.text);
     expect(server.mailbox()).toHaveLength(1);
   });
@@ -142,15 +162,23 @@ describe('without SMTP_URL: the outbox', () => {
   it('writes each message as a readable .eml file under DATA_DIR/outbox and logs one line', async () => {
     const { delivery: outbox, lines, dataDir } = await delivery({});
     expect(outbox.transport).toBe('outbox');
-    expect(lines[0]).toMatch(/no SMTP_URL: writing e-mail to .*outbox; staff directory: .*staff-directory\.example\.yaml/);
+    expect(lines[0]).toMatch(
+      /no SMTP_URL: writing e-mail to .*outbox; staff directory: .*staff-directory\.example\.yaml/,
+    );
 
     const receipt = await outbox.deliver(notices['outcome-letter']);
     const files = readdirSync(path.join(dataDir, 'outbox'));
     expect(files).toHaveLength(1);
     const file = path.join(dataDir, 'outbox', files[0]!);
     expect(files[0]).toMatch(/^20260318-101500_SW-2026-000123_outcome-letter_[0-9a-f]{12}\.eml$/);
-    expect(receipt).toEqual({ noticeId: notices['outcome-letter'].id, deliveredAs: `outbox: ${file}`, recipients: ['pat@example.org'] });
-    expect(lines.at(-1)).toBe(`[notifications] outcome-letter for SW-2026-000123 → pat@example.org (outbox: ${file}) ${noticeMessageId(notices['outcome-letter'].id, MAIL_FROM)}`);
+    expect(receipt).toEqual({
+      noticeId: notices['outcome-letter'].id,
+      deliveredAs: `outbox: ${file}`,
+      recipients: ['pat@example.org'],
+    });
+    expect(lines.at(-1)).toBe(
+      `[notifications] outcome-letter for SW-2026-000123 → pat@example.org (outbox: ${file}) ${noticeMessageId(notices['outcome-letter'].id, MAIL_FROM)}`,
+    );
 
     const raw = readFileSync(file);
     expect(raw.toString('utf8')).toMatch(/^Content-Type: multipart\/alternative/m);
@@ -171,6 +199,8 @@ describe('without SMTP_URL: the outbox', () => {
     await outbox.deliver(noticeOfEachKind({ withOfficer: false })['response-overdue']);
     const [file] = readdirSync(path.join(dataDir, 'outbox'));
     const mail = await simpleParser(readFileSync(path.join(dataDir, 'outbox', file!)));
-    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((m) => m.address) : []).toEqual(['community-care.complaints@council.example']);
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((m) => m.address) : []).toEqual([
+      'community-care.complaints@council.example',
+    ]);
   });
 });

@@ -1,4 +1,12 @@
-import { SYSTEM_ACTOR, applyEvent, initialState, receiveComplaint, type ComplaintEvent, type ComplaintState, type TimelineEntry } from '../../domain/complaint';
+import {
+  SYSTEM_ACTOR,
+  applyEvent,
+  initialState,
+  receiveComplaint,
+  type ComplaintEvent,
+  type ComplaintState,
+  type TimelineEntry,
+} from '../../domain/complaint';
 import type { ComplaintDetails } from '../../domain/intake';
 import { noticeFor, type Notice } from '../../domain/notices';
 import { getProcedure } from '../../domain/procedures';
@@ -14,10 +22,23 @@ export class ComplaintStory {
   readonly state: ComplaintState;
   readonly notices: Notice[] = [];
 
-  constructor(options: { ref?: string; procedure?: { id: string; version: number }; details?: Partial<ComplaintDetails>; receivedAt?: string } = {}) {
+  constructor(
+    options: {
+      ref?: string;
+      procedure?: { id: string; version: number };
+      details?: Partial<ComplaintDetails>;
+      receivedAt?: string;
+    } = {},
+  ) {
     this.procedure = getProcedure(options.procedure ?? { id: 'dundee-swd-2011', version: 1 });
     const receivedAt = options.receivedAt ?? RECEIVED_AT;
-    const first = receiveComplaint({ ref: options.ref ?? 'SW-2026-000123', procedure: this.procedure, details: complaintDetails(options.details), receivedAtMs: Date.parse(receivedAt), holidays: [] });
+    const first = receiveComplaint({
+      ref: options.ref ?? 'SW-2026-000123',
+      procedure: this.procedure,
+      details: complaintDetails(options.details),
+      receivedAtMs: Date.parse(receivedAt),
+      holidays: [],
+    });
     this.state = initialState({ ...first, seq: 1, at: receivedAt, actor: { id: 'intake.smith' } } as TimelineEntry);
   }
 
@@ -38,7 +59,9 @@ export class ComplaintStory {
 const officer = { id: 'officer.jones', name: 'Sam Jones' };
 
 /** One notice of every kind, for a complaint at Level 1 of the Dundee procedure. */
-export function noticeOfEachKind(options: { officerEmail?: string; withOfficer?: boolean } = {}): Record<Notice['kind'], Notice> {
+export function noticeOfEachKind(
+  options: { officerEmail?: string; withOfficer?: boolean } = {},
+): Record<Notice['kind'], Notice> {
   const story = new ComplaintStory();
   const notices: Partial<Record<Notice['kind'], Notice>> = {};
   const keep = (notice: Notice | undefined) => {
@@ -47,13 +70,38 @@ export function noticeOfEachKind(options: { officerEmail?: string; withOfficer?:
   const ackDue = story.stage.acknowledgement!.dueAt;
   const responseDue = story.stage.response.dueAt;
   if (options.withOfficer !== false) {
-    keep(story.record({ type: 'case-officer-assigned', officer: { ...officer, ...(options.officerEmail ? { email: options.officerEmail } : {}) } }, '2026-03-02T11:00:00.000Z'));
+    keep(
+      story.record(
+        {
+          type: 'case-officer-assigned',
+          officer: { ...officer, ...(options.officerEmail ? { email: options.officerEmail } : {}) },
+        },
+        '2026-03-02T11:00:00.000Z',
+      ),
+    );
   }
-  keep(story.record({ type: 'reminder-issued', stage: 'level-1', deadline: 'acknowledgement', dueAt: ackDue, hoursBefore: 24 }, shift(ackDue, -24)));
-  keep(story.record({ type: 'deadline-breached', stage: 'level-1', deadline: 'acknowledgement', dueAt: ackDue }, ackDue));
+  keep(
+    story.record(
+      { type: 'reminder-issued', stage: 'level-1', deadline: 'acknowledgement', dueAt: ackDue, hoursBefore: 24 },
+      shift(ackDue, -24),
+    ),
+  );
+  keep(
+    story.record({ type: 'deadline-breached', stage: 'level-1', deadline: 'acknowledgement', dueAt: ackDue }, ackDue),
+  );
   keep(story.record({ type: 'acknowledged', stage: 'level-1' }, shift(ackDue, 2)));
-  keep(story.record({ type: 'reminder-issued', stage: 'level-1', deadline: 'response', dueAt: responseDue, hoursBefore: 72 }, shift(responseDue, -72)));
-  keep(story.record({ type: 'deadline-breached', stage: 'level-1', deadline: 'response', dueAt: responseDue }, responseDue));
+  keep(
+    story.record(
+      { type: 'reminder-issued', stage: 'level-1', deadline: 'response', dueAt: responseDue, hoursBefore: 72 },
+      shift(responseDue, -72),
+    ),
+  );
+  keep(
+    story.record(
+      { type: 'deadline-breached', stage: 'level-1', deadline: 'response', dueAt: responseDue },
+      responseDue,
+    ),
+  );
   keep(
     story.record(
       {

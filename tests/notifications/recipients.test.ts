@@ -27,7 +27,12 @@ const addresses = (mailboxes: { address: string }[]) => mailboxes.map((m) => m.a
 describe('resolveRecipients', () => {
   it('sends reminders, breach notices and the assignment to the case officer, by their directory address', () => {
     const notices = noticeOfEachKind();
-    for (const kind of ['case-assigned', 'acknowledgement-reminder', 'response-reminder', 'acknowledgement-overdue'] as const) {
+    for (const kind of [
+      'case-assigned',
+      'acknowledgement-reminder',
+      'response-reminder',
+      'acknowledgement-overdue',
+    ] as const) {
       const recipients = recipientsOf(notices[kind], directory);
       expect(addresses(recipients.to), kind).toEqual(['sam.jones@council.example']);
       expect(recipients.cc, kind).toEqual([]);
@@ -42,7 +47,10 @@ describe('resolveRecipients', () => {
   });
 
   it('prefers the address given when the officer was assigned', () => {
-    const recipients = recipientsOf(noticeOfEachKind({ officerEmail: 'sam.j@elsewhere.example' })['response-overdue'], directory);
+    const recipients = recipientsOf(
+      noticeOfEachKind({ officerEmail: 'sam.j@elsewhere.example' })['response-overdue'],
+      directory,
+    );
     expect(addresses(recipients.to)).toEqual(['sam.j@elsewhere.example']);
     expect(addresses(recipients.cc)).toEqual(['alex.brown@council.example']);
   });
@@ -50,7 +58,9 @@ describe('resolveRecipients', () => {
   it("with no case officer: the service area's team mailbox, and its manager on a response breach", () => {
     const notices = noticeOfEachKind({ withOfficer: false });
     const reminder = recipientsOf(notices['response-reminder'], directory);
-    expect(reminder.to).toEqual([{ name: 'Community Care complaints team', address: 'community-care.complaints@council.example' }]);
+    expect(reminder.to).toEqual([
+      { name: 'Community Care complaints team', address: 'community-care.complaints@council.example' },
+    ]);
     expect(reminder.greeting).toBe('Community Care complaints team');
     const breach = recipientsOf(notices['response-overdue'], directory);
     expect(addresses(breach.to)).toEqual(['community-care.complaints@council.example']);
@@ -62,12 +72,18 @@ describe('resolveRecipients', () => {
     const dueAt = story.stage.response.dueAt;
     const breach = story.record({ type: 'deadline-breached', stage: 'level-1', deadline: 'response', dueAt }, dueAt)!;
     // Criminal Justice has no manager in the example directory: nobody is copied.
-    expect(recipientsOf(breach, directory)).toMatchObject({ to: [{ address: 'criminal-justice.complaints@council.example' }], cc: [] });
+    expect(recipientsOf(breach, directory)).toMatchObject({
+      to: [{ address: 'criminal-justice.complaints@council.example' }],
+      cc: [],
+    });
   });
 
   it('falls back to the team mailbox for an officer with no known address', () => {
     const story = new ComplaintStory();
-    const notice = story.record({ type: 'case-officer-assigned', officer: { id: 'agency.worker', name: 'Chris Agency' } }, '2026-03-02T11:00:00.000Z')!;
+    const notice = story.record(
+      { type: 'case-officer-assigned', officer: { id: 'agency.worker', name: 'Chris Agency' } },
+      '2026-03-02T11:00:00.000Z',
+    )!;
     expect(addresses(recipientsOf(notice, directory).to)).toEqual(['community-care.complaints@council.example']);
   });
 
@@ -77,7 +93,10 @@ describe('resolveRecipients', () => {
     const dueAt = story.stage.response.dueAt;
     const breach = story.record({ type: 'deadline-breached', stage: 'level-1', deadline: 'response', dueAt }, dueAt)!;
     // manager.brown has no manager; the service area's manager is manager.brown: not copied to themself.
-    expect(recipientsOf(breach, directory)).toMatchObject({ to: [{ name: 'Alex Brown', address: 'alex.brown@council.example' }], cc: [] });
+    expect(recipientsOf(breach, directory)).toMatchObject({
+      to: [{ name: 'Alex Brown', address: 'alex.brown@council.example' }],
+      cc: [],
+    });
   });
 
   it('sends acknowledgements and outcome letters to the complainant, replies to the team', () => {
@@ -94,7 +113,10 @@ describe('resolveRecipients', () => {
 
   it('has no recipient for a complainant without an e-mail address', () => {
     const notice = { ...noticeOfEachKind()['outcome-letter'], complainant: { name: 'Pat Complainant' } };
-    expect(resolveRecipients(notice, directory)).toEqual({ ok: false, reason: 'the complainant gave no e-mail address' });
+    expect(resolveRecipients(notice, directory)).toEqual({
+      ok: false,
+      reason: 'the complainant gave no e-mail address',
+    });
   });
 });
 
@@ -107,12 +129,22 @@ describe('staff directory', () => {
   };
   const valid = {
     organisation: { name: 'Council' },
-    serviceAreas: Object.fromEntries(['community-care', 'childrens-services', 'criminal-justice', 'general'].map((a) => [a, { name: `${a} team`, mailbox: `${a}@council.example` }])),
+    serviceAreas: Object.fromEntries(
+      ['community-care', 'childrens-services', 'criminal-justice', 'general'].map((a) => [
+        a,
+        { name: `${a} team`, mailbox: `${a}@council.example` },
+      ]),
+    ),
     officers: [{ id: 'a', name: 'A', email: 'a@council.example' }],
   };
 
   it('loads the example file, with defaults filled in', () => {
-    expect(directory.officers.map((o) => o.id)).toEqual(['manager.brown', 'manager.green', 'officer.jones', 'officer.patel']);
+    expect(directory.officers.map((o) => o.id)).toEqual([
+      'manager.brown',
+      'manager.green',
+      'officer.jones',
+      'officer.patel',
+    ]);
     expect(directory.organisation.ombudsmanWebsite).toBe('https://www.spso.org.uk');
   });
 
@@ -124,16 +156,33 @@ describe('staff directory', () => {
     const problems: [unknown, RegExp][] = [
       [{ ...valid, serviceAreas: { ...valid.serviceAreas, general: undefined } }, /serviceAreas\.general/],
       [{ ...valid, officers: [{ id: 'a', name: 'A', email: 'not-an-address' }] }, /officers\.0\.email/],
-      [{ ...valid, officers: [...valid.officers, { id: 'a', name: 'B', email: 'b@council.example' }] }, /officers\.1\.id: "a" is listed twice/],
-      [{ ...valid, officers: [{ id: 'a', name: 'A', email: 'a@council.example', manager: 'boss' }] }, /officers\.0\.manager: "boss" is not in officers/],
-      [{ ...valid, serviceAreas: { ...valid.serviceAreas, general: { name: 'G', mailbox: 'g@council.example', manager: 'nobody' } } }, /serviceAreas\.general\.manager/],
+      [
+        { ...valid, officers: [...valid.officers, { id: 'a', name: 'B', email: 'b@council.example' }] },
+        /officers\.1\.id: "a" is listed twice/,
+      ],
+      [
+        { ...valid, officers: [{ id: 'a', name: 'A', email: 'a@council.example', manager: 'boss' }] },
+        /officers\.0\.manager: "boss" is not in officers/,
+      ],
+      [
+        {
+          ...valid,
+          serviceAreas: {
+            ...valid.serviceAreas,
+            general: { name: 'G', mailbox: 'g@council.example', manager: 'nobody' },
+          },
+        },
+        /serviceAreas\.general\.manager/,
+      ],
       [{ ...valid, teams: [] }, /teams/],
     ];
     for (const [data, pattern] of problems) {
       expect(() => parseStaffDirectory(data)).toThrow(StaffDirectoryError);
       expect(() => parseStaffDirectory(data)).toThrow(pattern);
     }
-    expect(() => loadStaffDirectory(write('broken.yaml', 'officers: [unclosed'))).toThrow(/^Invalid staff directory .*broken\.yaml: not valid YAML/);
+    expect(() => loadStaffDirectory(write('broken.yaml', 'officers: [unclosed'))).toThrow(
+      /^Invalid staff directory .*broken\.yaml: not valid YAML/,
+    );
     expect(() => loadStaffDirectory(path.join(tmp, 'missing.yaml'))).toThrow(/^Cannot read staff directory/);
   });
 
@@ -150,7 +199,13 @@ describe('staff directory', () => {
     ]);
     const notices = noticeOfEachKind();
     // An officer's own address (from the assign action) still wins over the placeholders.
-    expect(addresses(recipientsOf(noticeOfEachKind({ officerEmail: 'sam@council.example' })['response-reminder'], builtIn).to)).toEqual(['sam@council.example']);
-    expect(addresses(recipientsOf(notices['response-overdue'], builtIn).to)).toEqual(['community-care.complaints@council.example']);
+    expect(
+      addresses(
+        recipientsOf(noticeOfEachKind({ officerEmail: 'sam@council.example' })['response-reminder'], builtIn).to,
+      ),
+    ).toEqual(['sam@council.example']);
+    expect(addresses(recipientsOf(notices['response-overdue'], builtIn).to)).toEqual([
+      'community-care.complaints@council.example',
+    ]);
   });
 });

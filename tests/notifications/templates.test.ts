@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { noticeKinds, type Notice } from '../../domain/notices';
-import { composeNotice, loadNoticeTemplates, mailDomain, noticeMessageId, timeBetween, ukDate, ukTime } from '../../notifications/messages';
+import {
+  composeNotice,
+  loadNoticeTemplates,
+  mailDomain,
+  noticeMessageId,
+  timeBetween,
+  ukDate,
+  ukTime,
+} from '../../notifications/messages';
 import { resolveRecipients } from '../../notifications/recipients';
 import { renderTemplate, TemplateError } from '../../notifications/render';
 import { loadStaffDirectory } from '../../notifications/staff-directory';
@@ -18,17 +26,21 @@ function compose(notice: Notice) {
 }
 
 describe('renderTemplate', () => {
-  const render = (source: string, view: Record<string, unknown>, html = false) => renderTemplate(source, view, { html, templateName: 't' });
+  const render = (source: string, view: Record<string, unknown>, html = false) =>
+    renderTemplate(source, view, { html, templateName: 't' });
 
   it('prints values, escaping HTML only in HTML', () => {
     const view = { name: '<b>Tom & "Jerry"</b>', o: { deep: "O'Neil" } };
     expect(render('Hi {{name}} / {{o.deep}}', view)).toBe('Hi <b>Tom & "Jerry"</b> / O\'Neil');
-    expect(render('<p>{{name}} {{o.deep}}</p>', view, true)).toBe('<p>&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt; O&#39;Neil</p>');
+    expect(render('<p>{{name}} {{o.deep}}</p>', view, true)).toBe(
+      '<p>&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt; O&#39;Neil</p>',
+    );
     expect(render('<div>{{{name}}}</div>', view, true)).toBe('<div><b>Tom & "Jerry"</b></div>');
   });
 
   it('shows sections when truthy, inverted sections when falsy, and drops standalone tag lines', () => {
-    const source = 'a\n{{#yes}}\nshown {{yes}}\n{{/yes}}\n{{#no}}\nhidden {{no}}\n{{/no}}\n{{^no}}\nfallback\n{{/no}}\nz';
+    const source =
+      'a\n{{#yes}}\nshown {{yes}}\n{{/yes}}\n{{#no}}\nhidden {{no}}\n{{/no}}\n{{^no}}\nfallback\n{{/no}}\nz';
     expect(render(source, { yes: 'Y', no: null })).toBe('a\nshown Y\nfallback\nz');
     expect(render('x{{#a}}[{{#b}}{{b}}{{/b}}]{{/a}}y', { a: true, b: 0 })).toBe('x[]y');
   });
@@ -78,7 +90,11 @@ describe('composed notices', () => {
       expect(message.text, kind).toContain('SW-2026-000123');
       expect(message.html, kind).toContain('<html lang="en-GB">');
       expect(message.date.toISOString()).toBe(notices[kind].occurredAt);
-      expect(message.headers).toMatchObject({ 'Auto-Submitted': 'auto-generated', 'X-Complaint-Reference': 'SW-2026-000123', 'X-Complaint-Notice': notices[kind].id });
+      expect(message.headers).toMatchObject({
+        'Auto-Submitted': 'auto-generated',
+        'X-Complaint-Reference': 'SW-2026-000123',
+        'X-Complaint-Notice': notices[kind].id,
+      });
     }
   });
 
@@ -127,7 +143,9 @@ describe('composed notices', () => {
     expect(text).toContain('Two visits were missed because of a rota error.');
     expect(text).toContain('The rota has been corrected & the team reminded.');
     expect(html).toContain('The rota has been corrected &amp; the team reminded.');
-    expect(text).toContain('you can ask for your complaint to be considered at the next stage, Level 2. You must ask by Wednesday 15 April 2026.');
+    expect(text).toContain(
+      'you can ask for your complaint to be considered at the next stage, Level 2. You must ask by Wednesday 15 April 2026.',
+    );
     expect(text).not.toContain('Ombudsman');
   });
 
@@ -135,16 +153,35 @@ describe('composed notices', () => {
     const story = new ComplaintStory({ details: { serious: true } });
     // Serious complaints start at Level 2; walk to the Committee, the final stage.
     const at = (days: number) => shift('2026-03-02T10:15:00.000Z', days * 24);
-    for (const [from, to, day] of [['level-2', 'director-review', 20], ['director-review', 'committee', 50]] as const) {
+    for (const [from, to, day] of [
+      ['level-2', 'director-review', 20],
+      ['director-review', 'committee', 50],
+    ] as const) {
       story.record({ type: 'acknowledged', stage: from }, at(day - 18));
-      story.record({ type: 'outcome-recorded', stage: from, outcome: 'not-upheld', escalationWindowEndsAt: at(day + 28) }, at(day - 1));
-      story.record({ type: 'escalated', from, to, stage: { id: to, name: to, acknowledgementDueAt: at(day + 5), responseDueAt: at(day + 28) } }, at(day));
+      story.record(
+        { type: 'outcome-recorded', stage: from, outcome: 'not-upheld', escalationWindowEndsAt: at(day + 28) },
+        at(day - 1),
+      );
+      story.record(
+        {
+          type: 'escalated',
+          from,
+          to,
+          stage: { id: to, name: to, acknowledgementDueAt: at(day + 5), responseDueAt: at(day + 28) },
+        },
+        at(day),
+      );
     }
     story.record({ type: 'acknowledged', stage: 'committee' }, at(52));
-    const letter = story.record({ type: 'outcome-recorded', stage: 'committee', outcome: 'upheld', escalationWindowEndsAt: at(60 + 365) }, at(60))!;
+    const letter = story.record(
+      { type: 'outcome-recorded', stage: 'committee', outcome: 'upheld', escalationWindowEndsAt: at(60 + 365) },
+      at(60),
+    )!;
     const { subject, text, html } = compose(letter);
     expect(subject).toBe('Your complaint SW-2026-000123: our response at Complaints Review Committee');
-    expect(text).toContain('This is our final response to your complaint. If you remain dissatisfied, you can ask the Scottish Public Services Ombudsman to look at it.');
+    expect(text).toContain(
+      'This is our final response to your complaint. If you remain dissatisfied, you can ask the Scottish Public Services Ombudsman to look at it.',
+    );
     expect(text).toContain('You must contact them by Saturday 1 May 2027: see https://www.spso.org.uk');
     expect(html).toContain('<a href="https://www.spso.org.uk">');
     expect(text).not.toContain('next stage');
@@ -152,7 +189,10 @@ describe('composed notices', () => {
 
   it('a notice to the team mailbox about an officer without an address says so', () => {
     const story = new ComplaintStory();
-    const notice = story.record({ type: 'case-officer-assigned', officer: { id: 'agency.worker', name: 'Chris <Agency>' } }, '2026-03-02T11:00:00.000Z')!;
+    const notice = story.record(
+      { type: 'case-officer-assigned', officer: { id: 'agency.worker', name: 'Chris <Agency>' } },
+      '2026-03-02T11:00:00.000Z',
+    )!;
     const { subject, text, html } = compose(notice);
     expect(subject).toBe('Complaint SW-2026-000123 assigned to Chris <Agency>');
     expect(text).toContain('Dear Community Care complaints team,');

@@ -50,16 +50,28 @@ describe('loadConfig', () => {
       TEMPORAL_API_KEY: '',
       HOST: '0.0.0.0',
     });
-    expect(config).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', PORT: 8080, POPULATION: 148000, LOG_LEVEL: 'warn', HOST: '0.0.0.0' });
+    expect(config).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      PORT: 8080,
+      POPULATION: 148000,
+      LOG_LEVEL: 'warn',
+      HOST: '0.0.0.0',
+    });
     expect(config.TEMPORAL_API_KEY).toBeUndefined();
     expect(temporalAddress(config)).toBe('temporal:7233');
     expect(loadConfig({ TEMPORAL_ADDRESS: '[::1]:7233' }).TEMPORAL_ADDRESS).toBe('[::1]:7233');
-    expect(loadConfig({ TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233' }).TEMPORAL_ADDRESS).toBe('my-ns.a1b2c.tmprl.cloud:7233');
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233' }).TEMPORAL_ADDRESS).toBe(
+      'my-ns.a1b2c.tmprl.cloud:7233',
+    );
   });
 
   it('names the variable, the rule and the value in one line', () => {
-    expect(configError({ PORT: 'abc' })).toBe('Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")');
-    expect(configError({ PORT: '70000' })).toMatch(/^Invalid configuration: PORT must be an integer between 1 and 65535 \(got "70000"\)$/);
+    expect(configError({ PORT: 'abc' })).toBe(
+      'Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")',
+    );
+    expect(configError({ PORT: '70000' })).toMatch(
+      /^Invalid configuration: PORT must be an integer between 1 and 65535 \(got "70000"\)$/,
+    );
     for (const address of ['not a host', 'localhost:99999', 'localhost', 'http://temporal:7233', ':7233']) {
       const message = configError({ TEMPORAL_ADDRESS: address });
       expect(message).toMatch(/^Invalid configuration: TEMPORAL_ADDRESS must be host:port/);
@@ -69,7 +81,12 @@ describe('loadConfig', () => {
   });
 
   it('reports several bad variables on the same single line and hides secrets', () => {
-    const message = configError({ PORT: '0', POPULATION: '-5', DATABASE_URL: 'mysql://root:hunter2@db/x', LOG_LEVEL: 'loud' });
+    const message = configError({
+      PORT: '0',
+      POPULATION: '-5',
+      DATABASE_URL: 'mysql://root:hunter2@db/x',
+      LOG_LEVEL: 'loud',
+    });
     expect(message.split('\n')).toHaveLength(1);
     expect(message).toContain('PORT must be an integer between 1 and 65535 (got "0")');
     expect(message).toContain('POPULATION must be a positive integer (got "-5")');
@@ -79,15 +96,21 @@ describe('loadConfig', () => {
   });
 
   it('needs both halves of an mTLS pair', () => {
-    expect(configError({ TEMPORAL_TLS_CERT_PATH: '/certs/client.pem' })).toMatch(/^Invalid configuration: TEMPORAL_TLS_KEY_PATH must be set too/);
-    expect(configError({ TEMPORAL_TLS_KEY_PATH: '/certs/client.key' })).toMatch(/^Invalid configuration: TEMPORAL_TLS_CERT_PATH must be set too/);
+    expect(configError({ TEMPORAL_TLS_CERT_PATH: '/certs/client.pem' })).toMatch(
+      /^Invalid configuration: TEMPORAL_TLS_KEY_PATH must be set too/,
+    );
+    expect(configError({ TEMPORAL_TLS_KEY_PATH: '/certs/client.key' })).toMatch(
+      /^Invalid configuration: TEMPORAL_TLS_CERT_PATH must be set too/,
+    );
   });
 });
 
 describe('Temporal connection options', () => {
   it('plain connection by default; TLS for an API key; mTLS from files', () => {
     expect(temporalConnectionOptions(loadConfig({}))).toEqual({ address: '127.0.0.1:7233' });
-    expect(temporalConnectionOptions(loadConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k' }))).toEqual({
+    expect(
+      temporalConnectionOptions(loadConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k' })),
+    ).toEqual({
       address: 'ns.acct.tmprl.cloud:7233',
       tls: true,
       apiKey: 'k',
@@ -106,7 +129,12 @@ describe('Temporal connection options', () => {
     expect(options.tls).toMatchObject({ serverNameOverride: 'temporal.council.example' });
     expect(options.tls !== true && Buffer.from(options.tls!.clientCertPair!.crt).toString()).toBe('--- client.pem ---');
     expect(() =>
-      temporalConnectionOptions(loadConfig({ TEMPORAL_TLS_CERT_PATH: path.join(dir, 'nope.pem'), TEMPORAL_TLS_KEY_PATH: path.join(dir, 'client.key') })),
+      temporalConnectionOptions(
+        loadConfig({
+          TEMPORAL_TLS_CERT_PATH: path.join(dir, 'nope.pem'),
+          TEMPORAL_TLS_KEY_PATH: path.join(dir, 'client.key'),
+        }),
+      ),
     ).toThrow(/^Invalid configuration: TEMPORAL_TLS_CERT_PATH cannot be read \(ENOENT/);
   });
 });
@@ -115,8 +143,12 @@ describe('connecting to an unreachable Temporal', () => {
   it('fails with one clear line, for clients and workers alike', async () => {
     const address = `127.0.0.1:${await unusedLoopbackPort()}`;
     const config = loadConfig({ TEMPORAL_ADDRESS: address });
-    await expect(connectWorkerConnection(config, 3_000)).rejects.toThrow(`Cannot reach Temporal at ${address}: connection refused`);
-    await expect(connectClient(config, 3_000)).rejects.toThrow(`Cannot reach Temporal at ${address}: connection refused`);
+    await expect(connectWorkerConnection(config, 3_000)).rejects.toThrow(
+      `Cannot reach Temporal at ${address}: connection refused`,
+    );
+    await expect(connectClient(config, 3_000)).rejects.toThrow(
+      `Cannot reach Temporal at ${address}: connection refused`,
+    );
   });
 });
 
@@ -159,13 +191,17 @@ describe('`tsx worker/main.ts` with a bad environment', () => {
   it('a malformed TEMPORAL_ADDRESS: one line naming it, exit code 1', async () => {
     const { code, stderr } = await runWorkerProcess({ TEMPORAL_ADDRESS: 'localhost:99999' });
     expect(code).toBe(1);
-    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Invalid configuration: TEMPORAL_ADDRESS must be host:port .*\(got "localhost:99999"\)$/)]);
+    expect(stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Invalid configuration: TEMPORAL_ADDRESS must be host:port .*\(got "localhost:99999"\)$/),
+    ]);
   });
 
   it('an unreachable TEMPORAL_ADDRESS: one line at connect, exit code 1, no stack trace', async () => {
     const address = `127.0.0.1:${await unusedLoopbackPort()}`;
     const { code, stderr } = await runWorkerProcess({ TEMPORAL_ADDRESS: address });
     expect(code).toBe(1);
-    expect(stderr.trim().split('\n')).toEqual([`Cannot reach Temporal at ${address}: connection refused (is the Temporal server running?)`]);
+    expect(stderr.trim().split('\n')).toEqual([
+      `Cannot reach Temporal at ${address}: connection refused (is the Temporal server running?)`,
+    ]);
   });
 });

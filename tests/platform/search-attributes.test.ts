@@ -3,7 +3,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complaintSearchAttributeDefinitions } from '../../workflows/search-attributes';
-import { checkSearchAttributes, describeSearchAttributeProblems, registerSearchAttributes } from '../../platform/search-attributes';
+import {
+  checkSearchAttributes,
+  describeSearchAttributeProblems,
+  registerSearchAttributes,
+} from '../../platform/search-attributes';
 import { startDevServer } from '../support/temporal';
 
 const allNames = complaintSearchAttributeDefinitions.map((a) => a.name);
@@ -52,6 +56,8 @@ describe('a search attribute registered with the wrong type', () => {
   it('is reported, not silently accepted', async () => {
     const check = await checkSearchAttributes(env.connection, 'default');
     expect(check.wrongType).toEqual([{ name: 'ComplaintOverdue', cliType: 'Bool', actual: 'KEYWORD' }]);
-    await expect(registerSearchAttributes(env.connection, 'default')).rejects.toThrow('ComplaintOverdue is KEYWORD, needs Bool');
+    await expect(registerSearchAttributes(env.connection, 'default')).rejects.toThrow(
+      'ComplaintOverdue is KEYWORD, needs Bool',
+    );
   });
 });

@@ -83,7 +83,11 @@ async function withClient<T>(address: string, fn: (client: Client) => Promise<T>
 describe('npm start without TEMPORAL_ADDRESS', () => {
   it('runs its own dev server whose workflows survive a restart; Ctrl-C stops all in order with exit 0', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'complaints-start-'));
-    const [temporalPort, uiPort, apiPort] = [await unusedLoopbackPort(), await unusedLoopbackPort(), await unusedLoopbackPort()];
+    const [temporalPort, uiPort, apiPort] = [
+      await unusedLoopbackPort(),
+      await unusedLoopbackPort(),
+      await unusedLoopbackPort(),
+    ];
     const env = {
       DATA_DIR: dataDir,
       TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
@@ -98,12 +102,18 @@ describe('npm start without TEMPORAL_ADDRESS', () => {
     await first.waitFor(`ready: API at http://127.0.0.1:${apiPort}`);
     expect(await (await fetch(`http://127.0.0.1:${apiPort}/health`)).json()).toEqual({ status: 'ok' });
     await withClient(address, async (client) => {
-      const handle = await client.workflow.start(smokeWorkflow, { args: [56 * DAY_MS, true], taskQueue: 'complaints', workflowId });
+      const handle = await client.workflow.start(smokeWorkflow, {
+        args: [56 * DAY_MS, true],
+        taskQueue: 'complaints',
+        workflowId,
+      });
       expect(await handle.executeUpdate(addNoteUpdate, { args: ['before restart'] })).toBe(1);
     });
     first.child.kill('SIGINT');
     expect(await first.exit).toBe(0);
-    const stopOrder = ['stopping api', 'stopping worker', 'stopping temporal', '[start]    stopped'].map((s) => first.output().indexOf(s));
+    const stopOrder = ['stopping api', 'stopping worker', 'stopping temporal', '[start]    stopped'].map((s) =>
+      first.output().indexOf(s),
+    );
     expect(stopOrder.every((i) => i >= 0)).toBe(true);
     expect([...stopOrder].sort((a, b) => a - b)).toEqual(stopOrder);
     expect(first.output()).toContain('health api stopped');
@@ -127,9 +137,14 @@ describe('npm start without TEMPORAL_ADDRESS', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as net.AddressInfo;
     try {
-      const stack = startStack({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'complaints-start-')), TEMPORAL_DEV_SERVER_PORT: String(port) });
+      const stack = startStack({
+        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'complaints-start-')),
+        TEMPORAL_DEV_SERVER_PORT: String(port),
+      });
       expect(await stack.exit).toBe(1);
-      expect(stack.output()).toContain(`Cannot start Temporal: port ${port} (TEMPORAL_DEV_SERVER_PORT) is already in use on 127.0.0.1.`);
+      expect(stack.output()).toContain(
+        `Cannot start Temporal: port ${port} (TEMPORAL_DEV_SERVER_PORT) is already in use on 127.0.0.1.`,
+      );
     } finally {
       blocker.close();
     }
@@ -138,7 +153,9 @@ describe('npm start without TEMPORAL_ADDRESS', () => {
   it('exits non-zero with one line for a bad variable', async () => {
     const stack = startStack({ TEMPORAL_UI_PORT: 'eighty' });
     expect(await stack.exit).toBe(1);
-    expect(stack.output().trim()).toBe('Invalid configuration: TEMPORAL_UI_PORT must be an integer between 1 and 65535 (got "eighty")');
+    expect(stack.output().trim()).toBe(
+      'Invalid configuration: TEMPORAL_UI_PORT must be an integer between 1 and 65535 (got "eighty")',
+    );
   });
 });
 
@@ -153,7 +170,11 @@ describe('npm start with TEMPORAL_ADDRESS', () => {
     await stack.waitFor('ready: API');
     expect(stack.output()).toContain(`using the Temporal server at ${env.address}`);
     expect(stack.output()).not.toContain('[temporal]');
-    const result = await env.client.workflow.execute(smokeWorkflow, { args: [10], taskQueue: 'complaints', workflowId: `external-${Date.now()}` });
+    const result = await env.client.workflow.execute(smokeWorkflow, {
+      args: [10],
+      taskQueue: 'complaints',
+      workflowId: `external-${Date.now()}`,
+    });
     expect(result.wokenBySignal).toBe(false);
     stack.child.kill('SIGINT');
     expect(await stack.exit).toBe(0);

@@ -9,7 +9,17 @@ import type { RegisterBatch } from '../../activities/contract';
 import { receiveComplaint, replayTimeline, type ComplaintEvent, type TimelineEntry } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { repoRoot } from '../../platform/repo-root';
-import { migrate, openPglite, openPgliteInMemory, openPostgres, openRegister, readMigrations, registerOver, type Register, type SqlStore } from '../../register';
+import {
+  migrate,
+  openPglite,
+  openPgliteInMemory,
+  openPostgres,
+  openRegister,
+  readMigrations,
+  registerOver,
+  type Register,
+  type SqlStore,
+} from '../../register';
 
 // The register against both stores it runs on: PGlite always, and PostgreSQL when TEST_DATABASE_URL is set
 // (.ci/run sets it). In CI a missing or unreachable PostgreSQL fails these tests rather than skipping them.
@@ -26,21 +36,45 @@ function timelineOf(ref: string, receivedAtMs: number, events: Array<[number, Co
     procedure,
     receivedAtMs,
     holidays: [],
-    details: { complainant: { name: 'Pat' }, serviceArea: 'community-care', category: 'delay', channel: 'letter', summary: 'Late visits', serious: false },
+    details: {
+      complainant: { name: 'Pat' },
+      serviceArea: 'community-care',
+      category: 'delay',
+      channel: 'letter',
+      summary: 'Late visits',
+      serious: false,
+    },
   });
-  return [[receivedAtMs, first] as [number, ComplaintEvent], ...events].map(([at, event], i) => ({ ...event, seq: i + 1, at: iso(at), actor }));
+  return [[receivedAtMs, first] as [number, ComplaintEvent], ...events].map(([at, event], i) => ({
+    ...event,
+    seq: i + 1,
+    at: iso(at),
+    actor,
+  }));
 }
 
 function batchOf(entries: TimelineEntry[], from: number, to: number): RegisterBatch {
   const state = replayTimeline(entries.slice(0, to));
   const { timeline, ...rest } = state;
-  return { ref: state.ref, entries: entries.slice(from, to), snapshot: { ...rest, lastSeq: timeline.length, nextDeadline: null, overdue: false } };
+  return {
+    ref: state.ref,
+    entries: entries.slice(from, to),
+    snapshot: { ...rest, lastSeq: timeline.length, nextDeadline: null, overdue: false },
+  };
 }
 
 const sample = (ref: string, receivedAtMs = T0) =>
   timelineOf(ref, receivedAtMs, [
     [receivedAtMs + 2 * DAY, { type: 'acknowledged', stage: 'level-1' }],
-    [receivedAtMs + 9 * DAY, { type: 'outcome-recorded', stage: 'level-1', outcome: 'upheld', escalationWindowEndsAt: iso(receivedAtMs + 37 * DAY) }],
+    [
+      receivedAtMs + 9 * DAY,
+      {
+        type: 'outcome-recorded',
+        stage: 'level-1',
+        outcome: 'upheld',
+        escalationWindowEndsAt: iso(receivedAtMs + 37 * DAY),
+      },
+    ],
     [receivedAtMs + 37 * DAY, { type: 'closed', reason: 'escalation-window-ended', outcome: 'upheld' }],
   ]);
 
@@ -82,10 +116,14 @@ function registerContract(name: string, open: () => Promise<Register>) {
       await register.record(batchOf(outside, 0, 4));
       const period = { from: iso(T0 + 50 * DAY), to: iso(T0 + 200 * DAY) };
       const timelines = await register.timelinesOfComplaintsReceived(period, iso(T0 + 105 * DAY));
-      expect(timelines.map((timeline) => (timeline[0] as { ref?: string } | undefined)?.ref)).toEqual(['REG-PERIOD-IN']);
+      expect(timelines.map((timeline) => (timeline[0] as { ref?: string } | undefined)?.ref)).toEqual([
+        'REG-PERIOD-IN',
+      ]);
       expect(timelines[0]?.map((entry) => entry.at)).toEqual([iso(T0 + 100 * DAY), iso(T0 + 102 * DAY)]);
       expect(await register.hasComplaintsReceived(period)).toBe(true);
-      expect(await register.hasComplaintsReceived({ from: iso(T0 + 1000 * DAY), to: iso(T0 + 1001 * DAY) })).toBe(false);
+      expect(await register.hasComplaintsReceived({ from: iso(T0 + 1000 * DAY), to: iso(T0 + 1001 * DAY) })).toBe(
+        false,
+      );
     });
 
     it('records compliments and lists them by the period they were received in', async () => {
@@ -133,7 +171,11 @@ describe('PGlite on disk', () => {
     expect((await api.timeline('REG-SHARED')).length).toBe(2);
     await api.record(batchOf(sample('REG-SHARED'), 0, 4));
     // Another process writes while this one holds the register open between its own writes.
-    const child = promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot(), 'tests', 'fixtures', 'register-writer.ts'), dataDir, 'from-child'], { cwd: repoRoot() });
+    const child = promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot(), 'tests', 'fixtures', 'register-writer.ts'), dataDir, 'from-child'],
+      { cwd: repoRoot() },
+    );
     await Promise.all([worker.record(batchOf(sample('REG-SHARED-2'), 0, 4)), api.compliments()]);
     const { stdout } = await child;
     expect((await worker.compliments()).map((c) => c.id)).toContain(stdout.trim());
@@ -189,6 +231,8 @@ describe.runIf(Boolean(databaseUrl))('PostgreSQL at TEST_DATABASE_URL', () => {
   registerContract('PostgreSQL', async () => registerOver(await openPostgres(urlWithSchema(databaseUrl!, schema))));
 
   it('reports an unreachable server in one line', async () => {
-    await expect(openPostgres('postgres://nobody:secret@127.0.0.1:1/none', { connectTimeoutMs: 2_000 })).rejects.toThrow(/Cannot reach the register's PostgreSQL at 127\.0\.0\.1:1\/none/);
+    await expect(
+      openPostgres('postgres://nobody:secret@127.0.0.1:1/none', { connectTimeoutMs: 2_000 }),
+    ).rejects.toThrow(/Cannot reach the register's PostgreSQL at 127\.0\.0\.1:1\/none/);
   });
 });

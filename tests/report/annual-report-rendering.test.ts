@@ -13,26 +13,59 @@ const DAY = 86_400_000;
 const actor = { id: 'officer' };
 let register: Register;
 
-async function record(ref: string, procedureId: string, receivedAt: string, events: Array<[number, ComplaintEvent]>): Promise<void> {
+async function record(
+  ref: string,
+  procedureId: string,
+  receivedAt: string,
+  events: Array<[number, ComplaintEvent]>,
+): Promise<void> {
   const receivedAtMs = Date.parse(receivedAt);
   const first = receiveComplaint({
     ref,
     procedure: getProcedure({ id: procedureId, version: 1 }),
     receivedAtMs,
     holidays: [],
-    details: { complainant: { name: 'Pat' }, serviceArea: 'criminal-justice', category: 'staff-attitude', channel: 'phone', summary: 's', serious: false },
+    details: {
+      complainant: { name: 'Pat' },
+      serviceArea: 'criminal-justice',
+      category: 'staff-attitude',
+      channel: 'phone',
+      summary: 's',
+      serious: false,
+    },
   });
-  const entries: TimelineEntry[] = [[0, first] as [number, ComplaintEvent], ...events].map(([day, event], i) => ({ ...event, seq: i + 1, at: new Date(receivedAtMs + day * DAY).toISOString(), actor }));
+  const entries: TimelineEntry[] = [[0, first] as [number, ComplaintEvent], ...events].map(([day, event], i) => ({
+    ...event,
+    seq: i + 1,
+    at: new Date(receivedAtMs + day * DAY).toISOString(),
+    actor,
+  }));
   const { timeline, ...state } = replayTimeline(entries);
-  await register.record({ ref, entries, snapshot: { ...state, lastSeq: timeline.length, nextDeadline: null, overdue: false } });
+  await register.record({
+    ref,
+    entries,
+    snapshot: { ...state, lastSeq: timeline.length, nextDeadline: null, overdue: false },
+  });
 }
 
 beforeAll(async () => {
   register = await registerOver(await openPgliteInMemory());
-  await record('R-2010-1', 'dundee-swd-2011', '2010-05-04T09:00:00Z', [[1, { type: 'acknowledged', stage: 'level-1' }], [20, { type: 'outcome-recorded', stage: 'level-1', outcome: 'upheld' }]]);
-  await record('R-2011-1', 'dundee-swd-2011', '2011-02-04T09:00:00Z', [[1, { type: 'acknowledged', stage: 'level-1' }], [10, { type: 'outcome-recorded', stage: 'level-1', outcome: 'not-upheld' }]]);
-  await record('R-2011-2', 'spso-mchp', '2011-06-06T09:00:00Z', [[2, { type: 'outcome-recorded', stage: 'stage-1', outcome: 'resolved' }]]);
-  await register.recordCompliment({ serviceArea: 'general', team: 'welfare rights', receivedAt: '2011-03-03', summary: 'Letter of thanks' }, actor, new Date());
+  await record('R-2010-1', 'dundee-swd-2011', '2010-05-04T09:00:00Z', [
+    [1, { type: 'acknowledged', stage: 'level-1' }],
+    [20, { type: 'outcome-recorded', stage: 'level-1', outcome: 'upheld' }],
+  ]);
+  await record('R-2011-1', 'dundee-swd-2011', '2011-02-04T09:00:00Z', [
+    [1, { type: 'acknowledged', stage: 'level-1' }],
+    [10, { type: 'outcome-recorded', stage: 'level-1', outcome: 'not-upheld' }],
+  ]);
+  await record('R-2011-2', 'spso-mchp', '2011-06-06T09:00:00Z', [
+    [2, { type: 'outcome-recorded', stage: 'stage-1', outcome: 'resolved' }],
+  ]);
+  await register.recordCompliment(
+    { serviceArea: 'general', team: 'welfare rights', receivedAt: '2011-03-03', summary: 'Letter of thanks' },
+    actor,
+    new Date(),
+  );
 });
 
 afterAll(async () => {
@@ -41,17 +74,31 @@ afterAll(async () => {
 
 describe('periods', () => {
   it('dates are whole London days, `to` inclusive; the previous period of whole months is the same months before', () => {
-    expect(resolvePeriod('2011-01-01', '2011-12-31')).toEqual({ from: '2011-01-01T00:00:00.000Z', to: '2012-01-01T00:00:00.000Z' });
-    expect(resolvePeriod('2011-06-01', '2011-06-30')).toEqual({ from: '2011-05-31T23:00:00.000Z', to: '2011-06-30T23:00:00.000Z' });
-    expect(previousPeriod(resolvePeriod('2013-01-01', '2013-12-31'))).toEqual(resolvePeriod('2012-01-01', '2012-12-31'));
-    expect(previousPeriod({ from: '2011-01-10T12:00:00.000Z', to: '2011-01-20T12:00:00.000Z' })).toEqual({ from: '2010-12-31T12:00:00.000Z', to: '2011-01-10T12:00:00.000Z' });
+    expect(resolvePeriod('2011-01-01', '2011-12-31')).toEqual({
+      from: '2011-01-01T00:00:00.000Z',
+      to: '2012-01-01T00:00:00.000Z',
+    });
+    expect(resolvePeriod('2011-06-01', '2011-06-30')).toEqual({
+      from: '2011-05-31T23:00:00.000Z',
+      to: '2011-06-30T23:00:00.000Z',
+    });
+    expect(previousPeriod(resolvePeriod('2013-01-01', '2013-12-31'))).toEqual(
+      resolvePeriod('2012-01-01', '2012-12-31'),
+    );
+    expect(previousPeriod({ from: '2011-01-10T12:00:00.000Z', to: '2011-01-20T12:00:00.000Z' })).toEqual({
+      from: '2010-12-31T12:00:00.000Z',
+      to: '2011-01-10T12:00:00.000Z',
+    });
     expect(() => resolvePeriod('2011-12-31', '2011-01-01')).toThrow(/must end after it starts/);
   });
 });
 
 describe('rendered report', () => {
   it('compares with the previous period when there is one, and adds the SPSO indicators', async () => {
-    const bundle = await buildAnnualReport(register, resolvePeriod('2011-01-01', '2011-12-31'), { procedures: [{ id: 'dundee-swd-2011', version: 1 }], population: 150_000 });
+    const bundle = await buildAnnualReport(register, resolvePeriod('2011-01-01', '2011-12-31'), {
+      procedures: [{ id: 'dundee-swd-2011', version: 1 }],
+      population: 150_000,
+    });
     expect(bundle.report.total).toBe(2);
     expect(bundle.previous?.report.total).toBe(1);
     expect(bundle.spso?.stage1.closed).toBe(1);
@@ -66,7 +113,12 @@ describe('rendered report', () => {
     expect(md).toContain('1 written compliment about services in the 2011 calendar year: 1 about general social work.');
 
     const html = renderHtml(bundle);
-    for (const chart of ['Complaints by service area', 'Complaints received by month', 'Where complaints stand at the end of the period', 'Targets met']) {
+    for (const chart of [
+      'Complaints by service area',
+      'Complaints received by month',
+      'Where complaints stand at the end of the period',
+      'Targets met',
+    ]) {
       expect(html).toContain(`<title>${chart}</title>`);
     }
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);

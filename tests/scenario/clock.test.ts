@@ -17,7 +17,12 @@ describe('scenario clock', () => {
   });
 
   it('makes "n days after an event" on time on day s + n and late on day s + n + 1, however the margin is used', () => {
-    for (const [s, n] of [[0, 5], [10, 14], [300, 28], [399, 1]] as const) {
+    for (const [s, n] of [
+      [0, 5],
+      [10, 14],
+      [300, 28],
+      [399, 1],
+    ] as const) {
       const reference = clock.dayStartsAt(s) + clock.stepMs - 1; // as late in its day as the margin allows
       const deadline = reference + n * MS_PER_DAY;
       expect(clock.dayStartsAt(s + n) + clock.stepMs - 1).toBeLessThanOrEqual(deadline);
@@ -31,18 +36,36 @@ describe('scenario clock', () => {
 describe('scenario days', () => {
   it('orders each day: complaints in file order with their receipt and events in listed order, then compliments', () => {
     const complaint = (ref: string, receivedDay: number, events: unknown[]) => ({
-      ref, receivedDay, level: 'level-1', serviceArea: 'general', category: 'other', channel: 'letter', complainant: { name: 'P' }, summary: 's', events,
+      ref,
+      receivedDay,
+      level: 'level-1',
+      serviceArea: 'general',
+      category: 'other',
+      channel: 'letter',
+      complainant: { name: 'P' },
+      summary: 's',
+      events,
     });
     const scenario = parseScenario({
       policy: 'dundee-swd-2011',
       periodDays: 10,
       complaints: [
-        complaint('A-001', 1, [{ day: 1, type: 'acknowledge' }, { day: 3, type: 'outcome', outcome: 'upheld' }]),
+        complaint('A-001', 1, [
+          { day: 1, type: 'acknowledge' },
+          { day: 3, type: 'outcome', outcome: 'upheld' },
+        ]),
         complaint('B-001', 1, [{ day: 3, type: 'acknowledge' }]),
       ],
       compliments: [{ day: 3, serviceArea: 'general', team: 't', summary: 's' }],
     });
-    const days = scenarioDays(scenario).map(({ day, steps }) => [day, steps.map((step) => (step.kind === 'compliment' ? 'compliment' : `${step.complaint.ref}:${step.kind === 'receive' ? 'receive' : step.event.type}`))]);
+    const days = scenarioDays(scenario).map(({ day, steps }) => [
+      day,
+      steps.map((step) =>
+        step.kind === 'compliment'
+          ? 'compliment'
+          : `${step.complaint.ref}:${step.kind === 'receive' ? 'receive' : step.event.type}`,
+      ),
+    ]);
     expect(days).toEqual([
       [1, ['A-001:receive', 'A-001:acknowledge', 'B-001:receive']],
       [3, ['A-001:outcome', 'B-001:acknowledge', 'compliment']],
@@ -51,9 +74,28 @@ describe('scenario days', () => {
 
   it('refuses events out of order, duplicate refs and unknown procedures', () => {
     const base = { policy: 'dundee-swd-2011', periodDays: 10, compliments: [] };
-    const c = { ref: 'A-001', receivedDay: 5, level: 'level-1', serviceArea: 'general', category: 'other', channel: 'letter', complainant: { name: 'P' }, summary: 's' };
-    expect(() => parseScenario({ ...base, complaints: [{ ...c, events: [{ day: 4, type: 'acknowledge' }] }] })).toThrow(/time order/);
-    expect(() => parseScenario({ ...base, complaints: [{ ...c, events: [] }, { ...c, events: [] }] })).toThrow(/duplicate ref/);
+    const c = {
+      ref: 'A-001',
+      receivedDay: 5,
+      level: 'level-1',
+      serviceArea: 'general',
+      category: 'other',
+      channel: 'letter',
+      complainant: { name: 'P' },
+      summary: 's',
+    };
+    expect(() => parseScenario({ ...base, complaints: [{ ...c, events: [{ day: 4, type: 'acknowledge' }] }] })).toThrow(
+      /time order/,
+    );
+    expect(() =>
+      parseScenario({
+        ...base,
+        complaints: [
+          { ...c, events: [] },
+          { ...c, events: [] },
+        ],
+      }),
+    ).toThrow(/duplicate ref/);
     expect(() => parseScenario({ ...base, policy: 'nope', complaints: [] })).toThrow(/unknown procedure/);
   });
 });

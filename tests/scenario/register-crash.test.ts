@@ -30,7 +30,10 @@ describe('register across a worker restart', () => {
             await services.restartWorker({ failRegisterWritesAfterCommit: 5 });
           }
           if (day === Math.max(...scenario.complaints.map((c) => c.events.at(-1)?.day ?? c.receivedDay))) {
-            lengths = await workflowTimelineLengths(services.env.client, scenario.complaints.map((c) => c.ref));
+            lengths = await workflowTimelineLengths(
+              services.env.client,
+              scenario.complaints.map((c) => c.ref),
+            );
           }
         },
       });

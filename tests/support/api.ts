@@ -51,7 +51,10 @@ export interface ApiStack {
 }
 
 /** The app over `env`, and the real complaints worker polling the task queue it starts complaints on. */
-export async function startApiStack(env: TestWorkflowEnvironment, options: { timeoutMs?: number; bodyLimit?: number } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  env: TestWorkflowEnvironment,
+  options: { timeoutMs?: number; bodyLimit?: number } = {},
+): Promise<ApiStack> {
   const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
   const namespace = env.namespace ?? 'default';
   const recorded = new RecordingActivities();
@@ -75,7 +78,12 @@ export async function startApiStack(env: TestWorkflowEnvironment, options: { tim
     timeoutMs: options.timeoutMs ?? 10_000,
   });
   const metrics = createMetrics({ defaultMetrics: false });
-  const app = await buildApp({ complaints, tokens: testTokens(), metrics, ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}) });
+  const app = await buildApp({
+    complaints,
+    tokens: testTokens(),
+    metrics,
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+  });
   await app.ready();
   let workerStopped = false;
   const stopWorker = async () => {
@@ -108,16 +116,30 @@ export interface CallOptions {
 
 /** A request as `who` (a person, 'nobody' for no token, or { token } for any header value). */
 export function caller(app: FastifyInstance) {
-  return async (who: Person | 'nobody' | { token: string }, method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH', url: string, options: CallOptions = {}) => {
+  return async (
+    who: Person | 'nobody' | { token: string },
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH',
+    url: string,
+    options: CallOptions = {},
+  ) => {
     const headers: Record<string, string> = { ...options.headers };
     if (who !== 'nobody') headers.authorization = `Bearer ${typeof who === 'string' ? people[who].token : who.token}`;
     const response: LightMyRequestResponse = await app.inject({
       method,
       url,
       headers,
-      ...(options.raw !== undefined ? { payload: options.raw } : options.body !== undefined ? { payload: options.body as object } : {}),
+      ...(options.raw !== undefined
+        ? { payload: options.raw }
+        : options.body !== undefined
+          ? { payload: options.body as object }
+          : {}),
     });
-    return { status: response.statusCode, headers: response.headers, text: response.body, json: () => JSON.parse(response.body) as Record<string, any> };
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      text: response.body,
+      json: () => JSON.parse(response.body) as Record<string, any>,
+    };
   };
 }
 

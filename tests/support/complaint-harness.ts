@@ -66,7 +66,9 @@ export class ComplaintHarness {
   }
 
   /** A complaint received now (server time) unless the overrides say otherwise. */
-  async input(overrides: Partial<Omit<ComplaintOpening, 'details'>> & { details?: Partial<ComplaintDetails> } = {}): Promise<ComplaintWorkflowInput> {
+  async input(
+    overrides: Partial<Omit<ComplaintOpening, 'details'>> & { details?: Partial<ComplaintDetails> } = {},
+  ): Promise<ComplaintWorkflowInput> {
     const { details, ...rest } = overrides;
     return {
       ref: uniqueRef(),
@@ -81,6 +83,9 @@ export class ComplaintHarness {
 
   /** `indexed`: whether the server has the complaint search attributes (the dev server in tests; not the time-skipping one). */
   async startComplaint(input: ComplaintWorkflowInput, indexed = false) {
-    return this.env.client.workflow.start(complaintWorkflow, complaintStartOptions(input, { taskQueue: this.taskQueue, indexed }));
+    return this.env.client.workflow.start(
+      complaintWorkflow,
+      complaintStartOptions(input, { taskQueue: this.taskQueue, indexed }),
+    );
   }
 }

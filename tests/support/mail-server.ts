@@ -48,7 +48,11 @@ export class TestMailServer {
       },
       onRcptTo: (address, _session, callback) => {
         if (this.unknownRecipients.has(address.address.toLowerCase())) {
-          return callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: no such user`), { responseCode: 550 }));
+          return callback(
+            Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: no such user`), {
+              responseCode: 550,
+            }),
+          );
         }
         callback();
       },
@@ -118,7 +122,11 @@ export class TestMailServer {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`Timed out waiting for ${what}; received: ${this.transactions.map((m) => `${m.subject} → ${m.rcptTo.join(',')}`).join(' | ') || 'nothing'}`));
+        reject(
+          new Error(
+            `Timed out waiting for ${what}; received: ${this.transactions.map((m) => `${m.subject} → ${m.rcptTo.join(',')}`).join(' | ') || 'nothing'}`,
+          ),
+        );
       }, timeoutMs);
       const waiter = {
         check,
@@ -141,9 +149,13 @@ export class TestMailServer {
   }
 }
 
-function summarise(parsed: ParsedMail): Pick<ReceivedMail, 'messageId' | 'subject' | 'to' | 'cc' | 'replyTo' | 'text' | 'html'> {
+function summarise(
+  parsed: ParsedMail,
+): Pick<ReceivedMail, 'messageId' | 'subject' | 'to' | 'cc' | 'replyTo' | 'text' | 'html'> {
   const addresses = (field: ParsedMail['to'] | ParsedMail['replyTo']) =>
-    (Array.isArray(field) ? field : field ? [field] : []).flatMap((group) => group.value.map((mailbox) => mailbox.address ?? ''));
+    (Array.isArray(field) ? field : field ? [field] : []).flatMap((group) =>
+      group.value.map((mailbox) => mailbox.address ?? ''),
+    );
   return {
     messageId: parsed.messageId ?? '',
     subject: parsed.subject ?? '',

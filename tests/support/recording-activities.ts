@@ -1,4 +1,10 @@
-import { NON_RETRYABLE_NOTICE_FAILURE, type ComplaintActivities, type ComplaintRegisterWriter, type NoticeDelivery, type RegisterBatch } from '../../activities/contract';
+import {
+  NON_RETRYABLE_NOTICE_FAILURE,
+  type ComplaintActivities,
+  type ComplaintRegisterWriter,
+  type NoticeDelivery,
+  type RegisterBatch,
+} from '../../activities/contract';
 import { createActivities } from '../../activities/complaint-activities';
 import type { TimelineEntry } from '../../domain/complaint';
 import type { Notice } from '../../domain/notices';

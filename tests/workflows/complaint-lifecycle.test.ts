@@ -1,6 +1,11 @@
 // The complaint workflow on the time-skipping server: weeks pass in milliseconds, and every deadline,
 // transition and refusal is checked against a real Temporal server and the real workflow bundle.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +14,13 @@ import { reconstructTimeline } from '../../audit/timeline';
 import { londonDate } from '../../domain/calendar';
 import type { ComplaintState, TimelineEntry } from '../../domain/complaint';
 import type { complaintWorkflow } from '../../workflows/complaint';
-import { ACTION_REJECTED, INVALID_ACTION, actionSignals, actionUpdates, complaintStateQuery } from '../../workflows/messages';
+import {
+  ACTION_REJECTED,
+  INVALID_ACTION,
+  actionSignals,
+  actionUpdates,
+  complaintStateQuery,
+} from '../../workflows/messages';
 import { ComplaintHarness, DAY_MS, HOUR_MS, manager, officer } from '../support/complaint-harness';
 import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/temporal';
 
@@ -31,12 +42,16 @@ type Handle = WorkflowHandle<typeof complaintWorkflow>;
 
 /** Register batches that went to the server as activity tasks (rather than being written by local activities). */
 function registerActivityTasks(history: Awaited<ReturnType<Handle['fetchHistory']>>): number {
-  return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordInRegister').length;
+  return (history.events ?? []).filter(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordInRegister',
+  ).length;
 }
 
 const acknowledge = (handle: Handle) => handle.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officer }] });
 const decideOutcome = (handle: Handle, outcome: 'upheld' | 'not-upheld' | 'partially-upheld' = 'not-upheld') =>
-  handle.executeUpdate(actionUpdates['record-outcome'], { args: [{ actor: officer, outcome, findings: 'Records checked' }] });
+  handle.executeUpdate(actionUpdates['record-outcome'], {
+    args: [{ actor: officer, outcome, findings: 'Records checked' }],
+  });
 const escalate = (handle: Handle, extra: { to?: string; bypass?: boolean } = {}) =>
   handle.executeUpdate(actionUpdates['request-escalation'], { args: [{ actor: officer, ...extra }] });
 
@@ -57,7 +72,8 @@ function timerDueAt(entry: TimelineEntry): number {
   if (entry.type === 'deadline-breached') return Date.parse(entry.dueAt);
   throw new Error(`${entry.type} is not a timer event`);
 }
-const ofType = (state: ComplaintState, type: TimelineEntry['type']) => state.timeline.filter((entry) => entry.type === type);
+const ofType = (state: ComplaintState, type: TimelineEntry['type']) =>
+  state.timeline.filter((entry) => entry.type === type);
 
 /** The ApplicationFailure behind a refused Update. */
 async function refusal(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -114,7 +130,11 @@ describe('deadlines fire exactly at their offsets', () => {
     await env.sleep(receivedAt - now);
     const holidayMonday = londonDate(receivedAt + 3 * DAY_MS);
     const handle = await h.startComplaint(
-      await h.input({ procedure: { id: 'spso-mchp', version: 1 }, holidays: [holidayMonday], receivedAt: new Date(receivedAt).toISOString() }),
+      await h.input({
+        procedure: { id: 'spso-mchp', version: 1 },
+        holidays: [holidayMonday],
+        receivedAt: new Date(receivedAt).toISOString(),
+      }),
     );
     await env.sleep(12 * DAY_MS);
     const state = await handle.query(complaintStateQuery);
@@ -135,7 +155,9 @@ describe('actions move and stop the timers', () => {
     await acknowledge(handle);
     await env.sleep(12 * DAY_MS);
     const extended = await handle.executeUpdate(actionUpdates['grant-extension'], {
-      args: [{ actor: manager, days: 14, reason: 'Information awaited from a partner agency', agreedWithComplainant: true }],
+      args: [
+        { actor: manager, days: 14, reason: 'Information awaited from a partner agency', agreedWithComplainant: true },
+      ],
     });
     expect(Date.parse(extended.stages[0]!.response.dueAt) - Date.parse(extended.receivedAt)).toBe(28 * DAY_MS);
     await env.sleep(17 * DAY_MS);
@@ -143,7 +165,12 @@ describe('actions move and stop the timers', () => {
     expect(ofType(state, 'reminder-issued').map((e) => dueDaysAfterReceipt(state, e))).toEqual([11, 25]);
     expect(ofType(state, 'deadline-breached').map((e) => dueDaysAfterReceipt(state, e))).toEqual([28]);
     expect(state.stages[0]!.response.extensions).toEqual([
-      expect.objectContaining({ days: 14, reason: 'Information awaited from a partner agency', agreedWithComplainant: true, by: manager }),
+      expect.objectContaining({
+        days: 14,
+        reason: 'Information awaited from a partner agency',
+        agreedWithComplainant: true,
+        by: manager,
+      }),
     ]);
   });
 
@@ -162,7 +189,10 @@ describe('actions move and stop the timers', () => {
     expect(Date.parse(final.closure!.at) - windowEnd).toBeLessThan(1_000);
     expect(ofType(final, 'reminder-issued')).toEqual([]);
     expect(ofType(final, 'deadline-breached')).toEqual([]);
-    expect(final.stages[0]).toMatchObject({ acknowledgement: { onTime: true }, response: { onTime: true, outcome: 'upheld' } });
+    expect(final.stages[0]).toMatchObject({
+      acknowledgement: { onTime: true },
+      response: { onTime: true, outcome: 'upheld' },
+    });
   });
 });
 
@@ -183,10 +213,17 @@ describe('the ladder', () => {
     await acknowledge(handle);
     await env.sleep(57 * DAY_MS);
     state = await handle.query(complaintStateQuery);
-    expect(ofType(state, 'deadline-breached').map((e) => timerDueAt(e) - Date.parse(committee.startedAt))).toEqual([56 * DAY_MS]);
+    expect(ofType(state, 'deadline-breached').map((e) => timerDueAt(e) - Date.parse(committee.startedAt))).toEqual([
+      56 * DAY_MS,
+    ]);
     await decideOutcome(handle, 'partially-upheld');
-    const referred = await handle.executeUpdate(actionUpdates['refer-to-ombudsman'], { args: [{ actor: officer, reference: 'SPSO-2026-0042' }] });
-    expect(referred).toMatchObject({ status: 'closed', closure: { reason: 'referred-to-ombudsman', outcome: 'partially-upheld' } });
+    const referred = await handle.executeUpdate(actionUpdates['refer-to-ombudsman'], {
+      args: [{ actor: officer, reference: 'SPSO-2026-0042' }],
+    });
+    expect(referred).toMatchObject({
+      status: 'closed',
+      closure: { reason: 'referred-to-ombudsman', outcome: 'partially-upheld' },
+    });
     const final = await handle.result();
     expect(final.stages.map((s) => s.stage)).toEqual(['level-1', 'level-2', 'director-review', 'committee']);
     expect(final.ombudsmanReferral).toMatchObject({ reference: 'SPSO-2026-0042', by: officer });
@@ -198,12 +235,19 @@ describe('the ladder', () => {
     await decideOutcome(handle);
     const state = await escalate(handle, { bypass: true });
     expect(state.currentStage).toBe('committee');
-    expect(state.timeline.at(-1)).toMatchObject({ type: 'escalated', from: 'level-2', to: 'committee', bypassed: 'director-review' });
+    expect(state.timeline.at(-1)).toMatchObject({
+      type: 'escalated',
+      from: 'level-2',
+      to: 'committee',
+      bypassed: 'director-review',
+    });
   });
 
   it('withdrawal ends the workflow and cancels its timers', async () => {
     const handle = await h.startComplaint(await h.input());
-    await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer, reason: 'The complainant is satisfied' }] });
+    await handle.executeUpdate(actionUpdates.withdraw, {
+      args: [{ actor: officer, reason: 'The complainant is satisfied' }],
+    });
     const final = await handle.result();
     expect(final.status).toBe('withdrawn');
     expect(final.timeline.map((e) => e.type)).toEqual(['complaint-received', 'withdrawn']);
@@ -215,16 +259,28 @@ describe('refused actions', () => {
     const handle = await h.startComplaint(await h.input());
 
     const early = await refusal(decideOutcome(handle));
-    expect(early).toMatchObject({ type: ACTION_REJECTED, message: 'Level 1 must be acknowledged before its outcome is recorded' });
+    expect(early).toMatchObject({
+      type: ACTION_REJECTED,
+      message: 'Level 1 must be acknowledged before its outcome is recorded',
+    });
     expect(early.details).toEqual([{ code: 'not-acknowledged' }]);
 
     expect((await refusal(escalate(handle))).details).toEqual([{ code: 'no-outcome-yet' }]);
     const noAgreement = await refusal(
-      handle.executeUpdate(actionUpdates['grant-extension'], { args: [{ actor: manager, days: 7, reason: 'Staff on leave', agreedWithComplainant: false }] }),
+      handle.executeUpdate(actionUpdates['grant-extension'], {
+        args: [{ actor: manager, days: 7, reason: 'Staff on leave', agreedWithComplainant: false }],
+      }),
     );
-    expect(noAgreement).toMatchObject({ message: "an extension at Level 1 needs the complainant's agreement", details: [{ code: 'agreement-required' }] });
+    expect(noAgreement).toMatchObject({
+      message: "an extension at Level 1 needs the complainant's agreement",
+      details: [{ code: 'agreement-required' }],
+    });
 
-    const malformed = await refusal(handle.executeUpdate(actionUpdates['record-outcome'], { args: [{ actor: officer, outcome: 'maybe' as 'upheld' }] }));
+    const malformed = await refusal(
+      handle.executeUpdate(actionUpdates['record-outcome'], {
+        args: [{ actor: officer, outcome: 'maybe' as 'upheld' }],
+      }),
+    );
     expect(malformed.type).toBe(INVALID_ACTION);
     expect(malformed.message).toMatch(/^outcome: /);
 
@@ -232,7 +288,9 @@ describe('refused actions', () => {
     expect(state.timeline.map((e) => e.type)).toEqual(['complaint-received']);
     // The server may note the workflow tasks that ran the validators; nothing else is written.
     // The server notes the workflow tasks that ran the validators; no Update is admitted, accepted or completed.
-    const attributes = ((await handle.fetchHistory()).events ?? []).flatMap((e) => Object.keys(e).filter((k) => k.endsWith('Attributes')));
+    const attributes = ((await handle.fetchHistory()).events ?? []).flatMap((e) =>
+      Object.keys(e).filter((k) => k.endsWith('Attributes')),
+    );
     expect(attributes.filter((name) => name.startsWith('workflowExecutionUpdate'))).toEqual([]);
   });
 
@@ -268,7 +326,11 @@ describe('refused actions', () => {
       ['action-rejected', 'invalid-message'],
       ['acknowledged', undefined],
     ]);
-    expect(state.timeline[1]).toMatchObject({ action: 'record-outcome', actor: officer, reason: 'Level 1 must be acknowledged before its outcome is recorded' });
+    expect(state.timeline[1]).toMatchObject({
+      action: 'record-outcome',
+      actor: officer,
+      reason: 'Level 1 must be acknowledged before its outcome is recorded',
+    });
     expect(state.timeline[2]).toMatchObject({ actor: { id: 'unknown' } });
   });
 });
@@ -277,7 +339,9 @@ describe('one complaint per reference', () => {
   it('a duplicate intake never starts a second workflow, even after closure', async () => {
     const input = await h.input();
     const handle = await h.startComplaint(input);
-    await expect(h.startComplaint({ ...input, details: { ...input.details, summary: 'Another' } })).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    await expect(
+      h.startComplaint({ ...input, details: { ...input.details, summary: 'Another' } }),
+    ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
     await handle.result();
     await expect(h.startComplaint(input)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
@@ -295,10 +359,14 @@ describe('one complaint per reference', () => {
     expect(acknowledgements).toHaveLength(1);
     if (updated.status === 'fulfilled') {
       expect(acknowledgements[0]!.actor).toEqual(officer);
-      expect(ofType(state, 'action-rejected')).toEqual([expect.objectContaining({ action: 'acknowledge', code: 'already-acknowledged', actor: manager })]);
+      expect(ofType(state, 'action-rejected')).toEqual([
+        expect.objectContaining({ action: 'acknowledge', code: 'already-acknowledged', actor: manager }),
+      ]);
     } else {
       expect(acknowledgements[0]!.actor).toEqual(manager);
-      expect(((updated.reason as WorkflowUpdateFailedError).cause as ApplicationFailure).details).toEqual([{ code: 'already-acknowledged' }]);
+      expect(((updated.reason as WorkflowUpdateFailedError).cause as ApplicationFailure).details).toEqual([
+        { code: 'already-acknowledged' },
+      ]);
     }
   });
 });
@@ -307,14 +375,21 @@ describe('side effects', () => {
   it('every recorded event reaches the register once, in order', async () => {
     const handle = await h.startComplaint(await h.input());
     await acknowledge(handle);
-    await handle.executeUpdate(actionUpdates['add-note'], { args: [{ actor: officer, text: 'Spoke to the complainant' }] });
+    await handle.executeUpdate(actionUpdates['add-note'], {
+      args: [{ actor: officer, text: 'Spoke to the complainant' }],
+    });
     await decideOutcome(handle, 'upheld');
     const final = await handle.result();
     const registered = h.recorded.entries.get(final.ref) ?? [];
     expect(registered.map((e) => e.seq)).toEqual(final.timeline.map((e) => e.seq));
     expect(registered).toEqual(final.timeline);
     const lastBatch = h.recorded.batches.filter((b) => b.ref === final.ref).at(-1)!;
-    expect(lastBatch.snapshot).toMatchObject({ status: 'closed', lastSeq: final.timeline.length, nextDeadline: null, overdue: false });
+    expect(lastBatch.snapshot).toMatchObject({
+      status: 'closed',
+      lastSeq: final.timeline.length,
+      nextDeadline: null,
+      overdue: false,
+    });
     // Written by the worker as it completes each task (local activities), not as activity tasks of their own.
     expect(registerActivityTasks(await handle.fetchHistory())).toBe(0);
   });
@@ -327,7 +402,9 @@ describe('side effects', () => {
       const started = Date.now();
       const acknowledged = await acknowledge(handle);
       expect(Date.now() - started).toBeLessThan(7_000);
-      await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length);
+      await h.recorded.waitFor(
+        () => (h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length,
+      );
       expect(h.recorded.entries.get(handle.workflowId)).toEqual(acknowledged.timeline);
       expect(registerActivityTasks(await handle.fetchHistory())).toBe(1);
     } finally {
@@ -343,7 +420,9 @@ describe('side effects', () => {
     const acknowledged = await acknowledge(handle);
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(acknowledged.stages[0]!.acknowledgement?.metAt).toBeDefined();
-    await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length);
+    await h.recorded.waitFor(
+      () => (h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length,
+    );
     expect(h.recorded.entries.get(handle.workflowId)).toEqual(acknowledged.timeline);
     const history = await handle.fetchHistory();
     expect(registerActivityTasks(history)).toBe(1);
@@ -351,7 +430,10 @@ describe('side effects', () => {
     // the one that fell back in the activity's input.
     const recorded = { workflowId: handle.workflowId, runId: (await handle.describe()).runId, source: 'test', history };
     const outcomes = [];
-    for await (const outcome of replayComplaintHistories([recorded], { workflowBundle: await bundleComplaintWorkflows() })) outcomes.push(outcome);
+    for await (const outcome of replayComplaintHistories([recorded], {
+      workflowBundle: await bundleComplaintWorkflows(),
+    }))
+      outcomes.push(outcome);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['ok']);
     const audited = await reconstructTimeline([recorded]);
     expect(audited.findings.filter((finding) => finding.level === 'error')).toEqual([]);
@@ -382,6 +464,10 @@ describe('side effects', () => {
       ['outcome-letter', 'complainant'],
     ]);
     expect(notices[0]!.dueAt).toBe(decided.stages[0]!.response.dueAt);
-    expect(notices[1]!.nextStep).toEqual({ kind: 'escalate', stage: { id: 'level-2', name: 'Level 2' }, byAt: decided.stages[0]!.escalationWindowEndsAt });
+    expect(notices[1]!.nextStep).toEqual({
+      kind: 'escalate',
+      stage: { id: 'level-2', name: 'Level 2' },
+      byAt: decided.stages[0]!.escalationWindowEndsAt,
+    });
   });
 });

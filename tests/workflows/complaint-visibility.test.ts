@@ -37,22 +37,44 @@ async function listRefs(query: string, expected: string[]): Promise<string[]> {
 describe('search attributes', () => {
   it('follow the complaint: status, stage, officer, next deadline, service area, category, procedure', async () => {
     const tag = `VIS${Date.now().toString(36).toUpperCase()}`;
-    const careInput = await h.input({ ref: `${tag}-CARE`, details: { serviceArea: 'community-care', category: 'delay' } });
-    const childrenInput = await h.input({ ref: `${tag}-CHILD`, details: { serviceArea: 'childrens-services', category: 'communication', serious: true } });
+    const careInput = await h.input({
+      ref: `${tag}-CARE`,
+      details: { serviceArea: 'community-care', category: 'delay' },
+    });
+    const childrenInput = await h.input({
+      ref: `${tag}-CHILD`,
+      details: { serviceArea: 'childrens-services', category: 'communication', serious: true },
+    });
     const care = await h.startComplaint(careInput, true);
     const children = await h.startComplaint(childrenInput, true);
     const mine = `WorkflowId STARTS_WITH "${tag}"`;
 
-    expect(await listRefs(`${mine} AND ComplaintStatus = "open"`, [care.workflowId, children.workflowId])).toEqual([care.workflowId, children.workflowId].sort());
-    expect(await listRefs(`${mine} AND ComplaintStage = "level-2"`, [children.workflowId])).toEqual([children.workflowId]);
-    expect(await listRefs(`${mine} AND ComplaintServiceArea = "community-care" AND ComplaintCategory = "delay"`, [care.workflowId])).toEqual([care.workflowId]);
-    expect(await listRefs(`${mine} AND ComplaintProcedure = "dundee-swd-2011@1"`, [care.workflowId, children.workflowId])).toHaveLength(2);
+    expect(await listRefs(`${mine} AND ComplaintStatus = "open"`, [care.workflowId, children.workflowId])).toEqual(
+      [care.workflowId, children.workflowId].sort(),
+    );
+    expect(await listRefs(`${mine} AND ComplaintStage = "level-2"`, [children.workflowId])).toEqual([
+      children.workflowId,
+    ]);
+    expect(
+      await listRefs(`${mine} AND ComplaintServiceArea = "community-care" AND ComplaintCategory = "delay"`, [
+        care.workflowId,
+      ]),
+    ).toEqual([care.workflowId]);
+    expect(
+      await listRefs(`${mine} AND ComplaintProcedure = "dundee-swd-2011@1"`, [care.workflowId, children.workflowId]),
+    ).toHaveLength(2);
 
     await care.executeUpdate(actionUpdates.assign, { args: [{ actor: officer, officer: { id: 'officer.khan' } }] });
     await care.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officer }] });
-    const decided = await care.executeUpdate(actionUpdates['record-outcome'], { args: [{ actor: officer, outcome: 'upheld' }] });
-    expect(await listRefs(`${mine} AND ComplaintCaseOfficer = "officer.khan"`, [care.workflowId])).toEqual([care.workflowId]);
-    expect(await listRefs(`${mine} AND ComplaintStatus = "awaiting-escalation"`, [care.workflowId])).toEqual([care.workflowId]);
+    const decided = await care.executeUpdate(actionUpdates['record-outcome'], {
+      args: [{ actor: officer, outcome: 'upheld' }],
+    });
+    expect(await listRefs(`${mine} AND ComplaintCaseOfficer = "officer.khan"`, [care.workflowId])).toEqual([
+      care.workflowId,
+    ]);
+    expect(await listRefs(`${mine} AND ComplaintStatus = "awaiting-escalation"`, [care.workflowId])).toEqual([
+      care.workflowId,
+    ]);
 
     // The next deadline of the decided complaint is the end of its escalation window: 28 days away.
     const windowEnd = decided.stages[0]!.escalationWindowEndsAt!;
@@ -60,8 +82,12 @@ describe('search attributes', () => {
     const nextDeadline = description.typedSearchAttributes.get(complaintNextDeadlineKey);
     expect(nextDeadline?.toISOString()).toBe(windowEnd);
     const beforeWindow = new Date(Date.parse(windowEnd) - 1).toISOString();
-    expect(await listRefs(`${mine} AND ComplaintNextDeadline <= "${beforeWindow}"`, [children.workflowId])).toEqual([children.workflowId]);
-    expect(await listRefs(`${mine} AND ComplaintOverdue = false`, [care.workflowId, children.workflowId])).toHaveLength(2);
+    expect(await listRefs(`${mine} AND ComplaintNextDeadline <= "${beforeWindow}"`, [children.workflowId])).toEqual([
+      children.workflowId,
+    ]);
+    expect(await listRefs(`${mine} AND ComplaintOverdue = false`, [care.workflowId, children.workflowId])).toHaveLength(
+      2,
+    );
   });
 });
 
@@ -86,7 +112,9 @@ describe('long histories', () => {
     expect(state.timeline.filter((e) => e.type === 'note-added').map((e) => (e as { text: string }).text)).toEqual(
       Array.from({ length: 15 }, (_, i) => `Note ${i + 1}`),
     );
-    expect(state.stages[0]!.acknowledgement?.dueAt).toBe(new Date(Date.parse(input.receivedAt) + 5 * 24 * 3600 * 1000).toISOString());
+    expect(state.stages[0]!.acknowledgement?.dueAt).toBe(
+      new Date(Date.parse(input.receivedAt) + 5 * 24 * 3600 * 1000).toISOString(),
+    );
     expect(description.typedSearchAttributes.get(complaintStatusKey)).toBe('open');
 
     // The new run still takes actions, and the register has every entry exactly once.

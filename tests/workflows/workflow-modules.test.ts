@@ -18,6 +18,8 @@ describe('workflow modules', () => {
   });
 
   it('load zod for the first action a workflow parses', () => {
-    expect(zodLoadedAfter("require('./workflows/index.ts'); require('./workflows/action-parsing.ts').actionParsing()")).toBe(true);
+    expect(
+      zodLoadedAfter("require('./workflows/index.ts'); require('./workflows/action-parsing.ts').actionParsing()"),
+    ).toBe(true);
   });
 });
