@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import { ComplaintRefSchema } from '../domain/intake';
-import type { ComplaintState } from '../domain/complaint';
-import { ComplaintStatusSchema } from '../domain/vocabulary';
 
 // HTTP-only schemas shared by the routes. Request bodies come from domain/ (IntakeSchema, actionBodySchemas);
 // these are the path, header and response shapes around them.
@@ -22,35 +20,12 @@ export const IdempotentHeadersSchema = z.looseObject({
   ),
 });
 
-const ActorShape = z.looseObject({ id: z.string(), name: z.string().optional(), role: z.string().optional() });
-
 /**
- * The complaint's state as the workflow keeps it (domain/complaint.ts ComplaintState). Documented loosely here:
- * the workflow's TypeScript types are the contract, and the response passes every field through.
+ * The complaint's state (200 answers of intake, GET and every action): the domain's own schema, so the document
+ * and the serialiser follow the workflow's types; it names every field the state carries, in the order the domain
+ * writes them (a response schema drops what it does not name).
  */
-const complaintStateShape = z
-  .looseObject({
-    ref: z.string(),
-    procedure: z.looseObject({ id: z.string(), version: z.number(), name: z.string() }),
-    status: ComplaintStatusSchema,
-    currentStage: z.string(),
-    details: z
-      .looseObject({})
-      .describe('What intake recorded: complainant, representative, service area, category, channel, summary, serious'),
-    receivedAt: z.string(),
-    caseOfficer: z.looseObject({ id: z.string() }).nullable(),
-    stages: z
-      .array(z.looseObject({ stage: z.string(), name: z.string(), startedAt: z.string() }))
-      .describe('Each stage reached: its deadlines, outcome, extensions'),
-    holidays: z.array(z.string()),
-    timeline: z
-      .array(z.looseObject({ seq: z.number(), type: z.string(), at: z.string(), actor: ActorShape }))
-      .describe('Every recorded event, numbered, timed and attributed'),
-  })
-  .describe('A complaint: its stages, deadlines and everything recorded on it');
-
-/** Typed as the domain's ComplaintState for handlers; at run time the loose shape above (documents, passes all through). */
-export const ComplaintStateSchema = complaintStateShape as unknown as z.ZodType<ComplaintState>;
+export { ComplaintStateSchema } from '../domain/complaint-state';
 
 /** `temporal workflow show --output json`: protobuf JSON of temporal.api.history.v1.History. */
 export const HistoryJsonSchema = z

@@ -1,7 +1,17 @@
-import type { ComplaintCommand, Officer } from './actions';
+import type { ComplaintCommand } from './actions';
 import { addDays, type HolidayCalendar } from './calendar';
+import type {
+  ComplaintEvent,
+  ComplaintState,
+  DeadlineKind,
+  DeadlineRecord,
+  RejectionCode,
+  StageOpening,
+  StageRecord,
+  TimelineEntry,
+} from './complaint-state';
 import type { ComplaintDetails } from './intake';
-import { stageDefinition, startStage, type Procedure, type ProcedureRef, type StageDefinition } from './procedure';
+import { stageDefinition, startStage, type Procedure, type StageDefinition } from './procedure';
 import type { Actor, ComplaintStatus, Outcome } from './vocabulary';
 
 // The complaint as a pure state machine: `decide` checks a command against the procedure and the state and
@@ -9,148 +19,25 @@ import type { Actor, ComplaintStatus, Outcome } from './vocabulary';
 // workflow, the register's annual report and the audit timeline all use these two functions, so a rule
 // lives in exactly one place. Instants are ISO strings so that state and events serialise as they are.
 
-export type DeadlineKind = 'acknowledgement' | 'response';
-
-export interface ExtensionRecord {
-  at: string;
-  by: Actor;
-  days?: number;
-  requestedDeadline?: string;
-  /** The response deadline after this extension. */
-  dueAt: string;
-  reason: string;
-  agreedWithComplainant: boolean;
-}
-
-export interface DeadlineRecord {
-  originalDueAt: string;
-  dueAt: string;
-  /** When the action was taken (acknowledgement made, outcome recorded). */
-  metAt?: string;
-  metBy?: Actor;
-  onTime?: boolean;
-  /** Each deadline (by its due time) that passed without the action. */
-  breaches: string[];
-  /** Keys of reminders already issued (`dueAt|hoursBefore`). */
-  remindersIssued: string[];
-}
-
-export interface StageRecord {
-  stage: string;
-  name: string;
-  startedAt: string;
-  acknowledgement: DeadlineRecord | null;
-  response: DeadlineRecord & {
-    outcome?: Outcome;
-    findings?: string;
-    actionsTaken?: string;
-    extensions: ExtensionRecord[];
-  };
-  /** After the outcome: until when the complainant may escalate (or refer to the Ombudsman after the final stage). */
-  escalationWindowEndsAt?: string;
-  escalatedAt?: string;
-}
-
-export type ClosureReason =
-  'escalation-window-ended' | 'referral-window-ended' | 'referred-to-ombudsman' | 'final-outcome';
-
-export interface ComplaintState {
-  ref: string;
-  procedure: ProcedureRef & { name: string };
-  status: ComplaintStatus;
-  currentStage: string;
-  details: ComplaintDetails;
-  receivedAt: string;
-  caseOfficer: Officer | null;
-  stages: StageRecord[];
-  /** The public-holiday calendar working-day deadlines are counted with (YYYY-MM-DD, Europe/London). */
-  holidays: string[];
-  ombudsmanReferral?: { at: string; by: Actor; reference?: string };
-  withdrawal?: { at: string; by: Actor; reason?: string };
-  closure?: { at: string; reason: ClosureReason; outcome?: Outcome };
-  timeline: TimelineEntry[];
-}
-
-// ---------------------------------------------------------------------------------------------- events
-
-export type ComplaintEvent =
-  | {
-      type: 'complaint-received';
-      ref: string;
-      procedure: ProcedureRef & { name: string };
-      details: ComplaintDetails;
-      receivedAt: string;
-      stage: StageOpening;
-      holidays: string[];
-    }
-  | { type: 'acknowledged'; stage: string; note?: string }
-  | { type: 'case-officer-assigned'; officer: Officer; previous?: Officer }
-  | {
-      type: 'outcome-recorded';
-      stage: string;
-      outcome: Outcome;
-      findings?: string;
-      actionsTaken?: string;
-      escalationWindowEndsAt?: string;
-    }
-  | { type: 'escalated'; from: string; to: string; bypassed?: string; stage: StageOpening }
-  | {
-      type: 'extension-granted';
-      stage: string;
-      days?: number;
-      requestedDeadline?: string;
-      dueAt: string;
-      previousDueAt: string;
-      reason: string;
-      agreedWithComplainant: boolean;
-    }
-  | { type: 'withdrawn'; reason?: string }
-  | { type: 'referred-to-ombudsman'; reference?: string }
-  | { type: 'note-added'; text: string }
-  | { type: 'reminder-issued'; stage: string; deadline: DeadlineKind; dueAt: string; hoursBefore: number }
-  | { type: 'deadline-breached'; stage: string; deadline: DeadlineKind; dueAt: string }
-  | { type: 'calendar-updated'; holidays: string[]; acknowledgementDueAt?: string; responseDueAt?: string }
-  | { type: 'closed'; reason: ClosureReason; outcome?: Outcome }
-  | { type: 'action-rejected'; action: string; code: RejectionCode; reason: string }
-  | { type: 'notification-failed'; notice: string; reason: string };
-
-/** The deadlines of a stage as they were set when it began. */
-export interface StageOpening {
-  id: string;
-  name: string;
-  acknowledgementDueAt: string | null;
-  responseDueAt: string;
-}
-
-/** An event as recorded: numbered, timed by the workflow clock, and attributed. */
-export type TimelineEntry = ComplaintEvent & { seq: number; at: string; actor: Actor };
+// The state, its records and the events are zod schemas in complaint-state.ts (the API describes and serialises
+// complaints with them); here only their types, so that workflow code that loads this module does not load zod.
+export type {
+  ClosureReason,
+  ComplaintEvent,
+  ComplaintState,
+  DeadlineKind,
+  DeadlineRecord,
+  ExtensionRecord,
+  RejectionCode,
+  StageOpening,
+  StageRecord,
+  TimelineEntry,
+} from './complaint-state';
 
 /** Who records what no person did: deadlines passing, notices failing. */
 export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Complaints engine' };
 
 // ---------------------------------------------------------------------------------------------- decisions
-
-export type RejectionCode =
-  | 'complaint-closed'
-  | 'not-open'
-  | 'already-acknowledged'
-  | 'no-acknowledgement-step'
-  | 'not-acknowledged'
-  | 'outcome-not-in-procedure'
-  | 'outcome-already-recorded'
-  | 'no-outcome-yet'
-  | 'escalation-window-closed'
-  | 'no-further-stage'
-  | 'stage-not-reachable'
-  | 'extension-not-allowed'
-  | 'agreement-required'
-  | 'extension-too-long'
-  | 'deadline-passed'
-  | 'deadline-not-later'
-  | 'not-final-stage'
-  | 'referral-window-closed'
-  | 'already-assigned'
-  | 'invalid-message';
 
 export type Decision = { ok: true; events: ComplaintEvent[] } | { ok: false; code: RejectionCode; reason: string };
 

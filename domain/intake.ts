@@ -7,26 +7,26 @@ export const ComplaintRefSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/, 'a reference is 3 to 64 letters, digits and dashes, e.g. SW-2026-000123');
 export type ComplaintRef = z.infer<typeof ComplaintRefSchema>;
 
-export const ComplainantSchema = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    email: z.email().max(320).optional(),
-    phone: z.string().trim().min(3).max(40).optional(),
-    address: z.string().trim().min(1).max(500).optional(),
-  })
-  .strict();
+// Each shape once: strict in what intake accepts (an unknown field is a 400), and as kept in the complaint's state
+// (ComplaintDetailsSchema, whose output the API serialises).
+const complainantShape = {
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320).optional(),
+  phone: z.string().trim().min(3).max(40).optional(),
+  address: z.string().trim().min(1).max(500).optional(),
+};
+export const ComplainantSchema = z.object(complainantShape).strict();
 export type Complainant = z.infer<typeof ComplainantSchema>;
 
 /** Someone acting for the complainant; their details may only be used with the complainant's consent. */
-export const RepresentativeSchema = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    relationship: z.string().trim().min(1).max(100).optional(),
-    email: z.email().max(320).optional(),
-    phone: z.string().trim().min(3).max(40).optional(),
-    consentGiven: z.boolean(),
-  })
-  .strict();
+const representativeShape = {
+  name: z.string().trim().min(1).max(200),
+  relationship: z.string().trim().min(1).max(100).optional(),
+  email: z.email().max(320).optional(),
+  phone: z.string().trim().min(3).max(40).optional(),
+  consentGiven: z.boolean(),
+};
+export const RepresentativeSchema = z.object(representativeShape).strict();
 export type Representative = z.infer<typeof RepresentativeSchema>;
 
 export const ProcedureChoiceSchema = z
@@ -53,16 +53,19 @@ export const IntakeSchema = z
   .strict();
 export type IntakeRequest = z.input<typeof IntakeSchema>;
 
-/** The intake as the workflow keeps it: everything resolved. */
-export interface ComplaintDetails {
-  complainant: Complainant;
-  representative?: Representative;
-  serviceArea: z.infer<typeof ServiceAreaSchema>;
-  category: z.infer<typeof CategorySchema>;
-  channel: z.infer<typeof ChannelSchema>;
-  summary: string;
-  serious: boolean;
-}
+/** The intake as the workflow keeps it: everything resolved. Keys in the order intake builds them (the API's response keeps it). */
+export const ComplaintDetailsSchema = z
+  .object({
+    complainant: z.object(complainantShape),
+    representative: z.object(representativeShape).optional(),
+    serviceArea: ServiceAreaSchema,
+    category: CategorySchema,
+    channel: ChannelSchema,
+    summary: z.string(),
+    serious: z.boolean().describe('Serious complaints start at the second stage'),
+  })
+  .describe('What intake recorded: complainant, representative, service area, category, channel, summary, serious');
+export type ComplaintDetails = z.infer<typeof ComplaintDetailsSchema>;
 
 /** Everything a complaint workflow starts from. */
 export interface ComplaintOpening {
