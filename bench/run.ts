@@ -26,7 +26,7 @@ import { fetchComplaintHistories, type ComplaintHistory } from '../audit/histori
 import { configVariableNames, loadConfig } from '../platform/config';
 import { repoRoot } from '../platform/repo-root';
 import { installTemporalRuntime } from '../platform/runtime';
-import { ensureTemporalBinaries, findTemporalBinary } from '../platform/temporal-binaries';
+import { ensureTemporalBinaries, findTemporalBinary } from '../devtools/temporal/binaries';
 import { openPglite, openPostgres } from '../register/sql';
 import { devServerArgs } from '../scripts/start';
 import { complaintWorkflowsPath } from '../worker/workflow-options';

@@ -13,7 +13,7 @@ import { Connection } from '@temporalio/client';
 import { complaintSearchAttributeDefinitions } from '../workflows/search-attributes';
 import { type AppConfig, loadConfigOrExit } from '../platform/config';
 import { repoRoot } from '../platform/repo-root';
-import { ensureTemporalBinaries, findTemporalBinary } from '../platform/temporal-binaries';
+import { ensureTemporalBinaries, findTemporalBinary } from '../devtools/temporal/binaries';
 
 export interface ServiceCommand {
   name: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordScenario, scenarios } from '../../audit/recording';
+import { recordScenario, scenarios } from '../../devtools/history-recorder/recorder';
 import { repoRoot } from '../../platform/repo-root';
 import { bundleComplaintWorkflows, startDevServer } from '../support/temporal';
 

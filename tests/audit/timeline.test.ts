@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHistoryJson, readHistoryFile, type ComplaintHistory } from '../../audit/histories';
 import { historyToJson } from '../../audit/history-json';
-import { recordScenario, scenarios } from '../../audit/recording';
+import { recordScenario, scenarios } from '../../devtools/history-recorder/recorder';
 import { describeEntries, formatTimeline, reconstructTimeline, type AuditTimeline } from '../../audit/timeline';
 import type { ComplaintState } from '../../domain/complaint';
 import { repoRoot } from '../../platform/repo-root';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MS_PER_DAY } from '../../domain/calendar';
-import { ScenarioClock } from '../../scenario/clock';
-import { parseScenario, scenarioDays } from '../../scenario/format';
+import { ScenarioClock } from '../../devtools/scenario-replay/clock';
+import { parseScenario, scenarioDays } from '../../devtools/scenario-replay/format';
 
-// Why the replay's days start a little earlier in the day each day (scenario/clock.ts): a day's events take real
+// Why the replay's days start a little earlier in the day each day (devtools/scenario-replay/clock.ts): a day's events take real
 // time on the time-skipping server, and an action on its deadline day must still be on time.
 
 describe('scenario clock', () => {

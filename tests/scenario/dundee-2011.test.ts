@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../platform/repo-root';
-import { readScenario } from '../../scenario/format';
-import { runScenario } from '../../scenario/run';
+import { readScenario } from '../../devtools/scenario-replay/format';
+import { runScenario } from '../../devtools/scenario-replay/run';
 
 // The end-to-end acceptance test: the shared scenario replayed through the real workflow, worker and register on
 // a time-skipping server must give its expected annual report exactly. CI has shared/ beside the clone.

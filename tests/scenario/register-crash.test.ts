@@ -2,9 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../platform/repo-root';
 import { openPgliteInMemory, registerOver } from '../../register';
-import { readScenario } from '../../scenario/format';
-import { runScenario } from '../../scenario/run';
-import { workflowTimelineLengths } from '../../scenario/register-sync';
+import { readScenario } from '../../devtools/scenario-replay/format';
+import { runScenario } from '../../devtools/scenario-replay/run';
+import { workflowTimelineLengths } from '../../devtools/scenario-replay/register-sync';
 
 // The register through a worker restart mid-year: the shared scenario again, with the worker stopped and a new
 // one started halfway, and register writes whose completion is lost after they committed (so Temporal retries

@@ -5,4 +5,4 @@ export {
   installQuietRuntime,
   startDevServer,
   startTimeSkippingServer,
-} from '../../platform/temporal-test-servers';
+} from '../../devtools/temporal/test-servers';

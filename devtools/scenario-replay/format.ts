@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ActionBody, ActionName } from '../domain/actions';
-import { describeIssues } from '../domain/actions';
-import { ComplainantSchema, ComplaintRefSchema } from '../domain/intake';
-import type { Procedure } from '../domain/procedure';
-import { findProcedure } from '../domain/procedures';
-import { CategorySchema, ChannelSchema, OutcomeSchema, ServiceAreaSchema } from '../domain/vocabulary';
+import type { ActionBody, ActionName } from '../../domain/actions';
+import { describeIssues } from '../../domain/actions';
+import { ComplainantSchema, ComplaintRefSchema } from '../../domain/intake';
+import type { Procedure } from '../../domain/procedure';
+import { findProcedure } from '../../domain/procedures';
+import { CategorySchema, ChannelSchema, OutcomeSchema, ServiceAreaSchema } from '../../domain/vocabulary';
 
 // A scenario (shared/scenarios/README.md): one reporting period of complaints as data, with the annual report it
 // must produce. Unknown fields are ignored, so scenarios may carry notes.

@@ -8,10 +8,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
-import { loadConfigOrExit } from '../platform/config';
-import { openRegister, type Register } from '../register';
-import { readScenario } from '../scenario/format';
-import { runScenario } from '../scenario/run';
+import { loadConfigOrExit } from '../../platform/config';
+import { openRegister, type Register } from '../../register';
+import { readScenario } from './format';
+import { runScenario } from './run';
 
 const USAGE = 'usage: npm run scenario -- --file <scenario.json> --out <report.json> [--register temp|configured]';
 

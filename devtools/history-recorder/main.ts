@@ -1,6 +1,6 @@
 // `npm run record-histories [-- <scenario-name>…]`: re-records tests/histories/, the workflow histories that CI
 // replays against the current workflow code (tests/audit/replay-histories.test.ts). Each scenario in
-// audit/recording.ts runs a real complaint through the real worker (createComplaintsWorker) on its own Temporal
+// recorder.ts runs a real complaint through the real worker (createComplaintsWorker) on its own Temporal
 // server: the time-skipping test server for most (56-day deadlines in milliseconds), the CLI dev server with the
 // search attributes registered for one (exported with `temporal workflow show --output json`). Writes
 // tests/histories/<name>.json, tests/histories/meta/query-answers/<name>.json (the workflow's own complaintState query
@@ -10,13 +10,13 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { replayComplaintHistories } from '../audit/replay';
-import { parseHistoryJson } from '../audit/histories';
-import { recordScenario, scenarios, type Scenario, type ScenarioRecording } from '../audit/recording';
-import { repoRoot } from '../platform/repo-root';
-import { installTemporalRuntime } from '../platform/runtime';
-import { findTemporalBinary } from '../platform/temporal-binaries';
-import { bundleComplaintWorkflows, startDevServer, startTimeSkippingServer } from '../platform/temporal-test-servers';
+import { replayComplaintHistories } from '../../audit/replay';
+import { parseHistoryJson } from '../../audit/histories';
+import { recordScenario, scenarios, type Scenario, type ScenarioRecording } from './recorder';
+import { repoRoot } from '../../platform/repo-root';
+import { installTemporalRuntime } from '../../platform/runtime';
+import { findTemporalBinary } from '../temporal/binaries';
+import { bundleComplaintWorkflows, startDevServer, startTimeSkippingServer } from '../temporal/test-servers';
 
 const run = promisify(execFile);
 const HISTORIES_DIR = path.join(repoRoot(), 'tests', 'histories');
@@ -165,7 +165,7 @@ async function writeRecordings(recordings: ScenarioRecording[], replaceAll: bool
   ].sort((a, b) => scenarios.findIndex((s) => s.name === a.name) - scenarios.findIndex((s) => s.name === b.name));
   const manifest = {
     description:
-      'Workflow histories recorded by `npm run record-histories` (scripts/record-histories.ts); CI replays every tests/histories/*.json. See tests/histories/README.md.',
+      'Workflow histories recorded by `npm run record-histories` (devtools/history-recorder/main.ts); CI replays every tests/histories/*.json. See tests/histories/README.md.',
     recordedAt: new Date().toISOString(),
     workflowCodeCommit: await lastWorkflowCommit(),
     histories: entries,

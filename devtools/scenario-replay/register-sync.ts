@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { ComplaintState } from '../domain/complaint';
-import type { Register } from '../register';
-import { complaintStateQuery } from '../workflows/messages';
+import type { ComplaintState } from '../../domain/complaint';
+import type { Register } from '../../register';
+import { complaintStateQuery } from '../../workflows/messages';
 
 // The register is written by activities, after the workflow has recorded its events: before reading a report,
 // the replay waits until the register holds everything the workflows hold.

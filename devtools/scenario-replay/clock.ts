@@ -1,4 +1,4 @@
-import { MS_PER_DAY } from '../domain/calendar';
+import { MS_PER_DAY } from '../../domain/calendar';
 
 /**
  * When each scenario day's events happen on the replay's clock.

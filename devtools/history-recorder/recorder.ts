@@ -1,23 +1,23 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
-import { fetchComplaintHistories } from './histories';
-import { historyToJson } from './history-json';
+import { fetchComplaintHistories } from '../../audit/histories';
+import { historyToJson } from '../../audit/history-json';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleOption } from '@temporalio/worker';
-import { createActivities } from '../activities/complaint-activities';
-import { NON_RETRYABLE_NOTICE_FAILURE, type ComplaintActivities, type RegisterBatch } from '../activities/contract';
-import type { ActionBody, ActionName } from '../domain/actions';
-import type { ComplaintState } from '../domain/complaint';
-import type { ComplaintDetails } from '../domain/intake';
-import type { Notice, NoticeKind } from '../domain/notices';
-import { getProcedure } from '../domain/procedures';
-import { defaultHolidayCalendar } from '../domain/scottish-holidays';
-import type { Actor } from '../domain/vocabulary';
-import { createComplaintsWorker } from '../worker/create-worker';
-import type { complaintWorkflow, ComplaintWorkflowInput } from '../workflows/complaint';
-import { actionSignals, actionUpdates, complaintStateQuery } from '../workflows/messages';
-import { COMPLAINT_WORKFLOW_TYPE, complaintStartOptions } from '../workflows/start-options';
+import { createActivities } from '../../activities/complaint-activities';
+import { NON_RETRYABLE_NOTICE_FAILURE, type ComplaintActivities, type RegisterBatch } from '../../activities/contract';
+import type { ActionBody, ActionName } from '../../domain/actions';
+import type { ComplaintState } from '../../domain/complaint';
+import type { ComplaintDetails } from '../../domain/intake';
+import type { Notice, NoticeKind } from '../../domain/notices';
+import { getProcedure } from '../../domain/procedures';
+import { defaultHolidayCalendar } from '../../domain/scottish-holidays';
+import type { Actor } from '../../domain/vocabulary';
+import { createComplaintsWorker } from '../../worker/create-worker';
+import type { complaintWorkflow, ComplaintWorkflowInput } from '../../workflows/complaint';
+import { actionSignals, actionUpdates, complaintStateQuery } from '../../workflows/messages';
+import { COMPLAINT_WORKFLOW_TYPE, complaintStartOptions } from '../../workflows/start-options';
 
 // Real complaints through the real worker (createComplaintsWorker, real workflow bundle) with in-memory activities,
 // each on a fresh Temporal server, for the recorded histories in tests/histories/ that CI replays. Used by

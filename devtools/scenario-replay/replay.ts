@@ -1,6 +1,6 @@
-import type { ReportPeriod } from '../domain/annual-report';
-import type { NewCompliment } from '../domain/compliments';
-import type { IntakeRequest } from '../domain/intake';
+import type { ReportPeriod } from '../../domain/annual-report';
+import type { NewCompliment } from '../../domain/compliments';
+import type { IntakeRequest } from '../../domain/intake';
 import { ScenarioClock } from './clock';
 import {
   actionFor,
@@ -13,7 +13,7 @@ import {
   type ScenarioStep,
 } from './format';
 
-// Replays a scenario day by day through a driver (the HTTP API: scenario/http-driver.ts) on a clock that the
+// Replays a scenario day by day through a driver (the HTTP API: http-driver.ts) on a clock that the
 // replay moves (the time-skipping server's). It knows nothing of any scenario's numbers: it does what the file
 // says on the days it says, and returns the period the report covers.
 

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../api/app';
-import { hashToken, newToken, TokenStore, type Role } from '../api/auth';
-import { ComplaintService } from '../api/complaint-service';
-import { actionRoutes } from '../api/routes/actions';
-import type { Register } from '../register';
+import { buildApp } from '../../api/app';
+import { hashToken, newToken, TokenStore, type Role } from '../../api/auth';
+import { ComplaintService } from '../../api/complaint-service';
+import { actionRoutes } from '../../api/routes/actions';
+import type { Register } from '../../register';
 import type { ScenarioAction } from './format';
 import type { ActionResult, ScenarioDriver } from './replay';
 

