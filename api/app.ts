@@ -3,6 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -95,6 +96,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       ],
     },
     transform: jsonSchemaTransform,
+    // Schemas with an id (the complaint's state, its timeline entry, an instant) become components, named once.
+    transformObject: jsonSchemaTransformObject,
   });
   // The documentation is public: a browser cannot send a bearer token for the page itself, and it holds no data.
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });

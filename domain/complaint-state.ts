@@ -13,7 +13,7 @@ import { ActorSchema, ComplaintStatusSchema, InstantSchema, LocalDateSchema, Out
 // type, at and actor as the API has always written it (tests/api/complaint-state-schema.test.ts).
 
 const ActorRecordSchema = z.object(ActorSchema.shape).describe('Who did it; `system` for what the clock did');
-const instant = InstantSchema;
+const instant = InstantSchema.meta({ id: 'Instant' });
 
 export const deadlineKinds = ['acknowledgement', 'response'] as const;
 export const DeadlineKindSchema = z.enum(deadlineKinds);
@@ -198,7 +198,8 @@ export const TimelineEntrySchema = z
     recorded(ActionRejectedSchema),
     recorded(NotificationFailedSchema),
   ])
-  .describe('A recorded event: numbered (seq), timed by the workflow clock (at), attributed (actor)');
+  .describe('A recorded event: numbered (seq), timed by the workflow clock (at), attributed (actor)')
+  .meta({ id: 'TimelineEntry' });
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 
 // ---------------------------------------------------------------------------------------------- state
@@ -272,5 +273,6 @@ export const ComplaintStateSchema = z
     withdrawal: z.object({ at: instant, by: ActorRecordSchema, reason: z.string().optional() }).optional(),
     closure: z.object({ at: instant, reason: ClosureReasonSchema, outcome: OutcomeSchema.optional() }).optional(),
   })
-  .describe('A complaint: its stages, deadlines and everything recorded on it');
+  .describe('A complaint: its stages, deadlines and everything recorded on it')
+  .meta({ id: 'ComplaintState' });
 export type ComplaintState = z.infer<typeof ComplaintStateSchema>;

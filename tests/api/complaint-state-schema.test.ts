@@ -5,6 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app';
+import { TokenStore } from '../../api/auth';
+import type { ComplaintService } from '../../api/complaint-service';
 import { ComplaintStateSchema } from '../../api/schemas';
 import { ComplaintEventSchema } from '../../domain/complaint-state';
 import { repoRoot } from '../../platform/repo-root';
@@ -86,5 +89,21 @@ describe('the complaint state schema', () => {
     const [, recorded] = states[0]!;
     expect(() => serialize({ ...recorded, status: 'lost' })).toThrow();
     expect(() => serialize({ ...recorded, timeline: [{ type: 'no-such-event' }] })).toThrow();
+  });
+
+  it('documents the answers in the OpenAPI document: every field of the state, every kind of entry', async () => {
+    // /docs/json needs neither Temporal nor a token: the service is never called.
+    const app = await buildApp({ complaints: {} as ComplaintService, tokens: new TokenStore([]) });
+    const spec = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    await app.close();
+    const answer = spec.paths['/complaints/{ref}'].get.responses['200'].content['application/json'].schema;
+    expect(answer).toEqual({ $ref: '#/components/schemas/ComplaintState' });
+    const state = spec.components.schemas.ComplaintState;
+    expect(Object.keys(state.properties)).toEqual(Object.keys(ComplaintStateSchema.shape));
+    expect(state.description).toMatch(/complaint/i);
+    const entries = spec.components.schemas.TimelineEntry.oneOf as Array<{ properties: { type: { enum: string[] } } }>;
+    expect(entries.map((entry) => entry.properties.type.enum[0]).sort()).toEqual(
+      ComplaintEventSchema.options.map((option) => option.shape.type.value).sort(),
+    );
   });
 });
