@@ -20,8 +20,18 @@ export interface ComplaintRoutesOptions {
 
 const security = [{ bearer: [] }];
 
+/** The plugin's instance: fastify with the zod type provider, so each route's handler is typed by its schemas. */
+type ZodApp = Parameters<FastifyPluginAsyncZod<ComplaintRoutesOptions>>[0];
+
 /** Intake, list, state and history. */
-export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = async (app, { complaints, metrics }) => {
+export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = async (app, options) => {
+  intakeRoute(app, options);
+  listRoute(app, options.complaints);
+  stateRoute(app, options.complaints);
+  historyRoute(app, options.complaints);
+};
+
+function intakeRoute(app: ZodApp, { complaints, metrics }: ComplaintRoutesOptions): void {
   app.post(
     '/complaints',
     {
@@ -58,17 +68,17 @@ export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = as
         reply.header('idempotent-replayed', 'true');
       }
       if (!result.state) {
-        return reply
-          .code(202)
-          .send({
-            ref: result.ref,
-            message: `Complaint ${result.ref} is recorded; its state is not readable yet (is the worker running?)`,
-          });
+        return reply.code(202).send({
+          ref: result.ref,
+          message: `Complaint ${result.ref} is recorded; its state is not readable yet (is the worker running?)`,
+        });
       }
       return reply.code(result.created ? 201 : 200).send(result.state);
     },
   );
+}
 
+function listRoute(app: ZodApp, complaints: ComplaintService): void {
   app.get(
     '/complaints',
     {
@@ -86,7 +96,9 @@ export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = as
     },
     async (request) => complaints.list(request.query),
   );
+}
 
+function stateRoute(app: ZodApp, complaints: ComplaintService): void {
   app.get(
     '/complaints/:ref',
     {
@@ -103,7 +115,9 @@ export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = as
     },
     async (request) => complaints.state(request.params.ref),
   );
+}
 
+function historyRoute(app: ZodApp, complaints: ComplaintService): void {
   app.get(
     '/complaints/:ref/history',
     {
@@ -121,4 +135,4 @@ export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = as
     },
     async (request) => complaints.history(request.params.ref),
   );
-};
+}
