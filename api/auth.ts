@@ -184,9 +184,9 @@ const DEV_PEOPLE: Array<{ id: string; name: string; roles: Role[] }> = [
 /**
  * For a developer's machine when no tokens are configured: one token per role, made at first start. Hashes go to
  * DATA_DIR/api-tokens.dev.yaml (the store), the values to DATA_DIR/api-tokens.dev.txt (mode 600), which is
- * printed by path, never by content.
+ * printed by path, never by content. Its header shows a request to `apiUrl` (platform/config.ts `apiUrl`).
  */
-export function ensureDevTokens(dataDir: string): DevTokens {
+export function ensureDevTokens(dataDir: string, apiUrl: string): DevTokens {
   const storePath = path.join(dataDir, 'api-tokens.dev.yaml');
   const valuesPath = path.join(dataDir, 'api-tokens.dev.txt');
   if (existsSync(storePath) && existsSync(valuesPath)) {
@@ -208,7 +208,7 @@ export function ensureDevTokens(dataDir: string): DevTokens {
     valuesPath,
     [
       '# Development API tokens (made at first start because API_TOKENS_PATH and API_TOKENS are unset).',
-      '# Use one as: curl -H "Authorization: Bearer <token>" http://127.0.0.1:3000/complaints',
+      `# Use one as: curl -H "Authorization: Bearer <token>" ${apiUrl}/complaints`,
       '# Delete this file and api-tokens.dev.yaml to make new ones.',
       ...issued.map(({ person, token }) => `${person.roles.join(',').padEnd(13)} ${person.id.padEnd(12)} ${token}`),
       '',

@@ -2,7 +2,7 @@
 // Configuration from the environment (platform/config.ts). SIGINT/SIGTERM: stop accepting, finish what is in
 // flight, close the Temporal connection, exit 0.
 import { Client, Connection } from '@temporalio/client';
-import { type AppConfig, ConfigError, loadConfigOrExit, temporalAddress } from '../platform/config';
+import { apiUrl, type AppConfig, ConfigError, loadConfigOrExit, temporalAddress } from '../platform/config';
 import { exitOnStartupError, temporalConnectionOptions } from '../platform/temporal-connection';
 import { openRegister } from '../register';
 import { buildApp } from './app';
@@ -25,7 +25,7 @@ function tokensFor(config: AppConfig): TokenStore {
       'Invalid configuration: API_TOKENS_PATH or API_TOKENS must be set (make a token with `npm run token -- --person <id> --roles <roles>`)',
     );
   }
-  const dev = ensureDevTokens(config.DATA_DIR);
+  const dev = ensureDevTokens(config.DATA_DIR, apiUrl(config));
   console.log(
     `No API_TOKENS_PATH or API_TOKENS: using development tokens (one per role) ${dev.created ? 'made now' : 'made earlier'}; ` +
       `they are in ${dev.valuesPath}`,

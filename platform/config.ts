@@ -222,3 +222,9 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfi
 export function temporalAddress(config: AppConfig): string {
   return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_SERVER_PORT}`;
 }
+
+/** Where the API is reached from this machine: http://HOST:PORT, a wildcard HOST (0.0.0.0, ::) as 127.0.0.1. */
+export function apiUrl(config: Pick<AppConfig, 'HOST' | 'PORT'>): string {
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+  return `http://${host}:${config.PORT}`;
+}

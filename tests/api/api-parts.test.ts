@@ -19,7 +19,7 @@ import { decodeCursor, encodeCursor, ListQuerySchema, quote, visibilityQuery } f
 import { ComplaintService } from '../../api/complaint-service';
 import { ApiError, toApiError } from '../../api/errors';
 import { candidateRef, canonicalJson, refYear } from '../../api/references';
-import { ConfigError, loadConfig } from '../../platform/config';
+import { apiUrl, ConfigError, loadConfig } from '../../platform/config';
 import { testTokens } from '../support/api';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'api-parts-'));
@@ -82,7 +82,7 @@ describe('tokens', () => {
 
   it('for development are made once under DATA_DIR, values readable by the owner only', () => {
     const dir = tmp();
-    const first = ensureDevTokens(dir);
+    const first = ensureDevTokens(dir, 'http://127.0.0.1:3000');
     expect(first.created).toBe(true);
     expect(statSync(first.valuesPath).mode & 0o777).toBe(0o600);
     const lines = readFileSync(first.valuesPath, 'utf8')
@@ -92,9 +92,18 @@ describe('tokens', () => {
     expect(first.store.lookup(officerToken)).toMatchObject({ id: 'dev.officer', roles: ['case-officer'] });
     const stored = readFileSync(path.join(dir, 'api-tokens.dev.yaml'), 'utf8');
     expect(stored).not.toContain(officerToken);
-    const second = ensureDevTokens(dir);
+    const second = ensureDevTokens(dir, 'http://127.0.0.1:3000');
     expect(second.created).toBe(false);
     expect(second.store.lookup(officerToken)).toBeDefined();
+  });
+
+  it("for development name the API's real address in their file's header, not port 3000", () => {
+    const dir = tmp();
+    const made = ensureDevTokens(dir, apiUrl(loadConfig({ HOST: '0.0.0.0', PORT: '4123' })));
+    expect(readFileSync(made.valuesPath, 'utf8')).toContain(
+      '# Use one as: curl -H "Authorization: Bearer <token>" http://127.0.0.1:4123/complaints\n',
+    );
+    expect(apiUrl(loadConfig({ HOST: 'complaints.example', PORT: '8080' }))).toBe('http://complaints.example:8080');
   });
 });
 
