@@ -15,7 +15,7 @@ import { historyToJson } from '../audit/history-json';
 import type { ActionBody, ActionName } from '../domain/actions';
 import type { ComplaintState } from '../domain/complaint';
 import type { IntakeSchema } from '../domain/intake';
-import { procedureKey } from '../domain/procedure';
+import { type Procedure, procedureKey } from '../domain/procedure';
 import { findProcedure } from '../domain/procedures';
 import { defaultHolidayCalendar } from '../domain/scottish-holidays';
 import type { Actor } from '../domain/vocabulary';
@@ -137,6 +137,60 @@ export function unavailability(error: unknown, timeoutMs: number): ApiError | un
   return undefined;
 }
 
+/** When the complaint was received (the body's receivedAt, or now); a 400 when in the future or before 2000. */
+function receivedAtOf(body: IntakeBody, nowMs: number): number {
+  const receivedAtMs = body.receivedAt ? Date.parse(body.receivedAt) : nowMs;
+  if (receivedAtMs > nowMs + FUTURE_TOLERANCE_MS) {
+    throw badRequest('invalid-request', 'receivedAt is in the future', [
+      { in: 'body', path: 'receivedAt', message: 'must not be in the future' },
+    ]);
+  }
+  if (receivedAtMs < EARLIEST_RECEIVED_AT_MS) {
+    throw badRequest('invalid-request', 'receivedAt is too long ago', [
+      { in: 'body', path: 'receivedAt', message: 'must be on or after 2000-01-01' },
+    ]);
+  }
+  return receivedAtMs;
+}
+
+/** The procedure the intake names (latest version unless it gives one), or the default; a 400 when unknown. */
+function procedureOf(body: IntakeBody, defaultProcedure: string): Procedure {
+  const procedure = findProcedure(body.procedure?.id ?? defaultProcedure, body.procedure?.version);
+  if (procedure) return procedure;
+  const named = body.procedure
+    ? `${body.procedure.id}${body.procedure.version ? `@${body.procedure.version}` : ''}`
+    : defaultProcedure;
+  throw badRequest('invalid-request', `There is no procedure ${named}`, [
+    { in: 'body', path: 'procedure', message: `unknown procedure ${named}` },
+  ]);
+}
+
+/** What the complaint's workflow starts from, everything resolved (details in the order the state keeps them). */
+function workflowInput(
+  ref: string,
+  body: IntakeBody,
+  procedure: Procedure,
+  receivedAtMs: number,
+  actor: Actor,
+): ComplaintWorkflowInput {
+  return {
+    ref,
+    procedure: { id: procedure.id, version: procedure.version },
+    details: {
+      complainant: body.complainant,
+      ...(body.representative ? { representative: body.representative } : {}),
+      serviceArea: body.serviceArea,
+      category: body.category,
+      channel: body.channel,
+      summary: body.summary,
+      serious: body.serious,
+    },
+    receivedAt: new Date(receivedAtMs).toISOString(),
+    holidays: defaultHolidayCalendar(refYear(receivedAtMs)),
+    actor,
+  };
+}
+
 function isComplaintWorkflowMissingHandler(error: unknown): boolean {
   const cause = (error as { cause?: unknown }).cause;
   return cause instanceof ApplicationFailure && /no registered handler/i.test(cause.message);
@@ -218,26 +272,8 @@ export class ComplaintService {
 
   async intake(body: IntakeBody, options: IntakeOptions): Promise<IntakeResult> {
     const nowMs = this.now();
-    const receivedAtMs = body.receivedAt ? Date.parse(body.receivedAt) : nowMs;
-    if (receivedAtMs > nowMs + FUTURE_TOLERANCE_MS) {
-      throw badRequest('invalid-request', 'receivedAt is in the future', [
-        { in: 'body', path: 'receivedAt', message: 'must not be in the future' },
-      ]);
-    }
-    if (receivedAtMs < EARLIEST_RECEIVED_AT_MS) {
-      throw badRequest('invalid-request', 'receivedAt is too long ago', [
-        { in: 'body', path: 'receivedAt', message: 'must be on or after 2000-01-01' },
-      ]);
-    }
-    const procedure = findProcedure(body.procedure?.id ?? this.options.defaultProcedure, body.procedure?.version);
-    if (!procedure) {
-      const named = body.procedure
-        ? `${body.procedure.id}${body.procedure.version ? `@${body.procedure.version}` : ''}`
-        : this.options.defaultProcedure;
-      throw badRequest('invalid-request', `There is no procedure ${named}`, [
-        { in: 'body', path: 'procedure', message: `unknown procedure ${named}` },
-      ]);
-    }
+    const receivedAtMs = receivedAtOf(body, nowMs);
+    const procedure = procedureOf(body, this.options.defaultProcedure);
     const keySha256 = options.idempotencyKey ? sha256Hex(`${options.actor.id}\n${options.idempotencyKey}`) : undefined;
     const memo: IntakeMemo = {
       v: 1,
@@ -245,22 +281,7 @@ export class ComplaintService {
       ...(keySha256 ? { idempotencyKeySha256: keySha256 } : {}),
     };
     const year = refYear(receivedAtMs);
-    const input = (ref: string): ComplaintWorkflowInput => ({
-      ref,
-      procedure: { id: procedure.id, version: procedure.version },
-      details: {
-        complainant: body.complainant,
-        ...(body.representative ? { representative: body.representative } : {}),
-        serviceArea: body.serviceArea,
-        category: body.category,
-        channel: body.channel,
-        summary: body.summary,
-        serious: body.serious,
-      },
-      receivedAt: new Date(receivedAtMs).toISOString(),
-      holidays: defaultHolidayCalendar(year),
-      actor: options.actor,
-    });
+    const input = (ref: string) => workflowInput(ref, body, procedure, receivedAtMs, options.actor);
 
     // The organisation gave the reference: it alone identifies the complaint.
     if (body.ref) {
