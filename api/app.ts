@@ -74,6 +74,21 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.addHook('onRequest', authenticate(deps.tokens));
   observeRequests(app, metrics);
 
+  await registerDocumentation(app);
+
+  await app.register(healthRoutes, { complaints: deps.complaints });
+  await app.register(metricsRoutes, { metrics });
+  await app.register(complaintRoutes, { complaints: deps.complaints, metrics });
+  await app.register(complaintActionRoutes, { complaints: deps.complaints, metrics });
+  if (deps.register) {
+    await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
+    await app.register(reportRoutes, { register: deps.register, ...deps.reports });
+  }
+  return app;
+}
+
+/** OpenAPI generated from the routes' zod schemas, and Swagger UI at /docs. */
+async function registerDocumentation(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.0.3',
@@ -101,14 +116,4 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   // The documentation is public: a browser cannot send a bearer token for the page itself, and it holds no data.
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-
-  await app.register(healthRoutes, { complaints: deps.complaints });
-  await app.register(metricsRoutes, { metrics });
-  await app.register(complaintRoutes, { complaints: deps.complaints, metrics });
-  await app.register(complaintActionRoutes, { complaints: deps.complaints, metrics });
-  if (deps.register) {
-    await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
-    await app.register(reportRoutes, { register: deps.register, ...deps.reports });
-  }
-  return app;
 }
