@@ -9,6 +9,7 @@ import { replayComplaintHistories } from '../../audit/replay';
 import { buildApp } from '../../api/app';
 import { ComplaintService } from '../../api/complaint-service';
 import { createMetrics } from '../../api/metrics';
+import type { ComplaintList } from '../../api/complaint-list';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import { caller, eventually, intakeBody, startApiStack, testTokens, type ApiStack, type Person } from '../support/api';
 import { RecordingActivities } from '../support/recording-activities';
@@ -49,11 +50,12 @@ function complaintsWithSummary(summary: string): string[] {
   ];
 }
 
-function expectErrorShape(body: Record<string, any>): void {
+function expectErrorShape(body: Record<string, unknown>): void {
   expect(Object.keys(body)).toEqual(['error']);
-  expect(typeof body.error.code).toBe('string');
-  expect(typeof body.error.message).toBe('string');
-  for (const key of Object.keys(body.error)) expect(['code', 'message', 'details']).toContain(key);
+  const error = body.error as Record<string, unknown>;
+  expect(typeof error.code).toBe('string');
+  expect(typeof error.message).toBe('string');
+  for (const key of Object.keys(error)) expect(['code', 'message', 'details']).toContain(key);
 }
 
 describe('intake: POST /complaints', () => {
@@ -455,7 +457,7 @@ describe('list: GET /complaints', () => {
       : `receivedFrom=${encodeURIComponent(windowFrom)}&receivedTo=${encodeURIComponent(windowTo)}&`;
     const response = await call('auditor', 'GET', `/complaints?${window}${query}`);
     expect(response.status, response.text).toBe(200);
-    return response.json() as { items: Array<Record<string, any>>; nextCursor: string | null };
+    return response.json() as ComplaintList;
   };
   const refsOf = async (query: string) => (await list(query)).items.map((item) => item.ref).sort();
   const expectRefs = (query: string, names: string[]) =>
@@ -505,11 +507,9 @@ describe('list: GET /complaints', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { items: Array<Record<string, any>>; nextCursor: string | null } = await list(
-        `limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-      );
+      const page: ComplaintList = await list(`limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.items.map((item) => item.ref as string));
+      seen.push(...page.items.map((item) => item.ref));
       cursor = page.nextCursor;
       pages++;
     } while (cursor && pages < 10);

@@ -2,7 +2,7 @@
 // itself answers to complaintStateQuery for the same complaint: the recorded history files are checked against
 // the query answers saved when they were recorded, and one complaint is run live (full ladder) and compared with a
 // query made now. The full ladder's timeline must read correctly.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,11 +157,16 @@ describe('timeline of each recorded history', () => {
 describe('the timeline checks the recorded events against the raw history', () => {
   it('flags an event whose actor does not match the Update that caused it', async () => {
     const text = readFileSync(path.join(dir, 'dundee-withdrawn.json'), 'utf8');
-    const json = JSON.parse(text) as { events: Array<Record<string, any>> };
-    const accepted = json.events.find(
-      (event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'withdraw',
-    );
-    const payload = accepted?.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input.args.payloads[0];
+    // Only the parts of the ProtoJSON history this test reads and rewrites.
+    type UpdateInput = { name?: string; args: { payloads: Array<{ data: string }> } };
+    type HistoryEvent = {
+      workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest?: { input?: UpdateInput } };
+    };
+    const json = JSON.parse(text) as { events: HistoryEvent[] };
+    const input = json.events
+      .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input)
+      .find((candidate) => candidate?.name === 'withdraw');
+    const payload = input!.args.payloads[0]!;
     const args = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
     payload.data = Buffer.from(JSON.stringify({ ...args, actor: { id: 'someone.else' } })).toString('base64');
     const timeline = await reconstructTimeline([parseHistoryJson(JSON.stringify(json), 'tampered.json')]);

@@ -267,7 +267,7 @@ describe('transitions', () => {
       if (stage !== 'committee') c.do(escalate(), (t += DAY));
     }
     expect(nextDeadline(c.state, dundee)?.kind).toBe('referral-window');
-    const events = c.do({ action: 'refer-to-ombudsman', actor: officer, reference: 'SPSO-201100123' }, (t += 30 * DAY));
+    const events = c.do({ action: 'refer-to-ombudsman', actor: officer, reference: 'SPSO-201100123' }, t + 30 * DAY);
     expect(events.map((e) => e.type)).toEqual(['referred-to-ombudsman', 'closed']);
     expect(c.state.status).toBe('closed');
     expect(c.state.closure?.reason).toBe('referred-to-ombudsman');
