@@ -1,4 +1,5 @@
 import { type NativeConnection, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import type { AppConfig } from '../platform/config';
 import { complaintWorkflowCodeOptions } from './workflow-options';
 
 export { complaintWorkflowsPath, prebuiltWorkflowBundlePath } from './workflow-options';
@@ -40,4 +41,49 @@ export async function createComplaintsWorker(options: ComplaintsWorkerOptions): 
     activities,
     ...complaintWorkflowCodeOptions(options.workflowBundle),
   });
+}
+
+export interface ConfiguredWorkerOptions {
+  config: AppConfig;
+  connection: NativeConnection;
+  /** The activities made from the configuration (activities/index.ts `createActivitiesFromConfig`). */
+  made: { activities: object; close(): Promise<void> };
+  workflowBundle?: WorkflowBundleOption;
+  workerOptions?: ComplaintsWorkerOptions['workerOptions'];
+}
+
+/**
+ * The complaints Worker as `npm run worker` runs it: namespace, task queue and workflow cache
+ * (WORKER_MAX_CACHED_WORKFLOWS) from the configuration. `run()` polls until the Runtime's shutdown signal has
+ * drained it, then closes the activities' resources (closed at once if the Worker cannot be made). The benchmark's
+ * worker (bench/worker.ts) is this one, given its prebuilt bundle.
+ */
+export async function createConfiguredComplaintsWorker(
+  options: ConfiguredWorkerOptions,
+): Promise<{ worker: Worker; run: () => Promise<void> }> {
+  const { config, connection, made } = options;
+  try {
+    const worker = await createComplaintsWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      activities: made.activities,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+      workerOptions: {
+        ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+        ...options.workerOptions,
+      },
+    });
+    const run = async () => {
+      try {
+        await worker.run();
+      } finally {
+        await made.close();
+      }
+    };
+    return { worker, run };
+  } catch (err) {
+    await made.close();
+    throw err;
+  }
 }

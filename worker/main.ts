@@ -4,7 +4,7 @@ import { loadConfigOrExit, temporalAddress } from '../platform/config';
 import { installTemporalRuntime } from '../platform/runtime';
 import { checkSearchAttributes, describeSearchAttributeProblems } from '../platform/search-attributes';
 import { connectWorkerConnection, exitOnStartupError } from '../platform/temporal-connection';
-import { createComplaintsWorker } from './create-worker';
+import { createConfiguredComplaintsWorker } from './create-worker';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -31,24 +31,15 @@ async function main(): Promise<void> {
 
   // Loaded only now, so a configuration or connection problem is reported before activities' dependencies load.
   const { createActivitiesFromConfig } = require('../activities') as typeof import('../activities');
-  const { activities, close } = await createActivitiesFromConfig(config);
+  const made = await createActivitiesFromConfig(config);
   try {
-    const worker = await createComplaintsWorker({
-      connection,
-      namespace,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      activities,
-      ...(config.WORKER_MAX_CACHED_WORKFLOWS
-        ? { workerOptions: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } }
-        : {}),
-    });
+    const { run } = await createConfiguredComplaintsWorker({ config, connection, made });
     console.log(
       `Worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on namespace "${namespace}" at ${temporalAddress(config)}`,
     );
-    await worker.run();
+    await run();
     console.log('Worker stopped');
   } finally {
-    await close();
     await connection.close();
   }
 }
