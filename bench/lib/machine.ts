@@ -26,12 +26,10 @@ function git(args: string[]): string | null {
 
 export async function machineInfo(cli: string, connection: Connection, persistence: string): Promise<MachineInfo> {
   const cpus = os.cpus();
-  let server: string | null = null;
-  try {
-    server = (await connection.workflowService.getSystemInfo({})).serverVersion || null;
-  } catch {
-    server = null;
-  }
+  const server = await connection.workflowService.getSystemInfo({}).then(
+    (info) => info.serverVersion || null,
+    () => null,
+  );
   const status = git(['status', '--porcelain', '--untracked-files=no']);
   return {
     date: new Date().toISOString(),

@@ -1,5 +1,6 @@
 // The markdown table of one run (bench/results/<date>.md), from the same object as the JSON.
-import type { BenchResult } from '../run';
+import type { ReadFigures } from '../phases/read';
+import type { BenchResult } from './result';
 import type { Summary } from './stats';
 
 const ms = (summary: Summary | undefined) =>
@@ -39,16 +40,12 @@ export function renderMarkdown(result: BenchResult): string {
     lines.push('');
     lines.push(`| | complaints/s | completed | seconds | step | p50 / p95 / p99 / max ms | statuses / errors |`);
     lines.push('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const [step, figures] of Object.entries(
-      l.api.steps as Record<string, { latencyMs: Summary; statuses: Record<string, number>; errors: number }>,
-    )) {
+    for (const [step, figures] of Object.entries(l.api.steps)) {
       lines.push(
         `| API (HTTP) | ${l.api.perSecond} | ${l.api.completed}/${l.api.complaints} | ${l.api.seconds} | ${step} | ${ms(figures.latencyMs)} | ${statuses(figures.statuses)}; ${figures.errors} failed |`,
       );
     }
-    for (const [step, figures] of Object.entries(
-      l.baseline.steps as Record<string, { latencyMs: Summary; errors: number }>,
-    )) {
+    for (const [step, figures] of Object.entries(l.baseline.steps)) {
       lines.push(
         `| raw client baseline | ${l.baseline.perSecond} | ${l.baseline.completed}/${l.baseline.workflows} | ${l.baseline.seconds} | ${step} | ${ms(figures.latencyMs)} | ${figures.errors} errors |`,
       );
@@ -72,10 +69,10 @@ export function renderMarkdown(result: BenchResult): string {
     lines.push('');
     lines.push('| test | requests/s | p50 / p95 / p99 / max ms | requests | statuses / errors |');
     lines.push('| --- | --- | --- | --- | --- |');
-    const row = (name: string, f: any) => {
+    const row = (name: string, f: ReadFigures | undefined) => {
       if (!f) return;
       lines.push(
-        `| ${name} | ${f.perSecond} | ${ms(f.latencyMs)} | ${f.requests} | ${f.statuses ? statuses(f.statuses) : `${f.errors} errors`} |`,
+        `| ${name} | ${f.perSecond} | ${ms(f.latencyMs)} | ${f.requests} | ${'statuses' in f ? statuses(f.statuses) : `${f.errors} errors`} |`,
       );
     };
     if (r.warm) {
@@ -101,7 +98,7 @@ export function renderMarkdown(result: BenchResult): string {
     lines.push('');
     lines.push('| memory (RSS MiB) | server | worker | API |');
     lines.push('| --- | --- | --- | --- |');
-    for (const [name, value] of Object.entries(s.memoryMiB as Record<string, Record<string, number>>)) {
+    for (const [name, value] of Object.entries(s.memoryMiB)) {
       lines.push(`| ${name} | ${value.server ?? '-'} | ${value.worker ?? '-'} | ${value.api ?? '-'} |`);
     }
     lines.push('');
@@ -116,8 +113,7 @@ export function renderMarkdown(result: BenchResult): string {
       lines.push('| cohort | n | p50 / p95 / p99 / max ms |');
       lines.push('| --- | --- | --- |');
       lines.push(`| all | ${s.lateness.allMs.count} | ${ms(s.lateness.allMs)} |`);
-      for (const c of s.lateness.byCohortMs as Array<Summary & { cohort: number }>)
-        lines.push(`| ${c.cohort} | ${c.count} | ${ms(c)} |`);
+      for (const c of s.lateness.byCohortMs) lines.push(`| ${c.cohort} | ${c.count} | ${ms(c)} |`);
       lines.push('');
     }
     if (s.timerSplitSample) {

@@ -1,0 +1,61 @@
+// Phase 4, audit replay: histories of half lifecycle, half scale complaints fetched from the server (timed on
+// their own), then replayed with replayComplaintHistories (what `npm run audit -- replay` uses) against the bundle
+// the worker runs.
+import { performance } from 'node:perf_hooks';
+import { fetchComplaintHistories, type ComplaintHistory } from '../../audit/histories';
+import { replayComplaintHistories } from '../../audit/replay';
+import { installTemporalRuntime } from '../../platform/runtime';
+import type { BenchRecorder } from '../lib/result';
+import { round, summarise } from '../lib/stats';
+import type { BenchOptions } from '../options';
+import { say, type Stack } from '../stack';
+
+async function replayRun(stack: Stack, refs: string[]) {
+  installTemporalRuntime('warn');
+  const fetchStarted = performance.now();
+  const histories: ComplaintHistory[] = [];
+  for await (const history of fetchComplaintHistories(stack.client, { refs })) histories.push(history);
+  const fetchSeconds = (performance.now() - fetchStarted) / 1000;
+  const events = histories.map((item) => item.history.events?.length ?? 0);
+  const replayStarted = performance.now();
+  let ok = 0;
+  const failures: string[] = [];
+  for await (const outcome of replayComplaintHistories(histories, {
+    workflowBundle: { codePath: stack.complaintBundle },
+  })) {
+    if (outcome.ok) ok++;
+    else if (failures.length < 5) failures.push(outcome.message);
+  }
+  const replaySeconds = (performance.now() - replayStarted) / 1000;
+  return {
+    histories: histories.length,
+    eventsPerHistory: summarise(events),
+    fetchSeconds: round(fetchSeconds),
+    fetchedPerSecond: round(histories.length / fetchSeconds),
+    replaySeconds: round(replaySeconds),
+    perSecond: round(histories.length / replaySeconds),
+    ok,
+    failed: histories.length - ok,
+    failures,
+  };
+}
+
+export type ReplayResult = Awaited<ReturnType<typeof replayRun>>;
+
+export async function runReplayPhase(
+  stack: Stack,
+  options: BenchOptions,
+  recorder: BenchRecorder,
+  scaleRefs: readonly string[],
+  lifecycleRefs: readonly string[],
+): Promise<void> {
+  await recorder.measure('replay', async () => {
+    const half = Math.floor(options.replay / 2);
+    const fromScale = scaleRefs.slice(0, Math.min(half, scaleRefs.length));
+    const refs = [...fromScale, ...lifecycleRefs.slice(0, options.replay - fromScale.length)];
+    say(
+      `replay: fetching and replaying ${refs.length} histories (${refs.length - fromScale.length} lifecycle, ${fromScale.length} from the scale run)`,
+    );
+    if (refs.length > 0) recorder.result.replay = await replayRun(stack, refs);
+  });
+}
