@@ -2,8 +2,11 @@
 // - TEMPORAL_ADDRESS unset: runs a Temporal dev server (127.0.0.1:TEMPORAL_DEV_SERVER_PORT, UI on TEMPORAL_UI_PORT)
 //   whose state lives in DATA_DIR/temporal.db, so complaints survive a restart; the complaint search attributes are
 //   registered at launch. TEMPORAL_ADDRESS set: uses that server and starts only the worker and the API.
-// - Then the worker and the API as child processes, their output prefixed with their name.
-// - Ctrl-C (SIGINT) or SIGTERM stops the API, then the worker, then Temporal, and exits 0.
+// - Then the worker and the API as child processes, their output prefixed with their name; "ready" once the API's
+//   /health answers.
+// - Ctrl-C (SIGINT) or SIGTERM stops the API, then the worker, then Temporal, and exits 0; a process that exits on
+//   its own stops the rest, and npm start exits non-zero.
+// The processes are started, waited for and stopped by devtools/child-processes.ts, as the benchmark's are.
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
