@@ -24,8 +24,11 @@ interface Stack {
 
 const started: Stack[] = [];
 
-function startStack(env: Record<string, string>): Stack {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('tests', 'fixtures', 'start-stack.ts')], {
+function startStack(
+  env: Record<string, string>,
+  script = ['--import', 'tsx', path.join('tests', 'fixtures', 'start-stack.ts')],
+): Stack {
+  const child = spawn(process.execPath, script, {
     cwd: repoRoot(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env },
   });
@@ -179,5 +182,29 @@ describe('npm start with TEMPORAL_ADDRESS', () => {
     stack.child.kill('SIGINT');
     expect(await stack.exit).toBe(0);
     expect(stack.output()).not.toContain('stopping temporal');
+  });
+
+  it('stops the rest and exits with its code when a process dies, its stderr shown', async () => {
+    const env = await external;
+    // runStart with a worker that fails at once and an API that would run until stopped.
+    const services = [
+      {
+        name: 'worker',
+        nodeArgs: ['-e', "console.error('boom: the register is locked'); process.exit(3)"],
+        stopTimeoutMs: 5_000,
+      },
+      { name: 'api', nodeArgs: ['-e', "console.log('api up'); setInterval(() => {}, 1000)"], stopTimeoutMs: 5_000 },
+    ];
+    const script = `require('./scripts/start').runStart({ services: ${JSON.stringify(services)} }).then((code) => process.exit(code))`;
+    const stack = startStack({ TEMPORAL_ADDRESS: env.address, PORT: String(await unusedLoopbackPort()) }, [
+      '--import',
+      'tsx',
+      '-e',
+      script,
+    ]);
+    expect(await stack.exit).toBe(3);
+    expect(stack.output()).toContain('[worker]   boom: the register is locked');
+    expect(stack.output()).toContain('worker exited unexpectedly (code 3); stopping the rest');
+    expect(stack.output()).toContain('[start]    stopped');
   });
 });
