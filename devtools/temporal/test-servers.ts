@@ -9,9 +9,12 @@ import { installTemporalRuntime } from '../../platform/runtime';
 import { temporalServerExecutable } from './binaries';
 import { complaintWorkflowsPath } from '../../worker/workflow-options';
 
-/** The SDK Runtime, once per process, logging warnings and errors only. Called by every helper below. */
+/**
+ * The SDK Runtime, once per process, logging warnings and errors only, through `console` so that vitest shows
+ * them with the failing test they belong to (and not at all when every test passes). Called by every helper below.
+ */
 export function installQuietRuntime(): void {
-  installTemporalRuntime('warn');
+  installTemporalRuntime('warn', { throughConsole: true });
 }
 
 /**
@@ -34,8 +37,9 @@ export async function startDevServer(
       ...(options.namespace ? { namespace: options.namespace } : {}),
       log: { format: 'pretty', level: 'error' },
       searchAttributes: options.searchAttributes === false ? [] : [...complaintSearchAttributeKeys],
-      // In-memory database anyway; these make the dev server's SQLite faster still.
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+      // In-memory database anyway; these make the dev server's SQLite faster still. `--output none`: no banner (its
+      // version, ports) on the stdout this process shares with the test runner; its log lines still go to stderr.
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', '--output', 'none'],
     },
   });
 }

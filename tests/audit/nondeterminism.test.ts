@@ -83,7 +83,7 @@ describe('a deliberately non-deterministic workflow change', () => {
   let histories: ComplaintHistory[];
   beforeAll(async () => {
     // Core logs each failing workflow task at WARN: expected here, so only errors are shown.
-    installTemporalRuntime('error');
+    installTemporalRuntime('error', { throughConsole: true });
     histories = [
       // Recorded before the register became a local activity: there the register write is an activity scheduled
       // next to the notices, so the reordering shows as one activity in another's place.
