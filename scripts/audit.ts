@@ -3,7 +3,7 @@
 //   replay   [--query '<visibility query>'] [--ref <ref>]… [--file <history.json>…] [--json]
 //            Replays each history against today's workflow code (the worker's own options); one line per
 //            complaint run, a summary, exit 1 if any is non-deterministic or fails. Progress bar on a terminal.
-//   timeline <ref | file.json>… [--json]
+//   timeline <ref | file.json>… [--ref <ref>]… [--file <history.json>…] [--json]
 //            The complaint's timeline reconstructed from its history alone.
 //   export   [--query '<visibility query>'] [--ref <ref>]… --out <dir>
 //            Writes histories as JSON files (the format of `temporal workflow show --output json`).
@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Client } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import cliProgress from 'cli-progress';
 import {
   countSelection,
@@ -32,7 +32,7 @@ import { connectClient } from '../platform/temporal-connection';
 
 const USAGE = `Usage:
   npm run audit -- replay [--query '<visibility query>'] [--ref <ref>]... [--file <history.json>...] [--json]
-  npm run audit -- timeline <ref | history.json>... [--json]
+  npm run audit -- timeline <ref | history.json>... [--ref <ref>]... [--file <history.json>...] [--json]
   npm run audit -- export [--query '<visibility query>'] [--ref <ref>]... --out <dir>
 
   --query ''  (empty) selects every complaint. Without --query, --ref or --file, replay selects every complaint.`;
@@ -70,9 +70,14 @@ async function main(argv: string[]): Promise<number> {
         if (!values.ref && values.query === undefined && !values.file && positionals.length === 0) selection.query = '';
         return await replay([...(values.file ?? []), ...positionals], selection, client, values.json);
       }
-      case 'timeline':
-        if (positionals.length === 0) throw new UsageError('timeline needs a complaint reference or a history file');
-        return await timeline(positionals, client, values.json);
+      case 'timeline': {
+        // A positional is a file when it exists or is named .json, else a reference; --file and --ref say which.
+        const files = [...(values.file ?? []), ...positionals.filter(isFileName)];
+        const refs = [...(values.ref ?? []), ...positionals.filter((target) => !isFileName(target))];
+        if (files.length + refs.length === 0)
+          throw new UsageError('timeline needs a complaint reference or a history file');
+        return await timeline(files, refs, client, values.json);
+      }
       case 'export': {
         if (!values.out) throw new UsageError('export needs --out <dir>');
         if (!values.ref && values.query === undefined)
@@ -135,7 +140,7 @@ async function* selected(
   }
   for (const ref of selection.refs ?? []) {
     try {
-      yield* fetchComplaintHistories(await client.get(), { refs: [ref] });
+      yield* await complaintRuns(client, ref);
     } catch (err) {
       fail(ref, 'temporal', err);
     }
@@ -203,21 +208,37 @@ async function replay(
 
 // ------------------------------------------------------------------------------------------------ timeline
 
-async function timeline(targets: string[], client: LazyClient, json: boolean): Promise<number> {
+function isFileName(target: string): boolean {
+  return existsSync(target) || target.toLowerCase().endsWith('.json');
+}
+
+/** Every run of one complaint from the server; an unknown reference is "no complaint <ref>", for replay and timeline. */
+async function complaintRuns(client: LazyClient, ref: string): Promise<ComplaintHistory[]> {
+  try {
+    return await collect(fetchComplaintHistories(await client.get(), { refs: [ref] }));
+  } catch (err) {
+    // fetchHistory passes the server's NOT_FOUND through as a bare gRPC error (status 5), describe() as the SDK's own.
+    const cause = (err as { cause?: unknown } | null)?.cause;
+    const notFound = [err, cause].some((candidate) => isGrpcServiceError(candidate) && candidate.code === 5);
+    if (err instanceof WorkflowNotFoundError || notFound) throw new Error(`no complaint ${ref}`, { cause: err });
+    throw err;
+  }
+}
+
+async function timeline(files: string[], refs: string[], client: LazyClient, json: boolean): Promise<number> {
   // Files of one complaint (its runs, when it continued as new) make one timeline; so does a reference.
   const complaints = new Map<string, { source: string; runs: ComplaintHistory[] }>();
-  for (const target of targets) {
-    if (existsSync(target) || target.toLowerCase().endsWith('.json')) {
-      const run = await readHistoryFile(target);
-      const known = complaints.get(run.workflowId);
-      if (known) {
-        known.runs.push(run);
-        known.source += `, ${target}`;
-      } else complaints.set(run.workflowId, { source: target, runs: [run] });
-    } else {
-      const runs = await collect(fetchComplaintHistories(await client.get(), { refs: [target] }));
-      complaints.set(target, { source: `Temporal (${runs[0]?.source ?? ''})`, runs });
-    }
+  for (const file of files) {
+    const run = await readHistoryFile(file);
+    const known = complaints.get(run.workflowId);
+    if (known) {
+      known.runs.push(run);
+      known.source += `, ${file}`;
+    } else complaints.set(run.workflowId, { source: file, runs: [run] });
+  }
+  for (const ref of refs) {
+    const runs = await complaintRuns(client, ref);
+    complaints.set(ref, { source: `Temporal (${runs[0]?.source ?? ''})`, runs });
   }
   const results = [];
   let problems = 0;
@@ -275,7 +296,9 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    // A gRPC error's code is a number: only Node's own argument errors have string codes.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       console.error(`${(err as Error).message}\n\n${USAGE}`);
       process.exit(2);
     }

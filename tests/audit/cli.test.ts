@@ -113,6 +113,24 @@ describe('npm run audit', () => {
     expect(stdout).toMatch(/2 histories replayed .*: 0 ok, 0 non-deterministic, 2 failed/);
   });
 
+  it('timeline --file reads a history file as replay --file does', async () => {
+    const file = path.join(out, 'CLI-TWO.json');
+    const byFlag = await audit('timeline', '--file', file);
+    const positional = await audit('timeline', file);
+    expect(byFlag.code).toBe(0);
+    expect(byFlag.stdout).toContain('Complaint CLI-TWO: ');
+    expect(byFlag.stdout).toBe(positional.stdout);
+  });
+
+  it('an unknown reference: "no complaint <ref>", exit 1, from timeline as from replay', async () => {
+    const timeline = await audit('timeline', 'SW-NOPE-1');
+    expect(timeline.code).toBe(1);
+    expect(timeline.stderr.trim()).toBe('no complaint SW-NOPE-1');
+    const replay = await audit('replay', '--ref', 'SW-NOPE-1');
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toMatch(/^failed +SW-NOPE-1: no complaint SW-NOPE-1$/m);
+  });
+
   it('exits 2 with the usage on a bad command line', async () => {
     const { code, stderr } = await audit('export', '--query', '');
     expect(code).toBe(2);
