@@ -1,21 +1,28 @@
 import { isDeepStrictEqual } from 'node:util';
 import { defaultPayloadConverter, type Payload, type PayloadConverter } from '@temporalio/common';
 import type { NoticeReceipt, RegisterBatch, RegisterReceipt } from '../activities/contract';
-import type { ActionName } from '../domain/actions';
+import { actionNames, type ActionName } from '../domain/action-names';
+import { parseCommand } from '../domain/actions';
 import {
+  SYSTEM_ACTOR,
   applyEvent,
+  decide,
   initialState,
+  nextScheduledEvent,
   replayTimeline,
+  type ComplaintEvent,
   type ComplaintState,
   type DeadlineRecord,
+  type RejectionCode,
   type TimelineEntry,
 } from '../domain/complaint';
 import type { Notice } from '../domain/notices';
+import type { Procedure } from '../domain/procedure';
 import { findProcedure } from '../domain/procedures';
-import type { Actor } from '../domain/vocabulary';
+import { ActorSchema, type Actor } from '../domain/vocabulary';
 import { complaintWorkflowCodeOptions } from '../worker/workflow-options';
 import type { ComplaintWorkflowInput } from '../workflows/complaint';
-import { eventId, eventTime, eventType, type ComplaintHistory, type HistoryEvent } from './histories';
+import { eventId, eventTime, type ComplaintHistory, type HistoryEvent } from './histories';
 
 // A complaint's timeline reconstructed from its workflow history alone: no worker, no query, no register.
 //
@@ -28,9 +35,10 @@ import { eventId, eventTime, eventType, type ComplaintHistory, type HistoryEvent
 // not a re-derivation that could drift from the rules. All sources are merged by seq and must agree exactly.
 //
 // Why they can be trusted. Each row is then checked against the raw inputs the history also holds, which nothing
-// in the workflow could forge: a row someone did must match an accepted Update or a Signal of that action, by that
-// actor, handled in the workflow task at that very time; a reminder, breach or window closure must not come before
-// it was due; a notification failure must match a failed sendNotice. Notices come from the sendNotice activities
+// in the workflow could forge: a row someone did must be exactly what the domain's `decide` makes of an accepted
+// Update or a Signal (its payload, actor and the time of the workflow task that handled it) for the complaint as
+// the earlier rows make it; a reminder, breach or window closure must be what `nextScheduledEvent` had next, at or
+// after its time; a notification failure must match a failed sendNotice. Notices come from the sendNotice activities
 // and their results (who received what, when). Deadlines, and whether each was met, come from folding the rows with
 // the domain's own applyEvent, as the register and the workflow do.
 
@@ -78,41 +86,192 @@ type Decoder = (payload: Payload | null | undefined) => Promise<unknown>;
 /** Decodes payloads as the worker does (its data converter: worker/workflow-options.ts). */
 export function payloadDecoder(): Decoder {
   const dataConverter = complaintWorkflowCodeOptions().dataConverter;
-  const converter: PayloadConverter = dataConverter?.payloadConverterPath
-    ? (require(dataConverter.payloadConverterPath) as { payloadConverter: PayloadConverter }).payloadConverter
-    : defaultPayloadConverter;
+  const converterPath = dataConverter?.payloadConverterPath;
+  let converter: Promise<PayloadConverter> | undefined;
   const codecs = [...(dataConverter?.payloadCodecs ?? [])].reverse();
   return async (payload) => {
     if (!payload) return undefined;
+    converter ??= converterPath
+      ? import(converterPath).then((module: { payloadConverter: PayloadConverter }) => module.payloadConverter)
+      : Promise.resolve(defaultPayloadConverter);
     let payloads: Payload[] = [payload];
     for (const codec of codecs) payloads = await codec.decode(payloads);
-    return payloads[0] ? converter.fromPayload(payloads[0]) : undefined;
+    return payloads[0] ? (await converter).fromPayload(payloads[0]) : undefined;
   };
 }
 
-/** Which recorded event types each action (Update or Signal of that name) can produce. */
-const PRODUCES: Record<ActionName, readonly TimelineEntry['type'][]> = {
-  acknowledge: ['acknowledged'],
-  assign: ['case-officer-assigned'],
-  'record-outcome': ['outcome-recorded', 'closed'],
-  'request-escalation': ['escalated'],
-  'grant-extension': ['extension-granted'],
-  withdraw: ['withdrawn'],
-  'refer-to-ombudsman': ['referred-to-ombudsman', 'closed'],
-  'add-note': ['note-added'],
-  'update-calendar': ['calendar-updated'],
-};
 /** The marker the SDK records for a completed local activity: `data` says which one, `result` what it returned. */
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
-const CLOCK_TYPES = new Set<TimelineEntry['type']>(['reminder-issued', 'deadline-breached', 'closed']);
 
 interface Cause {
   kind: 'update' | 'signal';
   action: string;
-  actor: Actor | undefined;
+  /** The Update's argument or the Signal's input, as the workflow received it. */
+  payload: unknown;
   /** Workflow time at which the workflow handled it (the start of that workflow task), ms precision. */
   handledAt: string | undefined;
   event: HistoryEvent;
+}
+
+type FailedNotice = { id: string; at: string | undefined };
+
+/** What a reading of the history has gathered so far, across the complaint's runs. */
+class HistoryReading {
+  readonly findings: AuditFinding[] = [];
+  readonly bySeq = new Map<number, { entry: TimelineEntry; from: string }>();
+  readonly notices = new Map<string, NoticeRecord>();
+  readonly causes: Cause[] = [];
+  readonly failedNotices: FailedNotice[] = [];
+  input: ComplaintWorkflowInput | undefined;
+  execution: AuditTimeline['execution'] = 'running';
+  historyEvents = 0;
+
+  constructor(private readonly decode: Decoder) {}
+
+  /** Entries from one source; every source must agree exactly on each seq. */
+  addEntries(entries: readonly TimelineEntry[] | undefined, from: string): void {
+    for (const entry of entries ?? []) {
+      const known = this.bySeq.get(entry.seq);
+      if (!known) this.bySeq.set(entry.seq, { entry, from });
+      else if (!isDeepStrictEqual(known.entry, entry)) {
+        this.findings.push({
+          level: 'error',
+          message: `event #${entry.seq} differs between ${known.from} and ${from}`,
+        });
+      }
+    }
+  }
+
+  async readRun(run: ComplaintHistory): Promise<void> {
+    const events = run.history.events ?? [];
+    this.historyEvents += events.length;
+    const byId = new Map(events.map((event) => [eventId(event), event]));
+    const scheduled = new Map<number, { type: string; input: unknown }>();
+    let lastTaskStartedAt: string | undefined;
+    let lastCompletedTaskStartedAt: string | undefined;
+    const awaitingNextTask: Cause[] = [];
+    for (const event of events) {
+      if (event.workflowTaskStartedEventAttributes) {
+        lastTaskStartedAt = eventTime(event);
+        for (const cause of awaitingNextTask.splice(0)) cause.handledAt = lastTaskStartedAt;
+      } else if (event.workflowTaskCompletedEventAttributes) {
+        // The task's own WorkflowTaskStarted (the time-skipping test server leaves startedEventId out: the latest one).
+        const started = byId.get(Number(String(event.workflowTaskCompletedEventAttributes.startedEventId ?? 0)));
+        lastCompletedTaskStartedAt = started ? eventTime(started) : lastTaskStartedAt;
+      } else if (event.workflowExecutionUpdateAcceptedEventAttributes) {
+        const request = event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest;
+        const payload = await this.decode(request?.input?.args?.payloads?.[0]);
+        const action = request?.input?.name ?? '?';
+        this.causes.push({ kind: 'update', action, payload, handledAt: lastCompletedTaskStartedAt, event });
+      } else if (event.workflowExecutionSignaledEventAttributes) {
+        const attributes = event.workflowExecutionSignaledEventAttributes;
+        const payload = await this.decode(attributes.input?.payloads?.[0]);
+        const cause: Cause = {
+          kind: 'signal',
+          action: attributes.signalName ?? '?',
+          payload,
+          handledAt: undefined,
+          event,
+        };
+        this.causes.push(cause);
+        awaitingNextTask.push(cause);
+      } else if (!(await this.readActivityEvent(event, scheduled))) await this.readExecutionEvent(event, run);
+    }
+  }
+
+  /** Register batches and notices: activity tasks and local-activity markers. False when the event is neither. */
+  private async readActivityEvent(
+    event: HistoryEvent,
+    scheduled: Map<number, { type: string; input: unknown }>,
+  ): Promise<boolean> {
+    const id = eventId(event);
+    const at = eventTime(event);
+    if (event.activityTaskScheduledEventAttributes) {
+      const attributes = event.activityTaskScheduledEventAttributes;
+      const type = attributes.activityType?.name ?? '?';
+      const activityInput = await this.decode(attributes.input?.payloads?.[0]);
+      scheduled.set(id, { type, input: activityInput });
+      if (type === 'recordInRegister')
+        this.addEntries((activityInput as RegisterBatch).entries, `the register batch at event ${id}`);
+      if (type === 'sendNotice') {
+        const notice = activityInput as Notice;
+        this.notices.set(notice.id, {
+          id: notice.id,
+          kind: notice.kind,
+          audience: notice.audience,
+          stage: notice.stage.name,
+          ...(at ? { requestedAt: at } : {}),
+          pending: true,
+        });
+      }
+    } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      const details = event.markerRecordedEventAttributes.details ?? {};
+      const marker = (await this.decode(details.data?.payloads?.[0])) as { activity_type?: string } | undefined;
+      if (marker?.activity_type === 'recordInRegister') {
+        const receipt = (await this.decode(details.result?.payloads?.[0])) as RegisterReceipt | undefined;
+        this.addEntries(receipt?.entries, `the register write at event ${id}`);
+      }
+    } else if (event.activityTaskCompletedEventAttributes) {
+      const attributes = event.activityTaskCompletedEventAttributes;
+      const activity = scheduled.get(Number(String(attributes.scheduledEventId ?? 0)));
+      if (activity?.type === 'sendNotice') {
+        const receipt = (await this.decode(attributes.result?.payloads?.[0])) as NoticeReceipt;
+        const record = this.notices.get((activity.input as Notice).id);
+        if (record) Object.assign(record, { deliveredAt: at, recipients: receipt.recipients, pending: false });
+      }
+    } else if (event.activityTaskFailedEventAttributes || event.activityTaskTimedOutEventAttributes) {
+      const attributes = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
+      const activity = scheduled.get(Number(String(attributes?.scheduledEventId ?? 0)));
+      if (activity?.type === 'sendNotice') {
+        const noticeId = (activity.input as Notice).id;
+        const record = this.notices.get(noticeId);
+        const failure = attributes?.failure?.cause?.message ?? attributes?.failure?.message ?? 'failed';
+        if (record) Object.assign(record, { failedAt: at, failure, pending: false });
+        this.failedNotices.push({ id: noticeId, at });
+      }
+    } else return false;
+    return true;
+  }
+
+  /** The run's input, the states Updates return, and how the run ended. */
+  private async readExecutionEvent(event: HistoryEvent, run: ComplaintHistory): Promise<void> {
+    if (event.workflowExecutionStartedEventAttributes) {
+      const attributes = event.workflowExecutionStartedEventAttributes;
+      const runInput = (await this.decode(attributes.input?.payloads?.[0])) as ComplaintWorkflowInput;
+      this.input ??= runInput;
+      if (runInput.resume) this.addEntries(runInput.resume.state.timeline, `run ${run.runId} input (continued as new)`);
+    } else if (event.workflowExecutionUpdateCompletedEventAttributes) {
+      const outcome = event.workflowExecutionUpdateCompletedEventAttributes.outcome;
+      const state = (await this.decode(outcome?.success?.payloads?.[0])) as ComplaintState | undefined;
+      this.addEntries(state?.timeline, `the result of the Update at event ${eventId(event)}`);
+    } else if (event.workflowExecutionCompletedEventAttributes) {
+      this.execution = 'completed';
+      const state = (await this.decode(event.workflowExecutionCompletedEventAttributes.result?.payloads?.[0])) as
+        ComplaintState | undefined;
+      this.addEntries(state?.timeline, 'the workflow result');
+    } else if (event.workflowExecutionContinuedAsNewEventAttributes) {
+      this.execution = 'continued-as-new';
+      const next = (await this.decode(event.workflowExecutionContinuedAsNewEventAttributes.input?.payloads?.[0])) as
+        ComplaintWorkflowInput | undefined;
+      this.addEntries(next?.resume?.state.timeline, 'the state carried into the next run');
+    } else if (event.workflowExecutionFailedEventAttributes) this.execution = 'failed';
+    else if (event.workflowExecutionTerminatedEventAttributes) this.execution = 'terminated';
+    else if (event.workflowExecutionCanceledEventAttributes) this.execution = 'canceled';
+    else if (event.workflowExecutionTimedOutEventAttributes) this.execution = 'timed-out';
+  }
+
+  /** The recorded events in seq order; a gap is a finding. */
+  entries(): TimelineEntry[] {
+    const entries = [...this.bySeq.values()].map(({ entry }) => entry).sort((a, b) => a.seq - b.seq);
+    entries.forEach((entry, index) => {
+      if (entry.seq !== index + 1)
+        this.findings.push({
+          level: 'error',
+          message: `event #${index + 1} is missing from the history (next recorded: #${entry.seq})`,
+        });
+    });
+    return entries;
+  }
 }
 
 /** Reconstructs the timeline from one complaint's runs (oldest first; usually one). */
@@ -122,164 +281,31 @@ export async function reconstructTimeline(
 ): Promise<AuditTimeline> {
   const first = runs[0];
   if (!first) throw new Error('No history to reconstruct a timeline from');
-  const findings: AuditFinding[] = [];
-  const bySeq = new Map<number, { entry: TimelineEntry; from: string }>();
-  const notices = new Map<string, NoticeRecord>();
-  const causes: Cause[] = [];
-  const failedNotices: Array<{ id: string; at: string | undefined }> = [];
-  let input: ComplaintWorkflowInput | undefined;
-  let execution: AuditTimeline['execution'] = 'running';
-  let historyEvents = 0;
-
-  const addEntries = (entries: readonly TimelineEntry[] | undefined, from: string) => {
-    for (const entry of entries ?? []) {
-      const known = bySeq.get(entry.seq);
-      if (!known) bySeq.set(entry.seq, { entry, from });
-      else if (!isDeepStrictEqual(known.entry, entry)) {
-        findings.push({ level: 'error', message: `event #${entry.seq} differs between ${known.from} and ${from}` });
-      }
-    }
-  };
-
-  for (const run of runs) {
-    const events = run.history.events ?? [];
-    historyEvents += events.length;
-    const byId = new Map(events.map((event) => [eventId(event), event]));
-    const scheduled = new Map<number, { type: string; input: unknown }>();
-    let lastTaskStartedAt: string | undefined;
-    let lastCompletedTaskStartedAt: string | undefined;
-    const awaitingNextTask: Cause[] = [];
-
-    for (const event of events) {
-      const id = eventId(event);
-      const at = eventTime(event);
-      if (event.workflowTaskStartedEventAttributes) {
-        lastTaskStartedAt = at;
-        for (const cause of awaitingNextTask.splice(0)) cause.handledAt = lastTaskStartedAt;
-      } else if (event.workflowTaskCompletedEventAttributes) {
-        // The task's own WorkflowTaskStarted (the time-skipping test server leaves startedEventId out: the latest one).
-        const started = byId.get(Number(String(event.workflowTaskCompletedEventAttributes.startedEventId ?? 0)));
-        lastCompletedTaskStartedAt = started ? eventTime(started) : lastTaskStartedAt;
-      } else if (event.workflowExecutionStartedEventAttributes) {
-        const attributes = event.workflowExecutionStartedEventAttributes;
-        const runInput = (await decode(attributes.input?.payloads?.[0])) as ComplaintWorkflowInput;
-        input ??= runInput;
-        if (runInput.resume) addEntries(runInput.resume.state.timeline, `run ${run.runId} input (continued as new)`);
-      } else if (event.workflowExecutionUpdateAcceptedEventAttributes) {
-        const request = event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest;
-        const payload = (await decode(request?.input?.args?.payloads?.[0])) as { actor?: Actor } | undefined;
-        causes.push({
-          kind: 'update',
-          action: request?.input?.name ?? '?',
-          actor: payload?.actor,
-          handledAt: lastCompletedTaskStartedAt,
-          event,
-        });
-      } else if (event.workflowExecutionUpdateCompletedEventAttributes) {
-        const outcome = event.workflowExecutionUpdateCompletedEventAttributes.outcome;
-        const state = (await decode(outcome?.success?.payloads?.[0])) as ComplaintState | undefined;
-        addEntries(state?.timeline, `the result of the Update at event ${id}`);
-      } else if (event.workflowExecutionSignaledEventAttributes) {
-        const attributes = event.workflowExecutionSignaledEventAttributes;
-        const payload = (await decode(attributes.input?.payloads?.[0])) as { actor?: unknown } | undefined;
-        const cause: Cause = {
-          kind: 'signal',
-          action: attributes.signalName ?? '?',
-          actor: payload?.actor as Actor | undefined,
-          handledAt: undefined,
-          event,
-        };
-        causes.push(cause);
-        awaitingNextTask.push(cause);
-      } else if (event.activityTaskScheduledEventAttributes) {
-        const attributes = event.activityTaskScheduledEventAttributes;
-        const type = attributes.activityType?.name ?? '?';
-        const activityInput = await decode(attributes.input?.payloads?.[0]);
-        scheduled.set(id, { type, input: activityInput });
-        if (type === 'recordInRegister')
-          addEntries((activityInput as RegisterBatch).entries, `the register batch at event ${id}`);
-        if (type === 'sendNotice') {
-          const notice = activityInput as Notice;
-          notices.set(notice.id, {
-            id: notice.id,
-            kind: notice.kind,
-            audience: notice.audience,
-            stage: notice.stage.name,
-            ...(at ? { requestedAt: at } : {}),
-            pending: true,
-          });
-        }
-      } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
-        const details = event.markerRecordedEventAttributes.details ?? {};
-        const marker = (await decode(details.data?.payloads?.[0])) as { activity_type?: string } | undefined;
-        if (marker?.activity_type === 'recordInRegister') {
-          const receipt = (await decode(details.result?.payloads?.[0])) as RegisterReceipt | undefined;
-          addEntries(receipt?.entries, `the register write at event ${id}`);
-        }
-      } else if (event.activityTaskCompletedEventAttributes) {
-        const attributes = event.activityTaskCompletedEventAttributes;
-        const activity = scheduled.get(Number(String(attributes.scheduledEventId ?? 0)));
-        if (activity?.type === 'sendNotice') {
-          const receipt = (await decode(attributes.result?.payloads?.[0])) as NoticeReceipt;
-          const record = notices.get((activity.input as Notice).id);
-          if (record) Object.assign(record, { deliveredAt: at, recipients: receipt.recipients, pending: false });
-        }
-      } else if (event.activityTaskFailedEventAttributes || event.activityTaskTimedOutEventAttributes) {
-        const attributes = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
-        const activity = scheduled.get(Number(String(attributes?.scheduledEventId ?? 0)));
-        if (activity?.type === 'sendNotice') {
-          const noticeId = (activity.input as Notice).id;
-          const record = notices.get(noticeId);
-          const failure = attributes?.failure?.cause?.message ?? attributes?.failure?.message ?? 'failed';
-          if (record) Object.assign(record, { failedAt: at, failure, pending: false });
-          failedNotices.push({ id: noticeId, at });
-        }
-      } else if (event.workflowExecutionCompletedEventAttributes) {
-        execution = 'completed';
-        const state = (await decode(event.workflowExecutionCompletedEventAttributes.result?.payloads?.[0])) as
-          ComplaintState | undefined;
-        addEntries(state?.timeline, 'the workflow result');
-      } else if (event.workflowExecutionContinuedAsNewEventAttributes) {
-        execution = 'continued-as-new';
-        const next = (await decode(event.workflowExecutionContinuedAsNewEventAttributes.input?.payloads?.[0])) as
-          ComplaintWorkflowInput | undefined;
-        addEntries(next?.resume?.state.timeline, 'the state carried into the next run');
-      } else if (event.workflowExecutionFailedEventAttributes) execution = 'failed';
-      else if (event.workflowExecutionTerminatedEventAttributes) execution = 'terminated';
-      else if (event.workflowExecutionCanceledEventAttributes) execution = 'canceled';
-      else if (event.workflowExecutionTimedOutEventAttributes) execution = 'timed-out';
-    }
-  }
-
+  const reading = new HistoryReading(decode);
+  for (const run of runs) await reading.readRun(run);
+  const { input, findings, notices } = reading;
   if (!input) throw new Error('The history has no complaint input');
-  const entries = [...bySeq.values()].map(({ entry }) => entry).sort((a, b) => a.seq - b.seq);
-  entries.forEach((entry, index) => {
-    if (entry.seq !== index + 1)
-      findings.push({
-        level: 'error',
-        message: `event #${index + 1} is missing from the history (next recorded: #${entry.seq})`,
-      });
-  });
-  const [firstEntry] = entries;
-  if (!firstEntry) throw new Error(`The history of ${first.workflowId} holds no recorded events`);
+  const entries = reading.entries();
+  if (!entries[0]) throw new Error(`The history of ${first.workflowId} holds no recorded events`);
   const state = replayTimeline(entries);
-  const linked = corroborate(entries, causes, failedNotices, input, findings);
   const procedure = findProcedure(input.procedure.id, input.procedure.version);
   if (!procedure)
     findings.push({
       level: 'error',
       message: `procedure ${input.procedure.id}@${input.procedure.version} is not known to this code`,
     });
-  if (execution === 'running' && [...notices.values()].some((notice) => notice.pending)) {
+  const linked = procedure
+    ? new Corroboration(entries, procedure, findings).run(reading.causes, reading.failedNotices, input)
+    : {};
+  if (reading.execution === 'running' && [...notices.values()].some((notice) => notice.pending)) {
     findings.push({ level: 'note', message: 'some notices were still being delivered when the history was taken' });
   }
-
   return {
     ref: state.ref,
     runIds: runs.map((run) => run.runId),
     procedure: state.procedure,
-    execution,
-    historyEvents,
+    execution: reading.execution,
+    historyEvents: reading.historyEvents,
     entries,
     state,
     notices: [...notices.values()],
@@ -288,109 +314,147 @@ export async function reconstructTimeline(
   };
 }
 
-/** Links each recorded event to what caused it in the history, and reports what does not fit. */
-function corroborate(
-  entries: readonly TimelineEntry[],
-  causes: readonly Cause[],
-  failedNotices: ReadonlyArray<{ id: string; at: string | undefined }>,
-  input: ComplaintWorkflowInput,
-  findings: AuditFinding[],
-): Record<number, string> {
-  const linked: Record<number, string> = {};
-  const pending = new Set(entries);
-  const [first] = entries;
-  if (first && first.type === 'complaint-received' && !input.resume) {
-    pending.delete(first);
-    linked[first.seq] = 'WorkflowExecutionStarted (event 1)';
-    if (
-      !isDeepStrictEqual(first.actor, input.actor) ||
-      first.receivedAt !== new Date(Date.parse(input.receivedAt)).toISOString()
-    ) {
-      findings.push({
-        level: 'error',
-        message: 'the complaint-received event does not match the workflow input (actor or time)',
-      });
-    }
-  } else if (input.resume) {
-    // Events before this run were recorded by earlier runs: their causes are in those runs' histories.
-    for (const entry of input.resume.state.timeline) {
-      const carried = entries.find((candidate) => candidate.seq === entry.seq);
-      if (carried && pending.delete(carried)) linked[carried.seq] = 'carried over from an earlier run';
-    }
+const withoutRecording = ({ seq: _seq, at: _at, actor: _actor, ...event }: TimelineEntry) => event;
+
+/**
+ * Links each recorded event to what caused it in the history, and reports what does not fit. What an Update or
+ * Signal records, and what the clock records when, are the domain's own answers (`decide`, `nextScheduledEvent`)
+ * for the complaint as it stood just before the event: the audit restates no rule.
+ */
+class Corroboration {
+  readonly linked: Record<number, string> = {};
+  private readonly pending: Set<TimelineEntry>;
+
+  constructor(
+    private readonly entries: readonly TimelineEntry[],
+    private readonly procedure: Procedure,
+    private readonly findings: AuditFinding[],
+  ) {
+    this.pending = new Set(entries);
   }
 
-  for (const cause of causes) {
-    const label = `${cause.kind === 'update' ? 'Update' : 'Signal'} "${cause.action}" (event ${eventId(cause.event)})`;
-    const candidates = [...pending].filter(
-      (entry) => entry.at === cause.handledAt && isDeepStrictEqual(entry.actor, cause.actor ?? { id: 'unknown' }),
-    );
-    const produced = (PRODUCES as Record<string, readonly string[] | undefined>)[cause.action] ?? [];
-    const firstMatch = candidates.find((entry) =>
-      cause.kind === 'signal' && entry.type === 'action-rejected'
-        ? entry.action === cause.action
-        : produced[0] === entry.type || (entry.type !== 'closed' && produced.includes(entry.type)),
-    );
-    if (!firstMatch) {
-      findings.push({
-        level: 'error',
-        message: `${label} by ${cause.actor?.id ?? 'unknown'} recorded nothing at ${cause.handledAt ?? 'an unknown time'}`,
-      });
-      continue;
-    }
-    pending.delete(firstMatch);
-    linked[firstMatch.seq] = label;
-    if (firstMatch.type === 'action-rejected') continue;
-    // An action may record a second event (an outcome at the final stage closes the complaint).
-    for (const entry of candidates) {
+  run(
+    causes: readonly Cause[],
+    failedNotices: readonly FailedNotice[],
+    input: ComplaintWorkflowInput,
+  ): Record<number, string> {
+    this.linkStart(input);
+    for (const cause of causes) this.linkCause(cause);
+    for (const entry of this.pending) this.linkRest(entry, failedNotices);
+    return this.linked;
+  }
+
+  /** The complaint as the workflow held it when it recorded event `seq`. */
+  private stateBefore(seq: number): ComplaintState {
+    return replayTimeline(this.entries.filter((entry) => entry.seq < seq));
+  }
+
+  private link(entry: TimelineEntry, label: string): void {
+    this.pending.delete(entry);
+    this.linked[entry.seq] = label;
+  }
+
+  private problem(message: string): void {
+    this.findings.push({ level: 'error', message });
+  }
+
+  private linkStart(input: ComplaintWorkflowInput): void {
+    const [first] = this.entries;
+    if (first && first.type === 'complaint-received' && !input.resume) {
+      this.link(first, 'WorkflowExecutionStarted (event 1)');
       if (
-        entry.seq === firstMatch.seq + 1 &&
-        entry.type === 'closed' &&
-        produced.includes('closed') &&
-        pending.delete(entry)
+        !isDeepStrictEqual(first.actor, input.actor) ||
+        first.receivedAt !== new Date(Date.parse(input.receivedAt)).toISOString()
       )
-        linked[entry.seq] = label;
+        this.problem('the complaint-received event does not match the workflow input (actor or time)');
+    } else if (input.resume) {
+      // Events before this run were recorded by earlier runs: their causes are in those runs' histories.
+      for (const entry of input.resume.state.timeline) {
+        const carried = this.entries.find((candidate) => candidate.seq === entry.seq);
+        if (carried && this.pending.has(carried)) this.link(carried, 'carried over from an earlier run');
+      }
     }
   }
 
-  for (const entry of pending) {
+  /** What the workflow recorded for this message, as `decide` answers it for the state of the time. */
+  private expectedEvents(
+    cause: Cause,
+    state: ComplaintState,
+    nowMs: number,
+  ): { actor: Actor; events: ComplaintEvent[] } {
+    const action = cause.action as ActionName;
+    const refused = (code: RejectionCode, reason: string): ComplaintEvent[] =>
+      cause.kind === 'signal' ? [{ type: 'action-rejected', action, code, reason }] : [];
+    if (!actionNames.includes(action)) return { actor: { id: 'unknown' }, events: [] };
+    const parsed = parseCommand(action, cause.payload);
+    if (!parsed.ok) {
+      const claimed = ActorSchema.safeParse((cause.payload as { actor?: unknown } | null)?.actor);
+      return {
+        actor: claimed.success ? claimed.data : { id: 'unknown' },
+        events: refused('invalid-message', parsed.reason),
+      };
+    }
+    const decision = decide(state, parsed.command, nowMs, this.procedure);
+    return {
+      actor: parsed.command.actor,
+      events: decision.ok ? decision.events : refused(decision.code, decision.reason),
+    };
+  }
+
+  private linkCause(cause: Cause): void {
+    const label = `${cause.kind === 'update' ? 'Update' : 'Signal'} "${cause.action}" (event ${eventId(cause.event)})`;
+    const claimed = (cause.payload as { actor?: Actor } | null | undefined)?.actor;
+    for (const candidate of this.entries) {
+      if (!this.pending.has(candidate) || candidate.at !== cause.handledAt) continue;
+      const { actor, events } = this.expectedEvents(cause, this.stateBefore(candidate.seq), Date.parse(candidate.at));
+      const recorded = this.entries.slice(candidate.seq - 1, candidate.seq - 1 + events.length);
+      const matches =
+        events.length > 0 &&
+        recorded.length === events.length &&
+        recorded.every(
+          (entry, i) =>
+            this.pending.has(entry) &&
+            entry.at === candidate.at &&
+            isDeepStrictEqual(entry.actor, actor) &&
+            isDeepStrictEqual(withoutRecording(entry), events[i]),
+        );
+      if (matches) {
+        for (const entry of recorded) this.link(entry, label);
+        return;
+      }
+    }
+    this.problem(`${label} by ${claimed?.id ?? 'unknown'} recorded nothing at ${cause.handledAt ?? 'an unknown time'}`);
+  }
+
+  /** Events no message caused: a failed delivery, or the clock. */
+  private linkRest(entry: TimelineEntry, failedNotices: readonly FailedNotice[]): void {
     if (entry.type === 'notification-failed') {
       const failure = failedNotices.find(
         (candidate) => candidate.id === entry.notice && (!candidate.at || candidate.at <= entry.at),
       );
-      if (failure) linked[entry.seq] = `failed sendNotice ${entry.notice}`;
+      if (failure) this.link(entry, `failed sendNotice ${entry.notice}`);
       else
-        findings.push({
-          level: 'error',
-          message: `event #${entry.seq} says notice ${entry.notice} failed, but no failed delivery is in the history`,
-        });
-    } else if (entry.actor.id === 'system' && CLOCK_TYPES.has(entry.type)) {
-      const dueAt = clockDueAt(entry, entries);
-      if (dueAt !== undefined && Date.parse(entry.at) < dueAt) {
-        findings.push({
-          level: 'error',
-          message: `event #${entry.seq} (${entry.type}) at ${entry.at} came before it was due (${new Date(dueAt).toISOString()})`,
-        });
-      } else linked[entry.seq] = 'the workflow clock (due at or before this time)';
-    } else {
-      findings.push({
-        level: 'error',
-        message: `event #${entry.seq} (${entry.type} by ${entry.actor.id} at ${entry.at}) matches no Update or Signal in the history`,
-      });
+        this.problem(
+          `event #${entry.seq} says notice ${entry.notice} failed, but no failed delivery is in the history`,
+        );
+      return;
     }
+    if (isDeepStrictEqual(entry.actor, SYSTEM_ACTOR)) {
+      const nowMs = Date.parse(entry.at);
+      const scheduled = nextScheduledEvent(this.stateBefore(entry.seq), this.procedure, nowMs);
+      if (scheduled && isDeepStrictEqual(withoutRecording(entry), scheduled.event)) {
+        if (scheduled.atMs > nowMs)
+          this.problem(
+            `event #${entry.seq} (${entry.type}) at ${entry.at} came before it was due (${new Date(scheduled.atMs).toISOString()})`,
+          );
+        else this.link(entry, 'the workflow clock (due at or before this time)');
+        return;
+      }
+    }
+    this.problem(
+      `event #${entry.seq} (${entry.type} by ${entry.actor.id} at ${entry.at}) matches no Update or Signal in the history`,
+    );
   }
-  return linked;
-}
-
-/** When a clock event was due: a reminder `hoursBefore` its deadline, a breach at it, a closure at the window's end. */
-function clockDueAt(entry: TimelineEntry, entries: readonly TimelineEntry[]): number | undefined {
-  if (entry.type === 'reminder-issued') return Date.parse(entry.dueAt) - entry.hoursBefore * 3_600_000;
-  if (entry.type === 'deadline-breached') return Date.parse(entry.dueAt);
-  if (entry.type === 'closed') {
-    const before = replayTimeline(entries.filter((candidate) => candidate.seq < entry.seq));
-    const window = before.stages[before.stages.length - 1]?.escalationWindowEndsAt;
-    return window ? Date.parse(window) : undefined;
-  }
-  return undefined;
 }
 
 // ------------------------------------------------------------------------------------------------ text

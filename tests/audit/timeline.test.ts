@@ -180,6 +180,27 @@ describe('the timeline checks the recorded events against the raw history', () =
     expect(formatTimeline(timeline, 'tampered.json')).toContain('PROBLEM: event #4 (withdrawn by officer.jones');
   });
 
+  it("flags an event that is not what the domain's decide makes of the Update behind it", async () => {
+    // Same action, actor and time, other content: only re-deciding the Update (not matching its name) can tell.
+    const json = JSON.parse(readFileSync(path.join(dir, 'dundee-withdrawn.json'), 'utf8')) as {
+      events: Array<{
+        workflowExecutionUpdateAcceptedEventAttributes?: {
+          acceptedRequest?: { input?: { name?: string; args: { payloads: Array<{ data: string }> } } };
+        };
+      }>;
+    };
+    const payload = json.events
+      .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input)
+      .find((candidate) => candidate?.name === 'withdraw')!.args.payloads[0]!;
+    const args = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
+    payload.data = Buffer.from(JSON.stringify({ ...args, reason: 'a reason nobody recorded' })).toString('base64');
+    const timeline = await reconstructTimeline([parseHistoryJson(JSON.stringify(json), 'tampered.json')]);
+    expect(timeline.findings.map((finding) => finding.message)).toEqual([
+      expect.stringMatching(/^Update "withdraw" \(event \d+\) by officer\.jones recorded nothing at /),
+      expect.stringMatching(/^event #4 \(withdrawn by officer\.jones at .+\) matches no Update or Signal/),
+    ]);
+  });
+
   it('reads a history written back in the CLI format unchanged', async () => {
     const original = await readHistoryFile(path.join(dir, 'spso-stage2-referral.json'));
     const again = parseHistoryJson(historyToJson(original.history), 'again.json');
