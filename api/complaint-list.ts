@@ -14,11 +14,11 @@ import {
   complaintCategoryKey,
   complaintNextDeadlineKey,
   complaintOverdueKey,
-  complaintProcedureKey,
   complaintReceivedAtKey,
   complaintServiceAreaKey,
   complaintStageKey,
   complaintStatusKey,
+  readSearchAttributes,
 } from '../workflows/search-attributes';
 import { COMPLAINT_WORKFLOW_TYPE } from '../workflows/start-options';
 import { badRequest } from './errors';
@@ -83,6 +83,7 @@ export const ListQuerySchema = z
       .trim()
       .min(1)
       .max(200)
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
       .regex(/^[^\\\u0000-\u001f]+$/, 'an officer id without backslashes or control characters')
       .optional()
       .describe("The case officer's id"),
@@ -201,18 +202,9 @@ export function summaryOf(execution: {
   closeTime?: Date | undefined;
   typedSearchAttributes: TypedSearchAttributes;
 }): ComplaintSummary {
-  const attributes = execution.typedSearchAttributes;
   return {
     ref: execution.workflowId,
-    status: attributes.get(complaintStatusKey) ?? null,
-    stage: attributes.get(complaintStageKey) ?? null,
-    serviceArea: attributes.get(complaintServiceAreaKey) ?? null,
-    category: attributes.get(complaintCategoryKey) ?? null,
-    caseOfficer: attributes.get(complaintCaseOfficerKey) ?? null,
-    procedure: attributes.get(complaintProcedureKey) ?? null,
-    receivedAt: iso(attributes.get(complaintReceivedAtKey)),
-    nextDeadline: iso(attributes.get(complaintNextDeadlineKey)),
-    overdue: attributes.get(complaintOverdueKey) ?? null,
+    ...readSearchAttributes(execution.typedSearchAttributes),
     startedAt: execution.startTime.toISOString(),
     closedAt: iso(execution.closeTime),
   };

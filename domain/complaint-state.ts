@@ -49,6 +49,7 @@ export const rejectionCodes = [
   'not-final-stage',
   'referral-window-closed',
   'already-assigned',
+  'assignment-not-permitted',
   'invalid-message',
 ] as const;
 export const RejectionCodeSchema = z.enum(rejectionCodes);

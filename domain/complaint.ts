@@ -1,3 +1,4 @@
+import type { ActionName } from './action-names';
 import type { ComplaintCommand } from './actions';
 import { addDays, type HolidayCalendar } from './calendar';
 import type {
@@ -10,7 +11,7 @@ import type {
   StageRecord,
   TimelineEntry,
 } from './complaint-state';
-import type { ComplaintDetails } from './intake';
+import type { ComplaintDetails, ComplaintOpening } from './intake';
 import { stageDefinition, startStage, type Procedure, type StageDefinition } from './procedure';
 import type { Actor, ComplaintStatus, Outcome } from './vocabulary';
 
@@ -41,7 +42,8 @@ export const SYSTEM_ACTOR: Actor = { id: 'system', name: 'Complaints engine' };
 
 export type Decision = { ok: true; events: ComplaintEvent[] } | { ok: false; code: RejectionCode; reason: string };
 
-const reject = (code: RejectionCode, reason: string): Decision => ({ ok: false, code, reason });
+const refusal = (code: RejectionCode, reason: string) => ({ ok: false as const, code, reason });
+const reject = (code: RejectionCode, reason: string): Decision => refusal(code, reason);
 const accept = (...events: ComplaintEvent[]): Decision => ({ ok: true, events });
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
@@ -96,6 +98,7 @@ export function decide(
   command: ComplaintCommand,
   nowMs: number,
   procedure: Procedure,
+  options: DecideOptions = {},
 ): Decision {
   if (isTerminal(state.status)) {
     return reject(
@@ -105,177 +108,250 @@ export function decide(
   }
   const record = currentStageRecord(state);
   const stage = stageDefinition(procedure, record.stage);
-  const stageName = stage.name;
+  const context = {
+    state,
+    command,
+    nowMs,
+    procedure,
+    record,
+    stage,
+    assignmentByRole: options.assignmentByRole ?? true,
+  };
+  return (deciders[command.action] as Decider<ActionName>)(context as DecisionContext<ActionName>);
+}
 
-  switch (command.action) {
-    case 'acknowledge': {
-      if (state.status !== 'open')
-        return reject('not-open', `${stageName} already has its outcome; there is nothing to acknowledge`);
-      if (!record.acknowledgement)
-        return reject('no-acknowledgement-step', `${stageName} has no acknowledgement step in ${procedure.name}`);
-      if (record.acknowledgement.metAt)
-        return reject(
-          'already-acknowledged',
-          `${stageName} was already acknowledged at ${record.acknowledgement.metAt}`,
-        );
-      return accept({ type: 'acknowledged', stage: record.stage, ...(command.note ? { note: command.note } : {}) });
-    }
+export interface DecideOptions {
+  /**
+   * Whether `assign` applies who may assign whom (`assignmentRefusal`); default true. Only the workflow turns it
+   * off, for complaints recorded before the patch `assignment-by-role`, when the API alone checked it.
+   */
+  assignmentByRole?: boolean;
+}
 
-    case 'assign': {
-      if (state.caseOfficer?.id === command.officer.id) {
-        return reject('already-assigned', `${command.officer.id} is already the case officer`);
-      }
-      return accept({
-        type: 'case-officer-assigned',
-        officer: command.officer,
-        ...(state.caseOfficer ? { previous: state.caseOfficer } : {}),
-      });
-    }
+/** What each action's decider sees: the command, the complaint, its current stage and the time. */
+interface DecisionContext<A extends ActionName> {
+  state: ComplaintState;
+  command: Extract<ComplaintCommand, { action: A }>;
+  nowMs: number;
+  procedure: Procedure;
+  record: StageRecord;
+  stage: StageDefinition;
+  assignmentByRole: boolean;
+}
+type Decider<A extends ActionName> = (context: DecisionContext<A>) => Decision;
 
-    case 'record-outcome': {
-      if (state.status !== 'open')
-        return reject('outcome-already-recorded', `${stageName} already has its outcome (${record.response.outcome})`);
-      if (record.acknowledgement && !record.acknowledgement.metAt) {
-        return reject('not-acknowledged', `${stageName} must be acknowledged before its outcome is recorded`);
-      }
-      if (!stage.outcomes.includes(command.outcome)) {
-        return reject(
-          'outcome-not-in-procedure',
-          `"${command.outcome}" is not an outcome of ${stageName}; allowed: ${stage.outcomes.join(', ')}`,
-        );
-      }
-      const windowDays =
-        stage.escalation?.windowDays ??
-        (procedure.ombudsman.afterStage === stage.id ? procedure.ombudsman.referralWindowDays : undefined);
-      const outcome: ComplaintEvent = {
-        type: 'outcome-recorded',
-        stage: stage.id,
-        outcome: command.outcome,
-        ...(command.findings ? { findings: command.findings } : {}),
-        ...(command.actionsTaken ? { actionsTaken: command.actionsTaken } : {}),
-        ...(windowDays !== undefined
-          ? { escalationWindowEndsAt: iso(addDays(nowMs, { days: windowDays, kind: 'calendar' }, state.holidays)) }
-          : {}),
-      };
-      if (windowDays === undefined)
-        return accept(outcome, { type: 'closed', reason: 'final-outcome', outcome: command.outcome });
-      return accept(outcome);
-    }
+const deciders: { [A in ActionName]: Decider<A> } = {
+  acknowledge: decideAcknowledge,
+  assign: decideAssign,
+  'record-outcome': decideOutcome,
+  'request-escalation': decideEscalation,
+  'grant-extension': decideExtension,
+  withdraw: ({ command }) => accept({ type: 'withdrawn', ...(command.reason ? { reason: command.reason } : {}) }),
+  'refer-to-ombudsman': decideReferral,
+  'add-note': ({ command }) => accept({ type: 'note-added', text: command.text }),
+  'update-calendar': ({ command, record, stage }) => {
+    const holidays = [...new Set(command.holidays)].sort();
+    return accept({ type: 'calendar-updated', holidays, ...recalculateDeadlines(record, stage, holidays) });
+  },
+};
 
-    case 'request-escalation': {
-      if (state.status !== 'awaiting-escalation') {
-        return reject('no-outcome-yet', `escalation is possible only after the outcome of ${stageName}`);
-      }
-      if (!stage.escalation) {
-        return reject(
-          'no-further-stage',
-          `${stageName} is the last stage of ${procedure.name}; the complainant may go to the ${procedure.ombudsman.name}`,
-        );
-      }
-      if (record.escalationWindowEndsAt && nowMs > ms(record.escalationWindowEndsAt)) {
-        return reject('escalation-window-closed', `the escalation window ended at ${record.escalationWindowEndsAt}`);
-      }
-      const { next, bypassTo } = stage.escalation;
-      const wantsBypass =
-        command.bypass === true || (command.to !== undefined && command.to === bypassTo && command.to !== next);
-      if (wantsBypass && !bypassTo)
-        return reject('stage-not-reachable', `the stage after ${stageName} cannot be bypassed`);
-      const target = wantsBypass ? (bypassTo as string) : next;
-      if (command.to !== undefined && command.to !== target) {
-        return reject(
-          'stage-not-reachable',
-          `from ${stageName} a complaint can go to ${[next, bypassTo].filter(Boolean).join(' or (bypassing) ')}, not ${command.to}`,
-        );
-      }
-      return accept({
-        type: 'escalated',
-        from: stage.id,
-        to: target,
-        ...(wantsBypass ? { bypassed: next } : {}),
-        stage: openStage(stageDefinition(procedure, target), nowMs, state.holidays),
-      });
-    }
+function decideAcknowledge({ state, command, procedure, record, stage }: DecisionContext<'acknowledge'>): Decision {
+  if (state.status !== 'open')
+    return reject('not-open', `${stage.name} already has its outcome; there is nothing to acknowledge`);
+  if (!record.acknowledgement)
+    return reject('no-acknowledgement-step', `${stage.name} has no acknowledgement step in ${procedure.name}`);
+  if (record.acknowledgement.metAt)
+    return reject('already-acknowledged', `${stage.name} was already acknowledged at ${record.acknowledgement.metAt}`);
+  return accept({ type: 'acknowledged', stage: record.stage, ...(command.note ? { note: command.note } : {}) });
+}
 
-    case 'grant-extension': {
-      if (state.status !== 'open')
-        return reject(
-          'outcome-already-recorded',
-          `${stageName} already has its outcome; there is no response deadline to extend`,
-        );
-      if (!stage.extension.allowed) return reject('extension-not-allowed', `${stageName} does not allow extensions`);
-      if (stage.extension.requiresComplainantAgreement && !command.agreedWithComplainant) {
-        return reject('agreement-required', `an extension at ${stageName} needs the complainant's agreement`);
-      }
-      const current = ms(record.response.dueAt);
-      if (nowMs > current) {
-        return reject(
-          'deadline-passed',
-          `the response deadline passed at ${record.response.dueAt}; an extension must be agreed before it`,
-        );
-      }
-      const dueAtMs =
-        command.newDeadline !== undefined
-          ? ms(command.newDeadline)
-          : addDays(current, { days: command.days ?? 0, kind: stage.respond.within.kind }, state.holidays);
-      if (dueAtMs <= current)
-        return reject(
-          'deadline-not-later',
-          `the new deadline must be later than the current one (${record.response.dueAt})`,
-        );
-      if (stage.extension.maxTotal) {
-        const limit = addDays(ms(record.startedAt), stage.extension.maxTotal, state.holidays);
-        if (dueAtMs > limit) {
-          return reject(
-            'extension-too-long',
-            `${stageName} may take at most ${stage.extension.maxTotal.days} ${stage.extension.maxTotal.kind} days in total (until ${iso(limit)})`,
-          );
-        }
-      }
-      return accept({
-        type: 'extension-granted',
-        stage: stage.id,
-        ...(command.days !== undefined ? { days: command.days } : {}),
-        ...(command.newDeadline !== undefined ? { requestedDeadline: command.newDeadline } : {}),
-        dueAt: iso(dueAtMs),
-        previousDueAt: record.response.dueAt,
-        reason: command.reason,
-        agreedWithComplainant: command.agreedWithComplainant,
-      });
-    }
+function decideAssign({ state, command, assignmentByRole }: DecisionContext<'assign'>): Decision {
+  const refusal = assignmentByRole ? assignmentRefusal(state, command.actor, command.officer) : undefined;
+  if (refusal) return refusal;
+  if (state.caseOfficer?.id === command.officer.id) {
+    return reject('already-assigned', `${command.officer.id} is already the case officer`);
+  }
+  return accept({
+    type: 'case-officer-assigned',
+    officer: command.officer,
+    ...(state.caseOfficer ? { previous: state.caseOfficer } : {}),
+  });
+}
 
-    case 'withdraw':
-      return accept({ type: 'withdrawn', ...(command.reason ? { reason: command.reason } : {}) });
+/**
+ * Who may assign whom. A manager may assign anyone, at any time. Anyone else may only take the complaint
+ * themselves (officer.id = their own id), and only while it is unassigned or already theirs. An actor without a
+ * role (another system's Signal) is not a manager: a role is what the API vouches for, so none grants nothing.
+ * Decided here, inside the workflow, so that two officers taking the same complaint at once cannot both win.
+ */
+export function assignmentRefusal(
+  state: ComplaintState,
+  actor: Actor,
+  officer: { id: string },
+): Extract<Decision, { ok: false }> | undefined {
+  if (actor.role === 'manager') return undefined;
+  if (officer.id !== actor.id) {
+    return refusal(
+      'assignment-not-permitted',
+      `A case officer may assign a complaint only to themselves (officer.id "${actor.id}"); assigning someone else needs a manager`,
+    );
+  }
+  const current = state.caseOfficer;
+  if (current && current.id !== actor.id) {
+    return refusal(
+      'assignment-not-permitted',
+      `Complaint ${state.ref} is assigned to ${current.id}; reassigning it needs a manager`,
+    );
+  }
+  return undefined;
+}
 
-    case 'refer-to-ombudsman': {
-      if (stage.id !== procedure.ombudsman.afterStage) {
-        return reject(
-          'not-final-stage',
-          `a referral to the ${procedure.ombudsman.name} follows the outcome of ${stageDefinition(procedure, procedure.ombudsman.afterStage).name}`,
-        );
-      }
-      if (state.status !== 'awaiting-escalation') return reject('no-outcome-yet', `${stageName} has no outcome yet`);
-      if (record.escalationWindowEndsAt && nowMs > ms(record.escalationWindowEndsAt)) {
-        return reject('referral-window-closed', `the referral window ended at ${record.escalationWindowEndsAt}`);
-      }
-      return accept(
-        { type: 'referred-to-ombudsman', ...(command.reference ? { reference: command.reference } : {}) },
-        {
-          type: 'closed',
-          reason: 'referred-to-ombudsman',
-          ...(record.response.outcome ? { outcome: record.response.outcome } : {}),
-        },
+function decideOutcome({
+  state,
+  command,
+  nowMs,
+  procedure,
+  record,
+  stage,
+}: DecisionContext<'record-outcome'>): Decision {
+  if (state.status !== 'open')
+    return reject('outcome-already-recorded', `${stage.name} already has its outcome (${record.response.outcome})`);
+  if (record.acknowledgement && !record.acknowledgement.metAt) {
+    return reject('not-acknowledged', `${stage.name} must be acknowledged before its outcome is recorded`);
+  }
+  if (!stage.outcomes.includes(command.outcome)) {
+    return reject(
+      'outcome-not-in-procedure',
+      `"${command.outcome}" is not an outcome of ${stage.name}; allowed: ${stage.outcomes.join(', ')}`,
+    );
+  }
+  const windowDays =
+    stage.escalation?.windowDays ??
+    (procedure.ombudsman.afterStage === stage.id ? procedure.ombudsman.referralWindowDays : undefined);
+  const outcome: ComplaintEvent = {
+    type: 'outcome-recorded',
+    stage: stage.id,
+    outcome: command.outcome,
+    ...(command.findings ? { findings: command.findings } : {}),
+    ...(command.actionsTaken ? { actionsTaken: command.actionsTaken } : {}),
+    ...(windowDays !== undefined
+      ? { escalationWindowEndsAt: iso(addDays(nowMs, { days: windowDays, kind: 'calendar' }, state.holidays)) }
+      : {}),
+  };
+  if (windowDays === undefined)
+    return accept(outcome, { type: 'closed', reason: 'final-outcome', outcome: command.outcome });
+  return accept(outcome);
+}
+
+function decideEscalation(context: DecisionContext<'request-escalation'>): Decision {
+  const { state, command, nowMs, procedure, record, stage } = context;
+  if (state.status !== 'awaiting-escalation') {
+    return reject('no-outcome-yet', `escalation is possible only after the outcome of ${stage.name}`);
+  }
+  if (!stage.escalation) {
+    return reject(
+      'no-further-stage',
+      `${stage.name} is the last stage of ${procedure.name}; the complainant may go to the ${procedure.ombudsman.name}`,
+    );
+  }
+  if (record.escalationWindowEndsAt && nowMs > ms(record.escalationWindowEndsAt)) {
+    return reject('escalation-window-closed', `the escalation window ended at ${record.escalationWindowEndsAt}`);
+  }
+  const { next, bypassTo } = stage.escalation;
+  const wantsBypass =
+    command.bypass === true || (command.to !== undefined && command.to === bypassTo && command.to !== next);
+  if (wantsBypass && !bypassTo)
+    return reject('stage-not-reachable', `the stage after ${stage.name} cannot be bypassed`);
+  const target = wantsBypass ? (bypassTo as string) : next;
+  if (command.to !== undefined && command.to !== target) {
+    return reject(
+      'stage-not-reachable',
+      `from ${stage.name} a complaint can go to ${[next, bypassTo].filter(Boolean).join(' or (bypassing) ')}, not ${command.to}`,
+    );
+  }
+  return accept({
+    type: 'escalated',
+    from: stage.id,
+    to: target,
+    ...(wantsBypass ? { bypassed: next } : {}),
+    stage: openStage(stageDefinition(procedure, target), nowMs, state.holidays),
+  });
+}
+
+function decideExtension({ state, command, nowMs, record, stage }: DecisionContext<'grant-extension'>): Decision {
+  if (state.status !== 'open')
+    return reject(
+      'outcome-already-recorded',
+      `${stage.name} already has its outcome; there is no response deadline to extend`,
+    );
+  if (!stage.extension.allowed) return reject('extension-not-allowed', `${stage.name} does not allow extensions`);
+  if (stage.extension.requiresComplainantAgreement && !command.agreedWithComplainant) {
+    return reject('agreement-required', `an extension at ${stage.name} needs the complainant's agreement`);
+  }
+  const current = ms(record.response.dueAt);
+  if (nowMs > current) {
+    return reject(
+      'deadline-passed',
+      `the response deadline passed at ${record.response.dueAt}; an extension must be agreed before it`,
+    );
+  }
+  const dueAtMs =
+    command.newDeadline !== undefined
+      ? ms(command.newDeadline)
+      : addDays(current, { days: command.days ?? 0, kind: stage.respond.within.kind }, state.holidays);
+  if (dueAtMs <= current)
+    return reject(
+      'deadline-not-later',
+      `the new deadline must be later than the current one (${record.response.dueAt})`,
+    );
+  const { maxTotal } = stage.extension;
+  if (maxTotal) {
+    const limit = addDays(ms(record.startedAt), maxTotal, state.holidays);
+    if (dueAtMs > limit) {
+      return reject(
+        'extension-too-long',
+        `${stage.name} may take at most ${maxTotal.days} ${maxTotal.kind} days in total (until ${iso(limit)})`,
       );
     }
-
-    case 'add-note':
-      return accept({ type: 'note-added', text: command.text });
-
-    case 'update-calendar': {
-      const holidays = [...new Set(command.holidays)].sort();
-      const recalculated = recalculateDeadlines(record, stage, holidays);
-      return accept({ type: 'calendar-updated', holidays, ...recalculated });
-    }
   }
+  return accept({
+    type: 'extension-granted',
+    stage: stage.id,
+    ...(command.days !== undefined ? { days: command.days } : {}),
+    ...(command.newDeadline !== undefined ? { requestedDeadline: command.newDeadline } : {}),
+    dueAt: iso(dueAtMs),
+    previousDueAt: record.response.dueAt,
+    reason: command.reason,
+    agreedWithComplainant: command.agreedWithComplainant,
+  });
+}
+
+function decideReferral({
+  state,
+  command,
+  nowMs,
+  procedure,
+  record,
+  stage,
+}: DecisionContext<'refer-to-ombudsman'>): Decision {
+  if (stage.id !== procedure.ombudsman.afterStage) {
+    return reject(
+      'not-final-stage',
+      `a referral to the ${procedure.ombudsman.name} follows the outcome of ${stageDefinition(procedure, procedure.ombudsman.afterStage).name}`,
+    );
+  }
+  if (state.status !== 'awaiting-escalation') return reject('no-outcome-yet', `${stage.name} has no outcome yet`);
+  if (record.escalationWindowEndsAt && nowMs > ms(record.escalationWindowEndsAt)) {
+    return reject('referral-window-closed', `the referral window ended at ${record.escalationWindowEndsAt}`);
+  }
+  return accept(
+    { type: 'referred-to-ombudsman', ...(command.reference ? { reference: command.reference } : {}) },
+    {
+      type: 'closed',
+      reason: 'referred-to-ombudsman',
+      ...(record.response.outcome ? { outcome: record.response.outcome } : {}),
+    },
+  );
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -426,6 +502,18 @@ export function initialState(entry: TimelineEntry): ComplaintState {
     holidays: entry.holidays,
     timeline: [entry],
   };
+}
+
+/** A new complaint's state from what it was opened with, its first event recorded `at` (the starter and the workflow). */
+export function openComplaint(opening: ComplaintOpening, procedure: Procedure, at: string): ComplaintState {
+  const received = receiveComplaint({
+    ref: opening.ref,
+    procedure,
+    details: opening.details,
+    receivedAtMs: ms(opening.receivedAt),
+    holidays: opening.holidays,
+  });
+  return initialState({ ...received, seq: 1, at, actor: opening.actor });
 }
 
 /** Folds one recorded event into the state (in place: the workflow keeps one state object for its lifetime). */

@@ -18,7 +18,9 @@ let loaded: ActionParsing | undefined;
 
 export function actionParsing(): ActionParsing {
   if (!loaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: zod loads on the first action (above)
     const { parseCommand } = require('../domain/actions') as typeof Actions;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: zod loads on the first action (above)
     const { ActorSchema } = require('../domain/vocabulary') as typeof Vocabulary;
     loaded = { parseCommand, ActorSchema };
   }

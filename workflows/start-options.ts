@@ -1,17 +1,8 @@
-import type { SearchAttributePair } from '@temporalio/common';
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { procedureKey, startStage } from '../domain/procedure';
+import { openComplaint } from '../domain/complaint';
 import { getProcedure } from '../domain/procedures';
 import type { complaintWorkflow, ComplaintWorkflowInput } from './complaint';
-import {
-  complaintCategoryKey,
-  complaintProcedureKey,
-  complaintReceivedAtKey,
-  complaintServiceAreaKey,
-  complaintStageKey,
-  complaintStatusKey,
-  complaintOverdueKey,
-} from './search-attributes';
+import { startSearchAttributes } from './search-attributes';
 
 // How every client (API, scenario runner, tests) starts a complaint, so that they all agree.
 
@@ -32,16 +23,10 @@ export function complaintStartOptions(
   input: ComplaintWorkflowInput,
   settings: ComplaintStartSettings,
 ): WorkflowStartOptions<typeof complaintWorkflow> {
-  const firstStage = startStage(getProcedure(input.procedure), input.details.serious);
-  const searchAttributes: SearchAttributePair[] = [
-    { key: complaintStatusKey, value: 'open' },
-    { key: complaintStageKey, value: firstStage },
-    { key: complaintServiceAreaKey, value: input.details.serviceArea },
-    { key: complaintCategoryKey, value: input.details.category },
-    { key: complaintProcedureKey, value: procedureKey(input.procedure) },
-    { key: complaintReceivedAtKey, value: new Date(input.receivedAt) },
-    { key: complaintOverdueKey, value: false },
-  ];
+  const procedure = getProcedure(input.procedure);
+  // The state the workflow begins in, by the same domain function, so the values at start are the ones it upserts.
+  const state = openComplaint(input, procedure, input.receivedAt);
+  const searchAttributes = startSearchAttributes(state, procedure);
   return {
     args: [input],
     taskQueue: settings.taskQueue,

@@ -15,26 +15,29 @@ import { installTemporalRuntime } from '../../platform/runtime';
 const root = repoRoot();
 const scratch = mkdtempSync(path.join(tmpdir(), 'audit-nondeterminism-'));
 
-const ORIGINAL = `      const notice = noticeFor(entry, state, procedure);
-      if (notice) send(notice);
+const ORIGINAL = `      const notice = noticeFor(entry, this.state, this.procedure);
+      if (notice) this.send(notice);
     }
-    revision++;
-    afterChange();`;
-const REORDERED = `      const notice = noticeFor(entry, state, procedure);
+    this.revision++;
+    this.afterChange();`;
+const REORDERED = `      const notice = noticeFor(entry, this.state, this.procedure);
       if (notice) later.push(notice);
     }
-    revision++;
-    afterChange();
-    for (const notice of later) send(notice);`;
+    this.revision++;
+    this.afterChange();
+    for (const notice of later) this.send(notice);`;
 
-/** Copies workflows/ to `dir`, imports pointing back at the real modules, applying `edit` to complaint.ts. */
+/** Copies workflows/ to `dir`, imports pointing back at the real modules, applying `edit` to complaint-run.ts. */
 function copyWorkflows(dir: string, edit: (source: string) => string): string {
   mkdirSync(dir, { recursive: true });
   for (const file of readdirSync(path.join(root, 'workflows')).filter((name) => name.endsWith('.ts'))) {
     let source = readFileSync(path.join(root, 'workflows', file), 'utf8')
       .replace(/from '\.\.\//g, `from '${root}/`)
-      .replace(/from '\.\/(?!complaint'|messages'|search-attributes'|start-options')/g, `from '${root}/workflows/`);
-    if (file === 'complaint.ts') source = edit(source);
+      .replace(
+        /from '\.\/(?!complaint'|complaint-run'|messages'|search-attributes'|start-options')/g,
+        `from '${root}/workflows/`,
+      );
+    if (file === 'complaint-run.ts') source = edit(source);
     writeFileSync(path.join(dir, file), source);
   }
   return path.join(dir, 'index.ts');
@@ -43,14 +46,14 @@ function copyWorkflows(dir: string, edit: (source: string) => string): string {
 function reorderNotices(source: string): string {
   if (!source.includes(ORIGINAL)) {
     throw new Error(
-      'workflows/complaint.ts no longer has the lines this test reorders: update ORIGINAL/REORDERED to a similar change',
+      'workflows/complaint-run.ts no longer has the lines this test reorders: update ORIGINAL/REORDERED to a similar change',
     );
   }
   return source
     .replace(ORIGINAL, REORDERED)
     .replace(
-      '  function record(events: readonly ComplaintEvent[], actor: Actor): void {\n',
-      '  function record(events: readonly ComplaintEvent[], actor: Actor): void {\n    const later: Notice[] = [];\n',
+      '  private record(events: readonly ComplaintEvent[], actor: Actor): void {\n',
+      '  private record(events: readonly ComplaintEvent[], actor: Actor): void {\n    const later: Notice[] = [];\n',
     );
 }
 

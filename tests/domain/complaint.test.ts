@@ -21,6 +21,7 @@ const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 const T0 = Date.parse('2026-03-02T09:00:00Z'); // a Monday, winter time
 const officer = { id: 'officer.jones' };
+const manager = { id: 'manager.brown', role: 'manager' };
 const dundee = getProcedure({ id: 'dundee-swd-2011', version: 1 });
 const spso = getProcedure({ id: 'spso-mchp', version: 1 });
 
@@ -310,9 +311,73 @@ describe('transitions', () => {
     expect(refusal(c.try({ action: 'assign', actor: officer, officer: { id: 'officer.jones' } }, T0 + HOUR)).code).toBe(
       'already-assigned',
     );
-    const [event] = c.do({ action: 'assign', actor: officer, officer: { id: 'officer.khan' } }, T0 + 2 * HOUR);
+    const [event] = c.do({ action: 'assign', actor: manager, officer: { id: 'officer.khan' } }, T0 + 2 * HOUR);
     expect(event).toMatchObject({ previous: { id: 'officer.jones' } });
     expect(c.state.caseOfficer?.id).toBe('officer.khan');
+  });
+});
+
+describe('who may assign whom', () => {
+  const jones = { id: 'officer.jones', role: 'case-officer' };
+  const khan = { id: 'officer.khan', role: 'case-officer' };
+  const assign = (actor: { id: string; role?: string }, officerId: string): ComplaintCommand => ({
+    action: 'assign',
+    actor,
+    officer: { id: officerId },
+  });
+  const assignedTo = (officerId: string) => {
+    const c = new Complaint();
+    c.do(assign(manager, officerId), T0 + HOUR);
+    return c;
+  };
+
+  it('a manager assigns anyone, whether the complaint is unassigned or assigned to someone else', () => {
+    expect(new Complaint().try(assign(manager, 'officer.khan'), T0 + HOUR).ok).toBe(true);
+    expect(assignedTo('officer.jones').try(assign(manager, 'officer.khan'), T0 + 2 * HOUR).ok).toBe(true);
+    expect(assignedTo('officer.jones').try(assign(manager, 'manager.brown'), T0 + 2 * HOUR).ok).toBe(true);
+  });
+
+  it('a case officer takes an unassigned complaint, or one already theirs, themselves', () => {
+    expect(new Complaint().try(assign(jones, 'officer.jones'), T0 + HOUR).ok).toBe(true);
+    // Theirs already: permitted, but nothing to record.
+    expect(refusal(assignedTo('officer.jones').try(assign(jones, 'officer.jones'), T0 + 2 * HOUR)).code).toBe(
+      'already-assigned',
+    );
+  });
+
+  it('a case officer may not assign someone else, whoever holds the complaint', () => {
+    for (const c of [new Complaint(), assignedTo('officer.jones'), assignedTo('officer.khan')]) {
+      expect(refusal(c.try(assign(jones, 'officer.khan'), T0 + 2 * HOUR))).toEqual({
+        ok: false,
+        code: 'assignment-not-permitted',
+        reason:
+          'A case officer may assign a complaint only to themselves (officer.id "officer.jones"); assigning someone else needs a manager',
+      });
+    }
+  });
+
+  it("a case officer may not take a complaint that is someone else's", () => {
+    expect(refusal(assignedTo('officer.khan').try(assign(jones, 'officer.jones'), T0 + 2 * HOUR))).toEqual({
+      ok: false,
+      code: 'assignment-not-permitted',
+      reason: 'Complaint SW-TEST-1 is assigned to officer.khan; reassigning it needs a manager',
+    });
+    expect(assignedTo('officer.khan').try(assign(khan, 'officer.khan'), T0 + 2 * HOUR).ok).toBe(false);
+  });
+
+  it('an actor without a role (another system) is not a manager; any role but manager is held to the same rule', () => {
+    for (const actor of [{ id: 'system.care-first' }, { id: 'intake.smith', role: 'intake' }]) {
+      expect(refusal(new Complaint().try(assign(actor, 'officer.jones'), T0 + HOUR)).code).toBe(
+        'assignment-not-permitted',
+      );
+    }
+  });
+
+  it('without the rule (complaints recorded before the patch assignment-by-role) anyone assigns anyone', () => {
+    const c = assignedTo('officer.khan');
+    expect(decide(c.state, assign(jones, 'officer.jones'), T0 + 2 * HOUR, dundee, { assignmentByRole: false }).ok).toBe(
+      true,
+    );
   });
 });
 

@@ -91,7 +91,9 @@ const clerk = { id: 'intake.smith', name: 'Jo Smith' };
 
 type Handle = Awaited<ReturnType<ComplaintHarness['startComplaint']>>;
 const assign = (handle: Handle) =>
-  handle.executeUpdate(actionUpdates.assign, { args: [{ actor: clerk, officer: officerJones }] });
+  handle.executeUpdate(actionUpdates.assign, {
+    args: [{ actor: { ...clerk, role: 'manager' }, officer: officerJones }],
+  });
 const acknowledge = (handle: Handle) =>
   handle.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officerJones }] });
 const recordOutcome = (handle: Handle, outcome: 'upheld' | 'partially-upheld' | 'not-upheld') =>
