@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { TypedSearchAttributes } from '@temporalio/common';
+import {
+  defaultPayloadConverter,
+  TypedSearchAttributes,
+  type Payload,
+  type SearchAttributePair,
+  type Timestamp,
+} from '@temporalio/common';
 import { z } from 'zod';
 import { endOfLondonDay, shiftIsoDate } from '../domain/calendar';
 import {
@@ -17,6 +23,7 @@ import {
   complaintReceivedAtKey,
   complaintServiceAreaKey,
   complaintStageKey,
+  complaintSearchAttributes,
   complaintStatusKey,
   readSearchAttributes,
 } from '../workflows/search-attributes';
@@ -208,4 +215,30 @@ export function summaryOf(execution: {
     startedAt: execution.startTime.toISOString(),
     closedAt: iso(execution.closeTime),
   };
+}
+
+// Visibility's raw answer (listWorkflowExecutions, which takes the page token the cursor carries; the client's
+// list() does not) decoded with the SDK's public payload converter, for the attributes of the table only.
+
+/** The complaint search attributes in a raw execution's indexed fields. */
+export function decodeComplaintSearchAttributes(
+  indexedFields: Record<string, Payload> | null | undefined,
+): TypedSearchAttributes {
+  const pairs: SearchAttributePair[] = [];
+  for (const { key, cliType } of Object.values(complaintSearchAttributes)) {
+    const payload = indexedFields?.[key.name];
+    if (!payload) continue;
+    const value: unknown = defaultPayloadConverter.fromPayload(payload);
+    const single = Array.isArray(value) ? (value as unknown[])[0] : value;
+    if (single === undefined || single === null) continue;
+    const typed = cliType === 'Datetime' ? new Date(String(single)) : single;
+    pairs.push({ key, value: typed } as SearchAttributePair);
+  }
+  return new TypedSearchAttributes(pairs);
+}
+
+/** A protobuf timestamp (seconds and nanoseconds) as a Date; undefined when absent. */
+export function timestampDate(ts: Timestamp | null | undefined): Date | undefined {
+  if (!ts) return undefined;
+  return new Date(Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1_000_000));
 }

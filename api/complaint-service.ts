@@ -8,8 +8,6 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { historyToJson } from '../audit/history-json';
 import type { ActionBody, ActionName } from '../domain/actions';
@@ -30,6 +28,8 @@ import {
   encodeCursor,
   type ListQuery,
   summaryOf,
+  decodeComplaintSearchAttributes,
+  timestampDate,
   visibilityQuery,
 } from './complaint-list';
 import { ApiError, badRequest, conflict, notFound, temporalUnavailable } from './errors';
@@ -452,15 +452,14 @@ export class ComplaintService {
       }
       throw error;
     }
-    const items = response.executions.map((raw) => {
-      const closeMs = optionalTsToMs(raw.closeTime);
-      return summaryOf({
+    const items = response.executions.map((raw) =>
+      summaryOf({
         workflowId: raw.execution?.workflowId ?? '',
-        startTime: new Date(optionalTsToMs(raw.startTime) ?? 0),
-        closeTime: closeMs === undefined ? undefined : new Date(closeMs),
-        typedSearchAttributes: decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields),
-      });
-    });
+        startTime: timestampDate(raw.startTime) ?? new Date(0),
+        closeTime: timestampDate(raw.closeTime),
+        typedSearchAttributes: decodeComplaintSearchAttributes(raw.searchAttributes?.indexedFields),
+      }),
+    );
     const next = response.nextPageToken;
     return { items, nextCursor: next && next.length > 0 ? encodeCursor(visibility, limit, next) : null };
   }

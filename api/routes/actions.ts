@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type ActionBody, type ActionName, actionBodySchemas } from '../../domain/actions';
-import { actorFor, type Caller, type Role, requireRole } from '../auth';
+import { actorFor, type Role, requireRole } from '../auth';
 import type { ComplaintService } from '../complaint-service';
 import { ApiError, errorResponses } from '../errors';
 import type { ApiMetrics } from '../metrics';
@@ -94,30 +94,14 @@ export interface ActionRoutesOptions {
   metrics: ApiMetrics;
 }
 
-/** A case officer (not a manager) may assign only themselves, and only to a complaint with no case officer. */
-async function checkAssignment(
-  complaints: ComplaintService,
-  ref: string,
-  caller: Caller,
-  role: Role,
-  body: ActionBody<'assign'>,
-): Promise<void> {
-  if (role === 'manager') return;
-  if (body.officer.id !== caller.id) {
-    throw new ApiError(
-      403,
-      'forbidden',
-      `A case officer may assign a complaint only to themselves (officer.id "${caller.id}"); assigning someone else needs a manager`,
-    );
-  }
-  const current = (await complaints.state(ref)).caseOfficer;
-  if (current && current.id !== caller.id) {
-    throw new ApiError(
-      403,
-      'forbidden',
-      `Complaint ${ref} is assigned to ${current.id}; reassigning it needs a manager`,
-    );
-  }
+/**
+ * Who may assign whom is the workflow's rule (domain/complaint.ts assignmentRefusal, by the actor's role, so two
+ * officers taking one complaint at once cannot both win); the API answers its refusal as the 403 it always was.
+ */
+function asForbidden(error: unknown): unknown {
+  if (error instanceof ApiError && error.statusCode === 409 && error.code === 'assignment-not-permitted')
+    return new ApiError(403, 'forbidden', error.message);
+  return error;
 }
 
 export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> = async (
@@ -152,14 +136,13 @@ export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> =
         const role = request.actingRole!;
         const { ref } = request.params;
         const body = request.body as ActionBody<typeof route.action>;
-        if (route.action === 'assign')
-          await checkAssignment(complaints, ref, caller, role, body as ActionBody<'assign'>);
         const key = request.headers['idempotency-key'];
         try {
           const state = await complaints.act(ref, route.action, body, actorFor(caller, role), key);
           metrics.actionsRecorded.inc({ action: route.action });
           return state;
-        } catch (error) {
+        } catch (caught) {
+          const error = asForbidden(caught);
           if (error instanceof ApiError && error.statusCode === 409)
             metrics.actionsRejected.inc({ action: route.action, code: error.code });
           throw error;
