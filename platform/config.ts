@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { type ClientConfigProfile, loadClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
 
 // All configuration comes from environment variables, validated here by ONE schema when a process starts.
@@ -6,17 +8,19 @@ import { z } from 'zod';
 //   Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")
 // To add a variable: add one entry to `configSchema` in the same style (and to deploy/.env.example).
 
-const HOSTNAME =
-  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const IPV6_IN_BRACKETS = /^\[[0-9A-Fa-f:.]+\]$/;
-
 function isPort(value: string): boolean {
   return /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 65535;
 }
 
+// zod's own validators: a DNS host name (RFC 1123 labels), an IPv4 address, an IPv6 address.
+const hostname = z.hostname();
+const ipv4 = z.ipv4();
+const ipv6 = z.ipv6();
+const is = (schema: z.ZodType, value: string) => schema.safeParse(value).success;
+
 function isHost(value: string): boolean {
-  return IPV4.test(value) || IPV6_IN_BRACKETS.test(value) || HOSTNAME.test(value);
+  const bracketed = /^\[(.*)\]$/.exec(value);
+  return bracketed ? is(ipv6, bracketed[1]!) : is(ipv4, value) || is(hostname, value);
 }
 
 /** `host:port`, host a name, IPv4 address or [IPv6] address. */
@@ -53,121 +57,104 @@ const nonEmpty = (fallback: string, what = 'must not be empty') =>
     .refine((v) => v.length > 0, what);
 
 const urlWithScheme = (schemes: string[], example: string) =>
-  z.string().refine(
-    (v) => {
-      try {
-        return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
-      } catch {
-        return false;
-      }
-    },
-    `must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL, e.g. ${example}`,
-  );
+  z.url({
+    protocol: new RegExp(`^(?:${schemes.join('|')})$`),
+    error: `must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL, e.g. ${example}`,
+  });
 
 const filePath = () => z.string().refine((v) => v.length > 0, 'must be a file path');
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 
-export const configSchema = z
-  .object({
-    // --- Temporal ---
-    /** host:port of the Temporal frontend. Absent: `npm start` runs its own dev server; processes connect to 127.0.0.1:TEMPORAL_DEV_SERVER_PORT. */
-    TEMPORAL_ADDRESS: z
-      .string()
-      .refine(isHostPort, 'must be host:port with a port between 1 and 65535, e.g. "temporal:7233" or "127.0.0.1:7233"')
-      .optional(),
-    TEMPORAL_NAMESPACE: nonEmpty('default'),
-    TEMPORAL_TASK_QUEUE: nonEmpty('complaints'),
-    /** mTLS client certificate and key (both or neither); CA only when the server's certificate is not publicly trusted. */
-    TEMPORAL_TLS_CERT_PATH: filePath().optional(),
-    TEMPORAL_TLS_KEY_PATH: filePath().optional(),
-    TEMPORAL_TLS_CA_PATH: filePath().optional(),
-    TEMPORAL_TLS_SERVER_NAME: z.string().refine(isHost, 'must be a host name').optional(),
-    /** Temporal Cloud API key; implies TLS. */
-    TEMPORAL_API_KEY: z.string().optional(),
-    /** Port of the dev server that `npm start` runs when TEMPORAL_ADDRESS is absent. */
-    TEMPORAL_DEV_SERVER_PORT: port(7233),
-    /** Port of the Temporal Web UI of that dev server. */
-    TEMPORAL_UI_PORT: port(8233),
+export const configSchema = z.object({
+  // --- Temporal ---
+  /**
+   * host:port of the Temporal frontend, from the variable or the Temporal profile (envconfig). Absent: `npm start`
+   * runs its own dev server; processes connect to 127.0.0.1:TEMPORAL_DEV_SERVER_PORT.
+   */
+  TEMPORAL_ADDRESS: z
+    .string()
+    .refine(isHostPort, 'must be host:port with a port between 1 and 65535, e.g. "temporal:7233" or "127.0.0.1:7233"')
+    .optional(),
+  TEMPORAL_NAMESPACE: nonEmpty('default'),
+  TEMPORAL_TASK_QUEUE: nonEmpty('complaints'),
+  // TLS, API key and gRPC headers: @temporalio/envconfig's variables and TOML profiles (below), not this schema.
+  /** Port of the dev server that `npm start` runs when TEMPORAL_ADDRESS is absent. */
+  TEMPORAL_DEV_SERVER_PORT: port(7233),
+  /** Port of the Temporal Web UI of that dev server. */
+  TEMPORAL_UI_PORT: port(8233),
 
-    // --- HTTP API ---
-    /** Interface the API listens on. 127.0.0.1 by default (a developer's machine); containers set 0.0.0.0. */
-    HOST: z
-      .string()
-      .default('127.0.0.1')
-      .refine(
-        (v) => IPV4.test(v) || v === '::' || v === 'localhost' || HOSTNAME.test(v),
-        'must be an IP address or host name, e.g. 0.0.0.0 or 127.0.0.1',
-      ),
-    PORT: port(3000),
-    /** Bearer tokens: a file (API_TOKENS_PATH) and/or inline (API_TOKENS); their format is the API's. */
-    API_TOKENS_PATH: filePath().optional(),
-    API_TOKENS: z.string().optional(),
-    /** Largest request body the API accepts, in bytes (larger: 413). */
-    API_BODY_LIMIT_BYTES: intInRange(256 * 1024, 1024, 10 * 1024 * 1024),
-    /** How long the API waits for Temporal on each call before answering 503. */
-    API_TEMPORAL_TIMEOUT_MS: intInRange(10_000, 100, 300_000),
-    /** Generated complaint references are <prefix>-<year>-<6 digits>, e.g. SW-2026-004817. */
-    COMPLAINT_REF_PREFIX: z
-      .string()
-      .default('SW')
-      .refine((v) => /^[A-Z]{1,10}$/.test(v), 'must be 1 to 10 capital letters, e.g. SW'),
+  // --- HTTP API ---
+  /** Interface the API listens on. 127.0.0.1 by default (a developer's machine); containers set 0.0.0.0. */
+  HOST: z
+    .string()
+    .default('127.0.0.1')
+    .refine(
+      (v) => is(ipv4, v) || is(ipv6, v) || is(hostname, v),
+      'must be an IP address or host name, e.g. 0.0.0.0 or 127.0.0.1',
+    ),
+  PORT: port(3000),
+  /** Bearer tokens: a file (API_TOKENS_PATH) and/or inline (API_TOKENS); their format is the API's. */
+  API_TOKENS_PATH: filePath().optional(),
+  API_TOKENS: z.string().optional(),
+  /** Largest request body the API accepts, in bytes (larger: 413). */
+  API_BODY_LIMIT_BYTES: intInRange(256 * 1024, 1024, 10 * 1024 * 1024),
+  /** How long the API waits for Temporal on each call before answering 503. */
+  API_TEMPORAL_TIMEOUT_MS: intInRange(10_000, 100, 300_000),
+  /** Generated complaint references are <prefix>-<year>-<6 digits>, e.g. SW-2026-004817. */
+  COMPLAINT_REF_PREFIX: z
+    .string()
+    .default('SW')
+    .refine((v) => /^[A-Z]{1,10}$/.test(v), 'must be 1 to 10 capital letters, e.g. SW'),
 
-    // --- Storage ---
-    /** Local state: the dev server's temporal.db, the embedded PGlite database. Resolved to an absolute path. */
-    DATA_DIR: z
-      .string()
-      .default('./.data')
-      .transform((v) => path.resolve(v)),
-    /** PostgreSQL for the complaints register. Absent: embedded PGlite under DATA_DIR. */
-    DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://user:password@host:5432/complaints').optional(),
+  // --- Storage ---
+  /** Local state: the dev server's temporal.db, the embedded PGlite database. Resolved to an absolute path. */
+  DATA_DIR: z
+    .string()
+    .default('./.data')
+    .transform((v) => path.resolve(v)),
+  /** PostgreSQL for the complaints register. Absent: embedded PGlite under DATA_DIR. */
+  DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://user:password@host:5432/complaints').optional(),
 
-    // --- Notifications ---
-    /** Absent: each message is written as an .eml file to DATA_DIR/outbox/ and logged (notifications/). */
-    SMTP_URL: urlWithScheme(['smtp', 'smtps'], 'smtp://mailpit:1025').optional(),
-    /** From: of every notice; its domain also names the Message-IDs (<sha256(notice id)@complaints.<domain>>). */
-    MAIL_FROM: z
-      .string()
-      .default('complaints@localhost')
-      .refine(
-        (v) => /^[^@\s<>]+@[^@\s<>]+$/.test(v) || /^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/.test(v),
-        'must be an e-mail address, e.g. complaints@council.example or "Complaints <complaints@council.example>"',
-      ),
+  // --- Notifications ---
+  /** Absent: each message is written as an .eml file to DATA_DIR/outbox/ and logged (notifications/). */
+  SMTP_URL: urlWithScheme(['smtp', 'smtps'], 'smtp://mailpit:1025').optional(),
+  /** From: of every notice; its domain also names the Message-IDs (<sha256(notice id)@complaints.<domain>>). */
+  MAIL_FROM: z
+    .string()
+    .default('complaints@localhost')
+    .refine(
+      (v) => /^[^@\s<>]+@[^@\s<>]+$/.test(v) || /^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/.test(v),
+      'must be an e-mail address, e.g. complaints@council.example or "Complaints <complaints@council.example>"',
+    ),
 
-    // --- Domain ---
-    /** Who gets staff notices (YAML or JSON; see config/staff-directory.example.yaml). Absent: placeholder team mailboxes. */
-    STAFF_DIRECTORY_PATH: filePath().optional(),
-    DEFAULT_PROCEDURE: nonEmpty('dundee-swd-2011'),
-    /** Population served, for the Ombudsman indicator "complaints per 1,000 population". */
-    POPULATION: positiveInt().optional(),
-    /**
-     * How many complaints the worker keeps in memory between their tasks (the SDK's workflow cache). Unset: the
-     * SDK's default, sized from the heap (about 2,300 at 4 GiB). Each cached complaint costs 1.2-1.6 MiB; one not
-     * cached is rebuilt from its history when it next wakes (bench/README.md).
-     */
-    WORKER_MAX_CACHED_WORKFLOWS: positiveInt().optional(),
+  // --- Domain ---
+  /** Who gets staff notices (YAML or JSON; see config/staff-directory.example.yaml). Absent: placeholder team mailboxes. */
+  STAFF_DIRECTORY_PATH: filePath().optional(),
+  DEFAULT_PROCEDURE: nonEmpty('dundee-swd-2011'),
+  /** Population served, for the Ombudsman indicator "complaints per 1,000 population". */
+  POPULATION: positiveInt().optional(),
+  /**
+   * How many complaints the worker keeps in memory between their tasks (the SDK's workflow cache). Unset: the
+   * SDK's default, sized from the heap (about 2,300 at 4 GiB). Each cached complaint costs 1.2-1.6 MiB; one not
+   * cached is rebuilt from its history when it next wakes (bench/README.md).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt().optional(),
 
-    LOG_LEVEL: z
-      .string()
-      .default('info')
-      .transform((v) => v.toLowerCase())
-      .refine(
-        (v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v),
-        `must be one of ${LOG_LEVELS.join(', ')}`,
-      ),
-  })
-  .superRefine((env, ctx) => {
-    if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
-      const missing = env.TEMPORAL_TLS_CERT_PATH ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
-      ctx.addIssue({
-        code: 'custom',
-        path: [missing],
-        message: 'must be set too: mTLS needs both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
-      });
-    }
-  });
+  LOG_LEVEL: z
+    .string()
+    .default('info')
+    .transform((v) => v.toLowerCase())
+    .refine(
+      (v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v),
+      `must be one of ${LOG_LEVELS.join(', ')}`,
+    ),
+});
 
-export type AppConfig = z.output<typeof configSchema>;
+/** The Temporal profile's connection settings besides address and namespace (those are the schema's). */
+export type TemporalProfile = Omit<ClientConfigProfile, 'address' | 'namespace'>;
+
+export type AppConfig = z.output<typeof configSchema> & { readonly temporalProfile: TemporalProfile };
 export type LogLevel = AppConfig['LOG_LEVEL'];
 
 /** A configuration problem, its message one line naming the variable(s). */
@@ -175,8 +162,98 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** The variables the schema knows, for tools (e.g. the deployment test). */
-export const configVariableNames: readonly string[] = Object.keys(configSchema.shape);
+const schemaVariableNames: readonly string[] = Object.keys(configSchema.shape);
+
+/**
+ * The variables @temporalio/envconfig reads besides TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE, with the names and
+ * meanings every Temporal SDK and the `temporal` CLI give them; also TEMPORAL_GRPC_META_<HEADER> (a gRPC header).
+ */
+export const temporalEnvconfigVariables = [
+  'TEMPORAL_CONFIG_FILE',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_SERVER_NAME',
+] as const;
+
+/** The variables the configuration knows, for tools (e.g. the deployment test). */
+export const configVariableNames: readonly string[] = [...schemaVariableNames, ...temporalEnvconfigVariables];
+
+const configError = (problem: string) => new ConfigError(`Invalid configuration: ${problem}`);
+
+/** What envconfig does not check itself, each a one-line problem. */
+function checkTemporalVariables(vars: Record<string, string>): void {
+  // The TypeScript SDK's envconfig reads this variable but drops it (its TLSConfig has no such switch): refuse it
+  // rather than connect with host verification on while the operator believes it off.
+  if (vars.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION !== undefined)
+    throw configError(
+      'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported by the TypeScript SDK; set TEMPORAL_TLS_SERVER_NAME to the name in the server certificate instead',
+    );
+  // envconfig takes anything but "1"/"true" as false, so a typo ("yes") would turn TLS off silently.
+  if (vars.TEMPORAL_TLS !== undefined && !['1', '0', 'true', 'false'].includes(vars.TEMPORAL_TLS))
+    throw configError(`TEMPORAL_TLS must be true, false, 1 or 0 (got ${JSON.stringify(vars.TEMPORAL_TLS)})`);
+  if (vars.TEMPORAL_TLS_SERVER_NAME !== undefined && !isHost(vars.TEMPORAL_TLS_SERVER_NAME))
+    throw configError(
+      `TEMPORAL_TLS_SERVER_NAME must be a host name (got ${JSON.stringify(vars.TEMPORAL_TLS_SERVER_NAME)})`,
+    );
+  // envconfig treats a missing config file as no file: an explicitly named one must exist.
+  if (vars.TEMPORAL_CONFIG_FILE !== undefined) {
+    try {
+      readFileSync(vars.TEMPORAL_CONFIG_FILE);
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw configError(
+        `TEMPORAL_CONFIG_FILE cannot be read (${reason}: ${JSON.stringify(vars.TEMPORAL_CONFIG_FILE)})`,
+      );
+    }
+  }
+}
+
+/**
+ * The Temporal connection profile, as @temporalio/envconfig loads it: the TOML file (TEMPORAL_CONFIG_FILE, else
+ * ~/.config/temporalio/temporal.toml if present), profile TEMPORAL_PROFILE (else "default"), then the TEMPORAL_*
+ * variables over it. Empty variables count as unset here too (envconfig would take an empty TEMPORAL_API_KEY as a key).
+ */
+export function loadTemporalProfile(env: NodeJS.ProcessEnv): ClientConfigProfile {
+  const vars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const trimmed = value?.trim();
+    if (trimmed) vars[name] = trimmed;
+  }
+  checkTemporalVariables(vars);
+  let profile: ClientConfigProfile;
+  try {
+    // Strict: a mistyped key in the file (say `client_cert`) is an error, not a TLS setting silently dropped.
+    profile = loadClientConfigProfile({ overrideEnvVars: vars, configFileStrict: true });
+  } catch (err) {
+    const message = oneLine((err as Error).message);
+    const missing = /^Profile '(.*)' not found/.exec(message);
+    const file = vars.TEMPORAL_CONFIG_FILE ?? '~/.config/temporalio/temporal.toml';
+    throw configError(
+      missing
+        ? `TEMPORAL_PROFILE ${JSON.stringify(missing[1])} is not a profile in ${file}`
+        : `TEMPORAL_CONFIG_FILE (${file}) ${message}`,
+    );
+  }
+  const tls = profile.tls;
+  if (tls && Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
+    const missing = tls.clientCert ? 'TEMPORAL_TLS_CLIENT_KEY_PATH' : 'TEMPORAL_TLS_CLIENT_CERT_PATH';
+    throw configError(
+      `${missing} must be set too (or its _DATA form, or the profile's): mTLS needs a certificate and its key`,
+    );
+  }
+  return profile;
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
 
 /**
  * Validates the environment. Empty values count as unset (docker-compose's `${VAR:-}` gives empty strings).
@@ -185,12 +262,16 @@ export const configVariableNames: readonly string[] = Object.keys(configSchema.s
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known: Record<string, string> = {};
-  for (const name of configVariableNames) {
+  for (const name of schemaVariableNames) {
     const value = env[name]?.trim();
     if (value) known[name] = value;
   }
+  const { address, namespace, ...temporalProfile } = loadTemporalProfile(env);
+  // The profile's address and namespace (the variables, else the file's) are validated as the variables are.
+  if (address) known.TEMPORAL_ADDRESS = address;
+  if (namespace) known.TEMPORAL_NAMESPACE = namespace;
   const result = configSchema.safeParse(known);
-  if (result.success) return result.data;
+  if (result.success) return { ...result.data, temporalProfile };
   const seen = new Set<string>();
   const problems: string[] = [];
   for (const issue of result.error.issues) {
@@ -202,7 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const got = raw === undefined ? '' : secret ? ' (value hidden)' : ` (got ${JSON.stringify(raw)})`;
     problems.push(`${name} ${issue.message}${got}`);
   }
-  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  throw configError(problems.join('; '));
 }
 
 /** For a process's entry point: the configuration, or one line on stderr and exit code 1. */

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
-import { NativeConnection } from '@temporalio/worker';
+import { toClientOptions } from '@temporalio/envconfig';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { type AppConfig, ConfigError, temporalAddress } from './config';
 
 /** How long a process waits for Temporal at start before giving up with one clear line. */
@@ -13,45 +12,45 @@ export class TemporalUnreachableError extends Error {
   override readonly name = 'TemporalUnreachableError';
 }
 
-export interface TemporalConnectionOptions {
+/** What both connection kinds take: address, TLS (true, false or files), API key, gRPC headers. */
+export type TemporalConnectionOptions = Pick<NativeConnectionOptions, 'tls' | 'apiKey' | 'metadata'> & {
   address: string;
-  tls?: TLSConfig | true;
-  apiKey?: string;
+};
+
+/** Which variable names a certificate file envconfig could not read (its own error names only the path). */
+function unreadableFile(config: AppConfig, err: NodeJS.ErrnoException): ConfigError {
+  const tls = config.temporalProfile.tls;
+  const variables = [
+    ['TEMPORAL_TLS_CLIENT_CERT_PATH', tls?.clientCert],
+    ['TEMPORAL_TLS_CLIENT_KEY_PATH', tls?.clientKey],
+    ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', tls?.serverCACert],
+  ] as const;
+  const [variable] = variables.find(([, source]) => source && 'path' in source && source.path === err.path) ?? [
+    'A Temporal TLS file',
+  ];
+  return new ConfigError(
+    `Invalid configuration: ${variable} cannot be read (${err.code ?? err.message}: ${JSON.stringify(err.path ?? '')})`,
+  );
 }
 
-function readConfiguredFile(variable: string, file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ConfigError(`Invalid configuration: ${variable} cannot be read (${reason}: "${file}")`);
-  }
-}
-
-/** Address, TLS (mTLS from files, or plain TLS for an API key) and API key, shared by both connection kinds. */
+/**
+ * Address, TLS and API key, shared by both connection kinds: @temporalio/envconfig's reading of the profile
+ * (an API key implies TLS; TEMPORAL_TLS=false turns it off), with the address the dev server's when none is set.
+ */
 export function temporalConnectionOptions(config: AppConfig): TemporalConnectionOptions {
   const address = temporalAddress(config);
-  const wantsTls = Boolean(
-    config.TEMPORAL_TLS_CERT_PATH ||
-    config.TEMPORAL_TLS_CA_PATH ||
-    config.TEMPORAL_TLS_SERVER_NAME ||
-    config.TEMPORAL_API_KEY,
-  );
-  let tls: TLSConfig | true | undefined;
-  if (wantsTls) {
-    const custom: TLSConfig = {};
-    if (config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH) {
-      custom.clientCertPair = {
-        crt: readConfiguredFile('TEMPORAL_TLS_CERT_PATH', config.TEMPORAL_TLS_CERT_PATH),
-        key: readConfiguredFile('TEMPORAL_TLS_KEY_PATH', config.TEMPORAL_TLS_KEY_PATH),
-      };
-    }
-    if (config.TEMPORAL_TLS_CA_PATH)
-      custom.serverRootCACertificate = readConfiguredFile('TEMPORAL_TLS_CA_PATH', config.TEMPORAL_TLS_CA_PATH);
-    if (config.TEMPORAL_TLS_SERVER_NAME) custom.serverNameOverride = config.TEMPORAL_TLS_SERVER_NAME;
-    tls = Object.keys(custom).length > 0 ? custom : true;
+  try {
+    const { tls, apiKey, metadata } = toClientOptions({ ...config.temporalProfile, address }).connectionOptions;
+    return {
+      address,
+      ...(tls !== undefined ? { tls } : {}),
+      ...(apiKey ? { apiKey } : {}),
+      ...(metadata ? { metadata } : {}),
+    };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).syscall) throw unreadableFile(config, err as NodeJS.ErrnoException);
+    throw err;
   }
-  return { address, ...(tls ? { tls } : {}), ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}) };
 }
 
 /** A TCP-level reason (refused, unknown host, timed out), since gRPC errors say little ("deadline exceeded"). */

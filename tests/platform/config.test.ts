@@ -57,7 +57,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'warn',
       HOST: '0.0.0.0',
     });
-    expect(config.TEMPORAL_API_KEY).toBeUndefined();
+    expect(temporalConnectionOptions(config)).toEqual({ address: 'temporal:7233' }); // an empty API key: no TLS
     expect(temporalAddress(config)).toBe('temporal:7233');
     expect(loadConfig({ TEMPORAL_ADDRESS: '[::1]:7233' }).TEMPORAL_ADDRESS).toBe('[::1]:7233');
     expect(loadConfig({ TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233' }).TEMPORAL_ADDRESS).toBe(
@@ -72,7 +72,17 @@ describe('loadConfig', () => {
     expect(configError({ PORT: '70000' })).toMatch(
       /^Invalid configuration: PORT must be an integer between 1 and 65535 \(got "70000"\)$/,
     );
-    for (const address of ['not a host', 'localhost:99999', 'localhost', 'http://temporal:7233', ':7233']) {
+    for (const address of [
+      'not a host',
+      'localhost:99999',
+      'localhost',
+      'http://temporal:7233',
+      ':7233',
+      '-temporal:7233',
+      'a..b:7233',
+      '[not-ipv6]:7233',
+      '::1:7233',
+    ]) {
       const message = configError({ TEMPORAL_ADDRESS: address });
       expect(message).toMatch(/^Invalid configuration: TEMPORAL_ADDRESS must be host:port/);
       expect(message).toContain(JSON.stringify(address));
@@ -95,12 +105,88 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('HOST: an IPv4 or IPv6 address or a host name', () => {
+    for (const host of ['0.0.0.0', '::', '::1', 'localhost', 'complaints.example'])
+      expect(loadConfig({ HOST: host }).HOST).toBe(host);
+    for (const host of ['not a host', '300.1.1.1.1.x-', '[::1]'])
+      expect(configError({ HOST: host })).toMatch(/^Invalid configuration: HOST must be an IP address or host name/);
+  });
+
   it('needs both halves of an mTLS pair', () => {
-    expect(configError({ TEMPORAL_TLS_CERT_PATH: '/certs/client.pem' })).toMatch(
-      /^Invalid configuration: TEMPORAL_TLS_KEY_PATH must be set too/,
+    expect(configError({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/certs/client.pem' })).toMatch(
+      /^Invalid configuration: TEMPORAL_TLS_CLIENT_KEY_PATH must be set too/,
     );
-    expect(configError({ TEMPORAL_TLS_KEY_PATH: '/certs/client.key' })).toMatch(
-      /^Invalid configuration: TEMPORAL_TLS_CERT_PATH must be set too/,
+    expect(configError({ TEMPORAL_TLS_CLIENT_KEY_PATH: '/certs/client.key' })).toMatch(
+      /^Invalid configuration: TEMPORAL_TLS_CLIENT_CERT_PATH must be set too/,
+    );
+  });
+
+  it('refuses what envconfig would get wrong silently', () => {
+    expect(configError({ TEMPORAL_TLS: 'yes' })).toBe(
+      'Invalid configuration: TEMPORAL_TLS must be true, false, 1 or 0 (got "yes")',
+    );
+    expect(configError({ TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' })).toMatch(
+      /^Invalid configuration: TEMPORAL_TLS_DISABLE_HOST_VERIFICATION is not supported/,
+    );
+    expect(configError({ TEMPORAL_TLS_SERVER_NAME: 'not a name' })).toMatch(
+      /^Invalid configuration: TEMPORAL_TLS_SERVER_NAME must be a host name/,
+    );
+    expect(configError({ TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' })).toBe(
+      'Invalid configuration: TEMPORAL_CONFIG_FILE cannot be read (ENOENT: "/nonexistent/temporal.toml")',
+    );
+  });
+});
+
+describe('Temporal profiles (envconfig TOML)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'complaints-envconfig-'));
+  const file = path.join(dir, 'temporal.toml');
+  writeFileSync(
+    file,
+    [
+      '[profile.default]',
+      'address = "temporal.internal:7233"',
+      'namespace = "complaints"',
+      '[profile.cloud]',
+      'address = "ns.acct.tmprl.cloud:7233"',
+      'namespace = "ns.acct"',
+      'api_key = "from-the-file"',
+      '[profile.broken]',
+      'address = "no port here"',
+    ].join('\n'),
+  );
+  const typo = path.join(dir, 'typo.toml');
+  writeFileSync(typo, '[profile.default]\nadress = "temporal:7233"\n');
+
+  it('reads the default profile, or TEMPORAL_PROFILE; the variables override the file', () => {
+    const config = loadConfig({ TEMPORAL_CONFIG_FILE: file });
+    expect(config).toMatchObject({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_NAMESPACE: 'complaints' });
+    expect(temporalConnectionOptions(config)).toEqual({ address: 'temporal.internal:7233' });
+    const cloud = loadConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud' });
+    expect(cloud.TEMPORAL_NAMESPACE).toBe('ns.acct');
+    expect(temporalConnectionOptions(cloud)).toEqual({
+      address: 'ns.acct.tmprl.cloud:7233',
+      tls: true,
+      apiKey: 'from-the-file',
+    });
+    const overridden = loadConfig({
+      TEMPORAL_CONFIG_FILE: file,
+      TEMPORAL_ADDRESS: 'other:7233',
+      TEMPORAL_TLS: 'false',
+    });
+    expect(overridden).toMatchObject({ TEMPORAL_ADDRESS: 'other:7233', TEMPORAL_NAMESPACE: 'complaints' });
+    expect(temporalConnectionOptions(overridden).tls).toBe(false);
+  });
+
+  it('a bad profile is one line naming what is wrong', () => {
+    expect(configError({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'nope' })).toBe(
+      `Invalid configuration: TEMPORAL_PROFILE "nope" is not a profile in ${file}`,
+    );
+    expect(configError({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'broken' })).toMatch(
+      /^Invalid configuration: TEMPORAL_ADDRESS must be host:port .*\(got "no port here"\)$/,
+    );
+    // Strict reading: a mistyped key is an error, not a setting silently dropped.
+    expect(configError({ TEMPORAL_CONFIG_FILE: typo })).toBe(
+      `Invalid configuration: TEMPORAL_CONFIG_FILE (${typo}) Validation error: key(s) unrecognized in profile.default: adress`,
     );
   });
 });
@@ -120,22 +206,24 @@ describe('Temporal connection options', () => {
     const options = temporalConnectionOptions(
       loadConfig({
         TEMPORAL_ADDRESS: 'temporal.internal:7233',
-        TEMPORAL_TLS_CERT_PATH: path.join(dir, 'client.pem'),
-        TEMPORAL_TLS_KEY_PATH: path.join(dir, 'client.key'),
-        TEMPORAL_TLS_CA_PATH: path.join(dir, 'ca.pem'),
+        TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(dir, 'client.pem'),
+        TEMPORAL_TLS_CLIENT_KEY_PATH: path.join(dir, 'client.key'),
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(dir, 'ca.pem'),
         TEMPORAL_TLS_SERVER_NAME: 'temporal.council.example',
       }),
     );
     expect(options.tls).toMatchObject({ serverNameOverride: 'temporal.council.example' });
-    expect(options.tls !== true && Buffer.from(options.tls!.clientCertPair!.crt).toString()).toBe('--- client.pem ---');
+    const tls = options.tls as { clientCertPair: { crt: Uint8Array }; serverRootCACertificate: Uint8Array };
+    expect(Buffer.from(tls.clientCertPair.crt).toString()).toBe('--- client.pem ---');
+    expect(Buffer.from(tls.serverRootCACertificate).toString()).toBe('--- ca.pem ---');
     expect(() =>
       temporalConnectionOptions(
         loadConfig({
-          TEMPORAL_TLS_CERT_PATH: path.join(dir, 'nope.pem'),
-          TEMPORAL_TLS_KEY_PATH: path.join(dir, 'client.key'),
+          TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(dir, 'nope.pem'),
+          TEMPORAL_TLS_CLIENT_KEY_PATH: path.join(dir, 'client.key'),
         }),
       ),
-    ).toThrow(/^Invalid configuration: TEMPORAL_TLS_CERT_PATH cannot be read \(ENOENT/);
+    ).toThrow(/^Invalid configuration: TEMPORAL_TLS_CLIENT_CERT_PATH cannot be read \(ENOENT/);
   });
 });
 
