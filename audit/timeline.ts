@@ -20,6 +20,15 @@ import type { Notice } from '../domain/notices';
 import type { Procedure } from '../domain/procedure';
 import { findProcedure } from '../domain/procedures';
 import { ActorSchema, type Actor } from '../domain/vocabulary';
+import {
+  categoryWords,
+  channelWords,
+  closureReasonWords,
+  deadlineWords,
+  serviceAreaWords,
+  standingWords,
+  statusWords,
+} from '../domain/words';
 import { complaintWorkflowCodeOptions } from '../worker/workflow-options';
 import type { ComplaintWorkflowInput } from '../workflows/complaint';
 import { eventId, eventTime, type ComplaintHistory, type HistoryEvent } from './histories';
@@ -482,7 +491,8 @@ function who(actor: Actor): string {
   return actor.name ? `${actor.name} (${actor.id}${actor.role ? `, ${actor.role}` : ''})` : actor.id;
 }
 
-const words = (value: string) => value.replace(/-/g, ' ');
+/** A notice kind as words ("acknowledgement-reminder" → "acknowledgement reminder"): the kinds are already English. */
+const noticeKindText = (kind: string) => kind.replace(/-/g, ' ');
 
 function metText(deadline: DeadlineRecord | null | undefined): string {
   if (!deadline) return '';
@@ -497,9 +507,8 @@ function metText(deadline: DeadlineRecord | null | undefined): string {
 export function describeEntries(
   timeline: AuditTimeline,
 ): Array<{ seq: number; at: string; who: string; what: string; cause?: string }> {
-  const stageName = (id: string) =>
-    findProcedure(timeline.procedure.id, timeline.procedure.version)?.stages.find((stage) => stage.id === id)?.name ??
-    id;
+  const procedure = findProcedure(timeline.procedure.id, timeline.procedure.version);
+  const stageName = (id: string) => procedure?.stages.find((stage) => stage.id === id)?.name ?? id;
   const rows: Array<{ seq: number; at: string; who: string; what: string; cause?: string }> = [];
   let state: ComplaintState | undefined;
   for (const entry of timeline.entries) {
@@ -510,8 +519,8 @@ export function describeEntries(
     switch (entry.type) {
       case 'complaint-received':
         what =
-          `Complaint received by ${entry.details.channel} from ${entry.details.complainant.name}` +
-          `${entry.details.serious ? ' (serious)' : ''}: ${words(entry.details.serviceArea)} / ${words(entry.details.category)}. ` +
+          `Complaint received ${channelWords[entry.details.channel].received} from ${entry.details.complainant.name}` +
+          `${entry.details.serious ? ' (serious)' : ''}: ${serviceAreaWords[entry.details.serviceArea].phrase} / ${categoryWords[entry.details.category].phrase}. ` +
           `Procedure: ${entry.procedure.name} (${entry.procedure.id}@${entry.procedure.version}). ${opening(entry.stage)}`;
         break;
       case 'acknowledged':
@@ -523,7 +532,7 @@ export function describeEntries(
       case 'outcome-recorded': {
         const done = state.stages.find((stage) => stage.stage === entry.stage);
         what =
-          `${stageName(entry.stage)} outcome: ${words(entry.outcome).toUpperCase()}${metText(done?.response)}` +
+          `${stageName(entry.stage)} outcome: ${standingWords[entry.outcome].phrase.toUpperCase()}${metText(done?.response)}` +
           `${entry.findings ? `. Findings: ${entry.findings}` : ''}${entry.actionsTaken ? `. Actions: ${entry.actionsTaken}` : ''}` +
           `${entry.escalationWindowEndsAt ? `. The complainant may take it further until ${londonTime(entry.escalationWindowEndsAt)}` : ''}`;
         break;
@@ -540,16 +549,16 @@ export function describeEntries(
         what = `Complaint withdrawn${entry.reason ? `: ${entry.reason}` : ''}`;
         break;
       case 'referred-to-ombudsman':
-        what = `Referred to the Scottish Public Services Ombudsman${entry.reference ? ` (reference ${entry.reference})` : ''}`;
+        what = `Referred to the ${procedure?.ombudsman.name ?? 'Ombudsman'}${entry.reference ? ` (reference ${entry.reference})` : ''}`;
         break;
       case 'note-added':
         what = `Note: ${entry.text}`;
         break;
       case 'reminder-issued':
-        what = `Reminder: ${stageName(entry.stage)} ${entry.deadline} due ${londonTime(entry.dueAt)} (${entry.hoursBefore} h before)`;
+        what = `Reminder: ${stageName(entry.stage)} ${deadlineWords[entry.deadline].phrase} due ${londonTime(entry.dueAt)} (${entry.hoursBefore} h before)`;
         break;
       case 'deadline-breached':
-        what = `DEADLINE MISSED: ${stageName(entry.stage)} ${entry.deadline} was due ${londonTime(entry.dueAt)}`;
+        what = `DEADLINE MISSED: ${stageName(entry.stage)} ${deadlineWords[entry.deadline].phrase} was due ${londonTime(entry.dueAt)}`;
         break;
       case 'calendar-updated':
         what =
@@ -558,7 +567,7 @@ export function describeEntries(
           `${entry.responseDueAt ? `; response now due ${londonTime(entry.responseDueAt)}` : ''}`;
         break;
       case 'closed':
-        what = `Complaint closed: ${words(entry.reason)}${entry.outcome ? ` (outcome: ${words(entry.outcome)})` : ''}`;
+        what = `Complaint closed: ${closureReasonWords[entry.reason].phrase}${entry.outcome ? ` (outcome: ${standingWords[entry.outcome].phrase})` : ''}`;
         break;
       case 'action-rejected':
         what = `REFUSED "${entry.action}" (${entry.code}): ${entry.reason}`;
@@ -582,8 +591,8 @@ export function formatTimeline(timeline: AuditTimeline, source: string): string 
   const { state } = timeline;
   const lines: string[] = [];
   const status = state.closure
-    ? `${state.status} (${words(state.closure.reason)}${state.closure.outcome ? `, outcome ${words(state.closure.outcome)}` : ''})`
-    : state.status;
+    ? `${statusWords[state.status].phrase} (${closureReasonWords[state.closure.reason].phrase}${state.closure.outcome ? `, outcome ${standingWords[state.closure.outcome].phrase}` : ''})`
+    : statusWords[state.status].phrase;
   lines.push(`Complaint ${timeline.ref}: ${state.details.summary}`);
   lines.push(`Procedure: ${timeline.procedure.name} (${timeline.procedure.id}@${timeline.procedure.version})`);
   lines.push(
@@ -609,7 +618,7 @@ export function formatTimeline(timeline: AuditTimeline, source: string): string 
         `      extended ${londonTime(extension.at)} by ${who(extension.by)} to ${londonTime(extension.dueAt)}: ${extension.reason}${extension.agreedWithComplainant ? ' (agreed with complainant)' : ''}`,
       );
     }
-    if (stage.response.outcome) lines.push(`    outcome:         ${words(stage.response.outcome)}`);
+    if (stage.response.outcome) lines.push(`    outcome:         ${standingWords[stage.response.outcome].phrase}`);
     if (stage.escalatedAt) lines.push(`    escalated:       ${londonTime(stage.escalatedAt)}`);
     else if (stage.escalationWindowEndsAt)
       lines.push(`    may go further until ${londonTime(stage.escalationWindowEndsAt)}`);
@@ -624,7 +633,7 @@ export function formatTimeline(timeline: AuditTimeline, source: string): string 
         ? `FAILED ${londonTime(notice.failedAt)}: ${notice.failure}`
         : 'still being delivered';
     lines.push(
-      `  ${londonTime(notice.requestedAt)}  ${words(notice.kind).padEnd(24)} to ${notice.audience.padEnd(11)} ${result}`,
+      `  ${londonTime(notice.requestedAt)}  ${noticeKindText(notice.kind).padEnd(24)} to ${notice.audience.padEnd(11)} ${result}`,
     );
   }
 

@@ -3,11 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { COUNCIL_TIME_ZONE } from '../domain/calendar';
 import { noticeKinds, type Notice } from '../domain/notices';
-import type { Outcome } from '../domain/vocabulary';
+import { deadlineWords, serviceAreaWords, standingWords } from '../domain/words';
 import { repoRoot } from '../platform/repo-root';
 import type { NoticeRecipients } from './recipients';
 import { renderTemplate, TemplateError, type TemplateView } from './render';
-import { serviceAreaTitles, type StaffDirectory } from './staff-directory';
+import type { StaffDirectory } from './staff-directory';
 
 // A notice as an e-mail: subject, plain text and HTML from notifications/templates/<kind>.txt|.html inside
 // _layout.txt|.html, dates in UK style in the council's time zone, and headers that make every attempt to send
@@ -111,18 +111,6 @@ function normaliseText(text: string): string {
 
 // ------------------------------------------------------------------------------------------------ the view
 
-const outcomeWords: Record<Outcome, string> = {
-  upheld: 'upheld',
-  'partially-upheld': 'partially upheld',
-  'not-upheld': 'not upheld',
-  resolved: 'resolved',
-};
-
-const deadlineActions: Record<string, string> = {
-  acknowledgement: 'acknowledge the complaint',
-  response: 'send the response',
-};
-
 /** Everything a template may print. Every key is always present (null when it does not apply). */
 export function noticeView(notice: Notice, recipients: NoticeRecipients, directory: StaffDirectory): TemplateView {
   const team = directory.serviceAreas[notice.serviceArea];
@@ -135,7 +123,8 @@ export function noticeView(notice: Notice, recipients: NoticeRecipients, directo
     staff: notice.audience === 'staff',
     stageName: notice.stage.name,
     procedureName: notice.procedure.name,
-    serviceAreaName: serviceAreaTitles[notice.serviceArea],
+    serviceAreaName: serviceAreaWords[notice.serviceArea].title,
+    serviceAreaPhrase: serviceAreaWords[notice.serviceArea].phrase,
     summary: notice.summary,
     complainantName: notice.complainant.name,
     caseOfficerName: notice.caseOfficer ? (notice.caseOfficer.name ?? notice.caseOfficer.id) : null,
@@ -147,11 +136,11 @@ export function noticeView(notice: Notice, recipients: NoticeRecipients, directo
     organisationPhone: organisation.phone ?? null,
     organisationWebsite: organisation.website ?? null,
     occurredDate: ukDate(Date.parse(notice.occurredAt)),
-    deadlineAction: notice.deadline ? deadlineActions[notice.deadline] : null,
+    deadlineAction: notice.deadline ? deadlineWords[notice.deadline].action : null,
     dueDate: due !== undefined ? ukDate(due) : null,
     dueTime: due !== undefined ? ukTime(due) : null,
     timeLeft: due !== undefined ? timeBetween(Date.parse(notice.occurredAt), due) : null,
-    outcome: notice.outcome ? outcomeWords[notice.outcome] : null,
+    outcome: notice.outcome ? standingWords[notice.outcome].phrase : null,
     findings: notice.findings ?? null,
     actionsTaken: notice.actionsTaken ?? null,
     escalation:

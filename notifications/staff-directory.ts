@@ -3,7 +3,8 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeIssues } from '../domain/actions';
-import { ServiceAreaSchema, serviceAreas, type ServiceArea } from '../domain/vocabulary';
+import { ServiceAreaSchema, serviceAreas } from '../domain/vocabulary';
+import { serviceAreaWords } from '../domain/words';
 
 // Who gets the staff notices: officers (with their manager) and a team mailbox per service area, from a file
 // named by STAFF_DIRECTORY_PATH (YAML or JSON; see config/staff-directory.example.yaml). Without a file, every
@@ -122,13 +123,6 @@ export function loadStaffDirectory(file: string): StaffDirectory {
   return parseStaffDirectory(data, source);
 }
 
-export const serviceAreaTitles: Record<ServiceArea, string> = {
-  'community-care': 'Community Care',
-  'childrens-services': "Children's Services",
-  'criminal-justice': 'Criminal Justice',
-  general: 'Social Work',
-};
-
 /** The domain of the placeholder mailboxes: reserved for examples (RFC 2606), so nothing real receives them. */
 export const PLACEHOLDER_MAIL_DOMAIN = 'council.example';
 
@@ -144,7 +138,7 @@ export function defaultStaffDirectory(): StaffDirectory {
         serviceAreas.map((area) => [
           area,
           {
-            name: `${serviceAreaTitles[area]} complaints team`,
+            name: `${serviceAreaWords[area].title} complaints team`,
             mailbox: `${area}.complaints@${PLACEHOLDER_MAIL_DOMAIN}`,
           },
         ]),

@@ -7,8 +7,10 @@ import {
   type SpsoIndicators,
 } from '../domain/annual-report';
 import { londonDate } from '../domain/calendar';
+import type { TimelineEntry } from '../domain/complaint';
 import { periodEnd, periodStart, startOfLondonDay } from '../domain/compliments';
-import type { ProcedureRef } from '../domain/procedure';
+import { procedureKey, type Procedure, type ProcedureRef } from '../domain/procedure';
+import { DEFAULT_PROCEDURE_ID, findProcedure, getProcedure } from '../domain/procedures';
 import { spsoModelProcedure } from '../domain/procedures/spso-mchp';
 import { complimentRecords, type Register } from '../register';
 
@@ -24,6 +26,8 @@ export interface AnnualReportBundle {
   previous?: { period: ReportPeriod; report: AnnualReport };
   /** For the complaints under the SPSO model procedure, when there are any. */
   spso?: SpsoIndicators;
+  /** The procedures the report speaks of (the listed ones and those of its complaints): their stage and Ombudsman names. */
+  procedures: Procedure[];
 }
 
 export interface BuildReportOptions {
@@ -56,6 +60,7 @@ export async function buildAnnualReport(
     period,
     report: current.report,
     byMonth: complaintsByMonth(current.timelines, period),
+    procedures: reportProcedures(procedures, current.timelines),
   };
   if (options.compare !== false) {
     const before = previousPeriod(period);
@@ -70,6 +75,17 @@ export async function buildAnnualReport(
     bundle.spso = spsoIndicators({ period, timelines: current.timelines, population: options.population ?? null });
   }
   return bundle;
+}
+
+function reportProcedures(listed: readonly ProcedureRef[], timelines: Array<readonly TimelineEntry[]>): Procedure[] {
+  const refs = [
+    ...listed,
+    ...timelines.flatMap((timeline) => (timeline[0]?.type === 'complaint-received' ? [timeline[0].procedure] : [])),
+  ];
+  const byKey = new Map(refs.map((ref) => [procedureKey(ref), ref]));
+  const found = [...byKey.values()].map((ref) => getProcedure(ref));
+  const fallback = findProcedure(DEFAULT_PROCEDURE_ID);
+  return found.length > 0 || !fallback ? found : [fallback];
 }
 
 /** A period from query or command-line bounds: dates are whole days in Europe/London (`to` inclusive), instants exact. */

@@ -1,6 +1,6 @@
-import type { Outcome } from '../domain/vocabulary';
+import { keysOf, serviceAreaWords, type Words } from '../domain/words';
 import type { AnnualReportBundle } from './annual';
-import { renderMarkdown, outcomeLabels, serviceAreaLabels, stageLabel } from './markdown';
+import { renderMarkdown, standingLabel, stageLabel } from './markdown';
 import { periodDates } from './annual';
 import { escapeHtml } from '../notifications/render';
 
@@ -127,8 +127,8 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
   const charts = [
     horizontalBars(
       'Complaints by service area',
-      (Object.keys(serviceAreaLabels) as Array<keyof typeof serviceAreaLabels>).map((area) => ({
-        label: serviceAreaLabels[area],
+      keysOf(serviceAreaWords).map((area) => ({
+        label: serviceAreaWords[area].title,
         value: report.byServiceArea[area] ?? 0,
       })),
     ),
@@ -141,7 +141,7 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
     ),
     horizontalBars(
       'Where complaints stand at the end of the period',
-      Object.entries(report.outcomes).map(([key, n]) => ({ label: outcomeLabels[key as Outcome] ?? key, value: n })),
+      Object.entries(report.outcomes).map(([key, n]) => ({ label: standingLabel(key), value: n })),
     ),
     horizontalBars(
       'Targets met',
@@ -167,7 +167,7 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
     ),
     horizontalBars(
       'Complaints by highest stage reached',
-      Object.entries(report.byLevel).map(([stage, n]) => ({ label: stageLabel(stage), value: n })),
+      Object.entries(report.byLevel).map(([stage, n]) => ({ label: stageLabel(stage, bundle.procedures), value: n })),
     ),
   ];
   const compliments = Object.entries(report.complimentsByServiceArea);
@@ -176,7 +176,7 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
       horizontalBars(
         'Written compliments by service area',
         compliments.map(([area, n]) => ({
-          label: serviceAreaLabels[area as keyof typeof serviceAreaLabels],
+          label: (serviceAreaWords as Record<string, Words | undefined>)[area]?.title ?? area,
           value: n,
         })),
       ),

@@ -1,43 +1,42 @@
-import type { AnnualReport, SpsoIndicators, SpsoStageIndicators, TargetsMet } from '../domain/annual-report';
-import { findProcedure } from '../domain/procedures';
-import type { Category, Outcome, ServiceArea } from '../domain/vocabulary';
+import {
+  hearingStage,
+  type AnnualReport,
+  type SpsoIndicators,
+  type SpsoStageIndicators,
+  type TargetsMet,
+} from '../domain/annual-report';
+import type { Procedure } from '../domain/procedure';
+import { listProcedures } from '../domain/procedures';
+import { categoryWords, keysOf, serviceAreaWords, standingWords, type Words } from '../domain/words';
 import { periodDates, type AnnualReportBundle } from './annual';
 
 // The annual report as a committee would read it: paragraphs in the manner of section 4.10–4.11 of the 2011
 // Customer Care Officer Report, the figures in tables, and the previous period alongside when there is one.
 
-export const serviceAreaLabels: Record<ServiceArea, string> = {
-  'community-care': 'Community Care',
-  'childrens-services': "Children's Services",
-  'criminal-justice': 'Criminal Justice Services',
-  general: 'general social work',
-};
-
-export const categoryLabels: Record<Category, string> = {
-  'staff-attitude': 'staff attitude',
-  'service-standards': 'service standards',
-  communication: 'communication',
-  delay: 'delay',
-  decision: 'decisions',
-  other: 'other matters',
-};
-
-export const outcomeLabels: Record<Outcome | 'ongoing' | 'withdrawn', string> = {
-  upheld: 'upheld',
-  'partially-upheld': 'partially upheld',
-  'not-upheld': 'not upheld',
-  resolved: 'resolved',
-  ongoing: 'ongoing',
-  withdrawn: 'withdrawn',
-};
-
-/** A stage's name from the procedures that have it ("level-2" → "Level 2"). */
-export function stageLabel(stageId: string): string {
-  for (const id of ['dundee-swd-2011', 'spso-mchp']) {
-    const stage = findProcedure(id)?.stages.find((candidate) => candidate.id === stageId);
+/** A stage's name from the procedure data ("level-2" → "Level 2"): the report's procedures first, then any. */
+export function stageLabel(stageId: string, procedures: readonly Procedure[] = []): string {
+  for (const procedure of [...procedures, ...listProcedures()]) {
+    const stage = procedure.stages.find((candidate) => candidate.id === stageId);
     if (stage) return stage.name;
   }
   return stageId;
+}
+
+/** A standing's words, for a key of the report's `outcomes` (any other key as it is). */
+export function standingLabel(key: string): string {
+  return (standingWords as Record<string, Words | undefined>)[key]?.phrase ?? key;
+}
+
+/** The Ombudsman and the hearing stage (e.g. the Complaints Review Committee) of the report's procedures. */
+function appealNames(procedures: readonly Procedure[]): { ombudsman: string; hearing: string | undefined } {
+  const unique = (names: Array<string | undefined>) => [...new Set(names.filter((name) => name !== undefined))];
+  const hearings = unique(procedures.map((procedure) => hearingStage(procedure)))
+    .map((stage) => stageLabel(stage, procedures))
+    .filter((name, i, names) => names.indexOf(name) === i);
+  return {
+    ombudsman: list(unique(procedures.map((procedure) => procedure.ombudsman.name))),
+    hearing: hearings.length > 0 ? list(hearings) : undefined,
+  };
 }
 
 const LONG_DATE = new Intl.DateTimeFormat('en-GB', {
@@ -99,8 +98,8 @@ function entries<K extends string>(counts: Partial<Record<K, number>>): Array<[K
   return (Object.entries(counts) as Array<[K, number]>).filter(([, n]) => n > 0);
 }
 
-function levelsSentence(report: AnnualReport): string {
-  return list(entries(report.byLevel).map(([stage, n]) => `${n} ${stageLabel(stage)}`));
+function levelsSentence(report: AnnualReport, procedures: readonly Procedure[]): string {
+  return list(entries(report.byLevel).map(([stage, n]) => `${n} ${stageLabel(stage, procedures)}`));
 }
 
 function targets(t: TargetsMet): string {
@@ -115,12 +114,13 @@ function topCategories(report: AnnualReport): string[] {
   return sorted
     .filter(([, n]) => n === top || (n === second && second >= top * 0.75))
     .slice(0, 2)
-    .map(([category]) => categoryLabels[category]);
+    .map(([category]) => categoryWords[category].phrase);
 }
 
 export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: string } = {}): string {
-  const { report, previous } = bundle;
+  const { report, previous, procedures } = bundle;
   const period = periodLabel(bundle.period);
+  const appeal = appealNames(procedures);
   const lines: string[] = [];
   lines.push(`# ${options.title ?? 'Social Work complaints and compliments: annual report'}`, '');
   lines.push(
@@ -132,7 +132,7 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
   if (report.total === 0) {
     lines.push(`No complaints were recorded in ${period}.`, '');
   } else {
-    const areas = list(entries(report.byServiceArea).map(([area, n]) => `${n} ${serviceAreaLabels[area]}`));
+    const areas = list(entries(report.byServiceArea).map(([area, n]) => `${n} ${serviceAreaWords[area].phrase}`));
     const partial = report.outcomes['partially-upheld'] ?? 0;
     const outcomesSentence =
       `Of these ${report.total} complaints, ${report.outcomes.upheld ?? 0} (${pct(report.upheldPercent)}) were upheld` +
@@ -150,14 +150,14 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
     ].filter(Boolean);
     const top = topCategories(report);
     lines.push(
-      `A total of ${plural(report.total, 'complaint')}, ${levelsSentence(report)}, were recorded in ${period}. ` +
+      `A total of ${plural(report.total, 'complaint')}, ${levelsSentence(report, procedures)}, were recorded in ${period}. ` +
         `These include ${areas} complaints. ${outcomesSentence} ${rest.join(' ')}` +
         (top.length ? ` The highest numbers of complaints feature ${list(top).replace(/ and /, ' or ')}.` : ''),
       '',
     );
     if (previous) {
       lines.push(
-        `The figures for ${periodLabel(previous.period).replace(/^the (\d{4}) calendar year$/, '$1')} were ${plural(previous.report.total, 'complaint')}, ${levelsSentence(previous.report) || 'none at any level'}.`,
+        `The figures for ${periodLabel(previous.period).replace(/^the (\d{4}) calendar year$/, '$1')} were ${plural(previous.report.total, 'complaint')}, ${levelsSentence(previous.report, procedures) || 'none at any level'}.`,
         '',
       );
     }
@@ -175,8 +175,10 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
     const referrals = report.spsoReferrals;
     lines.push(
       hearings === 0 && referrals === 0
-        ? `No complaint went to the Complaints Review Committee or the Scottish Public Services Ombudsman during ${period}.`
-        : `${plural(hearings, 'complaint went', 'complaints went')} to the Complaints Review Committee and ${plural(referrals, 'complaint was', 'complaints were')} referred to the Scottish Public Services Ombudsman during ${period}.`,
+        ? appeal.hearing
+          ? `No complaint went to the ${appeal.hearing} or the ${appeal.ombudsman} during ${period}.`
+          : `No complaint was referred to the ${appeal.ombudsman} during ${period}.`
+        : `${appeal.hearing ? `${plural(hearings, 'complaint went', 'complaints went')} to the ${appeal.hearing} and ` : ''}${plural(referrals, 'complaint was', 'complaints were')} referred to the ${appeal.ombudsman} during ${period}.`,
       '',
     );
   }
@@ -190,20 +192,30 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
   lines.push(row('Complaints received', report.total, p?.total));
   for (const stage of Object.keys(report.byLevel))
     lines.push(
-      row(`— at ${stageLabel(stage)} (highest stage reached)`, report.byLevel[stage] ?? 0, p?.byLevel[stage] ?? 0),
+      row(
+        `— at ${stageLabel(stage, procedures)} (highest stage reached)`,
+        report.byLevel[stage] ?? 0,
+        p?.byLevel[stage] ?? 0,
+      ),
     );
-  for (const area of Object.keys(serviceAreaLabels) as ServiceArea[]) {
+  for (const area of keysOf(serviceAreaWords)) {
     if (report.byServiceArea[area] || p?.byServiceArea[area])
-      lines.push(row(`— ${serviceAreaLabels[area]}`, report.byServiceArea[area] ?? 0, p?.byServiceArea[area] ?? 0));
+      lines.push(
+        row(`— ${serviceAreaWords[area].title}`, report.byServiceArea[area] ?? 0, p?.byServiceArea[area] ?? 0),
+      );
   }
-  for (const category of Object.keys(categoryLabels) as Category[]) {
+  for (const category of keysOf(categoryWords)) {
     if (report.byCategory[category] || p?.byCategory[category])
       lines.push(
-        row(`— about ${categoryLabels[category]}`, report.byCategory[category] ?? 0, p?.byCategory[category] ?? 0),
+        row(
+          `— about ${categoryWords[category].phrase}`,
+          report.byCategory[category] ?? 0,
+          p?.byCategory[category] ?? 0,
+        ),
       );
   }
   for (const [key, n] of Object.entries(report.outcomes))
-    lines.push(row(`Outcome: ${outcomeLabels[key as Outcome] ?? key}`, n, p?.outcomes[key] ?? 0));
+    lines.push(row(`Outcome: ${standingLabel(key)}`, n, p?.outcomes[key] ?? 0));
   lines.push(row('Upheld (of concluded)', pct(report.upheldPercent), p ? pct(p.upheldPercent) : undefined));
   lines.push(row('Not upheld (of concluded)', pct(report.notUpheldPercent), p ? pct(p.notUpheldPercent) : undefined));
   lines.push(
@@ -211,14 +223,16 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
   );
   lines.push(row('Completed on time', targets(report.completedOnTime), p ? targets(p.completedOnTime) : undefined));
   lines.push(row('Extensions agreed', report.extensions, p?.extensions));
-  lines.push(row('Complaints Review Committee hearings', report.committeeHearings, p?.committeeHearings));
-  lines.push(row('Referrals to the SPSO', report.spsoReferrals, p?.spsoReferrals));
+  lines.push(row(`${appeal.hearing ?? 'Review'} hearings`, report.committeeHearings, p?.committeeHearings));
+  lines.push(row(`Referrals to the ${appeal.ombudsman}`, report.spsoReferrals, p?.spsoReferrals));
   lines.push(row('Written compliments', report.compliments, p?.compliments), '');
 
   if (bundle.spso) lines.push(...spsoSection(bundle.spso));
 
   lines.push('## Compliments', '');
-  const byArea = entries(report.complimentsByServiceArea).map(([area, n]) => `${n} about ${serviceAreaLabels[area]}`);
+  const byArea = entries(report.complimentsByServiceArea).map(
+    ([area, n]) => `${n} about ${serviceAreaWords[area].phrase}`,
+  );
   lines.push(
     report.compliments === 0
       ? `No written compliments were recorded centrally in ${period}.`
@@ -234,7 +248,7 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
 
 function spsoStageRows(label: string, stage: SpsoStageIndicators): string[] {
   const outcomes = Object.entries(stage.outcomes)
-    .map(([key, n]) => `${outcomeLabels[key as Outcome] ?? key} ${n}`)
+    .map(([key, n]) => `${standingLabel(key)} ${n}`)
     .join(', ');
   return [
     `| ${label} | ${stage.closed} (${pct(stage.closedPercent)}) | ${outcomes} | ${stage.averageWorkingDays ?? 'n/a'} | ${targets(stage.closedWithinTimescale)} within ${stage.timescaleWorkingDays} | ${targets(stage.extensionsAuthorised)} |`,

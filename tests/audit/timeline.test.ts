@@ -114,7 +114,7 @@ describe('timeline of each recorded history', () => {
     const { timeline } = await timelineOf('dundee-full-ladder');
     const rows = describeEntries(timeline).map((row) => `${row.who} | ${row.what}`);
     const expected = [
-      /^Jo Smith \(intake\.smith, intake\) \| Complaint received by letter from Pat Complainant: community care \/ service standards\. Procedure: Social Work complaints procedure \(2011, four stages\) \(dundee-swd-2011@1\)\. Level 1 begins: acknowledge by .+, respond by .+$/,
+      /^Jo Smith \(intake\.smith, intake\) \| Complaint received by letter from Pat Complainant: Community Care \/ service standards\. Procedure: Social Work complaints procedure \(2011, four stages\) \(dundee-swd-2011@1\)\. Level 1 begins: acknowledge by .+, respond by .+$/,
       /^system \(clock\) \| Reminder: Level 1 acknowledgement due .+ \(24 h before\)$/,
       /^system \(clock\) \| DEADLINE MISSED: Level 1 acknowledgement was due /,
       /^Sam Jones \(officer\.jones, case-officer\) \| Level 1 acknowledged - LATE \(was due .+\)\. Note: Acknowledged by phone; letter follows$/,
@@ -137,13 +137,13 @@ describe('timeline of each recorded history', () => {
       /^Iain Wallace \(clerk\.wallace, committee-clerk\) \| Complaints Review Committee acknowledged - LATE /,
       /^Iain Wallace .* \| Complaints Review Committee outcome: UPHELD - on time\. Findings: The council did not monitor the provider\. Actions: Monitoring visits every month\./,
       /^Sam Jones .* \| Referred to the Scottish Public Services Ombudsman \(reference SPSO-202612345\)$/,
-      /^Sam Jones .* \| Complaint closed: referred to ombudsman \(outcome: upheld\)$/,
+      /^Sam Jones .* \| Complaint closed: referred to the Ombudsman \(outcome: upheld\)$/,
     ];
     expect(rows).toHaveLength(expected.length);
     rows.forEach((row, i) => expect(row).toMatch(expected[i] as RegExp));
 
     const text = formatTimeline(timeline, 'dundee-full-ladder.json');
-    expect(text).toContain('Status: closed (referred to ombudsman, outcome upheld); workflow completed');
+    expect(text).toContain('Status: closed (referred to the Ombudsman, outcome upheld); workflow completed');
     expect(text).toMatch(
       /Level 1 \(began .+\)\n {4}acknowledgement: due .+; met .+ by Sam Jones \(officer\.jones, case-officer\) - LATE; 1 reminder\(s\); missed /,
     );

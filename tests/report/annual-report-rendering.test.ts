@@ -5,6 +5,8 @@ import { openPgliteInMemory, registerOver, type Register } from '../../register'
 import { buildAnnualReport, previousPeriod, resolvePeriod } from '../../report/annual';
 import { renderHtml } from '../../report/html';
 import { renderMarkdown } from '../../report/markdown';
+import { defaultStaffDirectory } from '../../notifications/staff-directory';
+import { serviceAreaWords } from '../../domain/words';
 
 // The report read from the register and written for a committee: the previous period alongside when the register
 // has complaints in it, the SPSO indicators when complaints ran under that procedure, charts in the HTML.
@@ -131,5 +133,26 @@ describe('rendered report', () => {
     const md = renderMarkdown(bundle);
     expect(md).toContain('No complaints were recorded in the 2005 calendar year.');
     expect(md).toContain('No written compliments were recorded centrally in the 2005 calendar year.');
+  });
+});
+
+describe('the words', () => {
+  it('one wording per service area in the report and the staff directory; appeal names from the procedure data', async () => {
+    const bundle = await buildAnnualReport(register, resolvePeriod('2011-01-01', '2011-12-31'), {
+      procedures: [{ id: 'dundee-swd-2011', version: 1 }],
+    });
+    const md = renderMarkdown(bundle);
+    // R-2011-1 and R-2011-2 are criminal justice complaints.
+    expect(md).toContain(`| — ${serviceAreaWords['criminal-justice'].title} | 2 |`);
+    const directory = defaultStaffDirectory();
+    for (const [area, words] of Object.entries(serviceAreaWords))
+      expect(directory.serviceAreas[area as keyof typeof serviceAreaWords]?.name).toBe(
+        `${words.title} complaints team`,
+      );
+    const dundee = getProcedure({ id: 'dundee-swd-2011', version: 1 });
+    const committee = dundee.stages.find((stage) => stage.id === 'committee')!.name;
+    expect(md).toContain(`| ${committee} hearings | 0 |`);
+    expect(md).toContain(`| Referrals to the ${dundee.ombudsman.name} | 0 |`);
+    expect(md).toContain(`No complaint went to the ${committee} or the ${dundee.ombudsman.name} during`);
   });
 });
