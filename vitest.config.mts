@@ -12,6 +12,9 @@ const knownNoise = [
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Two files at a time (vitest's default on 2 cores is one): most of a file's time is spent waiting on its
+    // Temporal server, so the longest file (the crash scenario, about a minute) runs beside the others.
+    maxWorkers: 2,
     include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

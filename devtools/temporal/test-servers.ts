@@ -2,6 +2,7 @@
 // once-per-process workflow bundle. Used by the tests (tests/support/temporal.ts re-exports them) and by the
 // scenario replay (`npm run scenario`), which runs a whole reporting year on the time-skipping server.
 // Ports are chosen by the SDK, so several can run side by side.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { complaintSearchAttributeKeys } from '../../workflows/search-attributes';
@@ -47,6 +48,30 @@ export async function startDevServer(
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /**
+ * A bundle made once for a whole test run (tests/support/global-setup.ts writes it; every test file's process
+ * reads it) instead of once per test file: the same code, without a few seconds of webpack in each of a dozen files.
+ */
+export const PREBUILT_BUNDLE_ENV = 'COMPLAINTS_PREBUILT_WORKFLOW_BUNDLE';
+
+interface PrebuiltBundle extends WorkflowBundleWithSourceMap {
+  workflowsPath: string;
+}
+
+/** Bundles the product's workflows into `file`, for bundleComplaintWorkflows in other processes (PREBUILT_BUNDLE_ENV). */
+export async function writePrebuiltWorkflowBundle(file: string): Promise<void> {
+  const workflowsPath = complaintWorkflowsPath();
+  const { code, sourceMap } = await bundleComplaintWorkflows(workflowsPath);
+  writeFileSync(file, JSON.stringify({ workflowsPath, code, sourceMap } satisfies PrebuiltBundle));
+}
+
+function readPrebuiltBundle(workflowsPath: string): WorkflowBundleWithSourceMap | undefined {
+  const file = process.env[PREBUILT_BUNDLE_ENV];
+  if (!file || !existsSync(file)) return undefined;
+  const prebuilt = JSON.parse(readFileSync(file, 'utf8')) as PrebuiltBundle;
+  return prebuilt.workflowsPath === workflowsPath ? { code: prebuilt.code, sourceMap: prebuilt.sourceMap } : undefined;
+}
+
+/**
  * Bundles workflow code once per process (webpack + swc takes seconds); pass the result to Worker.create as
  * `workflowBundle`. Default: the product's workflows/index.ts. A failure here is also how a test notices a
  * Node built-in or I/O module creeping into workflow code.
@@ -56,7 +81,8 @@ export function bundleComplaintWorkflows(
 ): Promise<WorkflowBundleWithSourceMap> {
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    const prebuilt = readPrebuiltBundle(workflowsPath);
+    bundle = prebuilt ? Promise.resolve(prebuilt) : bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readHistoryFile, type ComplaintHistory } from '../../audit/histories';
 import { replayComplaintHistories, type ReplayOutcome } from '../../audit/replay';
 import { repoRoot } from '../../platform/repo-root';
-import { bundleComplaintWorkflows } from '../support/temporal';
+import { bundleComplaintWorkflows, installQuietRuntime } from '../support/temporal';
 
 const dir = path.join(repoRoot(), 'tests', 'histories');
 const files = readdirSync(dir)
@@ -29,6 +29,8 @@ describe('recorded histories (tests/histories/*.json)', () => {
   let histories: ComplaintHistory[];
 
   beforeAll(async () => {
+    // Before the replayer makes the SDK's default Runtime, which logs the replay worker's every state at INFO.
+    installQuietRuntime();
     histories = await Promise.all([...files, ...archived].map((file) => readHistoryFile(path.join(dir, file))));
     const workflowBundle = await bundleComplaintWorkflows();
     for await (const outcome of replayComplaintHistories(histories, { workflowBundle }))
