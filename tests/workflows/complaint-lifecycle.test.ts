@@ -371,6 +371,64 @@ describe('one complaint per reference', () => {
   });
 });
 
+describe("who may assign whom (decided in the workflow, by the actor's role)", () => {
+  const khan = { id: 'officer.khan', name: 'Raj Khan', role: 'case-officer' };
+  const assign = (handle: Handle, actor: typeof officer, officerId: string) =>
+    handle.executeUpdate(actionUpdates.assign, { args: [{ actor, officer: { id: officerId } }] });
+  /** The patch ids of a history's markers (each marker's patch-data payload holds its id). */
+  const patchIds = (history: Awaited<ReturnType<Handle['fetchHistory']>>) =>
+    (history.events ?? []).flatMap((e) =>
+      (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map(
+        (p) => (JSON.parse(Buffer.from(p.data ?? []).toString('utf8')) as { id: string }).id,
+      ),
+    );
+
+  it("a case officer's assign signal for someone else is recorded as rejected; a manager's is recorded", async () => {
+    const handle = await h.startComplaint(await h.input());
+    await handle.signal(actionSignals.assign, { actor: officer, officer: { id: 'officer.khan' } });
+    await handle.signal(actionSignals.assign, { actor: manager, officer: { id: 'officer.khan' } });
+    const state = await handle.query(complaintStateQuery);
+    expect(state.timeline.slice(1)).toEqual([
+      expect.objectContaining({
+        type: 'action-rejected',
+        action: 'assign',
+        code: 'assignment-not-permitted',
+        actor: officer,
+        reason:
+          'A case officer may assign a complaint only to themselves (officer.id "officer.jones"); assigning someone else needs a manager',
+      }),
+      expect.objectContaining({ type: 'case-officer-assigned', officer: { id: 'officer.khan' }, actor: manager }),
+    ]);
+    expect(state.caseOfficer).toEqual({ id: 'officer.khan' });
+    // The rule is versioned (histories recorded before it replay with the API's rule), and the new history replays.
+    const history = await handle.fetchHistory();
+    expect(patchIds(history)).toContain('assignment-by-role');
+    const recorded = { workflowId: handle.workflowId, runId: (await handle.describe()).runId, source: 'test', history };
+    const outcomes = [];
+    for await (const outcome of replayComplaintHistories([recorded], {
+      workflowBundle: await bundleComplaintWorkflows(),
+    }))
+      outcomes.push(outcome);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['ok']);
+  });
+
+  it('two officers racing to take the same unassigned complaint: exactly one wins', async () => {
+    const handle = await h.startComplaint(await h.input());
+    const results = await Promise.allSettled([assign(handle, officer, officer.id), assign(handle, khan, khan.id)]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    const cause = (lost[0]!.reason as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect(cause.details).toEqual([{ code: 'assignment-not-permitted' }]);
+    const state = await handle.query(complaintStateQuery);
+    expect(ofType(state, 'case-officer-assigned')).toHaveLength(1);
+    const winner = results[0]!.status === 'fulfilled' ? officer : khan;
+    expect(state.caseOfficer?.id).toBe(winner.id);
+    expect(cause.message).toBe(`Complaint ${state.ref} is assigned to ${winner.id}; reassigning it needs a manager`);
+  });
+});
+
 describe('side effects', () => {
   it('every recorded event reaches the register once, in order', async () => {
     const handle = await h.startComplaint(await h.input());
@@ -447,7 +505,9 @@ describe('side effects', () => {
       await env.sleep(6 * DAY_MS);
       const state = await handle.query(complaintStateQuery);
       const failed = ofType(state, 'notification-failed');
-      expect(failed).toEqual([expect.objectContaining({ reason: 'no such mailbox for acknowledgement-reminder' })]);
+      expect(failed).toEqual([
+        expect.objectContaining({ reason: `no mailbox accepts acknowledgement-reminder for ${state.ref}` }),
+      ]);
       expect(ofType(state, 'deadline-breached').map((e) => dueDaysAfterReceipt(state, e))).toEqual([5]);
     } finally {
       h.recorded.undeliverable.clear();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { complaintWorkflow } from '../../workflows/complaint';
 import { actionUpdates, complaintStateQuery } from '../../workflows/messages';
 import { complaintNextDeadlineKey, complaintStatusKey } from '../../workflows/search-attributes';
-import { ComplaintHarness, officer } from '../support/complaint-harness';
+import { ComplaintHarness, manager, officer } from '../support/complaint-harness';
 import { startDevServer } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -64,7 +64,8 @@ describe('search attributes', () => {
       await listRefs(`${mine} AND ComplaintProcedure = "dundee-swd-2011@1"`, [care.workflowId, children.workflowId]),
     ).toHaveLength(2);
 
-    await care.executeUpdate(actionUpdates.assign, { args: [{ actor: officer, officer: { id: 'officer.khan' } }] });
+    // Only a manager assigns someone else.
+    await care.executeUpdate(actionUpdates.assign, { args: [{ actor: manager, officer: { id: 'officer.khan' } }] });
     await care.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officer }] });
     const decided = await care.executeUpdate(actionUpdates['record-outcome'], {
       args: [{ actor: officer, outcome: 'upheld' }],
