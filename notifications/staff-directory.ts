@@ -25,15 +25,11 @@ export const StaffMemberSchema = z
   .strict();
 export type StaffMember = z.infer<typeof StaffMemberSchema>;
 
-export const ServiceAreaTeamSchema = z
-  .object({
-    /** Shown in greetings and headers, e.g. "Community Care complaints team". */
-    name: text(200),
-    /** Gets the staff notices of complaints with no case officer, and complainants' replies (Reply-To). */
-    mailbox: z.email().max(320),
-    /** Id of the service manager: copied on response breaches when no case officer (or no manager of theirs) is known. */
-    manager: staffId.optional(),
-  })
+// A team is named and managed as a person is (its name shown in greetings and headers, e.g. "Community Care
+// complaints team"; its manager copied on response breaches when no case officer, or no manager of theirs, is
+// known); its mailbox gets the staff notices of complaints with no case officer, and complainants' replies.
+export const ServiceAreaTeamSchema = StaffMemberSchema.pick({ name: true, manager: true })
+  .extend({ mailbox: z.email().max(320) })
   .strict();
 export type ServiceAreaTeam = z.infer<typeof ServiceAreaTeamSchema>;
 

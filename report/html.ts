@@ -1,6 +1,7 @@
 import { keysOf, serviceAreaWords, type Words } from '../domain/words';
 import type { AnnualReportBundle } from './annual';
-import { renderMarkdown, standingLabel, stageLabel } from './markdown';
+import type { TargetsMet } from '../domain/annual-report';
+import { renderMarkdown, standingLabel, stageLabel, targetsText } from './markdown';
 import { periodDates } from './annual';
 import { escapeHtml } from '../notifications/render';
 
@@ -118,6 +119,11 @@ function svg(title: string, width: number, height: number, body: string): string
   );
 }
 
+/** A target's bar: its percentage, labelled as the figures table has it ("98.3% (59 of 60)"). */
+function targetBar(label: string, targets: TargetsMet): Bar {
+  return { label, value: targets.percent ?? 0, text: targets.percent === null ? 'n/a' : targetsText(targets) };
+}
+
 const MONTH = new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: 'UTC' });
 
 export function renderHtml(bundle: AnnualReportBundle, options: { title?: string } = {}): string {
@@ -146,22 +152,8 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
     horizontalBars(
       'Targets met',
       [
-        {
-          label: 'Acknowledged on time',
-          value: report.acknowledgedOnTime.percent ?? 0,
-          text:
-            report.acknowledgedOnTime.percent === null
-              ? 'n/a'
-              : `${report.acknowledgedOnTime.percent}% (${report.acknowledgedOnTime.met} of ${report.acknowledgedOnTime.of})`,
-        },
-        {
-          label: 'Completed on time',
-          value: report.completedOnTime.percent ?? 0,
-          text:
-            report.completedOnTime.percent === null
-              ? 'n/a'
-              : `${report.completedOnTime.percent}% (${report.completedOnTime.met} of ${report.completedOnTime.of})`,
-        },
+        targetBar('Acknowledged on time', report.acknowledgedOnTime),
+        targetBar('Completed on time', report.completedOnTime),
       ],
       { max: 100, colour: PALETTE[5] },
     ),

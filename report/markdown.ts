@@ -102,7 +102,8 @@ function levelsSentence(report: AnnualReport, procedures: readonly Procedure[]):
   return list(entries(report.byLevel).map(([stage, n]) => `${n} ${stageLabel(stage, procedures)}`));
 }
 
-function targets(t: TargetsMet): string {
+/** "98.3% (59 of 60)" */
+export function targetsText(t: TargetsMet): string {
   return `${pct(t.percent)} (${t.met} of ${t.of})`;
 }
 
@@ -219,9 +220,15 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
   lines.push(row('Upheld (of concluded)', pct(report.upheldPercent), p ? pct(p.upheldPercent) : undefined));
   lines.push(row('Not upheld (of concluded)', pct(report.notUpheldPercent), p ? pct(p.notUpheldPercent) : undefined));
   lines.push(
-    row('Acknowledged on time', targets(report.acknowledgedOnTime), p ? targets(p.acknowledgedOnTime) : undefined),
+    row(
+      'Acknowledged on time',
+      targetsText(report.acknowledgedOnTime),
+      p ? targetsText(p.acknowledgedOnTime) : undefined,
+    ),
   );
-  lines.push(row('Completed on time', targets(report.completedOnTime), p ? targets(p.completedOnTime) : undefined));
+  lines.push(
+    row('Completed on time', targetsText(report.completedOnTime), p ? targetsText(p.completedOnTime) : undefined),
+  );
   lines.push(row('Extensions agreed', report.extensions, p?.extensions));
   lines.push(row(`${appeal.hearing ?? 'Review'} hearings`, report.committeeHearings, p?.committeeHearings));
   lines.push(row(`Referrals to the ${appeal.ombudsman}`, report.spsoReferrals, p?.spsoReferrals));
@@ -251,7 +258,7 @@ function spsoStageRows(label: string, stage: SpsoStageIndicators): string[] {
     .map(([key, n]) => `${standingLabel(key)} ${n}`)
     .join(', ');
   return [
-    `| ${label} | ${stage.closed} (${pct(stage.closedPercent)}) | ${outcomes} | ${stage.averageWorkingDays ?? 'n/a'} | ${targets(stage.closedWithinTimescale)} within ${stage.timescaleWorkingDays} | ${targets(stage.extensionsAuthorised)} |`,
+    `| ${label} | ${stage.closed} (${pct(stage.closedPercent)}) | ${outcomes} | ${stage.averageWorkingDays ?? 'n/a'} | ${targetsText(stage.closedWithinTimescale)} within ${stage.timescaleWorkingDays} | ${targetsText(stage.extensionsAuthorised)} |`,
   ];
 }
 
