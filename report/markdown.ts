@@ -119,7 +119,7 @@ function topCategories(report: AnnualReport): string[] {
 }
 
 export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: string } = {}): string {
-  const { report, previous, procedures } = bundle;
+  const { report, procedures } = bundle;
   const period = periodLabel(bundle.period);
   const appeal = appealNames(procedures);
   const lines: string[] = [];
@@ -129,62 +129,81 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
     '',
   );
 
-  lines.push('## Complaints', '');
-  if (report.total === 0) {
-    lines.push(`No complaints were recorded in ${period}.`, '');
-  } else {
-    const areas = list(entries(report.byServiceArea).map(([area, n]) => `${n} ${serviceAreaWords[area].phrase}`));
-    const partial = report.outcomes['partially-upheld'] ?? 0;
-    const outcomesSentence =
-      `Of these ${report.total} complaints, ${report.outcomes.upheld ?? 0} (${pct(report.upheldPercent)}) were upheld` +
-      (partial > 0 ? `, ${partial} partially upheld` : '') +
-      ` whereas ${report.outcomes['not-upheld'] ?? 0} (${pct(report.notUpheldPercent)}) were not upheld.`;
-    const ongoing = report.outcomes.ongoing ?? 0;
-    const withdrawn = report.outcomes.withdrawn ?? 0;
-    const resolved = report.outcomes.resolved ?? 0;
-    const rest = [
-      ongoing > 0
-        ? `Investigations on ${plural(ongoing, 'complaint')} are still ongoing.`
-        : 'No investigation is still ongoing.',
-      resolved > 0 ? `${plural(resolved, 'complaint was', 'complaints were')} resolved.` : '',
-      withdrawn > 0 ? `${plural(withdrawn, 'complaint was', 'complaints were')} withdrawn.` : '',
-    ].filter(Boolean);
-    const top = topCategories(report);
+  lines.push('## Complaints', '', ...complaintsParagraphs(bundle, period, appeal));
+  lines.push('### Figures', '', ...figuresTable(bundle, appeal), '');
+  if (bundle.spso) lines.push(...spsoSection(bundle.spso));
+  lines.push('## Compliments', '', complimentsParagraph(report, period), '');
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
+}
+
+/** The committee's paragraphs on the complaints, in the manner of the 2011 report. */
+function complaintsParagraphs(
+  bundle: AnnualReportBundle,
+  period: string,
+  appeal: ReturnType<typeof appealNames>,
+): string[] {
+  const { report, previous, procedures } = bundle;
+  const lines: string[] = [];
+  if (report.total === 0) return [`No complaints were recorded in ${period}.`, ''];
+  const areas = list(entries(report.byServiceArea).map(([area, n]) => `${n} ${serviceAreaWords[area].phrase}`));
+  const partial = report.outcomes['partially-upheld'] ?? 0;
+  const outcomesSentence =
+    `Of these ${report.total} complaints, ${report.outcomes.upheld ?? 0} (${pct(report.upheldPercent)}) were upheld` +
+    (partial > 0 ? `, ${partial} partially upheld` : '') +
+    ` whereas ${report.outcomes['not-upheld'] ?? 0} (${pct(report.notUpheldPercent)}) were not upheld.`;
+  const ongoing = report.outcomes.ongoing ?? 0;
+  const withdrawn = report.outcomes.withdrawn ?? 0;
+  const resolved = report.outcomes.resolved ?? 0;
+  const rest = [
+    ongoing > 0
+      ? `Investigations on ${plural(ongoing, 'complaint')} are still ongoing.`
+      : 'No investigation is still ongoing.',
+    resolved > 0 ? `${plural(resolved, 'complaint was', 'complaints were')} resolved.` : '',
+    withdrawn > 0 ? `${plural(withdrawn, 'complaint was', 'complaints were')} withdrawn.` : '',
+  ].filter(Boolean);
+  const top = topCategories(report);
+  lines.push(
+    `A total of ${plural(report.total, 'complaint')}, ${levelsSentence(report, procedures)}, were recorded in ${period}. ` +
+      `These include ${areas} complaints. ${outcomesSentence} ${rest.join(' ')}` +
+      (top.length ? ` The highest numbers of complaints feature ${list(top).replace(/ and /, ' or ')}.` : ''),
+    '',
+  );
+  if (previous) {
     lines.push(
-      `A total of ${plural(report.total, 'complaint')}, ${levelsSentence(report, procedures)}, were recorded in ${period}. ` +
-        `These include ${areas} complaints. ${outcomesSentence} ${rest.join(' ')}` +
-        (top.length ? ` The highest numbers of complaints feature ${list(top).replace(/ and /, ' or ')}.` : ''),
-      '',
-    );
-    if (previous) {
-      lines.push(
-        `The figures for ${periodLabel(previous.period).replace(/^the (\d{4}) calendar year$/, '$1')} were ${plural(previous.report.total, 'complaint')}, ${levelsSentence(previous.report, procedures) || 'none at any level'}.`,
-        '',
-      );
-    }
-    const was = (current: number | null, before: number | null | undefined) =>
-      previous && before !== undefined ? `${pct(current)} (${pct(before)} the previous period)` : pct(current);
-    lines.push(
-      `Acknowledgement targets were achieved in ${was(report.acknowledgedOnTime.percent, previous?.report.acknowledgedOnTime.percent)} of cases and ` +
-        `completion targets (set by procedures or agreed with the complainant) in ${was(report.completedOnTime.percent, previous?.report.completedOnTime.percent)} of cases. ` +
-        (report.extensions > 0
-          ? `Timescales were extended by mutual agreement in ${plural(report.extensions, 'case')}.`
-          : 'No timescale was extended.'),
-      '',
-    );
-    const hearings = report.committeeHearings;
-    const referrals = report.spsoReferrals;
-    lines.push(
-      hearings === 0 && referrals === 0
-        ? appeal.hearing
-          ? `No complaint went to the ${appeal.hearing} or the ${appeal.ombudsman} during ${period}.`
-          : `No complaint was referred to the ${appeal.ombudsman} during ${period}.`
-        : `${appeal.hearing ? `${plural(hearings, 'complaint went', 'complaints went')} to the ${appeal.hearing} and ` : ''}${plural(referrals, 'complaint was', 'complaints were')} referred to the ${appeal.ombudsman} during ${period}.`,
+      `The figures for ${periodLabel(previous.period).replace(/^the (\d{4}) calendar year$/, '$1')} were ${plural(previous.report.total, 'complaint')}, ${levelsSentence(previous.report, procedures) || 'none at any level'}.`,
       '',
     );
   }
+  const was = (current: number | null, before: number | null | undefined) =>
+    previous && before !== undefined ? `${pct(current)} (${pct(before)} the previous period)` : pct(current);
+  lines.push(
+    `Acknowledgement targets were achieved in ${was(report.acknowledgedOnTime.percent, previous?.report.acknowledgedOnTime.percent)} of cases and ` +
+      `completion targets (set by procedures or agreed with the complainant) in ${was(report.completedOnTime.percent, previous?.report.completedOnTime.percent)} of cases. ` +
+      (report.extensions > 0
+        ? `Timescales were extended by mutual agreement in ${plural(report.extensions, 'case')}.`
+        : 'No timescale was extended.'),
+    '',
+  );
+  const hearings = report.committeeHearings;
+  const referrals = report.spsoReferrals;
+  lines.push(
+    hearings === 0 && referrals === 0
+      ? appeal.hearing
+        ? `No complaint went to the ${appeal.hearing} or the ${appeal.ombudsman} during ${period}.`
+        : `No complaint was referred to the ${appeal.ombudsman} during ${period}.`
+      : `${appeal.hearing ? `${plural(hearings, 'complaint went', 'complaints went')} to the ${appeal.hearing} and ` : ''}${plural(referrals, 'complaint was', 'complaints were')} referred to the ${appeal.ombudsman} during ${period}.`,
+    '',
+  );
+  return lines;
+}
 
-  lines.push('### Figures', '');
+/** The figures table, with the previous period alongside when there is one. */
+function figuresTable(bundle: AnnualReportBundle, appeal: ReturnType<typeof appealNames>): string[] {
+  const { report, previous, procedures } = bundle;
+  const lines: string[] = [];
   const header = previous ? '| | This period | Previous period |\n|---|---:|---:|' : '| | This period |\n|---|---:|';
   const row = (label: string, current: string | number, before?: string | number) =>
     previous ? `| ${label} | ${current} | ${before ?? ''} |` : `| ${label} | ${current} |`;
@@ -232,25 +251,18 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
   lines.push(row('Extensions agreed', report.extensions, p?.extensions));
   lines.push(row(`${appeal.hearing ?? 'Review'} hearings`, report.committeeHearings, p?.committeeHearings));
   lines.push(row(`Referrals to the ${appeal.ombudsman}`, report.spsoReferrals, p?.spsoReferrals));
-  lines.push(row('Written compliments', report.compliments, p?.compliments), '');
+  lines.push(row('Written compliments', report.compliments, p?.compliments));
+  return lines;
+}
 
-  if (bundle.spso) lines.push(...spsoSection(bundle.spso));
-
-  lines.push('## Compliments', '');
+function complimentsParagraph(report: AnnualReport, period: string): string {
   const byArea = entries(report.complimentsByServiceArea).map(
     ([area, n]) => `${n} about ${serviceAreaWords[area].phrase}`,
   );
-  lines.push(
-    report.compliments === 0
-      ? `No written compliments were recorded centrally in ${period}.`
-      : `The Department has recorded centrally ${plural(report.compliments, 'written compliment')} about services in ${period}: ${list(byArea)}. ` +
-          'There are probably many more not recorded. These written compliments give the Director an opportunity to respond to the individual or team involved.',
-    '',
-  );
-  return `${lines
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trimEnd()}\n`;
+  return report.compliments === 0
+    ? `No written compliments were recorded centrally in ${period}.`
+    : `The Department has recorded centrally ${plural(report.compliments, 'written compliment')} about services in ${period}: ${list(byArea)}. ` +
+        'There are probably many more not recorded. These written compliments give the Director an opportunity to respond to the individual or team involved.';
 }
 
 function spsoStageRows(label: string, stage: SpsoStageIndicators): string[] {
