@@ -108,15 +108,8 @@ export function decide(
   }
   const record = currentStageRecord(state);
   const stage = stageDefinition(procedure, record.stage);
-  const context = {
-    state,
-    command,
-    nowMs,
-    procedure,
-    record,
-    stage,
-    assignmentByRole: options.assignmentByRole ?? true,
-  };
+  const assignmentByRole = options.assignmentByRole ?? true;
+  const context = { state, command, nowMs, procedure, record, stage, assignmentByRole };
   return (deciders[command.action] as Decider<ActionName>)(context as DecisionContext<ActionName>);
 }
 
@@ -206,14 +199,8 @@ export function assignmentRefusal(
   return undefined;
 }
 
-function decideOutcome({
-  state,
-  command,
-  nowMs,
-  procedure,
-  record,
-  stage,
-}: DecisionContext<'record-outcome'>): Decision {
+function decideOutcome(context: DecisionContext<'record-outcome'>): Decision {
+  const { state, command, nowMs, procedure, record, stage } = context;
   if (state.status !== 'open')
     return reject('outcome-already-recorded', `${stage.name} already has its outcome (${record.response.outcome})`);
   if (record.acknowledgement && !record.acknowledgement.metAt) {
@@ -326,14 +313,8 @@ function decideExtension({ state, command, nowMs, record, stage }: DecisionConte
   });
 }
 
-function decideReferral({
-  state,
-  command,
-  nowMs,
-  procedure,
-  record,
-  stage,
-}: DecisionContext<'refer-to-ombudsman'>): Decision {
+function decideReferral(context: DecisionContext<'refer-to-ombudsman'>): Decision {
+  const { state, command, nowMs, procedure, record, stage } = context;
   if (stage.id !== procedure.ombudsman.afterStage) {
     return reject(
       'not-final-stage',

@@ -72,6 +72,18 @@ function timerDueAt(entry: TimelineEntry): number {
   if (entry.type === 'deadline-breached') return Date.parse(entry.dueAt);
   throw new Error(`${entry.type} is not a timer event`);
 }
+/** Replays a complaint's history with today's workflow bundle, expecting no nondeterminism; returns it as recorded. */
+async function replaysCleanly(handle: Handle, history: Awaited<ReturnType<Handle['fetchHistory']>>) {
+  const recorded = { workflowId: handle.workflowId, runId: (await handle.describe()).runId, source: 'test', history };
+  const outcomes = [];
+  for await (const outcome of replayComplaintHistories([recorded], {
+    workflowBundle: await bundleComplaintWorkflows(),
+  }))
+    outcomes.push(outcome);
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(['ok']);
+  return recorded;
+}
+
 const ofType = (state: ComplaintState, type: TimelineEntry['type']) =>
   state.timeline.filter((entry) => entry.type === type);
 
@@ -403,13 +415,7 @@ describe("who may assign whom (decided in the workflow, by the actor's role)", (
     // The rule is versioned (histories recorded before it replay with the API's rule), and the new history replays.
     const history = await handle.fetchHistory();
     expect(patchIds(history)).toContain('assignment-by-role');
-    const recorded = { workflowId: handle.workflowId, runId: (await handle.describe()).runId, source: 'test', history };
-    const outcomes = [];
-    for await (const outcome of replayComplaintHistories([recorded], {
-      workflowBundle: await bundleComplaintWorkflows(),
-    }))
-      outcomes.push(outcome);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['ok']);
+    await replaysCleanly(handle, history);
   });
 
   it('two officers racing to take the same unassigned complaint: exactly one wins', async () => {
@@ -486,13 +492,7 @@ describe('side effects', () => {
     expect(registerActivityTasks(history)).toBe(1);
     // Such a history replays, and the audit finds every entry in it: the first batch in a local-activity marker,
     // the one that fell back in the activity's input.
-    const recorded = { workflowId: handle.workflowId, runId: (await handle.describe()).runId, source: 'test', history };
-    const outcomes = [];
-    for await (const outcome of replayComplaintHistories([recorded], {
-      workflowBundle: await bundleComplaintWorkflows(),
-    }))
-      outcomes.push(outcome);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['ok']);
+    const recorded = await replaysCleanly(handle, history);
     const audited = await reconstructTimeline([recorded]);
     expect(audited.findings.filter((finding) => finding.level === 'error')).toEqual([]);
     expect(audited.state.timeline).toEqual(acknowledged.timeline);
