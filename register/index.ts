@@ -14,7 +14,7 @@ export {
   openPgliteInMemory,
   openPostgres,
   openSharedPglite,
-  readMigrations,
+  MIGRATIONS_TABLE,
   type SqlStore,
 } from './sql';
 

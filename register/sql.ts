@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import pg from 'pg';
 import { repoRoot } from '../platform/repo-root';
 
@@ -11,13 +11,18 @@ export interface SqlQueryable {
   query<T extends object>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
+/** Inside a transaction: queries, and scripts of several statements (migrations). */
+export interface SqlTransaction extends SqlQueryable {
+  exec(sql: string): Promise<void>;
+}
+
 export interface SqlStore extends SqlQueryable {
   /** What it is, for messages: "PostgreSQL at host:port/db" or "PGlite at <dir>". */
   readonly description: string;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -50,7 +55,7 @@ export async function openPostgres(
     client.release();
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new Error(`Cannot reach the register's ${description}: ${(err as Error).message}`);
+    throw new Error(`Cannot reach the register's ${description}: ${(err as Error).message}`, { cause: err });
   }
   return {
     description,
@@ -60,13 +65,15 @@ export async function openPostgres(
     async exec(sql: string) {
       await pool.query(sql);
     },
-    async transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+    async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
         const result = await work({
           query: async <R extends object>(sql: string, params: unknown[] = []) =>
             (await client.query(sql, params)).rows as R[],
+          // Without parameters pg sends the simple query protocol, which takes several statements.
+          exec: async (sql: string) => void (await client.query(sql)),
         });
         await client.query('COMMIT');
         return result;
@@ -191,15 +198,8 @@ export function openSharedPglite(dir: string, options: { idleCloseMs?: number; l
     query: <T extends object>(sql: string, params: unknown[] = []) =>
       using(async (open) => (await open.query<T>(sql, params)).rows),
     exec: (sql: string) => using(async (open) => void (await open.exec(sql))),
-    transaction: <T>(work: (tx: SqlQueryable) => Promise<T>) =>
-      using((open) =>
-        open.transaction((tx) =>
-          work({
-            query: async <R extends object>(sql: string, params: unknown[] = []) =>
-              (await tx.query<R>(sql, params)).rows,
-          }),
-        ),
-      ),
+    transaction: <T>(work: (tx: SqlTransaction) => Promise<T>) =>
+      using((open) => open.transaction((tx) => work(pgliteTransaction(tx)))),
     async close() {
       closed = true;
       clearTimeout(idleTimer);
@@ -213,6 +213,13 @@ export async function openPgliteInMemory(): Promise<SqlStore> {
   return wrapPglite(await PGlite.create(), 'PGlite in memory', () => undefined);
 }
 
+function pgliteTransaction(tx: Transaction): SqlTransaction {
+  return {
+    query: async <R extends object>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows,
+    exec: async (sql: string) => void (await tx.exec(sql)),
+  };
+}
+
 function wrapPglite(db: PGlite, description: string, release: () => void): SqlStore {
   return {
     description,
@@ -222,12 +229,8 @@ function wrapPglite(db: PGlite, description: string, release: () => void): SqlSt
     async exec(sql: string) {
       await db.exec(sql);
     },
-    transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
-      return db.transaction((tx) =>
-        work({
-          query: async <R extends object>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows,
-        }),
-      );
+    transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+      return db.transaction((tx) => work(pgliteTransaction(tx)));
     },
     async close() {
       try {
@@ -256,7 +259,7 @@ function tryLock(lockFile: string): number | undefined {
       return undefined;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holder = NaN;
+      let holder: number;
       try {
         holder = Number(readFileSync(lockFile, 'utf8').trim());
       } catch {
@@ -281,48 +284,67 @@ export function migrationsDir(): string {
   return existsSync(beside) ? beside : path.join(repoRoot(), 'register', 'migrations');
 }
 
-export interface Migration {
-  id: string;
-  sql: string;
-}
+/** postgrator's table of applied migrations (version, name, md5, run_at). */
+export const MIGRATIONS_TABLE = 'register_schema_version';
+/** The table of the runner the register had before postgrator (id `NNN_name`, applied_at); kept, never written. */
+const OLD_MIGRATIONS_TABLE = 'register_migrations';
 
-/** `NNN_name.sql` files, in name order. */
-export function readMigrations(dir: string = migrationsDir()): Migration[] {
-  return readdirSync(dir)
-    .filter((file) => /^\d+_[\w-]+\.sql$/.test(file))
-    .sort()
-    .map((file) => ({ id: file.replace(/\.sql$/, ''), sql: readFileSync(path.join(dir, file), 'utf8') }));
+/**
+ * Applies the migrations not yet applied (`NNN.do.name.sql` files, postgrator's naming) with postgrator, in one
+ * transaction (all or none: PostgreSQL's DDL is transactional), with postgrator's table and its checksums (an edited
+ * applied migration is an error, not silently skipped). Concurrent starters (two workers on one PostgreSQL) are
+ * serialised by an advisory lock, which postgrator does not take itself; PGlite has one opener anyway. Returns the
+ * names of the migrations applied, e.g. ["001.do.register"].
+ */
+export async function migrate(store: SqlStore, dir: string = migrationsDir()): Promise<string[]> {
+  // postgrator is an ES module; this project is CommonJS, so it is loaded with import().
+  const { default: Postgrator } = await import('postgrator');
+  return store.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(738201)');
+    const [{ schema } = { schema: 'public' }] = await tx.query<{ schema: string }>('SELECT current_schema() AS schema');
+    const postgrator = new Postgrator({
+      driver: 'pg',
+      schemaTable: MIGRATIONS_TABLE,
+      // Without it postgrator looks for its table in every schema of the database.
+      currentSchema: schema,
+      migrationPattern: `${dir.split(path.sep).join('/')}/*.sql`,
+      execQuery: async (sql) => ({ rows: await tx.query(sql) }),
+      execSqlScript: (sql) => tx.exec(sql),
+    });
+    await handOverFromOldRunner(tx, postgrator);
+    const applied = await postgrator.migrate();
+    return applied.map((m) => path.basename(m.filename, '.sql'));
+  });
 }
 
 /**
- * Applies the migrations not yet recorded in `register_migrations`, in order, in one transaction (all or none).
- * Concurrent starters (two workers on one PostgreSQL) are serialised by an advisory lock.
+ * A register made before postgrator has the old runner's table and none of postgrator's: postgrator's is made as
+ * postgrator makes it, with the migrations the old runner applied (`001_register` = version 1) recorded as applied
+ * under the files' current checksums. The old table stays, so code from before the change still opens the register.
  */
-export async function migrate(store: SqlStore, migrations: readonly Migration[] = readMigrations()): Promise<string[]> {
-  await store.exec(
-    'CREATE TABLE IF NOT EXISTS register_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+async function handOverFromOldRunner(
+  tx: SqlTransaction,
+  postgrator: { getMigrations(): Promise<Array<{ version: number; action: string; name: string; md5: string }>> },
+): Promise<void> {
+  const exists = async (table: string) =>
+    (await tx.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]))[0]?.t != null;
+  if (!(await exists(OLD_MIGRATIONS_TABLE)) || (await exists(MIGRATIONS_TABLE))) return;
+  const old = await tx.query<{ id: string; applied_at: Date | string }>(
+    `SELECT id, applied_at FROM ${OLD_MIGRATIONS_TABLE}`,
   );
-  const applied: string[] = [];
-  await store.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(738201)');
-    const done = new Set((await tx.query<{ id: string }>('SELECT id FROM register_migrations')).map((row) => row.id));
-    for (const migration of migrations) {
-      if (done.has(migration.id)) continue;
-      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
-      await tx.query('INSERT INTO register_migrations (id) VALUES ($1)', [migration.id]);
-      applied.push(migration.id);
-    }
-  });
-  return applied;
-}
-
-/** Statements of a migration file (split on `;` at line ends; comments dropped). Migrations keep to that. */
-export function splitStatements(sql: string): string[] {
-  return sql
-    .split('\n')
-    .map((line) => line.replace(/--.*$/, ''))
-    .join('\n')
-    .split(/;\s*(?:\n|$)/)
-    .map((statement) => statement.trim())
-    .filter((statement) => statement.length > 0);
+  const appliedAt = new Map(old.map((row) => [row.id, row.applied_at]));
+  await tx.query(
+    `CREATE TABLE ${MIGRATIONS_TABLE} (version BIGINT PRIMARY KEY, name TEXT, md5 TEXT, run_at TIMESTAMP WITH TIME ZONE)`,
+  );
+  await tx.query(`INSERT INTO ${MIGRATIONS_TABLE} (version) VALUES (0)`);
+  for (const m of await postgrator.getMigrations()) {
+    const oldId = `${String(m.version).padStart(3, '0')}_${m.name}`;
+    if (m.action !== 'do' || !appliedAt.has(oldId)) continue;
+    await tx.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, md5, run_at) VALUES ($1, $2, $3, $4)`, [
+      m.version,
+      m.name,
+      m.md5,
+      appliedAt.get(oldId),
+    ]);
+  }
 }

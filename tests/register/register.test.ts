@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,8 +14,8 @@ import {
   openPglite,
   openPgliteInMemory,
   openPostgres,
+  MIGRATIONS_TABLE,
   openRegister,
-  readMigrations,
   registerOver,
   type Register,
   type SqlStore,
@@ -143,6 +143,73 @@ function registerContract(name: string, open: () => Promise<Register>) {
 
 registerContract('PGlite (in memory)', async () => registerOver(await openPgliteInMemory()));
 
+const migrationsFolder = path.join(repoRoot(), 'register', 'migrations');
+const migrationFiles = () =>
+  readdirSync(migrationsFolder)
+    .filter((file) => file.endsWith('.sql'))
+    .sort();
+
+async function appliedVersions(store: SqlStore): Promise<number[]> {
+  const rows = await store.query<{ version: string | number }>(
+    `SELECT version FROM ${MIGRATIONS_TABLE} WHERE version > 0 ORDER BY version`,
+  );
+  return rows.map((row) => Number(row.version));
+}
+
+/** What the register's own runner (before postgrator) left: its table, `001_register` applied, one complaint. */
+async function madeByTheOldRunner(store: SqlStore): Promise<void> {
+  await store.exec(
+    'CREATE TABLE register_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
+  await store.exec(readFileSync(path.join(migrationsFolder, '001.do.register.sql'), 'utf8'));
+  await store.query("INSERT INTO register_migrations (id) VALUES ('001_register')");
+  await store.query(
+    "INSERT INTO complaint_entries (ref, seq, at, type, actor_id, entry) VALUES ('OLD-1', 1, now(), 'received', 'x', '{}')",
+  );
+}
+
+/** The hand-over, on either store: the old register opens, keeps its rows, and is migrated by postgrator from then on. */
+async function expectHandOver(store: SqlStore): Promise<void> {
+  await madeByTheOldRunner(store);
+  expect(await migrate(store)).toEqual([]); // 001 is not applied again (it would fail: its tables exist)
+  expect(await appliedVersions(store)).toEqual([1]);
+  const [row] = await store.query<{ md5: string }>(`SELECT md5 FROM ${MIGRATIONS_TABLE} WHERE version = 1`);
+  expect(row?.md5).toMatch(/^[0-9a-f]{32}$/); // postgrator checks it against the file from now on
+  expect(await store.query('SELECT ref FROM complaint_entries')).toEqual([{ ref: 'OLD-1' }]);
+  expect(await migrate(store)).toEqual([]);
+}
+
+describe('migrations (postgrator)', () => {
+  it('applies the files to a new register once, in one transaction', async () => {
+    const store = await openPgliteInMemory();
+    expect(await migrate(store)).toEqual(migrationFiles().map((file) => file.replace(/\.sql$/, '')));
+    expect(await migrate(store)).toEqual([]);
+    await store.close();
+  });
+
+  it('takes over a register made by the old runner (PGlite)', async () => {
+    const store = await openPgliteInMemory();
+    await expectHandOver(store);
+    await store.close();
+  });
+
+  it('refuses an applied migration whose file changed, and leaves nothing half done', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'register-migrations-'));
+    const store = await openPgliteInMemory();
+    writeFileSync(path.join(dir, '001.do.first.sql'), 'CREATE TABLE first (id int);');
+    await migrate(store, dir);
+    writeFileSync(path.join(dir, '001.do.first.sql'), 'CREATE TABLE first (id bigint);');
+    await expect(migrate(store, dir)).rejects.toThrow(/MD5 checksum failed for migration \[1\]/);
+    writeFileSync(path.join(dir, '001.do.first.sql'), 'CREATE TABLE first (id int);');
+    writeFileSync(path.join(dir, '002.do.second.sql'), 'CREATE TABLE second (id int);\nSELECT no_such_function();');
+    await expect(migrate(store, dir)).rejects.toThrow(/no_such_function/);
+    expect(await store.query("SELECT to_regclass('second')::text AS t")).toEqual([{ t: null }]);
+    expect(await appliedVersions(store)).toEqual([1]);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('PGlite on disk', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'register-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -156,8 +223,7 @@ describe('PGlite on disk', () => {
 
     const store = await openPglite(folder);
     expect(await migrate(store)).toEqual([]); // nothing left to apply
-    const applied = await store.query<{ id: string }>('SELECT id FROM register_migrations ORDER BY id');
-    expect(applied.map((row) => row.id)).toEqual(readMigrations().map((m) => m.id));
+    expect(await appliedVersions(store)).toEqual(migrationFiles().map((file) => Number(file.split('.')[0])));
     const again = await registerOver(store);
     expect((await again.timeline('REG-DISK')).length).toBe(4);
     await again.close();
@@ -229,6 +295,18 @@ describe.runIf(Boolean(databaseUrl))('PostgreSQL at TEST_DATABASE_URL', () => {
   });
 
   registerContract('PostgreSQL', async () => registerOver(await openPostgres(urlWithSchema(databaseUrl!, schema))));
+
+  it('takes over a register made by the old runner (PostgreSQL)', async () => {
+    const own = `${schema}_old`;
+    await admin!.query(`CREATE SCHEMA ${own}`);
+    const store = await openPostgres(urlWithSchema(databaseUrl!, own));
+    try {
+      await expectHandOver(store);
+    } finally {
+      await store.close();
+      await admin!.query(`DROP SCHEMA ${own} CASCADE`);
+    }
+  });
 
   it('reports an unreachable server in one line', async () => {
     await expect(
