@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { History } from '@temporalio/common/lib/proto-utils';
-import { historyFromJson, historyToJson } from './history-json';
+import { type History, historyFromJson, historyToJson } from './history-json';
 import { COMPLAINT_WORKFLOW_TYPE } from '../workflows/start-options';
 
 // Where complaint histories come from: exported JSON files (the format of `temporal workflow show --output json`,
@@ -62,7 +61,7 @@ export function parseHistoryJson(text: string, source: string): ComplaintHistory
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${source}: not JSON (${(err as Error).message})`);
+    throw new Error(`${source}: not JSON (${(err as Error).message})`, { cause: err });
   }
   const wrapper = (
     isObject(parsed) && !Array.isArray(parsed.events) && isObject(parsed.history) ? parsed : undefined
@@ -75,7 +74,7 @@ export function parseHistoryJson(text: string, source: string): ComplaintHistory
   try {
     history = historyFromJson(restoreShorthandPayloads(raw));
   } catch (err) {
-    throw new Error(`${source}: not a readable workflow history (${(err as Error).message})`);
+    throw new Error(`${source}: not a readable workflow history (${(err as Error).message})`, { cause: err });
   }
   const started = startedAttributes(history);
   const workflowId =

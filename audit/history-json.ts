@@ -1,5 +1,5 @@
-import path from 'node:path';
-import type { History } from '@temporalio/common/lib/proto-utils';
+import { createRequire } from 'node:module';
+import { temporal } from '@temporalio/proto';
 
 // History <-> JSON in the format of `temporal workflow show --output json` (ProtoJSON: camelCase fields, enum
 // names, int64 as strings, payload data base64). The SDK has historyFromJSON/historyToJSON for this, but they
@@ -8,49 +8,39 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 // the reflection types of @temporalio/proto with the ProtoJSON code of @temporalio/common's copy. These use
 // @temporalio/proto's own copy for both, whatever npm's layout; the enum fix-ups are the SDK's.
 
-interface ProtoType {
-  fromObject(value: unknown): unknown;
-}
+export type History = temporal.api.history.v1.IHistory;
+
 interface ProtoJson {
-  fromJson(type: ProtoType, json: unknown, options?: { ignoreUnknownFields?: boolean }): unknown;
-  toJson(type: ProtoType, message: unknown): unknown;
+  fromJson(type: unknown, json: unknown, options?: { ignoreUnknownFields?: boolean }): unknown;
+  toJson(type: unknown, message: unknown): unknown;
 }
 
-let loaded: { historyType: ProtoType; protojson: ProtoJson; History: ProtoType } | undefined;
+let protojson: ProtoJson | undefined;
 
-function protoHistory() {
-  if (!loaded) {
-    const proto = require('@temporalio/proto') as { temporal: { api: { history: { v1: { History: ProtoType } } } } };
-    const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as {
-      patchProtobufRoot(root: unknown): { lookupType(name: string): ProtoType };
-    };
-    const protoDir = path.dirname(require.resolve('@temporalio/proto/package.json'));
-    const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as ProtoJson;
-    loaded = {
-      historyType: patchProtobufRoot(proto).lookupType('temporal.api.history.v1.History'),
-      protojson,
-      History: proto.temporal.api.history.v1.History,
-    };
-  }
-  return loaded;
+/** protobufjs's ProtoJSON extension of the copy @temporalio/proto uses (its types are that copy's reflection types). */
+function protoJson(): ProtoJson {
+  protojson ??= createRequire(require.resolve('@temporalio/proto/package.json'))(
+    'protobufjs/ext/protojson',
+  ) as ProtoJson;
+  return protojson;
 }
+
+const HistoryMessage = temporal.api.history.v1.History;
 
 /** A History from its ProtoJSON form (unknown fields ignored, as histories from newer servers may have some). */
 export function historyFromJson(json: unknown): History {
   if (typeof json !== 'object' || json === null || !Array.isArray((json as { events?: unknown }).events)) {
     throw new TypeError('expected an object with an array of events');
   }
-  const { historyType, protojson } = protoHistory();
   const fixed = { events: (json as { events: Array<Record<string, unknown>> }).events.map(fixHistoryEvent) };
-  const history = protojson.fromJson(historyType, fixed, { ignoreUnknownFields: true });
+  const history = protoJson().fromJson(HistoryMessage, fixed, { ignoreUnknownFields: true });
   if (!history) throw new TypeError('not a history');
   return history as History;
 }
 
 /** The ProtoJSON text of a History, as `temporal workflow show --output json` prints it. */
 export function historyToJson(history: History): string {
-  const { historyType, protojson, History: HistoryMessage } = protoHistory();
-  return JSON.stringify(protojson.toJson(historyType, HistoryMessage.fromObject(history)), null, 2);
+  return JSON.stringify(protoJson().toJson(HistoryMessage, HistoryMessage.fromObject(history)), null, 2);
 }
 
 // Older tools wrote some enums in PascalCase ("WorkflowExecutionStarted"); ProtoJSON wants EVENT_TYPE_... names.
