@@ -1,19 +1,17 @@
-import { ApplicationFailure } from '@temporalio/common';
-import type { History } from '@temporalio/common/lib/proto-utils';
-import { fetchComplaintHistories } from '../../audit/histories';
-import { historyToJson } from '../../audit/history-json';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleOption } from '@temporalio/worker';
-import { createActivities } from '../../activities/complaint-activities';
-import { NON_RETRYABLE_NOTICE_FAILURE, type ComplaintActivities, type RegisterBatch } from '../../activities/contract';
+import type { History, WorkflowBundleOption } from '@temporalio/worker';
+import { fetchComplaintHistories } from '../../audit/histories';
+import { historyToJson } from '../../audit/history-json';
 import type { ActionBody, ActionName } from '../../domain/actions';
 import type { ComplaintState } from '../../domain/complaint';
 import type { ComplaintDetails } from '../../domain/intake';
-import type { Notice, NoticeKind } from '../../domain/notices';
+import type { Notice } from '../../domain/notices';
 import { getProcedure } from '../../domain/procedures';
 import { defaultHolidayCalendar } from '../../domain/scottish-holidays';
 import type { Actor } from '../../domain/vocabulary';
+import { actors, complaintDetails, DAY_MS, HOUR_MS } from '../../tests/support/complaint-harness';
+import { RecordingActivities } from '../../tests/support/recording-activities';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import type { complaintWorkflow, ComplaintWorkflowInput } from '../../workflows/complaint';
 import { actionSignals, actionUpdates, complaintStateQuery } from '../../workflows/messages';
@@ -21,47 +19,8 @@ import { COMPLAINT_WORKFLOW_TYPE, complaintStartOptions } from '../../workflows/
 
 // Real complaints through the real worker (createComplaintsWorker, real workflow bundle) with in-memory activities,
 // each on a fresh Temporal server, for the recorded histories in tests/histories/ that CI replays. Used by
-// scripts/record-histories.ts (and the audit tests, to run one complaint live). Every path the workflow can take
+// main.ts (`npm run record-histories`; and the audit tests, to run one complaint live). Every path the workflow can take
 // should be covered by some scenario here: a path nobody records is a path a change can break unnoticed.
-
-export const HOUR_MS = 60 * 60 * 1000;
-export const DAY_MS = 24 * HOUR_MS;
-
-export const actors = {
-  intake: { id: 'intake.smith', name: 'Jo Smith', role: 'intake' },
-  officer: { id: 'officer.jones', name: 'Sam Jones', role: 'case-officer' },
-  investigator: { id: 'officer.reid', name: 'Morag Reid', role: 'investigating-officer' },
-  manager: { id: 'manager.brown', name: 'Alex Brown', role: 'manager' },
-  director: { id: 'director.grant', name: 'Fiona Grant', role: 'director' },
-  committeeClerk: { id: 'clerk.wallace', name: 'Iain Wallace', role: 'committee-clerk' },
-  partnerSystem: { id: 'system.care-first', name: 'CareFirst integration', role: 'system' },
-} satisfies Record<string, Actor>;
-
-/** In-memory register and delivery; notices of the kinds in `undeliverable` fail permanently. */
-export class InMemoryActivities {
-  readonly notices: Notice[] = [];
-  readonly batches: RegisterBatch[] = [];
-  readonly undeliverable = new Set<NoticeKind>();
-  readonly activities: ComplaintActivities = createActivities({
-    register: { record: async (batch) => void this.batches.push(batch) },
-    delivery: {
-      deliver: async (notice) => {
-        if (this.undeliverable.has(notice.kind)) {
-          throw ApplicationFailure.nonRetryable(
-            `no mailbox accepts ${notice.kind} for ${notice.ref}`,
-            NON_RETRYABLE_NOTICE_FAILURE,
-          );
-        }
-        this.notices.push(notice);
-        const to =
-          notice.audience === 'complainant'
-            ? (notice.complainant.email ?? 'post')
-            : (notice.caseOfficer?.email ?? 'complaints-team@council.example');
-        return { noticeId: notice.id, deliveredAs: `memory:${notice.id}`, recipients: [to] };
-      },
-    },
-  });
-}
 
 export type ComplaintHandle = WorkflowHandle<typeof complaintWorkflow>;
 
@@ -70,7 +29,7 @@ export class ScenarioContext {
   constructor(
     readonly env: TestWorkflowEnvironment,
     readonly taskQueue: string,
-    readonly recorded: InMemoryActivities,
+    readonly recorded: RecordingActivities,
     private readonly indexed: boolean,
   ) {}
 
@@ -97,15 +56,7 @@ export class ScenarioContext {
   ): Promise<ComplaintHandle> {
     const now = await this.now();
     const procedure = getProcedure({ id: options.procedure ?? 'dundee-swd-2011', version: 1 });
-    const details: ComplaintDetails = {
-      complainant: { name: 'Pat Complainant', email: 'pat@example.org' },
-      serviceArea: 'community-care',
-      category: 'service-standards',
-      channel: 'letter',
-      summary: 'Home care visits were missed three times in one week',
-      serious: false,
-      ...options.details,
-    };
+    const details = complaintDetails(options.details);
     const input: ComplaintWorkflowInput = {
       ref,
       procedure: { id: procedure.id, version: procedure.version },
@@ -201,7 +152,7 @@ export interface RecordOptions {
 /** Runs one scenario on the given server with a real complaints worker, then takes its history and query answer. */
 export async function recordScenario(scenario: Scenario, options: RecordOptions): Promise<ScenarioRecording> {
   const ref = scenario.name.toUpperCase();
-  const recorded = new InMemoryActivities();
+  const recorded = new RecordingActivities();
   const taskQueue = `record-${scenario.name}`;
   const worker = await createComplaintsWorker({
     connection: options.env.nativeConnection,
@@ -228,7 +179,7 @@ export async function recordScenario(scenario: Scenario, options: RecordOptions)
       runs,
       exportedWith: options.exportWithCli ? 'temporal-cli' : 'sdk',
       queryAnswer,
-      notices: recorded.notices.filter((notice) => notice.ref === ref),
+      notices: recorded.noticesFor(ref),
     };
   });
 }

@@ -92,7 +92,7 @@ export function readScenario(file: string): Scenario {
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`Cannot read scenario ${file}: ${(err as Error).message}`);
+    throw new Error(`Cannot read scenario ${file}: ${(err as Error).message}`, { cause: err });
   }
   return parseScenario(data, file);
 }

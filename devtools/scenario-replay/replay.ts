@@ -81,18 +81,12 @@ export async function replayScenario(scenario: Scenario, options: ReplayOptions)
   const perform = async (day: number, step: ScenarioStep, at: number): Promise<void> => {
     switch (step.kind) {
       case 'receive': {
-        const { complaint } = step;
-        await driver.receive({
-          ref: complaint.ref,
-          complainant: complaint.complainant,
-          serviceArea: complaint.serviceArea,
-          category: complaint.category,
-          channel: complaint.channel,
-          summary: complaint.summary,
-          receivedAt: new Date(at).toISOString(),
-          serious: isSerious(complaint, procedure),
-          procedure: { id: procedure.id, version: procedure.version },
-        });
+        const { ref, complainant, serviceArea, category, channel, summary } = step.complaint;
+        const { id, version } = procedure;
+        const serious = isSerious(step.complaint, procedure);
+        const receivedAt = new Date(at).toISOString();
+        const details = { complainant, serviceArea, category, channel, summary, serious };
+        await driver.receive({ ref, ...details, receivedAt, procedure: { id, version } });
         return;
       }
       case 'act': {
@@ -108,13 +102,8 @@ export async function replayScenario(scenario: Scenario, options: ReplayOptions)
         return;
       }
       case 'compliment': {
-        const { compliment } = step;
-        await driver.recordCompliment({
-          serviceArea: compliment.serviceArea,
-          team: compliment.team,
-          summary: compliment.summary,
-          receivedAt: new Date(at).toISOString(),
-        });
+        const { serviceArea, team, summary } = step.compliment;
+        await driver.recordCompliment({ serviceArea, team, summary, receivedAt: new Date(at).toISOString() });
         return;
       }
     }

@@ -3,12 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/complaint-activities';
-import type { ComplaintRegisterWriter, NoticeDelivery, RegisterBatch } from '../../activities/contract';
 import type { AnnualReport } from '../../domain/annual-report';
 import { bundleComplaintWorkflows, startTimeSkippingServer } from '../temporal/test-servers';
 import { openPglite, registerOver, type Register } from '../../register';
 import { buildAnnualReport } from '../../report/annual';
+import { RecordingActivities } from '../../tests/support/recording-activities';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import type { Scenario } from './format';
 import { scenarioProcedure } from './format';
@@ -52,30 +51,6 @@ export interface ScenarioRun {
   failedAfterCommit: number;
 }
 
-/** Notices are not the scenario's business: they are accepted and go nowhere. */
-const silentDelivery: NoticeDelivery = {
-  deliver: async (notice) => ({ noticeId: notice.id, deliveredAs: 'scenario:not-sent', recipients: [] }),
-};
-
-/**
- * The register as the worker's activity sees it, with a switch to make the next writes fail AFTER their
- * transaction committed: what a worker that dies between writing and reporting back looks like to Temporal,
- * which then retries the same batch.
- */
-class CrashableWriter implements ComplaintRegisterWriter {
-  failuresLeft = 0;
-  failed = 0;
-  constructor(private readonly register: Register) {}
-  async record(batch: RegisterBatch): Promise<void> {
-    await this.register.record(batch);
-    if (this.failuresLeft > 0) {
-      this.failuresLeft -= 1;
-      this.failed += 1;
-      throw new Error('worker lost after the register committed (simulated)');
-    }
-  }
-}
-
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<ScenarioRun> {
   const procedure = scenarioProcedure(scenario);
   let tempDir: string | undefined;
@@ -86,8 +61,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   }
   const env = await startTimeSkippingServer();
   const taskQueue = `scenario-${process.pid}-${Date.now().toString(36)}`;
-  const writer = new CrashableWriter(register);
-  const activities = createActivities({ register: writer, delivery: silentDelivery });
+  // Every write goes through to the register; notices are not the scenario's business (kept in memory only).
+  const recorded = new RecordingActivities(register);
   const workflowBundle = await bundleComplaintWorkflows();
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -97,7 +72,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities,
+      activities: recorded.activities,
       workflowBundle,
       workerOptions: { maxCachedWorkflows: options.restartsWorker ? 0 : 100 },
     });
@@ -124,7 +99,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     serverNow: () => clockSync.server + (Date.now() - clockSync.wall),
     async restartWorker(restart = {}) {
       if (!options.restartsWorker) throw new Error('runScenario: pass restartsWorker: true to restart the worker');
-      writer.failuresLeft = restart.failRegisterWritesAfterCommit ?? 0;
+      recorded.failuresAfterCommitLeft = restart.failRegisterWritesAfterCommit ?? 0;
       await stopWorker();
       await startWorker();
     },
@@ -158,7 +133,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     });
     await waitForRegister(env.client, register, replay.refs);
     const report = await buildAnnualReport(register, replay.period, { procedures: [procedure] });
-    return { report: report.report, replay, failedAfterCommit: writer.failed };
+    return { report: report.report, replay, failedAfterCommit: recorded.failedAfterCommit };
   } finally {
     await driver?.close?.().catch(() => undefined);
     await stopWorker().catch(() => undefined);

@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ComplaintDetails, ComplaintOpening } from '../../domain/intake';
+import type { Actor } from '../../domain/vocabulary';
 import type { ComplaintWorkflowInput } from '../../workflows/complaint';
 import { complaintWorkflow } from '../../workflows';
 import { complaintStartOptions } from '../../workflows/start-options';
@@ -10,10 +11,19 @@ import { bundleComplaintWorkflows } from './temporal';
 export const HOUR_MS = 60 * 60 * 1000;
 export const DAY_MS = 24 * HOUR_MS;
 
-export const officer = { id: 'officer.jones', name: 'Sam Jones', role: 'case-officer' };
-export const manager = { id: 'manager.brown', name: 'Alex Brown', role: 'manager' };
-export const intakeClerk = { id: 'intake.smith', name: 'Jo Smith', role: 'intake' };
+/** The people of the tests and of the recorded histories (devtools/history-recorder uses the same). */
+export const actors = {
+  intake: { id: 'intake.smith', name: 'Jo Smith', role: 'intake' },
+  officer: { id: 'officer.jones', name: 'Sam Jones', role: 'case-officer' },
+  investigator: { id: 'officer.reid', name: 'Morag Reid', role: 'investigating-officer' },
+  manager: { id: 'manager.brown', name: 'Alex Brown', role: 'manager' },
+  director: { id: 'director.grant', name: 'Fiona Grant', role: 'director' },
+  committeeClerk: { id: 'clerk.wallace', name: 'Iain Wallace', role: 'committee-clerk' },
+  partnerSystem: { id: 'system.care-first', name: 'CareFirst integration', role: 'system' },
+} satisfies Record<string, Actor>;
+export const { officer, manager, intake: intakeClerk } = actors;
 
+/** A complaint's details as the tests and the recorded histories use them, unless the overrides say otherwise. */
 export function complaintDetails(overrides: Partial<ComplaintDetails> = {}): ComplaintDetails {
   return {
     complainant: { name: 'Pat Complainant', email: 'pat@example.org' },
