@@ -52,6 +52,30 @@ const io = [
   '@temporalio/activity',
   '@temporalio/testing',
 ];
+// The product never depends on its development tooling (devtools/: test servers, binary installer, history
+// recorder, scenario replay) nor on tests/: those are not in the production image, and neither is
+// @temporalio/testing (a dev dependency).
+export const shippedFolders = [
+  'domain',
+  'workflows',
+  'activities',
+  'api',
+  'worker',
+  'platform',
+  'register',
+  'report',
+  'notifications',
+  'audit',
+  'config',
+];
+const toolingMessage = 'Shipped code must not import the development tooling (devtools/) or tests/.';
+const toolingRestrictions = {
+  paths: [{ name: '@temporalio/testing', message: 'A dev dependency: not installed in the production image.' }],
+  patterns: [
+    { group: ['**/devtools', '**/devtools/**', '**/tests', '**/tests/**'], message: toolingMessage },
+    { group: ['@temporalio/*/lib/*'], message: 'Use the package entry points, not the SDK internals.' },
+  ],
+};
 const pureCodeRestrictions = {
   paths: [...nodeBuiltins.flatMap((name) => [name, `node:${name}`]), ...io].map((name) => ({
     name,
@@ -60,7 +84,7 @@ const pureCodeRestrictions = {
   })),
   patterns: [
     { group: ['node:*'], message: 'domain/ and workflows/ are pure: no Node built-ins.' },
-    { group: ['@temporalio/*/lib/*'], message: 'Use the package entry points, not the SDK internals.' },
+    ...toolingRestrictions.patterns,
   ],
 };
 
@@ -85,6 +109,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Before the pure-code block: for domain/ and workflows/ that block (which includes these patterns) wins.
+    files: shippedFolders.map((folder) => `${folder}/**/*.ts`),
+    rules: { 'no-restricted-imports': ['error', toolingRestrictions] },
   },
   {
     files: ['domain/**/*.ts', 'workflows/**/*.ts'],

