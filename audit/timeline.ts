@@ -31,6 +31,7 @@ import {
 } from '../domain/words';
 import { complaintWorkflowCodeOptions } from '../worker/workflow-options';
 import type { ComplaintWorkflowInput } from '../workflows/complaint';
+import { ASSIGNMENT_BY_ROLE } from '../workflows/patches';
 import { eventId, eventTime, type ComplaintHistory, type HistoryEvent } from './histories';
 
 // A complaint's timeline reconstructed from its workflow history alone: no worker, no query, no register.
@@ -111,6 +112,8 @@ export function payloadDecoder(): Decoder {
 
 /** The marker the SDK records for a completed local activity: `data` says which one, `result` what it returned. */
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+/** The marker `patched(id)` records the first time a run takes the patched path: `patch-data` holds `{ id }`. */
+const PATCH_MARKER = 'core_patch';
 
 interface Cause {
   kind: 'update' | 'signal';
@@ -131,6 +134,8 @@ class HistoryReading {
   readonly notices = new Map<string, NoticeRecord>();
   readonly causes: Cause[] = [];
   readonly failedNotices: FailedNotice[] = [];
+  /** The patches the workflow took (their markers), so the audit decides as the workflow of the time did. */
+  readonly patches = new Set<string>();
   input: ComplaintWorkflowInput | undefined;
   execution: AuditTimeline['execution'] = 'running';
   historyEvents = 0;
@@ -213,6 +218,10 @@ class HistoryReading {
           pending: true,
         });
       }
+    } else if (event.markerRecordedEventAttributes?.markerName === PATCH_MARKER) {
+      const details = event.markerRecordedEventAttributes.details ?? {};
+      const patch = (await this.decode(details['patch-data']?.payloads?.[0])) as { id?: string } | undefined;
+      if (patch?.id) this.patches.add(patch.id);
     } else if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
       const details = event.markerRecordedEventAttributes.details ?? {};
       const marker = (await this.decode(details.data?.payloads?.[0])) as { activity_type?: string } | undefined;
@@ -304,7 +313,7 @@ export async function reconstructTimeline(
       message: `procedure ${input.procedure.id}@${input.procedure.version} is not known to this code`,
     });
   const linked = procedure
-    ? new Corroboration(entries, procedure, findings).run(reading.causes, reading.failedNotices, input)
+    ? new Corroboration(entries, procedure, findings, reading.patches).run(reading.causes, reading.failedNotices, input)
     : {};
   if (reading.execution === 'running' && [...notices.values()].some((notice) => notice.pending)) {
     findings.push({ level: 'note', message: 'some notices were still being delivered when the history was taken' });
@@ -338,6 +347,7 @@ class Corroboration {
     private readonly entries: readonly TimelineEntry[],
     private readonly procedure: Procedure,
     private readonly findings: AuditFinding[],
+    private readonly patches: ReadonlySet<string>,
   ) {
     this.pending = new Set(entries);
   }
@@ -403,7 +413,9 @@ class Corroboration {
         events: refused('invalid-message', parsed.reason),
       };
     }
-    const decision = decide(state, parsed.command, nowMs, this.procedure);
+    // A run that handled an assign before the patch existed never recorded its marker, and applied no role rule.
+    const assignmentByRole = this.patches.has(ASSIGNMENT_BY_ROLE);
+    const decision = decide(state, parsed.command, nowMs, this.procedure, { assignmentByRole });
     return {
       actor: parsed.command.actor,
       events: decision.ok ? decision.events : refused(decision.code, decision.reason),

@@ -22,6 +22,7 @@ import type { Actor } from '../domain/vocabulary';
 import { actionParsing } from './action-parsing';
 import { ACTION_REJECTED, INVALID_ACTION } from './messages';
 import { complaintStatusKey, searchAttributeUpdates } from './search-attributes';
+import { ASSIGNMENT_BY_ROLE, REGISTER_AS_LOCAL_ACTIVITY } from './patches';
 
 // One run of a complaint's workflow: its state, and everything the workflow does besides waiting. Every rule is a
 // pure function in domain/complaint.ts; this class only records what they decide, writes it to the register, keeps
@@ -57,16 +58,11 @@ const register = wf.proxyActivities<ComplaintActivities>({ startToCloseTimeout: 
 // tries), the batch goes as the ordinary activity above, which retries in the background until it does: an action is
 // never held up for longer than that, well inside the API's 10-second deadline and the workflow task's timeout.
 // Histories recorded before the patch (tests/histories/archive/) replay as before.
-export const REGISTER_AS_LOCAL_ACTIVITY = 'register-as-local-activity';
 const registerLocally = wf.proxyLocalActivities<ComplaintActivities>({
   startToCloseTimeout: '3 seconds',
   scheduleToCloseTimeout: '5 seconds',
   retry: { initialInterval: '500 milliseconds', maximumAttempts: 2 },
 });
-
-// Since this patch the workflow decides who may assign whom (domain/complaint.ts assignmentRefusal), for Signals
-// too; before it the API alone checked, so complaints that handled an assign before it keep the old rule on replay.
-export const ASSIGNMENT_BY_ROLE = 'assignment-by-role';
 
 /** Beyond this many history events the complaint carries its state into a fresh run. */
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 5_000;

@@ -10,7 +10,8 @@ import { actionSignals, actionUpdates, complaintStateQuery } from './messages';
 // (complaint-run.ts). Here only the wiring: each action is an Update (with a validator) and a Signal of the same
 // name, both handled by the run; the query answers its state.
 
-export { ASSIGNMENT_BY_ROLE, REGISTER_AS_LOCAL_ACTIVITY, type ComplaintWorkflowInput } from './complaint-run';
+export { type ComplaintWorkflowInput } from './complaint-run';
+export { ASSIGNMENT_BY_ROLE, REGISTER_AS_LOCAL_ACTIVITY } from './patches';
 
 export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<ComplaintState> {
   const run = new ComplaintRun(input);

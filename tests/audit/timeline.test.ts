@@ -201,6 +201,30 @@ describe('the timeline checks the recorded events against the raw history', () =
     ]);
   });
 
+  it('decides an assign by the rule of the time: by role only in a run that took the assignment-by-role patch', async () => {
+    // dundee-withdrawn predates the patch: its manager assigns a case officer. Recorded again as if the assigner had
+    // been a case officer (in every payload that carries the actor), the old rule still allowed it ...
+    const asCaseOfficer = readFileSync(path.join(dir, 'dundee-withdrawn.json'), 'utf8').replace(
+      /"data": ?"([A-Za-z0-9+/=]+)"/g,
+      (whole, data: string) => {
+        const text = Buffer.from(data, 'base64').toString('utf8');
+        const changed = text.replaceAll('"role":"manager"', '"role":"case-officer"');
+        return changed === text ? whole : `"data": "${Buffer.from(changed).toString('base64')}"`;
+      },
+    );
+    expect(asCaseOfficer).not.toEqual(readFileSync(path.join(dir, 'dundee-withdrawn.json'), 'utf8'));
+    const before = await reconstructTimeline([parseHistoryJson(asCaseOfficer, 'case-officer-assigns.json')]);
+    expect(before.findings).toEqual([]);
+    // ... but in a run that took the patch (its marker in the history), the workflow would have refused it.
+    const patchData = (id: string) => Buffer.from(JSON.stringify({ id, deprecated: false })).toString('base64');
+    const patchedRun = asCaseOfficer.replace(patchData('register-as-local-activity'), patchData('assignment-by-role'));
+    expect(patchedRun).not.toEqual(asCaseOfficer);
+    const after = await reconstructTimeline([parseHistoryJson(patchedRun, 'case-officer-assigns.json')]);
+    expect(after.findings.map((finding) => finding.message)).toContainEqual(
+      expect.stringMatching(/^Update "assign" \(event \d+\) by manager\.brown recorded nothing at /),
+    );
+  });
+
   it('reads a history written back in the CLI format unchanged', async () => {
     const original = await readHistoryFile(path.join(dir, 'spso-stage2-referral.json'));
     const again = parseHistoryJson(historyToJson(original.history), 'again.json');
