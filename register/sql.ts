@@ -311,6 +311,8 @@ export async function migrate(store: SqlStore, dir: string = migrationsDir()): P
       execQuery: async (sql) => ({ rows: await tx.query(sql) }),
       execSqlScript: (sql) => tx.exec(sql),
     });
+    // postgrator finds files with a glob, so a missing folder would look like "nothing to apply".
+    if ((await postgrator.getMigrations()).length === 0) throw new Error(`No register migrations in ${dir}`);
     await handOverFromOldRunner(tx, postgrator);
     const applied = await postgrator.migrate();
     return applied.map((m) => path.basename(m.filename, '.sql'));

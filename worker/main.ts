@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   }
 
   // Loaded only now, so a configuration or connection problem is reported before activities' dependencies load.
-  const { createActivitiesFromConfig } = require('../activities') as typeof import('../activities');
+  const { createActivitiesFromConfig } = await import('../activities/index.js');
   const made = await createActivitiesFromConfig(config);
   try {
     const { run } = await createConfiguredComplaintsWorker({ config, connection, made });

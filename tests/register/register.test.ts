@@ -205,6 +205,7 @@ describe('migrations (postgrator)', () => {
     await expect(migrate(store, dir)).rejects.toThrow(/no_such_function/);
     expect(await store.query("SELECT to_regclass('second')::text AS t")).toEqual([{ t: null }]);
     expect(await appliedVersions(store)).toEqual([1]);
+    await expect(migrate(store, path.join(dir, 'missing'))).rejects.toThrow(/^No register migrations in /);
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
