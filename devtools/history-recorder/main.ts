@@ -25,7 +25,14 @@ const META_DIR = path.join(HISTORIES_DIR, 'meta');
 const QUERY_ANSWERS_DIR = path.join(META_DIR, 'query-answers');
 const PARALLEL = 4;
 
+const USAGE = 'usage: npm run record-histories [-- <scenario-name>…]   (all scenarios when none is named)';
+
 async function main(): Promise<void> {
+  // A dry look at what would be recorded: --help lists the scenarios and records nothing.
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(`${USAGE}\nScenarios: ${scenarios.map((scenario) => scenario.name).join(', ')}`);
+    return;
+  }
   const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   const unknown = only.filter((name) => !scenarios.some((scenario) => scenario.name === name));
   if (unknown.length)

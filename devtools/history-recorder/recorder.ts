@@ -74,6 +74,18 @@ export class ScenarioContext {
     );
   }
 
+  /** `ms` later (server time), an action as the API sends it. */
+  async after<A extends ActionName>(
+    ms: number,
+    handle: ComplaintHandle,
+    action: A,
+    body: ActionBody<A>,
+    actor: Actor,
+  ): Promise<ComplaintState> {
+    await this.sleep(ms);
+    return this.update(handle, action, body, actor);
+  }
+
   /** An action as the API sends it: an Update carrying the body and the actor. */
   update<A extends ActionName>(
     handle: ComplaintHandle,
@@ -233,8 +245,13 @@ export const scenarios: Scenario[] = [
     async run(ctx, ref) {
       const handle = await ctx.start(ref);
       // Level 1: acknowledgement due in 5 days; its reminder (24 h before) and breach fire first.
-      await ctx.sleep(5 * DAY_MS + HOUR_MS);
-      await ctx.update(handle, 'acknowledge', { note: 'Acknowledged by phone; letter follows' }, officer);
+      await ctx.after(
+        5 * DAY_MS + HOUR_MS,
+        handle,
+        'acknowledge',
+        { note: 'Acknowledged by phone; letter follows' },
+        officer,
+      );
       await ctx.update(
         handle,
         'assign',
@@ -244,28 +261,26 @@ export const scenarios: Scenario[] = [
       await ctx.refusedUpdate(handle, 'request-escalation', {}, officer);
       await ctx.update(handle, 'add-note', { text: 'Spoke to the care provider about the missed visits' }, officer);
       // Response due 14 days after receipt; its reminder fires 72 h before.
-      await ctx.sleep(7 * DAY_MS);
-      await ctx.update(
+      await ctx.after(
+        7 * DAY_MS,
         handle,
         'record-outcome',
         { outcome: 'not-upheld', findings: 'Visits were rescheduled with notice' },
         officer,
       );
-      await ctx.sleep(3 * DAY_MS);
-      await ctx.update(handle, 'request-escalation', {}, officer);
+      await ctx.after(3 * DAY_MS, handle, 'request-escalation', {}, officer);
       // Level 2.
-      await ctx.sleep(DAY_MS);
-      await ctx.update(handle, 'acknowledge', {}, investigator);
+      await ctx.after(DAY_MS, handle, 'acknowledge', {}, investigator);
       await ctx.update(handle, 'assign', { officer: { id: investigator.id, name: investigator.name } }, manager);
-      await ctx.sleep(10 * DAY_MS);
-      await ctx.update(
+      await ctx.after(
+        10 * DAY_MS,
         handle,
         'grant-extension',
         { days: 14, reason: 'Care provider records requested from a third party', agreedWithComplainant: true },
         investigator,
       );
-      await ctx.sleep(28 * DAY_MS);
-      await ctx.update(
+      await ctx.after(
+        28 * DAY_MS,
         handle,
         'record-outcome',
         {
@@ -275,25 +290,21 @@ export const scenarios: Scenario[] = [
         },
         investigator,
       );
-      await ctx.sleep(DAY_MS);
-      await ctx.update(handle, 'request-escalation', { to: 'director-review' }, officer);
+      await ctx.after(DAY_MS, handle, 'request-escalation', { to: 'director-review' }, officer);
       // Review by the Director.
-      await ctx.sleep(2 * DAY_MS);
-      await ctx.update(handle, 'acknowledge', {}, director);
-      await ctx.sleep(18 * DAY_MS);
-      await ctx.update(
+      await ctx.after(2 * DAY_MS, handle, 'acknowledge', {}, director);
+      await ctx.after(
+        18 * DAY_MS,
         handle,
         'record-outcome',
         { outcome: 'not-upheld', findings: 'The Level 2 findings stand' },
         director,
       );
-      await ctx.sleep(5 * DAY_MS);
-      await ctx.update(handle, 'request-escalation', {}, officer);
+      await ctx.after(5 * DAY_MS, handle, 'request-escalation', {}, officer);
       // Complaints Review Committee: acknowledged late (reminder and breach fire).
-      await ctx.sleep(6 * DAY_MS);
-      await ctx.update(handle, 'acknowledge', {}, committeeClerk);
-      await ctx.sleep(34 * DAY_MS);
-      await ctx.update(
+      await ctx.after(6 * DAY_MS, handle, 'acknowledge', {}, committeeClerk);
+      await ctx.after(
+        34 * DAY_MS,
         handle,
         'record-outcome',
         {
@@ -303,8 +314,7 @@ export const scenarios: Scenario[] = [
         },
         committeeClerk,
       );
-      await ctx.sleep(30 * DAY_MS);
-      await ctx.update(handle, 'refer-to-ombudsman', { reference: 'SPSO-202612345' }, officer);
+      await ctx.after(30 * DAY_MS, handle, 'refer-to-ombudsman', { reference: 'SPSO-202612345' }, officer);
       return { handle, complete: true };
     },
   },
@@ -329,16 +339,12 @@ export const scenarios: Scenario[] = [
           summary: 'Contact arrangements were changed without consultation',
         },
       });
-      await ctx.sleep(2 * DAY_MS);
-      await ctx.update(handle, 'acknowledge', {}, investigator);
-      await ctx.sleep(20 * DAY_MS);
-      await ctx.update(handle, 'record-outcome', { outcome: 'not-upheld' }, investigator);
-      await ctx.sleep(10 * DAY_MS);
-      await ctx.update(handle, 'request-escalation', { bypass: true }, officer);
-      await ctx.sleep(3 * DAY_MS);
-      await ctx.update(handle, 'acknowledge', {}, committeeClerk);
-      await ctx.sleep(40 * DAY_MS);
-      await ctx.update(
+      await ctx.after(2 * DAY_MS, handle, 'acknowledge', {}, investigator);
+      await ctx.after(20 * DAY_MS, handle, 'record-outcome', { outcome: 'not-upheld' }, investigator);
+      await ctx.after(10 * DAY_MS, handle, 'request-escalation', { bypass: true }, officer);
+      await ctx.after(3 * DAY_MS, handle, 'acknowledge', {}, committeeClerk);
+      await ctx.after(
+        40 * DAY_MS,
         handle,
         'record-outcome',
         { outcome: 'partially-upheld', findings: 'Consultation was too short' },
@@ -355,11 +361,9 @@ export const scenarios: Scenario[] = [
     server: 'time-skipping',
     async run(ctx, ref) {
       const handle = await ctx.start(ref, { details: { channel: 'email', category: 'staff-attitude' } });
-      await ctx.sleep(DAY_MS);
-      await ctx.update(handle, 'acknowledge', {}, officer);
+      await ctx.after(DAY_MS, handle, 'acknowledge', {}, officer);
       await ctx.update(handle, 'assign', { officer: { id: officer.id, name: officer.name } }, manager);
-      await ctx.sleep(3 * DAY_MS);
-      await ctx.update(handle, 'withdraw', { reason: 'Resolved informally with the team leader' }, officer);
+      await ctx.after(3 * DAY_MS, handle, 'withdraw', { reason: 'Resolved informally with the team leader' }, officer);
       return { handle, complete: true };
     },
   },
@@ -429,15 +433,15 @@ export const scenarios: Scenario[] = [
       const state = await ctx.query(handle);
       const extraHoliday = new Date(Date.parse(state.receivedAt) + 2 * DAY_MS).toISOString().slice(0, 10);
       await ctx.update(handle, 'update-calendar', { holidays: [...state.holidays, extraHoliday] }, manager);
-      await ctx.sleep(2 * DAY_MS);
-      await ctx.update(
+      await ctx.after(
+        2 * DAY_MS,
         handle,
         'grant-extension',
         { days: 3, reason: 'Waiting for the care provider to reply', agreedWithComplainant: false },
         manager,
       );
-      await ctx.sleep(3 * DAY_MS);
-      await ctx.update(
+      await ctx.after(
+        3 * DAY_MS,
         handle,
         'record-outcome',
         { outcome: 'resolved', actionsTaken: 'Missed visits rearranged and apology given' },
@@ -465,16 +469,13 @@ export const scenarios: Scenario[] = [
     server: 'time-skipping',
     async run(ctx, ref) {
       const handle = await ctx.start(ref, { procedure: 'spso-mchp', details: { category: 'decision' } });
-      await ctx.sleep(DAY_MS);
-      await ctx.update(handle, 'record-outcome', { outcome: 'not-upheld' }, officer);
-      await ctx.sleep(5 * DAY_MS);
-      await ctx.update(handle, 'request-escalation', {}, officer);
-      await ctx.sleep(HOUR_MS);
-      await ctx.update(handle, 'acknowledge', {}, investigator);
+      await ctx.after(DAY_MS, handle, 'record-outcome', { outcome: 'not-upheld' }, officer);
+      await ctx.after(5 * DAY_MS, handle, 'request-escalation', {}, officer);
+      await ctx.after(HOUR_MS, handle, 'acknowledge', {}, investigator);
       const stage2 = (await ctx.query(handle)).stages[1];
       const newDeadline = new Date(Date.parse(stage2?.response.dueAt ?? '') + 10 * DAY_MS).toISOString();
-      await ctx.sleep(5 * DAY_MS);
-      await ctx.update(
+      await ctx.after(
+        5 * DAY_MS,
         handle,
         'grant-extension',
         { newDeadline, reason: 'Independent social worker report awaited', agreedWithComplainant: true },
@@ -488,8 +489,7 @@ export const scenarios: Scenario[] = [
         { outcome: 'upheld', findings: 'The assessment was not followed' },
         investigator,
       );
-      await ctx.sleep(HOUR_MS);
-      await ctx.update(handle, 'refer-to-ombudsman', {}, intake);
+      await ctx.after(HOUR_MS, handle, 'refer-to-ombudsman', {}, intake);
       return { handle, complete: true };
     },
   },
@@ -510,8 +510,7 @@ export const scenarios: Scenario[] = [
       const handle = await ctx.start(ref, { continueAsNewAfterEvents: 60 });
       await ctx.update(handle, 'acknowledge', {}, officer);
       for (let note = 1; note <= 6; note++) {
-        await ctx.sleep(DAY_MS);
-        await ctx.update(handle, 'add-note', { text: `Progress note ${note}` }, officer);
+        await ctx.after(DAY_MS, handle, 'add-note', { text: `Progress note ${note}` }, officer);
       }
       const continued = ctx.client.workflow.getHandle(ref) as ComplaintHandle;
       await ctx.update(continued, 'record-outcome', { outcome: 'upheld' }, officer);
