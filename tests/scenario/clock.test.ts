@@ -34,18 +34,20 @@ describe('scenario clock', () => {
 });
 
 describe('scenario days', () => {
+  /** A scenario file's complaint, as little of one as the format allows. */
+  const complaint = (ref: string, receivedDay: number, events: unknown[]) => ({
+    ref,
+    receivedDay,
+    level: 'level-1',
+    serviceArea: 'general',
+    category: 'other',
+    channel: 'letter',
+    complainant: { name: 'P' },
+    summary: 's',
+    events,
+  });
+
   it('orders each day: complaints in file order with their receipt and events in listed order, then compliments', () => {
-    const complaint = (ref: string, receivedDay: number, events: unknown[]) => ({
-      ref,
-      receivedDay,
-      level: 'level-1',
-      serviceArea: 'general',
-      category: 'other',
-      channel: 'letter',
-      complainant: { name: 'P' },
-      summary: 's',
-      events,
-    });
     const scenario = parseScenario({
       policy: 'dundee-swd-2011',
       periodDays: 10,
@@ -74,28 +76,10 @@ describe('scenario days', () => {
 
   it('refuses events out of order, duplicate refs and unknown procedures', () => {
     const base = { policy: 'dundee-swd-2011', periodDays: 10, compliments: [] };
-    const c = {
-      ref: 'A-001',
-      receivedDay: 5,
-      level: 'level-1',
-      serviceArea: 'general',
-      category: 'other',
-      channel: 'letter',
-      complainant: { name: 'P' },
-      summary: 's',
-    };
-    expect(() => parseScenario({ ...base, complaints: [{ ...c, events: [{ day: 4, type: 'acknowledge' }] }] })).toThrow(
-      /time order/,
-    );
-    expect(() =>
-      parseScenario({
-        ...base,
-        complaints: [
-          { ...c, events: [] },
-          { ...c, events: [] },
-        ],
-      }),
-    ).toThrow(/duplicate ref/);
+    const early = complaint('A-001', 5, [{ day: 4, type: 'acknowledge' }]);
+    expect(() => parseScenario({ ...base, complaints: [early] })).toThrow(/time order/);
+    const twice = [complaint('A-001', 5, []), complaint('A-001', 5, [])];
+    expect(() => parseScenario({ ...base, complaints: twice })).toThrow(/duplicate ref/);
     expect(() => parseScenario({ ...base, policy: 'nope', complaints: [] })).toThrow(/unknown procedure/);
   });
 });
