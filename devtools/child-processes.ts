@@ -74,9 +74,11 @@ export class Child {
     const log = spec.logFile ? createWriteStream(spec.logFile, { flags: 'a' }) : undefined;
     this.exited = new Promise<ChildExit>((resolve) => {
       const done = (exit: ChildExit) => {
-        this.exit ??= exit;
-        log?.end();
-        resolve(this.exit);
+        if (this.exit) return;
+        this.exit = exit;
+        // Resolved once the log file has everything the child wrote, so a caller can read it straight away.
+        if (log) log.end(() => resolve(exit));
+        else resolve(exit);
       };
       // 'close' comes after its output has been read to the end (so the last stderr lines are in); a grandchild
       // that keeps the pipes open must not hold it up for long.
