@@ -80,6 +80,42 @@ const IntakeMemoSchema = z.object({
 type IntakeMemo = z.infer<typeof IntakeMemoSchema>;
 const MEMO_KEY = 'apiIntake';
 
+// ------------------------------------------------------------------------------------------- the idempotency rule
+// ONE rule for intake and every action: a request carries an Idempotency-Key, scoped to the caller (the same key
+// from two people is two requests). The same key with the same body replays the first answer; the same key with
+// another body is a 409 idempotency-key-reused. The API keeps no state: what a key was first used with is read back
+// from Temporal (the intake key's claim workflow, below; an action's accepted Update in the history).
+
+/** A keyed request: its key and its body, each as a SHA-256 (canonical JSON, so key order does not matter). */
+export interface IdempotentRequest {
+  keySha256: string;
+  bodySha256: string;
+}
+
+export function idempotentRequest(actor: Actor, key: string, body: unknown): IdempotentRequest {
+  return { keySha256: sha256Hex(`${actor.id}\n${key}`), bodySha256: sha256Hex(canonicalJson(body)) };
+}
+
+/** The rule itself: the first use of the key was with `firstBodySha256`; another body is a 409. */
+export function replayOrConflict(request: { bodySha256: string }, firstBodySha256: string | undefined): void {
+  if (firstBodySha256 !== undefined && firstBodySha256 !== request.bodySha256) {
+    throw conflict(
+      'idempotency-key-reused',
+      'This Idempotency-Key was used before with a different body; use a new key for a new request',
+    );
+  }
+}
+
+/**
+ * An intake key is claimed before anything is started: a workflow whose id is the key's hash (REJECT_DUPLICATE,
+ * so only one request ever claims it, in whichever replica) and whose memo is the body's hash. It is never run
+ * (terminated at once, on a task queue no worker polls) and is remembered for the namespace's retention period.
+ * Without it a key given with a `ref` was not enforced: the complaint's id is then the ref, not the key's slot.
+ */
+const INTAKE_KEY_CLAIM_TYPE = 'ComplaintIntakeKeyClaim';
+/** ':' cannot appear in a reference (ComplaintRefSchema), so a claim never takes a complaint's id. */
+const intakeKeyClaimId = (keySha256: string) => `intake-key:${keySha256}`;
+
 /** A complaint received more than this far in the future is refused (clock skew allowance). */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 /** Older complaints are refused: almost certainly a typing error (and outside the holiday calendar's range). */
@@ -274,12 +310,15 @@ export class ComplaintService {
     const nowMs = this.now();
     const receivedAtMs = receivedAtOf(body, nowMs);
     const procedure = procedureOf(body, this.options.defaultProcedure);
-    const keySha256 = options.idempotencyKey ? sha256Hex(`${options.actor.id}\n${options.idempotencyKey}`) : undefined;
+    const keyed = options.idempotencyKey ? idempotentRequest(options.actor, options.idempotencyKey, body) : undefined;
+    const keySha256 = keyed?.keySha256;
     const memo: IntakeMemo = {
       v: 1,
-      bodySha256: sha256Hex(canonicalJson(body)),
+      bodySha256: keyed?.bodySha256 ?? sha256Hex(canonicalJson(body)),
       ...(keySha256 ? { idempotencyKeySha256: keySha256 } : {}),
     };
+    // The key first, whether or not a ref is given: another body under it is a 409 before anything is started.
+    if (keyed) await this.claimIntakeKey(keyed);
     const year = refYear(receivedAtMs);
     const input = (ref: string) => workflowInput(ref, body, procedure, receivedAtMs, options.actor);
 
@@ -320,6 +359,30 @@ export class ComplaintService {
     );
   }
 
+  /** Claims the intake key for this body (see INTAKE_KEY_CLAIM_TYPE); a 409 when it was claimed for another. */
+  private async claimIntakeKey(request: IdempotentRequest): Promise<void> {
+    const workflowId = intakeKeyClaimId(request.keySha256);
+    const memo: IntakeMemo = { v: 1, bodySha256: request.bodySha256, idempotencyKeySha256: request.keySha256 };
+    try {
+      const handle = await this.call(() =>
+        this.client.workflow.start(INTAKE_KEY_CLAIM_TYPE, {
+          workflowId,
+          taskQueue: `${this.options.taskQueue}:intake-key-claims`,
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+          // Closes by itself should the termination below not reach the server.
+          workflowExecutionTimeout: '1 minute',
+          memo: { [MEMO_KEY]: memo },
+        }),
+      );
+      await this.call(() => handle.terminate('an intake key claim is never run')).catch(() => undefined);
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const description = await this.call(() => this.client.workflow.getHandle(workflowId).describe());
+      replayOrConflict(request, IntakeMemoSchema.safeParse(description.memo?.[MEMO_KEY]).data?.bodySha256 ?? '');
+    }
+  }
+
   /** Starts the complaint; false when a workflow with that id exists (or existed). */
   private async tryStart(input: ComplaintWorkflowInput, memo: IntakeMemo): Promise<boolean> {
     const indexed = await this.indexed();
@@ -349,14 +412,9 @@ export class ComplaintService {
     existing: IntakeMemo | undefined,
     code: 'reference-in-use' | 'idempotency-key-reused',
   ): Promise<IntakeResult> {
-    if (existing?.bodySha256 !== request.bodySha256) {
-      throw conflict(
-        code,
-        code === 'reference-in-use'
-          ? `Reference ${ref} already belongs to another complaint`
-          : `This Idempotency-Key was used for a different complaint (${ref}); use a new key for a new complaint`,
-      );
-    }
+    if (code === 'idempotency-key-reused') replayOrConflict(request, existing?.bodySha256 ?? '');
+    else if (existing?.bodySha256 !== request.bodySha256)
+      throw conflict(code, `Reference ${ref} already belongs to another complaint`);
     // The body is the same, so is the procedure it resolved to (unless DEFAULT_PROCEDURE changed in between).
     return { ref, procedure, created: false, state: await this.stateIfAvailable(ref) };
   }
@@ -469,7 +527,8 @@ export class ComplaintService {
   /**
    * Executes an action as the workflow Update of the same name; the result is the complaint after it.
    * `idempotencyKey` becomes the Update id (with the action and the actor), so Temporal answers a repeat with the
-   * first outcome instead of recording the action again.
+   * first outcome instead of recording the action again; and the input Temporal accepted under that id (in the
+   * history) is compared with this request's, so that another body under the key is a 409, not the first answer.
    */
   async act<A extends ActionName>(
     ref: string,
@@ -479,17 +538,38 @@ export class ComplaintService {
     idempotencyKey?: string,
   ): Promise<ComplaintState> {
     const handle = this.client.workflow.getHandle(ref);
+    const input = { ...body, actor };
+    // Scoped like intake keys: the same key from two people is two requests.
+    const updateId = idempotencyKey ? `${action}:${actor.id}:${idempotencyKey}` : undefined;
+    let state: ComplaintState;
     try {
-      return await this.call(() =>
-        handle.executeUpdate(actionUpdates[action], {
-          args: [{ ...body, actor }] as never,
-          // Scoped like intake keys: the same key from two people is two requests.
-          ...(idempotencyKey ? { updateId: `${action}:${actor.id}:${idempotencyKey}` } : {}),
-        }),
+      state = await this.call(() =>
+        handle.executeUpdate(actionUpdates[action], { args: [input] as never, ...(updateId ? { updateId } : {}) }),
       );
     } catch (error) {
-      throw await this.actionError(ref, error);
+      const refusal = await this.actionError(ref, error);
+      // A refusal by the validator leaves no trace (nothing to compare); a failure after acceptance does.
+      if (updateId && !(refusal instanceof ApiError && refusal.statusCode >= 500))
+        await this.checkAcceptedInput(ref, updateId, input);
+      throw refusal;
     }
+    if (updateId) await this.checkAcceptedInput(ref, updateId, input);
+    return state;
+  }
+
+  /** The idempotency rule for an action: the input accepted under `updateId` must be this request's. */
+  private async checkAcceptedInput(ref: string, updateId: string, input: unknown): Promise<void> {
+    const history = await this.call(() => this.client.workflow.getHandle(ref).fetchHistory());
+    const accepted = history.events?.find(
+      (event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === updateId,
+    )?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads;
+    // Not in this run (accepted before a continue-as-new, or refused by the validator): nothing to compare with.
+    if (!accepted?.length) return;
+    const { payloadCodecs, payloadConverter } = this.client.options.loadedDataConverter;
+    let payloads = accepted;
+    for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+    const first: unknown = payloadConverter.fromPayload(payloads[0]!);
+    replayOrConflict({ bodySha256: sha256Hex(canonicalJson(input)) }, sha256Hex(canonicalJson(first)));
   }
 
   private async actionError(ref: string, error: unknown): Promise<unknown> {
