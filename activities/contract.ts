@@ -36,7 +36,10 @@ export interface NoticeReceipt {
 }
 
 export interface ComplaintActivities {
-  /** Writes the entries and the snapshot to the register, idempotently by (ref, seq). */
+  /**
+   * Writes the entries and the snapshot to the register, idempotently by (ref, seq): a later write replaces what a
+   * lost workflow task's earlier one left, an older delayed one is refused (register/index.ts `record`).
+   */
   recordInRegister(batch: RegisterBatch): Promise<RegisterReceipt>;
   /** Delivers one notice to the people it concerns; the same notice id is never delivered twice. */
   sendNotice(notice: Notice): Promise<NoticeReceipt>;
@@ -44,9 +47,18 @@ export interface ComplaintActivities {
 
 export const NON_RETRYABLE_NOTICE_FAILURE = 'NoticeUndeliverable';
 
+/**
+ * Which write of the register this is: when it began (ms, the worker's clock: it orders the writes, see
+ * register/index.ts `record`), and who made it (for the entries' provenance, e.g. `<runId>/local-3#1`).
+ */
+export interface RegisterWriteOrigin {
+  startedAtMs: number;
+  by?: string;
+}
+
 /** The register side of the activities (implemented in register/). */
 export interface ComplaintRegisterWriter {
-  record(batch: RegisterBatch): Promise<void>;
+  record(batch: RegisterBatch, origin?: RegisterWriteOrigin): Promise<unknown>;
 }
 
 /** The delivery side of the activities (implemented in notifications/). */

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { ComplaintRegisterWriter, ComplaintSnapshot, RegisterBatch } from '../activities/contract';
+import type {
+  ComplaintRegisterWriter,
+  ComplaintSnapshot,
+  RegisterBatch,
+  RegisterWriteOrigin,
+} from '../activities/contract';
 import type { ComplimentRecord, ReportPeriod } from '../domain/annual-report';
 import type { TimelineEntry } from '../domain/complaint';
 import { receivedInstant, type Compliment, type NewCompliment } from '../domain/compliments';
@@ -20,14 +25,27 @@ export {
 
 // The complaints register: the system of record for reporting, since Temporal keeps workflow histories only for
 // its retention period. Every state change of a complaint arrives as a RegisterBatch from the `recordInRegister`
-// activity: its timeline entries are stored by (ref, seq) exactly once however often a batch is retried or
-// replayed, and the complaint's row is replaced only by a snapshot with a later seq. Times are the workflow's,
-// carried in the entries; this module never reads the clock for complaints.
+// activity: its timeline entries are stored by (ref, seq), once however often a batch is retried or replayed, and a
+// batch of a lost workflow task is replaced by what the history finally holds (`record` states the rule). Times are
+// the workflow's, carried in the entries; the clock is read only to order the writes themselves.
 
 export interface Register extends ComplaintRegisterWriter {
   /** Where it is, for messages. */
   readonly description: string;
-  record(batch: RegisterBatch): Promise<void>;
+  /** Writes a batch by the rule of `record` below; 'superseded' when a newer write already holds the complaint. */
+  record(batch: RegisterBatch, origin?: RegisterWriteOrigin): Promise<RecordOutcome>;
+  /**
+   * Replaces the complaint's whole timeline and row with Temporal's (the reconciliation's repair), as a write that
+   * began at `origin.startedAtMs`: a batch the workflow starts writing after that still replaces it.
+   */
+  replaceComplaint(
+    ref: string,
+    entries: readonly TimelineEntry[],
+    snapshot: ComplaintSnapshot,
+    origin: RegisterWriteOrigin,
+  ): Promise<void>;
+  /** The refs of the complaints received in [from, to) (either end open when absent). */
+  refsReceived(period: Partial<ReportPeriod>): Promise<string[]>;
   /** Timelines (seq order) of the complaints received in [period.from, period.to), entries recorded before `asOf` (default period.to). */
   timelinesOfComplaintsReceived(period: ReportPeriod, asOf?: string): Promise<TimelineEntry[][]>;
   /** Whether any complaint was received in the period. */
@@ -66,6 +84,8 @@ export async function registerOver(store: SqlStore): Promise<Register> {
   return new SqlRegister(store);
 }
 
+export type RecordOutcome = 'written' | 'superseded';
+
 interface ComplimentRow {
   id: string;
   service_area: string;
@@ -86,17 +106,68 @@ class SqlRegister implements Register {
     return this.store.description;
   }
 
-  async record(batch: RegisterBatch): Promise<void> {
+  // The rule (issue 18). The workflow sends, one batch at a time, every entry from the last one the register
+  // confirmed to the end of its timeline, with the snapshot they lead to: a batch says "from seq F on, the timeline
+  // is these entries and ends at L". The register cannot tell at write time whether the workflow task that made a
+  // batch will become durable (a local activity runs before it is), so writes are ordered by when they BEGAN, on the
+  // worker's clock (`origin.startedAtMs`), then by F, and a write is applied only if it is not older than the one
+  // the complaint's row is from; applied, it replaces the entries F..L (by (ref, seq)), withdraws the entries past
+  // L, and replaces the row. Why this is what the history finally holds:
+  //  - the batches of the history are sequential: the next one is made only after the previous one's write returned,
+  //    so it begins later, and each begins at F = the previous L + 1 (ties of a millisecond are broken by F);
+  //  - a lost task's write began before the task was lost, and every write of the task that replaces it (its new
+  //    batch, or the same batch re-executed on replay) begins after that: it is newer, so it replaces the orphan's
+  //    entries and withdraws those past its own end, which no batch of the history has confirmed;
+  //  - a delayed write (an attempt that timed out but still commits, the local attempt after its fallback
+  //    activity succeeded, a lost task's write that stalls) began before the write that succeeded in its place,
+  //    and so before every later batch: it is older and is refused, whatever it holds.
+  // It assumes the clocks of the workers agree to better than the time between a batch's write returning and the
+  // next batch's write beginning (a workflow task, milliseconds to seconds); `npm run reconcile` finds and repairs
+  // what any breach of it, or a write that never came, leaves behind. A write without an origin began now.
+  async record(
+    batch: RegisterBatch,
+    origin: RegisterWriteOrigin = { startedAtMs: Date.now() },
+  ): Promise<RecordOutcome> {
     for (const entry of batch.entries) {
       if (entry.seq > batch.snapshot.lastSeq)
         throw new Error(
           `Register batch for ${batch.ref}: entry ${entry.seq} is beyond the snapshot (${batch.snapshot.lastSeq})`,
         );
     }
-    await this.store.transaction(async (tx) => {
-      await insertEntries(tx, batch.ref, batch.entries);
-      await upsertComplaint(tx, batch.ref, batch.snapshot, updatedAt(batch));
+    const firstSeq = batch.entries[0]?.seq ?? batch.snapshot.lastSeq + 1;
+    return this.store.transaction(async (tx) => {
+      const stored = await lockComplaint(tx, batch.ref);
+      if (stored && isOlder({ startedAtMs: origin.startedAtMs, firstSeq }, stored)) return 'superseded';
+      await upsertEntries(tx, batch.ref, batch.entries, origin);
+      await tx.query('DELETE FROM complaint_entries WHERE ref = $1 AND seq > $2', [batch.ref, batch.snapshot.lastSeq]);
+      await upsertComplaint(tx, batch.ref, batch.snapshot, updatedAt(batch), { origin, firstSeq });
+      return 'written';
     });
+  }
+
+  async replaceComplaint(
+    ref: string,
+    entries: readonly TimelineEntry[],
+    snapshot: ComplaintSnapshot,
+    origin: RegisterWriteOrigin,
+  ): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await lockComplaint(tx, ref);
+      await tx.query('DELETE FROM complaint_entries WHERE ref = $1', [ref]);
+      await upsertEntries(tx, ref, entries, origin);
+      const at = entries[entries.length - 1]?.at ?? snapshot.receivedAt;
+      await upsertComplaint(tx, ref, snapshot, at, { origin, firstSeq: 1 });
+    });
+  }
+
+  async refsReceived(period: Partial<ReportPeriod>): Promise<string[]> {
+    const rows = await this.store.query<{ ref: string }>(
+      `SELECT ref FROM complaints
+        WHERE ($1::timestamptz IS NULL OR received_at >= $1) AND ($2::timestamptz IS NULL OR received_at < $2)
+        ORDER BY received_at, ref`,
+      [period.from ?? null, period.to ?? null],
+    );
+    return rows.map((row) => row.ref);
   }
 
   async timelinesOfComplaintsReceived(period: ReportPeriod, asOf: string = period.to): Promise<TimelineEntry[][]> {
@@ -212,36 +283,78 @@ function updatedAt(batch: RegisterBatch): string {
   return last?.at ?? batch.snapshot.receivedAt;
 }
 
-async function insertEntries(tx: SqlQueryable, ref: string, entries: readonly TimelineEntry[]): Promise<void> {
+interface WriteOrder {
+  startedAtMs: number;
+  firstSeq: number;
+}
+
+/** Whether write `a` began before `b` (by the rule of `record`). */
+function isOlder(a: WriteOrder, b: WriteOrder): boolean {
+  return a.startedAtMs < b.startedAtMs || (a.startedAtMs === b.startedAtMs && a.firstSeq < b.firstSeq);
+}
+
+/**
+ * Serialises the writes of one complaint (an advisory lock, since its row may not exist yet) and returns the order of
+ * the write its row is from; undefined for a new complaint, or a row from before the writes were ordered.
+ */
+async function lockComplaint(tx: SqlQueryable, ref: string): Promise<WriteOrder | undefined> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('complaint:' || $1))", [ref]);
+  const [row] = await tx.query<{ started: Date | string | null; first: number | null }>(
+    'SELECT batch_started_at AS started, batch_first_seq AS first FROM complaints WHERE ref = $1',
+    [ref],
+  );
+  if (!row || row.started === null || row.first === null) return undefined;
+  return { startedAtMs: new Date(row.started).getTime(), firstSeq: Number(row.first) };
+}
+
+/** Stores the entries, replacing what the same (ref, seq) held: an orphan of a lost task, or the same entry again. */
+async function upsertEntries(
+  tx: SqlQueryable,
+  ref: string,
+  entries: readonly TimelineEntry[],
+  origin: RegisterWriteOrigin,
+): Promise<void> {
+  const writtenAt = new Date(origin.startedAtMs).toISOString();
+  const writtenBy = origin.by ?? null;
   // One statement per 200 entries keeps the parameter count well inside PostgreSQL's limit.
   for (let i = 0; i < entries.length; i += 200) {
     const chunk = entries.slice(i, i + 200);
     const params: unknown[] = [];
     const values = chunk.map((entry) => {
-      params.push(ref, entry.seq, entry.at, entry.type, entry.actor.id, JSON.stringify(entry));
+      params.push(ref, entry.seq, entry.at, entry.type, entry.actor.id, JSON.stringify(entry), writtenAt, writtenBy);
       const n = params.length;
-      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
+      return `($${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}::jsonb, $${n - 1}, $${n})`;
     });
     await tx.query(
-      `INSERT INTO complaint_entries (ref, seq, at, type, actor_id, entry) VALUES ${values.join(', ')} ON CONFLICT (ref, seq) DO NOTHING`,
+      `INSERT INTO complaint_entries (ref, seq, at, type, actor_id, entry, written_at, written_by) VALUES ${values.join(', ')}
+       ON CONFLICT (ref, seq) DO UPDATE SET at = EXCLUDED.at, type = EXCLUDED.type, actor_id = EXCLUDED.actor_id,
+         entry = EXCLUDED.entry, written_at = EXCLUDED.written_at, written_by = EXCLUDED.written_by`,
       params,
     );
   }
 }
 
-async function upsertComplaint(tx: SqlQueryable, ref: string, snapshot: ComplaintSnapshot, at: string): Promise<void> {
+/** Replaces the complaint's row (the caller has decided the write is the newest). */
+async function upsertComplaint(
+  tx: SqlQueryable,
+  ref: string,
+  snapshot: ComplaintSnapshot,
+  at: string,
+  write: { origin: RegisterWriteOrigin; firstSeq: number },
+): Promise<void> {
   const stage = snapshot.stages[snapshot.stages.length - 1];
   await tx.query(
     `INSERT INTO complaints (ref, procedure_id, procedure_version, status, current_stage, service_area, category, channel, serious,
-                             received_at, case_officer_id, outcome, next_deadline_at, overdue, last_seq, updated_at, snapshot)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb)
+                             received_at, case_officer_id, outcome, next_deadline_at, overdue, last_seq, updated_at, snapshot,
+                             batch_started_at, batch_first_seq)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18, $19)
      ON CONFLICT (ref) DO UPDATE SET
        procedure_id = EXCLUDED.procedure_id, procedure_version = EXCLUDED.procedure_version, status = EXCLUDED.status,
        current_stage = EXCLUDED.current_stage, service_area = EXCLUDED.service_area, category = EXCLUDED.category,
        channel = EXCLUDED.channel, serious = EXCLUDED.serious, received_at = EXCLUDED.received_at,
        case_officer_id = EXCLUDED.case_officer_id, outcome = EXCLUDED.outcome, next_deadline_at = EXCLUDED.next_deadline_at,
-       overdue = EXCLUDED.overdue, last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at, snapshot = EXCLUDED.snapshot
-     WHERE complaints.last_seq < EXCLUDED.last_seq`,
+       overdue = EXCLUDED.overdue, last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at, snapshot = EXCLUDED.snapshot,
+       batch_started_at = EXCLUDED.batch_started_at, batch_first_seq = EXCLUDED.batch_first_seq`,
     [
       ref,
       snapshot.procedure.id,
@@ -260,6 +373,8 @@ async function upsertComplaint(tx: SqlQueryable, ref: string, snapshot: Complain
       snapshot.lastSeq,
       at,
       JSON.stringify(snapshot),
+      new Date(write.origin.startedAtMs).toISOString(),
+      write.firstSeq,
     ],
   );
 }
