@@ -26,6 +26,57 @@ export interface SqlStore extends SqlQueryable {
   close(): Promise<void>;
 }
 
+// ---------------------------------------------------------------------------------------------- failures
+
+/**
+ * A statement the database refused, told without its parameters. PGlite's errors carry the statement's parameters
+ * (`params`) and PostgreSQL's `detail` and `where` quote values (`Key (ref)=(...)`), and whoever logs the error
+ * (the API's error handler, the worker's activity log) prints every property: the parameters are complainants'
+ * names and notes. So a refused statement is rethrown as this: the SQLSTATE code, the table and the schema object
+ * involved, and the message names them. The original is not kept as the cause, since loggers print causes too.
+ */
+export class RegisterQueryError extends Error {
+  override readonly name = 'RegisterQueryError';
+  constructor(
+    /** The SQLSTATE, e.g. 22021 (invalid byte sequence), 23505 (unique violation). */
+    readonly code: string,
+    readonly table: string | undefined,
+    readonly constraint: string | undefined,
+    readonly column: string | undefined,
+  ) {
+    const where = [table && `on ${table}`, column && `column ${column}`, constraint && `constraint ${constraint}`];
+    const named = where.filter(Boolean).join(', ');
+    super(`The register refused a statement${named ? ` ${named}` : ''} (SQLSTATE ${code})`);
+  }
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+const TABLE_OF_STATEMENT = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|FROM)\s+([A-Za-z_][A-Za-z0-9_]*)/i;
+
+/** A database's refusal as a RegisterQueryError; anything else (a lost connection, say) unchanged. */
+export function withoutParameters(error: unknown, sql: string): unknown {
+  const fields = error as {
+    severity?: unknown;
+    code?: unknown;
+    table?: unknown;
+    constraint?: unknown;
+    column?: unknown;
+  } | null;
+  // Both drivers' DatabaseError carry a severity and a SQLSTATE; a socket error's code (EPIPE) is no SQLSTATE.
+  const refusal = error instanceof Error && typeof fields?.severity === 'string' && typeof fields.code === 'string';
+  if (!refusal || !SQLSTATE.test(fields.code as string)) return error;
+  const name = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  const table = name(fields.table) ?? TABLE_OF_STATEMENT.exec(sql)?.[1];
+  return new RegisterQueryError(fields.code as string, table, name(fields.constraint), name(fields.column));
+}
+
+/** `query` with a refusal rethrown without its parameters. */
+function guarded<T>(sql: string, run: () => Promise<T>): Promise<T> {
+  return run().catch((error: unknown) => {
+    throw withoutParameters(error, sql);
+  });
+}
+
 // ---------------------------------------------------------------------------------------------- PostgreSQL
 
 export function describePostgresUrl(url: string): string {
@@ -60,7 +111,7 @@ export async function openPostgres(
   return {
     description,
     async query<T extends object>(sql: string, params: unknown[] = []) {
-      return (await pool.query(sql, params)).rows as T[];
+      return guarded(sql, async () => (await pool.query(sql, params)).rows as T[]);
     },
     async exec(sql: string) {
       await pool.query(sql);
@@ -70,8 +121,8 @@ export async function openPostgres(
       try {
         await client.query('BEGIN');
         const result = await work({
-          query: async <R extends object>(sql: string, params: unknown[] = []) =>
-            (await client.query(sql, params)).rows as R[],
+          query: <R extends object>(sql: string, params: unknown[] = []) =>
+            guarded(sql, async () => (await client.query(sql, params)).rows as R[]),
           // Without parameters pg sends the simple query protocol, which takes several statements.
           exec: async (sql: string) => void (await client.query(sql)),
         });
@@ -196,7 +247,7 @@ export function openSharedPglite(dir: string, options: { idleCloseMs?: number; l
   return {
     description: `PGlite at ${dir}`,
     query: <T extends object>(sql: string, params: unknown[] = []) =>
-      using(async (open) => (await open.query<T>(sql, params)).rows),
+      using((open) => guarded(sql, async () => (await open.query<T>(sql, params)).rows)),
     exec: (sql: string) => using(async (open) => void (await open.exec(sql))),
     transaction: <T>(work: (tx: SqlTransaction) => Promise<T>) =>
       using((open) => open.transaction((tx) => work(pgliteTransaction(tx)))),
@@ -215,7 +266,8 @@ export async function openPgliteInMemory(): Promise<SqlStore> {
 
 function pgliteTransaction(tx: Transaction): SqlTransaction {
   return {
-    query: async <R extends object>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows,
+    query: <R extends object>(sql: string, params: unknown[] = []) =>
+      guarded(sql, async () => (await tx.query<R>(sql, params)).rows),
     exec: async (sql: string) => void (await tx.exec(sql)),
   };
 }
@@ -224,7 +276,7 @@ function wrapPglite(db: PGlite, description: string, release: () => void): SqlSt
   return {
     description,
     async query<T extends object>(sql: string, params: unknown[] = []) {
-      return (await db.query<T>(sql, params)).rows;
+      return guarded(sql, async () => (await db.query<T>(sql, params)).rows);
     },
     async exec(sql: string) {
       await db.exec(sql);
