@@ -14,6 +14,7 @@ import {
   InstantSchema,
   LocalDateSchema,
   ServiceAreaSchema,
+  TextSchema,
 } from '../domain/vocabulary';
 import {
   complaintCaseOfficerKey,
@@ -34,32 +35,30 @@ import { badRequest } from './errors';
 // and the list item read from the search attributes (never from the workflows themselves).
 //
 // Safety of the query: the field names come from a fixed table, never from the request; values are validated
-// (enums, ISO instants) and, for the free-text officer id, escaped inside single quotes.
+// (enums, ISO instants) and, for the free-text officer id, escaped inside single quotes. Every string parameter is
+// the one text schema first (domain/vocabulary.ts): no control character or unpaired surrogate gets further.
 
 /** `a,b,c` → the distinct values, each valid for `item`. */
 const list = <T extends string>(item: z.ZodType<T>, what: string) =>
-  z
-    .string()
-    .max(500)
-    .transform((value, ctx) => {
-      const parts = [
-        ...new Set(
-          value
-            .split(',')
-            .map((part) => part.trim())
-            .filter(Boolean),
-        ),
-      ];
-      const invalid = parts.filter((part) => !item.safeParse(part).success);
-      if (parts.length === 0 || parts.length > 20 || invalid.length > 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: invalid.length ? `not ${what}: ${invalid.join(', ')}` : `give 1 to 20 comma-separated ${what}s`,
-        });
-        return z.NEVER;
-      }
-      return parts as T[];
-    });
+  TextSchema.max(500).transform((value, ctx) => {
+    const parts = [
+      ...new Set(
+        value
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean),
+      ),
+    ];
+    const invalid = parts.filter((part) => !item.safeParse(part).success);
+    if (parts.length === 0 || parts.length > 20 || invalid.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: invalid.length ? `not ${what}: ${invalid.join(', ')}` : `give 1 to 20 comma-separated ${what}s`,
+      });
+      return z.NEVER;
+    }
+    return parts as T[];
+  });
 
 const options = (values: readonly string[]) => `one of ${values.join(', ')}`;
 
@@ -85,13 +84,11 @@ export const ListQuerySchema = z
       .optional()
       .describe('Comma-separated categories'),
     // Temporal's SQL visibility cannot match a backslash in a value, however it is escaped: such ids are refused.
-    officer: z
-      .string()
-      .trim()
+    officer: TextSchema.trim()
       .min(1)
       .max(200)
-      // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-      .regex(/^[^\\\u0000-\u001f]+$/, 'an officer id without backslashes or control characters')
+      // Tab and line breaks, which plain text may hold, are no part of an id either.
+      .regex(/^[^\\\t\r\n]+$/, 'an officer id without backslashes or line breaks')
       .optional()
       .describe("The case officer's id"),
     overdue: z
@@ -109,7 +106,7 @@ export const ListQuerySchema = z
       .optional()
       .describe('Received at or before this instant (or the end of this London date)'),
     limit: z.coerce.number().int().min(1).max(100).default(25).describe('Page size, 1 to 100'),
-    cursor: z.string().max(4000).optional().describe('nextCursor of the previous page, with the same filters'),
+    cursor: TextSchema.max(4000).optional().describe('nextCursor of the previous page, with the same filters'),
   })
   .strict();
 export type ListQuery = z.output<typeof ListQuerySchema>;

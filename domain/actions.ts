@@ -1,13 +1,18 @@
 import { z } from 'zod';
 import type { ActionName } from './action-names';
-import { ActorSchema, InstantSchema, LocalDateSchema, OutcomeSchema } from './vocabulary';
+import { ActorSchema, InstantSchema, LocalDateSchema, OutcomeSchema, TextSchema, plainTextOf } from './vocabulary';
 
 export { actionNames, type ActionName } from './action-names';
 
 // What officers (and other systems) can do to a complaint. Each body schema is what the HTTP API accepts;
 // the workflow receives the same body plus the actor, as a Temporal Update or Signal of the same name.
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+// Every free-text field is the one text schema (domain/vocabulary.ts), trimmed. So a Signal from another system
+// that carries NUL, another control character or an unpaired surrogate is refused here too, and recorded as an
+// action-rejected event instead of a note the register can never store. This narrows what Signals were accepted
+// before; no recorded history (tests/histories) carries such text, and a history that did could never have written
+// its register batch (PostgreSQL refuses the value), so no complaint that worked changes course.
+const text = (max: number) => TextSchema.trim().min(1).max(max);
 
 export const OfficerSchema = z
   .object({
@@ -120,8 +125,14 @@ export function parseCommand(
   return { ok: true, command: { action, actor: parsedActor.data, ...parsedBody.data } as ComplaintCommand };
 }
 
+/**
+ * The issues in one line. It becomes an action-rejected event's `reason`, which the register keeps, so it must be
+ * plain text itself: zod's messages may quote what was sent (an unknown key, for one), and any character the text
+ * rule refuses is written as its code point (`<U+0000>`) instead.
+ */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
+  const described = error.issues
     .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
     .join('; ');
+  return plainTextOf(described);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { endOfLondonDay, shiftIsoDate } from './calendar';
-import { ActorSchema, InstantSchema, LocalDateSchema, ServiceAreaSchema } from './vocabulary';
+import { ActorSchema, InstantSchema, LocalDateSchema, ServiceAreaSchema, TextSchema } from './vocabulary';
 
 // Compliments: written praise of a service, recorded centrally (section 4.11 of the 2011 report) and counted in the
 // annual report. The HTTP body of POST /compliments, the record kept, and the query of GET /compliments.
@@ -11,9 +11,9 @@ export const DateOrInstantSchema = z.union([InstantSchema, LocalDateSchema]);
 export const NewComplimentSchema = z
   .object({
     serviceArea: ServiceAreaSchema,
-    team: z.string().trim().min(1).max(200).describe('The team or service praised, e.g. "hospital social work"'),
+    team: TextSchema.trim().min(1).max(200).describe('The team or service praised, e.g. "hospital social work"'),
     receivedAt: DateOrInstantSchema.describe('When it was received: a date (YYYY-MM-DD, Europe/London) or an instant'),
-    summary: z.string().trim().min(1).max(5_000),
+    summary: TextSchema.trim().min(1).max(5_000),
   })
   .strict();
 export type NewCompliment = z.infer<typeof NewComplimentSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CategorySchema, ChannelSchema, InstantSchema, ServiceAreaSchema } from './vocabulary';
+import { CategorySchema, ChannelSchema, InstantSchema, ServiceAreaSchema, TextSchema } from './vocabulary';
 
 /** A complaint's reference is its workflow id: readable, URL-safe, unique for ever (e.g. SW-2026-000123). */
 export const ComplaintRefSchema = z
@@ -8,30 +8,33 @@ export const ComplaintRefSchema = z
 export type ComplaintRef = z.infer<typeof ComplaintRefSchema>;
 
 // Each shape once: strict in what intake accepts (an unknown field is a 400), and as kept in the complaint's state
-// (ComplaintDetailsSchema, whose output the API serialises).
-const complainantShape = {
-  name: z.string().trim().min(1).max(200),
+// (ComplaintDetailsSchema, whose output the API serialises). Intake's free text is the one text schema
+// (domain/vocabulary.ts); the kept shape is built on a plain string, so a complaint recorded before that rule still
+// answers GET instead of failing its own response schema.
+type TextField = typeof TextSchema;
+const complainantShape = (text: TextField) => ({
+  name: text.trim().min(1).max(200),
   email: z.email().max(320).optional(),
-  phone: z.string().trim().min(3).max(40).optional(),
-  address: z.string().trim().min(1).max(500).optional(),
-};
-export const ComplainantSchema = z.object(complainantShape).strict();
+  phone: text.trim().min(3).max(40).optional(),
+  address: text.trim().min(1).max(500).optional(),
+});
+export const ComplainantSchema = z.object(complainantShape(TextSchema)).strict();
 export type Complainant = z.infer<typeof ComplainantSchema>;
 
 /** Someone acting for the complainant; their details may only be used with the complainant's consent. */
-const representativeShape = {
-  name: z.string().trim().min(1).max(200),
-  relationship: z.string().trim().min(1).max(100).optional(),
+const representativeShape = (text: TextField) => ({
+  name: text.trim().min(1).max(200),
+  relationship: text.trim().min(1).max(100).optional(),
   email: z.email().max(320).optional(),
-  phone: z.string().trim().min(3).max(40).optional(),
+  phone: text.trim().min(3).max(40).optional(),
   consentGiven: z.boolean(),
-};
-export const RepresentativeSchema = z.object(representativeShape).strict();
+});
+export const RepresentativeSchema = z.object(representativeShape(TextSchema)).strict();
 export type Representative = z.infer<typeof RepresentativeSchema>;
 
 export const ProcedureChoiceSchema = z
   .object({
-    id: z.string().min(1).max(100),
+    id: TextSchema.min(1).max(100),
     version: z.number().int().positive().optional(),
   })
   .strict();
@@ -45,7 +48,7 @@ export const IntakeSchema = z
     serviceArea: ServiceAreaSchema,
     category: CategorySchema,
     channel: ChannelSchema,
-    summary: z.string().trim().min(1).max(10_000),
+    summary: TextSchema.trim().min(1).max(10_000),
     receivedAt: InstantSchema.optional().describe('When the complaint was received; defaults to now'),
     serious: z.boolean().default(false).describe('Serious complaints start at the second stage'),
     procedure: ProcedureChoiceSchema.optional().describe('Defaults to the configured procedure, latest version'),
@@ -56,8 +59,8 @@ export type IntakeRequest = z.input<typeof IntakeSchema>;
 /** The intake as the workflow keeps it: everything resolved. Keys in the order intake builds them (the API's response keeps it). */
 export const ComplaintDetailsSchema = z
   .object({
-    complainant: z.object(complainantShape),
-    representative: z.object(representativeShape).optional(),
+    complainant: z.object(complainantShape(z.string())),
+    representative: z.object(representativeShape(z.string())).optional(),
     serviceArea: ServiceAreaSchema,
     category: CategorySchema,
     channel: ChannelSchema,

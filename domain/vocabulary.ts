@@ -44,12 +44,50 @@ export const InstantSchema = z.iso.datetime({ offset: true }).refine(withinCalen
 /** ISO local date, e.g. 2026-12-25. */
 export const LocalDateSchema = z.iso.date().refine(withinCalendarRange, YEARS_MESSAGE);
 
+// Text from outside (HTTP bodies and queries, Signals and Updates from other systems) is checked once, here, for
+// characters no person writes and the register cannot keep: PostgreSQL refuses NUL in text and jsonb (22021,
+// 22P05) and jsonb refuses an unpaired UTF-16 surrogate (22P02), so such a value, once accepted, made every register
+// write of its complaint fail for ever (issue 18). The rule: no C0 or C1 control character (U+0000 to U+001F,
+// U+007F to U+009F) except tab and line feed, and a carriage return only as the CR LF a browser's textarea sends
+// (kept as sent); no unpaired surrogate. The message says which character and where, never the text itself.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+const UNSAFE_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff]|\r(?!\n)/u;
+
+const UNSAFE_TEXT_EVERYWHERE = new RegExp(UNSAFE_TEXT.source, 'gu');
+const codePointName = (character: string) => `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** Why `value` is not plain text (the first offending character and its position), or undefined when it is. */
+export function textProblem(value: string): string | undefined {
+  const found = UNSAFE_TEXT.exec(value);
+  if (!found) return undefined;
+  const unit = found[0].charCodeAt(0);
+  const what = unit >= 0xd800 && unit <= 0xdfff ? 'an unpaired surrogate' : unit === 0 ? 'NUL' : 'a control character';
+  return `contains ${what} (${codePointName(found[0])}) at character ${found.index + 1}; text may hold tab, line feed and CR LF line breaks but no other control characters`;
+}
+
+/** `value` with each character the text rule refuses written as its code point, e.g. `<U+0000>` (messages about input). */
+export function plainTextOf(value: string): string {
+  return value.replace(UNSAFE_TEXT_EVERYWHERE, (character) => `<${codePointName(character)}>`);
+}
+
+/** Whether `value` is plain text (see textProblem). */
+export const isPlainText = (value: string): boolean => !UNSAFE_TEXT.test(value);
+
+/**
+ * THE schema of text from outside: a string that is plain text. Every text field of a body, a query or a message
+ * is built on it (`TextSchema.trim().min(1).max(200)`); the exceptions are values a tighter schema already confines
+ * (enums, references, ISO dates, e-mail addresses, ids matched by a pattern).
+ */
+export const TextSchema = z.string().refine(isPlainText, {
+  error: (issue) => (typeof issue.input === 'string' ? textProblem(issue.input) : undefined) ?? 'not plain text',
+});
+
 /** Who did something. The API fills it from the caller's token; timers act as `system`. */
 export const ActorSchema = z
   .object({
-    id: z.string().min(1).max(200),
-    name: z.string().min(1).max(200).optional(),
-    role: z.string().min(1).max(100).optional(),
+    id: TextSchema.min(1).max(200),
+    name: TextSchema.min(1).max(200).optional(),
+    role: TextSchema.min(1).max(100).optional(),
   })
   .strict();
 export type Actor = z.infer<typeof ActorSchema>;
