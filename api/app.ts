@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchema, type FastifyServerOptions } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -10,7 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { allowedRolesOf, authenticate, type TokenStore } from './auth';
 import type { ComplaintService } from './complaint-service';
-import { handleError, handleFrameworkError, handleNotFound } from './errors';
+import { errorResponses, handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors';
 import { type ApiMetrics, createMetrics, metricsRoutes, observeRequests } from './metrics';
 import type { Register } from '../register';
 import { complaintActionRoutes } from './routes/actions';
@@ -26,6 +26,25 @@ import { reportRoutes } from './routes/reports';
 /** Default request body limit: far above any valid complaint or action (the largest text field is 20,000 characters). */
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 
+/**
+ * How long a client may take: a request (headers and body) must arrive in full within `requestMs` (else 408, and the
+ * connection is closed: a body shorter than its Content-Length cannot hold it open), its headers within `headersMs`;
+ * a connection on which nothing moves for `idleMs` is closed. Node checks them every `checkIntervalMs`.
+ */
+export interface RequestTimeouts {
+  requestMs: number;
+  headersMs: number;
+  idleMs: number;
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUTS: RequestTimeouts = {
+  requestMs: 30_000,
+  headersMs: 10_000,
+  idleMs: 120_000,
+  checkIntervalMs: 1_000,
+};
+
 export interface AppDependencies {
   complaints: ComplaintService;
   tokens: TokenStore;
@@ -34,6 +53,8 @@ export interface AppDependencies {
   /** Fastify's logger option: false (tests), or pino options. Authorization headers are never logged. */
   logger?: FastifyServerOptions['logger'];
   bodyLimit?: number;
+  /** DEFAULT_REQUEST_TIMEOUTS unless given (API_REQUEST_TIMEOUT_MS sets requestMs). */
+  timeouts?: Partial<RequestTimeouts>;
   /** The complaints register: with it the app also serves compliments and reports. */
   register?: Register;
   /** For the reports: the configured default procedure, and the population served (per-1,000 figures). */
@@ -44,10 +65,21 @@ export interface AppDependencies {
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const metrics = deps.metrics ?? createMetrics();
+  const timeouts = { ...DEFAULT_REQUEST_TIMEOUTS, ...deps.timeouts };
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     frameworkErrors: handleFrameworkError,
+    // Errors Node's HTTP parser answers itself (431, 408, not HTTP) in the one error shape too.
+    clientErrorHandler: handleClientError,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    http: {
+      // Node refuses headersTimeout above requestTimeout.
+      headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
     // The default 'error' for __proto__ / constructor.prototype in JSON: refused (400) rather than stripped.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -66,10 +98,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       route.config = { ...(route.config as object), public: true };
       return;
     }
-    if ((route.config as { public?: boolean } | undefined)?.public) return;
-    if (!allowedRolesOf(route.onRequest) && !allowedRolesOf(route.preHandler)) {
+    const isPublic = Boolean((route.config as { public?: boolean } | undefined)?.public);
+    if (!isPublic && !allowedRolesOf(route.onRequest) && !allowedRolesOf(route.preHandler)) {
       throw new Error(`Route ${String(route.method)} ${route.url} has no requireRole(...) and is not public`);
     }
+    documentImpliedErrors(route, isPublic);
   });
   app.addHook('onRequest', authenticate(deps.tokens));
   observeRequests(app, metrics);
@@ -85,6 +118,22 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(reportRoutes, { register: deps.register, ...deps.reports });
   }
   return app;
+}
+
+/**
+ * The error answers a route gives by its configuration alone, added to its documented responses (what the route
+ * declares itself, 409 and 503, stays): 408 and 431 from Node on any request; 401 and 403 unless public; 400 when
+ * it validates anything; 404 for an unknown resource in its path; 413 and 415 when it takes a body.
+ */
+function documentImpliedErrors(route: { url: string; schema?: FastifySchema }, isPublic: boolean): void {
+  const schema = route.schema;
+  if (!schema) return;
+  const statuses = [408, 431];
+  if (!isPublic) statuses.push(401, 403);
+  if (schema.params || schema.querystring || schema.body || schema.headers) statuses.push(400);
+  if (route.url.includes(':')) statuses.push(404);
+  if (schema.body) statuses.push(413, 415);
+  schema.response = { ...errorResponses(...statuses), ...(schema.response as object | undefined) };
 }
 
 /** OpenAPI generated from the routes' zod schemas, and Swagger UI at /docs. */

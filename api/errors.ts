@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -69,9 +71,11 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'No valid bearer token',
   403: 'The token is valid but its roles do not allow this',
   404: 'Unknown complaint or route',
-  409: "Not allowed now: error.code is the procedure's reason",
+  408: 'The request (headers and body) did not arrive within the time allowed',
+  409: "Not allowed now: error.code is the procedure's reason, or idempotency-key-reused",
   413: 'Body too large',
   415: 'Unsupported content type',
+  431: 'Request headers too large (over 16 KB)',
   503: 'Temporal is unavailable; nothing was changed unless the message says otherwise',
 };
 
@@ -187,4 +191,35 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): vo
 /** Fastify's `frameworkErrors` option: malformed URLs and the like, before any route runs. */
 export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   handleError(error, request, reply);
+}
+
+/** The answer to a request Node's HTTP parser refused before Fastify saw it (too slow, headers too large, not HTTP). */
+export function clientErrorResponse(error: { code?: string }): ApiError {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ApiError(408, 'request-timeout', 'The request did not arrive in full within the time allowed');
+    case 'HPE_HEADER_OVERFLOW':
+      return new ApiError(431, 'headers-too-large', 'The request headers are larger than this API accepts (16 KB)');
+    default:
+      return new ApiError(400, 'bad-request', 'The request is not valid HTTP');
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: Node answers these on the socket itself (Fastify's own default writes its shape),
+ * so the one error shape is written here, then the connection is closed (the request cannot be read further).
+ */
+export function handleClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection is gone: there is no one to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const apiError = clientErrorResponse(error);
+    const body = JSON.stringify(apiError.toResponse());
+    socket.write(
+      `HTTP/1.1 ${apiError.statusCode} ${STATUS_CODES[apiError.statusCode] ?? 'Error'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

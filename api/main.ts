@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     register,
     reports: { defaultProcedure: config.DEFAULT_PROCEDURE, population: config.POPULATION ?? null },
     bodyLimit: config.API_BODY_LIMIT_BYTES,
+    timeouts: { requestMs: config.API_REQUEST_TIMEOUT_MS },
     logger: { level: config.LOG_LEVEL },
   });
 

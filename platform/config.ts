@@ -101,6 +101,8 @@ export const configSchema = z.object({
   API_BODY_LIMIT_BYTES: intInRange(256 * 1024, 1024, 10 * 1024 * 1024),
   /** How long the API waits for Temporal on each call before answering 503. */
   API_TEMPORAL_TIMEOUT_MS: intInRange(10_000, 100, 300_000),
+  /** A request (headers and body) must arrive in full within this long, else 408 and the connection is closed. */
+  API_REQUEST_TIMEOUT_MS: intInRange(30_000, 1_000, 600_000),
   /** Generated complaint references are <prefix>-<year>-<6 digits>, e.g. SW-2026-004817. */
   COMPLAINT_REF_PREFIX: z
     .string()
