@@ -559,10 +559,7 @@ export class ComplaintService {
 
   /** The idempotency rule for an action: the input accepted under `updateId` must be this request's. */
   private async checkAcceptedInput(ref: string, updateId: string, input: unknown): Promise<void> {
-    const history = await this.call(() => this.client.workflow.getHandle(ref).fetchHistory());
-    const accepted = history.events?.find(
-      (event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === updateId,
-    )?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads;
+    const accepted = (await this.acceptedUpdate(ref, updateId))?.input?.args?.payloads;
     // Not in this run (accepted before a continue-as-new, or refused by the validator): nothing to compare with.
     if (!accepted?.length) return;
     const { payloadCodecs, payloadConverter } = this.client.options.loadedDataConverter;
@@ -570,6 +567,41 @@ export class ComplaintService {
     for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
     const first: unknown = payloadConverter.fromPayload(payloads[0]!);
     replayOrConflict({ bodySha256: sha256Hex(canonicalJson(input)) }, sha256Hex(canonicalJson(first)));
+  }
+
+  /**
+   * The request Temporal accepted under `updateId` in the current run, read newest first (an action just made is
+   * near the end of a history of up to thousands of events); the whole history where the server cannot read
+   * backwards.
+   */
+  private async acceptedUpdate(
+    ref: string,
+    updateId: string,
+  ): Promise<temporal.api.update.v1.IRequest | null | undefined> {
+    const acceptedIn = (events: temporal.api.history.v1.IHistoryEvent[] | null | undefined) =>
+      events?.find(
+        (event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === updateId,
+      )?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+    let nextPageToken: Uint8Array | undefined;
+    try {
+      do {
+        const page = await this.call(() =>
+          this.client.workflowService.getWorkflowExecutionHistoryReverse({
+            namespace: this.options.namespace,
+            execution: { workflowId: ref },
+            maximumPageSize: 200,
+            ...(nextPageToken ? { nextPageToken } : {}),
+          }),
+        );
+        const found = acceptedIn(page.history?.events);
+        if (found) return found;
+        nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+      } while (nextPageToken);
+      return undefined;
+    } catch (error) {
+      if (grpcCode(error) !== GRPC.UNIMPLEMENTED) throw error;
+      return acceptedIn((await this.call(() => this.client.workflow.getHandle(ref).fetchHistory())).events);
+    }
   }
 
   private async actionError(ref: string, error: unknown): Promise<unknown> {

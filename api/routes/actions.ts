@@ -120,7 +120,10 @@ export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> =
         schema: {
           tags: ['actions'],
           summary: route.summary,
-          description: `${route.description} The workflow Update "${route.action}". Roles: ${route.roles.join(', ')}.`,
+          description:
+            `${route.description} The workflow Update "${route.action}". Repeated with the same Idempotency-Key and ` +
+            'body it answers as the first time and records nothing more; another body under the key is a 409 ' +
+            `idempotency-key-reused. Roles: ${route.roles.join(', ')}.`,
           security: [{ bearer: [] }],
           params: RefParamsSchema,
           headers: IdempotentHeadersSchema,

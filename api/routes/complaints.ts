@@ -42,7 +42,8 @@ function intakeRoute(app: ZodApp, { complaints, metrics }: ComplaintRoutesOption
         description:
           'Starts the complaint at the first stage of its procedure (the second for a serious complaint). The reference is the one given, ' +
           'or a new one like SW-2026-004817. Repeating a request (same ref, or same Idempotency-Key from the same person) returns the ' +
-          'complaint it made (200) instead of a second one; a different body under the same ref or key is a 409. Role: intake.',
+          'complaint it made (200) instead of a second one; a different body under the same ref is a 409 reference-in-use, under the same key ' +
+          '(with or without a ref) a 409 idempotency-key-reused. Role: intake.',
         security,
         headers: IdempotentHeadersSchema,
         body: IntakeSchema,

@@ -68,6 +68,22 @@ describe('actions', () => {
     expect(other.json().error.code).toBe('idempotency-key-reused');
   });
 
+  it('find the first body of a key used hundreds of events ago (the history is read a page at a time)', async () => {
+    const ref = await newComplaint();
+    const headers = { 'idempotency-key': `early-${unique()}` };
+    const note = (text: string, extra: Record<string, string> = {}) =>
+      call('case-officer', 'POST', `/complaints/${ref}/notes`, { body: { text }, headers: extra });
+    expect((await note('Early', headers)).status).toBe(200);
+    for (let i = 0; i < 45; i++) expect((await note(`Later ${i}`)).status).toBe(200);
+    const history = (await call('auditor', 'GET', `/complaints/${ref}/history`)).json();
+    expect(history.events.length).toBeGreaterThan(250);
+
+    expect((await note('Early', headers)).status).toBe(200);
+    const other = await note('Not early', headers);
+    expect(other.status, other.text).toBe(409);
+    expect(other.json().error.code).toBe('idempotency-key-reused');
+  });
+
   it("scope the key to the caller: another person's same key is another request", async () => {
     const ref = await newComplaint();
     const headers = { 'idempotency-key': `shared-${unique()}` };
