@@ -14,14 +14,15 @@ export { actionNames, type ActionName } from './action-names';
 // its register batch (PostgreSQL refuses the value), so no complaint that worked changes course.
 const text = (max: number) => TextSchema.trim().min(1).max(max);
 
-export const OfficerSchema = z
-  .object({
-    id: text(200),
-    name: text(200).optional(),
-    email: z.email().max(320).optional(),
-  })
-  .strict();
+const officerShape = (text: (max: number) => typeof TextSchema) => ({
+  id: text(200),
+  name: text(200).optional(),
+  email: z.email().max(320).optional(),
+});
+export const OfficerSchema = z.object(officerShape(text)).strict();
 export type Officer = z.infer<typeof OfficerSchema>;
+/** An officer as recorded (responses): on a plain string, as RecordedActorSchema (domain/vocabulary.ts) says why. */
+export const RecordedOfficerSchema = z.object(officerShape((max) => z.string().trim().min(1).max(max)));
 
 const actionBodySchemaBuilders = {
   acknowledge: () => z.object({ note: text(5_000).optional() }).strict(),

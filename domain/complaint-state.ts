@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import { OfficerSchema } from './actions';
+import { RecordedOfficerSchema } from './actions';
 import { ComplaintDetailsSchema } from './intake';
-import { ActorSchema, ComplaintStatusSchema, InstantSchema, LocalDateSchema, OutcomeSchema } from './vocabulary';
+import {
+  ComplaintStatusSchema,
+  InstantSchema,
+  LocalDateSchema,
+  OutcomeSchema,
+  RecordedActorSchema,
+} from './vocabulary';
 
 // The complaint's state and its recorded events as zod schemas: the one source of their TypeScript types and of
 // the API's description of a complaint. domain/complaint.ts re-exports the types with `export type` only, because
@@ -12,7 +18,7 @@ import { ActorSchema, ComplaintStatusSchema, InstantSchema, LocalDateSchema, Out
 // (complaint.ts: initialState, stageRecord, deadline, applyEvent, decide), and a recorded entry starts with seq,
 // type, at and actor as the API has always written it (tests/api/complaint-state-schema.test.ts).
 
-const ActorRecordSchema = z.object(ActorSchema.shape).describe('Who did it; `system` for what the clock did');
+const ActorRecordSchema = RecordedActorSchema.describe('Who did it; `system` for what the clock did');
 const instant = InstantSchema.meta({ id: 'Instant' });
 
 export const deadlineKinds = ['acknowledgement', 'response'] as const;
@@ -56,7 +62,7 @@ export const RejectionCodeSchema = z.enum(rejectionCodes);
 export type RejectionCode = z.infer<typeof RejectionCodeSchema>;
 
 const ProcedureNamedSchema = z.object({ id: z.string(), version: z.number().int().positive(), name: z.string() });
-const CaseOfficerSchema = z.object(OfficerSchema.shape);
+const CaseOfficerSchema = RecordedOfficerSchema;
 
 /** The deadlines of a stage as they were set when it began. */
 export const StageOpeningSchema = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { endOfLondonDay, shiftIsoDate } from './calendar';
-import { ActorSchema, InstantSchema, LocalDateSchema, ServiceAreaSchema, TextSchema } from './vocabulary';
+import { InstantSchema, LocalDateSchema, RecordedActorSchema, ServiceAreaSchema, TextSchema } from './vocabulary';
 
 // Compliments: written praise of a service, recorded centrally (section 4.11 of the 2011 report) and counted in the
 // annual report. The HTTP body of POST /compliments, the record kept, and the query of GET /compliments.
@@ -26,7 +26,7 @@ export const ComplimentSchema = z
     /** The instant it was received (a date given alone is the start of that day in Europe/London). */
     receivedAt: InstantSchema,
     summary: z.string(),
-    recordedBy: ActorSchema,
+    recordedBy: RecordedActorSchema.strict(),
     recordedAt: InstantSchema,
   })
   .strict();

@@ -82,12 +82,19 @@ export const TextSchema = z.string().refine(isPlainText, {
   error: (issue) => (typeof issue.input === 'string' ? textProblem(issue.input) : undefined) ?? 'not plain text',
 });
 
+const actorShape = (text: typeof TextSchema) => ({
+  id: text.min(1).max(200),
+  name: text.min(1).max(200).optional(),
+  role: text.min(1).max(100).optional(),
+});
+
 /** Who did something. The API fills it from the caller's token; timers act as `system`. */
-export const ActorSchema = z
-  .object({
-    id: TextSchema.min(1).max(200),
-    name: TextSchema.min(1).max(200).optional(),
-    role: TextSchema.min(1).max(100).optional(),
-  })
-  .strict();
+export const ActorSchema = z.object(actorShape(TextSchema)).strict();
 export type Actor = z.infer<typeof ActorSchema>;
+
+/**
+ * An actor as recorded (in responses): the same fields on a plain string. PostgreSQL keeps control characters other
+ * than NUL, so what was recorded before the text rule may hold them, and a response schema that refused them would
+ * turn that complaint's every answer into a 500.
+ */
+export const RecordedActorSchema = z.object(actorShape(z.string()));

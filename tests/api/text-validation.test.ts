@@ -6,12 +6,18 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import { serializerCompiler } from 'fastify-type-provider-zod';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/complaint-activities';
 import { buildApp } from '../../api/app';
 import { ComplaintService } from '../../api/complaint-service';
+import { ComplaintStateSchema } from '../../api/schemas';
+import { ComplimentSchema } from '../../domain/compliments';
 import { isPlainText } from '../../domain/vocabulary';
 import { unusedLoopbackPort } from '../../platform/ports';
+import { repoRoot } from '../../platform/repo-root';
 import { openPgliteInMemory, registerOver, type Register, type SqlStore } from '../../register';
 import { complaintStateQuery, actionSignals } from '../../workflows/messages';
 import { caller, intakeBody, testTokens } from '../support/api';
@@ -112,7 +118,7 @@ describe('bodies', () => {
 });
 
 describe('queries', () => {
-  it('a list filter with a control character (DEL, a C1 control) or an undecodable byte: 400 naming it', async () => {
+  it('a list filter with a control character (DEL, a C1 control, NUL): 400 naming it', async () => {
     for (const officerId of ['officer%7Fjones', 'officer%C2%85jones']) {
       const response = await call('manager', 'GET', `/complaints?officer=${officerId}`);
       expect(response.status, officerId).toBe(400);
@@ -124,6 +130,31 @@ describe('queries', () => {
     // The message names the character, not the value (which it used to quote).
     expect(isPlainText(status.text)).toBe(true);
     expect(status.text).not.toContain('open\\u0000');
+  });
+});
+
+describe('responses', () => {
+  // PostgreSQL keeps control characters other than NUL, so complaints and compliments recorded before the rule may
+  // hold them: what the API answers with stays a plain string, or such a complaint would answer 500.
+  it('a complaint or compliment recorded before the rule, with a control character, still serialises', () => {
+    const file = path.join(repoRoot(), 'tests/histories/meta/query-answers/dundee-full-ladder.json');
+    const answer = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> | Array<Record<string, unknown>>;
+    const state = structuredClone(Array.isArray(answer) ? answer[0]! : answer) as {
+      caseOfficer: { name: string };
+      details: { complainant: { name: string } };
+      timeline: Array<{ actor: { name?: string } }>;
+    };
+    state.caseOfficer.name = 'Morag\u0007 Reid';
+    state.details.complainant.name = 'Pat\u0001';
+    state.timeline[0]!.actor.name = 'Jo\u001b Smith';
+    const serialize = (schema: Parameters<typeof serializerCompiler>[0]['schema'], data: unknown) =>
+      (serializerCompiler({ schema, method: 'GET', url: '/' }) as (data: unknown) => string)(data);
+    expect(serialize(ComplaintStateSchema, state)).toContain('Morag\\u0007 Reid');
+    const recordedBy = { id: 'intake.smith', name: 'Jo\u0007 Smith' };
+    const kept = { id: 'c1', serviceArea: 'general', team: 't', receivedAt: '2026-03-01T00:00:00.000Z', summary: 's' };
+    expect(serialize(ComplimentSchema, { ...kept, recordedBy, recordedAt: '2026-03-01T00:00:00.000Z' })).toContain(
+      'Jo\\u0007 Smith',
+    );
   });
 });
 
