@@ -3,13 +3,11 @@
 // does not hold a connection open; and the OpenAPI document lists every error each route can answer. No Temporal
 // is needed (a lazy connection to a closed port, as in temporal-down.test.ts).
 import { connect } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
-import { ComplaintService } from '../../api/complaint-service';
-import { unusedLoopbackPort } from '../../platform/ports';
-import { caller, people, testTokens } from '../support/api';
+import { caller, people, testTokens, unreachableTemporal } from '../support/api';
 
 const REQUEST_TIMEOUT_MS = 600;
 
@@ -18,16 +16,10 @@ let connection: Connection;
 let port: number;
 
 beforeAll(async () => {
-  connection = Connection.lazy({ address: `127.0.0.1:${await unusedLoopbackPort()}` });
-  const complaints = new ComplaintService(new Client({ connection }), {
-    namespace: 'default',
-    taskQueue: 'complaints',
-    defaultProcedure: 'dundee-swd-2011',
-    refPrefix: 'SW',
-    timeoutMs: 1_000,
-  });
+  const unreachable = await unreachableTemporal();
+  connection = unreachable.connection;
   app = await buildApp({
-    complaints,
+    complaints: unreachable.complaints,
     tokens: testTokens(),
     // Short, so that the slow-body test waits well under a second or two.
     timeouts: { requestMs: REQUEST_TIMEOUT_MS, headersMs: REQUEST_TIMEOUT_MS, checkIntervalMs: 100 },

@@ -1,13 +1,11 @@
 // The API with no Temporal at all (a connection to a closed port, as api/main.ts makes it: lazy): every route
 // that needs Temporal answers 503 in the one error shape within the deadline, while authentication,
 // authorisation and validation still answer first, from the API alone.
-import { Client, Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
-import { ComplaintService } from '../../api/complaint-service';
-import { caller, intakeBody, testTokens } from '../support/api';
-import { unusedLoopbackPort } from '../../platform/ports';
+import { caller, intakeBody, testTokens, unreachableTemporal } from '../support/api';
 
 let app: FastifyInstance;
 let connection: Connection;
@@ -15,15 +13,9 @@ let call: ReturnType<typeof caller>;
 const TIMEOUT_MS = 1_000;
 
 beforeAll(async () => {
-  connection = Connection.lazy({ address: `127.0.0.1:${await unusedLoopbackPort()}` });
-  const complaints = new ComplaintService(new Client({ connection }), {
-    namespace: 'default',
-    taskQueue: 'complaints',
-    defaultProcedure: 'dundee-swd-2011',
-    refPrefix: 'SW',
-    timeoutMs: TIMEOUT_MS,
-  });
-  app = await buildApp({ complaints, tokens: testTokens() });
+  const unreachable = await unreachableTemporal(TIMEOUT_MS);
+  connection = unreachable.connection;
+  app = await buildApp({ complaints: unreachable.complaints, tokens: testTokens() });
   call = caller(app);
 });
 

@@ -8,6 +8,7 @@ import { buildApp } from '../../api/app';
 import { hashToken, type Role, TokenStore } from '../../api/auth';
 import { ComplaintService } from '../../api/complaint-service';
 import { type ApiMetrics, createMetrics } from '../../api/metrics';
+import { unusedLoopbackPort } from '../../platform/ports';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import { RecordingActivities } from './recording-activities';
 import { bundleComplaintWorkflows } from './temporal';
@@ -105,6 +106,21 @@ export async function startApiStack(
       await connection.close();
     },
   };
+}
+
+/** A ComplaintService over a connection to a closed port (lazy, as api/main.ts makes it): Temporal unreachable. */
+export async function unreachableTemporal(
+  timeoutMs = 1_000,
+): Promise<{ complaints: ComplaintService; connection: Connection }> {
+  const connection = Connection.lazy({ address: `127.0.0.1:${await unusedLoopbackPort()}` });
+  const complaints = new ComplaintService(new Client({ connection }), {
+    namespace: 'default',
+    taskQueue: 'complaints',
+    defaultProcedure: 'dundee-swd-2011',
+    refPrefix: 'SW',
+    timeoutMs,
+  });
+  return { complaints, connection };
 }
 
 export interface CallOptions {
