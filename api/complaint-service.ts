@@ -117,9 +117,9 @@ const INTAKE_KEY_CLAIM_TYPE = 'ComplaintIntakeKeyClaim';
 const intakeKeyClaimId = (keySha256: string) => `intake-key:${keySha256}`;
 
 /** A complaint received more than this far in the future is refused (clock skew allowance). */
-const FUTURE_TOLERANCE_MS = 5 * 60_000;
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 /** Older complaints are refused: almost certainly a typing error (and outside the holiday calendar's range). */
-const EARLIEST_RECEIVED_AT_MS = Date.parse('2000-01-01T00:00:00Z');
+export const EARLIEST_RECEIVED_AT_MS = Date.parse('2000-01-01T00:00:00Z');
 /** How far back a repeated intake without receivedAt may look for the year its first copy was numbered in. */
 const YEAR_LOOKBACK_MS = 7 * 24 * 60 * 60_000;
 

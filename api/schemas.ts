@@ -16,7 +16,7 @@ export const IdempotencyKeySchema = z
 /** Other headers pass through untouched (loose): only the ones named here are checked. */
 export const IdempotentHeadersSchema = z.looseObject({
   'idempotency-key': IdempotencyKeySchema.optional().describe(
-    'Repeat a request with the same key to get the first answer instead of doing it twice',
+    'Repeat a request with the same key and body to get the first answer instead of doing it twice; another body under the key is a 409 idempotency-key-reused',
   ),
 });
 

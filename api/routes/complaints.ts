@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IntakeSchema } from '../../domain/intake';
 import { actorFor, READERS, requireRole } from '../auth';
 import { ComplaintListSchema, ListQuerySchema } from '../complaint-list';
-import type { ComplaintService } from '../complaint-service';
+import { type ComplaintService, EARLIEST_RECEIVED_AT_MS, FUTURE_TOLERANCE_MS } from '../complaint-service';
 import { errorResponses } from '../errors';
 import type { ApiMetrics } from '../metrics';
 import {
@@ -43,7 +43,9 @@ function intakeRoute(app: ZodApp, { complaints, metrics }: ComplaintRoutesOption
           'Starts the complaint at the first stage of its procedure (the second for a serious complaint). The reference is the one given, ' +
           'or a new one like SW-2026-004817. Repeating a request (same ref, or same Idempotency-Key from the same person) returns the ' +
           'complaint it made (200) instead of a second one; a different body under the same ref is a 409 reference-in-use, under the same key ' +
-          '(with or without a ref) a 409 idempotency-key-reused. Role: intake.',
+          '(with or without a ref) a 409 idempotency-key-reused. receivedAt may be at most ' +
+          `${FUTURE_TOLERANCE_MS / 60_000} minutes ahead of the server's clock and not before ` +
+          `${new Date(EARLIEST_RECEIVED_AT_MS).toISOString().slice(0, 10)} (else 400). Role: intake.`,
         security,
         headers: IdempotentHeadersSchema,
         body: IntakeSchema,
