@@ -1,5 +1,12 @@
-import type { ComplaintState, NextDeadline, TimelineEntry } from '../domain/complaint';
+import {
+  isOverdue,
+  nextDeadline,
+  type ComplaintState,
+  type NextDeadline,
+  type TimelineEntry,
+} from '../domain/complaint';
 import type { Notice } from '../domain/notices';
+import type { Procedure } from '../domain/procedure';
 
 // What the complaint workflow asks of the outside world. Workflows import this as a type only;
 // the worker registers implementations built by `createActivities`.
@@ -10,6 +17,20 @@ export type ComplaintSnapshot = Omit<ComplaintState, 'timeline'> & {
   nextDeadline: NextDeadline | null;
   overdue: boolean;
 };
+
+/**
+ * The snapshot of a complaint as the register stores it: the workflow's batches and the reconciliation's repair
+ * (register/reconcile.ts) make it the same way. Pure (the workflow bundle includes it); a deep copy of the state.
+ */
+export function registerSnapshot(state: ComplaintState, procedure: Procedure): ComplaintSnapshot {
+  const { timeline, ...rest } = state;
+  return {
+    ...(JSON.parse(JSON.stringify(rest)) as typeof rest),
+    lastSeq: timeline.length,
+    nextDeadline: nextDeadline(state, procedure) ?? null,
+    overdue: isOverdue(state),
+  };
+}
 
 export interface RegisterBatch {
   ref: string;

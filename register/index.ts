@@ -46,6 +46,8 @@ export interface Register extends ComplaintRegisterWriter {
   ): Promise<void>;
   /** The refs of the complaints received in [from, to) (either end open when absent). */
   refsReceived(period: Partial<ReportPeriod>): Promise<string[]>;
+  /** The refs of the complaints whose row has none of these statuses (e.g. the open ones). */
+  refsWithStatusOtherThan(statuses: readonly string[]): Promise<string[]>;
   /** Timelines (seq order) of the complaints received in [period.from, period.to), entries recorded before `asOf` (default period.to). */
   timelinesOfComplaintsReceived(period: ReportPeriod, asOf?: string): Promise<TimelineEntry[][]>;
   /** Whether any complaint was received in the period. */
@@ -166,6 +168,14 @@ class SqlRegister implements Register {
         WHERE ($1::timestamptz IS NULL OR received_at >= $1) AND ($2::timestamptz IS NULL OR received_at < $2)
         ORDER BY received_at, ref`,
       [period.from ?? null, period.to ?? null],
+    );
+    return rows.map((row) => row.ref);
+  }
+
+  async refsWithStatusOtherThan(statuses: readonly string[]): Promise<string[]> {
+    const rows = await this.store.query<{ ref: string }>(
+      'SELECT ref FROM complaints WHERE NOT (status = ANY($1::text[])) ORDER BY ref',
+      [statuses],
     );
     return rows.map((row) => row.ref);
   }

@@ -1,13 +1,16 @@
 import * as wf from '@temporalio/workflow';
-import { NON_RETRYABLE_NOTICE_FAILURE, type ComplaintActivities, type ComplaintSnapshot } from '../activities/contract';
+import {
+  NON_RETRYABLE_NOTICE_FAILURE,
+  registerSnapshot,
+  type ComplaintActivities,
+  type ComplaintSnapshot,
+} from '../activities/contract';
 import type { ActionName } from '../domain/action-names';
 import {
   SYSTEM_ACTOR,
   applyEvent,
   decide,
-  isOverdue,
   isTerminal,
-  nextDeadline,
   nextScheduledEvent,
   openComplaint,
   type ComplaintEvent,
@@ -232,13 +235,7 @@ export class ComplaintRun {
   }
 
   private snapshot(): ComplaintSnapshot {
-    const { timeline, ...rest } = this.state;
-    return {
-      ...(JSON.parse(JSON.stringify(rest)) as typeof rest),
-      lastSeq: timeline.length,
-      nextDeadline: nextDeadline(this.state, this.procedure) ?? null,
-      overdue: isOverdue(this.state),
-    };
+    return registerSnapshot(this.state, this.procedure);
   }
 
   /** Upserts the search attributes (workflows/search-attributes.ts) when any of their values changed. */
