@@ -553,7 +553,15 @@ export class ComplaintService {
         await this.checkAcceptedInput(ref, updateId, input);
       throw refusal;
     }
-    if (updateId) await this.checkAcceptedInput(ref, updateId, input);
+    if (updateId) {
+      await this.checkAcceptedInput(ref, updateId, input).catch((error: unknown) => {
+        // Recorded, but not yet compared: "nothing was changed" would be untrue.
+        if (!(error instanceof ApiError && error.statusCode === 503)) throw error;
+        throw temporalUnavailable(
+          'An action is recorded under this Idempotency-Key, but Temporal stopped answering before this body could be compared with it; retry with the same key',
+        );
+      });
+    }
     return state;
   }
 
