@@ -138,6 +138,27 @@ describe('npm run reconcile', () => {
     expect((await register.timeline('GHOST-1')).length).toBe(1);
   }, 60_000);
 
+  it('selects the complaints received in a period by the register, and those started then by Temporal', async () => {
+    const ref = await openComplaintWithNotes(0);
+    const received = Date.parse((await register.complaint(ref))!.receivedAt);
+    const around = (fromMs: number, toMs: number) => ({
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+    });
+    const checked = async (selection: { from: string; to: string }) => {
+      const refs: string[] = [];
+      await reconcile(env.client, register, selection, { onChecked: (r) => refs.push(r) });
+      return refs;
+    };
+    expect(await checked(around(received - 60_000, received + 60_000))).toContain(ref);
+    expect(await checked(around(received + 3_600_000, received + 7_200_000))).not.toContain(ref);
+    // Gone from the register entirely: Temporal's start time still selects it, and it is reported missing.
+    await rawStore().query('DELETE FROM complaint_entries WHERE ref = $1', [ref]);
+    await rawStore().query('DELETE FROM complaints WHERE ref = $1', [ref]);
+    const report = await reconcile(env.client, register, around(received - 60_000, received + 60_000));
+    expect(report.differences.filter((d) => d.ref === ref).map((d) => d.kind)).toEqual(['missing', 'snapshot-behind']);
+  }, 60_000);
+
   it('runs as a command: reports, repairs and exits 0 once the register equals Temporal', async () => {
     const ref = await openComplaintWithNotes(2);
     const state: ComplaintState = await env.client.workflow.getHandle(ref).query(complaintStateQuery);
