@@ -11,22 +11,30 @@ export function createActivities({ register, delivery }: ActivityDependencies): 
   return {
     recordInRegister: async (batch) => {
       // Taken first, before anything can stall this attempt: the register orders its writes by when they began.
-      const origin = writeOrigin(Date.now());
-      await register.record(batch, origin);
+      const startedAtMs = Date.now();
+      const context = currentContext();
+      const origin = context ? writeOrigin(startedAtMs, context.info) : { startedAtMs };
+      if ((await register.record(batch, origin)) === 'superseded') {
+        // A delayed attempt, or a lost task's write: what it holds is already there, or never was the history's.
+        context?.log.info('Register batch superseded by a newer write', { ref: batch.ref, by: origin.by });
+      }
       return { ref: batch.ref, entries: batch.entries };
     },
     sendNotice: (notice) => delivery.deliver(notice),
   };
 }
 
-/** Who writes, for the entries' provenance: the workflow run, the (local) activity and its attempt. */
-function writeOrigin(startedAtMs: number): RegisterWriteOrigin {
-  let info: Context['info'];
+/** The activity's context; undefined when the function is called outside an activity (a test calling it directly). */
+function currentContext(): Context | undefined {
   try {
-    info = Context.current().info;
+    return Context.current();
   } catch {
-    return { startedAtMs }; // called outside an activity (a test calling the function directly)
+    return undefined;
   }
+}
+
+/** Who writes, for the entries' provenance: the workflow run, the (local) activity and its attempt. */
+function writeOrigin(startedAtMs: number, info: Context['info']): RegisterWriteOrigin {
   const kind = info.isLocal ? 'local' : 'activity';
   return { startedAtMs, by: `${info.workflowExecution?.runId ?? '?'}/${kind}-${info.activityId}#${info.attempt}` };
 }

@@ -77,9 +77,12 @@ export interface RegisterWriteOrigin {
   by?: string;
 }
 
+export type RegisterWriteOutcome = 'written' | 'superseded';
+
 /** The register side of the activities (implemented in register/). */
 export interface ComplaintRegisterWriter {
-  record(batch: RegisterBatch, origin?: RegisterWriteOrigin): Promise<unknown>;
+  /** 'superseded': a newer write already holds the complaint, so this one changed nothing (test doubles: void). */
+  record(batch: RegisterBatch, origin?: RegisterWriteOrigin): Promise<RegisterWriteOutcome | void>;
 }
 
 /** The delivery side of the activities (implemented in notifications/). */

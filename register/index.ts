@@ -5,6 +5,7 @@ import type {
   ComplaintSnapshot,
   RegisterBatch,
   RegisterWriteOrigin,
+  RegisterWriteOutcome,
 } from '../activities/contract';
 import type { ComplimentRecord, ReportPeriod } from '../domain/annual-report';
 import type { TimelineEntry } from '../domain/complaint';
@@ -33,7 +34,7 @@ export interface Register extends ComplaintRegisterWriter {
   /** Where it is, for messages. */
   readonly description: string;
   /** Writes a batch by the rule of `record` below; 'superseded' when a newer write already holds the complaint. */
-  record(batch: RegisterBatch, origin?: RegisterWriteOrigin): Promise<RecordOutcome>;
+  record(batch: RegisterBatch, origin?: RegisterWriteOrigin): Promise<RegisterWriteOutcome>;
   /**
    * Replaces the complaint's whole timeline and row with Temporal's (the reconciliation's repair), as a write that
    * began at `origin.startedAtMs`: a batch the workflow starts writing after that still replaces it.
@@ -86,8 +87,6 @@ export async function registerOver(store: SqlStore): Promise<Register> {
   return new SqlRegister(store);
 }
 
-export type RecordOutcome = 'written' | 'superseded';
-
 interface ComplimentRow {
   id: string;
   service_area: string;
@@ -129,7 +128,7 @@ class SqlRegister implements Register {
   async record(
     batch: RegisterBatch,
     origin: RegisterWriteOrigin = { startedAtMs: Date.now() },
-  ): Promise<RecordOutcome> {
+  ): Promise<RegisterWriteOutcome> {
     for (const entry of batch.entries) {
       if (entry.seq > batch.snapshot.lastSeq)
         throw new Error(

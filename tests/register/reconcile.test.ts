@@ -93,6 +93,13 @@ describe('npm run reconcile', () => {
     const state: ComplaintState = await env.client.workflow.getHandle(ref).query(complaintStateQuery);
     expect(plain(await register.timeline(ref))).toEqual(plain(state.timeline));
     expect((await reconcile(env.client, register, { refs: [ref] })).differences).toEqual([]);
+    // Each entry says which write put it there: the workflow run, the local activity, its attempt.
+    const provenance = (await rawStore().query('SELECT written_by FROM complaint_entries WHERE ref = $1', [
+      ref,
+    ])) as Array<{ written_by: string }>;
+    const runId = (await env.client.workflow.getHandle(ref).describe()).runId;
+    expect(provenance).toHaveLength(state.timeline.length);
+    for (const row of provenance) expect(row.written_by).toMatch(new RegExp(`^${runId}/local-\\d+#1$`));
 
     await diverge(ref, state.timeline);
     const found = await reconcile(env.client, register, { open: true });
