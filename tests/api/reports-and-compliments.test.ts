@@ -1,15 +1,12 @@
 // The register's routes (compliments, annual report, SPSO indicators) on the real app, over an in-memory PGlite
 // register; Temporal is not needed for them (a lazy connection to a closed port).
-import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
-import { ComplaintService } from '../../api/complaint-service';
 import { receiveComplaint, replayTimeline } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { openPgliteInMemory, registerOver, type Register } from '../../register';
-import { caller, testTokens } from '../support/api';
-import { unusedLoopbackPort } from '../../platform/ports';
+import { caller, testTokens, unreachableTemporal } from '../support/api';
 
 let app: FastifyInstance;
 let register: Register;
@@ -17,16 +14,7 @@ let call: ReturnType<typeof caller>;
 
 beforeAll(async () => {
   register = await registerOver(await openPgliteInMemory());
-  const complaints = new ComplaintService(
-    new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await unusedLoopbackPort()}` }) }),
-    {
-      namespace: 'default',
-      taskQueue: 'complaints',
-      defaultProcedure: 'dundee-swd-2011',
-      refPrefix: 'SW',
-      timeoutMs: 1_000,
-    },
-  );
+  const { complaints } = await unreachableTemporal();
   app = await buildApp({
     complaints,
     tokens: testTokens(),

@@ -2,7 +2,6 @@
 // or query field answer 400 naming the field, before anything reaches Temporal or the register; the register's
 // failures are logged without the statement's parameters; and a Signal carrying such text (from another system, not
 // through the API) is recorded as action-rejected instead of wedging the complaint's register writes.
-import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -12,15 +11,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/complaint-activities';
 import { buildApp } from '../../api/app';
-import { ComplaintService } from '../../api/complaint-service';
 import { ComplaintStateSchema } from '../../api/schemas';
 import { ComplimentSchema } from '../../domain/compliments';
 import { isPlainText } from '../../domain/vocabulary';
-import { unusedLoopbackPort } from '../../platform/ports';
 import { repoRoot } from '../../platform/repo-root';
 import { openPgliteInMemory, registerOver, type Register, type SqlStore } from '../../register';
 import { complaintStateQuery, actionSignals } from '../../workflows/messages';
-import { caller, intakeBody, testTokens } from '../support/api';
+import { caller, intakeBody, testTokens, unreachableTemporal } from '../support/api';
 import { ComplaintHarness, officer } from '../support/complaint-harness';
 import { RecordingActivities } from '../support/recording-activities';
 import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/temporal';
@@ -39,16 +36,7 @@ beforeAll(async () => {
   register = await registerOver(store);
   // No Temporal server: a lazy connection to a closed port. A request that passes validation and needs Temporal
   // answers 503, one refused at the edge answers 400 without trying.
-  const complaints = new ComplaintService(
-    new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await unusedLoopbackPort()}` }) }),
-    {
-      namespace: 'default',
-      taskQueue: 'complaints',
-      defaultProcedure: 'dundee-swd-2011',
-      refPrefix: 'SW',
-      timeoutMs: 1_000,
-    },
-  );
+  const { complaints } = await unreachableTemporal();
   app = await buildApp({
     complaints,
     tokens: testTokens(),
