@@ -1,5 +1,13 @@
-import { Context } from '@temporalio/activity';
-import type { ComplaintActivities, ComplaintRegisterWriter, NoticeDelivery, RegisterWriteOrigin } from './contract';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import {
+  NON_RETRYABLE_REGISTER_REFUSAL,
+  REGISTER_REFUSAL_ATTEMPTS,
+  type ComplaintActivities,
+  type ComplaintRegisterWriter,
+  type NoticeDelivery,
+  type RegisterBatch,
+  type RegisterWriteOrigin,
+} from './contract';
 
 export interface ActivityDependencies {
   register: ComplaintRegisterWriter;
@@ -14,7 +22,13 @@ export function createActivities({ register, delivery }: ActivityDependencies): 
       const startedAtMs = Date.now();
       const context = currentContext();
       const origin = context ? writeOrigin(startedAtMs, context.info) : { startedAtMs };
-      if ((await register.record(batch, origin)) === 'superseded') {
+      let written: Awaited<ReturnType<ComplaintRegisterWriter['record']>>;
+      try {
+        written = await register.record(batch, origin);
+      } catch (error) {
+        throw givenUpIfRefusedForGood(error, batch, context);
+      }
+      if (written === 'superseded') {
         // A delayed attempt, or a lost task's write: what it holds is already there, or never was the history's.
         context?.log.info('Register batch superseded by a newer write', { ref: batch.ref, by: origin.by });
       }
@@ -22,6 +36,33 @@ export function createActivities({ register, delivery }: ActivityDependencies): 
     },
     sendNotice: (notice) => delivery.deliver(notice),
   };
+}
+
+/**
+ * A lost connection or a locked database is retried for as long as it takes; a batch the database refuses for what
+ * it holds (SQLSTATE class 22 data exception, 23 integrity violation) is refused again on every try, and would hold
+ * the complaint's register writes up for ever. After a few tries of the ordinary activity (a unique violation can be
+ * a passing race) it is given up as non-retryable, with an error line naming the complaint and the SQLSTATE, never
+ * the data. The local activity's tries are not counted: its failure hands the batch to the ordinary activity.
+ */
+function givenUpIfRefusedForGood(error: unknown, batch: RegisterBatch, context: Context | undefined): unknown {
+  const code = (error as { name?: unknown; code?: unknown }).code;
+  const refusedForGood =
+    (error as { name?: unknown }).name === 'RegisterQueryError' && typeof code === 'string' && /^2[23]/.test(code);
+  if (!refusedForGood || !context || context.info.isLocal || context.info.attempt < REGISTER_REFUSAL_ATTEMPTS) {
+    return error;
+  }
+  const seqs = `${batch.entries[0]?.seq ?? '?'}-${batch.entries[batch.entries.length - 1]?.seq ?? '?'}`;
+  context.log.error('The register refused a batch for good; it is skipped until the next batch or a reconcile', {
+    ref: batch.ref,
+    seqs,
+    sqlstate: code,
+    attempt: context.info.attempt,
+  });
+  return ApplicationFailure.nonRetryable(
+    `The register refused entries ${seqs} of ${batch.ref} (SQLSTATE ${code}) ${context.info.attempt} times`,
+    NON_RETRYABLE_REGISTER_REFUSAL,
+  );
 }
 
 /** The activity's context; undefined when the function is called outside an activity (a test calling it directly). */

@@ -69,6 +69,15 @@ export interface ComplaintActivities {
 export const NON_RETRYABLE_NOTICE_FAILURE = 'NoticeUndeliverable';
 
 /**
+ * The register refused a batch for what it holds (a data or integrity refusal, SQLSTATE class 22 or 23) on the
+ * ordinary activity's REGISTER_REFUSAL_ATTEMPTS-th try: the same batch would be refused for ever, so it is not retried.
+ * The workflow logs it and keeps the entries pending (they go with its next batch); `npm run reconcile` shows and
+ * repairs what the register then lacks.
+ */
+export const NON_RETRYABLE_REGISTER_REFUSAL = 'RegisterRefusedBatch';
+export const REGISTER_REFUSAL_ATTEMPTS = 3;
+
+/**
  * Which write of the register this is: when it began (ms, the worker's clock: it orders the writes, see
  * register/index.ts `record`), and who made it (for the entries' provenance, e.g. `<runId>/local-3#1`).
  */

@@ -8,6 +8,7 @@ import {
 import { createActivities } from '../../activities/complaint-activities';
 import type { TimelineEntry } from '../../domain/complaint';
 import type { Notice, NoticeKind } from '../../domain/notices';
+import { RegisterQueryError } from '../../register/sql';
 
 /**
  * The one test double of the worker's activities: a register and a delivery that remember what the workflow asked
@@ -24,6 +25,8 @@ export class RecordingActivities implements ComplaintRegisterWriter, NoticeDeliv
   readonly undeliverable = new Set<NoticeKind>();
   /** How many of the next register writes fail (as a database that is down would). */
   registerFailuresLeft = 0;
+  /** How many of the next register writes the database refuses for what they hold (SQLSTATE 22P05, as for a NUL). */
+  registerRefusalsLeft = 0;
   /** How many of the next register writes never answer (as a database that hangs would); released by `stop`. */
   registerHangsLeft = 0;
   /**
@@ -41,6 +44,10 @@ export class RecordingActivities implements ComplaintRegisterWriter, NoticeDeliv
   constructor(private readonly writeThrough?: ComplaintRegisterWriter) {}
 
   async record(batch: RegisterBatch): Promise<void> {
+    if (this.registerRefusalsLeft > 0) {
+      this.registerRefusalsLeft -= 1;
+      throw new RegisterQueryError('22P05', 'complaint_entries', undefined, undefined);
+    }
     if (this.registerFailuresLeft > 0) {
       this.registerFailuresLeft -= 1;
       throw new Error('the register is not answering (simulated)');

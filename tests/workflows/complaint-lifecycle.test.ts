@@ -498,6 +498,27 @@ describe('side effects', () => {
     expect(audited.state.timeline).toEqual(acknowledged.timeline);
   });
 
+  it('a batch the register refuses for what it holds is given up after a few tries, and never wedges the complaint', async () => {
+    const handle = await h.startComplaint(await h.input());
+    await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === 1);
+    // Both local tries and every try of the ordinary activity are refused, as a NUL in PostgreSQL text would be.
+    h.recorded.registerRefusalsLeft = 1_000;
+    await acknowledge(handle);
+    await env.sleep(60_000); // the activity's retries (1 s, 2 s, ...) pass
+    const refusals = (await handle.fetchHistory()).events?.filter(
+      (e) => e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === 'RegisterRefusedBatch',
+    );
+    expect(refusals).toHaveLength(1);
+    expect(refusals![0]!.activityTaskFailedEventAttributes!.failure!.applicationFailureInfo!.nonRetryable).toBe(true);
+    const triesLeft = h.recorded.registerRefusalsLeft;
+    expect(1_000 - triesLeft).toBe(2 + 3); // two local tries, then REGISTER_REFUSAL_ATTEMPTS of the activity
+    // The complaint goes on; once the register takes writes again the pending entries go with the next batch.
+    h.recorded.registerRefusalsLeft = 0;
+    const withdrawn = await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
+    await handle.result();
+    expect(h.recorded.entries.get(handle.workflowId)).toEqual(withdrawn.timeline);
+  });
+
   it('a notice that cannot be delivered is recorded, and the deadlines still fire on time', async () => {
     h.recorded.undeliverable.add('acknowledgement-reminder');
     try {
