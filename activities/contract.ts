@@ -98,3 +98,30 @@ export interface ComplaintRegisterWriter {
 export interface NoticeDelivery {
   deliver(notice: Notice): Promise<NoticeReceipt>;
 }
+
+/** What the daily reconciliation (workflows/register-reconciliation.ts) asks: register/reconcile.ts's selection. */
+export interface ReconciliationRequest {
+  /** Dates (whole London days, `to` inclusive) or instants, as `npm run report` takes them. */
+  from: string;
+  to: string;
+  /** Also every open complaint. */
+  open: boolean;
+  repair: boolean;
+}
+
+/** The reconciliation's outcome in counts only (a workflow result is kept in the history: no personal data). */
+export interface ReconciliationSummary {
+  checked: number;
+  differences: number;
+  /** Complaints with at least one difference. */
+  complaintsDiffering: number;
+  repaired: number;
+  unreadable: number;
+  /** Differences by kind (missing, extra, different, snapshot-behind, not-in-temporal). */
+  byKind: Record<string, number>;
+}
+
+/** The activity the reconciliation workflow calls (activities/reconciliation.ts); it holds a Temporal client. */
+export interface ReconciliationActivities {
+  reconcileRegister(request: ReconciliationRequest): Promise<ReconciliationSummary>;
+}

@@ -1,22 +1,43 @@
+import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../platform/config';
+import { connectClient } from '../platform/temporal-connection';
 import { createNoticeDelivery } from '../notifications';
 import { openRegister } from '../register';
 import { createActivities } from './complaint-activities';
-import type { ComplaintActivities } from './contract';
+import type { ComplaintActivities, ReconciliationActivities } from './contract';
+import { createReconciliationActivities } from './reconciliation';
 
 export { createActivities } from './complaint-activities';
-export type { ComplaintActivities } from './contract';
+export { createReconciliationActivities } from './reconciliation';
+export type { ComplaintActivities, ReconciliationActivities } from './contract';
 
-/** The worker's activities over the configured register (PostgreSQL or embedded PGlite) and mail delivery. */
+/**
+ * The worker's activities over the configured register (PostgreSQL or embedded PGlite) and mail delivery, and the
+ * daily reconciliation's, whose Temporal client (the worker's connection settings) is connected on its first run
+ * only: most worker processes never run it.
+ */
 export async function createActivitiesFromConfig(
   config: AppConfig,
-): Promise<{ activities: ComplaintActivities; close(): Promise<void> }> {
+): Promise<{ activities: ComplaintActivities & ReconciliationActivities; close(): Promise<void> }> {
   const register = await openRegister(config);
   const delivery = await createNoticeDelivery(config);
+  let connecting: Promise<Client> | undefined;
+  const client = () => {
+    // A failed connection is forgotten, so the activity's retry connects again.
+    connecting ??= connectClient(config).catch((err: unknown) => {
+      connecting = undefined;
+      throw err;
+    });
+    return connecting;
+  };
   return {
-    activities: createActivities({ register, delivery }),
+    activities: {
+      ...createActivities({ register, delivery }),
+      ...createReconciliationActivities({ client, register }),
+    },
     close: async () => {
       await delivery.close();
+      if (connecting) await (await connecting.catch(() => undefined))?.connection.close();
       await register.close();
     },
   };

@@ -1,2 +1,3 @@
 // Everything the worker registers as workflow code. Bundled with webpack: import nothing with I/O.
 export { complaintWorkflow } from './complaint';
+export { registerReconciliationWorkflow } from './register-reconciliation';
