@@ -1,9 +1,10 @@
 // The complaints worker process (`npm run worker`; in production `node dist/worker/main.js`).
 // Configuration from the environment (platform/config.ts); SIGINT/SIGTERM drain and stop it cleanly (exit 0).
-import { loadConfigOrExit, temporalAddress } from '../platform/config';
+import { type AppConfig, loadConfigOrExit, temporalAddress } from '../platform/config';
 import { installTemporalRuntime } from '../platform/runtime';
 import { checkSearchAttributes, describeSearchAttributeProblems } from '../platform/search-attributes';
-import { connectWorkerConnection, exitOnStartupError } from '../platform/temporal-connection';
+import { ensureReconciliationSchedule, REGISTER_RECONCILIATION_SCHEDULE_ID } from '../platform/schedules';
+import { connectClient, connectWorkerConnection, exitOnStartupError } from '../platform/temporal-connection';
 import { createConfiguredComplaintsWorker } from './create-worker';
 
 async function main(): Promise<void> {
@@ -29,6 +30,10 @@ async function main(): Promise<void> {
     console.error(`WARNING: could not check search attributes on namespace "${namespace}": ${(err as Error).message}`);
   }
 
+  // The daily register reconciliation's Schedule, made here (not by a separate script) so that `npm start` and every
+  // deployment have it with no extra step; creating it is idempotent, so several workers doing it is harmless.
+  await ensureSchedules(config);
+
   // Loaded only now, so a configuration or connection problem is reported before activities' dependencies load.
   const { createActivitiesFromConfig } = await import('../activities/index.js');
   const made = await createActivitiesFromConfig(config);
@@ -41,6 +46,23 @@ async function main(): Promise<void> {
     console.log('Worker stopped');
   } finally {
     await connection.close();
+  }
+}
+
+/** Creates or updates the Schedules (platform/schedules.ts), one line either way; a failure does not stop the worker. */
+async function ensureSchedules(config: AppConfig): Promise<void> {
+  try {
+    const client = await connectClient(config);
+    try {
+      const outcome = await ensureReconciliationSchedule(client, config.TEMPORAL_TASK_QUEUE);
+      console.log(`Schedule "${REGISTER_RECONCILIATION_SCHEDULE_ID}" ${outcome} (daily 03:00 Europe/London)`);
+    } finally {
+      await client.connection.close();
+    }
+  } catch (err) {
+    console.error(
+      `WARNING: could not create the Schedule "${REGISTER_RECONCILIATION_SCHEDULE_ID}": ${(err as Error).message}`,
+    );
   }
 }
 
