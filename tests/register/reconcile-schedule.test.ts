@@ -1,52 +1,36 @@
 // The daily reconciliation (issue 18) as a Temporal Schedule, on the dev server with the real worker, its
 // activities (the reconciliation's holding its own Temporal client) and a register on disk: the schedule's spec,
 // its idempotent creation, and a triggered run that repairs an orphan entry written straight into the register.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities, createReconciliationActivities } from '../../activities';
+import { createReconciliationActivities } from '../../activities';
 import type { ReconciliationSummary } from '../../activities/contract';
 import type { ComplaintState, TimelineEntry } from '../../domain/complaint';
 import { waitForRegister } from '../../devtools/scenario-replay/register-sync';
 import { ensureReconciliationSchedule, REGISTER_RECONCILIATION_SCHEDULE_ID } from '../../platform/schedules';
-import { openRegister, openSharedPglite, type Register, type SqlStore } from '../../register';
+import { type Register } from '../../register';
 import { actionUpdates, complaintStateQuery } from '../../workflows/messages';
-import { ComplaintHarness, officer } from '../support/complaint-harness';
-import { RecordingActivities } from '../support/recording-activities';
-import { bundleComplaintWorkflows, startDevServer } from '../support/temporal';
+import { type ComplaintHarness, officer } from '../support/complaint-harness';
+import { startRegisterStack, type RegisterStack } from '../support/register-stack';
 
+let stack: RegisterStack;
 let env: TestWorkflowEnvironment;
 let h: ComplaintHarness;
 let register: Register;
-let raw: SqlStore | undefined;
-let worker: Worker;
-let running: Promise<void>;
 let clientsMade = 0;
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'reconcile-schedule-test-'));
 
 beforeAll(async () => {
-  env = await startDevServer();
-  h = new ComplaintHarness(env);
-  register = await openRegister({ DATA_DIR: dataDir, DATABASE_URL: undefined });
-  const client = () => {
-    clientsMade += 1;
-    return Promise.resolve(new Client({ connection: env.client.connection, namespace: env.namespace ?? 'default' }));
-  };
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue: h.taskQueue,
-    workflowBundle: await bundleComplaintWorkflows(),
-    activities: {
-      ...createActivities({ register, delivery: new RecordingActivities() }),
-      ...createReconciliationActivities({ client, register }),
-    },
+  stack = await startRegisterStack('reconcile-schedule-test', (server, store) => {
+    const client = () => {
+      clientsMade += 1;
+      return Promise.resolve(
+        new Client({ connection: server.client.connection, namespace: server.namespace ?? 'default' }),
+      );
+    };
+    return createReconciliationActivities({ client, register: store });
   });
-  running = worker.run();
+  ({ env, h, register } = stack);
 }, 120_000);
 
 afterAll(async () => {
@@ -54,16 +38,11 @@ afterAll(async () => {
     .getHandle(REGISTER_RECONCILIATION_SCHEDULE_ID)
     .delete()
     .catch(() => undefined);
-  worker?.shutdown();
-  await running;
-  await register?.close();
-  await raw?.close();
-  await env?.teardown();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-const rawStore = () => (raw ??= openSharedPglite(path.join(dataDir, 'register')));
+const rawStore = () => stack.rawStore();
 
 async function schedules(): Promise<string[]> {
   const ids: string[] = [];

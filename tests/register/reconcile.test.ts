@@ -3,55 +3,34 @@
 // the repair makes the register equal to the workflow's timeline; a withdrawn complaint is read from its result.
 // The command itself (npm run reconcile) runs once against the same server and register.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/complaint-activities';
 import { registerSnapshot } from '../../activities/contract';
 import type { ComplaintState, TimelineEntry } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { repoRoot } from '../../platform/repo-root';
-import { openRegister, openSharedPglite, type Register, type SqlStore } from '../../register';
+import { type Register } from '../../register';
 import { reconcile } from '../../register/reconcile';
 import { actionUpdates, complaintStateQuery } from '../../workflows/messages';
 import { waitForRegister } from '../../devtools/scenario-replay/register-sync';
-import { ComplaintHarness, officer } from '../support/complaint-harness';
-import { RecordingActivities } from '../support/recording-activities';
-import { bundleComplaintWorkflows, startDevServer } from '../support/temporal';
+import { type ComplaintHarness, officer } from '../support/complaint-harness';
+import { startRegisterStack, type RegisterStack } from '../support/register-stack';
 
+let stack: RegisterStack;
 let env: TestWorkflowEnvironment;
 let h: ComplaintHarness;
 let register: Register;
-let worker: Worker;
-let running: Promise<void>;
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'reconcile-test-'));
+let dataDir: string;
 
 beforeAll(async () => {
-  env = await startDevServer();
-  h = new ComplaintHarness(env);
-  // PGlite on disk, shared with the command's process below as `npm start` shares it.
-  register = await openRegister({ DATA_DIR: dataDir, DATABASE_URL: undefined });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue: h.taskQueue,
-    workflowBundle: await bundleComplaintWorkflows(),
-    activities: createActivities({ register, delivery: new RecordingActivities() }),
-  });
-  running = worker.run();
+  stack = await startRegisterStack('reconcile-test');
+  ({ env, h, register, dataDir } = stack);
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await register?.close();
-  await raw?.close();
-  await env?.teardown();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -65,9 +44,7 @@ async function openComplaintWithNotes(notes: number): Promise<string> {
   return input.ref;
 }
 
-/** The register's tables themselves (the test writes what no batch would), shared as another process would. */
-let raw: SqlStore | undefined;
-const rawStore = () => (raw ??= openSharedPglite(path.join(dataDir, 'register')));
+const rawStore = () => stack.rawStore();
 
 /** Writes straight into the register's tables, as a lost workflow task or a bug would have left them. */
 async function diverge(ref: string, timeline: readonly TimelineEntry[]): Promise<void> {
