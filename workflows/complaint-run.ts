@@ -50,11 +50,12 @@ const notifications = wf.proxyActivities<ComplaintActivities>({
   },
 });
 
-// The register is the system of record: it retries until the store is back, however long that takes.
+// The register is the system of record: it retries until the store is back, however long that takes; only a batch
+// the store refuses for what it holds is given up, after a few tries (activities/complaint-activities.ts).
 const registerRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
 const register = wf.proxyActivities<ComplaintActivities>({ startToCloseTimeout: '1 minute', retry: registerRetry });
 
-// Since this patch the register is first tried as a local activity: the worker writes it while it completes the
+// Since the patch REGISTER_AS_LOCAL_ACTIVITY (patches.ts) the register is first tried as a local activity: the worker writes it while it completes the
 // workflow task that produced the entries, instead of the server scheduling an activity task and then a second
 // workflow task for its result (about 30 % less server CPU to take a complaint on: bench/README.md), and an
 // action's answer goes out once the register has it. If the register has not taken the batch within 5 seconds (two
