@@ -22,6 +22,42 @@ const ReminderOffsetsSchema = z
   )
   .describe('Hours before the deadline at which the responsible officer is reminded');
 
+/**
+ * How "within N days" is counted (absent on a procedure: the rule the first published versions were built with,
+ * `{ working: 'day-after-receipt', calendar: 'exact-24-hours' }`, kept so that they count exactly as published).
+ * - working `receipt-day`: the day of receipt is day 1 when it is a working day, else the next working day is;
+ *   `day-after-receipt`: day 1 is the first working day after the day of receipt. The deadline is the end
+ *   (23:59:59 Europe/London) of day N either way.
+ * - calendar `end-of-london-day`: the day of receipt is day 0 and the deadline is the end of the Nth London day after
+ *   it; `exact-24-hours`: N times 24 hours from the minute the stage began.
+ */
+export const CountingRuleSchema = z
+  .object({
+    working: z.enum(['receipt-day', 'day-after-receipt']),
+    calendar: z.enum(['end-of-london-day', 'exact-24-hours']),
+  })
+  .strict();
+
+/** When reminders go out (absent: `remindBeforeHours` before the deadline, as the first published versions do). */
+export const ReminderRuleSchema = z
+  .object({
+    /** Working days before the deadline's day (1: the working day before it; 0: the deadline's own day). */
+    leadWorkingDays: z.number().int().min(0).max(20),
+    /** London wall-clock time of the reminder on that day. */
+    atLondonTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  })
+  .strict();
+
+/** The window for asking for the next stage, as the 2020 model procedure words it (absent: `windowDays`). */
+export const RequestWindowSchema = z
+  .object({
+    /** Months from the previous stage's response ... */
+    monthsFromResponse: z.number().int().positive(),
+    /** ... or months from the event complained about (when known), whichever ends later. */
+    monthsFromEvent: z.number().int().positive(),
+  })
+  .strict();
+
 export const StageDefinitionSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]+$/),
@@ -46,6 +82,10 @@ export const StageDefinitionSchema = z
         next: z.string(),
         /** A stage the complainant may ask to go to instead of `next`, skipping it. */
         bypassTo: z.string().optional(),
+        /** The next stage may be asked for before this stage has an outcome (the frontline cannot resolve it). */
+        beforeOutcome: z.boolean().optional(),
+        /** The request window by months (replaces windowDays where present). */
+        requestWindow: RequestWindowSchema.optional(),
       })
       .strict()
       .nullable(),
@@ -71,6 +111,8 @@ export const ProcedureSchema = z
         referralWindowDays: z.number().int().positive(),
       })
       .strict(),
+    counting: CountingRuleSchema.optional(),
+    reminders: ReminderRuleSchema.optional(),
     /** Choices the source documents leave open, stated so that a reader can challenge them. */
     assumptions: z.array(z.string()),
   })
@@ -94,5 +136,7 @@ export const ProcedureSchema = z
   });
 
 export type DayCount = z.infer<typeof DayCountSchema>;
+export type CountingRule = z.infer<typeof CountingRuleSchema>;
+export type ReminderRule = z.infer<typeof ReminderRuleSchema>;
 export type StageDefinition = z.infer<typeof StageDefinitionSchema>;
 export type Procedure = z.infer<typeof ProcedureSchema>;

@@ -1,9 +1,16 @@
-import type { Procedure, StageDefinition } from './procedure-schema';
+import type { CountingRule, Procedure, StageDefinition } from './procedure-schema';
 
 // What code needs of a procedure at run time. The zod schema that checks procedure data lives in
 // procedure-schema.ts and runs in tests and tools, not in every workflow: the workflow bundle loads this module
 // for each complaint it runs, and building and applying the schema there cost CPU for nothing (bench/README.md).
-export type { DayCount, Procedure, StageDefinition } from './procedure-schema';
+export type { CountingRule, DayCount, Procedure, ReminderRule, StageDefinition } from './procedure-schema';
+
+/** How the first published versions count (they carry no `counting`): see CountingRuleSchema. */
+export const PUBLISHED_2011_COUNTING: CountingRule = { working: 'day-after-receipt', calendar: 'exact-24-hours' };
+
+export function countingRule(procedure: Procedure): CountingRule {
+  return procedure.counting ?? PUBLISHED_2011_COUNTING;
+}
 
 export interface ProcedureRef {
   id: string;

@@ -1,10 +1,17 @@
 import { procedureKey, type Procedure, type ProcedureRef } from '../procedure';
 import { dundeeSocialWork2011 } from './dundee-swd-2011';
 import { spsoModelProcedure } from './spso-mchp';
+import { spsoModelProcedure2020 } from './spso-mchp-2020';
+import { spsoSocialWork2017 } from './spso-social-work-2017';
 
 // Every version ever published stays here: complaints in flight keep the version they started under.
 // Each is checked against ProcedureSchema by tests/domain/procedures.test.ts (not at load: see ../procedure.ts).
-const published: readonly Procedure[] = [dundeeSocialWork2011, spsoModelProcedure];
+const published: readonly Procedure[] = [
+  dundeeSocialWork2011,
+  spsoModelProcedure,
+  spsoSocialWork2017,
+  spsoModelProcedure2020,
+];
 
 export const DEFAULT_PROCEDURE_ID = 'dundee-swd-2011';
 

@@ -35,6 +35,37 @@ describe('published procedures', () => {
     expect(p.stages[0]?.extension.maxTotal).toEqual({ days: 10, kind: 'working' });
   });
 
+  it('the 2017 social work and 2020 model procedures: 5 (to 10) working days at Stage 1, 3 and 20 at Stage 2', () => {
+    for (const id of ['spso-social-work-2017', 'spso-mchp-2020']) {
+      const p = findProcedure(id, 1)!;
+      expect(
+        p.stages.map((s) => [s.id, s.acknowledge?.within.days ?? null, s.respond.within.days, s.respond.within.kind]),
+      ).toEqual([
+        ['stage-1', null, 5, 'working'],
+        ['stage-2', 3, 20, 'working'],
+      ]);
+      expect(p.stages[0]?.extension).toEqual({
+        allowed: true,
+        requiresComplainantAgreement: false,
+        maxTotal: { days: 10, kind: 'working' },
+      });
+      expect(p.stages[1]?.extension.requiresComplainantAgreement).toBe(true);
+      expect(p.stages[0]?.escalation?.beforeOutcome).toBe(true);
+      expect(p.counting).toEqual({ working: 'receipt-day', calendar: 'end-of-london-day' });
+      expect(p.reminders).toEqual({ leadWorkingDays: 1, atLondonTime: '09:00' });
+      expect(p.assumptions.join(' ')).toMatch(/earlier deadline/);
+    }
+    expect(findProcedure('spso-mchp-2020')?.stages[0]?.escalation?.requestWindow).toEqual({
+      monthsFromResponse: 2,
+      monthsFromEvent: 6,
+    });
+  });
+
+  it('the first published versions carry no counting rule: they count as they always have', () => {
+    expect(findProcedure('dundee-swd-2011', 1)?.counting).toBeUndefined();
+    expect(findProcedure('spso-mchp', 1)?.counting).toBeUndefined();
+  });
+
   it('finds a version, or the latest, or nothing', () => {
     expect(findProcedure('dundee-swd-2011', 1)?.version).toBe(1);
     expect(findProcedure('dundee-swd-2011', 99)).toBeUndefined();
