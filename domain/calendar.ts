@@ -257,3 +257,160 @@ export function daysBetween(fromMs: number, toMs: number, kind: DayKind, holiday
   if (kind === 'calendar') return Math.floor((toMs - fromMs) / MS_PER_DAY);
   return countWorkingDaysAfter(londonDate(fromMs), londonDate(toMs), holidaySet(holidays));
 }
+
+// ---------------------------------------------------------------------------------------------- counting rules
+
+/**
+ * How "within N days" is counted (the procedure's `counting`, domain/procedure-schema.ts CountingRuleSchema).
+ * - working `receipt-day`: the day of receipt is day 1 when it is a working day, otherwise the next working day is;
+ *   `day-after-receipt`: day 1 is the first working day after the day of receipt (what `addDays` does).
+ * - calendar `end-of-london-day`: the day of receipt is day 0, the deadline the end of the Nth London day after it;
+ *   `exact-24-hours`: N times 24 hours from the instant (what `addDays` does).
+ */
+export interface CountingRule {
+  working: 'receipt-day' | 'day-after-receipt';
+  calendar: 'end-of-london-day' | 'exact-24-hours';
+}
+
+/** A day a working-day count passed over, and why. */
+export interface SkippedDay {
+  date: string;
+  why: 'weekend' | 'holiday';
+  /** The holiday's or closure's name, where the calendar gives one. */
+  name?: string;
+}
+
+/** How a deadline was worked out: what a council shows when asked "why that date?". */
+export interface DeadlineWorking {
+  /** `working-days/receipt-day`, `working-days/day-after-receipt`, `calendar-days/end-of-london-day`, ... */
+  rule: string;
+  days: number;
+  kind: DayKind;
+  /** The instant counted from (receipt, the stage's start, or the deadline an extension moved). */
+  from: string;
+  /** Day 1 of a working-day count; day 0 (the London date counted from) of a calendar-day count. */
+  firstDay: string;
+  /** The London date the deadline falls on. */
+  lastDay: string;
+  /** Weekends and holidays between the day counted from and the last day (working days only). */
+  skipped: SkippedDay[];
+}
+
+export interface CountedDeadline {
+  dueAtMs: number;
+  working: DeadlineWorking;
+}
+
+/** Names of holidays and closures by ISO date, for the explanations (optional: a date alone is still skipped). */
+export type HolidayNames = Readonly<Record<string, string>>;
+
+function ruleName(kind: DayKind, rule: CountingRule): string {
+  return kind === 'working' ? `working-days/${rule.working}` : `calendar-days/${rule.calendar}`;
+}
+
+function skippedBetween(fromIso: string, toIso: string, holidays: ReadonlySet<string>, names: HolidayNames) {
+  const skipped: SkippedDay[] = [];
+  for (let d = fromIso; d <= toIso; d = shiftIsoDate(d, 1)) {
+    if (isWorkingDayIn(d, holidays)) continue;
+    const dow = isoDayOfWeek(d);
+    const why = dow === 0 || dow === 6 ? 'weekend' : 'holiday';
+    const name = names[d];
+    skipped.push({ date: d, why, ...(why === 'holiday' && name ? { name } : {}) });
+  }
+  return skipped;
+}
+
+/**
+ * The deadline `count` days after `fromMs` under `rule`, with how it was worked out. With the rule of the first
+ * published versions (`day-after-receipt` / `exact-24-hours`) the instant is exactly `addDays`'s.
+ */
+export function countDeadline(
+  fromMs: number,
+  count: DayCount,
+  rule: CountingRule,
+  holidays: HolidayCalendar,
+  names: HolidayNames = {},
+): CountedDeadline {
+  assertFiniteInstant(fromMs, 'fromMs');
+  assertDayCount(count);
+  const hs = holidaySet(holidays);
+  const from = londonDate(fromMs);
+  const base = {
+    rule: ruleName(count.kind, rule),
+    days: count.days,
+    kind: count.kind,
+    from: new Date(fromMs).toISOString(),
+  };
+  if (count.kind === 'calendar') {
+    const dueAtMs =
+      rule.calendar === 'exact-24-hours'
+        ? addDays(fromMs, count, holidays)
+        : endOfLondonDay(shiftIsoDate(from, count.days));
+    return { dueAtMs, working: { ...base, firstDay: from, lastDay: londonDate(dueAtMs), skipped: [] } };
+  }
+  const dayOne = rule.working === 'receipt-day' && isWorkingDayIn(from, hs) ? from : nextWorkingDay(from, hs);
+  let last: string;
+  if (rule.working === 'day-after-receipt') last = londonDate(addDays(fromMs, count, holidays));
+  else {
+    last = dayOne;
+    for (let n = 1; n < count.days; n++) last = nextWorkingDay(last, hs);
+  }
+  const dueAtMs = endOfLondonDay(last);
+  return {
+    dueAtMs,
+    working: { ...base, firstDay: dayOne, lastDay: last, skipped: skippedBetween(from, last, hs, names) },
+  };
+}
+
+/**
+ * A deadline moved `days` later (an extension by days): working days are the Nth working day after the deadline's
+ * own day, whatever the rule for day 1 (the deadline's day is already counted); calendar days follow the rule.
+ */
+export function extendDeadline(
+  dueAtMs: number,
+  count: DayCount,
+  rule: CountingRule,
+  holidays: HolidayCalendar,
+  names: HolidayNames = {},
+): CountedDeadline {
+  const afterDeadline: CountingRule = { working: 'day-after-receipt', calendar: rule.calendar };
+  const counted = countDeadline(dueAtMs, count, afterDeadline, holidays, names);
+  const firstDay = count.kind === 'working' ? counted.working.firstDay : londonDate(dueAtMs);
+  return { ...counted, working: { ...counted.working, rule: `${counted.working.rule}/extension`, firstDay } };
+}
+
+/** The working day `n` working days before `isoDate` (n = 0: `isoDate` itself, or the working day before it). */
+export function workingDayBefore(isoDate: string, n: number, holidays: HolidayCalendar): string {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${String(n)}`);
+  const hs = holidaySet(holidays);
+  let d = isoDate;
+  let left = isWorkingDayIn(d, hs) ? n : n + 1;
+  for (let i = 0; left > 0; i++) {
+    if (i > MAX_CONSECUTIVE_NON_WORKING_DAYS * 2) throw new RangeError(`no working day before ${isoDate}`);
+    d = shiftIsoDate(d, -1);
+    if (isWorkingDayIn(d, hs)) left--;
+  }
+  return d;
+}
+
+/** Epoch ms of a London wall-clock time 'HH:MM' on an ISO date (BST or GMT as that day has it). */
+export function londonTimeOn(isoDate: string, hhmm: string): number {
+  const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  if (!m) throw new RangeError(`expected 'HH:MM', got ${JSON.stringify(hhmm)}`);
+  return londonWallClockToEpoch(parseIsoDate(isoDate) + (Number(m[1]) * 60 + Number(m[2])) * 60_000);
+}
+
+/**
+ * The end of the London day `months` calendar months after an ISO date (the same day of the month, or the last day
+ * of a shorter month: 31 August + 6 months is the end of 28/29 February).
+ */
+export function endOfLondonDayMonthsAfter(isoDate: string, months: number): number {
+  if (!Number.isInteger(months) || months < 0) throw new RangeError(`months must be a non-negative integer`);
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  parseIsoDate(isoDate);
+  const monthIndex = m - 1 + months;
+  const year = y + Math.floor(monthIndex / 12);
+  const month = (monthIndex % 12) + 1;
+  const lastOfMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return endOfLondonDay(isoFromUtcFields(year, month, Math.min(d, lastOfMonth)));
+}
