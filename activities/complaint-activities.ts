@@ -18,8 +18,9 @@ export interface ActivityDependencies {
 export function createActivities({ register, delivery }: ActivityDependencies): ComplaintActivities {
   return {
     recordInRegister: async (batch) => {
-      // Taken first, before anything can stall this attempt: the register orders its writes by when they began.
-      const startedAtMs = Date.now();
+      // The register orders its writes by the workflow time of the task that made the batch, which a retried attempt
+      // of a lost task's local activity keeps; a batch from before that field: when this attempt began, taken first.
+      const startedAtMs = batch.madeAtMs ?? Date.now();
       const context = currentContext();
       const origin = context ? writeOrigin(startedAtMs, context.info) : { startedAtMs };
       let written: Awaited<ReturnType<ComplaintRegisterWriter['record']>>;

@@ -37,6 +37,13 @@ export interface RegisterBatch {
   /** New timeline entries in seq order; a retried or replayed batch repeats entries already written. */
   entries: TimelineEntry[];
   snapshot: ComplaintSnapshot;
+  /**
+   * The workflow time (ms) of the task that made the batch: it orders the register's writes (register/index.ts
+   * `record`). Not the worker's clock when a write begins: a lost task's local activity may still be retried, and so
+   * begin, after the task that replaced it wrote the same seqs (found by the fault drill). Absent in batches made
+   * before it was added (their write's start is used).
+   */
+  madeAtMs?: number;
 }
 
 /**
@@ -78,8 +85,9 @@ export const NON_RETRYABLE_REGISTER_REFUSAL = 'RegisterRefusedBatch';
 export const REGISTER_REFUSAL_ATTEMPTS = 3;
 
 /**
- * Which write of the register this is: when it began (ms, the worker's clock: it orders the writes, see
- * register/index.ts `record`), and who made it (for the entries' provenance, e.g. `<runId>/local-3#1`).
+ * Which write of the register this is: its place in the order of writes (ms: the batch's `madeAtMs`, else when the
+ * write began on the worker's clock; see register/index.ts `record`), and who made it (for the entries' provenance,
+ * e.g. `<runId>/local-3#1`).
  */
 export interface RegisterWriteOrigin {
   startedAtMs: number;

@@ -110,21 +110,24 @@ class SqlRegister implements Register {
   // The rule (issue 18). The workflow sends, one batch at a time, every entry from the last one the register
   // confirmed to the end of its timeline, with the snapshot they lead to: a batch says "from seq F on, the timeline
   // is these entries and ends at L". The register cannot tell at write time whether the workflow task that made a
-  // batch will become durable (a local activity runs before it is), so writes are ordered by when they BEGAN, on the
-  // worker's clock (`origin.startedAtMs`), then by F, and a write is applied only if it is not older than the one
-  // the complaint's row is from; applied, it replaces the entries F..L (by (ref, seq)), withdraws the entries past
-  // L, and replaces the row. Why this is what the history finally holds:
+  // batch will become durable (a local activity runs before it is), so writes are ordered by the workflow time of the
+  // task that MADE the batch (`origin.startedAtMs` = the batch's madeAtMs; for a batch without one, when its write
+  // began on the worker's clock), then by F, and a write is applied only if it is not older than the one the
+  // complaint's row is from; applied, it replaces the entries F..L (by (ref, seq)), withdraws the entries past L, and
+  // replaces the row. Why this is what the history finally holds:
   //  - the batches of the history are sequential: the next one is made only after the previous one's write returned,
-  //    so it begins later, and each begins at F = the previous L + 1 (ties of a millisecond are broken by F);
-  //  - a lost task's write began before the task was lost, and every write of the task that replaces it (its new
-  //    batch, or the same batch re-executed on replay) begins after that: it is newer, so it replaces the orphan's
-  //    entries and withdraws those past its own end, which no batch of the history has confirmed;
+  //    in the same task or a later one, so its time is not earlier, and it starts at F = the previous L + 1 (ties of a
+  //    task's time are broken by F);
+  //  - a lost task was started before it was lost, and the task that replaces it (its new batch, or the same batch
+  //    re-made on replay) after that: its batches are newer, so they replace the orphan's entries and withdraw those
+  //    past their own end, which no batch of the history has confirmed. Not the worker's clock at the write: the SDK
+  //    may still retry a lost task's local activity after its replacement has written (the fault drill saw it);
   //  - a delayed write (an attempt that timed out but still commits, the local attempt after its fallback
-  //    activity succeeded, a lost task's write that stalls) began before the write that succeeded in its place,
-  //    and so before every later batch: it is older and is refused, whatever it holds.
-  // It assumes the clocks of the workers agree to better than the time between a batch's write returning and the
-  // next batch's write beginning (a workflow task, milliseconds to seconds); `npm run reconcile` finds and repairs
-  // what any breach of it, or a write that never came, leaves behind. A write without an origin began now.
+  //    activity succeeded, a lost task's write that stalls) holds a batch made no later than the one that succeeded
+  //    in its place, and so before every later batch: it is older (or the same batch again) and changes nothing.
+  // It assumes the clock of the server that times a complaint's tasks does not step back by more than the time between
+  // two of its tasks; `npm run reconcile` finds and repairs what any breach of it, or a write that never came, leaves
+  // behind (its repair is ordered by when it read Temporal). A write without an origin is ordered as made now.
   async record(
     batch: RegisterBatch,
     origin: RegisterWriteOrigin = { startedAtMs: Date.now() },

@@ -209,7 +209,8 @@ export class ComplaintRun {
     const last = entries[entries.length - 1];
     if (!last) return;
     this.registerBusy = true;
-    const batch = { ref: this.state.ref, entries, snapshot: this.snapshot() };
+    // madeAtMs: this task's time orders the register's writes (a lost task's is earlier than its replacement's).
+    const batch = { ref: this.state.ref, entries, snapshot: this.snapshot(), madeAtMs: Date.now() };
     const written = wf.patched(REGISTER_AS_LOCAL_ACTIVITY)
       ? registerLocally.recordInRegister(batch).catch((error: unknown) => {
           wf.log.warn('The register did not take a batch in time; it goes as an activity', {
