@@ -131,6 +131,7 @@ const GRPC = {
   NOT_FOUND: 5,
   PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
   UNIMPLEMENTED: 12,
   UNAVAILABLE: 14,
   UNAUTHENTICATED: 16,
@@ -140,6 +141,12 @@ function grpcCode(error: unknown): number | undefined {
   if (isGrpcServiceError(error)) return error.code;
   const cause = (error as { cause?: unknown } | undefined)?.cause;
   return isGrpcServiceError(cause) ? cause.code : undefined;
+}
+
+function grpcMessage(error: unknown): string {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  const grpc = isGrpcServiceError(error) ? error : isGrpcServiceError(cause) ? cause : undefined;
+  return grpc ? `${grpc.details} ${grpc.message}` : '';
 }
 
 /** Temporal (or the way to it) failed, not the request: a 503, with what the caller should know. */
@@ -161,6 +168,14 @@ export function unavailability(error: unknown, timeoutMs: number): ApiError | un
       );
     case GRPC.RESOURCE_EXHAUSTED:
       return temporalUnavailable('Temporal is overloaded; nothing was changed. Try again shortly');
+    case GRPC.FAILED_PRECONDITION:
+      // The server refuses Updates while the complaint's last workflow task has failed or timed out (a worker died
+      // mid-task, the server restarted): passing, until a worker completes a task of it. Was a 500 (fault drill).
+      if (/workflow task in failed state/i.test(grpcMessage(error)))
+        return temporalUnavailable(
+          "The complaint's workflow is recovering from a failed task (a worker or the server restarted); nothing was changed. Try again shortly",
+        );
+      break;
     case GRPC.UNAUTHENTICATED:
     case GRPC.PERMISSION_DENIED:
       return temporalUnavailable('The API cannot authenticate to Temporal (a configuration problem on our side)');
