@@ -85,6 +85,8 @@ export interface DrillFigures {
   finalStatuses: Record<string, number>;
   /** Tries answered 5xx, tries without an answer, and retries made (tries beyond the first). */
   answered5xx: number;
+  /** The 5xx answers by error code. */
+  codes5xx: Record<string, number>;
   noAnswer: number;
   retries: number;
   kills: number;
@@ -191,6 +193,8 @@ export async function runFaultDrill(target: DrillTarget, options: DrillOptions):
   const finalStatuses: Record<string, number> = {};
   for (const answer of all) finalStatuses[answer.status] = (finalStatuses[answer.status] ?? 0) + 1;
   const actions = complaints.flatMap((c) => c.actions);
+  const codes5xx: Record<string, number> = {};
+  for (const code of all.flatMap((a) => a.codes5xx)) codes5xx[code] = (codes5xx[code] ?? 0) + 1;
   return {
     complaints: options.complaints,
     complaintsCreated: complaints.filter((c) => c.ref).length,
@@ -198,6 +202,7 @@ export async function runFaultDrill(target: DrillTarget, options: DrillOptions):
     actionsAnswered2xx: actions.filter((a) => ok(a.answer.status)).length,
     finalStatuses,
     answered5xx: all.reduce((sum, a) => sum + a.answered5xx, 0),
+    codes5xx,
     noAnswer: all.reduce((sum, a) => sum + a.noAnswer, 0),
     retries: all.reduce((sum, a) => sum + a.tries - 1, 0),
     kills: faults.length,

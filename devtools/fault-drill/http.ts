@@ -13,6 +13,8 @@ export interface Answer {
   /** Tries that answered 5xx, and those that got no answer. */
   answered5xx: number;
   noAnswer: number;
+  /** The error codes of the 5xx answers, in order (e.g. temporal-unavailable). */
+  codes5xx: string[];
   key: string;
 }
 
@@ -44,7 +46,7 @@ export async function postWithRetries(
   const key = randomUUID();
   const payload = JSON.stringify(body);
   const deadline = Date.now() + policy.deadlineMs;
-  const answer: Answer = { status: 0, body: undefined, tries: 0, answered5xx: 0, noAnswer: 0, key };
+  const answer: Answer = { status: 0, body: undefined, tries: 0, answered5xx: 0, noAnswer: 0, codes5xx: [], key };
   let pause = policy.firstPauseMs;
   for (;;) {
     answer.tries += 1;
@@ -60,6 +62,8 @@ export async function postWithRetries(
       answer.body = text ? (JSON.parse(text) as unknown) : undefined;
       if (response.status < 500) return answer;
       answer.answered5xx += 1;
+      const code = (answer.body as { error?: { code?: unknown } } | undefined)?.error?.code;
+      answer.codes5xx.push(typeof code === 'string' ? code : String(response.status));
     } catch {
       answer.status = 0;
       answer.body = undefined;
