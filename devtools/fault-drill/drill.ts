@@ -19,6 +19,12 @@ import { type Answer, DEFAULT_RETRY, postWithRetries, type RetryPolicy } from '.
 /** One thing the drill can break: kill() must leave it down (SIGKILL, a refused port), restart() bring it back. */
 export interface FaultControl {
   name: string;
+  /**
+   * Killing it can lose the SMTP server's reply to a message it was sending (it is the process that sends e-mail):
+   * that message is sent again, with the same Message-ID. SMTP cannot do better (sent-log.ts); the drill counts
+   * such copies apart from the duplicates nothing explains.
+   */
+  sendsMail?: boolean;
   kill(): Promise<void>;
   /** Resolves once it is back (ready to serve). */
   restart(): Promise<void>;
@@ -43,8 +49,8 @@ export interface DrillTarget {
   temporal: Client;
   /** The register the worker writes, for the checks. */
   register: Register;
-  /** What the SMTP server received (one Message-ID per SMTP transaction); omitted: e-mail is not checked. */
-  mail?: { messageIds(): string[] };
+  /** What the SMTP server received (one per SMTP transaction, when it took it in); omitted: e-mail is not checked. */
+  mail?: { deliveries(): Array<{ messageId: string; atMs: number }> };
   /** The worker's MAIL_FROM (it names the Message-IDs); default complaints@localhost. */
   mailFrom?: string;
 }
@@ -66,6 +72,9 @@ export interface DrillOptions {
 
 export interface FaultRecord {
   name: string;
+  /** When it was killed (epoch ms). */
+  killedAtMs: number;
+  sendsMail: boolean;
   /** Requests answered, and in flight, when it struck. */
   answeredBefore: number;
   inFlight: number;
@@ -107,7 +116,10 @@ export interface DrillFigures {
   repaired: number;
   emailsExpected: number;
   emailsReceived: number;
+  /** Message-IDs that arrived more than once with nothing to explain it (must be 0). */
   emailsDuplicated: number;
+  /** Message-IDs sent again because the sending process was killed between the server taking the first copy and its reply being recorded (the mailbox shows one). */
+  emailsResentAfterKill: number;
   emailsMissing: number;
   timersDue: number;
   timersFired: number;
@@ -167,12 +179,19 @@ export async function runFaultDrill(target: DrillTarget, options: DrillOptions):
       log(
         `kill ${step.control.name} (${record.answeredBefore}/${totalRequests} answered, ${record.inFlight} in flight)`,
       );
+      const killedAtMs = Date.now();
       await step.control.kill();
       await sleep(step.downMs);
       const restarting = performance.now();
       await step.control.restart();
       const restartMs = Math.round(performance.now() - restarting);
-      faults.push({ ...record, downMs: step.downMs, restartMs });
+      faults.push({
+        ...record,
+        killedAtMs,
+        sendsMail: step.control.sendsMail === true,
+        downMs: step.downMs,
+        restartMs,
+      });
       log(`${step.control.name} back after ${restartMs} ms`);
     }
   })();
@@ -187,7 +206,7 @@ export async function runFaultDrill(target: DrillTarget, options: DrillOptions):
   log(`traffic done in ${trafficSeconds.toFixed(1)} s; settling`);
 
   const settling = performance.now();
-  const figures = await check(target, options, complaints, startedAtMs, log);
+  const figures = await check(target, options, complaints, startedAtMs, faults, log);
   const settleSeconds = (performance.now() - settling) / 1000;
   const all = complaints.flatMap((c) => [...(c.intake ? [c.intake] : []), ...c.actions.map((a) => a.answer)]);
   const finalStatuses: Record<string, number> = {};
@@ -350,13 +369,14 @@ async function check(
   options: DrillOptions,
   complaints: DrillComplaint[],
   startedAtMs: number,
+  faults: readonly FaultRecord[],
   log: (line: string) => void,
 ) {
   const deadline = Date.now() + options.settleTimeoutMs;
   const refs = complaints.flatMap((c) => (c.ref ? [c.ref] : []));
   const timerRefs = complaints.filter((c) => c.timer && c.ref).map((c) => c.ref!);
   const mailFrom = target.mailFrom ?? 'complaints@localhost';
-  const received = () => new Set(target.mail?.messageIds() ?? []);
+  const received = () => new Set(target.mail?.deliveries().map((d) => d.messageId) ?? []);
 
   // Settled: every timer due has fired, every notice the timelines call for has arrived, the register equals Temporal.
   await sleep(Math.max(0, startedAtMs + options.timerLeadMs - Date.now()));
@@ -378,7 +398,7 @@ async function check(
   }
   // The reconciliation as production runs it, with its repair: after the settle it must find nothing to repair.
   const repair = await reconcile(target.temporal, target.register, { refs }, { repair: true });
-  return judge(target, complaints, truths, report.differences, repair, timerRefs, mailFrom, startedAtMs);
+  return judge(target, complaints, truths, report.differences, repair, { timerRefs, mailFrom, startedAtMs, faults });
 }
 
 function hasReminder(state: ComplaintState | undefined): boolean {
@@ -391,10 +411,9 @@ async function judge(
   truths: Truths,
   differences: Difference[],
   repair: Awaited<ReturnType<typeof reconcile>>,
-  timerRefs: string[],
-  mailFrom: string,
-  startedAtMs: number,
+  run: { timerRefs: string[]; mailFrom: string; startedAtMs: number; faults: readonly FaultRecord[] },
 ) {
+  const { timerRefs, mailFrom, startedAtMs } = run;
   const problems: string[] = [];
   let lost = 0;
   let duplicated = 0;
@@ -430,7 +449,7 @@ async function judge(
 
   const timersFired = timerRefs.filter((ref) => hasReminder(truths.states.get(ref))).length;
   if (timersFired < timerRefs.length) problems.push(`${timerRefs.length - timersFired} reminders did not fire`);
-  const mail = mailFigures(target, truths, mailFrom);
+  const mail = mailFigures(target, truths, mailFrom, run.faults);
   problems.push(...mail.problems);
   return {
     complaintsMissing,
@@ -445,6 +464,7 @@ async function judge(
     emailsExpected: mail.expected,
     emailsReceived: mail.received,
     emailsDuplicated: mail.duplicated,
+    emailsResentAfterKill: mail.resentAfterKill,
     emailsMissing: mail.missing,
     timersDue: timerRefs.length,
     timersFired,
@@ -452,17 +472,39 @@ async function judge(
   };
 }
 
-function mailFigures(target: DrillTarget, truths: Truths, mailFrom: string) {
+/**
+ * A copy is explained when the sending process was killed at most RESEND_WINDOW_MS after the server took the first
+ * copy in (its 250 reply, or the sent log's record of it, lost with the process) and before the copy came.
+ */
+const RESEND_WINDOW_MS = 5_000;
+
+function mailFigures(target: DrillTarget, truths: Truths, mailFrom: string, faults: readonly FaultRecord[]) {
   const problems: string[] = [];
-  if (!target.mail) return { expected: 0, received: 0, duplicated: 0, missing: 0, problems };
+  if (!target.mail) return { expected: 0, received: 0, duplicated: 0, resentAfterKill: 0, missing: 0, problems };
   const expected = new Set([...truths.states.values()].flatMap((s) => (s ? expectedMessageIds(s, mailFrom) : [])));
-  const counts = new Map<string, number>();
-  for (const id of target.mail.messageIds()) counts.set(id, (counts.get(id) ?? 0) + 1);
-  const duplicated = [...counts.values()].filter((n) => n > 1).length;
-  const missing = [...expected].filter((id) => !counts.has(id)).length;
-  if (duplicated > 0) problems.push(`${duplicated} e-mails arrived more than once`);
+  const byId = new Map<string, number[]>();
+  for (const { messageId, atMs } of target.mail.deliveries())
+    byId.set(messageId, [...(byId.get(messageId) ?? []), atMs]);
+  const senderKills = faults.filter((f) => f.sendsMail).map((f) => f.killedAtMs);
+  let duplicated = 0;
+  let resentAfterKill = 0;
+  for (const [id, times] of byId) {
+    const sorted = [...times].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++) {
+      const [first, copy] = [sorted[i - 1]!, sorted[i]!];
+      const explained = senderKills.some((k) => k >= first - 500 && k <= first + RESEND_WINDOW_MS && k <= copy);
+      if (explained) resentAfterKill += 1;
+      else {
+        duplicated += 1;
+        problems.push(
+          `e-mail ${id} arrived again ${copy - first} ms after its first copy, with no kill of its sender between`,
+        );
+      }
+    }
+  }
+  const missing = [...expected].filter((id) => !byId.has(id)).length;
   if (missing > 0) problems.push(`${missing} notices never arrived`);
-  return { expected: expected.size, received: counts.size, duplicated, missing, problems };
+  return { expected: expected.size, received: byId.size, duplicated, resentAfterKill, missing, problems };
 }
 
 /** Complaint workflows started since the drill began beyond the complaints whose intake answered (or may have). */

@@ -11,3 +11,4 @@ export {
 } from './drill';
 export { DEFAULT_RETRY, postWithRetries, type Answer, type RetryPolicy } from './http';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
+export { postgresBinaries, startPrivatePostgres, type PrivatePostgres } from './private-postgres';

@@ -152,7 +152,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       register,
       mailFrom,
     },
-    worker: { name: 'worker', kill: () => sigkill(worker), restart: startWorker },
+    worker: { name: 'worker', sendsMail: true, kill: () => sigkill(worker), restart: startWorker },
     temporal: { name: 'temporal', kill: () => sigkill(server), restart: startServer },
     logs: () =>
       children.children

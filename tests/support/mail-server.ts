@@ -21,6 +21,8 @@ export interface ReceivedMail {
   replyTo: string[];
   text: string;
   html: string;
+  /** When the server took the message in (before its 250 reply), epoch ms. */
+  receivedAtMs: number;
 }
 
 export class TestMailServer {
@@ -61,12 +63,13 @@ export class TestMailServer {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks);
+          const receivedAtMs = Date.now();
           const envelope = {
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           };
           void simpleParser(raw).then((parsed) => {
-            this.transactions.push({ ...envelope, raw, parsed, ...summarise(parsed) });
+            this.transactions.push({ ...envelope, raw, parsed, ...summarise(parsed), receivedAtMs });
             this.notify();
             if (this.delayedReplies > 0) {
               this.delayedReplies--;
