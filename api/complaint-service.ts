@@ -171,7 +171,7 @@ export function unavailability(error: unknown, timeoutMs: number): ApiError | un
     case GRPC.FAILED_PRECONDITION:
       // The server refuses Updates while the complaint's last workflow task has failed or timed out (a worker died
       // mid-task, the server restarted): passing, until a worker completes a task of it. Was a 500 (fault drill).
-      if (/workflow task in failed state/i.test(grpcMessage(error)))
+      if (/workflow task in failed state|unexpected workflow task failure/i.test(grpcMessage(error)))
         return temporalUnavailable(
           "The complaint's workflow is recovering from a failed task (a worker or the server restarted); nothing was changed. Try again shortly",
         );

@@ -20,6 +20,13 @@ describe('an Update refused while the workflow task is in a failed state', () =>
     expect(answer?.code).toBe('temporal-unavailable');
   });
 
+  it('is a 503 too when the server names it an unexpected workflow task failure', () => {
+    const refused = new ServiceError('Workflow Update failed', {
+      cause: grpcError(9, 'Unable to perform workflow execution update due to unexpected workflow task failure.'),
+    });
+    expect(unavailability(refused, 10_000)?.statusCode).toBe(503);
+  });
+
   it('leaves any other failed precondition to the other handlers', () => {
     const other = new ServiceError('Workflow Update failed', { cause: grpcError(9, 'something else') });
     expect(unavailability(other, 10_000)).toBeUndefined();
