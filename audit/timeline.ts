@@ -24,6 +24,7 @@ import {
   categoryWords,
   channelWords,
   closureReasonWords,
+  deadlineModeWords,
   deadlineWords,
   serviceAreaWords,
   standingWords,
@@ -31,7 +32,7 @@ import {
 } from '../domain/words';
 import { complaintWorkflowCodeOptions } from '../worker/workflow-options';
 import type { ComplaintWorkflowInput } from '../workflows/complaint';
-import { ASSIGNMENT_BY_ROLE } from '../workflows/patches';
+import { ASSIGNMENT_BY_ROLE, CALENDAR_KEEPS_PASSED_DEADLINES } from '../workflows/patches';
 import { eventId, eventTime, type ComplaintHistory, type HistoryEvent } from './histories';
 
 // A complaint's timeline reconstructed from its workflow history alone: no worker, no query, no register.
@@ -363,6 +364,11 @@ class Corroboration {
     return this.linked;
   }
 
+  /** The procedure the complaint followed at the time (another after a procedure-migrated event). */
+  private procedureOf(state: ComplaintState): Procedure {
+    return findProcedure(state.procedure.id, state.procedure.version) ?? this.procedure;
+  }
+
   /** The complaint as the workflow held it when it recorded event `seq`. */
   private stateBefore(seq: number): ComplaintState {
     return replayTimeline(this.entries.filter((entry) => entry.seq < seq));
@@ -415,7 +421,12 @@ class Corroboration {
     }
     // A run that handled an assign before the patch existed never recorded its marker, and applied no role rule.
     const assignmentByRole = this.patches.has(ASSIGNMENT_BY_ROLE);
-    const decision = decide(state, parsed.command, nowMs, this.procedure, { assignmentByRole });
+    // Likewise a calendar change before `calendar-keeps-passed-deadlines` moved passed deadlines too.
+    const keepPassedDeadlines = this.patches.has(CALENDAR_KEEPS_PASSED_DEADLINES);
+    const decision = decide(state, parsed.command, nowMs, this.procedureOf(state), {
+      assignmentByRole,
+      keepPassedDeadlines,
+    });
     return {
       actor: parsed.command.actor,
       events: decision.ok ? decision.events : refused(decision.code, decision.reason),
@@ -462,7 +473,8 @@ class Corroboration {
     }
     if (isDeepStrictEqual(entry.actor, SYSTEM_ACTOR)) {
       const nowMs = Date.parse(entry.at);
-      const scheduled = nextScheduledEvent(this.stateBefore(entry.seq), this.procedure, nowMs);
+      const before = this.stateBefore(entry.seq);
+      const scheduled = nextScheduledEvent(before, this.procedureOf(before), nowMs);
       if (scheduled && isDeepStrictEqual(withoutRecording(entry), scheduled.event)) {
         if (scheduled.atMs > nowMs)
           this.problem(
@@ -519,13 +531,23 @@ function metText(deadline: DeadlineRecord | null | undefined): string {
 export function describeEntries(
   timeline: AuditTimeline,
 ): Array<{ seq: number; at: string; who: string; what: string; cause?: string }> {
-  const procedure = findProcedure(timeline.procedure.id, timeline.procedure.version);
-  const stageName = (id: string) => procedure?.stages.find((stage) => stage.id === id)?.name ?? id;
+  // A complaint moved to another procedure names stages of both: the newest procedure that has the stage names it.
+  const procedures: Procedure[] = [];
+  const stageName = (id: string) => {
+    for (const known of [...procedures].reverse()) {
+      const stage = known.stages.find((candidate) => candidate.id === id);
+      if (stage) return stage.name;
+    }
+    return id;
+  };
   const rows: Array<{ seq: number; at: string; who: string; what: string; cause?: string }> = [];
   let state: ComplaintState | undefined;
   for (const entry of timeline.entries) {
     if (!state) state = initialState(entry);
     else applyEvent(state, entry);
+    const known = findProcedure(state.procedure.id, state.procedure.version);
+    if (known && procedures.at(-1) !== known) procedures.push(known);
+    const procedure = known;
     const record = state.stages[state.stages.length - 1];
     let what: string;
     switch (entry.type) {
@@ -574,9 +596,16 @@ export function describeEntries(
         break;
       case 'calendar-updated':
         what =
-          `Holiday calendar updated (${entry.holidays.length} holidays)` +
+          `Holiday calendar updated (${entry.holidays.length} holidays` +
+          `${entry.added ? `; added ${entry.added.join(', ')}` : ''}${entry.removed ? `; removed ${entry.removed.join(', ')}` : ''})` +
           `${entry.acknowledgementDueAt ? `; acknowledgement now due ${londonTime(entry.acknowledgementDueAt)}` : ''}` +
           `${entry.responseDueAt ? `; response now due ${londonTime(entry.responseDueAt)}` : ''}`;
+        break;
+      case 'procedure-migrated':
+        what =
+          `Moved from ${entry.from.name} (${entry.from.id}@${entry.from.version}) to ${entry.to.name} ` +
+          `(${entry.to.id}@${entry.to.version}): ${stageName(entry.fromStage)} becomes ${entry.stage.name}, ` +
+          `${deadlineModeWords[entry.deadlines].phrase}. Reason: ${entry.reason}. ${opening(entry.stage)}`;
         break;
       case 'closed':
         what = `Complaint closed: ${closureReasonWords[entry.reason].phrase}${entry.outcome ? ` (outcome: ${standingWords[entry.outcome].phrase})` : ''}`;

@@ -11,5 +11,6 @@ export const actionNames = [
   'refer-to-ombudsman',
   'add-note',
   'update-calendar',
+  'migrate-procedure',
 ] as const;
 export type ActionName = (typeof actionNames)[number];

@@ -72,10 +72,32 @@ const actionBodySchemaBuilders = {
   'refer-to-ombudsman': () =>
     z.object({ reference: text(100).optional().describe("The Ombudsman's case reference, when known") }).strict(),
   'add-note': () => z.object({ text: text(10_000) }).strict(),
+  // Two forms: days to add and remove (what a calendar change sends), or the whole list (the form recorded histories
+  // hold, kept working for them and for other systems that send it).
   'update-calendar': () =>
     z
       .object({
-        holidays: z.array(LocalDateSchema).max(1_000).describe('Public holidays in Europe/London, YYYY-MM-DD'),
+        holidays: z
+          .array(LocalDateSchema)
+          .max(1_000)
+          .optional()
+          .describe('Or: the whole list of holidays in Europe/London, YYYY-MM-DD, replacing it'),
+        add: z.array(LocalDateSchema).max(1_000).optional().describe('Days (YYYY-MM-DD) the council is closed'),
+        remove: z.array(LocalDateSchema).max(1_000).optional().describe('Days (YYYY-MM-DD) it works after all'),
+      })
+      .strict()
+      .refine((body) => (body.holidays === undefined) !== (body.add === undefined && body.remove === undefined), {
+        message: 'give add and/or remove, or holidays (the whole list), not both',
+        path: ['add'],
+      }),
+  'migrate-procedure': () =>
+    z
+      .object({
+        to: z
+          .string()
+          .regex(/^[a-z0-9-]+@[1-9][0-9]{0,5}$/, 'a procedure version as id@version, e.g. spso-social-work-2017@1')
+          .describe('The procedure version the complaint moves to (id@version)'),
+        reason: text(2_000).min(5, 'give the reason for the move'),
       })
       .strict(),
 } satisfies Record<ActionName, () => z.ZodType>;

@@ -57,6 +57,9 @@ export const rejectionCodes = [
   'already-assigned',
   'assignment-not-permitted',
   'invalid-message',
+  'calendar-unchanged',
+  'same-procedure',
+  'no-migration-path',
 ] as const;
 export const RejectionCodeSchema = z.enum(rejectionCodes);
 export type RejectionCode = z.infer<typeof RejectionCodeSchema>;
@@ -138,8 +141,26 @@ const DeadlineBreachedSchema = z.object({
 const CalendarUpdatedSchema = z.object({
   type: z.literal('calendar-updated'),
   holidays: z.array(LocalDateSchema),
+  added: z.array(LocalDateSchema).optional().describe("Days added to this complaint's calendar (the add/remove form)"),
+  removed: z.array(LocalDateSchema).optional().describe('Days removed from it (the add/remove form)'),
   acknowledgementDueAt: instant.optional(),
   responseDueAt: instant.optional(),
+});
+export const deadlineModes = ['kept', 'afresh'] as const;
+export const DeadlineModeSchema = z
+  .enum(deadlineModes)
+  .describe("A migrated stage's pending deadlines: kept as they were, or counted afresh from the migration day");
+export type DeadlineMode = z.infer<typeof DeadlineModeSchema>;
+const ProcedureMigratedSchema = z.object({
+  type: z.literal('procedure-migrated'),
+  from: ProcedureNamedSchema,
+  to: ProcedureNamedSchema,
+  fromStage: z.string(),
+  deadlines: DeadlineModeSchema,
+  stage: StageOpeningSchema.describe(
+    'The stage the complaint is at under the new procedure, and its deadlines after the move (met ones unchanged)',
+  ),
+  reason: z.string(),
 });
 const ClosedSchema = z.object({
   type: z.literal('closed'),
@@ -171,6 +192,7 @@ const eventSchemas = [
   ReminderIssuedSchema,
   DeadlineBreachedSchema,
   CalendarUpdatedSchema,
+  ProcedureMigratedSchema,
   ClosedSchema,
   ActionRejectedSchema,
   NotificationFailedSchema,
@@ -201,6 +223,7 @@ export const TimelineEntrySchema = z
     recorded(ReminderIssuedSchema),
     recorded(DeadlineBreachedSchema),
     recorded(CalendarUpdatedSchema),
+    recorded(ProcedureMigratedSchema),
     recorded(ClosedSchema),
     recorded(ActionRejectedSchema),
     recorded(NotificationFailedSchema),

@@ -12,7 +12,9 @@ import type {
   TimelineEntry,
 } from './complaint-state';
 import type { ComplaintDetails, ComplaintOpening } from './intake';
-import { stageDefinition, startStage, type Procedure, type StageDefinition } from './procedure';
+import { procedureKey, stageDefinition, startStage, type Procedure, type StageDefinition } from './procedure';
+import { findProcedureMigration, parseProcedureKey } from './procedure-migrations';
+import { findProcedure } from './procedures';
 import type { Actor, ComplaintStatus, Outcome } from './vocabulary';
 
 // The complaint as a pure state machine: `decide` checks a command against the procedure and the state and
@@ -109,7 +111,8 @@ export function decide(
   const record = currentStageRecord(state);
   const stage = stageDefinition(procedure, record.stage);
   const assignmentByRole = options.assignmentByRole ?? true;
-  const context = { state, command, nowMs, procedure, record, stage, assignmentByRole };
+  const keepPassedDeadlines = options.keepPassedDeadlines ?? true;
+  const context = { state, command, nowMs, procedure, record, stage, assignmentByRole, keepPassedDeadlines };
   return (deciders[command.action] as Decider<ActionName>)(context as DecisionContext<ActionName>);
 }
 
@@ -119,6 +122,11 @@ export interface DecideOptions {
    * off, for complaints recorded before the patch `assignment-by-role`, when the API alone checked it.
    */
   assignmentByRole?: boolean;
+  /**
+   * Whether update-calendar leaves a deadline that has already passed where it was; default true. Only the workflow
+   * turns it off, for complaints that handled a calendar change before the patch `calendar-keeps-passed-deadlines`.
+   */
+  keepPassedDeadlines?: boolean;
 }
 
 /** What each action's decider sees: the command, the complaint, its current stage and the time. */
@@ -130,6 +138,7 @@ interface DecisionContext<A extends ActionName> {
   record: StageRecord;
   stage: StageDefinition;
   assignmentByRole: boolean;
+  keepPassedDeadlines: boolean;
 }
 type Decider<A extends ActionName> = (context: DecisionContext<A>) => Decision;
 
@@ -142,11 +151,113 @@ const deciders: { [A in ActionName]: Decider<A> } = {
   withdraw: ({ command }) => accept({ type: 'withdrawn', ...(command.reason ? { reason: command.reason } : {}) }),
   'refer-to-ombudsman': decideReferral,
   'add-note': ({ command }) => accept({ type: 'note-added', text: command.text }),
-  'update-calendar': ({ command, record, stage }) => {
-    const holidays = [...new Set(command.holidays)].sort();
-    return accept({ type: 'calendar-updated', holidays, ...recalculateDeadlines(record, stage, holidays) });
-  },
+  'update-calendar': decideCalendar,
+  'migrate-procedure': decideMigration,
 };
+
+/**
+ * A new holiday calendar: the whole list (the old form), or days added and removed (a calendar change). Pending
+ * deadlines of the current stage are counted again with it; one met, or already passed, stays where it was.
+ */
+function decideCalendar({
+  state,
+  command,
+  nowMs,
+  record,
+  stage,
+  keepPassedDeadlines,
+}: DecisionContext<'update-calendar'>) {
+  const moved = (holidays: string[]) =>
+    recalculateDeadlines(record, stage, holidays, keepPassedDeadlines ? nowMs : undefined);
+  if (command.holidays !== undefined) {
+    const holidays = [...new Set(command.holidays)].sort();
+    return accept({ type: 'calendar-updated', holidays, ...moved(holidays) });
+  }
+  const change = calendarChange(state.holidays, command.add ?? [], command.remove ?? []);
+  if (!change)
+    return reject('calendar-unchanged', `the calendar of ${state.ref} already is as asked; nothing to change`);
+  const { holidays, added, removed } = change;
+  return accept({
+    type: 'calendar-updated',
+    holidays,
+    ...(added.length ? { added } : {}),
+    ...(removed.length ? { removed } : {}),
+    ...moved(holidays),
+  });
+}
+
+/** A complaint's calendar with days added and removed, and which of them changed it; undefined when none did. */
+export function calendarChange(
+  current: HolidayCalendar,
+  add: readonly string[],
+  remove: readonly string[],
+): { holidays: string[]; added: string[]; removed: string[] } | undefined {
+  const days = new Set(current);
+  const removing = new Set(remove);
+  const added = [...new Set(add)].filter((day) => !days.has(day) && !removing.has(day)).sort();
+  const removed = [...removing].filter((day) => days.has(day)).sort();
+  if (added.length === 0 && removed.length === 0) return undefined;
+  for (const day of added) days.add(day);
+  for (const day of removed) days.delete(day);
+  return { holidays: [...days].sort(), added, removed };
+}
+
+/** A move to another procedure version by its stage mapping (domain/procedure-migrations). */
+function decideMigration({ state, command, nowMs, record }: DecisionContext<'migrate-procedure'>): Decision {
+  const target = parseProcedureKey(command.to);
+  const procedure = target && findProcedure(target.id, target.version);
+  if (!target || !procedure) return reject('no-migration-path', `there is no procedure ${command.to}`);
+  if (procedureKey(state.procedure) === command.to)
+    return reject('same-procedure', `${state.ref} already follows ${command.to}`);
+  const mapping = findProcedureMigration(state.procedure, target)?.stages[record.stage];
+  if (!mapping) {
+    return reject(
+      'no-migration-path',
+      `no stage mapping from ${procedureKey(state.procedure)} (${record.stage}) to ${command.to}`,
+    );
+  }
+  const next = stageDefinition(procedure, mapping.to);
+  return accept({
+    type: 'procedure-migrated',
+    from: state.procedure,
+    to: { id: procedure.id, version: procedure.version, name: procedure.name },
+    fromStage: record.stage,
+    deadlines: mapping.deadlines,
+    stage: {
+      id: next.id,
+      name: next.name,
+      ...migratedDeadlines(record, next, mapping.deadlines, nowMs, state.holidays),
+    },
+    reason: command.reason,
+  });
+}
+
+/**
+ * The current stage's deadlines under the new stage: met ones as they were; pending ones kept, or counted afresh from
+ * the migration day with the new stage's rules. A pending acknowledgement the new stage has no step for is no longer
+ * due (null); a new stage's acknowledgement step the old stage lacked is counted afresh, or not asked for when kept.
+ */
+function migratedDeadlines(
+  record: StageRecord,
+  next: StageDefinition,
+  mode: 'kept' | 'afresh',
+  nowMs: number,
+  holidays: HolidayCalendar,
+): Pick<StageOpening, 'acknowledgementDueAt' | 'responseDueAt'> {
+  const ack = record.acknowledgement;
+  const acknowledgementDueAt = ack?.metAt
+    ? ack.dueAt
+    : !next.acknowledge
+      ? null
+      : mode === 'afresh'
+        ? iso(addDays(nowMs, next.acknowledge.within, holidays))
+        : (ack?.dueAt ?? null);
+  const responseDueAt =
+    record.response.metAt || mode === 'kept'
+      ? record.response.dueAt
+      : iso(addDays(nowMs, next.respond.within, holidays));
+  return { acknowledgementDueAt, responseDueAt };
+}
 
 function decideAcknowledge({ state, command, procedure, record, stage }: DecisionContext<'acknowledge'>): Decision {
   if (state.status !== 'open')
@@ -337,18 +448,23 @@ function decideReferral(context: DecisionContext<'refer-to-ombudsman'>): Decisio
 
 const HOUR_MS = 60 * 60 * 1000;
 
-/** Pending deadlines of the current stage counted again with a changed holiday calendar; met ones stay as they were. */
+/** Pending deadlines of the current stage counted again with a changed holiday calendar; met (and passed) ones stay. */
 function recalculateDeadlines(
   record: StageRecord,
   stage: StageDefinition,
   holidays: HolidayCalendar,
+  passedBeforeMs: number | undefined,
 ): { acknowledgementDueAt?: string; responseDueAt?: string } {
   const startedAt = ms(record.startedAt);
   const result: { acknowledgementDueAt?: string; responseDueAt?: string } = {};
-  if (record.acknowledgement && stage.acknowledge && !record.acknowledgement.metAt) {
+  // A deadline that has passed (breached, or its breach about to be recorded) is never moved: moving it would
+  // un-breach the complaint and send its reminder and breach notice again. undefined: the rule before the patch.
+  const movable = (pending: DeadlineRecord) =>
+    !pending.metAt && (passedBeforeMs === undefined || ms(pending.dueAt) > passedBeforeMs);
+  if (record.acknowledgement && stage.acknowledge && movable(record.acknowledgement)) {
     result.acknowledgementDueAt = iso(addDays(startedAt, stage.acknowledge.within, holidays));
   }
-  if (!record.response.metAt) {
+  if (movable(record.response)) {
     let dueAt = addDays(startedAt, stage.respond.within, holidays);
     for (const extension of record.response.extensions) {
       dueAt =
@@ -559,6 +675,9 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
         record.acknowledgement.dueAt = entry.acknowledgementDueAt;
       if (entry.responseDueAt) record.response.dueAt = entry.responseDueAt;
       return;
+    case 'procedure-migrated':
+      migrate(state, record, entry);
+      return;
     case 'closed':
       state.status = 'closed';
       state.closure = { at: entry.at, reason: entry.reason, ...(entry.outcome ? { outcome: entry.outcome } : {}) };
@@ -568,6 +687,24 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
     case 'notification-failed':
       return;
   }
+}
+
+/** The move to another procedure: the current stage takes the new stage's id and name and the event's deadlines. */
+function migrate(
+  state: ComplaintState,
+  record: StageRecord,
+  entry: Extract<TimelineEntry, { type: 'procedure-migrated' }>,
+): void {
+  state.procedure = entry.to;
+  state.currentStage = entry.stage.id;
+  record.stage = entry.stage.id;
+  record.name = entry.stage.name;
+  const ackDueAt = entry.stage.acknowledgementDueAt;
+  if (ackDueAt === null) {
+    if (record.acknowledgement && !record.acknowledgement.metAt) record.acknowledgement = null;
+  } else if (record.acknowledgement) record.acknowledgement.dueAt = ackDueAt;
+  else record.acknowledgement = deadline(ackDueAt);
+  record.response.dueAt = entry.stage.responseDueAt;
 }
 
 function pendingDeadline(record: StageRecord, kind: DeadlineKind): DeadlineRecord | null {

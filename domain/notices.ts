@@ -16,6 +16,7 @@ export const noticeKinds = [
   'case-assigned',
   'complaint-acknowledged',
   'outcome-letter',
+  'procedure-changed',
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
@@ -108,6 +109,15 @@ export function noticeFor(entry: TimelineEntry, state: ComplaintState, procedure
         ...(entry.findings ? { findings: entry.findings } : {}),
         ...(entry.actionsTaken ? { actionsTaken: entry.actionsTaken } : {}),
         ...(nextStep ? { nextStep } : {}),
+      };
+    }
+    case 'procedure-migrated': {
+      // The complainant is told the procedure their complaint now follows and its new dates.
+      if (!state.details.complainant.email) return undefined;
+      return {
+        ...base('procedure-changed', 'complainant', entry.stage.id, `${entry.to.id}@${entry.to.version}/${entry.seq}`),
+        dueAt: entry.stage.responseDueAt,
+        deadline: 'response',
       };
     }
     default:

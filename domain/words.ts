@@ -1,5 +1,6 @@
 import type { Standing } from './annual-report';
 import type { ClosureReason, DeadlineKind } from './complaint';
+import type { DeadlineMode } from './complaint-state';
 import type { Category, Channel, ComplaintStatus, ServiceArea } from './vocabulary';
 
 // How the domain's terms are written, in one table, for everything people read: the annual report, the letters and
@@ -75,6 +76,12 @@ export const deadlineWords = {
   acknowledgement: { title: 'Acknowledgement', phrase: 'acknowledgement', action: 'acknowledge the complaint' },
   response: { title: 'Response', phrase: 'response', action: 'send the response' },
 } as const satisfies Record<DeadlineKind, Words & { action: string }>;
+
+/** What a move to another procedure did with the stage's pending deadlines (timeline, letters). */
+export const deadlineModeWords = {
+  kept: { title: 'Deadlines kept', phrase: 'its deadlines kept as they were' },
+  afresh: { title: 'Deadlines counted afresh', phrase: 'its deadlines counted afresh from the day of the move' },
+} as const satisfies Record<DeadlineMode, Words>;
 
 /** The service areas, categories and standings in the order the tables list them. */
 export const keysOf = <K extends string>(table: Record<K, unknown>): K[] => Object.keys(table) as K[];

@@ -25,7 +25,12 @@ import type { Actor } from '../domain/vocabulary';
 import { actionParsing } from './action-parsing';
 import { ACTION_REJECTED, INVALID_ACTION } from './messages';
 import { complaintStatusKey, searchAttributeUpdates } from './search-attributes';
-import { ASSIGNMENT_BY_ROLE, REGISTER_AS_LOCAL_ACTIVITY } from './patches';
+import {
+  ASSIGNMENT_BY_ROLE,
+  CALENDAR_KEEPS_PASSED_DEADLINES,
+  PROCEDURE_MIGRATION,
+  REGISTER_AS_LOCAL_ACTIVITY,
+} from './patches';
 
 // One run of a complaint's workflow: its state, and everything the workflow does besides waiting. Every rule is a
 // pure function in domain/complaint.ts; this class only records what they decide, writes it to the register, keeps
@@ -73,7 +78,6 @@ const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 5_000;
 
 export class ComplaintRun {
   readonly state: ComplaintState;
-  private readonly procedure: Procedure;
   private registeredThroughSeq: number;
   private registerBusy = false;
   private revision = 0;
@@ -84,23 +88,27 @@ export class ComplaintRun {
   private readonly historyLimit: number;
 
   constructor(private readonly input: ComplaintWorkflowInput) {
-    this.procedure = getProcedure(input.procedure);
-    this.state = input.resume?.state ?? openComplaint(input, this.procedure, now());
+    this.state = input.resume?.state ?? openComplaint(input, getProcedure(input.procedure), now());
     this.registeredThroughSeq = input.resume?.registeredThroughSeq ?? 0;
     this.historyLimit = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
+  }
+
+  /** The procedure the complaint follows now: the one it started under, or the one a migration moved it to. */
+  private get procedure(): Procedure {
+    return getProcedure(this.state.procedure);
   }
 
   // ------------------------------------------------------------------------------------------- messages
 
   /** An Update's validator: runs before anything is written, so a refused action leaves no trace in the history. */
   validate(action: ActionName, payload: unknown): void {
-    const { decision } = this.decideNow(action, payload, true);
+    const { decision } = this.decideNow(action, payload);
     if (!decision.ok) throw rejection(decision);
   }
 
   /** An Update: recorded and answered with the whole state, or refused with the rule's reason. */
   update(action: ActionName, payload: unknown): ComplaintState {
-    const { actor, decision } = this.decideNow(action, payload, this.assignmentByRole(action));
+    const { actor, decision } = this.decideNow(action, payload, this.patchedRules(action));
     if (!decision.ok) throw rejection(decision);
     this.record(decision.events, actor);
     return this.state;
@@ -108,23 +116,36 @@ export class ComplaintRun {
 
   /** A Signal: nobody waits for an answer, so a refusal is recorded as an action-rejected event. */
   signal(action: ActionName, payload: unknown): void {
-    const { actor, decision } = this.decideNow(action, payload, this.assignmentByRole(action));
+    const { actor, decision } = this.decideNow(action, payload, this.patchedRules(action));
     if (decision.ok) this.record(decision.events, actor);
     else this.record([{ type: 'action-rejected', action, code: decision.code, reason: decision.reason }], actor);
   }
 
-  /** The patch marker is written only where an assign is handled, so histories without one replay unchanged. */
-  private assignmentByRole(action: ActionName): boolean {
-    return action === 'assign' && wf.patched(ASSIGNMENT_BY_ROLE);
+  /**
+   * The rules a patch changed, for the action at hand. Each marker is written only where its action is handled, so
+   * histories without that action replay unchanged; a validator asks none (it writes nothing) and decides by the new rules.
+   */
+  private patchedRules(action: ActionName): PatchedRules {
+    return {
+      assignmentByRole: action === 'assign' && wf.patched(ASSIGNMENT_BY_ROLE),
+      keepPassedDeadlines: action === 'update-calendar' && wf.patched(CALENDAR_KEEPS_PASSED_DEADLINES),
+      migration: action === 'migrate-procedure' && wf.patched(PROCEDURE_MIGRATION),
+    };
   }
 
-  private decideNow(action: ActionName, payload: unknown, assignmentByRole: boolean) {
+  private decideNow(action: ActionName, payload: unknown, rules: PatchedRules = NEW_RULES) {
     const parsed = actionParsing().parseCommand(action, payload);
     if (!parsed.ok) {
       const decision: Decision = { ok: false, code: 'invalid-message', reason: parsed.reason };
       return { actor: claimedActor(payload), decision };
     }
-    const decision = decide(this.state, parsed.command, Date.now(), this.procedure, { assignmentByRole });
+    if (action === 'migrate-procedure' && !rules.migration) {
+      const decision: Decision = { ok: false, code: 'no-migration-path', reason: 'this run cannot migrate' };
+      return { actor: parsed.command.actor, decision };
+    }
+    const { assignmentByRole, keepPassedDeadlines } = rules;
+    const options = { assignmentByRole, keepPassedDeadlines };
+    const decision = decide(this.state, parsed.command, Date.now(), this.procedure, options);
     return { actor: parsed.command.actor, decision };
   }
 
@@ -250,6 +271,13 @@ export class ComplaintRun {
     wf.upsertSearchAttributes(updates);
   }
 }
+
+interface PatchedRules {
+  assignmentByRole: boolean;
+  keepPassedDeadlines: boolean;
+  migration: boolean;
+}
+const NEW_RULES: PatchedRules = { assignmentByRole: true, keepPassedDeadlines: true, migration: true };
 
 /** Workflow time, as recorded in a timeline entry. */
 function now(): string {

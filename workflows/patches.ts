@@ -13,3 +13,16 @@ export const REGISTER_AS_LOCAL_ACTIVITY = 'register-as-local-activity';
  * API alone checked, so a complaint that handled an assign before it keeps the old rule on replay.
  */
 export const ASSIGNMENT_BY_ROLE = 'assignment-by-role';
+
+/**
+ * update-calendar never moves a deadline that has already passed (domain/complaint.ts recalculateDeadlines); before
+ * it a holiday added after a breach un-breached the complaint and sent its reminder and breach notice again. A
+ * complaint that handled a calendar change before it keeps the old rule on replay.
+ */
+export const CALENDAR_KEEPS_PASSED_DEADLINES = 'calendar-keeps-passed-deadlines';
+
+/**
+ * migrate-procedure moves a complaint to another procedure version (domain/procedure-migrations); the workflow then
+ * follows the procedure its state names. Written where a migration is handled, so other histories replay unchanged.
+ */
+export const PROCEDURE_MIGRATION = 'procedure-migration';

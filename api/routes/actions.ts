@@ -84,8 +84,22 @@ export const actionRoutes: readonly ActionRoute[] = [
     path: 'calendar',
     action: 'update-calendar',
     roles: ['manager'],
-    summary: "Replace the complaint's holiday calendar",
-    description: 'Pending working-day deadlines are counted again with it.',
+    summary: "Add days to or remove days from the complaint's holiday calendar",
+    description:
+      '`add` and/or `remove` change only the days named (409 calendar-unchanged when none would change); `holidays` ' +
+      '(the older form) replaces the whole list. Pending working-day deadlines are counted again with it; a deadline ' +
+      'met, or already passed, is never moved.',
+  },
+  {
+    path: 'procedure',
+    action: 'migrate-procedure',
+    roles: ['manager'],
+    summary: 'Move the complaint to another procedure version',
+    description:
+      '`to` is the version (`id@version`), `reason` why. The stage mapping kept as data (domain/procedure-migrations) ' +
+      'says which stage the complaint is at afterwards and whether its pending deadlines are kept or counted afresh ' +
+      'from today; the move is recorded in the timeline and the complainant is told the new dates. 409 ' +
+      'no-migration-path when there is no mapping, same-procedure when it already follows it.',
   },
 ];
 

@@ -553,6 +553,7 @@ describe('who may do what', () => {
     'spso-referral': {},
     notes: { text: 'A note' },
     calendar: { holidays: [] },
+    procedure: { to: 'spso-mchp@1', reason: 'The council adopted the SPSO procedure' },
   };
   // Allowed: the request gets past authorisation (an unknown complaint then answers 404). Denied: 403.
   const matrix: Array<{
@@ -571,7 +572,7 @@ describe('who may do what', () => {
       method: 'POST' as const,
       url: `/complaints/${missing}/${path}`,
       body,
-      allowed: path === 'extensions' || path === 'calendar' ? ['manager'] : ['case-officer', 'manager'],
+      allowed: ['extensions', 'calendar', 'procedure'].includes(path) ? ['manager'] : ['case-officer', 'manager'],
       // Who may assign whom is the workflow's rule (by the actor's role): an unknown complaint answers 404 first.
       passes: 404,
     })),

@@ -1,6 +1,7 @@
 import {
   SYSTEM_ACTOR,
   applyEvent,
+  decide,
   initialState,
   receiveComplaint,
   type ComplaintEvent,
@@ -46,7 +47,8 @@ export class ComplaintStory {
   record(event: ComplaintEvent, at: string): Notice | undefined {
     const entry = { ...event, seq: this.state.timeline.length + 1, at, actor: SYSTEM_ACTOR } as TimelineEntry;
     applyEvent(this.state, entry);
-    const notice = noticeFor(entry, this.state, this.procedure);
+    // The procedure the complaint follows after the event (another after a procedure-migrated event).
+    const notice = noticeFor(entry, this.state, getProcedure(this.state.procedure));
     if (notice) this.notices.push(notice);
     return notice;
   }
@@ -115,6 +117,18 @@ export function noticeOfEachKind(
       shift(responseDue, 24 * 2),
     ),
   );
+  // Another complaint, moved to the SPSO model procedure on its third day (decided as the workflow decides it).
+  const moved = new ComplaintStory();
+  const at = shift(RECEIVED_AT, 48);
+  const move = { action: 'migrate-procedure', to: 'spso-mchp@1', reason: 'The council adopted the SPSO procedure' };
+  const decision = decide(
+    moved.state,
+    { ...move, actor: { id: 'manager.brown' } } as never,
+    Date.parse(at),
+    moved.procedure,
+  );
+  if (!decision.ok) throw new Error(decision.reason);
+  for (const event of decision.events) keep(moved.record(event, at));
   return notices as Record<Notice['kind'], Notice>;
 }
 

@@ -108,6 +108,7 @@ describe('composed notices', () => {
       'case-assigned': 'Complaint SW-2026-000123 assigned to Sam Jones',
       'complaint-acknowledged': 'Your complaint SW-2026-000123: we have received it',
       'outcome-letter': 'Your complaint SW-2026-000123: our response at Level 1',
+      'procedure-changed': 'Your complaint SW-2026-000123: the procedure we follow has changed',
     });
   });
 
