@@ -7,6 +7,7 @@ import {
 } from '../domain/complaint';
 import type { Notice } from '../domain/notices';
 import type { Procedure } from '../domain/procedure';
+import type { Actor } from '../domain/vocabulary';
 
 // What the complaint workflow asks of the outside world. Workflows import this as a type only;
 // the worker registers implementations built by `createActivities`.
@@ -132,4 +133,59 @@ export interface ReconciliationSummary {
 /** The activity the reconciliation workflow calls (activities/reconciliation.ts); it holds a Temporal client. */
 export interface ReconciliationActivities {
   reconcileRegister(request: ReconciliationRequest): Promise<ReconciliationSummary>;
+}
+
+/** A change to the council's calendar, told to every open complaint (workflows/calendar-change.ts). */
+export interface CalendarChange {
+  /** Names the change: the batch's workflow id and each complaint's Update id derive from it. */
+  id: string;
+  /** Days (YYYY-MM-DD, Europe/London) the council is closed, and days it works after all. */
+  add: string[];
+  remove: string[];
+  /** Who made the change (recorded on each complaint's calendar-updated event). */
+  actor: Actor;
+}
+
+/** One page of open complaints; the token (base64) asks for the next, null after the last. */
+export interface OpenComplaintsPage {
+  refs: string[];
+  nextPageToken: string | null;
+}
+
+/**
+ * What a calendar change did, in counts (and the refs that failed: references only, no personal data).
+ * retimed: a pending deadline moved; calendarOnly: the calendar changed but no deadline moved (none pending, or all
+ * passed); untouched: the complaint's calendar already was as asked, or it closed meanwhile; failed: refused otherwise.
+ */
+export interface CalendarChangeCounts {
+  complaints: number;
+  retimed: number;
+  calendarOnly: number;
+  untouched: number;
+  failed: number;
+  failedRefs: string[];
+}
+
+/** The activities of a calendar change; they hold a Temporal client (activities/calendar-change.ts). */
+export interface CalendarChangeActivities {
+  listOpenComplaints(request: { pageSize: number; pageToken: string | null }): Promise<OpenComplaintsPage>;
+  retimeComplaints(request: { change: CalendarChange; refs: string[] }): Promise<CalendarChangeCounts>;
+}
+
+/** References of the failed complaints kept in the counts (the rest are counted only). */
+export const MAX_FAILED_REFS = 50;
+
+export function emptyCounts(): CalendarChangeCounts {
+  return { complaints: 0, retimed: 0, calendarOnly: 0, untouched: 0, failed: 0, failedRefs: [] };
+}
+
+export function addCounts(total: CalendarChangeCounts, page: CalendarChangeCounts): CalendarChangeCounts {
+  return {
+    complaints: total.complaints + page.complaints,
+    retimed: total.retimed + page.retimed,
+    calendarOnly: total.calendarOnly + page.calendarOnly,
+    untouched: total.untouched + page.untouched,
+    failed: total.failed + page.failed,
+    failedRefs: [...total.failedRefs, ...page.failedRefs].slice(0, MAX_FAILED_REFS),
+  };
 }

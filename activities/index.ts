@@ -4,21 +4,24 @@ import { connectClient } from '../platform/temporal-connection';
 import { createNoticeDelivery } from '../notifications';
 import { openRegister } from '../register';
 import { createActivities } from './complaint-activities';
-import type { ComplaintActivities, ReconciliationActivities } from './contract';
+import { createCalendarChangeActivities } from './calendar-change';
+import type { CalendarChangeActivities, ComplaintActivities, ReconciliationActivities } from './contract';
 import { createReconciliationActivities } from './reconciliation';
 
 export { createActivities } from './complaint-activities';
 export { createReconciliationActivities } from './reconciliation';
-export type { ComplaintActivities, ReconciliationActivities } from './contract';
+export { createCalendarChangeActivities } from './calendar-change';
+export type { CalendarChangeActivities, ComplaintActivities, ReconciliationActivities } from './contract';
 
 /**
  * The worker's activities over the configured register (PostgreSQL or embedded PGlite) and mail delivery, and the
- * daily reconciliation's, whose Temporal client (the worker's connection settings) is connected on its first run
+ * daily reconciliation's and a calendar change's, whose Temporal client (the worker's connection settings) is connected on its first run
  * only: most worker processes never run it.
  */
-export async function createActivitiesFromConfig(
-  config: AppConfig,
-): Promise<{ activities: ComplaintActivities & ReconciliationActivities; close(): Promise<void> }> {
+export async function createActivitiesFromConfig(config: AppConfig): Promise<{
+  activities: ComplaintActivities & ReconciliationActivities & CalendarChangeActivities;
+  close(): Promise<void>;
+}> {
   const register = await openRegister(config);
   const delivery = await createNoticeDelivery(config);
   let connecting: Promise<Client> | undefined;
@@ -34,6 +37,7 @@ export async function createActivitiesFromConfig(
     activities: {
       ...createActivities({ register, delivery }),
       ...createReconciliationActivities({ client, register }),
+      ...createCalendarChangeActivities({ client }),
     },
     close: async () => {
       await delivery.close();

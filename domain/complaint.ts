@@ -177,13 +177,19 @@ function decideCalendar({
   if (!change)
     return reject('calendar-unchanged', `the calendar of ${state.ref} already is as asked; nothing to change`);
   const { holidays, added, removed } = change;
+  // This form names only the deadlines it actually moved (a batch tells a re-timed complaint from the event alone).
+  const deadlines = Object.entries(moved(holidays)).filter(([kind, dueAt]) => dueAt !== currentDueAt(record, kind));
   return accept({
     type: 'calendar-updated',
     holidays,
     ...(added.length ? { added } : {}),
     ...(removed.length ? { removed } : {}),
-    ...moved(holidays),
+    ...Object.fromEntries(deadlines),
   });
+}
+
+function currentDueAt(record: StageRecord, kind: string): string | undefined {
+  return kind === 'acknowledgementDueAt' ? record.acknowledgement?.dueAt : record.response.dueAt;
 }
 
 /** A complaint's calendar with days added and removed, and which of them changed it; undefined when none did. */

@@ -1,3 +1,4 @@
 // Everything the worker registers as workflow code. Bundled with webpack: import nothing with I/O.
 export { complaintWorkflow } from './complaint';
 export { registerReconciliationWorkflow } from './register-reconciliation';
+export { calendarChangeWorkflow } from './calendar-change';
