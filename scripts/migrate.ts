@@ -47,6 +47,8 @@ export interface MigrationOptions {
   actor: Actor;
   /** Complaints asked at once. */
   concurrency?: number;
+  /** The time a dry run counts afresh from (default the wall clock; a test passes the time-skipping server's). */
+  nowMs?: number;
   /** Called as each complaint is done (the progress bar). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -132,7 +134,7 @@ async function migrateOne(
     actor: options.actor,
   };
   if (options.dryRun) {
-    const decision = decide(state, command, Date.now(), getProcedure(state.procedure));
+    const decision = decide(state, command, options.nowMs ?? Date.now(), getProcedure(state.procedure));
     if (!decision.ok) return { ref, before, after: null, outcome: 'refused', reason: decision.reason };
     const event = decision.events.find((candidate) => candidate.type === 'procedure-migrated');
     if (event?.type !== 'procedure-migrated') return { ref, before, after: null, outcome: 'refused' };
@@ -148,10 +150,10 @@ async function migrateOne(
     return { ref, before, after, outcome: 'would-move' };
   }
   try {
-    const { actor, ...body } = command;
+    const { action: _action, ...input } = command;
     const after = await handle.executeUpdate(actionUpdates['migrate-procedure'], {
-      args: [{ ...body, actor }],
-      updateId: `${migrationUpdateId(options.to)}`,
+      args: [input],
+      updateId: migrationUpdateId(options.to),
     });
     return { ref, before, after: stageDeadlines(after), outcome: 'moved' };
   } catch (error) {
