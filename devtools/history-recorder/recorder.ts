@@ -494,6 +494,48 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'procedure-migration',
+    title:
+      'Dundee procedure, moved in flight to the SPSO social work procedure (2017): Stage 1 counted afresh, the complainant told, a holiday added after the breach moves nothing',
+    covers: [
+      'procedure dundee-swd-2011',
+      'procedure spso-social-work-2017',
+      'procedure migrated (level-1 -> stage-1, deadlines afresh)',
+      'procedure-changed notice',
+      'response reminder fired',
+      'response breach fired',
+      'calendar updated by add (passed deadline kept)',
+      'outcome resolved',
+      'closed: escalation-window-ended',
+    ],
+    server: 'time-skipping',
+    async run(ctx, ref) {
+      const handle = await ctx.start(ref, { details: { category: 'delay' } });
+      await ctx.after(HOUR_MS, handle, 'acknowledge', {}, officer);
+      await ctx.after(
+        DAY_MS,
+        handle,
+        'migrate-procedure',
+        { to: 'spso-social-work-2017@1', reason: 'Brought under the SPSO social work procedure' },
+        manager,
+      );
+      // Nobody answers within the 5 working days: the reminder and the breach fire under the new procedure.
+      await ctx.sleep(10 * DAY_MS);
+      const state = await ctx.query(handle);
+      const dayAfterMove = new Date(Date.parse(state.stages[0]!.startedAt) + 2 * DAY_MS).toISOString().slice(0, 10);
+      await ctx.update(handle, 'update-calendar', { add: [dayAfterMove] }, manager);
+      await ctx.after(
+        DAY_MS,
+        handle,
+        'record-outcome',
+        { outcome: 'resolved', actionsTaken: 'Assessment booked' },
+        officer,
+      );
+      // Nobody asks for Stage 2: the escalation window ends and the complaint closes.
+      return { handle, complete: true };
+    },
+  },
+  {
     name: 'continued-as-new',
     title:
       'A long-running complaint whose history passes the limit: it continues as new, carrying its state into a second run',

@@ -73,6 +73,7 @@ describe('timeline of each recorded history', () => {
         'reminder-issued',
         'deadline-breached',
         'calendar-updated',
+        'procedure-migrated',
         'closed',
         'action-rejected',
         'notification-failed',
@@ -103,7 +104,7 @@ describe('timeline of each recorded history', () => {
     );
     expect(breaches.size).toBe(4);
     expect(new Set(timelines.map((timeline) => timeline.procedure.id))).toEqual(
-      new Set(['dundee-swd-2011', 'spso-mchp']),
+      new Set(['dundee-swd-2011', 'spso-mchp', 'spso-social-work-2017']),
     );
     expect(timelines.some((timeline) => timeline.runIds.length > 1)).toBe(true);
     expect(timelines.some((timeline) => timeline.execution === 'running')).toBe(true);

@@ -1,8 +1,8 @@
 // A calendar change applied to 1,000 open complaints in one batch on the time-skipping server: every complaint it
 // affects is re-timed through its update-calendar Update, none fires a reminder or a breach twice, the batch
 // reports how many changed, and a second run of the same change changes nothing. Measured 2026-12-02 on a shared
-// 2-core machine at load average 12-19 (five helpers' tests): 100 complaints in 20-26 s, so the 1,000 take minutes
-// there; the timeout is set for that machine, not for a quiet one.
+// 2-core machine at load average 12-19 (other test runs beside it): 100 complaints in 20-26 s; the 1,000 did not
+// finish within 10 minutes there (workflow tasks expired under the load). Not yet timed on a quiet machine.
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,8 +43,9 @@ afterAll(async () => {
 });
 
 const SPSO = { id: 'spso-mchp', version: 1 };
-// 1,000 complaints: 70 % with their deadlines ahead, 29 % recorded overdue, 1 % with the change already in their calendar.
-const TOTAL = 1_000;
+// 1,000 complaints (CALENDAR_BATCH_COMPLAINTS, a multiple of 100, for a quicker run): 70 % with their deadlines
+// ahead, 29 % recorded overdue, 1 % with the change already in their calendar.
+const TOTAL = Number(process.env.CALENDAR_BATCH_COMPLAINTS ?? 1_000);
 const FRESH = (TOTAL * 70) / 100;
 const OVERDUE = (TOTAL * 29) / 100;
 const ALREADY = TOTAL - FRESH - OVERDUE;
