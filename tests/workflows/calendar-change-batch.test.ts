@@ -1,8 +1,9 @@
 // A calendar change applied to 1,000 open complaints in one batch on the time-skipping server: every complaint it
 // affects is re-timed through its update-calendar Update, none fires a reminder or a breach twice, the batch
 // reports how many changed, and a second run of the same change changes nothing. Measured 2026-12-02 on a shared
-// 2-core machine at load average 12-19 (other test runs beside it): 100 complaints in 20-26 s; the 1,000 did not
-// finish within 10 minutes there (workflow tasks expired under the load). Not yet timed on a quiet machine.
+// 2-core machine at load average 13-19 (other test runs beside it): the file in 144 s (tests 124 s), 100 complaints
+// (CALENDAR_BATCH_COMPLAINTS=100) in 26 s; an earlier run at that load did not finish in 10 minutes (workflow tasks
+// expired). Not yet timed on a quiet machine: it is over the ~60 s a test file should take there unless it is 2x faster.
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
