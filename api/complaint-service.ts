@@ -19,7 +19,13 @@ import { defaultHolidayCalendar } from '../domain/scottish-holidays';
 import type { Actor } from '../domain/vocabulary';
 import { checkSearchAttributes } from '../platform/search-attributes';
 import type { complaintWorkflow, ComplaintWorkflowInput } from '../workflows/complaint';
-import { ACTION_REJECTED, INVALID_ACTION, actionUpdates, complaintStateQuery } from '../workflows/messages';
+import {
+  ACTION_REJECTED,
+  INVALID_ACTION,
+  actionUpdates,
+  complaintStateQuery,
+  keyedUpdateId,
+} from '../workflows/messages';
 import { complaintStatusKey } from '../workflows/search-attributes';
 import { COMPLAINT_WORKFLOW_TYPE, complaintStartOptions } from '../workflows/start-options';
 import {
@@ -76,6 +82,15 @@ const IntakeMemoSchema = z.object({
   v: z.literal(1),
   bodySha256: z.string(),
   idempotencyKeySha256: z.string().optional(),
+  /** An intake key's claim only: the request under the key was refused (400) with this; a repeat answers the same. */
+  refused: z
+    .object({
+      status: z.number().int(),
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ in: z.string().optional(), path: z.string(), message: z.string() })).optional(),
+    })
+    .optional(),
 });
 type IntakeMemo = z.infer<typeof IntakeMemoSchema>;
 const MEMO_KEY = 'apiIntake';
@@ -242,6 +257,16 @@ function workflowInput(
   };
 }
 
+/** `fn`'s value, or the ApiError it throws (a refusal to remember under a key). */
+function refusalOrValue<T>(fn: () => T): T | ApiError {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+}
+
 function isComplaintWorkflowMissingHandler(error: unknown): boolean {
   const cause = (error as { cause?: unknown }).cause;
   return cause instanceof ApplicationFailure && /no registered handler/i.test(cause.message);
@@ -323,17 +348,22 @@ export class ComplaintService {
 
   async intake(body: IntakeBody, options: IntakeOptions): Promise<IntakeResult> {
     const nowMs = this.now();
-    const receivedAtMs = receivedAtOf(body, nowMs);
-    const procedure = procedureOf(body, this.options.defaultProcedure);
     const keyed = options.idempotencyKey ? idempotentRequest(options.actor, options.idempotencyKey, body) : undefined;
+    const resolved = refusalOrValue(() => ({
+      receivedAtMs: receivedAtOf(body, nowMs),
+      procedure: procedureOf(body, this.options.defaultProcedure),
+    }));
+    // The key first, whether or not a ref is given, and even for a refused body (so that a repeat answers the same
+    // refusal and another body under the key is a 409): nothing is started before the key is this body's.
+    if (keyed) await this.claimIntakeKey(keyed, resolved instanceof ApiError ? resolved : undefined);
+    if (resolved instanceof ApiError) throw resolved;
+    const { receivedAtMs, procedure } = resolved;
     const keySha256 = keyed?.keySha256;
     const memo: IntakeMemo = {
       v: 1,
       bodySha256: keyed?.bodySha256 ?? sha256Hex(canonicalJson(body)),
       ...(keySha256 ? { idempotencyKeySha256: keySha256 } : {}),
     };
-    // The key first, whether or not a ref is given: another body under it is a 409 before anything is started.
-    if (keyed) await this.claimIntakeKey(keyed);
     const year = refYear(receivedAtMs);
     const input = (ref: string) => workflowInput(ref, body, procedure, receivedAtMs, options.actor);
 
@@ -374,10 +404,27 @@ export class ComplaintService {
     );
   }
 
-  /** Claims the intake key for this body (see INTAKE_KEY_CLAIM_TYPE); a 409 when it was claimed for another. */
-  private async claimIntakeKey(request: IdempotentRequest): Promise<void> {
+  /**
+   * Claims the intake key for this body (see INTAKE_KEY_CLAIM_TYPE), with the refusal it is answered when refused;
+   * a 409 when it was claimed for another body, and the first refusal again when it was claimed for this one.
+   */
+  private async claimIntakeKey(request: IdempotentRequest, refusal?: ApiError): Promise<void> {
     const workflowId = intakeKeyClaimId(request.keySha256);
-    const memo: IntakeMemo = { v: 1, bodySha256: request.bodySha256, idempotencyKeySha256: request.keySha256 };
+    const memo: IntakeMemo = {
+      v: 1,
+      bodySha256: request.bodySha256,
+      idempotencyKeySha256: request.keySha256,
+      ...(refusal
+        ? {
+            refused: {
+              status: refusal.statusCode,
+              code: refusal.code,
+              message: refusal.message,
+              ...(refusal.details ? { details: refusal.details } : {}),
+            },
+          }
+        : {}),
+    };
     try {
       const handle = await this.call(() =>
         this.client.workflow.start(INTAKE_KEY_CLAIM_TYPE, {
@@ -394,7 +441,10 @@ export class ComplaintService {
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       const description = await this.call(() => this.client.workflow.getHandle(workflowId).describe());
-      replayOrConflict(request, IntakeMemoSchema.safeParse(description.memo?.[MEMO_KEY]).data?.bodySha256 ?? '');
+      const claimed = IntakeMemoSchema.safeParse(description.memo?.[MEMO_KEY]).data;
+      replayOrConflict(request, claimed?.bodySha256 ?? '');
+      const first = claimed?.refused;
+      if (first) throw new ApiError(first.status, first.code, first.message, first.details);
     }
   }
 
@@ -555,7 +605,7 @@ export class ComplaintService {
     const handle = this.client.workflow.getHandle(ref);
     const input = { ...body, actor };
     // Scoped like intake keys: the same key from two people is two requests.
-    const updateId = idempotencyKey ? `${action}:${actor.id}:${idempotencyKey}` : undefined;
+    const updateId = idempotencyKey ? keyedUpdateId(action, actor.id, idempotencyKey) : undefined;
     let state: ComplaintState;
     try {
       state = await this.call(() =>
@@ -563,7 +613,8 @@ export class ComplaintService {
       );
     } catch (error) {
       const refusal = await this.actionError(ref, error);
-      // A refusal by the validator leaves no trace (nothing to compare); a failure after acceptance does.
+      // A keyed action refused by the rules is refused after acceptance (workflows/complaint-run.ts validate), so the
+      // history holds its input: another body under the key is a 409 idempotency-key-reused, not the refusal.
       if (updateId && !(refusal instanceof ApiError && refusal.statusCode >= 500))
         await this.checkAcceptedInput(ref, updateId, input);
       throw refusal;

@@ -38,14 +38,5 @@ export function randomSeed(): string {
   return randomBytes(16).toString('hex');
 }
 
-/** JSON with object keys sorted at every level: equal values give equal text, whatever the key order sent. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner && typeof inner === 'object' && !Array.isArray(inner)) {
-      return Object.fromEntries(
-        Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      );
-    }
-    return inner;
-  });
-}
+/** The one canonical form of a body (domain/idempotency.ts), which the workflow hashes too. */
+export { canonicalJson } from '../domain/idempotency';

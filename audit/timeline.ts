@@ -124,6 +124,8 @@ interface Cause {
   /** Workflow time at which the workflow handled it (the start of that workflow task), ms precision. */
   handledAt: string | undefined;
   event: HistoryEvent;
+  /** An Update's id (a keyed one is refused after acceptance when the rules refuse it). */
+  updateId?: string;
 }
 
 type FailedNotice = { id: string; at: string | undefined };
@@ -140,6 +142,8 @@ class HistoryReading {
   input: ComplaintWorkflowInput | undefined;
   execution: AuditTimeline['execution'] = 'running';
   historyEvents = 0;
+  /** The keyed Updates the current run's input carried from earlier runs. */
+  private carriedUpdateIds = new Set<string>();
 
   constructor(private readonly decode: Decoder) {}
 
@@ -175,9 +179,18 @@ class HistoryReading {
         lastCompletedTaskStartedAt = started ? eventTime(started) : lastTaskStartedAt;
       } else if (event.workflowExecutionUpdateAcceptedEventAttributes) {
         const request = event.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest;
+        const updateId = request?.meta?.updateId ?? undefined;
+        // A keyed Update handled in an earlier run is answered from what that run carried: it records nothing.
+        if (updateId && this.carriedUpdateIds.has(updateId)) continue;
         const payload = await this.decode(request?.input?.args?.payloads?.[0]);
         const action = request?.input?.name ?? '?';
-        this.causes.push({ kind: 'update', action, payload, handledAt: lastCompletedTaskStartedAt, event });
+        const handledAt = lastCompletedTaskStartedAt;
+        this.causes.push({ kind: 'update', action, payload, handledAt, event, ...(updateId ? { updateId } : {}) });
+      } else if (event.workflowExecutionUpdateCompletedEventAttributes?.outcome?.failure) {
+        // Refused after acceptance (a keyed action the rules refused, workflows/complaint-run.ts): nothing recorded.
+        const updateId = event.workflowExecutionUpdateCompletedEventAttributes.meta?.updateId;
+        const index = this.causes.findIndex((cause) => cause.kind === 'update' && cause.updateId === updateId);
+        if (index >= 0) this.causes.splice(index, 1);
       } else if (event.workflowExecutionSignaledEventAttributes) {
         const attributes = event.workflowExecutionSignaledEventAttributes;
         const payload = await this.decode(attributes.input?.payloads?.[0]);
@@ -258,6 +271,7 @@ class HistoryReading {
       const attributes = event.workflowExecutionStartedEventAttributes;
       const runInput = (await this.decode(attributes.input?.payloads?.[0])) as ComplaintWorkflowInput;
       this.input ??= runInput;
+      this.carriedUpdateIds = new Set((runInput.resume?.handledUpdates ?? []).map((handled) => handled.id));
       if (runInput.resume) this.addEntries(runInput.resume.state.timeline, `run ${run.runId} input (continued as new)`);
     } else if (event.workflowExecutionUpdateCompletedEventAttributes) {
       const outcome = event.workflowExecutionUpdateCompletedEventAttributes.outcome;

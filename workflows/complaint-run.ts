@@ -16,14 +16,16 @@ import {
   type ComplaintEvent,
   type ComplaintState,
   type Decision,
+  replayTimeline,
 } from '../domain/complaint';
+import { inputDigest, rememberHandled, type HandledAnswer, type HandledUpdate } from '../domain/idempotency';
 import type { ComplaintOpening } from '../domain/intake';
 import { noticeFor, type Notice } from '../domain/notices';
 import type { Procedure } from '../domain/procedure';
 import { getProcedure } from '../domain/procedures';
 import type { Actor } from '../domain/vocabulary';
 import { actionParsing } from './action-parsing';
-import { ACTION_REJECTED, INVALID_ACTION } from './messages';
+import { ACTION_REJECTED, IDEMPOTENCY_KEY_REUSED, INVALID_ACTION, isKeyedUpdateId } from './messages';
 import { complaintStatusKey, searchAttributeUpdates } from './search-attributes';
 import {
   ASSIGNMENT_BY_ROLE,
@@ -40,7 +42,12 @@ export interface ComplaintWorkflowInput extends ComplaintOpening {
   /** History length beyond which the complaint continues as new (default 5,000; the server also suggests it). */
   continueAsNewAfterEvents?: number;
   /** Present when the workflow continued as new: the complaint so far. */
-  resume?: { state: ComplaintState; registeredThroughSeq: number };
+  resume?: {
+    state: ComplaintState;
+    registeredThroughSeq: number;
+    /** The keyed Updates handled so far, newest last (domain/idempotency.ts); absent before they were carried. */
+    handledUpdates?: HandledUpdate[];
+  };
 }
 
 // Notices must never hold up the complaint: they retry for a day with backoff, then the failure is recorded.
@@ -86,11 +93,13 @@ export class ComplaintRun {
   private readonly indexed = wf.workflowInfo().typedSearchAttributes.get(complaintStatusKey) !== undefined;
   private readonly backgroundWork = new Set<Promise<void>>();
   private readonly historyLimit: number;
+  private handledUpdates: HandledUpdate[];
 
   constructor(private readonly input: ComplaintWorkflowInput) {
     this.state = input.resume?.state ?? openComplaint(input, getProcedure(input.procedure), now());
     this.registeredThroughSeq = input.resume?.registeredThroughSeq ?? 0;
     this.historyLimit = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
+    this.handledUpdates = input.resume?.handledUpdates ?? [];
   }
 
   /** The procedure the complaint follows now: the one it started under, or the one a migration moved it to. */
@@ -100,18 +109,46 @@ export class ComplaintRun {
 
   // ------------------------------------------------------------------------------------------- messages
 
-  /** An Update's validator: runs before anything is written, so a refused action leaves no trace in the history. */
+  /**
+   * An Update's validator: runs before anything is written, so a refused action leaves no trace in the history.
+   * A keyed Update (an Idempotency-Key: messages.ts keyedUpdateId) is refused here only when its key was handled
+   * before with another input (Temporal deduplicates ids within a run; this covers earlier runs); the rules' refusal
+   * of a keyed Update comes after acceptance, so that the history remembers it and a repeat answers the same.
+   */
   validate(action: ActionName, payload: unknown): void {
+    const updateId = wf.currentUpdateInfo()?.id;
+    if (isKeyedUpdateId(action, updateId)) {
+      const handled = this.handledUpdates.find((entry) => entry.id === updateId);
+      if (handled && handled.inputSha256 !== inputDigest(payload)) throw keyReused();
+      if (handled && 'refused' in handled.answer) throw rejection(handled.answer.refused);
+      return;
+    }
     const { decision } = this.decideNow(action, payload);
     if (!decision.ok) throw rejection(decision);
   }
 
   /** An Update: recorded and answered with the whole state, or refused with the rule's reason. */
   update(action: ActionName, payload: unknown): ComplaintState {
+    const updateId = wf.currentUpdateInfo()?.id;
+    const keyed = isKeyedUpdateId(action, updateId) ? updateId : undefined;
+    const handled = keyed && this.handledUpdates.find((entry) => entry.id === keyed);
+    // Handled in an earlier run (this run's repeats Temporal answers itself): the first answer, nothing recorded.
+    if (handled) {
+      if ('refused' in handled.answer) throw rejection(handled.answer.refused);
+      return replayTimeline(this.state.timeline.slice(0, handled.answer.throughSeq));
+    }
     const { actor, decision } = this.decideNow(action, payload, this.patchedRules(action));
-    if (!decision.ok) throw rejection(decision);
+    if (!decision.ok) {
+      if (keyed) this.rememberHandled(keyed, payload, { refused: { code: decision.code, reason: decision.reason } });
+      throw rejection(decision);
+    }
     this.record(decision.events, actor);
+    if (keyed) this.rememberHandled(keyed, payload, { throughSeq: this.state.timeline.length });
     return this.state;
+  }
+
+  private rememberHandled(id: string, payload: unknown, answer: HandledAnswer): void {
+    this.handledUpdates = rememberHandled(this.handledUpdates, { id, inputSha256: inputDigest(payload), answer });
   }
 
   /** A Signal: nobody waits for an answer, so a refusal is recorded as an action-rejected event. */
@@ -166,7 +203,11 @@ export class ComplaintRun {
       await wf.condition(changed, scheduled ? scheduled.atMs - now : undefined);
       if (this.continueAsNewDue() && !isTerminal(this.state.status)) {
         await this.settle();
-        const resume = { state: this.state, registeredThroughSeq: this.registeredThroughSeq };
+        const resume = {
+          state: this.state,
+          registeredThroughSeq: this.registeredThroughSeq,
+          handledUpdates: this.handledUpdates,
+        };
         await wf.continueAsNew<(input: ComplaintWorkflowInput) => Promise<ComplaintState>>({ ...this.input, resume });
       }
     }
@@ -284,12 +325,20 @@ function now(): string {
   return new Date(Date.now()).toISOString();
 }
 
-function rejection(decision: Extract<Decision, { ok: false }>): wf.ApplicationFailure {
+/** The failure a refused Update answers (a rule's refusal, or a reused key). */
+function rejection(refusal: { code: string; reason: string }): wf.ApplicationFailure {
   return wf.ApplicationFailure.create({
-    type: decision.code === 'invalid-message' ? INVALID_ACTION : ACTION_REJECTED,
-    message: decision.reason,
-    details: [{ code: decision.code }],
+    type: refusal.code === 'invalid-message' ? INVALID_ACTION : ACTION_REJECTED,
+    message: refusal.reason,
+    details: [{ code: refusal.code }],
     nonRetryable: true,
+  });
+}
+
+function keyReused(): wf.ApplicationFailure {
+  return rejection({
+    code: IDEMPOTENCY_KEY_REUSED,
+    reason: 'This Idempotency-Key was used before with a different body; use a new key for a new request',
   });
 }
 

@@ -18,3 +18,19 @@ export const actionSignals = Object.fromEntries(actionNames.map((name) => [name,
 /** ApplicationFailure types a client can tell apart. */
 export const ACTION_REJECTED = 'ComplaintActionRejected';
 export const INVALID_ACTION = 'InvalidComplaintAction';
+
+/** A refusal of another body under a key the complaint handled in an earlier run (the API answers it as a 409). */
+export const IDEMPOTENCY_KEY_REUSED = 'idempotency-key-reused';
+
+/**
+ * The Update id of a request made with an Idempotency-Key: scoped to the action and the person (the same key from
+ * two people is two requests). The workflow treats Updates with such an id as keyed (remembered, refusals included,
+ * across continue-as-new); any other id (the client's random one) is not.
+ */
+export function keyedUpdateId(action: ActionName, actorId: string, key: string): string {
+  return `${action}:${actorId}:${key}`;
+}
+
+export function isKeyedUpdateId(action: ActionName, updateId: string | undefined): updateId is string {
+  return updateId !== undefined && updateId.startsWith(`${action}:`);
+}
