@@ -615,7 +615,8 @@ export class ComplaintService {
       const refusal = await this.actionError(ref, error);
       // A keyed action refused by the rules is refused after acceptance (workflows/complaint-run.ts validate), so the
       // history holds its input: another body under the key is a 409 idempotency-key-reused, not the refusal.
-      if (updateId && !(refusal instanceof ApiError && refusal.statusCode >= 500))
+      // Not for an unknown complaint (404: there is no history to read) nor when Temporal failed (5xx).
+      if (updateId && !(refusal instanceof ApiError && (refusal.statusCode >= 500 || refusal.statusCode === 404)))
         await this.checkAcceptedInput(ref, updateId, input);
       throw refusal;
     }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, prometheusContentType, Registry } from 'prom-client';
+import { z } from 'zod';
 import { ANY_ROLE, requireRole } from './auth';
 
 // Prometheus metrics for GET /metrics. Each app has its own Registry, so several apps in one process (tests)
@@ -79,6 +80,13 @@ export async function metricsRoutes(app: FastifyInstance, { metrics }: { metrics
           'Request counts and latencies by route, complaints started, actions recorded and rejected. Any role.',
         tags: ['operations'],
         security: [{ bearer: [] }],
+        // Per status: the figures as Prometheus text, the errors (401, 403 ...) in the one JSON shape.
+        response: {
+          200: {
+            description: 'The Prometheus text exposition format',
+            content: { [prometheusContentType]: { schema: z.string() } },
+          },
+        },
       },
     },
     async (_request, reply) => {

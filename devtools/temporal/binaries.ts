@@ -80,7 +80,7 @@ function run(command: string, args: string[]): boolean {
 }
 
 /** Serialises installs: parallel test processes or `npm start` next to `npm test` must not pip-install at once. */
-function withInstallLock<T>(fn: () => T): T {
+export function withInstallLock<T>(fn: () => T): T {
   const lockDir = path.join(repoRoot(), '.tools', 'install.lock');
   mkdirSync(path.dirname(lockDir), { recursive: true });
   const deadline = Date.now() + 10 * 60_000;

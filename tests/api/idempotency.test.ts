@@ -84,6 +84,15 @@ describe('actions', () => {
     expect(other.json().error.code).toBe('idempotency-key-reused');
   });
 
+  it('answer a keyed action on an unknown complaint 404, not 500 (found by the fuzzer)', async () => {
+    const response = await call('case-officer', 'POST', '/complaints/NO-SUCH-REF/notes', {
+      body: { text: 'Hello' },
+      headers: { 'idempotency-key': `unknown-${unique()}` },
+    });
+    expect(response.status, response.text).toBe(404);
+    expect(response.json().error.code).toBe('complaint-not-found');
+  });
+
   it("scope the key to the caller: another person's same key is another request", async () => {
     const ref = await newComplaint();
     const headers = { 'idempotency-key': `shared-${unique()}` };
