@@ -11,7 +11,7 @@ import {
 import { allowedRolesOf, authenticate, type TokenStore } from './auth';
 import type { ComplaintService } from './complaint-service';
 import { errorResponses, handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors';
-import { type ApiMetrics, createMetrics, metricsRoutes, observeRequests } from './metrics';
+import { type ApiMetrics, createMetrics, metricsRoutes, observeReconciliation, observeRequests } from './metrics';
 import type { Register } from '../register';
 import { complaintActionRoutes } from './routes/actions';
 import { complaintRoutes } from './routes/complaints';
@@ -106,6 +106,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   app.addHook('onRequest', authenticate(deps.tokens));
   observeRequests(app, metrics);
+  if (deps.register) observeReconciliation(metrics, deps.register);
 
   await registerDocumentation(app);
 

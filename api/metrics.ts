@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, prometheusContentType, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, prometheusContentType, Registry } from 'prom-client';
 import { z } from 'zod';
+import type { ReconciliationRun, Register } from '../register';
+import { DIFFERENCE_KINDS } from '../register/reconcile';
 import { ANY_ROLE, requireRole } from './auth';
 
 // Prometheus metrics for GET /metrics. Each app has its own Registry, so several apps in one process (tests)
@@ -53,6 +55,63 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): ApiMe
       registers: [registry],
     }),
   };
+}
+
+/**
+ * The last reconciliation of the register with Temporal (the daily Schedule's or `npm run reconcile`'s), read from
+ * the register at each scrape: the worker that runs the Schedule serves no metrics, and the register is what every
+ * process shares. No samples before the first reconciliation (the README's alert rules say what to watch).
+ */
+export function observeReconciliation(metrics: ApiMetrics, register: Pick<Register, 'lastReconciliation'>): void {
+  // One read per scrape for all the gauges below (each gauge's collect asks; they are collected one after another).
+  let read: { at: number; run: Promise<ReconciliationRun | undefined> } | undefined;
+  const lastRun = () => {
+    if (!read || Date.now() - read.at > 1_000) {
+      // A register that cannot be read now leaves the figures out of this scrape rather than failing /metrics.
+      read = { at: Date.now(), run: register.lastReconciliation().catch(() => undefined) };
+    }
+    return read.run;
+  };
+  const gauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    set: (gauge: Gauge<L>, run: ReconciliationRun) => void,
+  ) =>
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [metrics.registry],
+      async collect() {
+        this.reset();
+        const run = await lastRun();
+        if (run) set(this, run);
+      },
+    });
+  gauge(
+    'complaints_register_reconcile_differences',
+    'Differences the last reconciliation found between the register and Temporal, by kind (repaired or not)',
+    ['kind'],
+    (g, run) => {
+      for (const kind of DIFFERENCE_KINDS) g.set({ kind }, run.byKind[kind] ?? 0);
+    },
+  );
+  gauge('complaints_register_reconcile_unreadable', 'Complaints the last reconciliation could not read', [], (g, run) =>
+    g.set(run.unreadable),
+  );
+  gauge('complaints_register_reconcile_repaired', 'Complaints the last reconciliation repaired', [], (g, run) =>
+    g.set(run.repaired),
+  );
+  gauge('complaints_register_reconcile_checked', 'Complaints the last reconciliation compared', [], (g, run) =>
+    g.set(run.checked),
+  );
+  gauge(
+    'complaints_register_reconcile_last_run_timestamp_seconds',
+    'When the last reconciliation finished (Unix time), and by what (schedule or command)',
+    ['by'],
+    (g, run) => g.set({ by: run.by }, Date.parse(run.finishedAt) / 1000),
+  );
 }
 
 /** Times every request. Call on the root instance, so that it sees every route (and the 404s). */

@@ -62,7 +62,31 @@ export interface Register extends ComplaintRegisterWriter {
   recordCompliment(compliment: NewCompliment, recordedBy: Actor, recordedAt: Date): Promise<Compliment>;
   /** Compliments received in the period (all when absent), oldest first. */
   compliments(period?: Partial<ReportPeriod>): Promise<Compliment[]>;
+  /** Keeps a reconciliation's result (counts only), for /metrics. */
+  recordReconciliation(run: ReconciliationRun): Promise<void>;
+  /** The latest reconciliation's result, or undefined when none has run. */
+  lastReconciliation(): Promise<ReconciliationRun | undefined>;
   close(): Promise<void>;
+}
+
+/** What one reconciliation found (register/reconcile.ts), as kept in the register. */
+export interface ReconciliationRun {
+  finishedAt: string;
+  by: 'schedule' | 'command';
+  checked: number;
+  repaired: number;
+  unreadable: number;
+  /** Differences by kind (missing, extra, different, snapshot-behind, not-in-temporal). */
+  byKind: Record<string, number>;
+}
+
+interface ReconciliationRow {
+  finished_at: Date | string;
+  run_by: string;
+  checked: number;
+  repaired: number;
+  unreadable: number;
+  differences: Record<string, number> | string;
 }
 
 /**
@@ -271,6 +295,30 @@ class SqlRegister implements Register {
       recordedBy: json<Actor>(row.recorded_by),
       recordedAt: toIso(row.recorded_at),
     }));
+  }
+
+  async recordReconciliation(run: ReconciliationRun): Promise<void> {
+    await this.store.query(
+      `INSERT INTO reconciliation_runs (finished_at, run_by, checked, repaired, unreadable, differences)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb)`,
+      [run.finishedAt, run.by, run.checked, run.repaired, run.unreadable, JSON.stringify(run.byKind)],
+    );
+  }
+
+  async lastReconciliation(): Promise<ReconciliationRun | undefined> {
+    const [row] = await this.store.query<ReconciliationRow>(
+      `SELECT finished_at, run_by, checked, repaired, unreadable, differences FROM reconciliation_runs
+        ORDER BY finished_at DESC, id DESC LIMIT 1`,
+    );
+    if (!row) return undefined;
+    return {
+      finishedAt: toIso(row.finished_at),
+      by: row.run_by === 'command' ? 'command' : 'schedule',
+      checked: Number(row.checked),
+      repaired: Number(row.repaired),
+      unreadable: Number(row.unreadable),
+      byKind: json<Record<string, number>>(row.differences),
+    };
   }
 
   close(): Promise<void> {

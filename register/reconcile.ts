@@ -5,7 +5,8 @@ import type { ComplaintState, TimelineEntry } from '../domain/complaint';
 import { getProcedure } from '../domain/procedures';
 import { complaintStateQuery } from '../workflows/messages';
 import { COMPLAINT_WORKFLOW_TYPE } from '../workflows/start-options';
-import type { Register } from './index';
+import type { ReconciliationSummary } from '../activities/contract';
+import type { ReconciliationRun, Register } from './index';
 
 // The reconciliation (issue 18): the register against Temporal, complaint by complaint. Temporal's truth is the
 // workflow's own state: by its query while it runs, by its result once it has completed (the result follows
@@ -49,6 +50,8 @@ export interface ReconcileReport {
 
 export interface ReconcileOptions {
   repair?: boolean;
+  /** Keep the result in the register as this run's (the daily Schedule's or the command's), for /metrics. */
+  recordAs?: ReconciliationRun['by'];
   /** Called per complaint checked (progress for the command line). */
   onChecked?: (ref: string, differences: readonly Difference[]) => void;
 }
@@ -91,7 +94,35 @@ export async function reconcile(
       report.repaired.push(ref);
     }
   }
+  if (options.recordAs) {
+    const { checked, repaired, unreadable, byKind } = summarize(report);
+    const finishedAt = new Date().toISOString();
+    await register.recordReconciliation({ finishedAt, by: options.recordAs, checked, repaired, unreadable, byKind });
+  }
   return report;
+}
+
+/** Every kind of difference, so that a kind found in none reads 0 (not absent) in the counts. */
+export const DIFFERENCE_KINDS: readonly DifferenceKind[] = [
+  'missing',
+  'extra',
+  'different',
+  'snapshot-behind',
+  'not-in-temporal',
+];
+
+/** A report as counts (no entry's content): what the Schedule's run returns and the register keeps. */
+export function summarize(report: ReconcileReport): ReconciliationSummary {
+  const byKind: Record<string, number> = Object.fromEntries(DIFFERENCE_KINDS.map((kind) => [kind, 0]));
+  for (const d of report.differences) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
+  return {
+    checked: report.checked,
+    differences: report.differences.length,
+    complaintsDiffering: new Set(report.differences.map((d) => d.ref)).size,
+    repaired: report.repaired.length,
+    unreadable: report.unreadable.length,
+    byKind,
+  };
 }
 
 /** The complaint as Temporal holds it; undefined when Temporal has no workflow of that id. */

@@ -47,6 +47,7 @@ async function main(): Promise<number> {
     try {
       const report = await reconcile(client, register, selection, {
         repair: values.repair,
+        recordAs: 'command',
         onChecked: values.json
           ? undefined
           : (ref, differences) => {

@@ -9,7 +9,14 @@ import type { ReconciliationSummary } from '../../activities/contract';
 import type { ComplaintState, TimelineEntry } from '../../domain/complaint';
 import { waitForRegister } from '../../devtools/scenario-replay/register-sync';
 import { ensureReconciliationSchedule, REGISTER_RECONCILIATION_SCHEDULE_ID } from '../../platform/schedules';
-import { type Register } from '../../register';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp } from '../../api/app';
+import type { ComplaintService } from '../../api/complaint-service';
+import { createMetrics } from '../../api/metrics';
+import { openRegister, type Register } from '../../register';
+import { people, testTokens } from '../support/api';
 import { actionUpdates, complaintStateQuery } from '../../workflows/messages';
 import { type ComplaintHarness, officer } from '../support/complaint-harness';
 import { startRegisterStack, type RegisterStack } from '../support/register-stack';
@@ -123,5 +130,54 @@ describe('the daily reconciliation schedule', () => {
     expect(summary.repaired).toBeGreaterThanOrEqual(1);
     expect(summary.complaintsDiffering).toBeGreaterThanOrEqual(1);
     expect(plain(await register.timeline(input.ref))).toEqual(plain(state.timeline));
+
+    // What an operator sees: the API's /metrics reads the Schedule's result from the register.
+    const app = await buildApp({
+      complaints: {} as ComplaintService, // /metrics never asks Temporal
+      tokens: testTokens(),
+      register,
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
+    try {
+      const metrics = await app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${people.auditor.token}` },
+      });
+      expect(metrics.statusCode).toBe(200);
+      const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics.body)?.[1]);
+      expect(sample('complaints_register_reconcile_differences\\{kind="extra"\\}')).toBe(summary.byKind['extra']);
+      expect(sample('complaints_register_reconcile_differences\\{kind="different"\\}')).toBe(0);
+      expect(sample('complaints_register_reconcile_repaired')).toBe(summary.repaired);
+      const finished = sample('complaints_register_reconcile_last_run_timestamp_seconds\\{by="schedule"\\}');
+      expect(Math.abs(finished - Date.now() / 1000)).toBeLessThan(60);
+    } finally {
+      await app.close();
+    }
   }, 90_000);
+
+  it('before any reconciliation, /metrics has no reconciliation samples (absent() is the alert)', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'no-reconcile-'));
+    const empty = await openRegister({ DATA_DIR: dataDir, DATABASE_URL: undefined });
+    const app = await buildApp({
+      complaints: {} as ComplaintService,
+      tokens: testTokens(),
+      register: empty,
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
+    try {
+      const metrics = await app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${people.auditor.token}` },
+      });
+      expect(metrics.statusCode).toBe(200);
+      expect(metrics.body).toContain('# TYPE complaints_register_reconcile_last_run_timestamp_seconds gauge');
+      expect(metrics.body).not.toMatch(/^complaints_register_reconcile_last_run_timestamp_seconds/m);
+    } finally {
+      await app.close();
+      await empty.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -164,6 +164,13 @@ describe('npm run reconcile', () => {
       );
     const reported = await run('--ref', ref);
     expect(reported.code).toBe(3);
+    // The command's result is kept for /metrics (counts only), as the Schedule's is.
+    expect(await register.lastReconciliation()).toMatchObject({
+      by: 'command',
+      checked: 1,
+      repaired: 0,
+      byKind: { missing: 1, extra: 1, different: 1, 'not-in-temporal': 0 },
+    });
     expect(reported.stdout).toContain(`${ref} missing #2`);
     expect(reported.stdout).toContain(`${ref} extra #${state.timeline.length + 1}`);
     const repaired = await run('--ref', ref, '--repair');
