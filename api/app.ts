@@ -8,6 +8,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { STATED_RULE } from '../domain/vocabulary';
 import { allowedRolesOf, authenticate, type TokenStore } from './auth';
 import type { ComplaintService } from './complaint-service';
 import { errorResponses, handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors';
@@ -137,6 +138,28 @@ function documentImpliedErrors(route: { url: string; schema?: FastifySchema }, i
   schema.response = { ...errorResponses(...statuses), ...(schema.response as object | undefined) };
 }
 
+/**
+ * Each rule a schema states in words (STATED_RULE, domain/vocabulary.ts: a refinement JSON Schema cannot express,
+ * such as "no unpaired surrogate") added to its field's description, so that a reader of the document sees it; the
+ * keyword itself stays (an OpenAPI extension) for tests/api/openapi-constraints.test.ts.
+ */
+export function withStatedRules<T>(value: T): T {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    const rule = record[STATED_RULE];
+    if (typeof rule === 'string') {
+      const description = typeof record.description === 'string' ? record.description : '';
+      if (!description.includes(rule))
+        record.description = description ? `${description.replace(/\.$/, '')}. ${rule}` : rule;
+    }
+    for (const child of Object.values(record)) visit(child);
+  };
+  visit(value);
+  return value;
+}
+
 /** OpenAPI generated from the routes' zod schemas, and Swagger UI at /docs. */
 async function registerDocumentation(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
@@ -160,9 +183,9 @@ async function registerDocumentation(app: FastifyInstance): Promise<void> {
         { name: 'operations', description: 'Health and metrics' },
       ],
     },
-    transform: jsonSchemaTransform,
+    transform: (input) => withStatedRules(jsonSchemaTransform(input)),
     // Schemas with an id (the complaint's state, its timeline entry, an instant) become components, named once.
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => withStatedRules(jsonSchemaTransformObject(input)),
   });
   // The documentation is public: a browser cannot send a bearer token for the page itself, and it holds no data.
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });

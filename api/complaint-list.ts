@@ -13,7 +13,9 @@ import {
   ComplaintStatusSchema,
   InstantSchema,
   LocalDateSchema,
+  PLAIN_TEXT_RULE,
   ServiceAreaSchema,
+  STATED_RULE,
   TextSchema,
 } from '../domain/vocabulary';
 import {
@@ -40,34 +42,42 @@ import { badRequest } from './errors';
 
 /** `a,b,c` → the distinct values, each valid for `item`. */
 const list = <T extends string>(item: z.ZodType<T>, what: string) =>
-  TextSchema.max(500).transform((value, ctx) => {
-    const parts = [
-      ...new Set(
-        value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean),
-      ),
-    ];
-    const invalid = parts.filter((part) => !item.safeParse(part).success);
-    if (parts.length === 0 || parts.length > 20 || invalid.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: invalid.length ? `not ${what}: ${invalid.join(', ')}` : `give 1 to 20 comma-separated ${what}s`,
-      });
-      return z.NEVER;
-    }
-    return parts as T[];
-  });
+  TextSchema.max(500)
+    .transform((value, ctx) => {
+      const parts = [
+        ...new Set(
+          value
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const invalid = parts.filter((part) => !item.safeParse(part).success);
+      if (parts.length === 0 || parts.length > 20 || invalid.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: invalid.length ? `not ${what}: ${invalid.join(', ')}` : `give 1 to 20 comma-separated ${what}s`,
+        });
+        return z.NEVER;
+      }
+      return parts as T[];
+    })
+    // The text rule is the one of TextSchema, stated again: this field's own rule replaces the inherited statement.
+    .meta({ [STATED_RULE]: `1 to 20 comma-separated values, each ${what}. ${PLAIN_TEXT_RULE}` });
 
 const options = (values: readonly string[]) => `one of ${values.join(', ')}`;
 
 /** An instant, or a London date (whole day: from its first to its last millisecond). */
 const instantOrDate = (edge: 'start' | 'end') =>
-  z.union([InstantSchema, LocalDateSchema]).transform((value) => {
-    if (value.length > 10) return new Date(value).toISOString();
-    return new Date(edge === 'end' ? endOfLondonDay(value) : endOfLondonDay(shiftIsoDate(value, -1)) + 1).toISOString();
-  });
+  z
+    .union([InstantSchema, LocalDateSchema])
+    .transform((value) => {
+      if (value.length > 10) return new Date(value).toISOString();
+      return new Date(
+        edge === 'end' ? endOfLondonDay(value) : endOfLondonDay(shiftIsoDate(value, -1)) + 1,
+      ).toISOString();
+    })
+    .meta({ [STATED_RULE]: `A date (YYYY-MM-DD) is the whole London day, to its ${edge}.` });
 
 export const ListQuerySchema = z
   .object({
@@ -94,6 +104,7 @@ export const ListQuerySchema = z
     overdue: z
       .enum(['true', 'false'])
       .transform((value) => value === 'true')
+      .meta({ [STATED_RULE]: 'Read as a boolean.' })
       .optional()
       .describe('Only complaints with (true) or without (false) a missed deadline in the current stage'),
     nextDeadlineBefore: instantOrDate('end')

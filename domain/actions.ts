@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { ActionName } from './action-names';
-import { ActorSchema, InstantSchema, LocalDateSchema, OutcomeSchema, TextSchema, plainTextOf } from './vocabulary';
+import {
+  ActorSchema,
+  InstantSchema,
+  LocalDateSchema,
+  OutcomeSchema,
+  STATED_RULE,
+  TextSchema,
+  plainTextOf,
+} from './vocabulary';
 
 export { actionNames, type ActionName } from './action-names';
 
@@ -67,7 +75,8 @@ const actionBodySchemaBuilders = {
       .refine((body) => (body.days === undefined) !== (body.newDeadline === undefined), {
         message: 'give either days or newDeadline, not both',
         path: ['days'],
-      }),
+      })
+      .meta({ [STATED_RULE]: 'Give either days or newDeadline, not both.' }),
   withdraw: () => z.object({ reason: text(2_000).optional() }).strict(),
   'refer-to-ombudsman': () =>
     z.object({ reference: text(100).optional().describe("The Ombudsman's case reference, when known") }).strict(),

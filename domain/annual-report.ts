@@ -69,7 +69,9 @@ export interface AnnualReport {
 export const ReportQuerySchema = z
   .object({
     from: DateOrInstantSchema.describe('First day (YYYY-MM-DD) or instant of the period'),
-    to: DateOrInstantSchema.describe('Last day (YYYY-MM-DD, inclusive) or the instant the period ends (exclusive)'),
+    to: DateOrInstantSchema.describe(
+      'Last day (YYYY-MM-DD, inclusive) or the instant the period ends (exclusive); not before from',
+    ),
   })
   .strict();
 

@@ -36,7 +36,7 @@ export const ComplimentListQuerySchema = z
   .object({
     from: DateOrInstantSchema.optional().describe('Received on or after (a date: from the start of that day)'),
     to: DateOrInstantSchema.optional().describe(
-      'Received before (an instant) or on or before (a date: that whole day)',
+      'Received before (an instant) or on or before (a date: that whole day); not before from',
     ),
   })
   .strict();

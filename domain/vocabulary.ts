@@ -30,6 +30,13 @@ export const complaintStatuses = ['open', 'awaiting-escalation', 'closed', 'with
 export const ComplaintStatusSchema = z.enum(complaintStatuses);
 export type ComplaintStatus = z.infer<typeof ComplaintStatusSchema>;
 
+/**
+ * The keyword (an OpenAPI extension) under which a schema states, in words, a rule of its own that JSON Schema cannot
+ * express (a refinement); the API's document adds it to the field's description (api/app.ts), and
+ * tests/api/openapi-constraints.test.ts fails when a refined field states none. Derived schemas inherit it.
+ */
+export const STATED_RULE = 'x-rule';
+
 // Years outside this range are well-formed ISO text but no date a complaint can have, and JavaScript's Date reads
 // years below 100 as 19xx: refused here, once, rather than failing deep inside date arithmetic.
 const YEARS_MESSAGE = 'must be in the years 1900 to 9998';
@@ -39,10 +46,16 @@ function withinCalendarRange(value: string): boolean {
 }
 
 /** ISO-8601 instant with an offset, e.g. 2026-03-01T09:30:00Z. */
-export const InstantSchema = z.iso.datetime({ offset: true }).refine(withinCalendarRange, YEARS_MESSAGE);
+export const InstantSchema = z.iso
+  .datetime({ offset: true })
+  .refine(withinCalendarRange, YEARS_MESSAGE)
+  .meta({ [STATED_RULE]: 'In the years 1900 to 9998.' });
 
 /** ISO local date, e.g. 2026-12-25. */
-export const LocalDateSchema = z.iso.date().refine(withinCalendarRange, YEARS_MESSAGE);
+export const LocalDateSchema = z.iso
+  .date()
+  .refine(withinCalendarRange, YEARS_MESSAGE)
+  .meta({ [STATED_RULE]: 'In the years 1900 to 9998.' });
 
 // Text from outside (HTTP bodies and queries, Signals and Updates from other systems) is checked once, here, for
 // characters no person writes and the register cannot keep: PostgreSQL refuses NUL in text and jsonb (22021,
@@ -70,6 +83,10 @@ export function plainTextOf(value: string): string {
   return value.replace(UNSAFE_TEXT_EVERYWHERE, (character) => `<${codePointName(character)}>`);
 }
 
+/** The text rule in words, for the API's document. */
+export const PLAIN_TEXT_RULE =
+  'Plain text: no NUL, no control character other than tab, line feed and CR LF, no unpaired surrogate.';
+
 /** Whether `value` is plain text (see textProblem). */
 export const isPlainText = (value: string): boolean => !UNSAFE_TEXT.test(value);
 
@@ -78,9 +95,12 @@ export const isPlainText = (value: string): boolean => !UNSAFE_TEXT.test(value);
  * is built on it (`TextSchema.trim().min(1).max(200)`); the exceptions are values a tighter schema already confines
  * (enums, references, ISO dates, e-mail addresses, ids matched by a pattern).
  */
-export const TextSchema = z.string().refine(isPlainText, {
-  error: (issue) => (typeof issue.input === 'string' ? textProblem(issue.input) : undefined) ?? 'not plain text',
-});
+export const TextSchema = z
+  .string()
+  .refine(isPlainText, {
+    error: (issue) => (typeof issue.input === 'string' ? textProblem(issue.input) : undefined) ?? 'not plain text',
+  })
+  .meta({ [STATED_RULE]: PLAIN_TEXT_RULE });
 
 const actorShape = (text: typeof TextSchema) => ({
   id: text.min(1).max(200),
