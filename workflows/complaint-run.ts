@@ -45,7 +45,10 @@ export interface ComplaintWorkflowInput extends ComplaintOpening {
   resume?: {
     state: ComplaintState;
     registeredThroughSeq: number;
-    /** The keyed Updates handled so far, newest last (domain/idempotency.ts); absent before they were carried. */
+    /**
+     * The keyed Updates handled so far, newest last (domain/idempotency.ts). Absent in every run that continued as new
+     * before they were carried, which therefore replays as it ran: no `patched` is needed (tests/audit replays them).
+     */
     handledUpdates?: HandledUpdate[];
   };
 }
