@@ -98,7 +98,8 @@ const actionBodySchemaBuilders = {
       .refine((body) => (body.holidays === undefined) !== (body.add === undefined && body.remove === undefined), {
         message: 'give add and/or remove, or holidays (the whole list), not both',
         path: ['add'],
-      }),
+      })
+      .meta({ [STATED_RULE]: 'Give add and/or remove, or holidays (the whole list), not both.' }),
   'migrate-procedure': () =>
     z
       .object({
