@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import {
   AnnualReportQuerySchema,
   AnnualReportSchema,
@@ -59,7 +60,15 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
         security: [{ bearer: [] }],
         querystring: AnnualReportQuerySchema,
         response: {
-          200: AnnualReportSchema.describe('format=json; md and html answer text/markdown and text/html'),
+          // By format: the figures as JSON, the paper as Markdown, the page as HTML (found by the fuzzer: undocumented).
+          200: {
+            description: 'The figures (format=json), the text for a paper (md) or the printable page (html)',
+            content: {
+              'application/json': { schema: AnnualReportSchema },
+              'text/markdown': { schema: z.string() },
+              'text/html': { schema: z.string() },
+            },
+          },
           ...errorResponses(400, 401, 403),
         },
       },
