@@ -1,0 +1,103 @@
+// The product against the cluster: `npm run worker` and `npm run api` (worker/main.ts, api/main.ts, as they run in
+// production) with TEMPORAL_ADDRESS at the cluster's front door, the register in the run's PostgreSQL database,
+// bearer tokens of their own; and a client of our own (the reconciliation's view of Temporal).
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { hashToken } from '../../api/auth';
+import { configVariableNames, loadConfig } from '../../platform/config';
+import { unusedLoopbackPort } from '../../platform/ports';
+import { repoRoot } from '../../platform/repo-root';
+import { openRegister, type Register } from '../../register';
+import { type Child, type ChildGroup, httpOk, waitForLine, waitForProbe } from '../child-processes';
+import { NAMESPACE } from './cluster';
+
+export const people = {
+  intake: { id: 'cluster.intake', name: 'Cluster intake clerk', roles: ['intake'] },
+  officer: { id: 'cluster.officer', name: 'Cluster case officer', roles: ['case-officer'] },
+} as const;
+export type PersonKey = keyof typeof people;
+
+export interface App {
+  apiUrl: string;
+  tokens: Record<PersonKey, string>;
+  worker: Child;
+  api: Child;
+  client: Client;
+  register: Register;
+  close(): Promise<void>;
+}
+
+function tokens(): { tokens: Record<PersonKey, string>; document: string } {
+  const keys = Object.keys(people) as PersonKey[];
+  const made = Object.fromEntries(keys.map((k) => [k, `swc_cluster_${randomBytes(24).toString('base64url')}`]));
+  const document = JSON.stringify({
+    tokens: keys.map((k) => ({
+      sha256: hashToken(made[k]!),
+      person: { id: people[k].id, name: people[k].name },
+      roles: [...people[k].roles],
+    })),
+  });
+  return { tokens: made as Record<PersonKey, string>, document };
+}
+
+export async function startApp(options: {
+  children: ChildGroup;
+  dir: string;
+  temporalAddress: string;
+  databaseUrl: string;
+}): Promise<App> {
+  const { children, dir, temporalAddress, databaseUrl } = options;
+  const { tokens: made, document } = tokens();
+  const port = await unusedLoopbackPort();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of configVariableNames) delete env[name];
+  Object.assign(env, {
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: path.join(dir, 'data'),
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    API_TOKENS: document,
+  });
+  const start = (name: string, script: string, stopTimeoutMs: number) =>
+    children.start({
+      name,
+      command: process.execPath,
+      args: ['--import', 'tsx', path.join(repoRoot(), script)],
+      env,
+      cwd: repoRoot(),
+      logFile: path.join(dir, `${name}.log`),
+      stopTimeoutMs,
+    });
+  // The worker drains its in-flight tasks on SIGTERM: it gets longer.
+  const worker = start('worker', 'worker/main.ts', 60_000);
+  const api = start('api', 'api/main.ts', 20_000);
+  const apiUrl = `http://127.0.0.1:${port}`;
+  await Promise.all([
+    waitForLine(worker, /^Worker polling task queue/, { deadlineMs: 180_000 }),
+    waitForProbe(api, 'a healthy /health', httpOk(`${apiUrl}/health`), { deadlineMs: 180_000 }),
+  ]);
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection, namespace: NAMESPACE });
+  const register = await openRegister(loadConfig({ DATABASE_URL: databaseUrl, DATA_DIR: path.join(dir, 'data') }));
+  return {
+    apiUrl,
+    tokens: made,
+    worker,
+    api,
+    client,
+    register,
+    async close() {
+      await register.close();
+      await connection.close();
+    },
+  };
+}
+
+/** The headers of a request made as `who`. */
+export const auth = (app: App, who: PersonKey) => ({
+  authorization: `Bearer ${app.tokens[who]}`,
+  'content-type': 'application/json',
+});
