@@ -1,30 +1,38 @@
 // The product against the cluster: `npm run worker` and `npm run api` (worker/main.ts, api/main.ts, as they run in
 // production) with TEMPORAL_ADDRESS at the cluster's front door, the register in the run's PostgreSQL database,
-// bearer tokens of their own; and a client of our own (the reconciliation's view of Temporal).
+// e-mail to an SMTP server in this process (tests/support/mail-server.ts), bearer tokens of their own; and, for the
+// fault drill (devtools/fault-drill), its target (the API, Temporal through the front door, the register, the mail
+// received) and a control that SIGKILLs and restarts the worker.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { hashToken } from '../../api/auth';
-import { configVariableNames, loadConfig } from '../../platform/config';
+import { configVariableNames } from '../../platform/config';
 import { unusedLoopbackPort } from '../../platform/ports';
 import { repoRoot } from '../../platform/repo-root';
 import { openRegister, type Register } from '../../register';
+import { TestMailServer } from '../../tests/support/mail-server';
 import { type Child, type ChildGroup, httpOk, waitForLine, waitForProbe } from '../child-processes';
+import type { DrillTarget, FaultControl } from '../fault-drill';
 import { NAMESPACE } from './cluster';
 
 export const people = {
   intake: { id: 'cluster.intake', name: 'Cluster intake clerk', roles: ['intake'] },
   officer: { id: 'cluster.officer', name: 'Cluster case officer', roles: ['case-officer'] },
+  manager: { id: 'cluster.manager', name: 'Cluster manager', roles: ['manager'] },
 } as const;
+const MAIL_FROM = 'complaints@cluster.example';
 export type PersonKey = keyof typeof people;
 
 export interface App {
   apiUrl: string;
   tokens: Record<PersonKey, string>;
-  worker: Child;
   api: Child;
   client: Client;
   register: Register;
+  target: DrillTarget;
+  /** SIGKILL and restart of the worker (restarted as `npm run worker`, which bundles the workflows again). */
+  worker: FaultControl;
   close(): Promise<void>;
 }
 
@@ -49,6 +57,8 @@ export async function startApp(options: {
 }): Promise<App> {
   const { children, dir, temporalAddress, databaseUrl } = options;
   const { tokens: made, document } = tokens();
+  const mail = new TestMailServer();
+  await mail.start();
   const port = await unusedLoopbackPort();
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of configVariableNames) delete env[name];
@@ -60,6 +70,8 @@ export async function startApp(options: {
     HOST: '127.0.0.1',
     PORT: String(port),
     API_TOKENS: document,
+    SMTP_URL: mail.url,
+    MAIL_FROM,
   });
   const start = (name: string, script: string, stopTimeoutMs: number) =>
     children.start({
@@ -71,27 +83,49 @@ export async function startApp(options: {
       logFile: path.join(dir, `${name}.log`),
       stopTimeoutMs,
     });
-  // The worker drains its in-flight tasks on SIGTERM: it gets longer.
-  const worker = start('worker', 'worker/main.ts', 60_000);
+  let worker: Child | undefined;
+  const startWorker = async () => {
+    // The worker drains its in-flight tasks on SIGTERM: it gets longer.
+    worker = start('worker', 'worker/main.ts', 60_000);
+    await waitForLine(worker, /^Worker polling task queue/, { deadlineMs: 180_000 });
+  };
   const api = start('api', 'api/main.ts', 20_000);
   const apiUrl = `http://127.0.0.1:${port}`;
   await Promise.all([
-    waitForLine(worker, /^Worker polling task queue/, { deadlineMs: 180_000 }),
+    startWorker(),
     waitForProbe(api, 'a healthy /health', httpOk(`${apiUrl}/health`), { deadlineMs: 180_000 }),
   ]);
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection, namespace: NAMESPACE });
-  const register = await openRegister(loadConfig({ DATABASE_URL: databaseUrl, DATA_DIR: path.join(dir, 'data') }));
+  const register = await openRegister({ DATABASE_URL: databaseUrl, DATA_DIR: path.join(dir, 'data') });
   return {
     apiUrl,
     tokens: made,
-    worker,
     api,
     client,
     register,
+    target: {
+      apiUrl,
+      tokens: made,
+      officer: { id: people.officer.id, name: people.officer.name },
+      temporal: client,
+      register,
+      mail: { messageIds: () => mail.transactions.map((m) => m.messageId) },
+      mailFrom: MAIL_FROM,
+    },
+    worker: {
+      name: 'worker',
+      kill: async () => {
+        if (!worker?.running) return;
+        worker.signal('SIGKILL');
+        await worker.exited;
+      },
+      restart: startWorker,
+    },
     async close() {
       await register.close();
       await connection.close();
+      await mail.stop();
     },
   };
 }

@@ -3,7 +3,7 @@
 // this process (devtools/child-processes.ts: own process groups, logs to files, killed if we die).
 // `killNode(i)` SIGKILLs one process (its history shards move to the other once membership sees it gone);
 // `restartNode(i)` starts it again with the same configuration.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Connection } from '@temporalio/client';
@@ -154,4 +154,24 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       for (const node of [...nodes].reverse()) if (node.child.running) await node.child.stop();
     },
   };
+}
+
+/** The history shards `node` acquired in [sinceMs, untilMs] (from its log: the server logs each as it takes it). */
+export function shardsAcquired(
+  node: ClusterNode,
+  sinceMs: number,
+  untilMs: number,
+): Array<{ shard: number; atMs: number }> {
+  const acquired: Array<{ shard: number; atMs: number }> = [];
+  for (const line of readFileSync(node.logFile, 'utf8').split('\n')) {
+    if (!line.includes('"Acquired shard"')) continue;
+    try {
+      const entry = JSON.parse(line) as { ts: string; 'shard-id': number };
+      const atMs = Date.parse(entry.ts);
+      if (atMs >= sinceMs && atMs <= untilMs) acquired.push({ shard: entry['shard-id'], atMs });
+    } catch {
+      // A line cut by a SIGKILL: not one we need.
+    }
+  }
+  return acquired;
 }

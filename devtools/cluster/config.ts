@@ -35,8 +35,11 @@ export function nodePorts(base: number, index: number): NodePorts {
   };
 }
 
-/** Shards are fixed when the cluster is first created; 4 (the development configs' number) split between 2 processes. */
-export const HISTORY_SHARDS = 4;
+/**
+ * Shards are fixed when the cluster is first created. Not the development configs' 4: the ring placed all 4 on one of
+ * two processes, so killing the other moved none; with 16 each process holds some and a kill moves them.
+ */
+export const HISTORY_SHARDS = 16;
 
 function datastore(db: ClusterDatabase, databaseName: string, maxConns: number) {
   return {

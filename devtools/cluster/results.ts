@@ -8,23 +8,17 @@ import { repoRoot } from '../../platform/repo-root';
 import type { ServerBuild } from './build';
 import type { Cluster } from './cluster';
 import { HISTORY_SHARDS } from './config';
-import type { LoadResult } from './load';
+import type { ClusterDrill } from './drill';
 import type { SmokeResult } from './smoke';
 
 export interface ClusterRun {
   build: ServerBuild;
   cluster: Cluster;
   smoke: SmokeResult;
-  load: LoadResult | undefined;
+  drill: ClusterDrill | undefined;
   startedAt: Date;
   totalSeconds: number;
   dir: string;
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
@@ -41,50 +35,62 @@ function machine(): string {
   return `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${memory} GiB, ${os.type()} ${os.release()} ${os.arch()}. Node ${process.version}. Commit ${commit}.`;
 }
 
-function loadSection(load: LoadResult): string[] {
-  const rows = Object.entries(load.steps)
-    .filter(([, f]) => f.sent > 0)
-    .map(
-      ([step, f]) =>
-        `| ${step} | ${f.sent} | ${f.ok} | ${f.failed} | ${f.retried} | ${f.answered5xx} | ${f.noAnswer} | ${ms(percentile(f.ms, 50))} / ${ms(percentile(f.ms, 99))} / ${ms(Math.max(...f.ms))} |`,
-    );
-  const faults = load.faults.map(
-    (f) =>
-      `- at ${f.atSeconds.toFixed(1)} s: ${f.what}${f.tookSeconds !== undefined ? ` (answering after ${f.tookSeconds.toFixed(1)} s)` : ''}`,
+function drillSection(drill: ClusterDrill): string[] {
+  const f = drill.figures;
+  const faults = f.faults.map(
+    (x) =>
+      `| ${x.name} | ${x.answeredBefore} | ${x.inFlight} | ${(x.downMs / 1000).toFixed(0)} s | ${(x.restartMs / 1000).toFixed(1)} s |`,
   );
-  const differences = load.registerDifferences
-    .slice(0, 20)
-    .map((d) => `- ${d.ref} ${d.kind}${d.seq ? ` #${d.seq}` : ''}: ${d.detail}`);
+  const takeovers = drill.takeovers.map(
+    (t) =>
+      `- ${t.killed} killed: ${t.survivor} acquired shards ${t.shards.join(', ') || 'none'}` +
+      (t.seconds !== undefined ? `, the last ${t.seconds.toFixed(1)} s after the kill` : ''),
+  );
+  const row = (check: string, value: string | number) => `| ${check} | ${value} |`;
   return [
-    `## Load: ${load.complaints} complaints, ${load.concurrency} at a time, through the HTTP API`,
+    `## Fault drill: ${f.complaints} complaints through the HTTP API (devtools/fault-drill)`,
     '',
-    `Each: intake → acknowledge → note → outcome (every fifth: withdraw); every request with an Idempotency-Key, sent again with the same key and body after a 5xx or no answer. ${load.complaints} complaints in ${load.seconds.toFixed(1)} s (${(load.complaints / load.seconds).toFixed(2)} complaints/s).`,
+    `Each complaint: intake, then acknowledge, note, assign, outcome or withdrawal (every tenth: a note only, left unacknowledged so that its reminder must fire after the faults). ` +
+      'Every request with an Idempotency-Key, sent again with the same key and body after a 5xx or no answer. ' +
+      `Traffic ${f.trafficSeconds} s (${(f.complaints / f.trafficSeconds).toFixed(2)} complaints/s with the faults), settle ${f.settleSeconds} s, in all ${f.elapsedSeconds} s.`,
     '',
-    'Faults (seconds from the start of the load):',
+    'Plan: ' + drill.plan.join('; ') + '.',
+    '',
+    '| fault | requests answered before | in flight | down | back after restart |',
+    '| --- | --- | --- | --- | --- |',
     ...faults,
     '',
-    '| step | sent | 2xx | not 2xx | retried | 5xx answers | no answer | p50 / p99 / max (with retries) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows,
+    ...takeovers,
     '',
     '| check | result |',
     '| --- | --- |',
-    `| complaints answered 201 missing from Temporal | ${load.complaintsLost} |`,
-    `| complaints in Temporal that no 201 answered (made twice) | ${load.complaintsExtra} |`,
-    `| actions answered 200 not in the timeline (lost) | ${load.actionsLost} |`,
-    `| actions answered 200 in the timeline more than once (duplicated) | ${load.actionsDuplicated} |`,
-    `| register entries lost (in Temporal, not in the register) | ${load.entriesLost} of ${load.temporalEntries} |`,
-    `| register entries duplicated or different (type, seq, time, actor, content) | ${load.entriesDuplicatedOrDifferent} |`,
-    `| register rows behind, complaints unreadable | ${load.registerDifferences.filter((d) => d.kind === 'snapshot-behind').length}, ${load.unreadable} |`,
-    `| complaints compared by register/reconcile.ts | ${load.registerChecked} |`,
+    row('complaints taken in (201)', `${f.complaintsCreated} of ${f.complaints}`),
+    row('actions answered 2xx', `${f.actionsAnswered2xx} of ${f.actions}`),
+    row('final answers by status', JSON.stringify(f.finalStatuses)),
+    row('tries answered 5xx / without an answer / retries', `${f.answered5xx} / ${f.noAnswer} / ${f.retries}`),
+    row('faults survived (SIGKILLs, each restarted)', f.kills),
+    row('complaints answered 2xx missing from Temporal', f.complaintsMissing),
+    row('complaints made twice', f.complaintsDuplicated),
+    row('actions answered 2xx lost', f.lost),
+    row('actions recorded more than once (duplicated)', f.duplicated),
+    row('register against Temporal: entries compared, differences', `${f.entriesCompared}, ${f.registerDifferences}`),
+    row('complaints the reconciliation repaired afterwards', f.repaired),
+    row('complaints unreadable', f.unreadable),
+    row(
+      'e-mails expected / received / duplicated / missing',
+      `${f.emailsExpected} / ${f.emailsReceived} / ${f.emailsDuplicated} / ${f.emailsMissing}`,
+    ),
+    row('reminders due / fired', `${f.timersDue} / ${f.timersFired}`),
     '',
-    `**${load.passed ? 'Passed' : 'FAILED'}**: ${load.passed ? 'load held through the faults, entries lost: 0, duplicated: 0.' : 'see the checks above.'}`,
-    ...(differences.length ? ['', 'Differences (first 20):', ...differences] : []),
+    f.problems.length === 0
+      ? `**Passed**: load held through ${f.kills} faults; entries lost: ${f.lost}, duplicated: ${f.duplicated}.`
+      : `**FAILED** (${f.problems.length} problems; the first 20):`,
+    ...f.problems.slice(0, 20).map((p) => `- ${p}`),
   ];
 }
 
 export function resultsMarkdown(run: ClusterRun): string {
-  const { build, cluster, smoke, load } = run;
+  const { build, cluster, smoke, drill } = run;
   const built =
     build.builtSeconds !== undefined ? `built in this run in ${build.builtSeconds.toFixed(0)} s` : 'already built';
   const stats = cluster.frontDoor.stats;
@@ -99,13 +105,13 @@ export function resultsMarkdown(run: ClusterRun): string {
       'clients through a TCP front door to the frontends. `npm run worker` and `npm run api` against it, the register in PostgreSQL. ' +
       `Cluster up in ${cluster.startSeconds.toFixed(1)} s; the whole run ${run.totalSeconds.toFixed(0)} s.`,
     '',
-    '## Smoke check',
+    '## Smoke check (after the drill)',
     '',
     `A complaint taken in; SIGKILL ${smoke.killed}; acknowledged through the other process ${ms(smoke.acknowledgeAfterKillMs)} after the kill ` +
       `(${smoke.acknowledgeTries} tries), a note added, a second complaint taken in while it was dead (${ms(smoke.intakeWhileDeadMs)}); ` +
       `${smoke.killed} restarted and answering in ${smoke.restartSeconds.toFixed(1)} s; register differences: ${smoke.registerDifferences}.`,
     '',
-    ...(load ? loadSection(load) : ['Load: not run (--smoke-only).']),
+    ...(drill ? drillSection(drill) : ['Fault drill: not run (--smoke-only).']),
     '',
     `Front door: connections per frontend ${JSON.stringify(stats.connections)}; ${stats.refused} refused by a dead frontend (and passed to the next); ${stats.unserved} unserved.`,
     '',
@@ -118,7 +124,7 @@ export function writeResults(run: ClusterRun): string {
     .toISOString()
     .replace(/:/g, '-')
     .replace(/\.\d+Z$/, 'Z');
-  const file = path.join(repoRoot(), 'bench', 'results', `cluster-${stamp}${run.load ? '' : '-smoke'}.md`);
+  const file = path.join(repoRoot(), 'bench', 'results', `cluster-${stamp}${run.drill ? '' : '-smoke'}.md`);
   writeFileSync(file, resultsMarkdown(run));
   return file;
 }
