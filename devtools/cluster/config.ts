@@ -83,8 +83,10 @@ export function nodeConfigYaml({ db, ports, publicAddress, dynamicConfigFile, lo
       visibilityStore: 'postgres-visibility',
       numHistoryShards: HISTORY_SHARDS,
       datastores: {
-        'postgres-default': datastore(db, db.temporal, 20),
-        'postgres-visibility': datastore(db, db.visibility, 10),
+        // Fewer than the development config's 20 + 2 per process: the machine's PostgreSQL (max_connections 100)
+        // also serves the register's pools and other test runs; 20 + 10 per process ran it out (SQLSTATE 53300).
+        'postgres-default': datastore(db, db.temporal, 10),
+        'postgres-visibility': datastore(db, db.visibility, 3),
       },
     },
     global: {

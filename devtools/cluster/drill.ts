@@ -1,7 +1,8 @@
 // The fault drill (devtools/fault-drill, the one the fault suite runs on the dev server) against the cluster: its
 // controls here are the cluster's server processes (SIGKILL, and a restart that waits until the process answers
 // for the namespace again) and the worker. The plan: temporal-1 SIGKILLed at 30 % of the requests answered, back
-// 15 s later; temporal-2 at 60 % (it then holds every shard), back 15 s later; the worker at 85 %. Each kill comes
+// 15 s later; temporal-2 at 60 % (it then holds every shard), back 15 s later; the worker at 85 % (unless
+// `--faults servers`). Each kill comes
 // with requests in flight. For each server kill, the survivor's log says when it took over the dead one's shards.
 import { type DrillFigures, type FaultControl, type FaultStep, runFaultDrill } from '../fault-drill';
 import type { App } from './app';
@@ -24,6 +25,8 @@ export interface ClusterDrill {
 export interface ClusterDrillOptions {
   complaints: number;
   concurrency: number;
+  /** Also SIGKILL the worker (at 85 %), as the fault suite on the dev server does. */
+  killWorker: boolean;
   say: (m: string) => void;
 }
 
@@ -42,7 +45,7 @@ export async function runClusterDrill(cluster: Cluster, app: App, options: Clust
   const faults: FaultStep[] = [
     { control: node(0), atProgress: 0.3, downMs: SERVER_DOWN_MS },
     { control: node(1), atProgress: 0.6, downMs: SERVER_DOWN_MS },
-    { control: app.worker, atProgress: 0.85, downMs: 1_000 },
+    ...(options.killWorker ? [{ control: app.worker, atProgress: 0.85, downMs: 1_000 }] : []),
   ];
   const figures = await runFaultDrill(app.target, {
     complaints: options.complaints,

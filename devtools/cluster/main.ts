@@ -24,7 +24,7 @@ const say = (message: string) =>
   process.stdout.write(`[cluster ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 const USAGE =
-  'usage: npm run test:cluster -- [--smoke-only] [--complaints N] [--concurrency N] [--keep] [--port-base P]';
+  'usage: npm run test:cluster -- [--smoke-only] [--complaints N] [--concurrency N] [--faults servers[,worker]] [--keep] [--port-base P]';
 
 function options() {
   const { values } = parseArgs({
@@ -32,6 +32,7 @@ function options() {
       'smoke-only': { type: 'boolean', default: false },
       complaints: { type: 'string', default: '300' },
       concurrency: { type: 'string', default: '16' },
+      faults: { type: 'string', default: 'servers,worker' },
       keep: { type: 'boolean', default: false },
       'port-base': { type: 'string', default: '27000' },
       help: { type: 'boolean', short: 'h' },
@@ -42,8 +43,11 @@ function options() {
     if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
     return n;
   };
+  if (!['servers', 'servers,worker'].includes(values.faults))
+    throw new Error('--faults must be "servers" or "servers,worker"');
   return {
     help: values.help === true,
+    killWorker: values.faults === 'servers,worker',
     smokeOnly: values['smoke-only'],
     complaints: int('complaints', values.complaints, 1, 10_000),
     concurrency: int('concurrency', values.concurrency, 1, 200),

@@ -119,12 +119,17 @@ export function resultsMarkdown(run: ClusterRun): string {
   return lines.join('\n');
 }
 
+function suffix(run: ClusterRun): string {
+  if (!run.drill) return '-smoke';
+  return run.drill.plan.some((step) => step.startsWith('worker')) ? '' : '-servers-only';
+}
+
 export function writeResults(run: ClusterRun): string {
   const stamp = run.startedAt
     .toISOString()
     .replace(/:/g, '-')
     .replace(/\.\d+Z$/, 'Z');
-  const file = path.join(repoRoot(), 'bench', 'results', `cluster-${stamp}${run.drill ? '' : '-smoke'}.md`);
+  const file = path.join(repoRoot(), 'bench', 'results', `cluster-${stamp}${suffix(run)}.md`);
   writeFileSync(file, resultsMarkdown(run));
   return file;
 }
