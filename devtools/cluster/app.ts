@@ -110,11 +110,13 @@ export async function startApp(options: {
       officer: { id: people.officer.id, name: people.officer.name },
       temporal: client,
       register,
-      mail: { messageIds: () => mail.transactions.map((m) => m.messageId) },
+      mail: { deliveries: () => mail.transactions.map((m) => ({ messageId: m.messageId, atMs: m.receivedAtMs })) },
       mailFrom: MAIL_FROM,
     },
     worker: {
       name: 'worker',
+      // It sends the e-mail: a kill can lose the SMTP 250 of a message, which is then sent again (the drill counts it).
+      sendsMail: true,
       kill: async () => {
         if (!worker?.running) return;
         worker.signal('SIGKILL');

@@ -77,8 +77,8 @@ function drillSection(drill: ClusterDrill): string[] {
     row('complaints the reconciliation repaired afterwards', f.repaired),
     row('complaints unreadable', f.unreadable),
     row(
-      'e-mails expected / received / duplicated / missing',
-      `${f.emailsExpected} / ${f.emailsReceived} / ${f.emailsDuplicated} / ${f.emailsMissing}`,
+      'e-mails expected / received / duplicated (unexplained) / resent after their sender was killed / missing',
+      `${f.emailsExpected} / ${f.emailsReceived} / ${f.emailsDuplicated} / ${f.emailsResentAfterKill} / ${f.emailsMissing}`,
     ),
     row('reminders due / fired', `${f.timersDue} / ${f.timersFired}`),
     '',
