@@ -249,6 +249,7 @@ function workflowInput(
       category: body.category,
       channel: body.channel,
       summary: body.summary,
+      ...(body.eventOn ? { eventOn: body.eventOn } : {}),
       serious: body.serious,
     },
     receivedAt: new Date(receivedAtMs).toISOString(),

@@ -67,12 +67,42 @@ export type RejectionCode = z.infer<typeof RejectionCodeSchema>;
 const ProcedureNamedSchema = z.object({ id: z.string(), version: z.number().int().positive(), name: z.string() });
 const CaseOfficerSchema = RecordedOfficerSchema;
 
+/** How a deadline was worked out (domain/calendar.ts countDeadline): the rule, day 1, the last day, what was skipped. */
+export const DeadlineWorkingSchema = z
+  .object({
+    rule: z
+      .string()
+      .describe(
+        '`working-days/receipt-day` (day of receipt is day 1 when a working day), `working-days/day-after-receipt`, ' +
+          '`calendar-days/end-of-london-day` (day of receipt is day 0), `calendar-days/exact-24-hours`; `/extension` ' +
+          'when an extension moved the deadline',
+      ),
+    days: z.number().int(),
+    kind: z.enum(['calendar', 'working']),
+    from: instant.describe('The instant counted from'),
+    firstDay: LocalDateSchema.describe('Day 1 of a working-day count; day 0 of a calendar-day count'),
+    lastDay: LocalDateSchema.describe('The London date the deadline falls on'),
+    skipped: z
+      .array(
+        z.object({
+          date: LocalDateSchema,
+          why: z.enum(['weekend', 'holiday']),
+          name: z.string().optional().describe('The holiday or closure, where the calendar names it'),
+        }),
+      )
+      .describe('Days not counted (working-day counts)'),
+  })
+  .meta({ id: 'DeadlineWorking' });
+export type DeadlineWorkingRecord = z.infer<typeof DeadlineWorkingSchema>;
+
 /** The deadlines of a stage as they were set when it began. */
 export const StageOpeningSchema = z.object({
   id: z.string(),
   name: z.string(),
   acknowledgementDueAt: instant.nullable(),
   responseDueAt: instant,
+  acknowledgementWorking: DeadlineWorkingSchema.optional(),
+  responseWorking: DeadlineWorkingSchema.optional(),
 });
 export type StageOpening = z.infer<typeof StageOpeningSchema>;
 
@@ -86,6 +116,7 @@ const ComplaintReceivedSchema = z.object({
   receivedAt: instant,
   stage: StageOpeningSchema,
   holidays: z.array(LocalDateSchema),
+  holidayNames: z.record(z.string(), z.string()).optional(),
 });
 const AcknowledgedSchema = z.object({
   type: z.literal('acknowledged'),
@@ -110,6 +141,7 @@ const EscalatedSchema = z.object({
   from: z.string(),
   to: z.string(),
   bypassed: z.string().optional(),
+  withoutOutcome: z.boolean().optional().describe('Escalated before the stage had an outcome'),
   stage: StageOpeningSchema,
 });
 const ExtensionGrantedSchema = z.object({
@@ -121,6 +153,7 @@ const ExtensionGrantedSchema = z.object({
   previousDueAt: instant,
   reason: z.string(),
   agreedWithComplainant: z.boolean(),
+  working: DeadlineWorkingSchema.optional(),
 });
 const WithdrawnSchema = z.object({ type: z.literal('withdrawn'), reason: z.string().optional() });
 const ReferredSchema = z.object({ type: z.literal('referred-to-ombudsman'), reference: z.string().optional() });
@@ -242,6 +275,7 @@ export const ExtensionRecordSchema = z.object({
   dueAt: instant.describe('The response deadline after this extension'),
   reason: z.string(),
   agreedWithComplainant: z.boolean(),
+  working: DeadlineWorkingSchema.optional(),
 });
 export type ExtensionRecord = z.infer<typeof ExtensionRecordSchema>;
 
@@ -251,6 +285,7 @@ const deadlineSet = {
   dueAt: instant.describe('After extensions and calendar changes'),
   breaches: z.array(instant).describe('Each deadline (by its due time) that passed without the action'),
   remindersIssued: z.array(z.string()).describe('Keys of reminders already issued (`dueAt|hoursBefore`)'),
+  working: DeadlineWorkingSchema.optional().describe('How the deadline was worked out when its stage began'),
 };
 const deadlineMet = {
   metAt: instant.optional().describe('When the action was taken (acknowledgement made, outcome recorded)'),
@@ -298,6 +333,7 @@ export const ComplaintStateSchema = z
     holidays: z
       .array(LocalDateSchema)
       .describe('The public-holiday calendar working-day deadlines are counted with (YYYY-MM-DD, Europe/London)'),
+    holidayNames: z.record(z.string(), z.string()).optional().describe('Names of those holidays and closures'),
     timeline: z.array(TimelineEntrySchema).describe('Every recorded event, numbered, timed and attributed'),
     ombudsmanReferral: z.object({ at: instant, by: ActorRecordSchema, reference: z.string().optional() }).optional(),
     withdrawal: z.object({ at: instant, by: ActorRecordSchema, reason: z.string().optional() }).optional(),

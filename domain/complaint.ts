@@ -1,6 +1,19 @@
 import type { ActionName } from './action-names';
 import type { ComplaintCommand } from './actions';
-import { addDays, type HolidayCalendar } from './calendar';
+import {
+  addDays,
+  countDeadline,
+  endOfLondonDayMonthsAfter,
+  extendDeadline,
+  londonDate,
+  londonTimeOn,
+  MS_PER_DAY,
+  workingDayBefore,
+  type CountingRule,
+  type DeadlineWorking,
+  type HolidayCalendar,
+  type HolidayNames,
+} from './calendar';
 import type {
   ComplaintEvent,
   ComplaintState,
@@ -12,7 +25,15 @@ import type {
   TimelineEntry,
 } from './complaint-state';
 import type { ComplaintDetails, ComplaintOpening } from './intake';
-import { procedureKey, stageDefinition, startStage, type Procedure, type StageDefinition } from './procedure';
+import {
+  countingRule,
+  PUBLISHED_2011_COUNTING,
+  procedureKey,
+  stageDefinition,
+  startStage,
+  type Procedure,
+  type StageDefinition,
+} from './procedure';
 import { findProcedureMigration, parseProcedureKey } from './procedure-migrations';
 import { findProcedure } from './procedures';
 import type { Actor, ComplaintStatus, Outcome } from './vocabulary';
@@ -61,13 +82,31 @@ export function currentStageRecord(state: ComplaintState): StageRecord {
   return record;
 }
 
-/** The deadlines of a stage that begins at `startedAtMs`. */
-export function openStage(stage: StageDefinition, startedAtMs: number, holidays: HolidayCalendar): StageOpening {
+/**
+ * The deadlines of a stage that begins at `startedAtMs`, counted by the procedure's rule, each with how it was worked
+ * out. Without a rule (the first published versions) they are counted as those versions always were, and record no
+ * explanation: what they record is what they recorded when published (the audit re-decides recorded actions and
+ * compares, tests/audit/timeline.test.ts).
+ */
+export function openStage(
+  stage: StageDefinition,
+  startedAtMs: number,
+  holidays: HolidayCalendar,
+  counting?: CountingRule,
+  names: HolidayNames = {},
+): StageOpening {
+  const rule = counting ?? PUBLISHED_2011_COUNTING;
+  const acknowledgement = stage.acknowledge
+    ? countDeadline(startedAtMs, stage.acknowledge.within, rule, holidays, names)
+    : undefined;
+  const response = countDeadline(startedAtMs, stage.respond.within, rule, holidays, names);
   return {
     id: stage.id,
     name: stage.name,
-    acknowledgementDueAt: stage.acknowledge ? iso(addDays(startedAtMs, stage.acknowledge.within, holidays)) : null,
-    responseDueAt: iso(addDays(startedAtMs, stage.respond.within, holidays)),
+    acknowledgementDueAt: acknowledgement ? iso(acknowledgement.dueAtMs) : null,
+    responseDueAt: iso(response.dueAtMs),
+    ...(counting && acknowledgement ? { acknowledgementWorking: acknowledgement.working } : {}),
+    ...(counting ? { responseWorking: response.working } : {}),
   };
 }
 
@@ -77,6 +116,7 @@ export interface NewComplaint {
   details: ComplaintDetails;
   receivedAtMs: number;
   holidays: HolidayCalendar;
+  holidayNames?: HolidayNames;
 }
 
 /** The first event of every complaint. */
@@ -89,8 +129,16 @@ export function receiveComplaint(complaint: NewComplaint): ComplaintEvent {
     procedure: { id: procedure.id, version: procedure.version, name: procedure.name },
     details: complaint.details,
     receivedAt: iso(complaint.receivedAtMs),
-    stage: openStage(firstStage, complaint.receivedAtMs, complaint.holidays),
+    stage: openStage(
+      firstStage,
+      complaint.receivedAtMs,
+      complaint.holidays,
+      procedure.counting,
+      complaint.holidayNames,
+    ),
     holidays: [...complaint.holidays],
+    // Names serve the explanations, which only procedures with a counting rule record.
+    ...(complaint.holidayNames && procedure.counting ? { holidayNames: { ...complaint.holidayNames } } : {}),
   };
 }
 
@@ -163,12 +211,13 @@ function decideCalendar({
   state,
   command,
   nowMs,
+  procedure,
   record,
   stage,
   keepPassedDeadlines,
 }: DecisionContext<'update-calendar'>) {
   const moved = (holidays: string[]) =>
-    recalculateDeadlines(record, stage, holidays, keepPassedDeadlines ? nowMs : undefined);
+    recalculateDeadlines(record, stage, procedure, holidays, keepPassedDeadlines ? nowMs : undefined);
   if (command.holidays !== undefined) {
     const holidays = [...new Set(command.holidays)].sort();
     return accept({ type: 'calendar-updated', holidays, ...moved(holidays) });
@@ -329,27 +378,48 @@ function decideOutcome(context: DecisionContext<'record-outcome'>): Decision {
       `"${command.outcome}" is not an outcome of ${stage.name}; allowed: ${stage.outcomes.join(', ')}`,
     );
   }
-  const windowDays =
-    stage.escalation?.windowDays ??
-    (procedure.ombudsman.afterStage === stage.id ? procedure.ombudsman.referralWindowDays : undefined);
+  const windowEndsAtMs = escalationWindowEnd(state, stage, procedure, nowMs);
   const outcome: ComplaintEvent = {
     type: 'outcome-recorded',
     stage: stage.id,
     outcome: command.outcome,
     ...(command.findings ? { findings: command.findings } : {}),
     ...(command.actionsTaken ? { actionsTaken: command.actionsTaken } : {}),
-    ...(windowDays !== undefined
-      ? { escalationWindowEndsAt: iso(addDays(nowMs, { days: windowDays, kind: 'calendar' }, state.holidays)) }
-      : {}),
+    ...(windowEndsAtMs !== undefined ? { escalationWindowEndsAt: iso(windowEndsAtMs) } : {}),
   };
-  if (windowDays === undefined)
+  if (windowEndsAtMs === undefined)
     return accept(outcome, { type: 'closed', reason: 'final-outcome', outcome: command.outcome });
   return accept(outcome);
 }
 
+/**
+ * Until when the complainant may ask for the next stage (or the Ombudsman) after an outcome given at `nowMs`:
+ * windowDays × 24 h; or, where the stage has a request window by months (the 2020 model procedure), the later of
+ * N months from the response and M months from the event complained about (when intake recorded its date).
+ */
+function escalationWindowEnd(
+  state: ComplaintState,
+  stage: StageDefinition,
+  procedure: Procedure,
+  nowMs: number,
+): number | undefined {
+  const requestWindow = stage.escalation?.requestWindow;
+  if (requestWindow) {
+    const fromResponse = endOfLondonDayMonthsAfter(londonDate(nowMs), requestWindow.monthsFromResponse);
+    const eventOn = state.details.eventOn;
+    const fromEvent = eventOn ? endOfLondonDayMonthsAfter(eventOn, requestWindow.monthsFromEvent) : -Infinity;
+    return Math.max(fromResponse, fromEvent);
+  }
+  const windowDays =
+    stage.escalation?.windowDays ??
+    (procedure.ombudsman.afterStage === stage.id ? procedure.ombudsman.referralWindowDays : undefined);
+  return windowDays === undefined ? undefined : nowMs + windowDays * MS_PER_DAY;
+}
+
 function decideEscalation(context: DecisionContext<'request-escalation'>): Decision {
   const { state, command, nowMs, procedure, record, stage } = context;
-  if (state.status !== 'awaiting-escalation') {
+  const withoutOutcome = state.status === 'open' && stage.escalation?.beforeOutcome === true;
+  if (state.status !== 'awaiting-escalation' && !withoutOutcome) {
     return reject('no-outcome-yet', `escalation is possible only after the outcome of ${stage.name}`);
   }
   if (!stage.escalation) {
@@ -378,11 +448,13 @@ function decideEscalation(context: DecisionContext<'request-escalation'>): Decis
     from: stage.id,
     to: target,
     ...(wantsBypass ? { bypassed: next } : {}),
-    stage: openStage(stageDefinition(procedure, target), nowMs, state.holidays),
+    ...(withoutOutcome ? { withoutOutcome: true } : {}),
+    stage: openStage(stageDefinition(procedure, target), nowMs, state.holidays, procedure.counting, state.holidayNames),
   });
 }
 
-function decideExtension({ state, command, nowMs, record, stage }: DecisionContext<'grant-extension'>): Decision {
+function decideExtension(context: DecisionContext<'grant-extension'>): Decision {
+  const { state, command, nowMs, procedure, record, stage } = context;
   if (state.status !== 'open')
     return reject(
       'outcome-already-recorded',
@@ -399,25 +471,24 @@ function decideExtension({ state, command, nowMs, record, stage }: DecisionConte
       `the response deadline passed at ${record.response.dueAt}; an extension must be agreed before it`,
     );
   }
-  const dueAtMs =
+  const extended =
     command.newDeadline !== undefined
-      ? ms(command.newDeadline)
-      : addDays(current, { days: command.days ?? 0, kind: stage.respond.within.kind }, state.holidays);
-  if (dueAtMs <= current)
+      ? undefined
+      : extendDeadline(
+          current,
+          { days: command.days ?? 0, kind: stage.respond.within.kind },
+          countingRule(procedure),
+          state.holidays,
+          state.holidayNames,
+        );
+  const dueAtMs = extended ? extended.dueAtMs : ms(command.newDeadline as string);
+  if (!(dueAtMs > current))
     return reject(
       'deadline-not-later',
       `the new deadline must be later than the current one (${record.response.dueAt})`,
     );
-  const { maxTotal } = stage.extension;
-  if (maxTotal) {
-    const limit = addDays(ms(record.startedAt), maxTotal, state.holidays);
-    if (dueAtMs > limit) {
-      return reject(
-        'extension-too-long',
-        `${stage.name} may take at most ${maxTotal.days} ${maxTotal.kind} days in total (until ${iso(limit)})`,
-      );
-    }
-  }
+  const tooLong = extensionLimitRefusal(context, dueAtMs);
+  if (tooLong) return tooLong;
   return accept({
     type: 'extension-granted',
     stage: stage.id,
@@ -427,7 +498,38 @@ function decideExtension({ state, command, nowMs, record, stage }: DecisionConte
     previousDueAt: record.response.dueAt,
     reason: command.reason,
     agreedWithComplainant: command.agreedWithComplainant,
+    ...(extended && procedure.counting ? { working: extended.working } : {}),
   });
+}
+
+/** Months an extended deadline may reach past the stage's original one, whatever the procedure allows. */
+export const EXTENSION_LIMIT_MONTHS = 12;
+
+/**
+ * Extensions are bounded on every stage: by the procedure's `maxTotal` from the stage's start, and in no case
+ * beyond the end of the London day a year after the original deadline's (repeated extensions once reached year
+ * 10000, where no instant can be written and every later action failed).
+ */
+function extensionLimitRefusal(context: DecisionContext<'grant-extension'>, dueAtMs: number): Decision | undefined {
+  const { state, procedure, record, stage } = context;
+  const { maxTotal } = stage.extension;
+  if (maxTotal) {
+    const limit = countDeadline(ms(record.startedAt), maxTotal, countingRule(procedure), state.holidays).dueAtMs;
+    if (dueAtMs > limit) {
+      return reject(
+        'extension-too-long',
+        `${stage.name} may take at most ${maxTotal.days} ${maxTotal.kind} days in total (until ${iso(limit)})`,
+      );
+    }
+  }
+  const yearLimit = endOfLondonDayMonthsAfter(londonDate(ms(record.response.originalDueAt)), EXTENSION_LIMIT_MONTHS);
+  if (dueAtMs > yearLimit) {
+    return reject(
+      'extension-too-long',
+      `a deadline may not be extended more than a year past the original one (${record.response.originalDueAt}): at the latest ${iso(yearLimit)}`,
+    );
+  }
+  return undefined;
 }
 
 function decideReferral(context: DecisionContext<'refer-to-ombudsman'>): Decision {
@@ -454,29 +556,84 @@ function decideReferral(context: DecisionContext<'refer-to-ombudsman'>): Decisio
 
 const HOUR_MS = 60 * 60 * 1000;
 
+/** A deadline as a calendar gives it: when, and how it was worked out. */
+export interface DeadlineUnderCalendar {
+  dueAt: string;
+  working?: DeadlineWorking;
+}
+
+/**
+ * The pending deadlines of a stage counted again under `holidays` (met ones are not returned: they stay as they
+ * were): from the stage's start by the procedure's counting rule, then each extension applied in turn (one to an
+ * agreed date keeps that date; one by days counts again from the deadline before it). Pure: the calendar change
+ * and its re-timing of open complaints use it.
+ */
+export function deadlinesUnderCalendar(
+  record: StageRecord,
+  stage: StageDefinition,
+  procedure: Procedure,
+  holidays: HolidayCalendar,
+  names: HolidayNames = {},
+): { acknowledgement?: DeadlineUnderCalendar; response?: DeadlineUnderCalendar } {
+  const startedAt = ms(record.startedAt);
+  const rule = countingRule(procedure);
+  const result: { acknowledgement?: DeadlineUnderCalendar; response?: DeadlineUnderCalendar } = {};
+  if (record.acknowledgement && stage.acknowledge && !record.acknowledgement.metAt) {
+    const counted = countDeadline(startedAt, stage.acknowledge.within, rule, holidays, names);
+    result.acknowledgement = { dueAt: iso(counted.dueAtMs), working: counted.working };
+  }
+  if (!record.response.metAt) {
+    let counted: { dueAtMs: number; working?: DeadlineWorking } = countDeadline(
+      startedAt,
+      stage.respond.within,
+      rule,
+      holidays,
+      names,
+    );
+    for (const extension of record.response.extensions) {
+      counted =
+        extension.requestedDeadline !== undefined
+          ? { dueAtMs: ms(extension.requestedDeadline) }
+          : extendDeadline(
+              counted.dueAtMs,
+              { days: extension.days ?? 0, kind: stage.respond.within.kind },
+              rule,
+              holidays,
+              names,
+            );
+    }
+    result.response = { dueAt: iso(counted.dueAtMs), ...(counted.working ? { working: counted.working } : {}) };
+  }
+  return result;
+}
+
 /** Pending deadlines of the current stage counted again with a changed holiday calendar; met (and passed) ones stay. */
 function recalculateDeadlines(
   record: StageRecord,
   stage: StageDefinition,
+  procedure: Procedure,
   holidays: HolidayCalendar,
   passedBeforeMs: number | undefined,
 ): { acknowledgementDueAt?: string; responseDueAt?: string } {
   const startedAt = ms(record.startedAt);
+  // By the procedure's counting rule (the first published versions: exactly addDays, as before).
+  const rule = countingRule(procedure);
   const result: { acknowledgementDueAt?: string; responseDueAt?: string } = {};
   // A deadline that has passed (breached, or its breach about to be recorded) is never moved: moving it would
   // un-breach the complaint and send its reminder and breach notice again. undefined: the rule before the patch.
   const movable = (pending: DeadlineRecord) =>
     !pending.metAt && (passedBeforeMs === undefined || ms(pending.dueAt) > passedBeforeMs);
   if (record.acknowledgement && stage.acknowledge && movable(record.acknowledgement)) {
-    result.acknowledgementDueAt = iso(addDays(startedAt, stage.acknowledge.within, holidays));
+    result.acknowledgementDueAt = iso(countDeadline(startedAt, stage.acknowledge.within, rule, holidays).dueAtMs);
   }
   if (movable(record.response)) {
-    let dueAt = addDays(startedAt, stage.respond.within, holidays);
+    let dueAt = countDeadline(startedAt, stage.respond.within, rule, holidays).dueAtMs;
     for (const extension of record.response.extensions) {
       dueAt =
         extension.requestedDeadline !== undefined
           ? ms(extension.requestedDeadline)
-          : addDays(dueAt, { days: extension.days ?? 0, kind: stage.respond.within.kind }, holidays);
+          : extendDeadline(dueAt, { days: extension.days ?? 0, kind: stage.respond.within.kind }, rule, holidays)
+              .dueAtMs;
     }
     result.responseDueAt = iso(dueAt);
   }
@@ -520,17 +677,11 @@ export function nextScheduledEvent(
     }
   } else {
     if (record.acknowledgement && stage.acknowledge) {
-      candidates.push(
-        ...deadlineEvents(
-          record,
-          'acknowledgement',
-          record.acknowledgement,
-          stage.acknowledge.remindBeforeHours,
-          nowMs,
-        ),
-      );
+      const times = reminderTimes(state, procedure, record.acknowledgement.dueAt, stage.acknowledge.remindBeforeHours);
+      candidates.push(...deadlineEvents(record, 'acknowledgement', record.acknowledgement, times, nowMs));
     }
-    candidates.push(...deadlineEvents(record, 'response', record.response, stage.respond.remindBeforeHours, nowMs));
+    const times = reminderTimes(state, procedure, record.response.dueAt, stage.respond.remindBeforeHours);
+    candidates.push(...deadlineEvents(record, 'response', record.response, times, nowMs));
   }
   return candidates.reduce<ScheduledEvent | undefined>(
     (earliest, candidate) => (!earliest || candidate.atMs < earliest.atMs ? candidate : earliest),
@@ -538,11 +689,24 @@ export function nextScheduledEvent(
   );
 }
 
+/**
+ * When a deadline's reminders are due, as hours before it. A procedure with a reminder rule sends one, at the
+ * London time it gives on the working day `leadWorkingDays` before the deadline's day (09:00 the working day
+ * before, not 23:59:59 the night before); the first published versions remind `remindBeforeHours` before it.
+ */
+function reminderTimes(state: ComplaintState, procedure: Procedure, dueAt: string, remindBeforeHours: number[]) {
+  const rule = procedure.reminders;
+  if (!rule) return remindBeforeHours.map((hoursBefore) => ({ hoursBefore, atMs: ms(dueAt) - hoursBefore * HOUR_MS }));
+  const day = workingDayBefore(londonDate(ms(dueAt)), rule.leadWorkingDays, state.holidays);
+  const atMs = londonTimeOn(day, rule.atLondonTime);
+  return [{ hoursBefore: Math.round((ms(dueAt) - atMs) / HOUR_MS), atMs }];
+}
+
 function deadlineEvents(
   record: StageRecord,
   deadline: DeadlineKind,
   pending: DeadlineRecord,
-  remindBeforeHours: number[],
+  reminderTimes: { hoursBefore: number; atMs: number }[],
   nowMs: number,
 ): ScheduledEvent[] {
   if (pending.metAt || pending.breaches.includes(pending.dueAt)) return [];
@@ -554,8 +718,7 @@ function deadlineEvents(
   };
   // Once the deadline has passed its reminders tell nobody anything: only the breach remains.
   if (dueAtMs <= nowMs) return [breach];
-  const reminders = remindBeforeHours
-    .map((hoursBefore) => ({ hoursBefore, atMs: dueAtMs - hoursBefore * HOUR_MS }))
+  const reminders = reminderTimes
     // A reminder that would fall before the stage began is not sent; one whose time passed while the
     // complaint was being recorded late still goes out, at once.
     .filter(
@@ -575,8 +738,8 @@ function reminderKey(dueAt: string, hoursBefore: number): string {
 
 // ---------------------------------------------------------------------------------------------- state
 
-function deadline(dueAt: string): DeadlineRecord {
-  return { originalDueAt: dueAt, dueAt, breaches: [], remindersIssued: [] };
+function deadline(dueAt: string, working: DeadlineWorking | undefined): DeadlineRecord {
+  return { originalDueAt: dueAt, dueAt, breaches: [], remindersIssued: [], ...(working ? { working } : {}) };
 }
 
 function stageRecord(opening: StageOpening, startedAt: string): StageRecord {
@@ -584,8 +747,10 @@ function stageRecord(opening: StageOpening, startedAt: string): StageRecord {
     stage: opening.id,
     name: opening.name,
     startedAt,
-    acknowledgement: opening.acknowledgementDueAt ? deadline(opening.acknowledgementDueAt) : null,
-    response: { ...deadline(opening.responseDueAt), extensions: [] },
+    acknowledgement: opening.acknowledgementDueAt
+      ? deadline(opening.acknowledgementDueAt, opening.acknowledgementWorking)
+      : null,
+    response: { ...deadline(opening.responseDueAt, opening.responseWorking), extensions: [] },
   };
 }
 
@@ -603,6 +768,7 @@ export function initialState(entry: TimelineEntry): ComplaintState {
     caseOfficer: null,
     stages: [stageRecord(entry.stage, entry.receivedAt)],
     holidays: entry.holidays,
+    ...(entry.holidayNames ? { holidayNames: entry.holidayNames } : {}),
     timeline: [entry],
   };
 }
@@ -615,6 +781,7 @@ export function openComplaint(opening: ComplaintOpening, procedure: Procedure, a
     details: opening.details,
     receivedAtMs: ms(opening.receivedAt),
     holidays: opening.holidays,
+    ...(opening.holidayNames ? { holidayNames: opening.holidayNames } : {}),
   });
   return initialState({ ...received, seq: 1, at, actor: opening.actor });
 }
@@ -656,6 +823,7 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
         dueAt: entry.dueAt,
         reason: entry.reason,
         agreedWithComplainant: entry.agreedWithComplainant,
+        ...(entry.working ? { working: entry.working } : {}),
       });
       return;
     case 'withdrawn':
@@ -709,7 +877,7 @@ function migrate(
   if (ackDueAt === null) {
     if (record.acknowledgement && !record.acknowledgement.metAt) record.acknowledgement = null;
   } else if (record.acknowledgement) record.acknowledgement.dueAt = ackDueAt;
-  else record.acknowledgement = deadline(ackDueAt);
+  else record.acknowledgement = deadline(ackDueAt, undefined);
   record.response.dueAt = entry.stage.responseDueAt;
 }
 

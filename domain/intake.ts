@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CategorySchema, ChannelSchema, InstantSchema, ServiceAreaSchema, TextSchema } from './vocabulary';
+import {
+  CategorySchema,
+  ChannelSchema,
+  InstantSchema,
+  LocalDateSchema,
+  ServiceAreaSchema,
+  TextSchema,
+} from './vocabulary';
 
 /** A complaint's reference is its workflow id: readable, URL-safe, unique for ever (e.g. SW-2026-000123). */
 export const ComplaintRefSchema = z
@@ -49,6 +56,9 @@ export const IntakeSchema = z
     category: CategorySchema,
     channel: ChannelSchema,
     summary: TextSchema.trim().min(1).max(10_000),
+    eventOn: LocalDateSchema.optional().describe(
+      'The date of the event complained about, when known (YYYY-MM-DD; the 2020 procedure counts its Stage 2 window from it)',
+    ),
     receivedAt: InstantSchema.optional().describe('When the complaint was received; defaults to now'),
     serious: z.boolean().default(false).describe('Serious complaints start at the second stage'),
     procedure: ProcedureChoiceSchema.optional().describe('Defaults to the configured procedure, latest version'),
@@ -65,6 +75,7 @@ export const ComplaintDetailsSchema = z
     category: CategorySchema,
     channel: ChannelSchema,
     summary: z.string(),
+    eventOn: z.string().optional().describe('The date of the event complained about, when known'),
     serious: z.boolean().describe('Serious complaints start at the second stage'),
   })
   .describe('What intake recorded: complainant, representative, service area, category, channel, summary, serious');
@@ -78,6 +89,8 @@ export interface ComplaintOpening {
   receivedAt: string;
   /** Public holidays (YYYY-MM-DD, Europe/London) that working-day deadlines skip. */
   holidays: string[];
+  /** Names of those holidays and closures by date, for the deadlines' explanations (absent: dates only). */
+  holidayNames?: Record<string, string>;
   /** Who recorded the complaint. */
   actor: { id: string; name?: string; role?: string };
 }
