@@ -15,7 +15,9 @@ import type { ComplaintState } from '../domain/complaint';
 import type { IntakeSchema } from '../domain/intake';
 import { type Procedure, procedureKey } from '../domain/procedure';
 import { findProcedure } from '../domain/procedures';
-import { defaultHolidayCalendar } from '../domain/scottish-holidays';
+import { EMPTY_COUNCIL_CALENDAR, type CouncilCalendar } from '../domain/council-calendar';
+import { procedureInForce, type ProcedureSchedule } from '../domain/procedure-schedule';
+import { councilHolidayCalendar } from '../domain/scottish-holidays';
 import type { Actor } from '../domain/vocabulary';
 import { checkSearchAttributes } from '../platform/search-attributes';
 import type { complaintWorkflow, ComplaintWorkflowInput } from '../workflows/complaint';
@@ -51,8 +53,15 @@ export type IntakeBody = z.output<typeof IntakeSchema>;
 export interface ComplaintServiceOptions {
   namespace: string;
   taskQueue: string;
-  /** Procedure id used when the intake names none (config DEFAULT_PROCEDURE). */
+  /** Procedure id used when the intake names none and there is no schedule (config DEFAULT_PROCEDURE). */
   defaultProcedure: string;
+  /**
+   * Which procedure applies to a complaint received on a London day, when the intake names none
+   * (PROCEDURE_SCHEDULE_PATH, else the shipped default: domain/procedure-schedule.ts). Absent: defaultProcedure.
+   */
+  procedureSchedule?: ProcedureSchedule;
+  /** The council's local holidays, closures and worked days (COUNCIL_CALENDAR_PATH); absent: none. */
+  councilCalendar?: CouncilCalendar;
   /** Generated references are `<refPrefix>-<year>-<6 digits>`. */
   refPrefix: string;
   /** Each call to Temporal gives up after this long (→ 503). */
@@ -219,8 +228,15 @@ function receivedAtOf(body: IntakeBody, nowMs: number): number {
   return receivedAtMs;
 }
 
-/** The procedure the intake names (latest version unless it gives one), or the default; a 400 when unknown. */
-function procedureOf(body: IntakeBody, defaultProcedure: string): Procedure {
+/**
+ * The procedure the intake names (latest version unless it gives one); else the one the schedule has in force on the
+ * London day of receipt; else the default. A 400 when unknown.
+ */
+function procedureOf(body: IntakeBody, options: ComplaintServiceOptions, receivedAtMs: number): Procedure {
+  const { defaultProcedure, procedureSchedule } = options;
+  const scheduled =
+    !body.procedure && procedureSchedule ? procedureInForce(procedureSchedule, receivedAtMs) : undefined;
+  if (scheduled) return scheduled;
   const procedure = findProcedure(body.procedure?.id ?? defaultProcedure, body.procedure?.version);
   if (procedure) return procedure;
   const named = body.procedure
@@ -238,7 +254,9 @@ function workflowInput(
   procedure: Procedure,
   receivedAtMs: number,
   actor: Actor,
+  councilCalendar: CouncilCalendar = EMPTY_COUNCIL_CALENDAR,
 ): ComplaintWorkflowInput {
+  const calendar = councilHolidayCalendar(refYear(receivedAtMs), councilCalendar);
   return {
     ref,
     procedure: { id: procedure.id, version: procedure.version },
@@ -253,7 +271,8 @@ function workflowInput(
       serious: body.serious,
     },
     receivedAt: new Date(receivedAtMs).toISOString(),
-    holidays: defaultHolidayCalendar(refYear(receivedAtMs)),
+    holidays: calendar.holidays,
+    holidayNames: calendar.names,
     actor,
   };
 }
@@ -350,10 +369,10 @@ export class ComplaintService {
   async intake(body: IntakeBody, options: IntakeOptions): Promise<IntakeResult> {
     const nowMs = this.now();
     const keyed = options.idempotencyKey ? idempotentRequest(options.actor, options.idempotencyKey, body) : undefined;
-    const resolved = refusalOrValue(() => ({
-      receivedAtMs: receivedAtOf(body, nowMs),
-      procedure: procedureOf(body, this.options.defaultProcedure),
-    }));
+    const resolved = refusalOrValue(() => {
+      const receivedAtMs = receivedAtOf(body, nowMs);
+      return { receivedAtMs, procedure: procedureOf(body, this.options, receivedAtMs) };
+    });
     // The key first, whether or not a ref is given, and even for a refused body (so that a repeat answers the same
     // refusal and another body under the key is a 409): nothing is started before the key is this body's.
     if (keyed) await this.claimIntakeKey(keyed, resolved instanceof ApiError ? resolved : undefined);
@@ -366,7 +385,8 @@ export class ComplaintService {
       ...(keySha256 ? { idempotencyKeySha256: keySha256 } : {}),
     };
     const year = refYear(receivedAtMs);
-    const input = (ref: string) => workflowInput(ref, body, procedure, receivedAtMs, options.actor);
+    const input = (ref: string) =>
+      workflowInput(ref, body, procedure, receivedAtMs, options.actor, this.options.councilCalendar);
 
     // The organisation gave the reference: it alone identifies the complaint.
     if (body.ref) {
@@ -481,7 +501,7 @@ export class ComplaintService {
     if (code === 'idempotency-key-reused') replayOrConflict(request, existing?.bodySha256 ?? '');
     else if (existing?.bodySha256 !== request.bodySha256)
       throw conflict(code, `Reference ${ref} already belongs to another complaint`);
-    // The body is the same, so is the procedure it resolved to (unless DEFAULT_PROCEDURE changed in between).
+    // The body is the same, so is the procedure it resolved to (unless DEFAULT_PROCEDURE or the schedule changed in between).
     return { ref, procedure, created: false, state: await this.stateIfAvailable(ref) };
   }
 

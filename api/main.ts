@@ -3,6 +3,9 @@
 // flight, close the Temporal connection, exit 0.
 import { Client, Connection } from '@temporalio/client';
 import { apiUrl, type AppConfig, ConfigError, loadConfigOrExit, temporalAddress } from '../platform/config';
+import type { CouncilCalendar } from '../domain/council-calendar';
+import type { ProcedureSchedule } from '../domain/procedure-schedule';
+import { councilCalendarFor, procedureScheduleFor } from '../platform/procedure-files';
 import { exitOnStartupError, temporalConnectionOptions } from '../platform/temporal-connection';
 import { openRegister } from '../register';
 import { buildApp } from './app';
@@ -37,8 +40,12 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   let tokens: TokenStore;
   let connection: Connection;
+  let procedureSchedule: ProcedureSchedule;
+  let councilCalendar: CouncilCalendar;
   try {
     tokens = tokensFor(config);
+    procedureSchedule = procedureScheduleFor(config);
+    councilCalendar = councilCalendarFor(config);
     // Lazy: the API starts even while Temporal is down, answers 503 (and /health 503) until it is back.
     connection = Connection.lazy(temporalConnectionOptions(config));
   } catch (err) {
@@ -49,6 +56,8 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     defaultProcedure: config.DEFAULT_PROCEDURE,
+    procedureSchedule,
+    councilCalendar,
     refPrefix: config.COMPLAINT_REF_PREFIX,
     timeoutMs: config.API_TEMPORAL_TIMEOUT_MS,
   });

@@ -17,6 +17,7 @@
  *   and the moved 2022 Spring bank holiday (2 June) are included.
  */
 import Holidays from 'date-holidays';
+import { councilHolidays, type CouncilCalendar, type NamedHolidayCalendar } from './council-calendar';
 
 const KEPT_TYPES: ReadonlySet<string> = new Set(['public', 'bank']);
 
@@ -43,14 +44,14 @@ function isWeekend(isoDate: string): boolean {
   return dow === 0 || dow === 6;
 }
 
-/** Sorted, de-duplicated ISO dates of Scottish bank/public holidays falling on weekdays, fromYear..toYear inclusive. */
-export function scottishPublicHolidays(fromYear: number, toYear: number): string[] {
+/** Scottish bank/public holidays falling on weekdays, fromYear..toYear inclusive, with their names, by date. */
+export function scottishPublicHolidayEntries(fromYear: number, toYear: number): { date: string; name: string }[] {
   assertYear(fromYear, 'fromYear');
   assertYear(toYear, 'toYear');
   if (fromYear > toYear) throw new RangeError(`fromYear (${fromYear}) must not be after toYear (${toYear})`);
 
   const rules = scottishHolidayRules();
-  const dates = new Set<string>();
+  const dates = new Map<string, string>();
   for (let year = fromYear; year <= toYear; year++) {
     for (const h of rules.getHolidays(year)) {
       if (!KEPT_TYPES.has(h.type)) continue;
@@ -58,17 +59,35 @@ export function scottishPublicHolidays(fromYear: number, toYear: number): string
       const iso = h.date.slice(0, 10);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) throw new Error(`unexpected date-holidays date: ${h.date}`);
       if (isWeekend(iso)) continue;
-      dates.add(iso);
+      if (!dates.has(iso)) dates.set(iso, h.name);
     }
   }
   // A substitute day could in principle spill into a neighbouring year; keep exactly the requested range.
   const first = `${fromYear}-01-01`;
   const last = `${toYear}-12-31`;
-  return [...dates].filter((d) => d >= first && d <= last).sort();
+  return [...dates]
+    .filter(([date]) => date >= first && date <= last)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([date, name]) => ({ date, name }));
+}
+
+/** Sorted, de-duplicated ISO dates of Scottish bank/public holidays falling on weekdays, fromYear..toYear inclusive. */
+export function scottishPublicHolidays(fromYear: number, toYear: number): string[] {
+  return scottishPublicHolidayEntries(fromYear, toYear).map((entry) => entry.date);
 }
 
 /** The default calendar passed to workflows: Scottish holidays for aroundYear-1 .. aroundYear+2. */
 export function defaultHolidayCalendar(aroundYear: number): string[] {
   assertYear(aroundYear, 'aroundYear');
   return scottishPublicHolidays(aroundYear - 1, aroundYear + 2);
+}
+
+/**
+ * The council's calendar passed to a new complaint: Scottish holidays for aroundYear-1 .. aroundYear+2 (as
+ * `defaultHolidayCalendar`), plus the council's local holidays and closures, minus the days it works, with names.
+ */
+export function councilHolidayCalendar(aroundYear: number, calendar: CouncilCalendar): NamedHolidayCalendar {
+  assertYear(aroundYear, 'aroundYear');
+  const entries = scottishPublicHolidayEntries(aroundYear - 1, aroundYear + 2);
+  return councilHolidays(entries, calendar, `${aroundYear - 1}-01-01`, `${aroundYear + 2}-12-31`);
 }

@@ -133,7 +133,15 @@ export const configSchema = z.object({
   // --- Domain ---
   /** Who gets staff notices (YAML or JSON; see config/staff-directory.example.yaml). Absent: placeholder team mailboxes. */
   STAFF_DIRECTORY_PATH: filePath().optional(),
+  /** The procedure reports describe; and of new complaints that name none when there is no procedure schedule. */
   DEFAULT_PROCEDURE: nonEmpty('dundee-swd-2011'),
+  /**
+   * Which procedure applies to complaints received in which period (YAML or JSON; see
+   * config/procedure-schedule.example.yaml). Absent: the shipped default (domain/procedure-schedule.ts).
+   */
+  PROCEDURE_SCHEDULE_PATH: filePath().optional(),
+  /** The council's local holidays, closures and worked days (YAML or JSON; see config/council-calendar.example.yaml). */
+  COUNCIL_CALENDAR_PATH: filePath().optional(),
   /** Population served, for the Ombudsman indicator "complaints per 1,000 population". */
   POPULATION: positiveInt().optional(),
   /**

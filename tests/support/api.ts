@@ -6,7 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../api/app';
 import { hashToken, type Role, TokenStore } from '../../api/auth';
-import { ComplaintService } from '../../api/complaint-service';
+import { ComplaintService, type ComplaintServiceOptions } from '../../api/complaint-service';
 import { type ApiMetrics, createMetrics } from '../../api/metrics';
 import { unusedLoopbackPort } from '../../platform/ports';
 import { createComplaintsWorker } from '../../worker/create-worker';
@@ -54,7 +54,12 @@ export interface ApiStack {
 /** The app over `env`, and the real complaints worker polling the task queue it starts complaints on. */
 export async function startApiStack(
   env: TestWorkflowEnvironment,
-  options: { timeoutMs?: number; bodyLimit?: number } = {},
+  options: {
+    timeoutMs?: number;
+    bodyLimit?: number;
+    /** The intake's procedure schedule and council calendar (api/main.ts passes those of the configuration). */
+    intake?: Pick<ComplaintServiceOptions, 'procedureSchedule' | 'councilCalendar'>;
+  } = {},
 ): Promise<ApiStack> {
   const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
   const namespace = env.namespace ?? 'default';
@@ -77,6 +82,7 @@ export async function startApiStack(
     defaultProcedure: 'dundee-swd-2011',
     refPrefix: 'SW',
     timeoutMs: options.timeoutMs ?? 10_000,
+    ...options.intake,
   });
   const metrics = createMetrics({ defaultMetrics: false });
   const app = await buildApp({
