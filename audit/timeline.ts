@@ -15,7 +15,10 @@ import {
   type DeadlineRecord,
   type RejectionCode,
   type TimelineEntry,
+  type StageOpening,
 } from '../domain/complaint';
+import type { DeadlineWorking } from '../domain/calendar';
+import { explainDeadline } from '../domain/deadline-explanation';
 import type { Notice } from '../domain/notices';
 import type { Procedure } from '../domain/procedure';
 import { findProcedure } from '../domain/procedures';
@@ -586,12 +589,13 @@ export function describeEntries(
         break;
       }
       case 'escalated':
-        what = `Escalated from ${stageName(entry.from)} to ${stageName(entry.to)}${entry.bypassed ? `, bypassing ${stageName(entry.bypassed)} at the complainant's request` : ''}. ${opening(entry.stage)}`;
+        what = `Escalated from ${stageName(entry.from)} to ${stageName(entry.to)}${entry.withoutOutcome ? ' before it had an outcome (the frontline could not resolve it)' : ''}${entry.bypassed ? `, bypassing ${stageName(entry.bypassed)} at the complainant's request` : ''}. ${opening(entry.stage)}`;
         break;
       case 'extension-granted':
         what =
           `${stageName(entry.stage)} response deadline extended from ${londonTime(entry.previousDueAt)} to ${londonTime(entry.dueAt)}` +
-          `${entry.days !== undefined ? ` (+${entry.days} days)` : ''}, ${entry.agreedWithComplainant ? 'agreed with the complainant' : 'not agreed with the complainant'}. Reason: ${entry.reason}`;
+          `${entry.days !== undefined ? ` (+${entry.days} days)` : ''}, ${entry.agreedWithComplainant ? 'agreed with the complainant' : 'not agreed with the complainant'}. Reason: ${entry.reason}` +
+          (entry.working ? `. How it was worked out: ${explainDeadline(entry.working)}` : '');
         break;
       case 'withdrawn':
         what = `Complaint withdrawn${entry.reason ? `: ${entry.reason}` : ''}`;
@@ -636,8 +640,10 @@ export function describeEntries(
   }
   return rows;
 
-  function opening(stage: { name: string; acknowledgementDueAt: string | null; responseDueAt: string }): string {
-    return `${stage.name} begins: ${stage.acknowledgementDueAt ? `acknowledge by ${londonTime(stage.acknowledgementDueAt)}, ` : ''}respond by ${londonTime(stage.responseDueAt)}`;
+  function opening(stage: StageOpening): string {
+    // How each deadline was worked out, where the procedure records it (domain/deadline-explanation.ts).
+    const how = (working: DeadlineWorking | undefined) => (working ? ` (${explainDeadline(working)})` : '');
+    return `${stage.name} begins: ${stage.acknowledgementDueAt ? `acknowledge by ${londonTime(stage.acknowledgementDueAt)}${how(stage.acknowledgementWorking)}, ` : ''}respond by ${londonTime(stage.responseDueAt)}${how(stage.responseWorking)}`;
   }
 }
 

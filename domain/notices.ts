@@ -1,5 +1,6 @@
 import type { Officer } from './actions';
-import type { ComplaintState, DeadlineKind, TimelineEntry } from './complaint';
+import type { ComplaintState, DeadlineKind, DeadlineRecord, ExtensionRecord, TimelineEntry } from './complaint';
+import { explainDeadline } from './deadline-explanation';
 import type { ComplainantSchema } from './intake';
 import { stageDefinition, type Procedure } from './procedure';
 import type { Outcome, ServiceArea } from './vocabulary';
@@ -34,6 +35,8 @@ export interface Notice {
   complainant: Pick<z.infer<typeof ComplainantSchema>, 'name' | 'email'>;
   /** The deadline the notice is about (reminders, overdue notices, the acknowledgement's response date). */
   dueAt?: string;
+  /** How that deadline was worked out, in words (procedures with a counting rule; domain/deadline-explanation.ts). */
+  dueAtExplained?: string;
   deadline?: DeadlineKind;
   outcome?: Outcome;
   findings?: string;
@@ -73,12 +76,14 @@ export function noticeFor(entry: TimelineEntry, state: ComplaintState, procedure
       return {
         ...base(`${entry.deadline}-reminder`, 'staff', entry.stage, `${entry.dueAt}/${entry.hoursBefore}h`),
         dueAt: entry.dueAt,
+        ...explained(state, entry.deadline, entry.dueAt),
         deadline: entry.deadline,
       };
     case 'deadline-breached':
       return {
         ...base(`${entry.deadline}-overdue`, 'staff', entry.stage, entry.dueAt),
         dueAt: entry.dueAt,
+        ...explained(state, entry.deadline, entry.dueAt),
         deadline: entry.deadline,
       };
     case 'case-officer-assigned':
@@ -88,7 +93,7 @@ export function noticeFor(entry: TimelineEntry, state: ComplaintState, procedure
       const record = state.stages[state.stages.length - 1];
       return {
         ...base('complaint-acknowledged', 'complainant', entry.stage, entry.at),
-        ...(record ? { dueAt: record.response.dueAt } : {}),
+        ...(record ? { dueAt: record.response.dueAt, ...explained(state, 'response', record.response.dueAt) } : {}),
       };
     }
     case 'outcome-recorded': {
@@ -123,4 +128,15 @@ export function noticeFor(entry: TimelineEntry, state: ComplaintState, procedure
     default:
       return undefined;
   }
+}
+
+/** The words for how the current stage's deadline `dueAt` was worked out, when the state knows. */
+function explained(state: ComplaintState, kind: DeadlineKind, dueAt: string): { dueAtExplained?: string } {
+  const record = state.stages[state.stages.length - 1];
+  const pending: (DeadlineRecord & { extensions?: ExtensionRecord[] }) | null | undefined =
+    kind === 'acknowledgement' ? record?.acknowledgement : record?.response;
+  if (!pending || pending.dueAt !== dueAt) return {};
+  const lastExtension = pending.extensions?.[pending.extensions.length - 1];
+  const working = lastExtension ? lastExtension.working : pending.working;
+  return working ? { dueAtExplained: explainDeadline(working) } : {};
 }

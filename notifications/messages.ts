@@ -140,6 +140,7 @@ export function noticeView(notice: Notice, recipients: NoticeRecipients, directo
     dueDate: due !== undefined ? ukDate(due) : null,
     dueTime: due !== undefined ? ukTime(due) : null,
     timeLeft: due !== undefined ? timeBetween(Date.parse(notice.occurredAt), due) : null,
+    dueAtExplained: notice.dueAtExplained ?? null,
     outcome: notice.outcome ? standingWords[notice.outcome].phrase : null,
     findings: notice.findings ?? null,
     actionsTaken: notice.actionsTaken ?? null,

@@ -12,6 +12,8 @@ import {
   type Decision,
 } from '../../domain/complaint';
 import { allResponsesOnTime } from '../../domain/annual-report';
+import { explainDeadline } from '../../domain/deadline-explanation';
+import { noticeFor } from '../../domain/notices';
 import type { ComplaintDetails } from '../../domain/intake';
 import type { Procedure } from '../../domain/procedure';
 import { getProcedure } from '../../domain/procedures';
@@ -206,5 +208,36 @@ describe('deadlinesUnderCalendar (what a calendar change re-times)', () => {
     expect(counted.response?.dueAt).toBe('2026-12-16T23:59:59.999Z');
     c.act({ action: 'record-outcome', actor: officer, outcome: 'upheld' } as never, '2026-12-10T10:00:00.000Z');
     expect(deadlinesUnderCalendar(c.stage(), stage, mchp2020, closure).response).toBeUndefined();
+  });
+});
+
+describe('how we worked this out (letters and the audit timeline)', () => {
+  it('one sentence: rule, day 1, the last day, the weekends and the named holidays not counted', () => {
+    const c = complaint(mchp2020, '2026-12-24T10:00:00.000Z');
+    expect(explainDeadline(c.stage().response.working!)).toBe(
+      '5 working days, counting Thursday 24 December 2026 as day 1, to the end of Tuesday 5 January 2027 (UK time); ' +
+        'not counted: 4 weekend days, Christmas Day (25 December 2026), Boxing Day (substitute day) (28 December 2026), ' +
+        'a holiday (1 January 2027), a holiday (4 January 2027)',
+    );
+  });
+
+  it('the acknowledgement letter and the reminders carry it; the first published versions have none', () => {
+    const c = complaint(mchp2020, '2026-12-07T10:00:00.000Z');
+    c.act({ action: 'request-escalation', actor: officer } as never, '2026-12-08T10:00:00.000Z');
+    const [acknowledged] = c.act({ action: 'acknowledge', actor: officer } as never, '2026-12-08T11:00:00.000Z');
+    c.state.details.complainant.email = 'pat@example.org';
+    const entry = c.state.timeline.at(-1)!;
+    expect(acknowledged?.type).toBe('acknowledged');
+    expect(noticeFor(entry, c.state, mchp2020)?.dueAtExplained).toMatch(
+      /^20 working days, counting Tuesday 8 December 2026 as day 1, to the end of Friday 8 January 2027/,
+    );
+    const reminder = nextScheduledEvent(c.state, mchp2020, Date.parse('2026-12-08T11:00:00.000Z'))!;
+    c.apply([reminder.event], iso(reminder.atMs));
+    expect(noticeFor(c.state.timeline.at(-1)!, c.state, mchp2020)?.dueAtExplained).toMatch(/^20 working days/);
+
+    const old = complaint(dundee, '2026-12-07T10:00:00.000Z');
+    old.state.details.complainant.email = 'pat@example.org';
+    old.act({ action: 'acknowledge', actor: officer } as never, '2026-12-08T11:00:00.000Z');
+    expect(noticeFor(old.state.timeline.at(-1)!, old.state, dundee)?.dueAtExplained).toBeUndefined();
   });
 });

@@ -201,3 +201,16 @@ describe('composed notices', () => {
     expect(html).toContain('assigned to Chris &lt;Agency&gt;');
   });
 });
+
+describe('how we worked this out', () => {
+  it('letters and reminders that give a deadline say how it was worked out, when the procedure records it', () => {
+    const notices = noticeOfEachKind();
+    const explained = 'five working days, counting Monday 7 December 2026 as day 1';
+    for (const kind of ['complaint-acknowledged', 'response-reminder', 'acknowledgement-overdue'] as const) {
+      const message = compose({ ...notices[kind], dueAtExplained: explained });
+      expect(message.text, kind).toContain(`How we worked this out: ${explained}.`);
+      expect(message.html, kind).toContain(`How we worked this out: ${explained}.`);
+      expect(compose(notices[kind]).text, kind).not.toContain('How we worked this out');
+    }
+  });
+});
