@@ -8,7 +8,8 @@ import type { ComplaintState } from '../../domain/complaint';
 import type { ComplaintDetails } from '../../domain/intake';
 import type { Notice } from '../../domain/notices';
 import { getProcedure } from '../../domain/procedures';
-import { defaultHolidayCalendar } from '../../domain/scottish-holidays';
+import { EMPTY_COUNCIL_CALENDAR } from '../../domain/council-calendar';
+import { councilHolidayCalendar } from '../../domain/scottish-holidays';
 import type { Actor } from '../../domain/vocabulary';
 import { actors, complaintDetails, DAY_MS, HOUR_MS } from '../../tests/support/complaint-harness';
 import { RecordingActivities } from '../../tests/support/recording-activities';
@@ -57,12 +58,15 @@ export class ScenarioContext {
     const now = await this.now();
     const procedure = getProcedure({ id: options.procedure ?? 'dundee-swd-2011', version: 1 });
     const details = complaintDetails(options.details);
+    // As the API gives it: the Scottish holidays around the year, with their names (no council days).
+    const calendar = councilHolidayCalendar(new Date(now).getUTCFullYear(), EMPTY_COUNCIL_CALENDAR);
     const input: ComplaintWorkflowInput = {
       ref,
       procedure: { id: procedure.id, version: procedure.version },
       details,
       receivedAt: new Date(now - (options.receivedAgoMs ?? 0)).toISOString(),
-      holidays: defaultHolidayCalendar(new Date(now).getUTCFullYear()),
+      holidays: calendar.holidays,
+      ...(procedure.counting ? { holidayNames: calendar.names } : {}),
       actor: actors.intake,
       ...(options.continueAsNewAfterEvents !== undefined
         ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents }
@@ -532,6 +536,38 @@ export const scenarios: Scenario[] = [
         officer,
       );
       // Nobody asks for Stage 2: the escalation window ends and the complaint closes.
+      return { handle, complete: true };
+    },
+  },
+  {
+    name: 'spso-2020-frontline-to-stage2',
+    title:
+      'SPSO model procedure 2020: Stage 1 sent to Stage 2 before an outcome, deadlines explained, extension by days, ' +
+      '09:00 reminder and breach, late outcome, referral window ends',
+    covers: [
+      'procedure spso-mchp-2020 (counting rule: receipt day is day 1; deadlines explained)',
+      'escalation stage-1 -> stage-2 without a Stage 1 outcome',
+      'acknowledgement on time',
+      'extension by working days (agreed, explained)',
+      'response reminder at 09:00 London the working day before, breach at 23:59:59',
+      'outcome upheld (late)',
+      'closed: referral-window-ended',
+    ],
+    server: 'time-skipping',
+    async run(ctx, ref) {
+      const handle = await ctx.start(ref, { procedure: 'spso-mchp-2020', details: { category: 'delay' } });
+      await ctx.after(DAY_MS, handle, 'request-escalation', {}, officer);
+      await ctx.after(HOUR_MS, handle, 'acknowledge', {}, investigator);
+      await ctx.after(
+        2 * DAY_MS,
+        handle,
+        'grant-extension',
+        { days: 5, reason: 'The care provider’s records are awaited', agreedWithComplainant: true },
+        investigator,
+      );
+      await ctx.sleep(45 * DAY_MS);
+      await ctx.update(handle, 'record-outcome', { outcome: 'upheld', findings: 'Visits were missed' }, investigator);
+      await ctx.sleep(366 * DAY_MS);
       return { handle, complete: true };
     },
   },

@@ -104,11 +104,13 @@ describe('timeline of each recorded history', () => {
     );
     expect(breaches.size).toBe(4);
     expect(new Set(timelines.map((timeline) => timeline.procedure.id))).toEqual(
-      new Set(['dundee-swd-2011', 'spso-mchp', 'spso-social-work-2017']),
+      new Set(['dundee-swd-2011', 'spso-mchp', 'spso-social-work-2017', 'spso-mchp-2020']),
     );
     expect(timelines.some((timeline) => timeline.runIds.length > 1)).toBe(true);
     expect(timelines.some((timeline) => timeline.execution === 'running')).toBe(true);
     expect(entries.some((entry) => entry.type === 'action-rejected' && entry.code === 'invalid-message')).toBe(true);
+    expect(entries.some((entry) => entry.type === 'escalated' && entry.withoutOutcome === true)).toBe(true);
+    expect(entries.some((entry) => entry.type === 'extension-granted' && entry.working !== undefined)).toBe(true);
   });
 
   it('the full ladder reads correctly: who did what and when, deadlines met or missed, reminders, extension, escalations, referral', async () => {
