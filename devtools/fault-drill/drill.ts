@@ -295,6 +295,9 @@ async function drive(
     channel: 'email',
     summary: `Fault drill ${run}, complaint ${c.index}: the home care visits were missed.`,
     ...(receivedAt ? { receivedAt } : {}),
+    // The timing above is the 2011 procedure's (acknowledge within 5 calendar days, reminded 24 h before): named, so
+    // that the procedure schedule (which gives complaints received now the 2020 procedure) does not change it.
+    procedure: { id: 'dundee-swd-2011', version: 1 },
   });
   const ref = (c.intake.body as { ref?: unknown } | undefined)?.ref;
   if (!ok(c.intake.status) || typeof ref !== 'string') return;
