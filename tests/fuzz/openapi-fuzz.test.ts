@@ -107,6 +107,8 @@ it('finds no response that contradicts the OpenAPI document, in any operation', 
   const st = findSchemathesis();
   expect(st, 'schemathesis is not installed: run npm run setup:temporal').toBeDefined();
   const { code, output } = await schemathesis(st!, [
+    '--config-file',
+    path.join(__dirname, 'schemathesis.toml'),
     'run',
     `${baseUrl}/docs/json`,
     '--url',
@@ -121,8 +123,10 @@ it('finds no response that contradicts the OpenAPI document, in any operation', 
     '20',
     '--max-time',
     '50',
+    // One worker: with two, CPython 3.11's ast module, which Hypothesis calls from both threads, can fail with
+    // "AST constructor recursion depth mismatch" (a runtime error in the fuzzer, not a finding about the API).
     '--workers',
-    '2',
+    '1',
     '--seed',
     '1',
     '--request-timeout',

@@ -55,15 +55,18 @@ const decideOutcome = (handle: Handle, outcome: 'upheld' | 'not-upheld' | 'parti
 const escalate = (handle: Handle, extra: { to?: string; bypass?: boolean } = {}) =>
   handle.executeUpdate(actionUpdates['request-escalation'], { args: [{ actor: officer, ...extra }] });
 
+const TIMER_RECORDED_WITHIN_MS = 60_000;
+
 /**
  * Days from receipt at which a timer event was due. A timer fires once the workflow task that set it has
- * completed, so it is recorded a few milliseconds after its due time: never before, and well within a second.
+ * completed, so it is recorded after its due time: never before, and within a minute (milliseconds on a quiet
+ * machine; the time-skipping server's clock runs on while a loaded one gets to the task, seen up to 1.8 s).
  */
 function dueDaysAfterReceipt(state: ComplaintState, entry: TimelineEntry): number {
   const dueAtMs = timerDueAt(entry);
   const lateMs = Date.parse(entry.at) - dueAtMs;
   expect(lateMs).toBeGreaterThanOrEqual(0);
-  expect(lateMs).toBeLessThan(1_000);
+  expect(lateMs).toBeLessThan(TIMER_RECORDED_WITHIN_MS);
   return (dueAtMs - Date.parse(state.receivedAt)) / DAY_MS;
 }
 
@@ -198,7 +201,7 @@ describe('actions move and stop the timers', () => {
     const windowEnd = Date.parse(final.stages[0]!.escalationWindowEndsAt!);
     expect(windowEnd - Date.parse(final.stages[0]!.response.metAt!)).toBe(28 * DAY_MS);
     expect(Date.parse(final.closure!.at) - windowEnd).toBeGreaterThanOrEqual(0);
-    expect(Date.parse(final.closure!.at) - windowEnd).toBeLessThan(1_000);
+    expect(Date.parse(final.closure!.at) - windowEnd).toBeLessThan(TIMER_RECORDED_WITHIN_MS);
     expect(ofType(final, 'reminder-issued')).toEqual([]);
     expect(ofType(final, 'deadline-breached')).toEqual([]);
     expect(final.stages[0]).toMatchObject({
