@@ -29,6 +29,7 @@ import { formatTimeline, reconstructTimeline } from '../audit/timeline';
 import { loadConfig } from '../platform/config';
 import { installTemporalRuntime } from '../platform/runtime';
 import { connectClient } from '../platform/temporal-connection';
+import { runCommand } from './command-line';
 
 const USAGE = `Usage:
   npm run audit -- replay [--query '<visibility query>'] [--ref <ref>]... [--file <history.json>...] [--json]
@@ -293,16 +294,8 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    // A gRPC error's code is a number: only Node's own argument errors have string codes.
-    const code = (err as { code?: unknown } | null)?.code;
-    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
-      console.error(`${(err as Error).message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
+runCommand(
+  () => main(process.argv.slice(2)),
+  USAGE,
+  (err) => err instanceof UsageError,
 );

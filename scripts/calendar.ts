@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../platform/config';
 import { calendarChangeStatus, startCalendarChange } from '../platform/calendar-change';
 import { connectClient } from '../platform/temporal-connection';
+import { runCommand } from './command-line';
 
 const USAGE =
   'usage: npm run calendar -- [--add <YYYY-MM-DD>]... [--remove <YYYY-MM-DD>]... [--no-wait] [--actor <id>]';
@@ -63,15 +64,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const code = (err as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(err as Error).message}\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+runCommand(main, USAGE);

@@ -18,6 +18,7 @@ import type { Actor } from '../domain/vocabulary';
 import { loadConfigOrExit } from '../platform/config';
 import { connectClient } from '../platform/temporal-connection';
 import { actionUpdates, complaintStateQuery } from '../workflows/messages';
+import { runCommand } from './command-line';
 
 const USAGE =
   'usage: npm run migrate -- --from <id@version> --to <id@version> [--dry-run] [--reason <text>] [--json] [--actor <id>]';
@@ -229,17 +230,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-        console.error(`${(err as Error).message}\n${USAGE}`);
-        process.exit(2);
-      }
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand(main, USAGE);

@@ -11,6 +11,7 @@ import { connectClient } from '../platform/temporal-connection';
 import { openRegister } from '../register';
 import { reconcile, type ReconcileSelection } from '../register/reconcile';
 import { resolvePeriod } from '../report/annual';
+import { runCommand } from './command-line';
 
 const USAGE =
   'usage: npm run reconcile -- [--ref <ref>]... [--open] [--from <YYYY-MM-DD|instant> --to <YYYY-MM-DD|instant>] [--repair] [--json]';
@@ -74,15 +75,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const code = (err as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(err as Error).message}\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+runCommand(main, USAGE);
