@@ -2,27 +2,14 @@
 // where it was (no second reminder, no second breach notice), a pending one moves, and the add/remove form of
 // update-calendar changes only the days it names.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isWorkingDay, londonDate, shiftIsoDate } from '../../domain/calendar';
 import type { complaintWorkflow } from '../../workflows/complaint';
 import { actionUpdates, complaintStateQuery } from '../../workflows/messages';
-import { ComplaintHarness, DAY_MS, manager } from '../support/complaint-harness';
-import { startTimeSkippingServer } from '../support/temporal';
+import { DAY_MS, manager } from '../support/complaint-harness';
+import { useTimeSkippingHarness } from '../support/time-skipping-harness';
 
-let env: TestWorkflowEnvironment;
-let h: ComplaintHarness;
-
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  h = new ComplaintHarness(env);
-  await h.start();
-});
-
-afterAll(async () => {
-  await h?.stop();
-  await env?.teardown();
-});
+const stack = useTimeSkippingHarness();
 
 type Handle = WorkflowHandle<typeof complaintWorkflow>;
 const SPSO = { id: 'spso-mchp', version: 1 };
@@ -39,32 +26,32 @@ const calendar = (handle: Handle, body: { holidays?: string[]; add?: string[]; r
 
 describe('a calendar change and the deadlines it may move', () => {
   it('a holiday added after a breach moves nothing: no second reminder, no second breach notice', async () => {
-    const input = await h.input({ procedure: SPSO });
-    const handle = await h.startComplaint(input);
+    const input = await stack.h.input({ procedure: SPSO });
+    const handle = await stack.h.startComplaint(input);
     const receivedMs = Date.parse(input.receivedAt);
     // Stage 1 answers within 5 working days: after 10 days its reminder and breach have both fired.
-    await env.sleep(10 * DAY_MS);
+    await stack.env.sleep(10 * DAY_MS);
     const breached = await handle.query(complaintStateQuery);
     const dueAt = breached.stages[0]!.response.dueAt;
     expect(breached.stages[0]!.response.breaches).toEqual([dueAt]);
-    await h.recorded.waitForNotices(input.ref, 2);
+    await stack.h.recorded.waitForNotices(input.ref, 2);
 
     const after = await calendar(handle, { add: [nextWorkingDate(receivedMs)] });
     expect(after.holidays).toContain(nextWorkingDate(receivedMs));
     expect(after.stages[0]!.response.dueAt).toBe(dueAt);
-    await env.sleep(10 * DAY_MS);
+    await stack.env.sleep(10 * DAY_MS);
     const state = await handle.query(complaintStateQuery);
     const clockEvents = state.timeline.filter((e) => e.type === 'reminder-issued' || e.type === 'deadline-breached');
     expect(clockEvents.map((e) => e.type)).toEqual(['reminder-issued', 'deadline-breached']);
-    const kinds = h.recorded.noticesFor(input.ref).map((notice) => notice.kind);
+    const kinds = stack.h.recorded.noticesFor(input.ref).map((notice) => notice.kind);
     expect(kinds.filter((kind) => kind === 'response-reminder')).toHaveLength(1);
     expect(kinds.filter((kind) => kind === 'response-overdue')).toHaveLength(1);
     expect(state.status).toBe('open');
   });
 
   it('a pending deadline moves by the day added, and back when it is removed; the other days stay', async () => {
-    const input = await h.input({ procedure: SPSO, holidays: ['2030-01-01'] });
-    const handle = await h.startComplaint(input);
+    const input = await stack.h.input({ procedure: SPSO, holidays: ['2030-01-01'] });
+    const handle = await stack.h.startComplaint(input);
     const before = (await handle.query(complaintStateQuery)).stages[0]!.response.dueAt;
     const day = nextWorkingDate(Date.parse(input.receivedAt));
     const added = await calendar(handle, { add: [day] });

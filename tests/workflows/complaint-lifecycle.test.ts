@@ -7,8 +7,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { replayComplaintHistories } from '../../audit/replay';
 import { reconstructTimeline } from '../../audit/timeline';
 import { londonDate } from '../../domain/calendar';
@@ -21,22 +20,11 @@ import {
   actionUpdates,
   complaintStateQuery,
 } from '../../workflows/messages';
-import { ComplaintHarness, DAY_MS, HOUR_MS, manager, officer } from '../support/complaint-harness';
-import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/temporal';
+import { DAY_MS, HOUR_MS, manager, officer } from '../support/complaint-harness';
+import { bundleComplaintWorkflows } from '../support/temporal';
+import { useTimeSkippingHarness } from '../support/time-skipping-harness';
 
-let env: TestWorkflowEnvironment;
-let h: ComplaintHarness;
-
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  h = new ComplaintHarness(env);
-  await h.start();
-});
-
-afterAll(async () => {
-  await h?.stop();
-  await env?.teardown();
-});
+const stack = useTimeSkippingHarness();
 
 type Handle = WorkflowHandle<typeof complaintWorkflow>;
 
@@ -106,8 +94,8 @@ async function refusal(promise: Promise<unknown>): Promise<ApplicationFailure> {
 
 describe('deadlines fire exactly at their offsets', () => {
   it('Level 1: acknowledgement reminder at 4 days, breach at 5; response reminder at 11, breach at 14', async () => {
-    const handle = await h.startComplaint(await h.input());
-    await env.sleep(15 * DAY_MS);
+    const handle = await stack.h.startComplaint(await stack.h.input());
+    await stack.env.sleep(15 * DAY_MS);
     const state = await handle.query(complaintStateQuery);
     const timers = state.timeline.filter((e) => e.type === 'reminder-issued' || e.type === 'deadline-breached');
     expect(timers.map((e) => [e.type, (e as { deadline: string }).deadline, dueDaysAfterReceipt(state, e)])).toEqual([
@@ -117,7 +105,7 @@ describe('deadlines fire exactly at their offsets', () => {
       ['deadline-breached', 'response', 14],
     ]);
     expect(timers.every((e) => e.actor.id === 'system')).toBe(true);
-    expect(h.recorded.noticesFor(state.ref).map((n) => n.kind)).toEqual([
+    expect(stack.h.recorded.noticesFor(state.ref).map((n) => n.kind)).toEqual([
       'acknowledgement-reminder',
       'acknowledgement-overdue',
       'response-reminder',
@@ -126,9 +114,9 @@ describe('deadlines fire exactly at their offsets', () => {
   });
 
   it('a serious complaint starts at Level 2: acknowledgement due at 5 days, response at 28', async () => {
-    const handle = await h.startComplaint(await h.input({ details: { serious: true } }));
+    const handle = await stack.h.startComplaint(await stack.h.input({ details: { serious: true } }));
     await acknowledge(handle);
-    await env.sleep(29 * DAY_MS);
+    await stack.env.sleep(29 * DAY_MS);
     const state = await handle.query(complaintStateQuery);
     expect(state.currentStage).toBe('level-2');
     expect(ofType(state, 'deadline-breached').map((e) => dueDaysAfterReceipt(state, e))).toEqual([28]);
@@ -137,21 +125,21 @@ describe('deadlines fire exactly at their offsets', () => {
 
   it('working days: 5 working days across a weekend and a public holiday end at the end of the fifth', async () => {
     // Received on a Friday at 10:00; the Monday after is a public holiday.
-    const now = await h.now();
+    const now = await stack.h.now();
     let friday = now + 7 * DAY_MS;
     while (new Date(friday).getUTCDay() !== 5) friday += DAY_MS;
     const fridayDate = londonDate(friday);
     const receivedAt = Date.parse(`${fridayDate}T10:00:00Z`);
-    await env.sleep(receivedAt - now);
+    await stack.env.sleep(receivedAt - now);
     const holidayMonday = londonDate(receivedAt + 3 * DAY_MS);
-    const handle = await h.startComplaint(
-      await h.input({
+    const handle = await stack.h.startComplaint(
+      await stack.h.input({
         procedure: { id: 'spso-mchp', version: 1 },
         holidays: [holidayMonday],
         receivedAt: new Date(receivedAt).toISOString(),
       }),
     );
-    await env.sleep(12 * DAY_MS);
+    await stack.env.sleep(12 * DAY_MS);
     const state = await handle.query(complaintStateQuery);
     const [breach] = ofType(state, 'deadline-breached');
     const dueAt = timerDueAt(breach!);
@@ -166,16 +154,16 @@ describe('deadlines fire exactly at their offsets', () => {
 
 describe('actions move and stop the timers', () => {
   it('an extension moves the response deadline and its reminder; the old deadline passes silently', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     await acknowledge(handle);
-    await env.sleep(12 * DAY_MS);
+    await stack.env.sleep(12 * DAY_MS);
     const extended = await handle.executeUpdate(actionUpdates['grant-extension'], {
       args: [
         { actor: manager, days: 14, reason: 'Information awaited from a partner agency', agreedWithComplainant: true },
       ],
     });
     expect(Date.parse(extended.stages[0]!.response.dueAt) - Date.parse(extended.receivedAt)).toBe(28 * DAY_MS);
-    await env.sleep(17 * DAY_MS);
+    await stack.env.sleep(17 * DAY_MS);
     const state = await handle.query(complaintStateQuery);
     expect(ofType(state, 'reminder-issued').map((e) => dueDaysAfterReceipt(state, e))).toEqual([11, 25]);
     expect(ofType(state, 'deadline-breached').map((e) => dueDaysAfterReceipt(state, e))).toEqual([28]);
@@ -190,9 +178,9 @@ describe('actions move and stop the timers', () => {
   });
 
   it('acknowledging and answering in time leaves nothing to fire; the window then closes the complaint', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     await acknowledge(handle);
-    await env.sleep(2 * DAY_MS);
+    await stack.env.sleep(2 * DAY_MS);
     const decided = await decideOutcome(handle, 'upheld');
     expect(decided.status).toBe('awaiting-escalation');
     const final = await handle.result();
@@ -213,11 +201,11 @@ describe('actions move and stop the timers', () => {
 
 describe('the ladder', () => {
   it('Level 1 → Level 2 → Director → Committee → Ombudsman, each stage timed from its escalation request', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     for (const stage of ['level-1', 'level-2', 'director-review']) {
       await acknowledge(handle);
       await decideOutcome(handle);
-      await env.sleep(3 * DAY_MS);
+      await stack.env.sleep(3 * DAY_MS);
       const escalated = await escalate(handle);
       expect(escalated.stages.map((s) => s.stage).slice(-2)[0]).toBe(stage);
     }
@@ -226,7 +214,7 @@ describe('the ladder', () => {
     const committee = state.stages[3]!;
     expect(Date.parse(committee.response.dueAt) - Date.parse(committee.startedAt)).toBe(56 * DAY_MS);
     await acknowledge(handle);
-    await env.sleep(57 * DAY_MS);
+    await stack.env.sleep(57 * DAY_MS);
     state = await handle.query(complaintStateQuery);
     expect(ofType(state, 'deadline-breached').map((e) => timerDueAt(e) - Date.parse(committee.startedAt))).toEqual([
       56 * DAY_MS,
@@ -245,7 +233,7 @@ describe('the ladder', () => {
   });
 
   it("the Director review is bypassed at the complainant's request", async () => {
-    const handle = await h.startComplaint(await h.input({ details: { serious: true } }));
+    const handle = await stack.h.startComplaint(await stack.h.input({ details: { serious: true } }));
     await acknowledge(handle);
     await decideOutcome(handle);
     const state = await escalate(handle, { bypass: true });
@@ -259,7 +247,7 @@ describe('the ladder', () => {
   });
 
   it('withdrawal ends the workflow and cancels its timers', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     await handle.executeUpdate(actionUpdates.withdraw, {
       args: [{ actor: officer, reason: 'The complainant is satisfied' }],
     });
@@ -271,7 +259,7 @@ describe('the ladder', () => {
 
 describe('refused actions', () => {
   it('are refused with the reason, and leave no trace in the history', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
 
     const early = await refusal(decideOutcome(handle));
     expect(early).toMatchObject({
@@ -310,10 +298,10 @@ describe('refused actions', () => {
   });
 
   it('escalation after the window is impossible: the complaint has closed', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     await acknowledge(handle);
     await decideOutcome(handle);
-    await env.sleep(29 * DAY_MS);
+    await stack.env.sleep(29 * DAY_MS);
     // The workflow has completed: the server refuses the Update itself (the time-skipping server answers "not found").
     await expect(escalate(handle)).rejects.toBeInstanceOf(WorkflowNotFoundError);
     const final = await handle.result();
@@ -322,7 +310,7 @@ describe('refused actions', () => {
   });
 
   it('anything after closure is refused', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
     const final = await handle.result();
     await expect(acknowledge(handle)).rejects.toBeInstanceOf(WorkflowNotFoundError);
@@ -330,7 +318,7 @@ describe('refused actions', () => {
   });
 
   it('an invalid signal is recorded as rejected and the complaint carries on', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     await handle.signal(actionSignals['record-outcome'], { actor: officer, outcome: 'upheld' });
     await handle.signal(actionSignals.acknowledge, { actor: { id: '' } } as never);
     await handle.signal(actionSignals.acknowledge, { actor: officer });
@@ -352,18 +340,18 @@ describe('refused actions', () => {
 
 describe('one complaint per reference', () => {
   it('a duplicate intake never starts a second workflow, even after closure', async () => {
-    const input = await h.input();
-    const handle = await h.startComplaint(input);
+    const input = await stack.h.input();
+    const handle = await stack.h.startComplaint(input);
     await expect(
-      h.startComplaint({ ...input, details: { ...input.details, summary: 'Another' } }),
+      stack.h.startComplaint({ ...input, details: { ...input.details, summary: 'Another' } }),
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
     await handle.result();
-    await expect(h.startComplaint(input)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    await expect(stack.h.startComplaint(input)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   });
 
   it('a signal and an update racing to acknowledge: exactly one wins', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     const [signalled, updated] = await Promise.allSettled([
       handle.signal(actionSignals.acknowledge, { actor: manager }),
       acknowledge(handle),
@@ -399,7 +387,7 @@ describe("who may assign whom (decided in the workflow, by the actor's role)", (
     );
 
   it("a case officer's assign signal for someone else is recorded as rejected; a manager's is recorded", async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     await handle.signal(actionSignals.assign, { actor: officer, officer: { id: 'officer.khan' } });
     await handle.signal(actionSignals.assign, { actor: manager, officer: { id: 'officer.khan' } });
     const state = await handle.query(complaintStateQuery);
@@ -422,7 +410,7 @@ describe("who may assign whom (decided in the workflow, by the actor's role)", (
   });
 
   it('two officers racing to take the same unassigned complaint: exactly one wins', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     const results = await Promise.allSettled([assign(handle, officer, officer.id), assign(handle, khan, khan.id)]);
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -440,17 +428,17 @@ describe("who may assign whom (decided in the workflow, by the actor's role)", (
 
 describe('side effects', () => {
   it('every recorded event reaches the register once, in order', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     await acknowledge(handle);
     await handle.executeUpdate(actionUpdates['add-note'], {
       args: [{ actor: officer, text: 'Spoke to the complainant' }],
     });
     await decideOutcome(handle, 'upheld');
     const final = await handle.result();
-    const registered = h.recorded.entries.get(final.ref) ?? [];
+    const registered = stack.h.recorded.entries.get(final.ref) ?? [];
     expect(registered.map((e) => e.seq)).toEqual(final.timeline.map((e) => e.seq));
     expect(registered).toEqual(final.timeline);
-    const lastBatch = h.recorded.batches.filter((b) => b.ref === final.ref).at(-1)!;
+    const lastBatch = stack.h.recorded.batches.filter((b) => b.ref === final.ref).at(-1)!;
     expect(lastBatch.snapshot).toMatchObject({
       status: 'closed',
       lastSeq: final.timeline.length,
@@ -462,35 +450,35 @@ describe('side effects', () => {
   });
 
   it('a register that hangs holds an action up for 5 seconds at most, inside the API deadline; its batch then goes as an activity', async () => {
-    const handle = await h.startComplaint(await h.input());
-    await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === 1);
-    h.recorded.registerHangsLeft = 2; // both tries of the local activity
+    const handle = await stack.h.startComplaint(await stack.h.input());
+    await stack.h.recorded.waitFor(() => (stack.h.recorded.entries.get(handle.workflowId) ?? []).length === 1);
+    stack.h.recorded.registerHangsLeft = 2; // both tries of the local activity
     try {
       const started = Date.now();
       const acknowledged = await acknowledge(handle);
       expect(Date.now() - started).toBeLessThan(7_000);
-      await h.recorded.waitFor(
-        () => (h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length,
+      await stack.h.recorded.waitFor(
+        () => (stack.h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length,
       );
-      expect(h.recorded.entries.get(handle.workflowId)).toEqual(acknowledged.timeline);
+      expect(stack.h.recorded.entries.get(handle.workflowId)).toEqual(acknowledged.timeline);
       expect(registerActivityTasks(await handle.fetchHistory())).toBe(1);
     } finally {
-      h.recorded.releaseHangingWrites();
+      stack.h.recorded.releaseHangingWrites();
     }
   });
 
   it('a register that refuses writes holds an action up for seconds only; its batch then goes as an activity', async () => {
-    const handle = await h.startComplaint(await h.input());
-    await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === 1);
-    h.recorded.registerFailuresLeft = 2; // both tries of the local activity
+    const handle = await stack.h.startComplaint(await stack.h.input());
+    await stack.h.recorded.waitFor(() => (stack.h.recorded.entries.get(handle.workflowId) ?? []).length === 1);
+    stack.h.recorded.registerFailuresLeft = 2; // both tries of the local activity
     const started = Date.now();
     const acknowledged = await acknowledge(handle);
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(acknowledged.stages[0]!.acknowledgement?.metAt).toBeDefined();
-    await h.recorded.waitFor(
-      () => (h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length,
+    await stack.h.recorded.waitFor(
+      () => (stack.h.recorded.entries.get(handle.workflowId) ?? []).length === acknowledged.timeline.length,
     );
-    expect(h.recorded.entries.get(handle.workflowId)).toEqual(acknowledged.timeline);
+    expect(stack.h.recorded.entries.get(handle.workflowId)).toEqual(acknowledged.timeline);
     const history = await handle.fetchHistory();
     expect(registerActivityTasks(history)).toBe(1);
     // Such a history replays, and the audit finds every entry in it: the first batch in a local-activity marker,
@@ -502,31 +490,31 @@ describe('side effects', () => {
   });
 
   it('a batch the register refuses for what it holds is given up after a few tries, and never wedges the complaint', async () => {
-    const handle = await h.startComplaint(await h.input());
-    await h.recorded.waitFor(() => (h.recorded.entries.get(handle.workflowId) ?? []).length === 1);
+    const handle = await stack.h.startComplaint(await stack.h.input());
+    await stack.h.recorded.waitFor(() => (stack.h.recorded.entries.get(handle.workflowId) ?? []).length === 1);
     // Both local tries and every try of the ordinary activity are refused, as a NUL in PostgreSQL text would be.
-    h.recorded.registerRefusalsLeft = 1_000;
+    stack.h.recorded.registerRefusalsLeft = 1_000;
     await acknowledge(handle);
-    await env.sleep(60_000); // the activity's retries (1 s, 2 s, ...) pass
+    await stack.env.sleep(60_000); // the activity's retries (1 s, 2 s, ...) pass
     const refusals = (await handle.fetchHistory()).events?.filter(
       (e) => e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === 'RegisterRefusedBatch',
     );
     expect(refusals).toHaveLength(1);
     expect(refusals![0]!.activityTaskFailedEventAttributes!.failure!.applicationFailureInfo!.nonRetryable).toBe(true);
-    const triesLeft = h.recorded.registerRefusalsLeft;
+    const triesLeft = stack.h.recorded.registerRefusalsLeft;
     expect(1_000 - triesLeft).toBe(2 + 3); // two local tries, then REGISTER_REFUSAL_ATTEMPTS of the activity
     // The complaint goes on; once the register takes writes again the pending entries go with the next batch.
-    h.recorded.registerRefusalsLeft = 0;
+    stack.h.recorded.registerRefusalsLeft = 0;
     const withdrawn = await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
     await handle.result();
-    expect(h.recorded.entries.get(handle.workflowId)).toEqual(withdrawn.timeline);
+    expect(stack.h.recorded.entries.get(handle.workflowId)).toEqual(withdrawn.timeline);
   });
 
   it('a notice that cannot be delivered is recorded, and the deadlines still fire on time', async () => {
-    h.recorded.undeliverable.add('acknowledgement-reminder');
+    stack.h.recorded.undeliverable.add('acknowledgement-reminder');
     try {
-      const handle = await h.startComplaint(await h.input());
-      await env.sleep(6 * DAY_MS);
+      const handle = await stack.h.startComplaint(await stack.h.input());
+      await stack.env.sleep(6 * DAY_MS);
       const state = await handle.query(complaintStateQuery);
       const failed = ofType(state, 'notification-failed');
       expect(failed).toEqual([
@@ -534,15 +522,15 @@ describe('side effects', () => {
       ]);
       expect(ofType(state, 'deadline-breached').map((e) => dueDaysAfterReceipt(state, e))).toEqual([5]);
     } finally {
-      h.recorded.undeliverable.clear();
+      stack.h.recorded.undeliverable.clear();
     }
   });
 
   it('the complainant is told of the acknowledgement and of the outcome with how to escalate and by when', async () => {
-    const handle = await h.startComplaint(await h.input());
+    const handle = await stack.h.startComplaint(await stack.h.input());
     await acknowledge(handle);
     const decided = await decideOutcome(handle, 'not-upheld');
-    const notices = await h.recorded.waitForNotices(decided.ref, 2);
+    const notices = await stack.h.recorded.waitForNotices(decided.ref, 2);
     expect(notices.map((n) => [n.kind, n.audience])).toEqual([
       ['complaint-acknowledged', 'complainant'],
       ['outcome-letter', 'complainant'],

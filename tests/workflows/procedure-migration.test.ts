@@ -2,28 +2,16 @@
 // module: a dry run that lists each complaint's stage and deadlines before and after and changes nothing, a real run
 // through the migrate-procedure Update, a second run that skips what moved, the complainant's notice, the clock
 // following the new procedure, and the migrated history replaying with today's code.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { replayComplaintHistories } from '../../audit/replay';
 import { reconstructTimeline, describeEntries } from '../../audit/timeline';
 import { formatMigration, migrateComplaints } from '../../scripts/migrate';
 import { actionUpdates, complaintStateQuery } from '../../workflows/messages';
-import { ComplaintHarness, DAY_MS, manager, officer } from '../support/complaint-harness';
-import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/temporal';
+import { DAY_MS, manager, officer } from '../support/complaint-harness';
+import { bundleComplaintWorkflows } from '../support/temporal';
+import { useTimeSkippingHarness } from '../support/time-skipping-harness';
 
-let env: TestWorkflowEnvironment;
-let h: ComplaintHarness;
-
-beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  h = new ComplaintHarness(env);
-  await h.start();
-});
-
-afterAll(async () => {
-  await h?.stop();
-  await env?.teardown();
-});
+const stack = useTimeSkippingHarness();
 
 const options = {
   from: 'dundee-swd-2011@1',
@@ -34,13 +22,13 @@ const options = {
 
 describe('npm run migrate', () => {
   it('lists before and after on a dry run, then moves each complaint once, and the history replays', async () => {
-    const level1 = await h.startComplaint(await h.input());
-    const serious = await h.startComplaint(await h.input({ details: { serious: true } }));
+    const level1 = await stack.h.startComplaint(await stack.h.input());
+    const serious = await stack.h.startComplaint(await stack.h.input({ details: { serious: true } }));
     await serious.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officer }] });
-    const other = await h.startComplaint(await h.input({ procedure: { id: 'spso-mchp', version: 1 } }));
-    await env.sleep(DAY_MS);
+    const other = await stack.h.startComplaint(await stack.h.input({ procedure: { id: 'spso-mchp', version: 1 } }));
+    await stack.env.sleep(DAY_MS);
 
-    const dry = await migrateComplaints(env.client, { ...options, dryRun: true, nowMs: await h.now() });
+    const dry = await migrateComplaints(stack.env.client, { ...options, dryRun: true, nowMs: await stack.h.now() });
     expect(dry.otherProcedures).toBe(1);
     const byRef = new Map(dry.rows.map((row) => [row.ref, row]));
     expect(byRef.get(level1.workflowId)).toMatchObject({
@@ -55,7 +43,7 @@ describe('npm run migrate', () => {
     // Nothing changed.
     expect((await level1.query(complaintStateQuery)).procedure.id).toBe('dundee-swd-2011');
 
-    const real = await migrateComplaints(env.client, { ...options, dryRun: false });
+    const real = await migrateComplaints(stack.env.client, { ...options, dryRun: false });
     expect(real.rows.map((row) => [row.outcome, row.reason])).toEqual([
       ['moved', undefined],
       ['moved', undefined],
@@ -68,18 +56,18 @@ describe('npm run migrate', () => {
       fromStage: 'level-1',
       deadlines: 'afresh',
     });
-    const notices = await h.recorded.waitForNotices(level1.workflowId, 1);
+    const notices = await stack.h.recorded.waitForNotices(level1.workflowId, 1);
     expect(notices.map((notice) => notice.kind)).toContain('procedure-changed');
 
     // Again: nothing more to move, and nothing recorded twice.
-    const again = await migrateComplaints(env.client, { ...options, dryRun: false });
+    const again = await migrateComplaints(stack.env.client, { ...options, dryRun: false });
     expect(again.rows.map((row) => row.outcome)).toEqual(['already-moved', 'already-moved']);
     expect(
       (await level1.query(complaintStateQuery)).timeline.filter((e) => e.type === 'procedure-migrated'),
     ).toHaveLength(1);
 
     // The clock follows the SPSO stage now: its response reminder and breach, and nothing of Level 1.
-    await env.sleep(10 * DAY_MS);
+    await stack.env.sleep(10 * DAY_MS);
     const later = await level1.query(complaintStateQuery);
     const clock = later.timeline.filter((e) => e.type === 'reminder-issued' || e.type === 'deadline-breached');
     expect(clock.every((e) => (e as { stage: string }).stage === 'stage-1')).toBe(true);
