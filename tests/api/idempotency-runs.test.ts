@@ -69,6 +69,21 @@ async function auditProblems(ref: string): Promise<string[]> {
   return timeline.findings.filter((finding) => finding.level === 'error').map((finding) => finding.message);
 }
 
+/**
+ * A keyed outcome refused because the complaint is not acknowledged, then the acknowledgement that would allow it:
+ * `outcome` repeats the request under the same key.
+ */
+async function outcomeRefusedThenAcknowledged() {
+  const ref = await shortRunComplaint();
+  const headers = keyed(`outcome-${unique()}`);
+  const outcome = (body: unknown) => call('case-officer', 'POST', `/complaints/${ref}/outcome`, { body, headers });
+  const refused = await outcome({ outcome: 'upheld' });
+  expect(refused.status, refused.text).toBe(409);
+  expect(refused.json().error.code).toBe('not-acknowledged');
+  expect((await call('case-officer', 'POST', `/complaints/${ref}/acknowledge`, { body: {} })).status).toBe(200);
+  return { ref, outcome, refused };
+}
+
 describe('an action repeated after the complaint continued as new', () => {
   it('answers as the first time and records nothing; another body under the key is a 409', async () => {
     const ref = await shortRunComplaint();
@@ -94,13 +109,7 @@ describe('an action repeated after the complaint continued as new', () => {
   });
 
   it('answers a refusal from an earlier run the same, even once the action would be allowed', async () => {
-    const ref = await shortRunComplaint();
-    const headers = keyed(`outcome-${unique()}`);
-    const outcome = (body: unknown) => call('case-officer', 'POST', `/complaints/${ref}/outcome`, { body, headers });
-    const refused = await outcome({ outcome: 'upheld' });
-    expect(refused.status, refused.text).toBe(409);
-    expect(refused.json().error.code).toBe('not-acknowledged');
-    expect((await call('case-officer', 'POST', `/complaints/${ref}/acknowledge`, { body: {} })).status).toBe(200);
+    const { ref, outcome, refused } = await outcomeRefusedThenAcknowledged();
 
     await untilNextRun(ref);
 
@@ -118,13 +127,7 @@ describe('an action repeated after the complaint continued as new', () => {
 
 describe('a refused first attempt', () => {
   it('is answered the same when repeated, though the rules would now allow it; another body is a 409', async () => {
-    const ref = await shortRunComplaint();
-    const headers = keyed(`outcome-${unique()}`);
-    const outcome = (body: unknown) => call('case-officer', 'POST', `/complaints/${ref}/outcome`, { body, headers });
-    const refused = await outcome({ outcome: 'upheld' });
-    expect(refused.status, refused.text).toBe(409);
-    expect(refused.json().error.code).toBe('not-acknowledged');
-    expect((await call('case-officer', 'POST', `/complaints/${ref}/acknowledge`, { body: {} })).status).toBe(200);
+    const { ref, outcome, refused } = await outcomeRefusedThenAcknowledged();
 
     const again = await outcome({ outcome: 'upheld' });
     expect(again.status, again.text).toBe(409);
