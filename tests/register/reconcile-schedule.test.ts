@@ -57,6 +57,27 @@ async function schedules(): Promise<string[]> {
   return ids.filter((id) => id === REGISTER_RECONCILIATION_SCHEDULE_ID);
 }
 
+/** What an operator's scrape of the API's /metrics reads from `register` (an auditor's token; it never asks Temporal). */
+async function metricsOver(register: Register): Promise<string> {
+  const app = await buildApp({
+    complaints: {} as ComplaintService,
+    tokens: testTokens(),
+    register,
+    metrics: createMetrics({ defaultMetrics: false }),
+  });
+  try {
+    const metrics = await app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${people.auditor.token}` },
+    });
+    expect(metrics.statusCode).toBe(200);
+    return metrics.body;
+  } finally {
+    await app.close();
+  }
+}
+
 describe('the daily reconciliation schedule', () => {
   it('is created once: daily at 03:00 Europe/London, overlap SKIP, catch-up one day; again is unchanged, other settings are updated', async () => {
     expect(await ensureReconciliationSchedule(env.client, h.taskQueue)).toBe('created');
@@ -132,50 +153,23 @@ describe('the daily reconciliation schedule', () => {
     expect(plain(await register.timeline(input.ref))).toEqual(plain(state.timeline));
 
     // What an operator sees: the API's /metrics reads the Schedule's result from the register.
-    const app = await buildApp({
-      complaints: {} as ComplaintService, // /metrics never asks Temporal
-      tokens: testTokens(),
-      register,
-      metrics: createMetrics({ defaultMetrics: false }),
-    });
-    try {
-      const metrics = await app.inject({
-        method: 'GET',
-        url: '/metrics',
-        headers: { authorization: `Bearer ${people.auditor.token}` },
-      });
-      expect(metrics.statusCode).toBe(200);
-      const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics.body)?.[1]);
-      expect(sample('complaints_register_reconcile_differences\\{kind="extra"\\}')).toBe(summary.byKind['extra']);
-      expect(sample('complaints_register_reconcile_differences\\{kind="different"\\}')).toBe(0);
-      expect(sample('complaints_register_reconcile_repaired')).toBe(summary.repaired);
-      const finished = sample('complaints_register_reconcile_last_run_timestamp_seconds\\{by="schedule"\\}');
-      expect(Math.abs(finished - Date.now() / 1000)).toBeLessThan(60);
-    } finally {
-      await app.close();
-    }
+    const metrics = await metricsOver(register);
+    const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(sample('complaints_register_reconcile_differences\\{kind="extra"\\}')).toBe(summary.byKind['extra']);
+    expect(sample('complaints_register_reconcile_differences\\{kind="different"\\}')).toBe(0);
+    expect(sample('complaints_register_reconcile_repaired')).toBe(summary.repaired);
+    const finished = sample('complaints_register_reconcile_last_run_timestamp_seconds\\{by="schedule"\\}');
+    expect(Math.abs(finished - Date.now() / 1000)).toBeLessThan(60);
   }, 90_000);
 
   it('before any reconciliation, /metrics has no reconciliation samples (absent() is the alert)', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'no-reconcile-'));
     const empty = await openRegister({ DATA_DIR: dataDir, DATABASE_URL: undefined });
-    const app = await buildApp({
-      complaints: {} as ComplaintService,
-      tokens: testTokens(),
-      register: empty,
-      metrics: createMetrics({ defaultMetrics: false }),
-    });
     try {
-      const metrics = await app.inject({
-        method: 'GET',
-        url: '/metrics',
-        headers: { authorization: `Bearer ${people.auditor.token}` },
-      });
-      expect(metrics.statusCode).toBe(200);
-      expect(metrics.body).toContain('# TYPE complaints_register_reconcile_last_run_timestamp_seconds gauge');
-      expect(metrics.body).not.toMatch(/^complaints_register_reconcile_last_run_timestamp_seconds/m);
+      const metrics = await metricsOver(empty);
+      expect(metrics).toContain('# TYPE complaints_register_reconcile_last_run_timestamp_seconds gauge');
+      expect(metrics).not.toMatch(/^complaints_register_reconcile_last_run_timestamp_seconds/m);
     } finally {
-      await app.close();
       await empty.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
