@@ -65,6 +65,7 @@ export const shippedFolders = [
   'register',
   'report',
   'notifications',
+  'documents',
   'audit',
   'config',
 ];
