@@ -32,6 +32,7 @@ import {
   CALENDAR_KEEPS_PASSED_DEADLINES,
   PROCEDURE_MIGRATION,
   REGISTER_AS_LOCAL_ACTIVITY,
+  TIMER_FIRED_MEANS_DUE,
 } from './patches';
 
 // One run of a complaint's workflow: its state, and everything the workflow does besides waiting. Every rule is a
@@ -194,16 +195,22 @@ export class ComplaintRun {
   /** Records what the clock brings until the complaint ends (or continues as new); returns its final state. */
   async run(): Promise<ComplaintState> {
     if (!this.input.resume) this.afterChange();
+    // Since TIMER_FIRED_MEANS_DUE (patches.ts): the time the last fired timer was set for. That time has come, whatever
+    // the clock of the task the timer fired in says, so the loop never decides at an earlier one.
+    let firedDueAtMs = 0;
     while (!isTerminal(this.state.status)) {
-      const now = Date.now();
+      const now = Math.max(Date.now(), firedDueAtMs);
       const scheduled = nextScheduledEvent(this.state, this.procedure, now);
       if (scheduled && scheduled.atMs <= now) {
-        this.record([scheduled.event], SYSTEM_ACTOR);
+        this.record([scheduled.event], SYSTEM_ACTOR, now);
         continue;
       }
       const seen = this.revision;
       const changed = () => this.revision !== seen || this.continueAsNewDue();
-      await wf.condition(changed, scheduled ? scheduled.atMs - now : undefined);
+      if (scheduled) {
+        const changedFirst = await wf.condition(changed, scheduled.atMs - now);
+        if (!changedFirst && wf.patched(TIMER_FIRED_MEANS_DUE)) firedDueAtMs = scheduled.atMs;
+      } else await wf.condition(changed);
       if (this.continueAsNewDue() && !isTerminal(this.state.status)) {
         await this.settle();
         const resume = {
@@ -233,9 +240,10 @@ export class ComplaintRun {
 
   // ------------------------------------------------------------------------------------------- recording
 
-  private record(events: readonly ComplaintEvent[], actor: Actor): void {
+  /** Records events at the workflow's time, or at `atMs` (the clock loop's decision time, never earlier). */
+  private record(events: readonly ComplaintEvent[], actor: Actor, atMs = Date.now()): void {
     for (const event of events) {
-      const entry = { ...event, seq: this.state.timeline.length + 1, at: now(), actor };
+      const entry = { ...event, seq: this.state.timeline.length + 1, at: new Date(atMs).toISOString(), actor };
       applyEvent(this.state, entry);
       const notice = noticeFor(entry, this.state, this.procedure);
       if (notice) this.send(notice);

@@ -26,3 +26,13 @@ export const CALENDAR_KEEPS_PASSED_DEADLINES = 'calendar-keeps-passed-deadlines'
  * follows the procedure its state names. Written where a migration is handled, so other histories replay unchanged.
  */
 export const PROCEDURE_MIGRATION = 'procedure-migration';
+
+/**
+ * A fired timer means its due time has come: when the clock's timer fires (wf.condition times out) the next decision
+ * is made at the later of the task's clock and the time the timer was set for, so the reminder, breach or window end
+ * it waited for is recorded (and timed) even if the task's clock reads earlier. Before it, the loop decided by the
+ * task's clock alone; on the two-process cluster one replayed task read the clock of the last task before a worker's
+ * SIGKILL, recorded nothing and set the whole timer again (docs/TEAM-NOTES.md). Asked each time a timer fires, so
+ * histories recorded before it (no marker) replay by the old rule.
+ */
+export const TIMER_FIRED_MEANS_DUE = 'timer-fired-means-due';
