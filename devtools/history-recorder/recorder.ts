@@ -390,6 +390,33 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'reminder-after-note',
+    title:
+      'Dundee procedure: a note straight after intake, then the acknowledgement reminder and breach fire (patch timer-fired-means-due)',
+    covers: [
+      'procedure dundee-swd-2011',
+      'note added',
+      'acknowledgement reminder fired',
+      'acknowledgement breach fired',
+      'patch timer-fired-means-due',
+      'in flight (open, timer pending)',
+    ],
+    server: 'time-skipping',
+    async run(ctx, ref) {
+      // As the cluster run's complaint that lost its reminder: a note within seconds of intake re-arms the timer.
+      const handle = await ctx.start(ref, { details: { complainant: { name: 'Alex Reid' }, channel: 'email' } });
+      await ctx.after(
+        1_000,
+        handle,
+        'add-note',
+        { text: 'Complainant phoned to add the dates of the visits' },
+        officer,
+      );
+      await ctx.sleep(6 * DAY_MS);
+      return { handle, complete: false };
+    },
+  },
+  {
     name: 'signals-rejected-and-accepted',
     title:
       'Actions as Signals from another system: refused ones recorded as rejected, accepted ones applied, then withdrawn',

@@ -2,15 +2,14 @@
 // copy of today's workflow with one deliberate change (notices sent after the register write instead of before:
 // the same commands in another order) and replays a recorded history against it. An unaltered copy, bundled the
 // same way, is the control: it must replay, so the failure is the edit's and nothing else's.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHistoryFile, type ComplaintHistory } from '../../audit/histories';
-import { replayComplaintHistories, type ReplayOutcome } from '../../audit/replay';
 import { repoRoot } from '../../platform/repo-root';
 import { installTemporalRuntime } from '../../platform/runtime';
+import { copyWorkflows, editSource, replayAgainstCopy } from '../support/workflow-copy';
 
 const root = repoRoot();
 const scratch = mkdtempSync(path.join(tmpdir(), 'audit-nondeterminism-'));
@@ -26,60 +25,16 @@ const REORDERED = `      const notice = noticeFor(entry, this.state, this.proced
     this.revision++;
     this.afterChange();
     for (const notice of later) this.send(notice);`;
-
-/** Copies workflows/ to `dir`, imports pointing back at the real modules, applying `edit` to complaint-run.ts. */
-function copyWorkflows(dir: string, edit: (source: string) => string): string {
-  mkdirSync(dir, { recursive: true });
-  for (const file of readdirSync(path.join(root, 'workflows')).filter((name) => name.endsWith('.ts'))) {
-    let source = readFileSync(path.join(root, 'workflows', file), 'utf8')
-      .replace(/from '\.\.\//g, `from '${root}/`)
-      .replace(
-        /from '\.\/(?!complaint'|complaint-run'|messages'|search-attributes'|start-options')/g,
-        `from '${root}/workflows/`,
-      );
-    if (file === 'complaint-run.ts') source = edit(source);
-    writeFileSync(path.join(dir, file), source);
-  }
-  return path.join(dir, 'index.ts');
-}
+const RECORD_SIGNATURE = '  private record(events: readonly ComplaintEvent[], actor: Actor, atMs = Date.now()): void {';
 
 function reorderNotices(source: string): string {
-  if (!source.includes(ORIGINAL)) {
-    throw new Error(
-      'workflows/complaint-run.ts no longer has the lines this test reorders: update ORIGINAL/REORDERED to a similar change',
-    );
-  }
-  return source
-    .replace(ORIGINAL, REORDERED)
-    .replace(
-      '  private record(events: readonly ComplaintEvent[], actor: Actor): void {\n',
-      '  private record(events: readonly ComplaintEvent[], actor: Actor): void {\n    const later: Notice[] = [];\n',
-    );
-}
-
-async function replayAll(histories: ComplaintHistory[], workflowsPath: string): Promise<ReplayOutcome[]> {
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath,
-    logger: {
-      log() {},
-      trace() {},
-      debug() {},
-      info() {},
-      warn() {},
-      error: (message: string) => console.error(message),
-    },
-    // The copy lives outside the project: its packages (@temporalio/workflow, zod…) come from the project's node_modules.
-    webpackConfigHook: (config) => ({
-      ...config,
-      resolve: {
-        ...config.resolve,
-        modules: [...(config.resolve?.modules ?? ['node_modules']), path.join(root, 'node_modules')],
-      },
-    }),
-  });
-  const outcomes: ReplayOutcome[] = [];
-  for await (const outcome of replayComplaintHistories(histories, { workflowBundle })) outcomes.push(outcome);
-  return outcomes;
+  const file = 'tests/audit/nondeterminism.test.ts';
+  return editSource(
+    editSource(source, ORIGINAL, REORDERED, file),
+    RECORD_SIGNATURE,
+    `${RECORD_SIGNATURE}\n    const later: Notice[] = [];`,
+    file,
+  );
 }
 
 describe('a deliberately non-deterministic workflow change', () => {
@@ -101,7 +56,7 @@ describe('a deliberately non-deterministic workflow change', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('control: an unaltered copy of the workflow, bundled the same way, replays the recorded histories', async () => {
-    const outcomes = await replayAll(
+    const outcomes = await replayAgainstCopy(
       histories,
       copyWorkflows(path.join(scratch, 'unaltered'), (source) => source),
     );
@@ -112,7 +67,7 @@ describe('a deliberately non-deterministic workflow change', () => {
   });
 
   it('fails the replay, naming the complaint and the history event where code and history part', async () => {
-    const outcomes = await replayAll(histories, copyWorkflows(path.join(scratch, 'reordered'), reorderNotices));
+    const outcomes = await replayAgainstCopy(histories, copyWorkflows(path.join(scratch, 'reordered'), reorderNotices));
     for (const outcome of outcomes) console.log(outcome.message);
     expect(outcomes).toHaveLength(2);
     for (const outcome of outcomes) {
