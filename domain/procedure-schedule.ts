@@ -47,10 +47,12 @@ export type ProcedureSchedule = z.infer<typeof ProcedureScheduleSchema>;
 /**
  * The shipped default for the social work department: the council's 2011 procedure for complaints received up to
  * 31 March 2017, the SPSO social work model procedure from 1 April 2017, the revised 2020 model from 1 April 2021.
+ * The 2011 period names version 2 (London days, 09:00 reminders), not the frozen version 1 that issue 15's text
+ * names: why, in that version's assumptions (domain/procedures/dundee-swd-2011-v2.ts) and the README.
  */
 export const DEFAULT_PROCEDURE_SCHEDULE: ProcedureSchedule = {
   periods: [
-    { procedure: 'dundee-swd-2011@1' },
+    { procedure: 'dundee-swd-2011@2' },
     { from: '2017-04-01', procedure: 'spso-social-work-2017@1' },
     { from: '2021-04-01', procedure: 'spso-mchp-2020@1' },
   ],

@@ -97,8 +97,15 @@ export function readScenario(file: string): Scenario {
   return parseScenario(data, file);
 }
 
+/**
+ * The procedure version a scenario runs under: the latest of its policy for a scenario on real dates (`startDate`);
+ * version 1 for one without, whose days are 24-hour periods from the replay's start ("day d" is start + d × 24 h and
+ * an action on day s + n meets a deadline n days after day s: the shared scenarios' README), which is version 1's
+ * counting. A later version counts London days, and its figures would depend on the time of day the replay began.
+ */
 export function scenarioProcedure(scenario: Scenario): Procedure {
-  const procedure = findProcedure(scenario.policy);
+  const onRealDates = (scenario as { startDate?: unknown }).startDate !== undefined;
+  const procedure = findProcedure(scenario.policy, onRealDates ? undefined : 1);
   if (!procedure) throw new Error(`unknown procedure "${scenario.policy}"`);
   return procedure;
 }

@@ -1,6 +1,8 @@
 import { procedureKey, type Procedure, type ProcedureRef } from '../procedure';
 import { dundeeSocialWork2011 } from './dundee-swd-2011';
+import { dundeeSocialWork2011v2 } from './dundee-swd-2011-v2';
 import { spsoModelProcedure } from './spso-mchp';
+import { spsoModelProcedureV2 } from './spso-mchp-v2';
 import { spsoModelProcedure2020 } from './spso-mchp-2020';
 import { spsoSocialWork2017 } from './spso-social-work-2017';
 
@@ -11,6 +13,8 @@ const published: readonly Procedure[] = [
   spsoModelProcedure,
   spsoSocialWork2017,
   spsoModelProcedure2020,
+  dundeeSocialWork2011v2,
+  spsoModelProcedureV2,
 ];
 
 export const DEFAULT_PROCEDURE_ID = 'dundee-swd-2011';

@@ -86,12 +86,14 @@ describe('intake takes the procedure in force on the London day of receipt', () 
       return `${id}@${version}`;
     };
     const at = async (receivedAt: string) => key(await intake({ receivedAt }));
-    expect(await at('2017-03-31T22:59:00Z')).toBe('dundee-swd-2011@1');
+    expect(await at('2017-03-31T22:59:00Z')).toBe('dundee-swd-2011@2');
     expect(await at('2017-03-31T23:00:00Z')).toBe('spso-social-work-2017@1'); // 00:00 BST, 1 April
     expect(await at('2021-03-31T22:59:00Z')).toBe('spso-social-work-2017@1');
     expect(await at('2021-04-01T09:00:00Z')).toBe('spso-mchp-2020@1');
     const named = await intake({ receivedAt: '2021-04-01T09:00:00Z', procedure: { id: 'dundee-swd-2011' } });
-    expect(key(named)).toBe('dundee-swd-2011@1');
+    expect(key(named)).toBe('dundee-swd-2011@2');
+    const first = await intake({ receivedAt: '2016-04-01T09:00:00Z', procedure: { id: 'dundee-swd-2011', version: 1 } });
+    expect(key(first)).toBe('dundee-swd-2011@1');
   });
 
   it('a deadline explains itself: rule, day 1, the council closures and bank holidays it skipped, by name', async () => {

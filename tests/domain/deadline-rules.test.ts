@@ -130,6 +130,62 @@ describe('the 2020 model procedure: deadlines and their explanations', () => {
   });
 });
 
+describe('the second versions of the first procedures (dundee-swd-2011@2, spso-mchp@2)', () => {
+  const dundee2 = getProcedure({ id: 'dundee-swd-2011', version: 2 });
+  const spso2 = getProcedure({ id: 'spso-mchp', version: 2 });
+
+  it('the same stages and timescales as version 1; version 1 unchanged', () => {
+    const shape = (p: Procedure) => p.stages.map((s) => [s.id, s.acknowledge?.within, s.respond.within, s.outcomes]);
+    expect(shape(dundee2)).toEqual(shape(dundee));
+    expect(shape(spso2)).toEqual(shape(spso));
+    expect(dundee.counting).toBeUndefined();
+    expect(spso.counting).toBeUndefined();
+    expect(dundee2.assumptions.join(' ')).toMatch(/dundee-swd-2011@1/);
+  });
+
+  it('2011: "within 14 days" ends at the end of the 14th London day after receipt, late at night and across BST', () => {
+    // Received 23:30 UTC on Saturday 28 March 2026 = 23:30 GMT, day 0; the clocks go forward on the 29th.
+    const late = complaint(dundee2, '2026-03-28T23:30:00.000Z');
+    expect(late.stage().acknowledgement?.dueAt).toBe('2026-04-02T22:59:59.999Z'); // end of Thursday 2 April, BST
+    expect(late.stage().response.dueAt).toBe('2026-04-11T22:59:59.999Z');
+    expect(late.stage().response.working).toMatchObject({
+      rule: 'calendar-days/end-of-london-day',
+      firstDay: '2026-03-28',
+      lastDay: '2026-04-11',
+    });
+    // 23:30 UTC in summer is already the next London day: day 0 is 2 June.
+    const summer = complaint(dundee2, '2026-06-01T23:30:00.000Z');
+    expect(summer.stage().response.dueAt).toBe('2026-06-16T22:59:59.999Z');
+    // Version 1: exactly 14 × 24 hours from the minute.
+    expect(complaint(dundee, '2026-06-01T23:30:00.000Z').stage().response.dueAt).toBe('2026-06-15T23:30:00.000Z');
+  });
+
+  it('2011: the reminder at 09:00 London on the working day before, the breach at the deadline; an extension by London days', () => {
+    const c = complaint(dundee2, '2026-12-07T15:00:00.000Z'); // ack due end of Saturday 12 December
+    const reminder = nextScheduledEvent(c.state, dundee2, Date.parse('2026-12-07T15:00:00.000Z'))!;
+    // The deadline's day is a Saturday: Friday is its last working day, so the working day before is Thursday.
+    expect(iso(reminder.atMs)).toBe('2026-12-10T09:00:00.000Z');
+    expect(reminder.event).toMatchObject({ type: 'reminder-issued', deadline: 'acknowledgement' });
+    c.apply([reminder.event], iso(reminder.atMs));
+    const breach = nextScheduledEvent(c.state, dundee2, reminder.atMs)!;
+    expect(breach.event).toMatchObject({ type: 'deadline-breached', deadline: 'acknowledgement' });
+    expect(iso(breach.atMs)).toBe('2026-12-12T23:59:59.999Z');
+    const [granted] = c.act(extend({ days: 7 }), '2026-12-10T10:00:00.000Z');
+    expect(granted).toMatchObject({ dueAt: '2026-12-28T23:59:59.999Z' }); // 21 December + 7 London days
+    expect(explainDeadline(c.stage().response.extensions[0]!.working!)).toMatch(/^7 calendar days after/);
+  });
+
+  it('SPSO: the day of receipt is day 1, reminders at 09:00, Stage 2 without a Stage 1 outcome', () => {
+    const c = complaint(spso2, '2026-12-07T10:00:00.000Z');
+    expect(c.stage().response.dueAt).toBe('2026-12-11T23:59:59.999Z'); // version 1: the 14th
+    expect(c.stage().response.working?.rule).toBe('working-days/receipt-day');
+    const reminder = nextScheduledEvent(c.state, spso2, Date.parse('2026-12-07T10:00:00.000Z'))!;
+    expect(iso(reminder.atMs)).toBe('2026-12-10T09:00:00.000Z');
+    const escalated = c.run({ action: 'request-escalation', actor: officer } as never, '2026-12-08T10:00:00.000Z');
+    expect(escalated).toMatchObject({ ok: true, events: [{ type: 'escalated', withoutOutcome: true }] });
+  });
+});
+
 describe('Stage 1 to Stage 2 (the 2017 and 2020 procedures)', () => {
   it('goes to Stage 2 without a Stage 1 outcome when the frontline cannot resolve it', () => {
     for (const procedure of [mchp2020, socialWork2017]) {

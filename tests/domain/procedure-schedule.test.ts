@@ -22,9 +22,9 @@ const example = (name: string) => path.join(repoRoot(), 'config', name);
 
 describe('the procedure schedule', () => {
   it('the shipped default at its boundaries, by the London day of receipt', () => {
-    expect(inForce('2011-06-01T10:00:00Z')).toBe('dundee-swd-2011@1');
-    expect(inForce('2017-03-31T12:00:00Z')).toBe('dundee-swd-2011@1');
-    expect(inForce('2017-03-31T22:59:59Z')).toBe('dundee-swd-2011@1'); // 23:59:59 BST on 31 March
+    expect(inForce('2011-06-01T10:00:00Z')).toBe('dundee-swd-2011@2');
+    expect(inForce('2017-03-31T12:00:00Z')).toBe('dundee-swd-2011@2');
+    expect(inForce('2017-03-31T22:59:59Z')).toBe('dundee-swd-2011@2'); // 23:59:59 BST on 31 March
     expect(inForce('2017-03-31T23:00:00Z')).toBe('spso-social-work-2017@1'); // 00:00 BST on 1 April
     expect(inForce('2017-04-01T10:00:00Z')).toBe('spso-social-work-2017@1');
     expect(inForce('2021-03-31T22:59:59Z')).toBe('spso-social-work-2017@1');
