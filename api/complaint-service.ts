@@ -11,7 +11,7 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { z } from 'zod';
 import { historyToJson } from '../audit/history-json';
 import type { ActionBody, ActionName } from '../domain/actions';
-import type { ComplaintState } from '../domain/complaint';
+import { explainedState, type ComplaintState } from '../domain/complaint';
 import type { IntakeSchema } from '../domain/intake';
 import { type Procedure, procedureKey } from '../domain/procedure';
 import { findProcedure } from '../domain/procedures';
@@ -543,7 +543,7 @@ export class ComplaintService {
   /** The complaint's full state (the workflow query). */
   async state(ref: string): Promise<ComplaintState> {
     try {
-      return await this.call(() => this.client.workflow.getHandle(ref).query(complaintStateQuery));
+      return explained(await this.call(() => this.client.workflow.getHandle(ref).query(complaintStateQuery)));
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw complaintNotFound(ref);
       if (error instanceof QueryNotRegisteredError && /did not register a handler/i.test(error.message))
@@ -650,7 +650,7 @@ export class ComplaintService {
         );
       });
     }
-    return state;
+    return explained(state);
   }
 
   /** The idempotency rule for an action: the input accepted under `updateId` must be this request's. */
@@ -736,4 +736,10 @@ export class ComplaintService {
 
 export function complaintNotFound(ref: string): ApiError {
   return notFound('complaint-not-found', `There is no complaint ${ref}`);
+}
+
+/** The state with every deadline explained, the first published versions' too (domain/complaint.ts explainedState). */
+function explained(state: ComplaintState): ComplaintState {
+  const procedure = findProcedure(state.procedure.id, state.procedure.version);
+  return procedure ? explainedState(state, procedure) : state;
 }

@@ -7,6 +7,7 @@ import {
   SYSTEM_ACTOR,
   applyEvent,
   decide,
+  explainedState,
   initialState,
   nextScheduledEvent,
   replayTimeline,
@@ -16,6 +17,7 @@ import {
   type RejectionCode,
   type TimelineEntry,
   type StageOpening,
+  type StageRecord,
 } from '../domain/complaint';
 import type { DeadlineWorking } from '../domain/calendar';
 import { explainDeadline } from '../domain/deadline-explanation';
@@ -35,7 +37,12 @@ import {
 } from '../domain/words';
 import { complaintWorkflowCodeOptions } from '../worker/workflow-options';
 import type { ComplaintWorkflowInput } from '../workflows/complaint';
-import { ASSIGNMENT_BY_ROLE, CALENDAR_KEEPS_PASSED_DEADLINES } from '../workflows/patches';
+import {
+  ASSIGNMENT_BY_ROLE,
+  CALENDAR_EXPLAINS_DEADLINES,
+  CALENDAR_KEEPS_PASSED_DEADLINES,
+  MIGRATION_COUNTS_BY_TARGET,
+} from '../workflows/patches';
 import { eventId, eventTime, type ComplaintHistory, type HistoryEvent } from './histories';
 
 // A complaint's timeline reconstructed from its workflow history alone: no worker, no query, no register.
@@ -443,6 +450,8 @@ class Corroboration {
     const decision = decide(state, parsed.command, nowMs, this.procedureOf(state), {
       assignmentByRole,
       keepPassedDeadlines,
+      calendarExplainsDeadlines: this.patches.has(CALENDAR_EXPLAINS_DEADLINES),
+      migrationCountsByTarget: this.patches.has(MIGRATION_COUNTS_BY_TARGET),
     });
     return {
       actor: parsed.command.actor,
@@ -566,13 +575,15 @@ export function describeEntries(
     if (known && procedures.at(-1) !== known) procedures.push(known);
     const procedure = known;
     const record = state.stages[state.stages.length - 1];
+    // Deadlines the events did not explain (the first published versions), counted again (domain/complaint.ts).
+    const explained = procedure ? explainedState(state, procedure).stages.at(-1) : undefined;
     let what: string;
     switch (entry.type) {
       case 'complaint-received':
         what =
           `Complaint received ${channelWords[entry.details.channel].received} from ${entry.details.complainant.name}` +
           `${entry.details.serious ? ' (serious)' : ''}: ${serviceAreaWords[entry.details.serviceArea].phrase} / ${categoryWords[entry.details.category].phrase}. ` +
-          `Procedure: ${entry.procedure.name} (${entry.procedure.id}@${entry.procedure.version}). ${opening(entry.stage)}`;
+          `Procedure: ${entry.procedure.name} (${entry.procedure.id}@${entry.procedure.version}). ${opening(entry.stage, explained)}`;
         break;
       case 'acknowledged':
         what = `${stageName(entry.stage)} acknowledged${metText(record?.acknowledgement)}${entry.note ? `. Note: ${entry.note}` : ''}`;
@@ -589,13 +600,13 @@ export function describeEntries(
         break;
       }
       case 'escalated':
-        what = `Escalated from ${stageName(entry.from)} to ${stageName(entry.to)}${entry.withoutOutcome ? ' before it had an outcome (the frontline could not resolve it)' : ''}${entry.bypassed ? `, bypassing ${stageName(entry.bypassed)} at the complainant's request` : ''}. ${opening(entry.stage)}`;
+        what = `Escalated from ${stageName(entry.from)} to ${stageName(entry.to)}${entry.withoutOutcome ? ' before it had an outcome (the frontline could not resolve it)' : ''}${entry.bypassed ? `, bypassing ${stageName(entry.bypassed)} at the complainant's request` : ''}. ${opening(entry.stage, explained)}`;
         break;
       case 'extension-granted':
         what =
           `${stageName(entry.stage)} response deadline extended from ${londonTime(entry.previousDueAt)} to ${londonTime(entry.dueAt)}` +
           `${entry.days !== undefined ? ` (+${entry.days} days)` : ''}, ${entry.agreedWithComplainant ? 'agreed with the complainant' : 'not agreed with the complainant'}. Reason: ${entry.reason}` +
-          (entry.working ? `. How it was worked out: ${explainDeadline(entry.working)}` : '');
+          how(entry.working ?? explained?.response.extensions.at(-1)?.working, '. How it was worked out: ');
         break;
       case 'withdrawn':
         what = `Complaint withdrawn${entry.reason ? `: ${entry.reason}` : ''}`;
@@ -616,8 +627,8 @@ export function describeEntries(
         what =
           `Holiday calendar updated (${entry.holidays.length} holidays` +
           `${entry.added ? `; added ${entry.added.join(', ')}` : ''}${entry.removed ? `; removed ${entry.removed.join(', ')}` : ''})` +
-          `${entry.acknowledgementDueAt ? `; acknowledgement now due ${londonTime(entry.acknowledgementDueAt)}` : ''}` +
-          `${entry.responseDueAt ? `; response now due ${londonTime(entry.responseDueAt)}` : ''}`;
+          `${entry.acknowledgementDueAt ? `; acknowledgement now due ${londonTime(entry.acknowledgementDueAt)}${how(entry.acknowledgementWorking)}` : ''}` +
+          `${entry.responseDueAt ? `; response now due ${londonTime(entry.responseDueAt)}${how(entry.responseWorking)}` : ''}`;
         break;
       case 'procedure-migrated':
         what =
@@ -640,10 +651,17 @@ export function describeEntries(
   }
   return rows;
 
-  function opening(stage: StageOpening): string {
-    // How each deadline was worked out, where the procedure records it (domain/deadline-explanation.ts).
-    const how = (working: DeadlineWorking | undefined) => (working ? ` (${explainDeadline(working)})` : '');
-    return `${stage.name} begins: ${stage.acknowledgementDueAt ? `acknowledge by ${londonTime(stage.acknowledgementDueAt)}${how(stage.acknowledgementWorking)}, ` : ''}respond by ${londonTime(stage.responseDueAt)}${how(stage.responseWorking)}`;
+  /** How a deadline was worked out, in words (domain/deadline-explanation.ts); nothing when it cannot be told. */
+  function how(working: DeadlineWorking | undefined, before = ' ('): string {
+    if (!working) return '';
+    return before === ' (' ? ` (${explainDeadline(working)})` : `${before}${explainDeadline(working)}`;
+  }
+
+  /** A stage's deadlines as it began: explained by the event, or counted again where the event did not record how. */
+  function opening(stage: StageOpening, explained?: StageRecord): string {
+    const ack = stage.acknowledgementWorking ?? explained?.acknowledgement?.working;
+    const response = stage.responseWorking ?? explained?.response.working;
+    return `${stage.name} begins: ${stage.acknowledgementDueAt ? `acknowledge by ${londonTime(stage.acknowledgementDueAt)}${how(ack)}, ` : ''}respond by ${londonTime(stage.responseDueAt)}${how(response)}`;
   }
 }
 

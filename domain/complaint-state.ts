@@ -178,6 +178,12 @@ const CalendarUpdatedSchema = z.object({
   removed: z.array(LocalDateSchema).optional().describe('Days removed from it (the add/remove form)'),
   acknowledgementDueAt: instant.optional(),
   responseDueAt: instant.optional(),
+  acknowledgementWorking: DeadlineWorkingSchema.optional().describe(
+    'How the moved acknowledgement deadline was worked out',
+  ),
+  responseWorking: DeadlineWorkingSchema.optional().describe(
+    'How the moved response deadline was worked out (extensions by days applied in turn)',
+  ),
 });
 export const deadlineModes = ['kept', 'afresh'] as const;
 export const DeadlineModeSchema = z
@@ -285,7 +291,9 @@ const deadlineSet = {
   dueAt: instant.describe('After extensions and calendar changes'),
   breaches: z.array(instant).describe('Each deadline (by its due time) that passed without the action'),
   remindersIssued: z.array(z.string()).describe('Keys of reminders already issued (`dueAt|hoursBefore`)'),
-  working: DeadlineWorkingSchema.optional().describe('How the deadline was worked out when its stage began'),
+  working: DeadlineWorkingSchema.optional().describe(
+    'How the deadline was worked out: when its stage began, or as a calendar change or a migration counted it again',
+  ),
 };
 const deadlineMet = {
   metAt: instant.optional().describe('When the action was taken (acknowledgement made, outcome recorded)'),

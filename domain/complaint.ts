@@ -9,6 +9,7 @@ import {
   londonTimeOn,
   MS_PER_DAY,
   workingDayBefore,
+  type CountedDeadline,
   type CountingRule,
   type DeadlineWorking,
   type HolidayCalendar,
@@ -31,6 +32,7 @@ import {
   procedureKey,
   stageDefinition,
   startStage,
+  type DayCount,
   type Procedure,
   type StageDefinition,
 } from './procedure';
@@ -160,7 +162,12 @@ export function decide(
   const stage = stageDefinition(procedure, record.stage);
   const assignmentByRole = options.assignmentByRole ?? true;
   const keepPassedDeadlines = options.keepPassedDeadlines ?? true;
-  const context = { state, command, nowMs, procedure, record, stage, assignmentByRole, keepPassedDeadlines };
+  const calendarExplainsDeadlines = options.calendarExplainsDeadlines ?? true;
+  const migrationCountsByTarget = options.migrationCountsByTarget ?? true;
+  const context = {
+    ...{ state, command, nowMs, procedure, record, stage, assignmentByRole, keepPassedDeadlines },
+    ...{ calendarExplainsDeadlines, migrationCountsByTarget },
+  };
   return (deciders[command.action] as Decider<ActionName>)(context as DecisionContext<ActionName>);
 }
 
@@ -175,6 +182,16 @@ export interface DecideOptions {
    * turns it off, for complaints that handled a calendar change before the patch `calendar-keeps-passed-deadlines`.
    */
   keepPassedDeadlines?: boolean;
+  /**
+   * Whether update-calendar records how each deadline it moved was worked out; default true. Only the workflow turns
+   * it off, for complaints that handled a calendar change before the patch `calendar-explains-deadlines`.
+   */
+  calendarExplainsDeadlines?: boolean;
+  /**
+   * Whether migrate-procedure counts afresh deadlines by the target procedure's counting rule and records how; default
+   * true. Off (the workflow, before the patch `migration-counts-by-target`): the first versions' rule, unexplained.
+   */
+  migrationCountsByTarget?: boolean;
 }
 
 /** What each action's decider sees: the command, the complaint, its current stage and the time. */
@@ -187,6 +204,8 @@ interface DecisionContext<A extends ActionName> {
   stage: StageDefinition;
   assignmentByRole: boolean;
   keepPassedDeadlines: boolean;
+  calendarExplainsDeadlines: boolean;
+  migrationCountsByTarget: boolean;
 }
 type Decider<A extends ActionName> = (context: DecisionContext<A>) => Decision;
 
@@ -215,9 +234,15 @@ function decideCalendar({
   record,
   stage,
   keepPassedDeadlines,
+  calendarExplainsDeadlines,
 }: DecisionContext<'update-calendar'>) {
-  const moved = (holidays: string[]) =>
-    recalculateDeadlines(record, stage, procedure, holidays, keepPassedDeadlines ? nowMs : undefined);
+  const moved = (holidays: string[]): MovedDeadlines => {
+    const passedBeforeMs = keepPassedDeadlines ? nowMs : undefined;
+    const deadlines = recalculateDeadlines(record, stage, procedure, holidays, passedBeforeMs, state.holidayNames);
+    if (calendarExplainsDeadlines) return deadlines;
+    const { acknowledgementWorking: _ack, responseWorking: _response, ...unexplained } = deadlines;
+    return unexplained;
+  };
   if (command.holidays !== undefined) {
     const holidays = [...new Set(command.holidays)].sort();
     return accept({ type: 'calendar-updated', holidays, ...moved(holidays) });
@@ -227,18 +252,19 @@ function decideCalendar({
     return reject('calendar-unchanged', `the calendar of ${state.ref} already is as asked; nothing to change`);
   const { holidays, added, removed } = change;
   // This form names only the deadlines it actually moved (a batch tells a re-timed complaint from the event alone).
-  const deadlines = Object.entries(moved(holidays)).filter(([kind, dueAt]) => dueAt !== currentDueAt(record, kind));
+  const { acknowledgementDueAt, acknowledgementWorking, responseDueAt, responseWorking } = moved(holidays);
+  const ackMoved = acknowledgementDueAt !== undefined && acknowledgementDueAt !== record.acknowledgement?.dueAt;
+  const responseMoved = responseDueAt !== undefined && responseDueAt !== record.response.dueAt;
   return accept({
     type: 'calendar-updated',
     holidays,
     ...(added.length ? { added } : {}),
     ...(removed.length ? { removed } : {}),
-    ...Object.fromEntries(deadlines),
+    ...(ackMoved ? { acknowledgementDueAt } : {}),
+    ...(responseMoved ? { responseDueAt } : {}),
+    ...(ackMoved && acknowledgementWorking ? { acknowledgementWorking } : {}),
+    ...(responseMoved && responseWorking ? { responseWorking } : {}),
   });
-}
-
-function currentDueAt(record: StageRecord, kind: string): string | undefined {
-  return kind === 'acknowledgementDueAt' ? record.acknowledgement?.dueAt : record.response.dueAt;
 }
 
 /** A complaint's calendar with days added and removed, and which of them changed it; undefined when none did. */
@@ -258,7 +284,8 @@ export function calendarChange(
 }
 
 /** A move to another procedure version by its stage mapping (domain/procedure-migrations). */
-function decideMigration({ state, command, nowMs, record }: DecisionContext<'migrate-procedure'>): Decision {
+function decideMigration(context: DecisionContext<'migrate-procedure'>): Decision {
+  const { state, command, nowMs, record, migrationCountsByTarget } = context;
   const target = parseProcedureKey(command.to);
   const procedure = target && findProcedure(target.id, target.version);
   if (!target || !procedure) return reject('no-migration-path', `there is no procedure ${command.to}`);
@@ -281,7 +308,9 @@ function decideMigration({ state, command, nowMs, record }: DecisionContext<'mig
     stage: {
       id: next.id,
       name: next.name,
-      ...migratedDeadlines(record, next, mapping.deadlines, nowMs, state.holidays),
+      ...(migrationCountsByTarget
+        ? migratedDeadlinesByTarget(record, next, procedure, mapping.deadlines, nowMs, state)
+        : migratedDeadlines(record, next, mapping.deadlines, nowMs, state.holidays)),
     },
     reason: command.reason,
   });
@@ -312,6 +341,38 @@ function migratedDeadlines(
       ? record.response.dueAt
       : iso(addDays(nowMs, next.respond.within, holidays));
   return { acknowledgementDueAt, responseDueAt };
+}
+
+/**
+ * migratedDeadlines as the patch `migration-counts-by-target` has it: afresh deadlines counted by the target
+ * procedure's counting rule (not the first versions' rule), each with how it was worked out.
+ */
+function migratedDeadlinesByTarget(
+  record: StageRecord,
+  next: StageDefinition,
+  target: Procedure,
+  mode: 'kept' | 'afresh',
+  nowMs: number,
+  state: ComplaintState,
+): Pick<StageOpening, 'acknowledgementDueAt' | 'responseDueAt' | 'acknowledgementWorking' | 'responseWorking'> {
+  const count = (within: DayCount) =>
+    countDeadline(nowMs, within, countingRule(target), state.holidays, state.holidayNames);
+  const ack = record.acknowledgement;
+  const freshAck = !ack?.metAt && next.acknowledge && mode === 'afresh' ? count(next.acknowledge.within) : undefined;
+  const acknowledgementDueAt = ack?.metAt
+    ? ack.dueAt
+    : !next.acknowledge
+      ? null
+      : freshAck
+        ? iso(freshAck.dueAtMs)
+        : (ack?.dueAt ?? null);
+  const freshResponse = record.response.metAt || mode === 'kept' ? undefined : count(next.respond.within);
+  return {
+    acknowledgementDueAt,
+    responseDueAt: freshResponse ? iso(freshResponse.dueAtMs) : record.response.dueAt,
+    ...(freshAck ? { acknowledgementWorking: freshAck.working } : {}),
+    ...(freshResponse ? { responseWorking: freshResponse.working } : {}),
+  };
 }
 
 function decideAcknowledge({ state, command, procedure, record, stage }: DecisionContext<'acknowledge'>): Decision {
@@ -607,37 +668,83 @@ export function deadlinesUnderCalendar(
   return result;
 }
 
-/** Pending deadlines of the current stage counted again with a changed holiday calendar; met (and passed) ones stay. */
+/**
+ * The state with every deadline explained: a deadline whose events recorded no working (the first published versions,
+ * `dundee-swd-2011@1` and `spso-mchp@1`, record none: what they record is frozen) is counted again by its
+ * procedure's rule and given the working only when that reproduces the recorded instant exactly (a deadline kept
+ * from another procedure, or moved by a calendar since changed back, stays unexplained rather than wrongly
+ * explained). For readers (the API, the audit timeline); a copy: the workflow's state is not touched.
+ */
+export function explainedState(state: ComplaintState, procedure: Procedure): ComplaintState {
+  const rule = countingRule(procedure);
+  const names = state.holidayNames ?? {};
+  const stages = state.stages.map((record) => {
+    const stage = procedure.stages.find((candidate) => candidate.id === record.stage);
+    if (!stage) return record;
+    const startedAt = ms(record.startedAt);
+    const count = (within: DayCount) => countDeadline(startedAt, within, rule, state.holidays, names);
+    const reproduced = (counted: CountedDeadline, dueAt: string) =>
+      iso(counted.dueAtMs) === dueAt ? counted.working : undefined;
+    let acknowledgement = record.acknowledgement;
+    if (acknowledgement && !acknowledgement.working && stage.acknowledge) {
+      const working = reproduced(count(stage.acknowledge.within), acknowledgement.dueAt);
+      if (working) acknowledgement = { ...acknowledgement, working };
+    }
+    const { response } = record;
+    let counted = count(stage.respond.within);
+    const first = response.extensions.length > 0 ? response.originalDueAt : response.dueAt;
+    const responseWorking = response.working ?? reproduced(counted, first);
+    const extensions = response.extensions.map((extension) => {
+      if (extension.requestedDeadline !== undefined) {
+        counted = { dueAtMs: ms(extension.dueAt), working: counted.working };
+        return extension;
+      }
+      const kind = stage.respond.within.kind;
+      counted = extendDeadline(counted.dueAtMs, { days: extension.days ?? 0, kind }, rule, state.holidays, names);
+      const working = extension.working ?? reproduced(counted, extension.dueAt);
+      return working ? { ...extension, working } : extension;
+    });
+    return {
+      ...record,
+      acknowledgement,
+      response: { ...response, ...(responseWorking ? { working: responseWorking } : {}), extensions },
+    };
+  });
+  return { ...state, stages };
+}
+
+interface MovedDeadlines {
+  acknowledgementDueAt?: string;
+  responseDueAt?: string;
+  acknowledgementWorking?: DeadlineWorking;
+  responseWorking?: DeadlineWorking;
+}
+
+/**
+ * Pending deadlines of the current stage counted again with a changed holiday calendar, with how each was worked out;
+ * met (and passed) ones stay. By the procedure's counting rule (the first published versions: exactly addDays).
+ */
 function recalculateDeadlines(
   record: StageRecord,
   stage: StageDefinition,
   procedure: Procedure,
   holidays: HolidayCalendar,
   passedBeforeMs: number | undefined,
-): { acknowledgementDueAt?: string; responseDueAt?: string } {
-  const startedAt = ms(record.startedAt);
-  // By the procedure's counting rule (the first published versions: exactly addDays, as before).
-  const rule = countingRule(procedure);
-  const result: { acknowledgementDueAt?: string; responseDueAt?: string } = {};
+  names: HolidayNames = {},
+): MovedDeadlines {
   // A deadline that has passed (breached, or its breach about to be recorded) is never moved: moving it would
   // un-breach the complaint and send its reminder and breach notice again. undefined: the rule before the patch.
   const movable = (pending: DeadlineRecord) =>
     !pending.metAt && (passedBeforeMs === undefined || ms(pending.dueAt) > passedBeforeMs);
-  if (record.acknowledgement && stage.acknowledge && movable(record.acknowledgement)) {
-    result.acknowledgementDueAt = iso(countDeadline(startedAt, stage.acknowledge.within, rule, holidays).dueAtMs);
-  }
-  if (movable(record.response)) {
-    let dueAt = countDeadline(startedAt, stage.respond.within, rule, holidays).dueAtMs;
-    for (const extension of record.response.extensions) {
-      dueAt =
-        extension.requestedDeadline !== undefined
-          ? ms(extension.requestedDeadline)
-          : extendDeadline(dueAt, { days: extension.days ?? 0, kind: stage.respond.within.kind }, rule, holidays)
-              .dueAtMs;
-    }
-    result.responseDueAt = iso(dueAt);
-  }
-  return result;
+  const counted = deadlinesUnderCalendar(record, stage, procedure, holidays, names);
+  const ack = record.acknowledgement && movable(record.acknowledgement) ? counted.acknowledgement : undefined;
+  const response = movable(record.response) ? counted.response : undefined;
+  return {
+    ...(ack ? { acknowledgementDueAt: ack.dueAt } : {}),
+    ...(response ? { responseDueAt: response.dueAt } : {}),
+    ...(ack?.working ? { acknowledgementWorking: ack.working } : {}),
+    ...(response?.working ? { responseWorking: response.working } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------- timers
@@ -845,9 +952,14 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
       return;
     case 'calendar-updated':
       state.holidays = entry.holidays;
-      if (entry.acknowledgementDueAt && record.acknowledgement)
+      if (entry.acknowledgementDueAt && record.acknowledgement) {
         record.acknowledgement.dueAt = entry.acknowledgementDueAt;
-      if (entry.responseDueAt) record.response.dueAt = entry.responseDueAt;
+        if (entry.acknowledgementWorking) record.acknowledgement.working = entry.acknowledgementWorking;
+      }
+      if (entry.responseDueAt) {
+        record.response.dueAt = entry.responseDueAt;
+        if (entry.responseWorking) explainResponse(record, entry.responseWorking);
+      }
       return;
     case 'procedure-migrated':
       migrate(state, record, entry);
@@ -878,7 +990,17 @@ function migrate(
     if (record.acknowledgement && !record.acknowledgement.metAt) record.acknowledgement = null;
   } else if (record.acknowledgement) record.acknowledgement.dueAt = ackDueAt;
   else record.acknowledgement = deadline(ackDueAt, undefined);
+  if (record.acknowledgement && entry.stage.acknowledgementWorking)
+    record.acknowledgement.working = entry.stage.acknowledgementWorking;
   record.response.dueAt = entry.stage.responseDueAt;
+  if (entry.stage.responseWorking) explainResponse(record, entry.stage.responseWorking);
+}
+
+/** How the response deadline now stands was worked out: the last extension's working when it has one, else the stage's. */
+function explainResponse(record: StageRecord, working: DeadlineWorking): void {
+  const last = record.response.extensions[record.response.extensions.length - 1];
+  if (last && working.rule.endsWith('/extension')) last.working = working;
+  else record.response.working = working;
 }
 
 function pendingDeadline(record: StageRecord, kind: DeadlineKind): DeadlineRecord | null {

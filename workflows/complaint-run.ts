@@ -29,7 +29,9 @@ import { ACTION_REJECTED, IDEMPOTENCY_KEY_REUSED, INVALID_ACTION, isKeyedUpdateI
 import { complaintStatusKey, searchAttributeUpdates } from './search-attributes';
 import {
   ASSIGNMENT_BY_ROLE,
+  CALENDAR_EXPLAINS_DEADLINES,
   CALENDAR_KEEPS_PASSED_DEADLINES,
+  MIGRATION_COUNTS_BY_TARGET,
   PROCEDURE_MIGRATION,
   REGISTER_AS_LOCAL_ACTIVITY,
   TIMER_FIRED_MEANS_DUE,
@@ -171,6 +173,8 @@ export class ComplaintRun {
       assignmentByRole: action === 'assign' && wf.patched(ASSIGNMENT_BY_ROLE),
       keepPassedDeadlines: action === 'update-calendar' && wf.patched(CALENDAR_KEEPS_PASSED_DEADLINES),
       migration: action === 'migrate-procedure' && wf.patched(PROCEDURE_MIGRATION),
+      calendarExplainsDeadlines: action === 'update-calendar' && wf.patched(CALENDAR_EXPLAINS_DEADLINES),
+      migrationCountsByTarget: action === 'migrate-procedure' && wf.patched(MIGRATION_COUNTS_BY_TARGET),
     };
   }
 
@@ -184,8 +188,7 @@ export class ComplaintRun {
       const decision: Decision = { ok: false, code: 'no-migration-path', reason: 'this run cannot migrate' };
       return { actor: parsed.command.actor, decision };
     }
-    const { assignmentByRole, keepPassedDeadlines } = rules;
-    const options = { assignmentByRole, keepPassedDeadlines };
+    const { migration: _migration, ...options } = rules;
     const decision = decide(this.state, parsed.command, Date.now(), this.procedure, options);
     return { actor: parsed.command.actor, decision };
   }
@@ -328,8 +331,13 @@ interface PatchedRules {
   assignmentByRole: boolean;
   keepPassedDeadlines: boolean;
   migration: boolean;
+  calendarExplainsDeadlines: boolean;
+  migrationCountsByTarget: boolean;
 }
-const NEW_RULES: PatchedRules = { assignmentByRole: true, keepPassedDeadlines: true, migration: true };
+const NEW_RULES: PatchedRules = {
+  ...{ assignmentByRole: true, keepPassedDeadlines: true, migration: true },
+  ...{ calendarExplainsDeadlines: true, migrationCountsByTarget: true },
+};
 
 /** Workflow time, as recorded in a timeline entry. */
 function now(): string {

@@ -36,3 +36,16 @@ export const PROCEDURE_MIGRATION = 'procedure-migration';
  * histories recorded before it (no marker) replay by the old rule.
  */
 export const TIMER_FIRED_MEANS_DUE = 'timer-fired-means-due';
+
+/**
+ * update-calendar records how each deadline it moved was worked out (`acknowledgementWorking`/`responseWorking`), so
+ * the state's explanation follows the re-timed date. A complaint that handled a calendar change before it replays
+ * (and is audited) with the change as it was recorded, unexplained.
+ */
+export const CALENDAR_EXPLAINS_DEADLINES = 'calendar-explains-deadlines';
+
+/**
+ * migrate-procedure counts the deadlines it counts afresh by the target procedure's counting rule (before it: the
+ * first published versions' rule, whatever the target), and records how. Written where a migration is handled.
+ */
+export const MIGRATION_COUNTS_BY_TARGET = 'migration-counts-by-target';

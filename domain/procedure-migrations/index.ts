@@ -2,6 +2,7 @@ import type { DeadlineMode } from '../complaint-state';
 import { procedureKey, type ProcedureRef } from '../procedure';
 import { dundee2011ToSpsoMchp } from './dundee-swd-2011-to-spso-mchp';
 import { dundee2011ToSpsoSocialWork2017 } from './dundee-swd-2011-to-spso-social-work-2017';
+import { dundee2011v2ToSpsoSocialWork2017 } from './dundee-swd-2011-v2-to-spso-social-work-2017';
 
 // How a complaint in flight moves from one procedure version to another (POST /complaints/:ref/procedure, npm run
 // migrate): for each stage of the old procedure, the stage it becomes and whether its pending deadlines are kept or
@@ -24,7 +25,11 @@ export interface ProcedureMigration {
   notes: readonly string[];
 }
 
-const published: readonly ProcedureMigration[] = [dundee2011ToSpsoMchp, dundee2011ToSpsoSocialWork2017];
+const published: readonly ProcedureMigration[] = [
+  dundee2011ToSpsoMchp,
+  dundee2011ToSpsoSocialWork2017,
+  dundee2011v2ToSpsoSocialWork2017,
+];
 
 export function listProcedureMigrations(): readonly ProcedureMigration[] {
   return published;

@@ -72,7 +72,7 @@ describe('intake: POST /complaints', () => {
     expect(state).toMatchObject({
       status: 'open',
       currentStage: 'level-1',
-      procedure: { id: 'dundee-swd-2011', version: 1 },
+      procedure: { id: 'dundee-swd-2011', version: 2 },
       caseOfficer: null,
       details: {
         serviceArea: 'community-care',
@@ -103,7 +103,7 @@ describe('intake: POST /complaints', () => {
       ref,
       receivedAt,
       currentStage: 'stage-1',
-      procedure: { id: 'spso-mchp', version: 1 },
+      procedure: { id: 'spso-mchp', version: 2 },
     });
   });
 
@@ -493,7 +493,7 @@ describe('list: GET /complaints', () => {
       serviceArea: 'general',
       category: 'decision',
       caseOfficer: null,
-      procedure: 'dundee-swd-2011@1',
+      procedure: 'dundee-swd-2011@2',
       receivedAt: expect.any(String),
       nextDeadline: expect.any(String),
       overdue: false,
@@ -784,7 +784,7 @@ describe('documentation and metrics', () => {
       /http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/complaints\/:ref",status_code="200"\} \d+/,
     );
     expect(response.text).toMatch(
-      /complaints_started_total\{service_area="community-care",procedure="dundee-swd-2011@1"\} \d+/,
+      /complaints_started_total\{service_area="community-care",procedure="dundee-swd-2011@2"\} \d+/,
     );
     expect(response.text).toMatch(
       /complaint_actions_rejected_total\{action="record-outcome",code="not-acknowledged"\} \d+/,

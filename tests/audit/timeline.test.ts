@@ -117,7 +117,7 @@ describe('timeline of each recorded history', () => {
     const { timeline } = await timelineOf('dundee-full-ladder');
     const rows = describeEntries(timeline).map((row) => `${row.who} | ${row.what}`);
     const expected = [
-      /^Jo Smith \(intake\.smith, intake\) \| Complaint received by letter from Pat Complainant: Community Care \/ service standards\. Procedure: Social Work complaints procedure \(2011, four stages\) \(dundee-swd-2011@1\)\. Level 1 begins: acknowledge by .+, respond by .+$/,
+      /^Jo Smith \(intake\.smith, intake\) \| Complaint received by letter from Pat Complainant: Community Care \/ service standards\. Procedure: Social Work complaints procedure \(2011, four stages\) \(dundee-swd-2011@1\)\. Level 1 begins: acknowledge by .+ \(5 days of 24 hours from .+\), respond by .+ \(14 days of 24 hours from .+\)$/,
       /^system \(clock\) \| Reminder: Level 1 acknowledgement due .+ \(24 h before\)$/,
       /^system \(clock\) \| DEADLINE MISSED: Level 1 acknowledgement was due /,
       /^Sam Jones \(officer\.jones, case-officer\) \| Level 1 acknowledged - LATE \(was due .+\)\. Note: Acknowledged by phone; letter follows$/,
@@ -128,7 +128,7 @@ describe('timeline of each recorded history', () => {
       /^Sam Jones .* \| Escalated from Level 1 to Level 2\. Level 2 begins: acknowledge by .+, respond by /,
       /^Morag Reid \(officer\.reid, investigating-officer\) \| Level 2 acknowledged - on time$/,
       /^Alex Brown .* \| Case officer: Morag Reid \(officer\.reid\), replacing Sam Jones$/,
-      /^Morag Reid .* \| Level 2 response deadline extended from .+ to .+ \(\+14 days\), agreed with the complainant\. Reason: Care provider records requested from a third party$/,
+      /^Morag Reid .* \| Level 2 response deadline extended from .+ to .+ \(\+14 days\), agreed with the complainant\. Reason: Care provider records requested from a third party\. How it was worked out: 14 days of 24 hours from .+$/,
       /^system \(clock\) \| Reminder: Level 2 response due .+ \(120 h before\)$/,
       /^Morag Reid .* \| Level 2 outcome: PARTIALLY UPHELD - on time\. Findings: Two visits were missed without notice\. Actions: Provider retrained\./,
       /^Sam Jones .* \| Escalated from Level 2 to Review by the Director\./,

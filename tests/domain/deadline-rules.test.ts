@@ -4,6 +4,7 @@ import {
   applyEvent,
   deadlinesUnderCalendar,
   decide,
+  explainedState,
   initialState,
   isOverdue,
   nextScheduledEvent,
@@ -264,6 +265,74 @@ describe('deadlinesUnderCalendar (what a calendar change re-times)', () => {
     expect(counted.response?.dueAt).toBe('2026-12-16T23:59:59.999Z');
     c.act({ action: 'record-outcome', actor: officer, outcome: 'upheld' } as never, '2026-12-10T10:00:00.000Z');
     expect(deadlinesUnderCalendar(c.stage(), stage, mchp2020, closure).response).toBeUndefined();
+  });
+});
+
+describe('a calendar change re-explains what it moves (patch calendar-explains-deadlines)', () => {
+  it('the moved deadline, extension included, carries its new working; passed and met ones keep theirs', () => {
+    const c = complaint(mchp2020, '2026-12-07T10:00:00.000Z'); // due Friday 11 December
+    c.act(extend({ days: 2 }), '2026-12-08T10:00:00.000Z'); // to Tuesday 15 December
+    const [updated] = c.act(
+      { action: 'update-calendar', actor: manager, add: ['2026-12-14'] } as never,
+      '2026-12-08T11:00:00.000Z',
+    );
+    expect(updated).toMatchObject({
+      type: 'calendar-updated',
+      added: ['2026-12-14'],
+      responseDueAt: '2026-12-16T23:59:59.999Z',
+      responseWorking: { rule: 'working-days/day-after-receipt/extension', lastDay: '2026-12-16' },
+    });
+    const extension = c.stage().response.extensions[0]!;
+    expect(extension.working?.skipped).toContainEqual({ date: '2026-12-14', why: 'holiday' });
+    expect(explainDeadline(extension.working!)).toMatch(/to the end of Wednesday 16 December 2026/);
+    // A day before the stage's own count: the stage's working is counted again too when nothing extended it.
+    const plain = complaint(mchp2020, '2026-12-07T10:00:00.000Z');
+    plain.act({ action: 'update-calendar', actor: manager, add: ['2026-12-08'] } as never, '2026-12-07T11:00:00.000Z');
+    expect(plain.stage().response).toMatchObject({
+      dueAt: '2026-12-14T23:59:59.999Z',
+      working: { lastDay: '2026-12-14', skipped: [{ date: '2026-12-08', why: 'holiday' }, {}, {}] },
+    });
+  });
+
+  it('before the patch: the dates move as they did, unexplained', () => {
+    const c = complaint(mchp2020, '2026-12-07T10:00:00.000Z');
+    const command = { action: 'update-calendar', actor: manager, add: ['2026-12-08'] } as never;
+    const decision = decide(c.state, command, Date.parse('2026-12-07T11:00:00.000Z'), mchp2020, {
+      calendarExplainsDeadlines: false,
+    });
+    expect(decision).toMatchObject({ ok: true, events: [{ responseDueAt: '2026-12-14T23:59:59.999Z' }] });
+    expect(decision.ok && decision.events[0]).not.toHaveProperty('responseWorking');
+  });
+});
+
+describe('every version explains its deadlines (explainedState, for the API and the audit timeline)', () => {
+  it('the first published versions, which record none, are explained by counting again', () => {
+    const c = complaint(dundee, '2026-06-01T23:30:00.000Z');
+    c.act(extend({ days: 7 }), '2026-06-02T10:00:00.000Z');
+    expect(c.stage().response.working).toBeUndefined();
+    const stage = explainedState(c.state, dundee).stages[0]!;
+    expect(stage.acknowledgement?.working).toMatchObject({ rule: 'calendar-days/exact-24-hours', days: 5 });
+    expect(explainDeadline(stage.response.working!)).toBe('14 days of 24 hours from 2026-06-01T23:30:00.000Z');
+    expect(stage.response.extensions[0]?.working).toMatchObject({ rule: 'calendar-days/exact-24-hours/extension' });
+    const spsoStage = explainedState(complaint(spso, '2026-12-07T10:00:00.000Z').state, spso).stages[0]!;
+    expect(spsoStage.response.working).toMatchObject({
+      rule: 'working-days/day-after-receipt',
+      firstDay: '2026-12-08',
+    });
+    expect(c.stage().response.working).toBeUndefined(); // a copy: the state itself is untouched
+  });
+
+  it('a deadline counting again cannot reproduce (an agreed date, a kept one) stays unexplained', () => {
+    const c = complaint(dundee, '2026-06-01T10:00:00.000Z');
+    c.act(extend({ newDeadline: '2026-07-01T12:00:00.000Z' }), '2026-06-02T10:00:00.000Z');
+    const stage = explainedState(c.state, dundee).stages[0]!;
+    expect(stage.response.working).toBeDefined(); // the stage's own count, which the agreed date replaced
+    expect(stage.response.extensions[0]?.working).toBeUndefined();
+    const moved = { ...c.state, holidays: [] };
+    moved.stages = [
+      { ...c.stage(), acknowledgement: { ...c.stage().acknowledgement!, dueAt: '2026-06-09T10:00:00.000Z' } },
+    ];
+    expect(explainedState(moved, dundee).stages[0]?.acknowledgement?.working).toBeUndefined();
   });
 });
 

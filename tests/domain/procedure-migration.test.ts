@@ -122,3 +122,41 @@ describe('calendarChange', () => {
     });
   });
 });
+
+describe('a migration counts afresh by the target procedure’s rule (patch migration-counts-by-target)', () => {
+  it('to the 2017 procedure: the migration day is day 1, and the new deadline explains itself', () => {
+    const state = complaint();
+    const at = T0 + 2 * DAY; // Wednesday 4 March 2026, 09:00
+    const decision = act(state, move('spso-social-work-2017@1'), at);
+    expect(decision.ok).toBe(true);
+    const record = state.stages[0]!;
+    // Day 1 = Wednesday 4 March (receipt-day rule): 5 working days end on Tuesday 10 March, not Wednesday 11.
+    expect(record.response.dueAt).toBe('2026-03-10T23:59:59.999Z');
+    expect(record.response.working).toMatchObject({
+      rule: 'working-days/receipt-day',
+      days: 5,
+      firstDay: '2026-03-04',
+      lastDay: '2026-03-10',
+    });
+    expect(state.timeline.at(-1)).toMatchObject({
+      type: 'procedure-migrated',
+      stage: { responseDueAt: '2026-03-10T23:59:59.999Z', responseWorking: { rule: 'working-days/receipt-day' } },
+    });
+  });
+
+  it('before the patch (the workflow replaying an older migration): the first versions’ rule, unexplained', () => {
+    const state = complaint();
+    const at = T0 + 2 * DAY;
+    const decision = decide(state, move('spso-social-work-2017@1'), at, dundee, { migrationCountsByTarget: false });
+    expect(decision).toMatchObject({ ok: true, events: [{ stage: { responseDueAt: '2026-03-11T23:59:59.999Z' } }] });
+    expect(decision.ok && decision.events[0]).not.toHaveProperty('stage.responseWorking');
+  });
+
+  it('kept deadlines stay as they were, with no explanation invented for them', () => {
+    const state = complaint(true); // Level 2: kept
+    act(state, move('spso-social-work-2017@1'), T0 + DAY);
+    const record = state.stages[0]!;
+    expect(record.response.dueAt).toBe(new Date(T0 + 28 * DAY).toISOString());
+    expect(record.response.working).toBeUndefined();
+  });
+});
