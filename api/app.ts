@@ -15,6 +15,7 @@ import { errorResponses, handleClientError, handleError, handleFrameworkError, h
 import { type ApiMetrics, createMetrics, metricsRoutes, observeReconciliation, observeRequests } from './metrics';
 import type { Register } from '../register';
 import { complaintActionRoutes } from './routes/actions';
+import { calendarRoutes } from './routes/calendar';
 import { complaintRoutes } from './routes/complaints';
 import { complimentRoutes } from './routes/compliments';
 import { healthRoutes } from './routes/health';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(metricsRoutes, { metrics });
   await app.register(complaintRoutes, { complaints: deps.complaints, metrics });
   await app.register(complaintActionRoutes, { complaints: deps.complaints, metrics });
+  await app.register(calendarRoutes, { complaints: deps.complaints });
   if (deps.register) {
     await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
     await app.register(reportRoutes, { register: deps.register, ...deps.reports });
@@ -178,6 +180,7 @@ async function registerDocumentation(app: FastifyInstance): Promise<void> {
         { name: 'complaints', description: 'Intake, list, state' },
         { name: 'actions', description: 'What officers and managers do to a complaint' },
         { name: 'audit', description: 'Evidence for auditors' },
+        { name: 'calendar', description: "Changes to the council's calendar, told to every open complaint" },
         { name: 'compliments', description: 'Written compliments about services' },
         { name: 'reports', description: 'The annual performance report and the Ombudsman indicators' },
         { name: 'operations', description: 'Health and metrics' },

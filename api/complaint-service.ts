@@ -12,6 +12,12 @@ import { z } from 'zod';
 import { historyToJson } from '../audit/history-json';
 import type { ActionBody, ActionName } from '../domain/actions';
 import { explainedState, type ComplaintState } from '../domain/complaint';
+import {
+  calendarChangeStatus,
+  calendarChangeWorkflowId,
+  startCalendarChange,
+  type CalendarChangeRequest,
+} from '../platform/calendar-change';
 import type { IntakeSchema } from '../domain/intake';
 import { type Procedure, procedureKey } from '../domain/procedure';
 import { findProcedure } from '../domain/procedures';
@@ -548,6 +554,30 @@ export class ComplaintService {
       if (error instanceof WorkflowNotFoundError) throw complaintNotFound(ref);
       if (error instanceof QueryNotRegisteredError && /did not register a handler/i.test(error.message))
         throw complaintNotFound(ref);
+      throw error;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- calendar changes
+
+  /**
+   * Starts the batch that tells every open complaint of a change to the council's calendar (workflows/calendar-change.ts),
+   * or finds the same change running (platform/calendar-change.ts: the same days are the same change).
+   */
+  async startCalendarChange(request: CalendarChangeRequest): Promise<{ id: string; add: string[]; remove: string[] }> {
+    const { change } = await this.call(() =>
+      startCalendarChange(this.client, request, { taskQueue: this.options.taskQueue }),
+    );
+    return { id: change.id, add: change.add, remove: change.remove };
+  }
+
+  /** Where a calendar change stands (404 when there is none by that id). */
+  async calendarChange(id: string): Promise<Awaited<ReturnType<typeof calendarChangeStatus>>> {
+    try {
+      return await this.call(() => calendarChangeStatus(this.client, calendarChangeWorkflowId(id)));
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError)
+        throw notFound('calendar-change-not-found', `There is no calendar change ${id}`);
       throw error;
     }
   }

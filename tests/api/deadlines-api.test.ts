@@ -92,7 +92,10 @@ describe('intake takes the procedure in force on the London day of receipt', () 
     expect(await at('2021-04-01T09:00:00Z')).toBe('spso-mchp-2020@1');
     const named = await intake({ receivedAt: '2021-04-01T09:00:00Z', procedure: { id: 'dundee-swd-2011' } });
     expect(key(named)).toBe('dundee-swd-2011@2');
-    const first = await intake({ receivedAt: '2016-04-01T09:00:00Z', procedure: { id: 'dundee-swd-2011', version: 1 } });
+    const first = await intake({
+      receivedAt: '2016-04-01T09:00:00Z',
+      procedure: { id: 'dundee-swd-2011', version: 1 },
+    });
     expect(key(first)).toBe('dundee-swd-2011@1');
   });
 

@@ -9,6 +9,7 @@ import { buildApp } from '../../api/app';
 import type { ComplaintService } from '../../api/complaint-service';
 import { ListQuerySchema } from '../../api/complaint-list';
 import { actionRoutes } from '../../api/routes/actions';
+import { CalendarChangeBodySchema, CalendarChangeParamsSchema } from '../../api/routes/calendar';
 import { IdempotentHeadersSchema, RefParamsSchema } from '../../api/schemas';
 import type { Register } from '../../register';
 import { actionBodySchemas } from '../../domain/actions';
@@ -42,6 +43,8 @@ const requestSchemas: Record<string, RequestSchemas> = {
       { body: actionBodySchemas[route.action], params: RefParamsSchema, headers: IdempotentHeadersSchema },
     ]),
   ),
+  'post /calendar/changes': { body: CalendarChangeBodySchema },
+  'get /calendar/changes/{id}': { params: CalendarChangeParamsSchema },
   'post /compliments': { body: NewComplimentSchema },
   'get /compliments': { querystring: ComplimentListQuerySchema },
   'get /reports/annual': { querystring: AnnualReportQuerySchema },

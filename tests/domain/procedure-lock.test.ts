@@ -17,7 +17,9 @@ describe('published procedure versions are frozen (domain/procedures/lock.json)'
 
   it('a changed published version fails the check, and locking refuses it; a new version is added', () => {
     const lock = readLock();
-    const edited = listProcedures().map((p) => (p.id === 'spso-mchp' && p.version === 1 ? { ...p, assumptions: [] } : p));
+    const edited = listProcedures().map((p) =>
+      p.id === 'spso-mchp' && p.version === 1 ? { ...p, assumptions: [] } : p,
+    );
     expect(checkLock(lock, edited).changed).toEqual(['spso-mchp@1']);
     expect(() => lockNewVersions(lock, edited)).toThrow(/frozen/);
 

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createCalendarChangeActivities } from '../../activities/calendar-change';
 import { buildApp } from '../../api/app';
 import { hashToken, type Role, TokenStore } from '../../api/auth';
 import { ComplaintService, type ComplaintServiceOptions } from '../../api/complaint-service';
@@ -59,6 +60,8 @@ export async function startApiStack(
     bodyLimit?: number;
     /** The intake's procedure schedule and council calendar (api/main.ts passes those of the configuration). */
     intake?: Pick<ComplaintServiceOptions, 'procedureSchedule' | 'councilCalendar'>;
+    /** The calendar change's activities too (activities/calendar-change.ts), for POST /calendar/changes. */
+    calendarChanges?: boolean;
   } = {},
 ): Promise<ApiStack> {
   const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
@@ -68,7 +71,10 @@ export async function startApiStack(
     connection: env.nativeConnection,
     namespace,
     taskQueue,
-    activities: recorded.activities,
+    activities: {
+      ...recorded.activities,
+      ...(options.calendarChanges ? createCalendarChangeActivities({ client: async () => env.client }) : {}),
+    },
     workflowBundle: await bundleComplaintWorkflows(),
     workerOptions: { shutdownGraceTime: '1s' },
   });
