@@ -5,8 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegisterBatch } from '../../activities/contract';
-import { receiveComplaint, replayTimeline, type ComplaintEvent, type TimelineEntry } from '../../domain/complaint';
+import { registerSnapshot, type RegisterBatch } from '../../activities/contract';
+import {
+  decide,
+  receiveComplaint,
+  replayTimeline,
+  type ComplaintEvent,
+  type TimelineEntry,
+} from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { repoRoot } from '../../platform/repo-root';
 import {
@@ -182,6 +188,59 @@ function registerContract(name: string, open: () => Promise<Register>) {
       expect(await register.hasComplaintsReceived({ from: iso(T0 + 1000 * DAY), to: iso(T0 + 1001 * DAY) })).toBe(
         false,
       );
+    });
+
+    it('reads a complaint moved to another procedure: its rows, snapshot and timeline follow the new procedure', async () => {
+      // A Level 1 complaint moved to the 2017 procedure by the domain's own decision, then answered at Stage 1.
+      const received = sample('REG-MIGRATED').slice(0, 2); // received, acknowledged
+      const state = replayTimeline(received);
+      const atMs = T0 + 3 * DAY;
+      const manager = { id: 'manager.brown', role: 'manager' };
+      const dundee = getProcedure({ id: 'dundee-swd-2011', version: 1 });
+      const move = decide(
+        state,
+        {
+          action: 'migrate-procedure',
+          to: 'spso-social-work-2017@1',
+          reason: 'Moved to the 2017 procedure',
+          actor: manager,
+        },
+        atMs,
+        dundee,
+      );
+      if (!move.ok) throw new Error(move.reason);
+      const entries: TimelineEntry[] = [
+        ...received,
+        ...move.events.map((event, i) => ({ ...event, seq: received.length + 1 + i, at: iso(atMs), actor: manager })),
+      ];
+      const after = replayTimeline(entries);
+      const target = getProcedure(after.procedure);
+      await register.record({ ref: 'REG-MIGRATED', entries, snapshot: registerSnapshot(after, target) });
+
+      const snapshot = await register.complaint('REG-MIGRATED');
+      expect(snapshot).toMatchObject({
+        procedure: { id: 'spso-social-work-2017', version: 1 },
+        currentStage: 'stage-1',
+        status: 'open',
+        lastSeq: 3,
+        // Stage 1 counted afresh from the migration day by the 2017 rule (day 1 = Friday 4 March 2011).
+        stages: [{ stage: 'stage-1', response: { dueAt: '2011-03-10T23:59:59.999Z' } }],
+        nextDeadline: { kind: 'response', dueAt: '2011-03-10T23:59:59.999Z' },
+      });
+      expect(snapshot?.stages[0]?.response.working?.rule).toBe('working-days/receipt-day');
+      const stored = await register.timeline('REG-MIGRATED');
+      expect(stored).toEqual(entries);
+      expect(stored.at(-1)).toMatchObject({ type: 'procedure-migrated', from: { id: 'dundee-swd-2011' } });
+      // What the reports read: the timelines of the period, folded again, give the same complaint.
+      const timelines = await register.timelinesOfComplaintsReceived(
+        { from: iso(T0 - DAY), to: iso(T0 + DAY) },
+        iso(T0 + 10 * DAY),
+      );
+      const read = timelines.find((timeline) => (timeline[0] as { ref?: string } | undefined)?.ref === 'REG-MIGRATED');
+      const { timeline: _timeline, ...folded } = replayTimeline(read!);
+      const { lastSeq: _seq, nextDeadline: _next, overdue: _overdue, ...stood } = snapshot!;
+      expect(folded).toEqual(stood);
+      expect(await register.refsWithStatusOtherThan(['closed', 'withdrawn'])).toContain('REG-MIGRATED');
     });
 
     it('records compliments and lists them by the period they were received in', async () => {
