@@ -50,13 +50,15 @@ export class ScenarioContext {
     ref: string,
     options: {
       procedure?: string;
+      /** The procedure's version (default 1). */
+      version?: number;
       details?: Partial<ComplaintDetails>;
       receivedAgoMs?: number;
       continueAsNewAfterEvents?: number;
     } = {},
   ): Promise<ComplaintHandle> {
     const now = await this.now();
-    const procedure = getProcedure({ id: options.procedure ?? 'dundee-swd-2011', version: 1 });
+    const procedure = getProcedure({ id: options.procedure ?? 'dundee-swd-2011', version: options.version ?? 1 });
     const details = complaintDetails(options.details);
     // As the API gives it: the Scottish holidays around the year, with their names (no council days).
     const calendar = councilHolidayCalendar(new Date(now).getUTCFullYear(), EMPTY_COUNCIL_CALENDAR);
@@ -563,6 +565,35 @@ export const scenarios: Scenario[] = [
         officer,
       );
       // Nobody asks for Stage 2: the escalation window ends and the complaint closes.
+      return { handle, complete: true };
+    },
+  },
+  {
+    name: 'dundee-2011-v2-london-days',
+    title:
+      'Dundee procedure, version 2 (London days, day of receipt = day 0): 09:00 acknowledgement reminder, breach at ' +
+      'the end of the London day, late acknowledgement, extension by London days (explained), outcome, window ends',
+    covers: [
+      'procedure dundee-swd-2011@2 (calendar days: end of the Nth London day; deadlines explained)',
+      'acknowledgement reminder at 09:00 London the working day before, breach at 23:59:59',
+      'late acknowledgement',
+      'extension by calendar days (agreed, explained)',
+      'outcome not-upheld',
+      'closed: escalation-window-ended',
+    ],
+    server: 'time-skipping',
+    async run(ctx, ref) {
+      const handle = await ctx.start(ref, { version: 2, details: { category: 'communication' } });
+      await ctx.sleep(6 * DAY_MS);
+      await ctx.update(handle, 'acknowledge', {}, officer);
+      await ctx.after(
+        DAY_MS,
+        handle,
+        'grant-extension',
+        { days: 7, reason: 'Waiting for the care provider', agreedWithComplainant: true },
+        manager,
+      );
+      await ctx.after(10 * DAY_MS, handle, 'record-outcome', { outcome: 'not-upheld' }, officer);
       return { handle, complete: true };
     },
   },
