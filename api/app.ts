@@ -20,6 +20,7 @@ import { complaintRoutes } from './routes/complaints';
 import { complimentRoutes } from './routes/compliments';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
+import { webApplication, type WebOptions } from '../web/plugin';
 
 // The HTTP API, built the fastify/demo way: the instance and its cross-cutting pieces here (type provider,
 // error and not-found handlers, authentication, metrics, OpenAPI), then the routes as plugins from routes/.
@@ -63,6 +64,8 @@ export interface AppDependencies {
   reports?: { defaultProcedure?: string; population?: number | null };
   /** When a compliment is recorded; the wall clock unless a test fixes it. */
   now?: () => Date;
+  /** The web application (web/): served on the same origin when given. */
+  web?: WebOptions;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -100,9 +103,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       route.config = { ...(route.config as object), public: true };
       return;
     }
-    const isPublic = Boolean((route.config as { public?: boolean } | undefined)?.public);
+    const config = route.config as { public?: boolean; browser?: boolean } | undefined;
+    const isPublic = Boolean(config?.public);
     if (!isPublic && !allowedRolesOf(route.onRequest) && !allowedRolesOf(route.preHandler)) {
       throw new Error(`Route ${String(route.method)} ${route.url} has no requireRole(...) and is not public`);
+    }
+    // The web application's pages are HTML, not part of the API's document.
+    if (config?.browser) {
+      route.schema = { ...route.schema, hide: true };
+      return;
     }
     documentImpliedErrors(route, isPublic);
   });
@@ -120,6 +129,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.register) {
     await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
     await app.register(reportRoutes, { register: deps.register, ...deps.reports });
+  }
+  if (deps.web) {
+    await app.register(webApplication, {
+      ...deps.web,
+      complaints: deps.complaints,
+      ...(deps.register ? { register: deps.register } : {}),
+      reports: deps.reports ?? {},
+    });
   }
   return app;
 }

@@ -46,6 +46,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** No token needed (health, documentation). Every other route must use requireRole. */
     public?: boolean;
+    /** A page of the web application (web/): the caller comes from the signed-in session, not a bearer token. */
+    browser?: boolean;
   }
 }
 
@@ -174,7 +176,8 @@ export interface DevTokens {
   created: boolean;
 }
 
-const DEV_PEOPLE: Array<{ id: string; name: string; roles: Role[] }> = [
+/** The development people (one per role): the development tokens' and the web application's sign-in buttons. */
+export const DEV_PEOPLE: ReadonlyArray<{ id: string; name: string; roles: Role[] }> = [
   { id: 'dev.intake', name: 'Development intake clerk', roles: ['intake'] },
   { id: 'dev.officer', name: 'Development case officer', roles: ['case-officer'] },
   { id: 'dev.manager', name: 'Development manager', roles: ['manager'] },
@@ -238,6 +241,8 @@ export function authenticate(tokens: TokenStore): onRequestHookHandler {
   return async function authenticateRequest(request: FastifyRequest) {
     // Unknown routes answer 404 whoever asks; public routes need no token.
     if (request.routeOptions.url === undefined || request.routeOptions.config.public) return;
+    // The web application's pages: web/session.ts sets the caller from the session.
+    if (request.routeOptions.config.browser) return;
     const header = request.headers.authorization;
     if (!header) throw unauthenticated('Send Authorization: Bearer <token>', false);
     const token = BEARER.exec(header)?.[1];

@@ -11,6 +11,8 @@ import { openRegister } from '../register';
 import { buildApp } from './app';
 import { ensureDevTokens, loadTokenStore, type TokenStore } from './auth';
 import { ComplaintService } from './complaint-service';
+import { webOptionsFromConfig } from '../web/config';
+import type { WebOptions } from '../web/plugin';
 
 /** Running from TypeScript sources (npm start / npm run api) rather than compiled dist/ (Docker, production). */
 const runningFromSources = __filename.endsWith('.ts');
@@ -42,10 +44,15 @@ async function main(): Promise<void> {
   let connection: Connection;
   let procedureSchedule: ProcedureSchedule;
   let councilCalendar: CouncilCalendar;
+  let web: WebOptions;
   try {
     tokens = tokensFor(config);
     procedureSchedule = procedureScheduleFor(config);
     councilCalendar = councilCalendarFor(config);
+    web = webOptionsFromConfig(config, {
+      fromSources: runningFromSources,
+      devTokens: runningFromSources && !config.API_TOKENS_PATH && !config.API_TOKENS,
+    });
     // Lazy: the API starts even while Temporal is down, answers 503 (and /health 503) until it is back.
     connection = Connection.lazy(temporalConnectionOptions(config));
   } catch (err) {
@@ -70,6 +77,7 @@ async function main(): Promise<void> {
     bodyLimit: config.API_BODY_LIMIT_BYTES,
     timeouts: { requestMs: config.API_REQUEST_TIMEOUT_MS },
     logger: { level: config.LOG_LEVEL },
+    web,
   });
 
   let stopping = false;

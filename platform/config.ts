@@ -109,6 +109,40 @@ export const configSchema = z.object({
     .default('SW')
     .refine((v) => /^[A-Z]{1,10}$/.test(v), 'must be 1 to 10 capital letters, e.g. SW'),
 
+  // --- Web application (web/) ---
+  /** The council's name in every page's header. */
+  COUNCIL_NAME: nonEmpty('Dundee City Council'),
+  /** The council's logo (an image URL: a path on this server or https://), shown before its name. */
+  COUNCIL_LOGO_URL: z
+    .string()
+    .refine((v) => /^(\/[^/\\]|https:\/\/)/.test(v), 'must be a path on this server (/...) or an https:// URL')
+    .optional(),
+  /** Encrypts and signs the session cookies (at least 32 characters). Absent from sources: a development key in DATA_DIR. */
+  WEB_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Signed out after this many minutes without a request. */
+  WEB_SESSION_IDLE_MINUTES: intInRange(30, 1, 24 * 60),
+  /** Session cookies marked Secure (HTTPS only). Default: true in production (compiled), false from sources. */
+  WEB_SECURE_COOKIES: z.enum(['true', 'false']).optional(),
+  /** OpenID Connect sign-in: the identity provider's issuer URL (all four OIDC_ISSUER_URL..OIDC_REDIRECT_URL together). */
+  OIDC_ISSUER_URL: urlWithScheme(['https', 'http'], 'https://login.microsoftonline.com/<tenant>/v2.0').optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** This server's callback: <its public URL>/sign-in/oidc/callback. */
+  OIDC_REDIRECT_URL: urlWithScheme(
+    ['https', 'http'],
+    'https://complaints.council.example/sign-in/oidc/callback',
+  ).optional(),
+  /** The ID token claim that lists the person's groups or roles. */
+  OIDC_ROLES_CLAIM: nonEmpty('roles'),
+  /** Claim value → role, comma-separated: e.g. "complaints-intake=intake,complaints-officers=case-officer". */
+  OIDC_ROLE_MAP: z
+    .string()
+    .refine(
+      (v) => v.split(',').every((pair) => /^[^=,]+=(intake|case-officer|manager|auditor)$/.test(pair.trim())),
+      'must be comma-separated value=role pairs, each role one of intake, case-officer, manager, auditor',
+    )
+    .optional(),
+
   // --- Storage ---
   /** Local state: the dev server's temporal.db, the embedded PGlite database. Resolved to an absolute path. */
   DATA_DIR: z

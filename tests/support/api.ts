@@ -6,6 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createCalendarChangeActivities } from '../../activities/calendar-change';
 import { buildApp } from '../../api/app';
+import type { WebOptions } from '../../web/plugin';
 import { hashToken, type Role, TokenStore } from '../../api/auth';
 import { ComplaintService, type ComplaintServiceOptions } from '../../api/complaint-service';
 import { type ApiMetrics, createMetrics } from '../../api/metrics';
@@ -62,6 +63,8 @@ export async function startApiStack(
     intake?: Pick<ComplaintServiceOptions, 'procedureSchedule' | 'councilCalendar'>;
     /** The calendar change's activities too (activities/calendar-change.ts), for POST /calendar/changes. */
     calendarChanges?: boolean;
+    /** The web application's options (tests/support/web.ts). */
+    web?: WebOptions;
   } = {},
 ): Promise<ApiStack> {
   const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
@@ -96,6 +99,7 @@ export async function startApiStack(
     tokens: testTokens(),
     metrics,
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.web ? { web: options.web } : {}),
   });
   await app.ready();
   let workerStopped = false;

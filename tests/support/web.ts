@@ -1,0 +1,93 @@
+// What the browser test files share: the app (API + web application) over a real Temporal dev server and the
+// real worker, listening on a free loopback port; one Chromium (Debian's, by executablePath: Playwright's own
+// browser download is not available) per file; sign-in as a test person; the axe check.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { WebOptions } from '../../web/plugin';
+import { type ApiStack, people, type Person, startApiStack } from './api';
+import { startDevServer } from './temporal';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where screenshots are written (gitignored; the README's two are copied to docs/). */
+export const SCREENSHOT_DIR = path.resolve(__dirname, '../../.artifacts/screenshots');
+
+export interface WebStack {
+  env: TestWorkflowEnvironment;
+  api: ApiStack;
+  baseUrl: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** The development sign-in buttons for the test people (the web app's devUsers). */
+export function testDevUsers(): NonNullable<WebOptions['devUsers']> {
+  return (['intake', 'case-officer', 'manager', 'auditor'] as const).map((who) => {
+    const person = people[who];
+    return { id: person.id, name: person.name, roles: [...person.roles] };
+  });
+}
+
+export async function startWebStack(web: Partial<WebOptions> = {}): Promise<WebStack> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`No Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`);
+  const env = await startDevServer();
+  const api = await startApiStack(env, {
+    web: {
+      council: { name: 'Test Council' },
+      session: { key: randomBytes(32), idleMinutes: 30, secure: false },
+      devUsers: testDevUsers(),
+      ...web,
+    },
+  });
+  const baseUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  return {
+    env,
+    api,
+    baseUrl,
+    browser,
+    close: async () => {
+      await browser.close();
+      await api.close();
+      await env.teardown();
+    },
+  };
+}
+
+/** A fresh browser context signed in as `who` through the development sign-in page. */
+export async function signedIn(stack: WebStack, who: Person): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await stack.browser.newContext({ baseURL: stack.baseUrl });
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  const label = {
+    intake: 'Sign in as intake',
+    'case-officer': 'Sign in as case officer',
+    manager: 'Sign in as manager',
+    auditor: 'Sign in as auditor',
+  }[people[who].roles[0]!];
+  await page.getByRole('button', { name: label }).click();
+  await page.waitForLoadState('load');
+  return { context, page };
+}
+
+/** axe-core at WCAG 2.2 A and AA: no violations on the page as it is now. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'])
+    .analyze();
+  const violations = results.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`,
+  );
+  expect(violations, `${what}: accessibility violations`).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -1,0 +1,240 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { actorFor, READERS, type Role, requireRole } from '../api/auth';
+import { ApiError } from '../api/errors';
+import { actionRoutes } from '../api/routes/actions';
+import { describeEntries } from '../audit/timeline';
+import { type ActionName, actionBodySchemas, type ComplaintCommand } from '../domain/actions';
+import { applyEvent, decide, initialState, type ComplaintState } from '../domain/complaint';
+import { ComplaintRefSchema } from '../domain/intake';
+import { noticeFor } from '../domain/notices';
+import { findProcedure } from '../domain/procedures';
+import { outcomes } from '../domain/vocabulary';
+import {
+  categoryWords,
+  channelWords,
+  deadlineWords,
+  serviceAreaWords,
+  standingWords,
+  statusWords,
+} from '../domain/words';
+import { caseRow } from './case-list';
+import { errorsByField, type FieldError, fieldErrors, filled, formKey, newFormKey, yes } from './forms';
+import type { WebContext } from './plugin';
+import { pageContext } from './views';
+
+// A complaint's page: its details, deadlines, timeline, notices and notes, and the actions this person may take
+// now. Which actions are offered is decided by the API's rules alone: the roles of the action's API route
+// (api/routes/actions.ts) and the procedure's `decide` (domain/complaint.ts) asked with a sample of the action.
+
+/** The actions the page offers, with their labels, and how each form's fields become the action's body. */
+export const pageActions: ReadonlyArray<{
+  action: ActionName;
+  label: string;
+  body: (form: Record<string, unknown>, callerId: string) => Record<string, unknown>;
+  /** A body that the rules accept whenever the action itself is allowed now (to ask `decide`). */
+  sample: (callerId: string) => Record<string, unknown>;
+}> = [
+  { action: 'acknowledge', label: 'Acknowledge', body: (f) => opt({ note: filled(f.note) }), sample: () => ({}) },
+  {
+    action: 'record-outcome',
+    label: 'Record the outcome',
+    body: (f) =>
+      opt({ outcome: filled(f.outcome), findings: filled(f.findings), actionsTaken: filled(f.actionsTaken) }),
+    sample: () => ({ outcome: 'upheld' }),
+  },
+  {
+    action: 'request-escalation',
+    label: 'Escalate',
+    body: (f) => opt({ bypass: f.bypass === 'yes' ? true : undefined }),
+    sample: () => ({}),
+  },
+  {
+    action: 'grant-extension',
+    label: 'Agree an extension',
+    body: (f) =>
+      opt({
+        days: filled(f.days) && /^\d+$/.test(String(f.days)) ? Number(f.days) : filled(f.days),
+        reason: filled(f.reason),
+        agreedWithComplainant: f.agreedWithComplainant === undefined ? undefined : yes(f.agreedWithComplainant),
+      }),
+    sample: () => ({ days: 1, reason: 'sample reason', agreedWithComplainant: true }),
+  },
+  {
+    action: 'assign',
+    label: 'Assign',
+    body: (f, callerId) => {
+      const id = filled(f.officerId) ?? (f.self === 'yes' ? callerId : undefined);
+      return id ? { officer: opt({ id, name: filled(f.officerName) }) } : {};
+    },
+    sample: (callerId) => ({ officer: { id: callerId } }),
+  },
+  { action: 'withdraw', label: 'Withdraw', body: (f) => opt({ reason: filled(f.reason) }), sample: () => ({}) },
+  {
+    action: 'refer-to-ombudsman',
+    label: 'Refer to the Ombudsman',
+    body: (f) => opt({ reference: filled(f.reference) }),
+    sample: () => ({}),
+  },
+  {
+    action: 'add-note',
+    label: 'Add a note',
+    body: (f) => opt({ text: filled(f.text) }),
+    sample: () => ({ text: 'note' }),
+  },
+];
+
+function opt(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+}
+
+const routeOf = (action: ActionName) => actionRoutes.find((route) => route.action === action)!;
+
+/** The role in which this person may ask for the action (as requireRole picks it), if any. */
+export function actingRole(roles: readonly Role[], action: ActionName): Role | undefined {
+  return routeOf(action).roles.find((role) => roles.includes(role));
+}
+
+/** The actions this person may take on the complaint now. */
+export function offeredActions(
+  state: ComplaintState,
+  caller: { id: string; name?: string; roles: readonly Role[] },
+  nowMs: number,
+): ActionName[] {
+  const procedure = findProcedure(state.procedure.id, state.procedure.version);
+  if (!procedure) return [];
+  return pageActions
+    .filter(({ action, sample }) => {
+      const role = actingRole(caller.roles, action);
+      if (!role) return false;
+      const command = { action, ...sample(caller.id), actor: actorFor({ ...caller, roles: [...caller.roles] }, role) };
+      return decide(state, command as ComplaintCommand, nowMs, procedure).ok;
+    })
+    .map(({ action }) => action);
+}
+
+interface CasePageProblem {
+  action?: ActionName;
+  errors: FieldError[];
+  form?: Record<string, unknown>;
+}
+
+async function renderCase(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: WebContext,
+  state: ComplaintState,
+  problem: CasePageProblem = { errors: [] },
+) {
+  const caller = request.caller!;
+  const nowMs = context.now();
+  const offered = offeredActions(state, caller, nowMs);
+  const procedure = findProcedure(state.procedure.id, state.procedure.version);
+  const stageName = (id: string) => procedure?.stages.find((stage) => stage.id === id)?.name ?? id;
+  const rows = describeEntries({ entries: state.timeline, causes: {} } as never);
+  const done = (request.query as { done?: string }).done;
+  return reply.view('case.njk', {
+    ...pageContext(request, reply, context, `${state.ref} - ${state.details.complainant.name}`),
+    state,
+    row: caseRow(state, nowMs),
+    words: {
+      serviceArea: serviceAreaWords[state.details.serviceArea].title,
+      category: categoryWords[state.details.category].title,
+      channel: channelWords[state.details.channel].title,
+      status: statusWords[state.status].title,
+      outcome: (outcome: string) => standingWords[outcome as keyof typeof standingWords]?.title ?? outcome,
+      deadline: deadlineWords,
+    },
+    stages: state.stages.map((stage) => ({ ...stage, name: stage.name || stageName(stage.stage) })),
+    timeline: [...rows].reverse().map((entry) => ({
+      label: { text: state.timeline.find((e) => e.seq === entry.seq)?.type.replace(/-/g, ' ') ?? '' },
+      text: entry.what,
+      datetime: { timestamp: entry.at },
+      byline: { text: entry.who },
+    })),
+    notices: noticesOf(state),
+    notes: state.timeline.filter((entry) => entry.type === 'note-added'),
+    actions: pageActions
+      .filter((a) => offered.includes(a.action))
+      .map((a) => ({ action: a.action, label: a.label, path: routeOf(a.action).path })),
+    callerMayAssignOthers: caller.roles.includes('manager'),
+    outcomes: outcomes.map((value) => ({
+      value,
+      text: standingWords[value].title,
+      checked: problem.form?.outcome === value,
+    })),
+    problem: { ...problem, byField: errorsByField(problem.errors) },
+    formKey: newFormKey(),
+    done: pageActions.find((a) => a.action === done)?.label,
+  });
+}
+
+/** The letters and staff notices the complaint's events make (domain/notices.ts: the worker sends these). */
+function noticesOf(state: ComplaintState) {
+  const procedure = findProcedure(state.procedure.id, state.procedure.version);
+  if (!procedure || state.timeline.length === 0) return [];
+  const notices = [];
+  let replayed: ComplaintState | undefined;
+  for (const entry of state.timeline) {
+    if (!replayed) replayed = initialState(entry);
+    else applyEvent(replayed, entry);
+    const notice = noticeFor(entry, replayed, procedure);
+    if (notice)
+      notices.push({
+        at: entry.at,
+        kind: notice.kind.replace(/-/g, ' '),
+        audience: notice.audience === 'staff' ? 'Staff' : 'Complainant',
+      });
+  }
+  return notices;
+}
+
+const RefSchema = z.object({ ref: ComplaintRefSchema });
+
+export function caseRoutes(app: FastifyInstance, context: WebContext): void {
+  app.get('/cases/:ref', { config: { browser: true }, onRequest: requireRole(...READERS) }, async (request, reply) => {
+    const params = RefSchema.safeParse(request.params);
+    if (!params.success) throw new ApiError(404, 'not-found', 'There is no complaint with that reference');
+    return renderCase(request, reply, context, await context.complaints.state(params.data.ref));
+  });
+
+  for (const page of pageActions) {
+    const route = routeOf(page.action);
+    app.post(
+      `/cases/:ref/${route.path}`,
+      { config: { browser: true }, onRequest: requireRole(...route.roles), preHandler: app.csrfProtection },
+      async (request, reply) => {
+        const params = RefSchema.safeParse(request.params);
+        if (!params.success) throw new ApiError(404, 'not-found', 'There is no complaint with that reference');
+        const ref = params.data.ref;
+        const caller = request.caller!;
+        const form = (request.body ?? {}) as Record<string, unknown>;
+        const parsed = actionBodySchemas[page.action].safeParse(page.body(form, caller.id));
+        if (!parsed.success) {
+          const state = await context.complaints.state(ref);
+          reply.code(400);
+          const errors = fieldErrors(parsed.error).map((error) => ({
+            ...error,
+            field: `${page.action}-${error.field}`,
+            href: `#${page.action}-${error.field}`,
+          }));
+          return renderCase(request, reply, context, state, { action: page.action, errors, form });
+        }
+        try {
+          const actor = actorFor(caller, request.actingRole!);
+          await context.complaints.act(ref, page.action, parsed.data as never, actor, formKey(form.idempotencyKey));
+        } catch (error) {
+          if (!(error instanceof ApiError) || error.statusCode !== 409) throw error;
+          const state = await context.complaints.state(ref);
+          reply.code(409);
+          return renderCase(request, reply, context, state, {
+            action: page.action,
+            errors: [{ field: 'form', text: `${page.label}: ${error.message}`, href: `#action-${page.action}` }],
+            form,
+          });
+        }
+        return reply.redirect(`/cases/${encodeURIComponent(ref)}?done=${page.action}`, 303);
+      },
+    );
+  }
+}

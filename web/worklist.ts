@@ -1,0 +1,173 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { READERS, requireRole } from '../api/auth';
+import { endOfLondonDay, londonDate, shiftIsoDate } from '../domain/calendar';
+import { listProcedures } from '../domain/procedures';
+import { categoryWords, serviceAreaWords, statusWords } from '../domain/words';
+import { TextSchema } from '../domain/vocabulary';
+import { type CaseFilters, listCases } from './case-list';
+import { fieldErrors } from './forms';
+import type { WebContext } from './plugin';
+import { pageContext } from './views';
+
+// The worklist (home page): tabs, a filter panel, a free-text search, a sortable, paged table.
+
+export const tabs = [
+  { id: 'mine', label: 'My cases' },
+  { id: 'unassigned', label: 'Unassigned' },
+  { id: 'due', label: 'Due this week' },
+  { id: 'overdue', label: 'Overdue' },
+  { id: 'open', label: 'All open' },
+] as const;
+type TabId = (typeof tabs)[number]['id'];
+
+const text = (max: number) => TextSchema.trim().max(max).optional();
+const WorklistQuerySchema = z.object({
+  tab: z.enum(tabs.map((tab) => tab.id) as [TabId, ...TabId[]]).optional(),
+  q: text(200),
+  status: text(100),
+  stage: text(100),
+  serviceArea: text(100),
+  category: text(100),
+  officer: text(200),
+  procedure: text(100),
+  receivedFrom: text(10),
+  receivedTo: text(10),
+  sort: z.enum(['received', 'deadline', 'ref']).default('deadline'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  page: z.coerce.number().int().min(1).max(1000).default(1),
+});
+type WorklistQuery = z.output<typeof WorklistQuerySchema>;
+
+export const PAGE_SIZE = 25;
+const OPEN = 'open,awaiting-escalation';
+
+function tabFilters(tab: TabId, callerId: string, nowMs: number): CaseFilters {
+  switch (tab) {
+    case 'mine':
+      return { officer: callerId, status: OPEN };
+    case 'unassigned':
+      return { unassigned: true, status: OPEN };
+    case 'due':
+      return {
+        status: 'open',
+        nextDeadlineBefore: new Date(endOfLondonDay(shiftIsoDate(londonDate(nowMs), 7))).toISOString(),
+      };
+    case 'overdue':
+      return { status: 'open', overdue: 'true' };
+    case 'open':
+      return { status: OPEN };
+  }
+}
+
+const options = (words: Record<string, { title: string }>, chosen: string | undefined) => [
+  { value: '', text: 'Any' },
+  ...Object.entries(words).map(([value, word]) => ({ value, text: word.title, selected: value === chosen })),
+];
+
+function linkWith(
+  query: WorklistQuery,
+  change: Partial<Record<keyof WorklistQuery, string | number | undefined>>,
+): string {
+  const merged: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...query, ...change }))
+    if (value !== undefined && value !== '') merged[key] = String(value);
+  return `/?${new URLSearchParams(merged).toString()}`;
+}
+
+export function worklistRoutes(app: FastifyInstance, context: WebContext): void {
+  app.get('/', { config: { browser: true }, onRequest: requireRole(...READERS, 'intake') }, async (request, reply) => {
+    const caller = request.caller!;
+    if (!caller.roles.some((role) => READERS.includes(role))) return reply.redirect('/record', 303);
+    const parsed = WorklistQuerySchema.safeParse(request.query);
+    const query: WorklistQuery = parsed.success ? parsed.data : WorklistQuerySchema.parse({});
+    const tab: TabId = query.tab ?? (caller.roles.includes('case-officer') ? 'mine' : 'open');
+    const nowMs = context.now();
+    const filters: CaseFilters = {
+      ...tabFilters(tab, caller.id, nowMs),
+      ...Object.fromEntries(
+        (
+          [
+            'status',
+            'stage',
+            'serviceArea',
+            'category',
+            'officer',
+            'procedure',
+            'receivedFrom',
+            'receivedTo',
+            'q',
+          ] as const
+        )
+          .filter((key) => query[key])
+          .map((key) => [key, query[key]]),
+      ),
+    };
+    let errors = parsed.success ? [] : fieldErrors(parsed.error);
+    let page = { rows: [] as Awaited<ReturnType<typeof listCases>>['rows'], total: 0, truncated: false };
+    if (errors.length === 0) {
+      try {
+        page = await listCases(
+          context.complaints,
+          { filters, sort: query.sort, order: query.order, page: query.page, pageSize: PAGE_SIZE },
+          nowMs,
+        );
+      } catch (error) {
+        if (!(error instanceof z.ZodError)) throw error;
+        errors = fieldErrors(error);
+      }
+    }
+    const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
+    const sortLink = (sort: WorklistQuery['sort']) =>
+      linkWith(
+        { ...query, tab },
+        { sort, order: query.sort === sort && query.order === 'asc' ? 'desc' : 'asc', page: 1 },
+      );
+    const ariaSort = (sort: WorklistQuery['sort']) =>
+      query.sort === sort ? (query.order === 'asc' ? 'ascending' : 'descending') : 'none';
+    return reply.view('worklist.njk', {
+      ...pageContext(request, reply, context, `${tabs.find((t) => t.id === tab)!.label} - Worklist`),
+      tabs: tabs.map((t) => ({
+        text: t.label,
+        href: linkWith({ ...query, tab: t.id }, { page: 1 }),
+        active: t.id === tab,
+      })),
+      tab,
+      query,
+      errors,
+      rows: page.rows.map((row) => ({
+        ...row,
+        serviceAreaTitle: serviceAreaWords[row.serviceArea as keyof typeof serviceAreaWords]?.title ?? row.serviceArea,
+      })),
+      total: page.total,
+      truncated: page.truncated,
+      filterOptions: {
+        status: options(statusWords, query.status),
+        serviceArea: options(serviceAreaWords, query.serviceArea),
+        category: options(categoryWords, query.category),
+        procedure: [
+          { value: '', text: 'Any' },
+          ...listProcedures().map((p) => ({
+            value: `${p.id}@${p.version}`,
+            text: p.name,
+            selected: query.procedure === `${p.id}@${p.version}`,
+          })),
+        ],
+      },
+      sorts: {
+        received: { href: sortLink('received'), aria: ariaSort('received') },
+        deadline: { href: sortLink('deadline'), aria: ariaSort('deadline') },
+        ref: { href: sortLink('ref'), aria: ariaSort('ref') },
+      },
+      pagination: {
+        ...(query.page > 1 ? { previous: { href: linkWith({ ...query, tab }, { page: query.page - 1 }) } } : {}),
+        ...(query.page < pages ? { next: { href: linkWith({ ...query, tab }, { page: query.page + 1 }) } } : {}),
+        items: Array.from({ length: pages }, (_, i) => ({
+          number: i + 1,
+          href: linkWith({ ...query, tab }, { page: i + 1 }),
+          current: i + 1 === query.page,
+        })),
+      },
+    });
+  });
+}
