@@ -8,9 +8,13 @@ import AxeBuilder from '@axe-core/playwright';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { unusedLoopbackPort } from '../../platform/ports';
 import type { WebOptions } from '../../web/plugin';
 import { type ApiStack, people, type Person, startApiStack } from './api';
 import { startDevServer } from './temporal';
+
+/** How long a page may take to show what a test waits for (a form's action goes through Temporal). */
+export const POLL = { timeout: 15_000, interval: 100 };
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where screenshots are written (gitignored; the README's two are copied to docs/). */
@@ -32,18 +36,24 @@ export function testDevUsers(): NonNullable<WebOptions['devUsers']> {
   });
 }
 
-export async function startWebStack(web: Partial<WebOptions> = {}): Promise<WebStack> {
+/** `web` may depend on the app's own URL (an OpenID provider needs its callback before the app is built). */
+export async function startWebStack(
+  web: Partial<WebOptions> | ((baseUrl: string) => Promise<Partial<WebOptions>>) = {},
+): Promise<WebStack> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`No Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`);
+  const port = await unusedLoopbackPort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const options = typeof web === 'function' ? await web(baseUrl) : web;
   const env = await startDevServer();
   const api = await startApiStack(env, {
     web: {
       council: { name: 'Test Council' },
       session: { key: randomBytes(32), idleMinutes: 30, secure: false },
       devUsers: testDevUsers(),
-      ...web,
+      ...options,
     },
   });
-  const baseUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
+  await api.app.listen({ host: '127.0.0.1', port });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
   return {
     env,

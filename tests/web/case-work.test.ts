@@ -4,7 +4,7 @@
 // action buttons; a form without its CSRF token is refused. axe-core checks each page in these states.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, screenshot, signedIn, startWebStack, type WebStack } from '../support/web';
+import { POLL, expectAccessible, screenshot, signedIn, startWebStack, type WebStack } from '../support/web';
 
 let stack: WebStack;
 beforeAll(async () => {
@@ -38,7 +38,7 @@ async function recordComplaint(page: Page, name: string, email: string, summary:
   await page.getByLabel('Letter').check();
   await page.getByLabel('What the complaint is about').fill(summary);
   await page.getByRole('button', { name: 'Record a complaint' }).click();
-  await expect.poll(() => page.title()).toContain('Complaint recorded');
+  await expect.poll(() => page.title(), POLL).toContain('Complaint recorded');
   const ref = (await page.locator('.govuk-panel__body strong').textContent())?.trim();
   expect(ref).toMatch(/^SW-\d{4}-\d{6}$/);
   return ref!;
@@ -52,8 +52,8 @@ describe('case work in the browser', () => {
     expect(new URL(page.url()).pathname).toBe('/record');
     await expectAccessible(page, 'intake form');
     await page.getByRole('button', { name: 'Record a complaint' }).click();
-    await expect.poll(() => page.title()).toMatch(/^Error: Record a complaint/);
-    await expect.poll(() => page.locator('.govuk-error-summary').textContent()).toMatch(/There is a problem/);
+    await expect.poll(() => page.title(), POLL).toMatch(/^Error: Record a complaint/);
+    await expect.poll(() => page.locator('.govuk-error-summary').textContent(), POLL).toMatch(/There is a problem/);
     await expectAccessible(page, 'intake form with errors');
     ref = await recordComplaint(
       page,
@@ -64,7 +64,7 @@ describe('case work in the browser', () => {
     await expectAccessible(page, 'complaint recorded');
     await untilShown(page, async () => {
       await page.goto('/record?lookup=morag%40example.org');
-      await expect.poll(() => page.locator('#lookup-results').textContent()).toContain(ref);
+      await expect.poll(() => page.locator('#lookup-results').textContent(), POLL).toContain(ref);
     });
     await expectAccessible(page, 'look-up results');
     await context.close();
@@ -83,24 +83,26 @@ describe('case work in the browser', () => {
     await expectAccessible(page, 'worklist, my cases (empty)');
     await untilShown(page, async () => {
       await page.goto('/?tab=open&q=Ferguson');
-      await expect.poll(() => page.getByRole('link', { name: ref }).count()).toBe(1);
+      await expect.poll(() => page.getByRole('link', { name: ref }).count(), POLL).toBe(1);
     });
     await expectAccessible(page, 'worklist search');
     await page.getByRole('link', { name: ref }).click();
-    await expect.poll(() => page.title()).toContain(ref);
+    await expect.poll(() => page.title(), POLL).toContain(ref);
     await expectAccessible(page, 'complaint page');
     await page.getByRole('button', { name: 'Assign' }).click();
-    await expect.poll(() => page.locator('.govuk-notification-banner').textContent()).toContain('Assign');
+    await expect.poll(() => page.locator('.govuk-notification-banner').textContent(), POLL).toContain('Assign');
     await page.getByRole('button', { name: 'Acknowledge' }).click();
-    await expect.poll(() => page.locator('.govuk-notification-banner').textContent()).toContain('Acknowledge');
+    await expect.poll(() => page.locator('.govuk-notification-banner').textContent(), POLL).toContain('Acknowledge');
     // Recording an outcome without choosing one: the field's error.
     await page.getByRole('button', { name: 'Record the outcome' }).click();
-    await expect.poll(() => page.locator('.govuk-error-summary').textContent()).toMatch(/There is a problem/);
+    await expect.poll(() => page.locator('.govuk-error-summary').textContent(), POLL).toMatch(/There is a problem/);
     await expectAccessible(page, 'complaint page with a field error');
     await page.locator('#action-record-outcome').getByLabel('Partially upheld').check();
     await page.locator('#action-record-outcome').getByLabel('Findings (optional)').fill('Two visits were missed.');
     await page.getByRole('button', { name: 'Record the outcome' }).click();
-    await expect.poll(() => page.locator('.govuk-notification-banner').textContent()).toContain('Record the outcome');
+    await expect
+      .poll(() => page.locator('.govuk-notification-banner').textContent(), POLL)
+      .toContain('Record the outcome');
     await context.close();
   });
 
@@ -121,15 +123,19 @@ describe('case work in the browser', () => {
     await extension.getByLabel('Reason').fill('The complainant asked for more time to send papers');
     await extension.getByLabel('No').check();
     await page.getByRole('button', { name: 'Agree an extension' }).click();
-    await expect.poll(() => page.locator('.govuk-error-summary').textContent()).toMatch(/Agree an extension: .*agree/i);
+    await expect
+      .poll(() => page.locator('.govuk-error-summary').textContent(), POLL)
+      .toMatch(/Agree an extension: .*agree/i);
     await expectAccessible(page, 'complaint page with a refusal');
     await extension.getByLabel('Yes').check();
     await page.getByRole('button', { name: 'Agree an extension' }).click();
-    await expect.poll(() => page.locator('.govuk-notification-banner').textContent()).toContain('Agree an extension');
+    await expect
+      .poll(() => page.locator('.govuk-notification-banner').textContent(), POLL)
+      .toContain('Agree an extension');
     await page.locator('#action-assign').getByLabel("Case officer's id").fill('officer.khan');
     await page.locator('#action-assign').getByLabel('Their name (optional)').fill('Ali Khan');
     await page.getByRole('button', { name: 'Assign' }).click();
-    await expect.poll(() => page.locator('.govuk-summary-list').first().textContent()).toContain('Ali Khan');
+    await expect.poll(() => page.locator('.govuk-summary-list').first().textContent(), POLL).toContain('Ali Khan');
     await context.close();
   });
 
@@ -137,16 +143,18 @@ describe('case work in the browser', () => {
     const { context, page } = await signedIn(stack, 'case-officer');
     await page.goto(`/cases/${ref}`);
     await page.getByRole('button', { name: 'Escalate' }).click();
-    await expect.poll(() => page.locator('.govuk-notification-banner').textContent()).toContain('Escalate');
+    await expect.poll(() => page.locator('.govuk-notification-banner').textContent(), POLL).toContain('Escalate');
     for (const note of ['Called the complainant', 'Sent the papers to the review panel', 'Review date set']) {
       await page.locator('#action-add-note').getByLabel('Note').fill(note);
       await page.getByRole('button', { name: 'Add a note' }).click();
-      await expect.poll(() => page.locator('.govuk-notification-banner').textContent()).toContain('Add a note');
+      await expect.poll(() => page.locator('.govuk-notification-banner').textContent(), POLL).toContain('Add a note');
     }
     await page.getByRole('button', { name: 'Acknowledge' }).click();
     await page.locator('#action-record-outcome').getByLabel('Not upheld').check();
     await page.getByRole('button', { name: 'Record the outcome' }).click();
-    await expect.poll(() => page.locator('.govuk-notification-banner').textContent()).toContain('Record the outcome');
+    await expect
+      .poll(() => page.locator('.govuk-notification-banner').textContent(), POLL)
+      .toContain('Record the outcome');
     await screenshot(page, 'complaint');
     await expectAccessible(page, 'complaint page with a long timeline');
     // Only what the procedure allows now is offered: the Ombudsman comes after the last stage, not Level 2.
@@ -157,9 +165,9 @@ describe('case work in the browser', () => {
       .getByLabel(/Why the complainant withdrew/)
       .fill('Satisfied with the apology');
     await page.getByRole('button', { name: 'Withdraw' }).click();
-    await expect.poll(() => page.locator('.govuk-notification-banner').textContent()).toContain('Withdraw');
-    await expect.poll(() => page.locator('main .govuk-tag').first().textContent()).toMatch(/Withdrawn/);
-    await expect.poll(() => page.locator('#no-actions').count()).toBe(1);
+    await expect.poll(() => page.locator('.govuk-notification-banner').textContent(), POLL).toContain('Withdraw');
+    await expect.poll(() => page.locator('main .govuk-tag').first().textContent(), POLL).toMatch(/Withdrawn/);
+    await expect.poll(() => page.locator('#no-actions').count(), POLL).toBe(1);
     await page.goto('/?tab=open');
     await screenshot(page, 'worklist');
     await context.close();
