@@ -21,6 +21,8 @@ import { complimentRoutes } from './routes/compliments';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
 import { webApplication, type WebOptions } from '../web/plugin';
+import { rootCauseRoutes } from './routes/root-causes';
+import { DEFAULT_ROOT_CAUSES, type RootCauseTaxonomy } from '../domain/root-causes';
 
 // The HTTP API, built the fastify/demo way: the instance and its cross-cutting pieces here (type provider,
 // error and not-found handlers, authentication, metrics, OpenAPI), then the routes as plugins from routes/.
@@ -62,6 +64,8 @@ export interface AppDependencies {
   register?: Register;
   /** For the reports: the configured default procedure, and the population served (per-1,000 figures). */
   reports?: { defaultProcedure?: string; population?: number | null };
+  /** The organisation's root-cause taxonomy (ROOT_CAUSES_PATH); the shipped one when absent. */
+  rootCauses?: RootCauseTaxonomy;
   /** When a compliment is recorded; the wall clock unless a test fixes it. */
   now?: () => Date;
   /** The web application (web/): served on the same origin when given. */
@@ -124,7 +128,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes, { complaints: deps.complaints });
   await app.register(metricsRoutes, { metrics });
   await app.register(complaintRoutes, { complaints: deps.complaints, metrics });
-  await app.register(complaintActionRoutes, { complaints: deps.complaints, metrics });
+  const rootCauses = deps.rootCauses ?? DEFAULT_ROOT_CAUSES;
+  await app.register(complaintActionRoutes, { complaints: deps.complaints, metrics, rootCauses });
+  await app.register(rootCauseRoutes, { rootCauses });
   await app.register(calendarRoutes, { complaints: deps.complaints });
   if (deps.register) {
     await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });

@@ -4,8 +4,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { apiUrl, type AppConfig, ConfigError, loadConfigOrExit, temporalAddress } from '../platform/config';
 import type { CouncilCalendar } from '../domain/council-calendar';
+import type { RootCauseTaxonomy } from '../domain/root-causes';
 import type { ProcedureSchedule } from '../domain/procedure-schedule';
-import { councilCalendarFor, procedureScheduleFor } from '../platform/procedure-files';
+import { councilCalendarFor, procedureScheduleFor, rootCauseTaxonomyFor } from '../platform/procedure-files';
 import { exitOnStartupError, temporalConnectionOptions } from '../platform/temporal-connection';
 import { openRegister } from '../register';
 import { buildApp } from './app';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   let procedureSchedule: ProcedureSchedule;
   let councilCalendar: CouncilCalendar;
   let web: WebOptions;
+  let rootCauses: RootCauseTaxonomy;
   try {
     tokens = tokensFor(config);
     procedureSchedule = procedureScheduleFor(config);
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
       fromSources: runningFromSources,
       devTokens: runningFromSources && !config.API_TOKENS_PATH && !config.API_TOKENS,
     });
+    rootCauses = rootCauseTaxonomyFor(config);
     // Lazy: the API starts even while Temporal is down, answers 503 (and /health 503) until it is back.
     connection = Connection.lazy(temporalConnectionOptions(config));
   } catch (err) {
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     tokens,
     register,
     reports: { defaultProcedure: config.DEFAULT_PROCEDURE, population: config.POPULATION ?? null },
+    rootCauses,
     bodyLimit: config.API_BODY_LIMIT_BYTES,
     timeouts: { requestMs: config.API_REQUEST_TIMEOUT_MS },
     logger: { level: config.LOG_LEVEL },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ActionName } from './action-names';
+import { RootCauseCodeSchema } from './root-causes';
 import {
   ActorSchema,
   InstantSchema,
@@ -41,6 +42,15 @@ const actionBodySchemaBuilders = {
         outcome: OutcomeSchema,
         findings: text(20_000).optional(),
         actionsTaken: text(20_000).optional(),
+        rootCauses: z
+          .array(RootCauseCodeSchema)
+          .min(1)
+          .max(20)
+          .refine((codes) => new Set(codes).size === codes.length, 'each root cause once')
+          .meta({ [STATED_RULE]: "Each root cause once; codes of the organisation's root-cause taxonomy." })
+          .optional()
+          .describe('Why it happened: codes of the root-cause taxonomy (GET /root-causes), several allowed'),
+        learned: text(20_000).optional().describe('What the council learned from the complaint'),
       })
       .strict(),
   'request-escalation': () =>

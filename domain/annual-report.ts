@@ -1,9 +1,8 @@
-import { currentOutcome, replayTimeline, type ComplaintState, type StageRecord, type TimelineEntry } from './complaint';
-import { daysBetween, londonDate } from './calendar';
+import { currentOutcome, replayTimeline, type ComplaintState, type TimelineEntry } from './complaint';
+import { londonDate } from './calendar';
 import { DateOrInstantSchema } from './compliments';
 import { stageRank, type Procedure, type ProcedureRef } from './procedure';
 import { getProcedure } from './procedures';
-import { spsoModelProcedure } from './procedures/spso-mchp';
 import { z } from 'zod';
 import {
   categories,
@@ -125,8 +124,11 @@ export interface AnnualReportInput {
 /** What the complaint stands at, at the end of the period. */
 export type Standing = Outcome | 'ongoing' | 'withdrawn';
 
-/** "Concluded": the current stage has one of these outcomes (and the complaint was not withdrawn). */
-export const CONCLUDED_OUTCOMES: readonly Outcome[] = ['upheld', 'partially-upheld', 'not-upheld'];
+/**
+ * "Concluded": the current stage has one of these outcomes (and the complaint was not withdrawn). Resolved is a
+ * conclusion too (issue 16): a complaint resolved at the frontline is answered, not ongoing.
+ */
+export const CONCLUDED_OUTCOMES: readonly Outcome[] = ['upheld', 'partially-upheld', 'not-upheld', 'resolved'];
 
 const ms = (instant: string) => Date.parse(instant);
 
@@ -215,13 +217,6 @@ export function oneDecimal(numerator: number, denominator: number): number | nul
 /** n / of as a percentage with one decimal, half up; null when `of` is 0. */
 export function percentage(n: number, of: number): number | null {
   return oneDecimal(n * 100, of);
-}
-
-function mean(values: readonly number[]): number | null {
-  return oneDecimal(
-    values.reduce((a, b) => a + b, 0),
-    values.length,
-  );
 }
 
 function targets(met: number, of: number): TargetsMet {
@@ -326,145 +321,4 @@ export function complaintsByMonth(
 function nextMonth(month: string): string {
   const [year, m] = month.split('-').map(Number) as [number, number];
   return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
-}
-
-// ---------------------------------------------------------------------------------------------- SPSO indicators
-
-/** How the complaints handled at one step of the SPSO procedure went. */
-export interface SpsoStageIndicators {
-  /** Complaints given a full response (closed) at this step. */
-  closed: number;
-  /** Share of all closures, one decimal. */
-  closedPercent: number | null;
-  outcomes: Record<string, number>;
-  /** Mean working days from the step's start to its full response, one decimal. */
-  averageWorkingDays: number | null;
-  /** The step's timescale in working days (5 at Stage 1, 20 at Stage 2). */
-  timescaleWorkingDays: number;
-  closedWithinTimescale: TargetsMet;
-  /** Complaints at this step whose response time was extended, of those handled at it. */
-  extensionsAuthorised: TargetsMet;
-}
-
-const SpsoStageIndicatorsSchema = z
-  .object({
-    closed: Count,
-    closedPercent: Percent,
-    outcomes: z.record(z.string(), Count),
-    averageWorkingDays: z.number().nullable(),
-    timescaleWorkingDays: Count,
-    closedWithinTimescale: TargetsMetSchema,
-    extensionsAuthorised: TargetsMetSchema,
-  })
-  .strict();
-
-export const SpsoIndicatorsSchema = z
-  .object({
-    procedure: z.string(),
-    complaintsReceived: Count,
-    population: z.number().int().positive().nullable(),
-    complaintsPerThousandPopulation: z.number().nullable(),
-    stage1: SpsoStageIndicatorsSchema,
-    stage2: SpsoStageIndicatorsSchema,
-    afterEscalation: SpsoStageIndicatorsSchema,
-    totalClosed: Count,
-  })
-  .strict();
-
-/** The Ombudsman's complaints performance indicators, for the complaints under the SPSO model procedure. */
-export interface SpsoIndicators {
-  procedure: string;
-  complaintsReceived: number;
-  population: number | null;
-  /** Complaints received per 1,000 population, one decimal; null without a population. */
-  complaintsPerThousandPopulation: number | null;
-  /** Closures: Stage 1; Stage 2 for complaints that started there; Stage 2 after escalation from Stage 1. */
-  stage1: SpsoStageIndicators;
-  stage2: SpsoStageIndicators;
-  afterEscalation: SpsoStageIndicators;
-  totalClosed: number;
-}
-
-export interface SpsoIndicatorsInput {
-  period: ReportPeriod;
-  timelines: AnnualReportInput['timelines'];
-  /** Population served (configured); null when unknown. */
-  population?: number | null;
-  /** Defaults to the SPSO model procedure. */
-  procedureId?: string;
-}
-
-interface StepRecord {
-  state: ComplaintState;
-  record: StageRecord;
-}
-
-function stepIndicators(
-  steps: readonly StepRecord[],
-  procedure: Procedure,
-  stageId: string,
-  totalClosed: number,
-): SpsoStageIndicators {
-  const stage = procedure.stages.find((candidate) => candidate.id === stageId);
-  const timescale = stage?.respond.within.days ?? 0;
-  const closed = steps.filter(
-    ({ record }) => record.response.metAt !== undefined && record.response.outcome !== undefined,
-  );
-  const workingDays = closed.map(({ state, record }) =>
-    daysBetween(ms(record.startedAt), ms(record.response.metAt as string), 'working', state.holidays),
-  );
-  const outcomeCounts: Record<string, number> = {};
-  for (const outcome of stage?.outcomes ?? []) outcomeCounts[outcome] = 0;
-  for (const { record } of closed)
-    outcomeCounts[record.response.outcome as string] = (outcomeCounts[record.response.outcome as string] ?? 0) + 1;
-  return {
-    closed: closed.length,
-    closedPercent: percentage(closed.length, totalClosed),
-    outcomes: outcomeCounts,
-    averageWorkingDays: mean(workingDays),
-    timescaleWorkingDays: timescale,
-    closedWithinTimescale: targets(workingDays.filter((days) => days <= timescale).length, closed.length),
-    extensionsAuthorised: targets(
-      steps.filter(({ record }) => record.response.extensions.length > 0).length,
-      steps.length,
-    ),
-  };
-}
-
-/**
- * The SPSO indicators over the complaints under the SPSO model procedure received in the period, as they stood
- * at its end: closures at Stage 1, at Stage 2 and at Stage 2 after escalation (number and share), outcomes and
- * average working days to a full response per step, closures within 5 and 20 working days, extensions
- * authorised, and complaints per 1,000 population.
- */
-export function spsoIndicators(input: SpsoIndicatorsInput): SpsoIndicators {
-  const procedureId = input.procedureId ?? spsoModelProcedure.id;
-  const complaints = complaintsAtPeriodEnd(input.timelines, input.period).filter(
-    (state) => state.procedure.id === procedureId,
-  );
-  const procedure = complaints[0] ? getProcedure(complaints[0].procedure) : spsoModelProcedure;
-  const stage1: StepRecord[] = [];
-  const stage2: StepRecord[] = [];
-  const afterEscalation: StepRecord[] = [];
-  for (const state of complaints) {
-    state.stages.forEach((record, index) => {
-      if (record.stage === procedure.firstStage) stage1.push({ state, record });
-      else if (index === 0) stage2.push({ state, record });
-      else afterEscalation.push({ state, record });
-    });
-  }
-  const closedAt = (steps: StepRecord[]) => steps.filter(({ record }) => record.response.outcome !== undefined).length;
-  const totalClosed = closedAt(stage1) + closedAt(stage2) + closedAt(afterEscalation);
-  const secondStage = procedure.seriousStartStage;
-  const population = input.population ?? null;
-  return {
-    procedure: procedureId,
-    complaintsReceived: complaints.length,
-    population,
-    complaintsPerThousandPopulation: population ? oneDecimal(complaints.length * 1000, population) : null,
-    stage1: stepIndicators(stage1, procedure, procedure.firstStage, totalClosed),
-    stage2: stepIndicators(stage2, procedure, secondStage, totalClosed),
-    afterEscalation: stepIndicators(afterEscalation, procedure, secondStage, totalClosed),
-    totalClosed,
-  };
 }

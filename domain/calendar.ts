@@ -363,6 +363,27 @@ export function countDeadline(
 }
 
 /**
+ * The number, under `rule`, of the working day on which `toMs` falls, counted from `fromMs` (the Ombudsman's
+ * "working days taken"): the N for which `countDeadline(fromMs, { days: N, kind: 'working' }, rule, ...)` ends on
+ * that day, so a response is within an N-working-day timescale exactly when its number is at most N.
+ * `receipt-day`: the day of receipt is day 1 when it is a working day (answered the same day: 1);
+ * `day-after-receipt`: day 1 is the first working day after it (answered the same day: 0).
+ * A response given on a weekend or holiday counts as given on the next working day, so that a response after
+ * the deadline's day is never counted within it. Before day 1 (or before `fromMs`'s date): 0.
+ */
+export function workingDayNumber(fromMs: number, toMs: number, rule: CountingRule, holidays: HolidayCalendar): number {
+  assertFiniteInstant(fromMs, 'fromMs');
+  assertFiniteInstant(toMs, 'toMs');
+  const hs = holidaySet(holidays);
+  const from = londonDate(fromMs);
+  let to = londonDate(toMs);
+  if (!isWorkingDayIn(to, hs)) to = nextWorkingDay(to, hs);
+  if (rule.working === 'day-after-receipt') return to <= from ? 0 : countWorkingDaysAfter(from, to, hs);
+  const dayOne = isWorkingDayIn(from, hs) ? from : nextWorkingDay(from, hs);
+  return to < dayOne ? 0 : 1 + countWorkingDaysAfter(dayOne, to, hs);
+}
+
+/**
  * A deadline moved `days` later (an extension by days): working days are the Nth working day after the deadline's
  * own day, whatever the rule for day 1 (the deadline's day is already counted); calendar days follow the rule.
  */

@@ -134,6 +134,8 @@ const OutcomeRecordedSchema = z.object({
   outcome: OutcomeSchema,
   findings: z.string().optional(),
   actionsTaken: z.string().optional(),
+  rootCauses: z.array(z.string()).optional().describe('Codes of the root-cause taxonomy'),
+  learned: z.string().optional(),
   escalationWindowEndsAt: instant.optional(),
 });
 const EscalatedSchema = z.object({
@@ -317,6 +319,8 @@ export const StageRecordSchema = z
       outcome: OutcomeSchema.optional(),
       findings: z.string().optional(),
       actionsTaken: z.string().optional(),
+      rootCauses: z.array(z.string()).optional(),
+      learned: z.string().optional(),
     }),
     escalationWindowEndsAt: instant
       .optional()

@@ -446,6 +446,8 @@ function decideOutcome(context: DecisionContext<'record-outcome'>): Decision {
     outcome: command.outcome,
     ...(command.findings ? { findings: command.findings } : {}),
     ...(command.actionsTaken ? { actionsTaken: command.actionsTaken } : {}),
+    ...(command.rootCauses?.length ? { rootCauses: [...command.rootCauses] } : {}),
+    ...(command.learned ? { learned: command.learned } : {}),
     ...(windowEndsAtMs !== undefined ? { escalationWindowEndsAt: iso(windowEndsAtMs) } : {}),
   };
   if (windowEndsAtMs === undefined)
@@ -911,6 +913,8 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
       record.response.outcome = entry.outcome;
       if (entry.findings !== undefined) record.response.findings = entry.findings;
       if (entry.actionsTaken !== undefined) record.response.actionsTaken = entry.actionsTaken;
+      if (entry.rootCauses !== undefined) record.response.rootCauses = [...entry.rootCauses];
+      if (entry.learned !== undefined) record.response.learned = entry.learned;
       if (entry.escalationWindowEndsAt !== undefined) record.escalationWindowEndsAt = entry.escalationWindowEndsAt;
       state.status = 'awaiting-escalation';
       return;

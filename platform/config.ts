@@ -176,6 +176,8 @@ export const configSchema = z.object({
   PROCEDURE_SCHEDULE_PATH: filePath().optional(),
   /** The council's local holidays, closures and worked days (YAML or JSON; see config/council-calendar.example.yaml). */
   COUNCIL_CALENDAR_PATH: filePath().optional(),
+  /** The organisation's root-cause taxonomy (YAML or JSON; see config/root-causes.example.yaml). Absent: the shipped one. */
+  ROOT_CAUSES_PATH: filePath().optional(),
   /** Population served, for the Ombudsman indicator "complaints per 1,000 population". */
   POPULATION: positiveInt().optional(),
   /**

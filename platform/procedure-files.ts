@@ -9,6 +9,7 @@ import {
   ProcedureScheduleSchema,
   type ProcedureSchedule,
 } from '../domain/procedure-schedule';
+import { DEFAULT_ROOT_CAUSES, RootCauseTaxonomySchema, type RootCauseTaxonomy } from '../domain/root-causes';
 import { ConfigError, type AppConfig } from './config';
 
 // The procedure schedule and the council calendar: files named by the configuration (platform/config.ts), read
@@ -41,4 +42,9 @@ export function procedureScheduleFor(config: Pick<AppConfig, 'PROCEDURE_SCHEDULE
 export function councilCalendarFor(config: Pick<AppConfig, 'COUNCIL_CALENDAR_PATH'>): CouncilCalendar {
   const file = config.COUNCIL_CALENDAR_PATH;
   return file ? readConfigFile(file, CouncilCalendarSchema, 'council calendar') : EMPTY_COUNCIL_CALENDAR;
+}
+
+export function rootCauseTaxonomyFor(config: Pick<AppConfig, 'ROOT_CAUSES_PATH'>): RootCauseTaxonomy {
+  const file = config.ROOT_CAUSES_PATH;
+  return file ? readConfigFile(file, RootCauseTaxonomySchema, 'root-cause taxonomy') : DEFAULT_ROOT_CAUSES;
 }

@@ -1,17 +1,10 @@
-import {
-  annualReport,
-  complaintsByMonth,
-  spsoIndicators,
-  type AnnualReport,
-  type ReportPeriod,
-  type SpsoIndicators,
-} from '../domain/annual-report';
+import { annualReport, complaintsByMonth, type AnnualReport, type ReportPeriod } from '../domain/annual-report';
+import { spsoIndicators, type SpsoIndicators } from '../domain/spso-indicators';
 import { londonDate } from '../domain/calendar';
 import type { TimelineEntry } from '../domain/complaint';
 import { periodEnd, periodStart, startOfLondonDay } from '../domain/compliments';
 import { procedureKey, type Procedure, type ProcedureRef } from '../domain/procedure';
 import { DEFAULT_PROCEDURE_ID, findProcedure, getProcedure } from '../domain/procedures';
-import { spsoModelProcedure } from '../domain/procedures/spso-mchp';
 import { complimentRecords, type Register } from '../register';
 
 // The annual report read from the register: the pure computation (domain/annual-report.ts) over the timelines
@@ -24,7 +17,7 @@ export interface AnnualReportBundle {
   /** Complaints received per month of the period (charts). */
   byMonth: Array<{ month: string; received: number }>;
   previous?: { period: ReportPeriod; report: AnnualReport };
-  /** For the complaints under the SPSO model procedure, when there are any. */
+  /** For the complaints under working-day procedures, per procedure version, when there are any. */
   spso?: SpsoIndicators;
   /** The procedures the report speaks of (the listed ones and those of its complaints): their stage and Ombudsman names. */
   procedures: Procedure[];
@@ -67,13 +60,8 @@ export async function buildAnnualReport(
     if (await register.hasComplaintsReceived(before))
       bundle.previous = { period: before, report: (await reportFor(register, before, procedures)).report };
   }
-  if (
-    current.timelines.some(
-      (timeline) => timeline[0]?.type === 'complaint-received' && timeline[0].procedure.id === spsoModelProcedure.id,
-    )
-  ) {
-    bundle.spso = spsoIndicators({ period, timelines: current.timelines, population: options.population ?? null });
-  }
+  const spso = spsoIndicators({ period, timelines: current.timelines, population: options.population ?? null });
+  if (spso.procedures.length > 0) bundle.spso = spso;
   return bundle;
 }
 

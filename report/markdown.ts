@@ -1,10 +1,10 @@
+import { hearingStage, type AnnualReport, type TargetsMet } from '../domain/annual-report';
 import {
-  hearingStage,
-  type AnnualReport,
+  spsoBuckets,
+  type SpsoBucket,
   type SpsoIndicators,
-  type SpsoStageIndicators,
-  type TargetsMet,
-} from '../domain/annual-report';
+  type SpsoProcedureIndicators,
+} from '../domain/spso-indicators';
 import type { Procedure } from '../domain/procedure';
 import { listProcedures } from '../domain/procedures';
 import { categoryWords, keysOf, serviceAreaWords, standingWords, type Words } from '../domain/words';
@@ -265,29 +265,55 @@ function complimentsParagraph(report: AnnualReport, period: string): string {
         'There are probably many more not recorded. These written compliments give the Director an opportunity to respond to the individual or team involved.';
 }
 
-function spsoStageRows(label: string, stage: SpsoStageIndicators): string[] {
-  const outcomes = Object.entries(stage.outcomes)
-    .map(([key, n]) => `${standingLabel(key)} ${n}`)
-    .join(', ');
+const SPSO_BUCKET_TITLES: Record<SpsoBucket, string> = {
+  'stage-1': 'Stage 1',
+  'stage-2': 'Stage 2 (direct)',
+  escalated: 'Stage 2 after escalation',
+};
+
+/** One procedure version's indicators: the period's figures by bucket, then its quarters. */
+function spsoProcedureLines(entry: SpsoProcedureIndicators, population: number | null): string[] {
+  const { year, timescales } = entry;
+  const cells = (cell: (bucket: SpsoBucket) => string | number) => spsoBuckets.map(cell).join(' | ');
+  const outcomeKeys = [...new Set(spsoBuckets.flatMap((bucket) => Object.keys(year.outcomes[bucket])))];
+  const perThousand =
+    entry.receivedPerThousand !== null
+      ? `, ${entry.receivedPerThousand} per 1,000 population (population ${population?.toLocaleString('en-GB')})`
+      : ' (set POPULATION for the rate per 1,000 population)';
   return [
-    `| ${label} | ${stage.closed} (${pct(stage.closedPercent)}) | ${outcomes} | ${stage.averageWorkingDays ?? 'n/a'} | ${targetsText(stage.closedWithinTimescale)} within ${stage.timescaleWorkingDays} | ${targetsText(stage.extensionsAuthorised)} |`,
+    `### ${entry.procedure.name} (${entry.procedure.id}@${entry.procedure.version})`,
+    '',
+    `${plural(year.received, 'complaint')} received under this procedure${perThousand}; ${plural(year.closures.total, 'closure')} ` +
+      'counted over the stages concluded in the period. Working days are counted by the procedure’s rule from the ' +
+      'start of the stage (for Stage 2 after escalation, from the escalation); extensions do not change the timescale figures.',
+    '',
+    `| | ${cells((bucket) => SPSO_BUCKET_TITLES[bucket])} |`,
+    '|---|---:|---:|---:|',
+    `| Closures (share of all) | ${cells((bucket) => `${year.closures[bucket]} (${pct(year.closureShare[bucket])})`)} |`,
+    ...outcomeKeys.map((key) => `| — ${standingLabel(key)} | ${cells((bucket) => year.outcomes[bucket][key] ?? 0)} |`),
+    `| Average working days | ${cells((bucket) => year.averageWorkingDays[bucket] ?? 'n/a')} |`,
+    `| Closed within timescale | ${cells((bucket) => `${targetsText(year.withinTimescale[bucket])} within ${timescales[bucket]}`)} |`,
+    `| Extensions authorised | ${cells((bucket) => `${year.extended[bucket].count} (${pct(year.extended[bucket].percent)})`)} |`,
+    '',
+    `Learning: ${year.learning.withRootCause} of ${plural(year.learning.closures, 'closure')} recorded at least one root cause.`,
+    '',
+    '| Quarter | Received | Closures | Stage 1 within timescale | Stage 2 within timescale | After escalation within timescale |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...entry.quarters.map(
+      (quarter) =>
+        `| ${quarter.label} (${periodSpan(quarter)}) | ${quarter.figures.received} | ${quarter.figures.closures.total} | ` +
+        `${cells((bucket) => targetsText(quarter.figures.withinTimescale[bucket]))} |`,
+    ),
+    '',
   ];
 }
 
 export function spsoSection(spso: SpsoIndicators): string[] {
   return [
-    "## The Ombudsman's complaints performance indicators (SPSO model procedure)",
+    "## The Ombudsman's complaints performance indicators",
     '',
-    `${plural(spso.complaintsReceived, 'complaint')} received under the model complaints handling procedure` +
-      (spso.complaintsPerThousandPopulation !== null
-        ? `: ${spso.complaintsPerThousandPopulation} per 1,000 population (population ${spso.population?.toLocaleString('en-GB')}).`
-        : ' (set POPULATION for the rate per 1,000 population).'),
+    'For each working-day procedure version, each complaint counted under its own.',
     '',
-    '| Closed at | Number (% of closures) | Outcomes | Average working days to a full response | Closed within timescale | Extensions authorised |',
-    '|---|---:|---|---:|---:|---:|',
-    ...spsoStageRows('Stage 1', spso.stage1),
-    ...spsoStageRows('Stage 2 (direct)', spso.stage2),
-    ...spsoStageRows('Stage 2 after escalation', spso.afterEscalation),
-    '',
+    ...spso.procedures.flatMap((entry) => spsoProcedureLines(entry, spso.population)),
   ];
 }

@@ -1,9 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type ActionBody, type ActionName, actionBodySchemas } from '../../domain/actions';
+import { DEFAULT_ROOT_CAUSES, unknownRootCauses, type RootCauseTaxonomy } from '../../domain/root-causes';
 import { actorFor, type Role, requireRole } from '../auth';
 import type { ComplaintService } from '../complaint-service';
-import { ApiError, errorResponses } from '../errors';
+import { ApiError, badRequest, errorResponses } from '../errors';
 import type { ApiMetrics } from '../metrics';
 import { ComplaintStateSchema, IdempotentHeadersSchema, RefParamsSchema } from '../schemas';
 
@@ -106,6 +107,23 @@ export const actionRoutes: readonly ActionRoute[] = [
 export interface ActionRoutesOptions {
   complaints: ComplaintService;
   metrics: ApiMetrics;
+  /** The organisation's root-cause taxonomy (ROOT_CAUSES_PATH): an outcome naming a code it lacks is a 400. */
+  rootCauses?: RootCauseTaxonomy;
+}
+
+/** A record-outcome naming root causes the organisation's taxonomy does not have: 400, each code named. */
+function checkRootCauses(body: { rootCauses?: readonly string[] }, taxonomy: RootCauseTaxonomy): void {
+  const unknown = unknownRootCauses(body.rootCauses ?? [], taxonomy);
+  if (unknown.length === 0) return;
+  throw badRequest(
+    'invalid-request',
+    `unknown root cause ${unknown.join(', ')}: use the codes of GET /root-causes`,
+    unknown.map((code) => ({
+      in: 'body',
+      path: `rootCauses.${(body.rootCauses ?? []).indexOf(code)}`,
+      message: `"${code}" is not in the root-cause taxonomy`,
+    })),
+  );
 }
 
 /**
@@ -120,7 +138,7 @@ function asForbidden(error: unknown): unknown {
 
 export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> = async (
   app,
-  { complaints, metrics },
+  { complaints, metrics, rootCauses = DEFAULT_ROOT_CAUSES },
 ) => {
   for (const route of actionRoutes) {
     app.post(
@@ -154,6 +172,7 @@ export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> =
         const { ref } = request.params;
         const body = request.body as ActionBody<typeof route.action>;
         const key = request.headers['idempotency-key'];
+        if (route.action === 'record-outcome') checkRootCauses(body as ActionBody<'record-outcome'>, rootCauses);
         try {
           const state = await complaints.act(ref, route.action, body, actorFor(caller, role), key);
           metrics.actionsRecorded.inc({ action: route.action });

@@ -4,10 +4,9 @@ import {
   AnnualReportQuerySchema,
   AnnualReportSchema,
   ReportQuerySchema,
-  spsoIndicators,
-  SpsoIndicatorsSchema,
   type ReportPeriod,
 } from '../../domain/annual-report';
+import { spsoIndicators, SpsoIndicatorsSchema } from '../../domain/spso-indicators';
 import type { ProcedureRef } from '../../domain/procedure';
 import { DEFAULT_PROCEDURE_ID, findProcedure } from '../../domain/procedures';
 import type { Register } from '../../register';
@@ -96,7 +95,9 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
       schema: {
         tags: ['reports'],
         summary: "The Ombudsman's complaints performance indicators",
-        description: `For the complaints under the SPSO model procedure received in the period. Roles: ${READERS.join(', ')}.`,
+        description:
+          'Per working-day procedure version (each complaint under its own), for the period and its quarters: the stages ' +
+          `concluded in the period by complaints received in it (domain/spso-indicators.ts). Roles: ${READERS.join(', ')}.`,
         security: [{ bearer: [] }],
         querystring: ReportQuerySchema,
         response: { 200: SpsoIndicatorsSchema, ...errorResponses(400, 401, 403) },

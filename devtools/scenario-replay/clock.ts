@@ -1,4 +1,13 @@
-import { MS_PER_DAY } from '../../domain/calendar';
+import { londonTimeOn, MS_PER_DAY, shiftIsoDate } from '../../domain/calendar';
+import { startOfLondonDay } from '../../domain/compliments';
+
+/** When a scenario's days happen (a clock of the replay). */
+export interface ReplayClock {
+  readonly startMs: number;
+  dayStartsAt(day: number): number;
+  afterDays(days: number): number;
+  withinMargin(day: number, endedAtMs: number): boolean;
+}
 
 /**
  * When each scenario day's events happen on the replay's clock.
@@ -16,7 +25,7 @@ import { MS_PER_DAY } from '../../domain/calendar';
  * late. Every event still falls within its own day (the offsets stay below 12 hours), so the period
  * [start, start + periodDays × 24 h) holds exactly the days [0, periodDays).
  */
-export class ScenarioClock {
+export class ScenarioClock implements ReplayClock {
   /** Real time a day's events may take without affecting any deadline comparison. */
   readonly stepMs: number;
 
@@ -41,5 +50,31 @@ export class ScenarioClock {
   /** Whether a day whose events ended at `endedAtMs` kept within its margin. */
   withinMargin(day: number, endedAtMs: number): boolean {
     return endedAtMs - this.dayStartsAt(day) < this.stepMs;
+  }
+}
+
+/**
+ * The clock of a scenario with a `startDate` (working-day scenarios): day d is the London date startDate + d, its
+ * events from 10:00 London time; the period runs from the start of the first London day to the start of the day
+ * after the last. Working-day deadlines end at the end of a London day, so a day's events may take up to 12 hours
+ * of server time (to 22:00) without changing any comparison.
+ */
+export class DatedScenarioClock implements ReplayClock {
+  readonly startMs: number;
+
+  constructor(readonly startDate: string) {
+    this.startMs = startOfLondonDay(startDate);
+  }
+
+  dayStartsAt(day: number): number {
+    return londonTimeOn(shiftIsoDate(this.startDate, day), '10:00');
+  }
+
+  afterDays(days: number): number {
+    return startOfLondonDay(shiftIsoDate(this.startDate, days));
+  }
+
+  withinMargin(day: number, endedAtMs: number): boolean {
+    return endedAtMs < this.dayStartsAt(day) + 12 * 3_600_000;
   }
 }

@@ -5,7 +5,13 @@ import { describeIssues } from '../../domain/actions';
 import { ComplainantSchema, ComplaintRefSchema } from '../../domain/intake';
 import type { Procedure } from '../../domain/procedure';
 import { findProcedure } from '../../domain/procedures';
-import { CategorySchema, ChannelSchema, OutcomeSchema, ServiceAreaSchema } from '../../domain/vocabulary';
+import {
+  CategorySchema,
+  ChannelSchema,
+  LocalDateSchema,
+  OutcomeSchema,
+  ServiceAreaSchema,
+} from '../../domain/vocabulary';
 
 // A scenario (shared/scenarios/README.md): one reporting period of complaints as data, with the annual report it
 // must produce. Unknown fields are ignored, so scenarios may carry notes.
@@ -15,7 +21,13 @@ const Day = z.number().int().min(0);
 export const ScenarioEventSchema = z.discriminatedUnion('type', [
   z.object({ day: Day, type: z.literal('acknowledge'), note: z.string().optional() }),
   z.object({ day: Day, type: z.literal('extend'), days: z.number().int().positive(), reason: z.string().min(1) }),
-  z.object({ day: Day, type: z.literal('outcome'), outcome: OutcomeSchema }),
+  z.object({
+    day: Day,
+    type: z.literal('outcome'),
+    outcome: OutcomeSchema,
+    rootCauses: z.array(z.string()).optional(),
+    learned: z.string().optional(),
+  }),
   z.object({
     day: Day,
     type: z.literal('escalate'),
@@ -54,6 +66,8 @@ export const ScenarioSchema = z
     name: z.string().optional(),
     source: z.string().optional(),
     policy: z.string().min(1),
+    /** Working-day scenarios: the London date of day 0 (the replay skips the server's clock to it). */
+    startDate: LocalDateSchema.optional(),
     periodDays: z.number().int().positive(),
     complaints: z.array(ScenarioComplaintSchema),
     compliments: z.array(ScenarioComplimentSchema).default([]),
@@ -133,7 +147,14 @@ export function actionFor(event: ScenarioEvent): ScenarioAction {
         body: { days: event.days, reason: event.reason, agreedWithComplainant: true },
       };
     case 'outcome':
-      return { action: 'record-outcome', body: { outcome: event.outcome } };
+      return {
+        action: 'record-outcome',
+        body: {
+          outcome: event.outcome,
+          ...(event.rootCauses?.length ? { rootCauses: event.rootCauses } : {}),
+          ...(event.learned ? { learned: event.learned } : {}),
+        },
+      };
     case 'escalate':
       return {
         action: 'request-escalation',

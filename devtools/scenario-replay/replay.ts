@@ -1,7 +1,7 @@
 import type { ReportPeriod } from '../../domain/annual-report';
 import type { NewCompliment } from '../../domain/compliments';
 import type { IntakeRequest } from '../../domain/intake';
-import { ScenarioClock } from './clock';
+import { DatedScenarioClock, ScenarioClock, type ReplayClock } from './clock';
 import {
   actionFor,
   isSerious,
@@ -72,7 +72,13 @@ export async function replayScenario(scenario: Scenario, options: ReplayOptions)
   const { driver, time } = options;
   const procedure = scenarioProcedure(scenario);
   const days = scenarioDays(scenario);
-  const clock = new ScenarioClock(await time.now(), lastScenarioDay(scenario));
+  const clock: ReplayClock = scenario.startDate
+    ? new DatedScenarioClock(scenario.startDate)
+    : new ScenarioClock(await time.now(), lastScenarioDay(scenario));
+  if (scenario.startDate && clock.startMs < (await time.now()))
+    throw new Error(
+      `The scenario starts on ${scenario.startDate}, before the replay's clock: use a date in the future`,
+    );
   const total = days.reduce((n, { steps }) => n + steps.length, 0);
   const refusals: Refusal[] = [];
   const slowDays: number[] = [];

@@ -6,7 +6,8 @@ import type { Worker } from '@temporalio/worker';
 import type { AnnualReport } from '../../domain/annual-report';
 import { bundleComplaintWorkflows, startTimeSkippingServer } from '../temporal/test-servers';
 import { openPglite, registerOver, type Register } from '../../register';
-import { buildAnnualReport } from '../../report/annual';
+import { buildAnnualReport, type AnnualReportBundle } from '../../report/annual';
+import { spsoFiguresOf, type SpsoFigures } from '../../domain/spso-indicators';
 import { RecordingActivities } from '../../tests/support/recording-activities';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import type { Scenario } from './format';
@@ -44,8 +45,29 @@ export interface RunScenarioOptions {
   restartsWorker?: boolean;
 }
 
+/** What a working-day scenario (with a `startDate`) compares: shared/scenarios/README.md. */
+export interface DatedScenarioReport {
+  total: number;
+  byServiceArea: AnnualReport['byServiceArea'];
+  /** The Ombudsman's indicators of the scenario's procedure version over the period (null: none). */
+  spso: SpsoFigures | null;
+}
+
+/** The report a scenario compares with its `expected`: the annual report, or for a dated scenario its three keys. */
+export function scenarioReport(scenario: Scenario, bundle: AnnualReportBundle): AnnualReport | DatedScenarioReport {
+  if (!scenario.startDate) return bundle.report;
+  const procedure = scenarioProcedure(scenario);
+  return {
+    total: bundle.report.total,
+    byServiceArea: bundle.report.byServiceArea,
+    spso: (bundle.spso && spsoFiguresOf(bundle.spso, procedure)) ?? null,
+  };
+}
+
 export interface ScenarioRun {
-  report: AnnualReport;
+  report: AnnualReport | DatedScenarioReport;
+  /** Everything the report read from the register (the indicators per procedure and quarter among it). */
+  bundle: AnnualReportBundle;
   replay: ReplayResult;
   /** Register batches that failed after their rows were committed (crash simulation), retried by Temporal. */
   failedAfterCommit: number;
@@ -132,8 +154,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       ...(options.afterDay ? { afterDay: (day: number) => options.afterDay!(day, services) } : {}),
     });
     await waitForRegister(env.client, register, replay.refs);
-    const report = await buildAnnualReport(register, replay.period, { procedures: [procedure] });
-    return { report: report.report, replay, failedAfterCommit: recorded.failedAfterCommit };
+    const bundle = await buildAnnualReport(register, replay.period, { procedures: [procedure] });
+    return { report: scenarioReport(scenario, bundle), bundle, replay, failedAfterCommit: recorded.failedAfterCommit };
   } finally {
     await driver?.close?.().catch(() => undefined);
     await stopWorker().catch(() => undefined);

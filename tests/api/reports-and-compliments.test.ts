@@ -152,15 +152,46 @@ describe('reports', () => {
     expect(html.text.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('SPSO indicators, with the configured population', async () => {
+  it('SPSO indicators per working-day procedure version, with the configured population', async () => {
+    const empty = await call('auditor', 'GET', '/reports/spso?from=2011-01-01&to=2011-12-31');
+    expect(empty.status).toBe(200);
+    // The 2011 procedure counts calendar days: no indicators for it.
+    expect(empty.json()).toEqual({
+      period: { from: '2011-01-01T00:00:00.000Z', to: '2012-01-01T00:00:00.000Z' },
+      population: 145000,
+      procedures: [],
+    });
+    const received = receiveComplaint({
+      ref: 'SW-2011-000002',
+      procedure: getProcedure({ id: 'spso-mchp', version: 1 }),
+      receivedAtMs: Date.parse('2011-03-02T10:00:00Z'),
+      holidays: [],
+      details: {
+        complainant: { name: 'Sam' },
+        serviceArea: 'general',
+        category: 'delay',
+        channel: 'letter',
+        summary: 's',
+        serious: false,
+      },
+    });
+    const entry = { ...received, seq: 1, at: '2011-03-02T10:00:00.000Z', actor: { id: 'intake.smith' } };
+    const { timeline: _timeline, ...state } = replayTimeline([entry]);
+    await register.record({
+      ref: 'SW-2011-000002',
+      entries: [entry],
+      snapshot: { ...state, lastSeq: 1, nextDeadline: null, overdue: false },
+    });
     const response = await call('auditor', 'GET', '/reports/spso?from=2011-01-01&to=2011-12-31');
     expect(response.status).toBe(200);
-    expect(response.json()).toMatchObject({
-      procedure: 'spso-mchp',
-      complaintsReceived: 0,
-      population: 145000,
-      complaintsPerThousandPopulation: 0,
+    const [entryOf] = response.json().procedures;
+    expect(entryOf).toMatchObject({
+      procedure: { id: 'spso-mchp', version: 1 },
+      receivedPerThousand: 0,
+      year: { received: 1, closures: { total: 0 } },
     });
+    expect(entryOf.quarters).toHaveLength(4);
+    expect(entryOf.quarters[0].figures.received).toBe(1);
   });
 
   it('refuses intake staff, a period that ends before it starts, and a bad format', async () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { annualReport, percentage, spsoIndicators, type ComplimentRecord } from '../../domain/annual-report';
-import type { ComplaintCommand } from '../../domain/actions';
-import {
-  applyEvent,
-  decide,
-  initialState,
-  nextScheduledEvent,
-  receiveComplaint,
-  type ComplaintState,
-  type TimelineEntry,
-} from '../../domain/complaint';
-import { getProcedure } from '../../domain/procedures';
-import type { Category, ServiceArea } from '../../domain/vocabulary';
+import { annualReport, percentage, type ComplimentRecord } from '../../domain/annual-report';
+import type { ServiceArea } from '../../domain/vocabulary';
+import { complaintTimeline, type TimelineOptions, type TimelineStep } from '../support/complaint-timelines';
 
 // The counting rules of the report format (shared/scenarios/README.md), one at a time, on complaints run through
 // the real rules (decide / applyEvent / the clock's scheduled events) without Temporal.
@@ -19,66 +9,11 @@ import type { Category, ServiceArea } from '../../domain/vocabulary';
 const DAY = 86_400_000;
 const START = Date.parse('2011-01-01T00:00:00Z');
 const PERIOD = { from: new Date(START).toISOString(), to: new Date(START + 365 * DAY).toISOString() };
-const officer = { id: 'officer', role: 'manager' };
 
-type Step = [day: number, command: Omit<ComplaintCommand, 'actor'> & Record<string, unknown>];
+type Step = TimelineStep;
 
-/** A complaint received on `day`, then the commands on their days, with every timer firing in between. */
-function complaint(
-  ref: string,
-  day: number,
-  steps: Step[],
-  options: {
-    procedure?: string;
-    serious?: boolean;
-    serviceArea?: ServiceArea;
-    category?: Category;
-    until?: number;
-  } = {},
-): TimelineEntry[] {
-  const procedure = getProcedure({ id: options.procedure ?? 'dundee-swd-2011', version: 1 });
-  const at = START + day * DAY;
-  const first = receiveComplaint({
-    ref,
-    procedure,
-    receivedAtMs: at,
-    holidays: [],
-    details: {
-      complainant: { name: 'Pat' },
-      serviceArea: options.serviceArea ?? 'community-care',
-      category: options.category ?? 'delay',
-      channel: 'letter',
-      summary: 's',
-      serious: options.serious ?? false,
-    },
-  });
-  const state: ComplaintState = initialState({ ...first, seq: 1, at: new Date(at).toISOString(), actor: officer });
-  const record = (event: TimelineEntry | Omit<TimelineEntry, 'seq' | 'at' | 'actor'>, atMs: number) =>
-    applyEvent(state, {
-      ...event,
-      seq: state.timeline.length + 1,
-      at: new Date(atMs).toISOString(),
-      actor: officer,
-    } as TimelineEntry);
-  const runClockUntil = (untilMs: number) => {
-    for (
-      let next = nextScheduledEvent(state, procedure, untilMs);
-      next && next.atMs <= untilMs;
-      next = nextScheduledEvent(state, procedure, untilMs)
-    ) {
-      record(next.event as TimelineEntry, next.atMs);
-    }
-  };
-  for (const [stepDay, command] of steps) {
-    const now = START + stepDay * DAY;
-    runClockUntil(now - 1);
-    const decision = decide(state, { ...command, actor: officer } as ComplaintCommand, now, procedure);
-    if (!decision.ok) throw new Error(`${ref} day ${stepDay}: ${decision.reason}`);
-    for (const event of decision.events) record(event as TimelineEntry, now);
-  }
-  runClockUntil(START + (options.until ?? 400) * DAY);
-  return state.timeline;
-}
+const complaint = (ref: string, day: number, steps: Step[], options: Omit<TimelineOptions, 'start'> = {}) =>
+  complaintTimeline(ref, day, steps, { start: START, ...options });
 
 const ack: Step[1] = { action: 'acknowledge' };
 const outcome = (value: string): Step[1] => ({ action: 'record-outcome', outcome: value });
@@ -254,67 +189,5 @@ describe('annual report', () => {
     });
     expect(report.spsoReferrals).toBe(1);
     expect(report.outcomes['not-upheld']).toBe(1);
-  });
-});
-
-describe('SPSO indicators', () => {
-  it('closures per stage, working days, timescales, extensions and complaints per 1,000 population', () => {
-    const spso = { procedure: 'spso-mchp' } as const;
-    // 2011-01-03 is a Monday (day 2); no holidays in these complaints' calendars.
-    const indicators = spsoIndicators({
-      period: PERIOD,
-      population: 150_000,
-      timelines: [
-        complaint('S1-FAST', 2, [[4, outcome('resolved')]], spso), // 2 working days
-        complaint(
-          'S1-SLOW',
-          2,
-          [
-            [3, { action: 'grant-extension', days: 5, reason: 'complex case', agreedWithComplainant: false }],
-            [13, outcome('upheld')],
-          ],
-          spso,
-        ), // 9 working days
-        complaint(
-          'S2-DIRECT',
-          2,
-          [
-            [3, ack],
-            [30, outcome('not-upheld')],
-          ],
-          { ...spso, serious: true },
-        ), // 20 working days
-        complaint(
-          'ESCALATED',
-          2,
-          [
-            [5, outcome('not-upheld')],
-            [6, { action: 'request-escalation' }],
-            [7, ack],
-            [9, outcome('upheld')],
-          ],
-          spso,
-        ), // Fri → Mon: 1 working day
-        complaint('DUNDEE', 2, [[3, ack]]),
-      ],
-    });
-    expect(indicators.complaintsReceived).toBe(4);
-    expect(indicators.complaintsPerThousandPopulation).toBe(0);
-    expect(indicators.totalClosed).toBe(5);
-    expect(indicators.stage1).toMatchObject({
-      closed: 3,
-      closedPercent: 60,
-      averageWorkingDays: 4.7,
-      timescaleWorkingDays: 5,
-    });
-    expect(indicators.stage1.outcomes).toEqual({ upheld: 1, 'partially-upheld': 0, 'not-upheld': 1, resolved: 1 });
-    expect(indicators.stage1.closedWithinTimescale).toEqual({ met: 2, of: 3, percent: 66.7 });
-    expect(indicators.stage1.extensionsAuthorised).toEqual({ met: 1, of: 3, percent: 33.3 });
-    expect(indicators.stage2).toMatchObject({
-      closed: 1,
-      averageWorkingDays: 20,
-      closedWithinTimescale: { met: 1, of: 1, percent: 100 },
-    });
-    expect(indicators.afterEscalation).toMatchObject({ closed: 1, averageWorkingDays: 1 });
   });
 });

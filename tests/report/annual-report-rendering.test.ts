@@ -103,7 +103,7 @@ describe('rendered report', () => {
     });
     expect(bundle.report.total).toBe(2);
     expect(bundle.previous?.report.total).toBe(1);
-    expect(bundle.spso?.stage1.closed).toBe(1);
+    expect(bundle.spso?.procedures.map((entry) => entry.year.closures['stage-1'])).toEqual([1]);
     expect(bundle.byMonth).toHaveLength(12);
     expect(bundle.byMonth.find((m) => m.month === '2011-02')?.received).toBe(1);
 
