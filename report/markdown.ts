@@ -210,7 +210,9 @@ function figuresTable(bundle: AnnualReportBundle, appeal: ReturnType<typeof appe
   const p = previous?.report;
   lines.push(header);
   lines.push(row('Complaints received', report.total, p?.total));
-  for (const stage of Object.keys(report.byLevel))
+  // Every row either period has, so that each column adds up (a stage or outcome of the previous period's
+  // procedures only is a row with 0 this period, and the other way round).
+  for (const stage of unionKeys(report.byLevel, p?.byLevel))
     lines.push(
       row(
         `— at ${stageLabel(stage, procedures)} (highest stage reached)`,
@@ -234,8 +236,8 @@ function figuresTable(bundle: AnnualReportBundle, appeal: ReturnType<typeof appe
         ),
       );
   }
-  for (const [key, n] of Object.entries(report.outcomes))
-    lines.push(row(`Outcome: ${standingLabel(key)}`, n, p?.outcomes[key] ?? 0));
+  for (const key of unionKeys(report.outcomes, p?.outcomes))
+    lines.push(row(`Outcome: ${standingLabel(key)}`, report.outcomes[key] ?? 0, p?.outcomes[key] ?? 0));
   lines.push(row('Upheld (of concluded)', pct(report.upheldPercent), p ? pct(p.upheldPercent) : undefined));
   lines.push(row('Not upheld (of concluded)', pct(report.notUpheldPercent), p ? pct(p.notUpheldPercent) : undefined));
   lines.push(
@@ -253,6 +255,11 @@ function figuresTable(bundle: AnnualReportBundle, appeal: ReturnType<typeof appe
   lines.push(row(`Referrals to the ${appeal.ombudsman}`, report.spsoReferrals, p?.spsoReferrals));
   lines.push(row('Written compliments', report.compliments, p?.compliments));
   return lines;
+}
+
+/** The keys of both, in the current period's order, then the previous period's others. */
+function unionKeys(current: Record<string, number>, previous: Record<string, number> | undefined): string[] {
+  return [...new Set([...Object.keys(current), ...Object.keys(previous ?? {})])];
 }
 
 function complimentsParagraph(report: AnnualReport, period: string): string {

@@ -63,6 +63,15 @@ beforeAll(async () => {
   await record('R-2011-2', 'spso-mchp', '2011-06-06T09:00:00Z', [
     [2, { type: 'outcome-recorded', stage: 'stage-1', outcome: 'resolved' }],
   ]);
+  // 2014 under the 2011 procedure only, 2015 under the model procedure only: the comparison's rows differ.
+  await record('R-2014-1', 'dundee-swd-2011', '2014-03-03T09:00:00Z', [
+    [1, { type: 'acknowledged', stage: 'level-1' }],
+    [9, { type: 'outcome-recorded', stage: 'level-1', outcome: 'upheld' }],
+  ]);
+  await record('R-2014-2', 'dundee-swd-2011', '2014-05-05T09:00:00Z', []);
+  await record('R-2015-1', 'spso-mchp', '2015-06-01T09:00:00Z', [
+    [2, { type: 'outcome-recorded', stage: 'stage-1', outcome: 'resolved' }],
+  ]);
   await register.recordCompliment(
     { serviceArea: 'general', team: 'welfare rights', receivedAt: '2011-03-03', summary: 'Letter of thanks' },
     actor,
@@ -124,6 +133,25 @@ describe('rendered report', () => {
       expect(html).toContain(`<title>${chart}</title>`);
     }
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('shows every row either period has, so that each column of the comparison adds up', async () => {
+    const bundle = await buildAnnualReport(register, resolvePeriod('2015-01-01', '2015-12-31'));
+    expect(bundle.previous?.report.total).toBe(2);
+    const rows = renderMarkdown(bundle)
+      .split('\n')
+      .filter((line) => line.startsWith('| '))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    const column = (label: RegExp, index: 2 | 3) =>
+      rows.filter((cells) => label.test(cells[1]!)).reduce((sum, cells) => sum + Number(cells[index]), 0);
+    const totals = rows.find((cells) => cells[1] === 'Complaints received')!;
+    expect([totals[2], totals[3]]).toEqual(['1', '2']);
+    for (const index of [2, 3] as const) {
+      expect(column(/highest stage reached/, index)).toBe(Number(totals[index]));
+      expect(column(/^Outcome: /, index)).toBe(Number(totals[index]));
+    }
+    // The previous period's Level 1 row is there, with 0 this period.
+    expect(rows.find((cells) => cells[1] === '— at Level 1 (highest stage reached)')?.slice(2, 4)).toEqual(['0', '2']);
   });
 
   it('says so when there is nothing to report, with no comparison', async () => {
