@@ -13,6 +13,7 @@ import type { Register } from '../../register';
 import { buildAnnualReport, resolvePeriod } from '../../report/annual';
 import { renderHtml } from '../../report/html';
 import { renderMarkdown } from '../../report/markdown';
+import { exportCsv, exportKinds } from '../../report/exports';
 import { READERS, requireRole } from '../auth';
 import { badRequest, errorResponses } from '../errors';
 
@@ -36,6 +37,41 @@ function periodOf(from: string, to: string): ReportPeriod {
     throw badRequest('invalid-request', (error as Error).message, [
       { in: 'querystring', path: 'to', message: 'must be after from' },
     ]);
+  }
+}
+
+/** The CSV exports of the register (report/exports.ts): GET /reports/complaints.csv and /reports/compliments.csv. */
+function exportRoutes(app: Parameters<FastifyPluginAsyncZod>[0], register: Register): void {
+  for (const kind of exportKinds) {
+    app.get(
+      `/reports/${kind}.csv`,
+      {
+        onRequest: requireRole(...READERS),
+        schema: {
+          tags: ['reports'],
+          summary: kind === 'complaints' ? 'The complaints register as CSV' : 'The compliments as CSV',
+          description:
+            (kind === 'complaints'
+              ? "The complaints received in the period, one row per complaint per stage, as they stood at its end (no personal details): for the SPSO returns and councillors' questions. "
+              : 'The compliments received in the period, one row each. ') +
+            `RFC 4180 quoting, a header row. Roles: ${READERS.join(', ')}.`,
+          security: [{ bearer: [] }],
+          querystring: ReportQuerySchema,
+          response: {
+            200: { description: 'CSV with a header row', content: { 'text/csv': { schema: z.string() } } },
+            ...errorResponses(400, 401, 403),
+          },
+        },
+      },
+      async (request, reply) => {
+        const csv = await exportCsv(register, kind, periodOf(request.query.from, request.query.to));
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${kind}-${request.query.from}-${request.query.to}.csv"`)
+          .serializer((payload: unknown) => payload as string)
+          .send(csv as never);
+      },
+    );
   }
 }
 
@@ -108,6 +144,8 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
       return spsoIndicators({ period, timelines: await register.timelinesOfComplaintsReceived(period), population });
     },
   );
+
+  exportRoutes(app, register);
 };
 
 export default reportRoutes;

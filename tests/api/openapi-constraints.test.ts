@@ -49,6 +49,8 @@ const requestSchemas: Record<string, RequestSchemas> = {
   'get /compliments': { querystring: ComplimentListQuerySchema },
   'get /reports/annual': { querystring: AnnualReportQuerySchema },
   'get /reports/spso': { querystring: ReportQuerySchema },
+  'get /reports/complaints.csv': { querystring: ReportQuerySchema },
+  'get /reports/compliments.csv': { querystring: ReportQuerySchema },
 };
 
 let app: FastifyInstance;

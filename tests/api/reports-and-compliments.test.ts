@@ -194,6 +194,22 @@ describe('reports', () => {
     expect(entryOf.quarters[0].figures.received).toBe(1);
   });
 
+  it('exports the complaints (a row per stage) and the compliments of a period as CSV', async () => {
+    const complaints = await call('auditor', 'GET', '/reports/complaints.csv?from=2011-01-01&to=2011-12-31');
+    expect(complaints.status).toBe(200);
+    expect(complaints.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = complaints.text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ref,received_at,procedure,/);
+    expect(lines.some((line) => line.startsWith('SW-2011-000001,2011-03-01T10:00:00.000Z,dundee-swd-2011@1,'))).toBe(
+      true,
+    );
+    const compliments = await call('manager', 'GET', '/reports/compliments.csv?from=2011-04-01&to=2011-04-30');
+    expect(compliments.status).toBe(200);
+    expect(compliments.text).toContain('community-care,hospital social work,Thank you card');
+    expect((await call('intake', 'GET', '/reports/compliments.csv?from=2011-04-01&to=2011-04-30')).status).toBe(403);
+    expect((await call('auditor', 'GET', '/reports/complaints.csv?from=2011-12-31&to=2011-01-01')).status).toBe(400);
+  });
+
   it('refuses intake staff, a period that ends before it starts, and a bad format', async () => {
     expect((await call('intake', 'GET', '/reports/annual?from=2011-01-01&to=2011-12-31')).status).toBe(403);
     const backwards = await call('manager', 'GET', '/reports/annual?from=2011-12-31&to=2011-01-01');
