@@ -134,7 +134,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(calendarRoutes, { complaints: deps.complaints });
   if (deps.register) {
     await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
-    await app.register(reportRoutes, { register: deps.register, ...deps.reports });
+    await app.register(reportRoutes, { register: deps.register, ...deps.reports, rootCauses });
   }
   if (deps.web) {
     await app.register(webApplication, {

@@ -1,5 +1,7 @@
 import { annualReport, complaintsByMonth, type AnnualReport, type ReportPeriod } from '../domain/annual-report';
 import { spsoIndicators, type SpsoIndicators } from '../domain/spso-indicators';
+import { learningSummary, type LearningSummary } from '../domain/learning';
+import { DEFAULT_ROOT_CAUSES, type RootCauseTaxonomy } from '../domain/root-causes';
 import { londonDate } from '../domain/calendar';
 import type { TimelineEntry } from '../domain/complaint';
 import { periodEnd, periodStart, startOfLondonDay } from '../domain/compliments';
@@ -19,6 +21,10 @@ export interface AnnualReportBundle {
   previous?: { period: ReportPeriod; report: AnnualReport };
   /** For the complaints under working-day procedures, per procedure version, when there are any. */
   spso?: SpsoIndicators;
+  /** Root causes by service area and "You said, we did", over the outcomes given in the period. */
+  learning: LearningSummary;
+  /** The taxonomy the root causes are named from. */
+  rootCauses: RootCauseTaxonomy;
   /** The procedures the report speaks of (the listed ones and those of its complaints): their stage and Ombudsman names. */
   procedures: Procedure[];
 }
@@ -29,6 +35,8 @@ export interface BuildReportOptions {
   /** Compare with the previous period of the same length (default true). */
   compare?: boolean;
   population?: number | null;
+  /** The organisation's root-cause taxonomy (ROOT_CAUSES_PATH), for the titles; the shipped one when absent. */
+  rootCauses?: RootCauseTaxonomy;
 }
 
 async function reportFor(register: Register, period: ReportPeriod, procedures: readonly ProcedureRef[]) {
@@ -53,6 +61,8 @@ export async function buildAnnualReport(
     period,
     report: current.report,
     byMonth: complaintsByMonth(current.timelines, period),
+    learning: learningSummary(current.timelines, period),
+    rootCauses: options.rootCauses ?? DEFAULT_ROOT_CAUSES,
     procedures: reportProcedures(procedures, current.timelines),
   };
   if (options.compare !== false) {

@@ -9,6 +9,7 @@ import type { Procedure } from '../domain/procedure';
 import { listProcedures } from '../domain/procedures';
 import { categoryWords, keysOf, serviceAreaWords, standingWords, type Words } from '../domain/words';
 import { periodDates, type AnnualReportBundle } from './annual';
+import { rootCauseTitle } from '../domain/root-causes';
 
 // The annual report as a committee would read it: paragraphs in the manner of section 4.10–4.11 of the 2011
 // Customer Care Officer Report, the figures in tables, and the previous period alongside when there is one.
@@ -132,6 +133,7 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
   lines.push('## Complaints', '', ...complaintsParagraphs(bundle, period, appeal));
   lines.push('### Figures', '', ...figuresTable(bundle, appeal), '');
   if (bundle.spso) lines.push(...spsoSection(bundle.spso));
+  lines.push(...learningSection(bundle));
   lines.push('## Compliments', '', complimentsParagraph(report, period), '');
   return `${lines
     .join('\n')
@@ -254,6 +256,38 @@ function figuresTable(bundle: AnnualReportBundle, appeal: ReturnType<typeof appe
   lines.push(row(`${appeal.hearing ?? 'Review'} hearings`, report.committeeHearings, p?.committeeHearings));
   lines.push(row(`Referrals to the ${appeal.ombudsman}`, report.spsoReferrals, p?.spsoReferrals));
   lines.push(row('Written compliments', report.compliments, p?.compliments));
+  return lines;
+}
+
+/** Learning from complaints: root causes by service area, and "You said, we did" fit to publish. */
+export function learningSection(bundle: AnnualReportBundle): string[] {
+  const { learning, rootCauses } = bundle;
+  const lines = ['## Learning from complaints', ''];
+  lines.push(
+    learning.outcomes === 0
+      ? 'No outcome was given in the period.'
+      : `At least one root cause was recorded for ${learning.withRootCause} of the ${plural(learning.outcomes, 'outcome')} given in the period.`,
+    '',
+  );
+  const areas = keysOf(serviceAreaWords).filter((area) => learning.rootCausesByServiceArea[area]);
+  if (areas.length > 0) {
+    const codes = [...new Set(areas.flatMap((area) => Object.keys(learning.rootCausesByServiceArea[area] ?? {})))];
+    lines.push(`| Root cause | ${areas.map((area) => serviceAreaWords[area].title).join(' | ')} |`);
+    lines.push(`|---|${areas.map(() => '---:').join('|')}|`);
+    for (const code of codes)
+      lines.push(
+        `| ${rootCauseTitle(code, rootCauses)} | ${areas.map((area) => learning.rootCausesByServiceArea[area]?.[code] ?? 0).join(' | ')} |`,
+      );
+    lines.push('');
+  }
+  if (learning.youSaidWeDid.length > 0) {
+    lines.push('### You said, we did', '');
+    for (const item of learning.youSaidWeDid)
+      lines.push(
+        `- **You said** (${serviceAreaWords[item.serviceArea].phrase}, about ${categoryWords[item.category].phrase}): **we did:** ${item.learned.replace(/\s+/g, ' ')}`,
+      );
+    lines.push('');
+  }
   return lines;
 }
 

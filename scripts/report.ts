@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { reportFormats } from '../domain/annual-report';
 import { findProcedure } from '../domain/procedures';
 import { loadConfigOrExit } from '../platform/config';
+import { rootCauseTaxonomyFor } from '../platform/procedure-files';
 import { openRegister } from '../register';
 import { buildAnnualReport, resolvePeriod } from '../report/annual';
 import { renderHtml } from '../report/html';
@@ -69,6 +70,7 @@ async function main(): Promise<number> {
     const bundle = await buildAnnualReport(register, period, {
       procedures: procedure ? [{ id: procedure.id, version: procedure.version }] : [],
       population: config.POPULATION ?? null,
+      rootCauses: rootCauseTaxonomyFor(config),
       compare: !values['no-compare'],
     });
     const title = values.title ? { title: values.title } : {};

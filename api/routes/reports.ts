@@ -7,6 +7,7 @@ import {
   type ReportPeriod,
 } from '../../domain/annual-report';
 import { spsoIndicators, SpsoIndicatorsSchema } from '../../domain/spso-indicators';
+import type { RootCauseTaxonomy } from '../../domain/root-causes';
 import type { ProcedureRef } from '../../domain/procedure';
 import { DEFAULT_PROCEDURE_ID, findProcedure } from '../../domain/procedures';
 import type { Register } from '../../register';
@@ -27,6 +28,8 @@ export interface ReportRoutesOptions {
   defaultProcedure?: string;
   /** Population served (POPULATION), for complaints per 1,000 population. */
   population?: number | null;
+  /** The root-cause taxonomy, for the learning section's titles. */
+  rootCauses?: RootCauseTaxonomy;
 }
 
 function periodOf(from: string, to: string): ReportPeriod {
@@ -77,7 +80,7 @@ function exportRoutes(app: Parameters<FastifyPluginAsyncZod>[0], register: Regis
 
 export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
   app,
-  { register, defaultProcedure = DEFAULT_PROCEDURE_ID, population = null },
+  { register, defaultProcedure = DEFAULT_PROCEDURE_ID, population = null, rootCauses },
 ) => {
   const procedure = findProcedure(defaultProcedure);
   const procedures: ProcedureRef[] = procedure ? [{ id: procedure.id, version: procedure.version }] : [];
@@ -113,6 +116,7 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
       const bundle = await buildAnnualReport(register, periodOf(from, to), {
         procedures,
         population,
+        ...(rootCauses ? { rootCauses } : {}),
         compare: format !== 'json',
       });
       if (format === 'json') return bundle.report;

@@ -61,7 +61,16 @@ beforeAll(async () => {
     [10, { type: 'outcome-recorded', stage: 'level-1', outcome: 'not-upheld' }],
   ]);
   await record('R-2011-2', 'spso-mchp', '2011-06-06T09:00:00Z', [
-    [2, { type: 'outcome-recorded', stage: 'stage-1', outcome: 'resolved' }],
+    [
+      2,
+      {
+        type: 'outcome-recorded',
+        stage: 'stage-1',
+        outcome: 'resolved',
+        rootCauses: ['delay', 'communication'],
+        learned: 'Officers now phone back | the same day',
+      },
+    ],
   ]);
   // 2014 under the 2011 procedure only, 2015 under the model procedure only: the comparison's rows differ.
   await record('R-2014-1', 'dundee-swd-2011', '2014-03-03T09:00:00Z', [
@@ -121,6 +130,13 @@ describe('rendered report', () => {
     expect(md).toContain('The figures for 2010 were 1 complaint, 1 Level 1.');
     expect(md).toContain('| | This period | Previous period |');
     expect(md).toContain("## The Ombudsman's complaints performance indicators");
+    expect(md).toContain('## Learning from complaints');
+    expect(md).toContain('At least one root cause was recorded for 1 of the 2 outcomes given in the period.');
+    expect(md).toContain('| Root cause | Criminal Justice Services |');
+    expect(md).toContain('| Delay | 1 |');
+    expect(md).toContain(
+      '- **You said** (Criminal Justice Services, about staff attitude): **we did:** Officers now phone back | the same day',
+    );
     expect(md).toContain('1 written compliment about services in the 2011 calendar year: 1 about general social work.');
 
     const html = renderHtml(bundle);
