@@ -1,13 +1,22 @@
 // The HTTP API process (`npm run api`; `npm start` runs it; in production `node dist/api/main.js`).
 // Configuration from the environment (platform/config.ts). SIGINT/SIGTERM: stop accepting, finish what is in
 // flight, close the Temporal connection, exit 0.
-import { Client, Connection } from '@temporalio/client';
-import { apiUrl, type AppConfig, ConfigError, loadConfigOrExit, temporalAddress } from '../platform/config';
+import { Connection } from '@temporalio/client';
+import {
+  apiUrl,
+  type AppConfig,
+  ConfigError,
+  loadConfigOrExit,
+  temporalAddress,
+  temporalUiOrigin,
+} from '../platform/config';
 import type { CouncilCalendar } from '../domain/council-calendar';
 import type { RootCauseTaxonomy } from '../domain/root-causes';
 import type { ProcedureSchedule } from '../domain/procedure-schedule';
 import { councilCalendarFor, procedureScheduleFor, rootCauseTaxonomyFor } from '../platform/procedure-files';
-import { exitOnStartupError, temporalConnectionOptions } from '../platform/temporal-connection';
+import { configuredClient, exitOnStartupError, temporalConnectionOptions } from '../platform/temporal-connection';
+import { payloadKeysFor } from '../platform/payload-keys';
+import { payloadCodecFor } from '../platform/payload-codec';
 import { openRegister } from '../register';
 import { buildApp } from './app';
 import { ensureDevTokens, loadTokenStore, type TokenStore } from './auth';
@@ -56,12 +65,13 @@ async function main(): Promise<void> {
       devTokens: runningFromSources && !config.API_TOKENS_PATH && !config.API_TOKENS,
     });
     rootCauses = rootCauseTaxonomyFor(config);
+    payloadKeysFor(config); // a key problem is reported now, as one line
     // Lazy: the API starts even while Temporal is down, answers 503 (and /health 503) until it is back.
     connection = Connection.lazy(temporalConnectionOptions(config));
   } catch (err) {
     exitOnStartupError(err);
   }
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = configuredClient(config, connection);
   const complaints = new ComplaintService(client, {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -82,6 +92,7 @@ async function main(): Promise<void> {
     timeouts: { requestMs: config.API_REQUEST_TIMEOUT_MS },
     logger: { level: config.LOG_LEVEL },
     web,
+    codec: { codec: payloadCodecFor(payloadKeysFor(config)), uiOrigin: temporalUiOrigin(config) },
   });
 
   let stopping = false;

@@ -1,5 +1,6 @@
 import type { HistoryAndWorkflowId } from '@temporalio/client';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { PayloadKeyRing } from '../platform/payload-keys';
 import { complaintWorkflowCodeOptions } from '../worker/workflow-options';
 import { eventId, eventTime, eventType, type ComplaintHistory } from './histories';
 
@@ -27,6 +28,8 @@ export interface ReplayOutcome {
 export interface ReplayOptions {
   /** A workflow bundle already built (tests, the recording script); default: as the worker gets its code. */
   workflowBundle?: WorkflowBundleOption;
+  /** The key ring the histories' payloads were encrypted with (platform/payload-keys.ts); absent: plain payloads only. */
+  payloadKeys?: PayloadKeyRing;
 }
 
 /** Replays each history in turn (one replay worker for all), yielding one outcome per history. */
@@ -41,7 +44,10 @@ export async function* replayComplaintHistories(
       yield { workflowId: item.workflowId, history: item.history };
     }
   }
-  const replayOptions = { ...complaintWorkflowCodeOptions(options.workflowBundle), replayName: 'complaints-audit' };
+  const replayOptions = {
+    ...complaintWorkflowCodeOptions(options.workflowBundle, options.payloadKeys),
+    replayName: 'complaints-audit',
+  };
   for await (const result of Worker.runReplayHistories(replayOptions, feed())) {
     const item = inFlight.shift();
     if (!item) throw new Error(`Replay result for ${result.workflowId} with no history to match it`);

@@ -35,6 +35,7 @@ import {
   standingWords,
   statusWords,
 } from '../domain/words';
+import type { PayloadKeyRing } from '../platform/payload-keys';
 import { complaintWorkflowCodeOptions } from '../worker/workflow-options';
 import type { ComplaintWorkflowInput } from '../workflows/complaint';
 import {
@@ -102,11 +103,14 @@ export interface AuditTimeline {
   findings: AuditFinding[];
 }
 
+/** A failure as the history holds it. */
+type FailureProto = NonNullable<NonNullable<HistoryEvent['activityTaskFailedEventAttributes']>['failure']>;
+
 type Decoder = (payload: Payload | null | undefined) => Promise<unknown>;
 
-/** Decodes payloads as the worker does (its data converter: worker/workflow-options.ts). */
-export function payloadDecoder(): Decoder {
-  const dataConverter = complaintWorkflowCodeOptions().dataConverter;
+/** Decodes payloads as the worker does (its data converter: worker/workflow-options.ts, with the same keys). */
+export function payloadDecoder(payloadKeys?: PayloadKeyRing): Decoder {
+  const dataConverter = complaintWorkflowCodeOptions(undefined, payloadKeys).dataConverter;
   const converterPath = dataConverter?.payloadConverterPath;
   let converter: Promise<PayloadConverter> | undefined;
   const codecs = [...(dataConverter?.payloadCodecs ?? [])].reverse();
@@ -267,12 +271,25 @@ class HistoryReading {
       if (activity?.type === 'sendNotice') {
         const noticeId = (activity.input as Notice).id;
         const record = this.notices.get(noticeId);
-        const failure = attributes?.failure?.cause?.message ?? attributes?.failure?.message ?? 'failed';
+        const failure =
+          (await this.failureMessage(attributes?.failure?.cause)) ??
+          (await this.failureMessage(attributes?.failure)) ??
+          'failed';
         if (record) Object.assign(record, { failedAt: at, failure, pending: false });
         this.failedNotices.push({ id: noticeId, at });
       }
     } else return false;
     return true;
+  }
+
+  /** A failure's message; an encoded one (workflows/failure-converter.cjs) from its encoded attributes. */
+  private async failureMessage(failure: FailureProto | null | undefined): Promise<string | undefined> {
+    if (!failure) return undefined;
+    if (failure.encodedAttributes) {
+      const attributes = (await this.decode(failure.encodedAttributes)) as { message?: unknown } | undefined;
+      if (typeof attributes?.message === 'string') return attributes.message;
+    }
+    return failure.message ?? undefined;
   }
 
   /** The run's input, the states Updates return, and how the run ended. */

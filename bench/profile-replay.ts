@@ -8,7 +8,7 @@ import { readHistoryFile, type ComplaintHistory } from '../audit/histories';
 import { replayComplaintHistories } from '../audit/replay';
 import { installTemporalRuntime } from '../platform/runtime';
 import { repoRoot } from '../platform/repo-root';
-import { complaintWorkflowsPath } from '../worker/workflow-options';
+import { complaintBundleOptions, complaintWorkflowsPath } from '../worker/workflow-options';
 
 async function main(): Promise<void> {
   const times = Number(process.argv[2] ?? 20);
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const histories = Array.from({ length: times }, () => one).flat();
   const bundle = await bundleWorkflowCode({
     workflowsPath: complaintWorkflowsPath(),
+    ...complaintBundleOptions,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
   });
   const started = performance.now();

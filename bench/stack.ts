@@ -22,7 +22,7 @@ import { configVariableNames, loadConfig } from '../platform/config';
 import { unusedLoopbackPort } from '../platform/ports';
 import { repoRoot } from '../platform/repo-root';
 import { devServerArgs } from '../scripts/start';
-import { complaintWorkflowsPath } from '../worker/workflow-options';
+import { complaintBundleOptions, complaintWorkflowsPath } from '../worker/workflow-options';
 
 export const say = (message: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -92,7 +92,7 @@ async function bundleTo(workflowsPath: string, file: string): Promise<void> {
     warn: () => undefined,
     error: (m: string) => console.error(m),
   };
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+  const bundle = await bundleWorkflowCode({ workflowsPath, ...complaintBundleOptions, logger: quiet });
   writeFileSync(file, bundle.code);
 }
 

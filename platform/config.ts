@@ -152,6 +152,28 @@ export const configSchema = z.object({
   /** PostgreSQL for the complaints register. Absent: embedded PGlite under DATA_DIR. */
   DATABASE_URL: urlWithScheme(['postgres', 'postgresql'], 'postgres://user:password@host:5432/complaints').optional(),
 
+  // --- Personal data protection ---
+  /**
+   * The payload key ring (YAML or JSON, see config/encryption-keys.example.yaml): AES-256 keys by id; the last one
+   * listed encrypts, every one listed decrypts (rotation: append a new key, keep the old ones). ENCRYPTION_KEYS holds
+   * the same document inline. Neither set: from sources, development keys made at first start under DATA_DIR.
+   */
+  ENCRYPTION_KEYS_PATH: filePath().optional(),
+  ENCRYPTION_KEYS: z.string().optional(),
+  /** `off` only for measuring what the codec costs (bench/): payloads then go to Temporal in plain JSON. */
+  PAYLOAD_ENCRYPTION: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  /**
+   * The Temporal Web UI's origin, the only one the codec server (POST /codec/encode|decode) answers CORS requests
+   * from. Absent: the dev server's UI, http://localhost:TEMPORAL_UI_PORT.
+   */
+  TEMPORAL_UI_ORIGIN: z
+    .url({
+      protocol: /^https?$/,
+      error: 'must be an http:// or https:// origin, e.g. https://temporal.council.example',
+    })
+    .transform((v) => new URL(v).origin)
+    .optional(),
+
   // --- Notifications ---
   /** Absent: each message is written as an .eml file to DATA_DIR/outbox/ and logged (notifications/). */
   SMTP_URL: urlWithScheme(['smtp', 'smtps'], 'smtp://mailpit:1025').optional(),
@@ -348,6 +370,11 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfi
 /** Where processes reach Temporal: TEMPORAL_ADDRESS, else the dev server that `npm start` runs. */
 export function temporalAddress(config: AppConfig): string {
   return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_SERVER_PORT}`;
+}
+
+/** The Temporal Web UI's origin, the only one the codec server answers in a browser: TEMPORAL_UI_ORIGIN, else the dev UI's. */
+export function temporalUiOrigin(config: Pick<AppConfig, 'TEMPORAL_UI_ORIGIN' | 'TEMPORAL_UI_PORT'>): string {
+  return config.TEMPORAL_UI_ORIGIN ?? `http://localhost:${config.TEMPORAL_UI_PORT}`;
 }
 
 /** Where the API is reached from this machine: http://HOST:PORT, a wildcard HOST (0.0.0.0, ::) as 127.0.0.1. */

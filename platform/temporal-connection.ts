@@ -3,6 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { toClientOptions } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import { type AppConfig, ConfigError, temporalAddress } from './config';
+import { complaintDataConverter } from './payload-codec';
+import { payloadKeysFor } from './payload-keys';
 
 /** How long a process waits for Temporal at start before giving up with one clear line. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -120,7 +122,19 @@ export async function connectClient(config: AppConfig, timeoutMs = CONNECT_TIMEO
     );
     throw await unreachable(options.address, err);
   }
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return configuredClient(config, connection);
+}
+
+/**
+ * A Client on `connection` with the configuration's namespace and data converter (payloads encrypted with the
+ * configured key ring: platform/payload-codec.ts). Every product client is made here (connectClient, the API).
+ */
+export function configuredClient(config: AppConfig, connection: Connection): Client {
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: complaintDataConverter(payloadKeysFor(config)),
+  });
 }
 
 /** A NativeConnection for Workers. */

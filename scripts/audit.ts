@@ -25,8 +25,9 @@ import {
   type HistorySelection,
 } from '../audit/histories';
 import { replayComplaintHistories, summarise, type ReplayOutcome } from '../audit/replay';
-import { formatTimeline, reconstructTimeline } from '../audit/timeline';
+import { formatTimeline, payloadDecoder, reconstructTimeline } from '../audit/timeline';
 import { loadConfig } from '../platform/config';
+import { payloadKeysFor } from '../platform/payload-keys';
 import { installTemporalRuntime } from '../platform/runtime';
 import { connectClient } from '../platform/temporal-connection';
 import { runCommand } from './command-line';
@@ -185,7 +186,9 @@ async function replay(
       console.log(outcome.message);
     }
   };
-  for await (const outcome of replayComplaintHistories(selected(files, selection, client, unreadable))) {
+  for await (const outcome of replayComplaintHistories(selected(files, selection, client, unreadable), {
+    payloadKeys: payloadKeysFor(loadConfig()),
+  })) {
     for (const failure of unreadable.splice(0)) report(failure);
     report(outcome);
   }
@@ -245,7 +248,7 @@ async function timeline(files: string[], refs: string[], client: LazyClient, jso
   let problems = 0;
   for (const { source, runs } of complaints.values()) {
     runs.sort((a, b) => startTime(a) - startTime(b));
-    const reconstructed = await reconstructTimeline(runs);
+    const reconstructed = await reconstructTimeline(runs, payloadDecoder(payloadKeysFor(loadConfig())));
     problems += reconstructed.findings.filter((finding) => finding.level === 'error').length;
     if (json) results.push(reconstructed);
     else process.stdout.write(`${formatTimeline(reconstructed, source)}\n`);

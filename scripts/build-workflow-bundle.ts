@@ -5,11 +5,13 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { repoRoot } from '../platform/repo-root';
 import { complaintWorkflowsPath } from '../worker/create-worker';
+import { complaintBundleOptions } from '../worker/workflow-options';
 
 async function main(): Promise<void> {
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath: complaintWorkflowsPath(),
+    ...complaintBundleOptions,
     logger: {
       log: quiet,
       trace: quiet,

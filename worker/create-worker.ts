@@ -1,5 +1,6 @@
 import { type NativeConnection, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import type { AppConfig } from '../platform/config';
+import { payloadKeysFor, type PayloadKeyRing } from '../platform/payload-keys';
 import { complaintWorkflowCodeOptions } from './workflow-options';
 
 export { complaintWorkflowsPath, prebuiltWorkflowBundlePath } from './workflow-options';
@@ -11,6 +12,8 @@ export interface ComplaintsWorkerOptions {
   activities: object;
   /** A bundle from `bundleWorkflowCode` (tests bundle once per file) or `{ codePath }` of a prebuilt one. */
   workflowBundle?: WorkflowBundleOption;
+  /** The payload key ring (platform/payload-keys.ts); absent: payloads in plain JSON (tests that do not test it). */
+  payloadKeys?: PayloadKeyRing;
   /** Anything else for Worker.create (e.g. shutdownGraceTime in tests); interceptors and converter only in workflow-options.ts. */
   workerOptions?: Partial<
     Omit<
@@ -39,7 +42,7 @@ export async function createComplaintsWorker(options: ComplaintsWorkerOptions): 
     namespace,
     taskQueue,
     activities,
-    ...complaintWorkflowCodeOptions(options.workflowBundle),
+    ...complaintWorkflowCodeOptions(options.workflowBundle, options.payloadKeys),
   });
 }
 
@@ -68,6 +71,7 @@ export async function createConfiguredComplaintsWorker(
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities: made.activities,
+      payloadKeys: payloadKeysFor(config),
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
       workerOptions: {
         ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),

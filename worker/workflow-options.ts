@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { ReplayWorkerOptions, WorkerOptions, WorkflowBundleOption } from '@temporalio/worker';
+import type { BundleOptions, ReplayWorkerOptions, WorkerOptions, WorkflowBundleOption } from '@temporalio/worker';
+import { complaintDataConverter, FAILURE_CONVERTER_PATH } from '../platform/payload-codec';
+import type { PayloadKeyRing } from '../platform/payload-keys';
 
 // What decides how workflow code runs: the code (bundle), the workflow interceptors and the data converter.
 // The worker (create-worker.ts) and the audit replayer (audit/replay.ts) both take them from here, so a history
@@ -29,17 +31,24 @@ export function complaintWorkflowsPath(): string {
   return require.resolve('../workflows');
 }
 
+/** What every bundle of the workflows needs besides the code: the failure converter (workflows/failure-converter.cjs). */
+export const complaintBundleOptions = { failureConverterPath: FAILURE_CONVERTER_PATH } satisfies Partial<BundleOptions>;
+
 /**
  * Workflow code, interceptors and data converter. Code comes from, in order: the bundle passed in; the prebuilt
  * dist/workflow-bundle.js when running compiled; else it is bundled now from workflows/ (slower start: dev only).
- * No custom interceptors or data converter today: the SDK's defaults (JSON payloads).
+ * No custom interceptors. The data converter (platform/payload-codec.ts): failures' messages encoded, and with
+ * `payloadKeys` (platform/payload-keys.ts `payloadKeysFor(config)`) every payload encrypted.
  */
-export function complaintWorkflowCodeOptions(workflowBundle?: WorkflowBundleOption): ComplaintWorkflowCodeOptions {
+export function complaintWorkflowCodeOptions(
+  workflowBundle?: WorkflowBundleOption,
+  payloadKeys?: PayloadKeyRing,
+): ComplaintWorkflowCodeOptions {
   const prebuilt = prebuiltWorkflowBundlePath();
   const source: ComplaintWorkflowCodeOptions = workflowBundle
     ? { workflowBundle }
     : prebuilt
       ? { workflowBundle: { codePath: prebuilt } }
       : { workflowsPath: complaintWorkflowsPath() };
-  return { ...source };
+  return { ...source, dataConverter: complaintDataConverter(payloadKeys) };
 }

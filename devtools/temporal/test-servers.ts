@@ -8,7 +8,7 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { complaintSearchAttributeKeys } from '../../workflows/search-attributes';
 import { installTemporalRuntime } from '../../platform/runtime';
 import { temporalServerExecutable } from './binaries';
-import { complaintWorkflowsPath } from '../../worker/workflow-options';
+import { complaintBundleOptions, complaintWorkflowsPath } from '../../worker/workflow-options';
 
 /**
  * The SDK Runtime, once per process, logging warnings and errors only, through `console` so that vitest shows
@@ -82,7 +82,9 @@ export function bundleComplaintWorkflows(
   let bundle = bundles.get(workflowsPath);
   if (!bundle) {
     const prebuilt = readPrebuiltBundle(workflowsPath);
-    bundle = prebuilt ? Promise.resolve(prebuilt) : bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    bundle = prebuilt
+      ? Promise.resolve(prebuilt)
+      : bundleWorkflowCode({ workflowsPath, ...complaintBundleOptions, logger: quietBundlerLogger });
     bundles.set(workflowsPath, bundle);
   }
   return bundle;
