@@ -16,6 +16,7 @@ import { type ApiMetrics, createMetrics, metricsRoutes, observeReconciliation, o
 import type { Register } from '../register';
 import { complaintActionRoutes } from './routes/actions';
 import { calendarRoutes } from './routes/calendar';
+import { codecRoutes, type CodecRoutesOptions } from './routes/codec';
 import { complaintRoutes } from './routes/complaints';
 import { complimentRoutes } from './routes/compliments';
 import { healthRoutes } from './routes/health';
@@ -66,6 +67,8 @@ export interface AppDependencies {
   reports?: { defaultProcedure?: string; population?: number | null };
   /** The organisation's root-cause taxonomy (ROOT_CAUSES_PATH); the shipped one when absent. */
   rootCauses?: RootCauseTaxonomy;
+  /** The codec server (POST /codec/decode, /codec/encode) with the product's payload codec and the UI's origin. */
+  codec?: CodecRoutesOptions;
   /** When a compliment is recorded; the wall clock unless a test fixes it. */
   now?: () => Date;
   /** The web application (web/): served on the same origin when given. */
@@ -103,7 +106,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   // No route is open by accident: each one is public (config.public) or guarded by requireRole.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) {
+    // A CORS preflight (the codec server's, @fastify/cors) carries no token by design and answers no data.
+    if (route.url.startsWith('/docs') || route.method === 'OPTIONS') {
       route.config = { ...(route.config as object), public: true };
       return;
     }
@@ -132,6 +136,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(complaintActionRoutes, { complaints: deps.complaints, metrics, rootCauses });
   await app.register(rootCauseRoutes, { rootCauses });
   await app.register(calendarRoutes, { complaints: deps.complaints });
+  if (deps.codec) await app.register(codecRoutes, { ...deps.codec, prefix: '/codec' });
   if (deps.register) {
     await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
     await app.register(reportRoutes, { register: deps.register, ...deps.reports, rootCauses });

@@ -75,6 +75,10 @@ export function devServerArgs(config: AppConfig): string[] {
     String(config.TEMPORAL_DEV_SERVER_PORT),
     '--ui-port',
     String(config.TEMPORAL_UI_PORT),
+    // The UI decrypts payloads through the API's codec server (api/routes/codec.ts; auditors and managers). The dev
+    // UI has no sign-in to pass a token with: see README "Reading histories: the codec server" for the UI behind SSO.
+    '--ui-codec-endpoint',
+    `${apiUrl(config)}/codec`,
     '--namespace',
     config.TEMPORAL_NAMESPACE,
     ...complaintSearchAttributeDefinitions.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]),

@@ -27,9 +27,9 @@ export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment
   return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: temporalServerExecutable('testServer') } });
 }
 
-/** The Temporal CLI dev server (real server, in-memory SQLite), with the complaint search attributes registered. */
+/** The Temporal CLI dev server (real server, in-memory SQLite unless `dbFilename`), with the complaint search attributes registered. */
 export async function startDevServer(
-  options: { namespace?: string; searchAttributes?: boolean } = {},
+  options: { namespace?: string; searchAttributes?: boolean; dbFilename?: string } = {},
 ): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   return TestWorkflowEnvironment.createLocal({
@@ -40,7 +40,11 @@ export async function startDevServer(
       searchAttributes: options.searchAttributes === false ? [] : [...complaintSearchAttributeKeys],
       // In-memory database anyway; these make the dev server's SQLite faster still. `--output none`: no banner (its
       // version, ports) on the stdout this process shares with the test runner; its log lines still go to stderr.
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', '--output', 'none'],
+      // `dbFilename`: a database file instead (tests that look at what the server stores).
+      extraArgs: [
+        ...(options.dbFilename ? ['--db-filename', options.dbFilename] : []),
+        ...['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', '--output', 'none'],
+      ],
     },
   });
 }

@@ -10,6 +10,8 @@ import type { WebOptions } from '../../web/plugin';
 import { hashToken, type Role, TokenStore } from '../../api/auth';
 import { ComplaintService, type ComplaintServiceOptions } from '../../api/complaint-service';
 import { type ApiMetrics, createMetrics } from '../../api/metrics';
+import { complaintDataConverter, payloadCodecFor } from '../../platform/payload-codec';
+import type { PayloadKeyRing } from '../../platform/payload-keys';
 import { unusedLoopbackPort } from '../../platform/ports';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import { RecordingActivities } from './recording-activities';
@@ -65,6 +67,9 @@ export async function startApiStack(
     calendarChanges?: boolean;
     /** The web application's options (tests/support/web.ts). */
     web?: WebOptions;
+    /** Encryption on (worker, client, and the codec server at /codec answering CORS from `uiOrigin`). */
+    payloadKeys?: PayloadKeyRing;
+    uiOrigin?: string;
   } = {},
 ): Promise<ApiStack> {
   const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
@@ -80,11 +85,12 @@ export async function startApiStack(
     },
     workflowBundle: await bundleComplaintWorkflows(),
     workerOptions: { shutdownGraceTime: '1s' },
+    ...(options.payloadKeys ? { payloadKeys: options.payloadKeys } : {}),
   });
   const running = worker.run();
   // Its own connection, as api/main.ts has: it stays open when a test stops the server.
   const connection = await Connection.connect({ address: env.address });
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter: complaintDataConverter(options.payloadKeys) });
   const complaints = new ComplaintService(client, {
     namespace,
     taskQueue,
@@ -100,6 +106,7 @@ export async function startApiStack(
     metrics,
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.web ? { web: options.web } : {}),
+    codec: { codec: payloadCodecFor(options.payloadKeys), uiOrigin: options.uiOrigin ?? 'http://localhost:8233' },
   });
   await app.ready();
   let workerStopped = false;

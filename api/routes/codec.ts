@@ -1,0 +1,93 @@
+import fastifyCors from '@fastify/cors';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireRole } from '../auth';
+import { ApiError, errorResponses } from '../errors';
+
+// The codec server (Temporal's remote codec protocol): POST /codec/decode and /codec/encode take
+// `{ payloads: [{ metadata: { key: base64 }, data: base64 }] }` and answer the same shape, decoded or encoded by the
+// product's payload codec (platform/payload-codec.ts). The Temporal Web UI (its codec endpoint set to <api>/codec)
+// and `temporal workflow show --codec-endpoint <api>/codec --codec-auth "Bearer <token>"` read decrypted histories
+// through it. Auditors and managers only; a browser may call it only from the configured Temporal UI origin (CORS).
+
+export interface CodecRoutesOptions {
+  /** The product's codec; none when PAYLOAD_ENCRYPTION=off (payloads then pass through unchanged). */
+  codec: PayloadCodec | undefined;
+  /** The one origin whose pages may call the codec server (TEMPORAL_UI_ORIGIN, else the dev server's UI). */
+  uiOrigin: string;
+}
+
+const base64 = z
+  .string()
+  .max(8 * 1024 * 1024)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+
+const PayloadJsonSchema = z
+  .object({
+    metadata: z.record(z.string().max(200), base64).optional(),
+    data: base64.optional(),
+  })
+  .describe('A Temporal Payload in protobuf JSON: metadata values and data in base64');
+
+const PayloadsSchema = z.object({ payloads: z.array(PayloadJsonSchema).max(10_000) });
+type PayloadJson = z.infer<typeof PayloadJsonSchema>;
+
+const fromJson = (payload: PayloadJson): Payload => ({
+  metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+  data: Buffer.from(payload.data ?? '', 'base64'),
+});
+
+const toJson = (payload: Payload): PayloadJson => ({
+  metadata: Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+  ),
+  data: Buffer.from(payload.data ?? []).toString('base64'),
+});
+
+export const CODEC_ROLES = ['auditor', 'manager'] as const;
+
+export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (app, { codec, uiOrigin }) => {
+  // Scoped to this plugin, registered under /codec (api/app.ts): only the codec routes answer CORS (their preflight
+  // route is OPTIONS /codec/*), and only to the Temporal UI's origin.
+  await app.register(fastifyCors, {
+    origin: [uiOrigin],
+    methods: ['POST'],
+    allowedHeaders: ['authorization', 'content-type', 'x-namespace'],
+    credentials: true,
+    maxAge: 600,
+  });
+  for (const direction of ['decode', 'encode'] as const) {
+    app.post(
+      `/${direction}`,
+      {
+        onRequest: requireRole(...CODEC_ROLES),
+        schema: {
+          tags: ['audit'],
+          summary: direction === 'decode' ? 'Decrypt payloads (codec server)' : 'Encrypt payloads (codec server)',
+          description:
+            `Temporal's remote codec protocol, for the Temporal Web UI and \`temporal --codec-endpoint\`: the payloads ` +
+            `${direction}d by the product's payload codec. A payload under a key the key ring does not hold is a 422. ` +
+            'Roles: auditor, manager.',
+          security: [{ bearer: [] }],
+          body: PayloadsSchema,
+          response: { 200: PayloadsSchema, ...errorResponses(422) },
+        },
+      },
+      async (request) => {
+        const payloads = request.body.payloads.map(fromJson);
+        if (!codec) return { payloads: payloads.map(toJson) };
+        try {
+          const done = direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+          return { payloads: done.map(toJson) };
+        } catch (err) {
+          throw new ApiError(
+            422,
+            'payload-not-decodable',
+            `A payload cannot be ${direction}d: ${(err as Error).message}`,
+          );
+        }
+      },
+    );
+  }
+};
