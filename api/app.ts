@@ -79,7 +79,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const metrics = deps.metrics ?? createMetrics();
   const timeouts = { ...DEFAULT_REQUEST_TIMEOUTS, ...deps.timeouts };
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: withoutPersonalData(deps.logger),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     frameworkErrors: handleFrameworkError,
     // Errors Node's HTTP parser answers itself (431, 408, not HTTP) in the one error shape too.
@@ -150,6 +150,36 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
   }
   return app;
+}
+
+/**
+ * Log lines carry references, never personal data: a request is logged as its method, path and the NAMES of its
+ * query parameters (a search term or an e-mail address is personal data), never its headers or body; the
+ * authorization header is redacted should anything log the raw request.
+ */
+function withoutPersonalData(logger: AppDependencies['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const options = typeof logger === 'object' ? logger : {};
+  return {
+    ...options,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[hidden]' },
+    serializers: {
+      ...('serializers' in options ? options.serializers : {}),
+      req: (request: { method: string; url: string; ip?: string }) => ({
+        method: request.method,
+        url: pathWithQueryNames(request.url),
+        remoteAddress: request.ip,
+      }),
+    },
+  };
+}
+
+/** `/subject-access?email=pat%40example.org` → `/subject-access?email=…` */
+export function pathWithQueryNames(url: string): string {
+  const i = url.indexOf('?');
+  if (i < 0) return url;
+  const names = [...new URLSearchParams(url.slice(i + 1)).keys()];
+  return `${url.slice(0, i)}?${names.map((name) => `${encodeURIComponent(name)}=…`).join('&')}`;
 }
 
 /**

@@ -63,6 +63,10 @@ export async function createNoticeDelivery(
       `staff directory: ${source}`,
   );
 
+  // Log lines carry the complaint's reference and the notice kind, never an address (the receipt, which the payload
+  // codec encrypts in Temporal, names the recipients).
+  const recipientCount = (n: number) => `${n} recipient${n === 1 ? '' : 's'}`;
+
   async function deliver(notice: Notice): Promise<NoticeReceipt> {
     const already = sentLog.find(notice.id);
     if (already) {
@@ -108,7 +112,7 @@ export async function createNoticeDelivery(
     );
     if (sent.rejected.length > 0) {
       log(
-        `[notifications] WARNING ${notice.kind} for ${notice.ref}: the mail server refused ${sent.rejected.join(', ')}; delivered to ${sent.accepted.join(', ')}`,
+        `[notifications] WARNING ${notice.kind} for ${notice.ref}: the mail server refused ${recipientCount(sent.rejected.length)}; delivered to ${recipientCount(sent.accepted.length)}`,
       );
     }
     const receipt: NoticeReceipt = {
@@ -118,7 +122,7 @@ export async function createNoticeDelivery(
     };
     await sentLog.record({ ...receipt, messageId: message.messageId, at: new Date().toISOString() });
     log(
-      `[notifications] ${notice.kind} for ${notice.ref} → ${receipt.recipients.join(', ')} (${sent.deliveredAs}) ${message.messageId}`,
+      `[notifications] ${notice.kind} for ${notice.ref} → ${recipientCount(receipt.recipients.length)} (${sent.deliveredAs}) ${message.messageId}`,
     );
     return receipt;
   }

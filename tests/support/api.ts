@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createCalendarChangeActivities } from '../../activities/calendar-change';
-import { buildApp } from '../../api/app';
+import { type AppDependencies, buildApp } from '../../api/app';
 import type { WebOptions } from '../../web/plugin';
 import { hashToken, type Role, TokenStore } from '../../api/auth';
 import { ComplaintService, type ComplaintServiceOptions } from '../../api/complaint-service';
@@ -70,6 +70,8 @@ export async function startApiStack(
     /** Encryption on (worker, client, and the codec server at /codec answering CORS from `uiOrigin`). */
     payloadKeys?: PayloadKeyRing;
     uiOrigin?: string;
+    /** The app's logger (default none), e.g. `{ level: 'info', stream }` to read its lines. */
+    logger?: AppDependencies['logger'];
   } = {},
 ): Promise<ApiStack> {
   const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
@@ -106,6 +108,7 @@ export async function startApiStack(
     metrics,
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.web ? { web: options.web } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     codec: { codec: payloadCodecFor(options.payloadKeys), uiOrigin: options.uiOrigin ?? 'http://localhost:8233' },
   });
   await app.ready();
