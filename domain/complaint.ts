@@ -909,14 +909,7 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
       state.caseOfficer = entry.officer;
       return;
     case 'outcome-recorded':
-      meet(record.response, entry);
-      record.response.outcome = entry.outcome;
-      if (entry.findings !== undefined) record.response.findings = entry.findings;
-      if (entry.actionsTaken !== undefined) record.response.actionsTaken = entry.actionsTaken;
-      if (entry.rootCauses !== undefined) record.response.rootCauses = [...entry.rootCauses];
-      if (entry.learned !== undefined) record.response.learned = entry.learned;
-      if (entry.escalationWindowEndsAt !== undefined) record.escalationWindowEndsAt = entry.escalationWindowEndsAt;
-      state.status = 'awaiting-escalation';
+      applyOutcome(state, record, entry);
       return;
     case 'escalated':
       record.escalatedAt = entry.at;
@@ -977,6 +970,22 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
     case 'notification-failed':
       return;
   }
+}
+
+/** A stage's outcome: its response met, what was found and learned, and the escalation window it opens. */
+function applyOutcome(
+  state: ComplaintState,
+  record: StageRecord,
+  entry: Extract<TimelineEntry, { type: 'outcome-recorded' }>,
+): void {
+  meet(record.response, entry);
+  record.response.outcome = entry.outcome;
+  if (entry.findings !== undefined) record.response.findings = entry.findings;
+  if (entry.actionsTaken !== undefined) record.response.actionsTaken = entry.actionsTaken;
+  if (entry.rootCauses !== undefined) record.response.rootCauses = [...entry.rootCauses];
+  if (entry.learned !== undefined) record.response.learned = entry.learned;
+  if (entry.escalationWindowEndsAt !== undefined) record.escalationWindowEndsAt = entry.escalationWindowEndsAt;
+  state.status = 'awaiting-escalation';
 }
 
 /** The move to another procedure: the current stage takes the new stage's id and name and the event's deadlines. */
