@@ -19,8 +19,6 @@ export interface PageContext {
 const pages: Array<{ text: string; href: string; roles: readonly Role[] }> = [
   { text: 'Worklist', href: '/', roles: ['case-officer', 'manager', 'auditor'] },
   { text: 'Record a complaint', href: '/record', roles: ['intake'] },
-  { text: 'Compliments', href: '/compliments', roles: ['intake', 'case-officer', 'manager', 'auditor'] },
-  { text: 'Reports', href: '/reports', roles: ['case-officer', 'manager', 'auditor'] },
   { text: 'Team', href: '/team', roles: ['manager'] },
 ];
 

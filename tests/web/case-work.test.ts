@@ -132,6 +132,10 @@ describe('case work in the browser', () => {
     await expect
       .poll(() => page.locator('.govuk-notification-banner').textContent(), POLL)
       .toContain('Agree an extension');
+    // The team page counts the complaint under its officer; its Reassign link leads to the Assign form.
+    await page.goto('/team');
+    await expectAccessible(page, 'team page');
+    await page.getByRole('link', { name: `Reassign ${second}` }).click();
     await page.locator('#action-assign').getByLabel("Case officer's id").fill('officer.khan');
     await page.locator('#action-assign').getByLabel('Their name (optional)').fill('Ali Khan');
     await page.getByRole('button', { name: 'Assign' }).click();
