@@ -24,5 +24,5 @@ describe('scenario spso-2031', () => {
       entry!.quarters.reduce((n, quarter) => n + pick(quarter.figures), 0);
     expect(sum((figures) => figures.received)).toBe(entry!.year.received);
     expect(sum((figures) => figures.closures.total)).toBe(entry!.year.closures.total);
-  }, 180_000);
+  }, 300_000);
 });
