@@ -76,6 +76,20 @@ export interface ComplaintActivities {
 
 export const NON_RETRYABLE_NOTICE_FAILURE = 'NoticeUndeliverable';
 
+/** What the letter-posting workflow (workflows/letter-posting.ts) asks when a letter to post is due to be posted. */
+export interface LetterPostingRequest {
+  letterId: string;
+  /** The letter's notice (the reminder to staff is made from it: domain/notices.ts letterNotPostedNotice). */
+  notice: Notice;
+  /** When it should have been posted by (ISO instant). */
+  postBy: string;
+}
+
+export interface LetterActivities {
+  /** Sends the staff a reminder unless the letter has been marked posted; says which it found. */
+  remindIfLetterNotPosted(request: LetterPostingRequest): Promise<'posted' | 'reminded'>;
+}
+
 /**
  * The register refused a batch for what it holds (a data or integrity refusal, SQLSTATE class 22 or 23) on the
  * ordinary activity's REGISTER_REFUSAL_ATTEMPTS-th try: the same batch would be refused for ever, so it is not retried.

@@ -5,7 +5,12 @@ import { createNoticeDelivery } from '../notifications';
 import { openRegister } from '../register';
 import { createActivities } from './complaint-activities';
 import { createCalendarChangeActivities } from './calendar-change';
-import type { CalendarChangeActivities, ComplaintActivities, ReconciliationActivities } from './contract';
+import type {
+  CalendarChangeActivities,
+  ComplaintActivities,
+  LetterActivities,
+  ReconciliationActivities,
+} from './contract';
 import { createReconciliationActivities } from './reconciliation';
 
 export { createActivities } from './complaint-activities';
@@ -19,11 +24,11 @@ export type { CalendarChangeActivities, ComplaintActivities, ReconciliationActiv
  * only: most worker processes never run it.
  */
 export async function createActivitiesFromConfig(config: AppConfig): Promise<{
-  activities: ComplaintActivities & ReconciliationActivities & CalendarChangeActivities;
+  activities: ComplaintActivities & ReconciliationActivities & CalendarChangeActivities & LetterActivities;
   close(): Promise<void>;
 }> {
   const register = await openRegister(config);
-  const delivery = await createNoticeDelivery(config);
+  const delivery = await createNoticeDelivery(config, { letters: register.letters });
   let connecting: Promise<Client> | undefined;
   const client = () => {
     // A failed connection is forgotten, so the activity's retry connects again.
@@ -36,6 +41,7 @@ export async function createActivitiesFromConfig(config: AppConfig): Promise<{
   return {
     activities: {
       ...createActivities({ register, delivery }),
+      remindIfLetterNotPosted: (request) => delivery.remindIfLetterNotPosted(request),
       ...createReconciliationActivities({ client, register }),
       ...createCalendarChangeActivities({ client }),
     },

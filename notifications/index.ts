@@ -1,10 +1,18 @@
 import path from 'node:path';
 import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { NON_RETRYABLE_NOTICE_FAILURE, type NoticeDelivery, type NoticeReceipt } from '../activities/contract';
-import type { Notice } from '../domain/notices';
+import {
+  NON_RETRYABLE_NOTICE_FAILURE,
+  type LetterPostingRequest,
+  type NoticeDelivery,
+  type NoticeReceipt,
+} from '../activities/contract';
+import { letterChannel, letterIdFor } from '../domain/letters';
+import { letterNotPostedNotice, type Notice } from '../domain/notices';
+import type { LetterStore } from '../register/letters';
+import { letterSettingsFrom, printedLetter, type LetterSettings } from './letters';
 import type { AppConfig } from '../platform/config';
-import { composeNotice, loadNoticeTemplates, type NoticeTemplates } from './messages';
+import { composeNotice, letterText, loadNoticeTemplates, type NoticeTemplates } from './messages';
 import { allAddresses, resolveRecipients, type Mailbox } from './recipients';
 import { SentLog } from './sent-log';
 import { staffDirectoryFor, type StaffDirectory } from './staff-directory';
@@ -35,11 +43,18 @@ export interface NoticeDeliveryOptions {
   templates?: NoticeTemplates;
   /** One line per delivery and per problem; default: console. */
   log?: (line: string) => void;
+  /**
+   * Where letters to complainants are kept (the register's): a letter to a complainant without an e-mail address is
+   * queued there to post, and a copy of every e-mailed one is kept. Absent: complainant letters cannot go by post.
+   */
+  letters?: LetterStore;
 }
 
 export type ClosableNoticeDelivery = NoticeDelivery & {
   close(): Promise<void>;
   readonly transport: 'smtp' | 'outbox';
+  /** The reminder to staff of a letter to post not marked posted by its date (the letter-posting workflow's activity). */
+  remindIfLetterNotPosted(request: LetterPostingRequest): Promise<'posted' | 'reminded'>;
 };
 
 export async function createNoticeDelivery(
@@ -67,7 +82,69 @@ export async function createNoticeDelivery(
   // codec encrypts in Temporal, names the recipients).
   const recipientCount = (n: number) => `${n} recipient${n === 1 ? '' : 's'}`;
 
+  const settings: LetterSettings = letterSettingsFrom(config, directory);
+  const letters = options.letters;
+
+  /** A letter to a complainant without an e-mail address: printed, and queued in the register to post. */
+  async function queueToPost(notice: Notice): Promise<NoticeReceipt> {
+    if (!letters)
+      throw ApplicationFailure.nonRetryable(
+        `notice ${notice.id}: the complainant gave no e-mail address and no letter store is configured`,
+        NON_RETRYABLE_NOTICE_FAILURE,
+      );
+    const printed = await printedLetter(notice, { directory, templates, settings });
+    const kept = await letters.keep({
+      id: letterIdFor(notice.id),
+      noticeId: notice.id,
+      ref: notice.ref,
+      kind: notice.kind,
+      channel: 'post',
+      recipientName: notice.complainant.name,
+      ...(notice.complainant.address ? { addressLines: printed.addressLines } : {}),
+      subject: printed.subject,
+      body: printed.body,
+      pdf: printed.pdf,
+      createdAt: notice.occurredAt,
+      ...(notice.postBy ? { postBy: notice.postBy } : {}),
+    });
+    log(`[notifications] ${notice.kind} for ${notice.ref} queued to post as letter ${kept.id}`);
+    return { noticeId: notice.id, deliveredAs: `letter-to-post:${kept.id}`, recipients: [] };
+  }
+
+  /** A copy of an e-mailed letter to the complainant, kept in the complaint's record. */
+  async function keepCopy(notice: Notice): Promise<void> {
+    if (!letters || notice.audience !== 'complainant') return;
+    const { subject, body } = letterText(notice, { directory, templates });
+    await letters.keep({
+      id: letterIdFor(notice.id),
+      noticeId: notice.id,
+      ref: notice.ref,
+      kind: notice.kind,
+      channel: 'email',
+      recipientName: notice.complainant.name,
+      ...(notice.complainant.email ? { recipientEmail: notice.complainant.email } : {}),
+      subject,
+      body,
+      createdAt: notice.occurredAt,
+    });
+  }
+
+  async function remindIfLetterNotPosted(request: LetterPostingRequest): Promise<'posted' | 'reminded'> {
+    const letter = await letters?.get(request.letterId);
+    if (letter && letter.status !== 'to-post') return 'posted';
+    await deliver(letterNotPostedNotice(request.notice, request.postBy, request.letterId));
+    await letters?.markReminded(request.letterId, new Date());
+    return 'reminded';
+  }
+
   async function deliver(notice: Notice): Promise<NoticeReceipt> {
+    if (letterChannel(notice) === 'post') return queueToPost(notice);
+    const receipt = await deliverByEmail(notice);
+    await keepCopy(notice);
+    return receipt;
+  }
+
+  async function deliverByEmail(notice: Notice): Promise<NoticeReceipt> {
     const already = sentLog.find(notice.id);
     if (already) {
       log(
@@ -130,6 +207,7 @@ export async function createNoticeDelivery(
   return {
     transport: transport.kind,
     deliver,
+    remindIfLetterNotPosted,
     close: () => transport.close(),
   };
 }

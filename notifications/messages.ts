@@ -111,9 +111,30 @@ function normaliseText(text: string): string {
 
 // ------------------------------------------------------------------------------------------------ the view
 
+/** A notice's text as a printed letter says it (no e-mail layout): its subject line and its body. */
+export function letterText(
+  notice: Notice,
+  context: { directory: StaffDirectory; templates: NoticeTemplates },
+): { subject: string; body: string } {
+  const recipients: NoticeRecipients = { to: [], cc: [], greeting: notice.complainant.name };
+  const view = noticeView(notice, recipients, context.directory, { byPost: true });
+  const file = `${notice.kind}.txt`;
+  const { subject, body } = splitSubject(context.templates.sources.get(file) ?? '', file);
+  return {
+    subject: renderTemplate(subject, view, { html: false, templateName: `${file} (subject)` }).trim(),
+    body: normaliseText(renderTemplate(body, view, { html: false, templateName: file })),
+  };
+}
+
 /** Everything a template may print. Every key is always present (null when it does not apply). */
-export function noticeView(notice: Notice, recipients: NoticeRecipients, directory: StaffDirectory): TemplateView {
+export function noticeView(
+  notice: Notice,
+  recipients: NoticeRecipients,
+  directory: StaffDirectory,
+  delivery: { byPost?: boolean } = {},
+): TemplateView {
   const team = directory.serviceAreas[notice.serviceArea];
+  const byPost = delivery.byPost === true;
   const { organisation } = directory;
   const due = notice.dueAt ? Date.parse(notice.dueAt) : undefined;
   return {
@@ -146,7 +167,11 @@ export function noticeView(notice: Notice, recipients: NoticeRecipients, directo
     actionsTaken: notice.actionsTaken ?? null,
     escalation:
       notice.nextStep?.kind === 'escalate'
-        ? { stageName: notice.nextStep.stage.name, byDate: ukDate(Date.parse(notice.nextStep.byAt)) }
+        ? {
+            stageName: notice.nextStep.stage.name,
+            byDate: ukDate(Date.parse(notice.nextStep.byAt)),
+            bypassName: notice.nextStep.bypass?.name ?? null,
+          }
         : null,
     ombudsman:
       notice.nextStep?.kind === 'ombudsman'
@@ -157,6 +182,15 @@ export function noticeView(notice: Notice, recipients: NoticeRecipients, directo
           }
         : null,
     finalResponse: !notice.nextStep,
+    byPost,
+    contactUs: byPost
+      ? `write to us or telephone us${organisation.phone ? ` on ${organisation.phone}` : ''}`
+      : 'reply to this e-mail',
+    escalatedFromName: notice.escalatedFrom?.name ?? null,
+    previousDueDate: notice.previousDueAt ? ukDate(Date.parse(notice.previousDueAt)) : null,
+    previousProcedureName: notice.previousProcedureName ?? null,
+    ombudsmanReference: notice.ombudsmanReference ?? null,
+    letterId: notice.letterId ?? null,
   };
 }
 

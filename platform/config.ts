@@ -189,6 +189,10 @@ export const configSchema = z.object({
   // --- Domain ---
   /** Who gets staff notices (YAML or JSON; see config/staff-directory.example.yaml). Absent: placeholder team mailboxes. */
   STAFF_DIRECTORY_PATH: filePath().optional(),
+  /** The council's logo (a .png or .jpg file) at the head of printed letters and papers (COUNCIL_NAME beside it). */
+  COUNCIL_LOGO_PATH: filePath()
+    .refine((v) => /\.(png|jpe?g)$/i.test(v), 'must be a .png or .jpg file')
+    .optional(),
   /** The procedure reports describe; and of new complaints that name none when there is no procedure schedule. */
   DEFAULT_PROCEDURE: nonEmpty('dundee-swd-2011'),
   /**

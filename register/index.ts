@@ -12,6 +12,7 @@ import type { TimelineEntry } from '../domain/complaint';
 import { receivedInstant, type Compliment, type NewCompliment } from '../domain/compliments';
 import type { Actor } from '../domain/vocabulary';
 import type { AppConfig } from '../platform/config';
+import { letterStoreOver, type LetterStore } from './letters';
 import { migrate, openPostgres, openSharedPglite, type SqlQueryable, type SqlStore } from './sql';
 
 export {
@@ -33,6 +34,8 @@ export {
 export interface Register extends ComplaintRegisterWriter {
   /** Where it is, for messages. */
   readonly description: string;
+  /** The letters sent to complainants, and the queue of letters to post (register/letters.ts). */
+  readonly letters: LetterStore;
   /** Writes a batch by the rule of `record` below; 'superseded' when a newer write already holds the complaint. */
   record(batch: RegisterBatch, origin?: RegisterWriteOrigin): Promise<RegisterWriteOutcome>;
   /**
@@ -125,7 +128,11 @@ const toIso = (value: Date | string) => (value instanceof Date ? value : new Dat
 const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
 class SqlRegister implements Register {
-  constructor(private readonly store: SqlStore) {}
+  readonly letters: LetterStore;
+
+  constructor(private readonly store: SqlStore) {
+    this.letters = letterStoreOver(store);
+  }
 
   get description(): string {
     return this.store.description;

@@ -1,3 +1,4 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import {
   NON_RETRYABLE_NOTICE_FAILURE,
@@ -20,6 +21,7 @@ import {
 } from '../domain/complaint';
 import { inputDigest, rememberHandled, type HandledAnswer, type HandledUpdate } from '../domain/idempotency';
 import type { ComplaintOpening } from '../domain/intake';
+import { letterChannel, letterIdFor } from '../domain/letters';
 import { noticeFor, type Notice } from '../domain/notices';
 import type { Procedure } from '../domain/procedure';
 import { getProcedure } from '../domain/procedures';
@@ -31,11 +33,13 @@ import {
   ASSIGNMENT_BY_ROLE,
   CALENDAR_EXPLAINS_DEADLINES,
   CALENDAR_KEEPS_PASSED_DEADLINES,
+  LETTERS_FOR_EVERYONE,
   MIGRATION_COUNTS_BY_TARGET,
   PROCEDURE_MIGRATION,
   REGISTER_AS_LOCAL_ACTIVITY,
   TIMER_FIRED_MEANS_DUE,
 } from './patches';
+import { letterPostingWorkflow, letterPostingWorkflowId } from './letter-posting';
 
 // One run of a complaint's workflow: its state, and everything the workflow does besides waiting. Every rule is a
 // pure function in domain/complaint.ts; this class only records what they decide, writes it to the register, keeps
@@ -248,7 +252,7 @@ export class ComplaintRun {
     for (const event of events) {
       const entry = { ...event, seq: this.state.timeline.length + 1, at: new Date(atMs).toISOString(), actor };
       applyEvent(this.state, entry);
-      const notice = noticeFor(entry, this.state, this.procedure);
+      const notice = this.noticeFor(entry);
       if (notice) this.send(notice);
     }
     this.revision++;
@@ -265,10 +269,20 @@ export class ComplaintRun {
     this.backgroundWork.add(tracked);
   }
 
+  /** The notice an entry calls for: letters for everyone where the patch holds and they differ from the e-mails before it. */
+  private noticeFor(entry: Parameters<typeof noticeFor>[0]): Notice | undefined {
+    const before = noticeFor(entry, this.state, this.procedure);
+    const letter = noticeFor(entry, this.state, this.procedure, { letters: true });
+    if (JSON.stringify(before) === JSON.stringify(letter)) return before;
+    return wf.patched(LETTERS_FOR_EVERYONE) ? letter : before;
+  }
+
   private send(notice: Notice): void {
+    // Only letters for everyone (LETTERS_FOR_EVERYONE) give a complainant without an e-mail address a notice.
+    const post = letterChannel(notice) === 'post' && notice.postBy !== undefined;
     this.inBackground(
       notifications.sendNotice(notice).then(
-        () => undefined,
+        () => (post ? this.remindUnlessPosted(notice) : undefined),
         (error: unknown) =>
           this.record(
             [{ type: 'notification-failed', notice: notice.id, reason: failureMessage(error) }],
@@ -276,6 +290,23 @@ export class ComplaintRun {
           ),
       ),
     );
+  }
+
+  /** A letter queued to post: its reminder, by the end of the next working day, runs as an abandoned child. */
+  private async remindUnlessPosted(notice: Notice): Promise<void> {
+    const letterId = letterIdFor(notice.id);
+    const postBy = notice.postBy!;
+    try {
+      await wf.startChild(letterPostingWorkflow, {
+        workflowId: letterPostingWorkflowId(letterId),
+        args: [{ letterId, notice, postBy }],
+        parentClosePolicy: 'ABANDON',
+      });
+    } catch (error) {
+      // Already started (a repeated notice): that reminder stands. Anything else must not stop the complaint.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError))
+        wf.log.error('The reminder to post a letter did not start', { letterId, error: failureMessage(error) });
+    }
   }
 
   /** One batch at a time: the entries not yet in the register, with the state they lead to. */

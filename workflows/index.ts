@@ -2,3 +2,4 @@
 export { complaintWorkflow } from './complaint';
 export { registerReconciliationWorkflow } from './register-reconciliation';
 export { calendarChangeWorkflow } from './calendar-change';
+export { letterPostingWorkflow } from './letter-posting';

@@ -49,3 +49,11 @@ export const CALENDAR_EXPLAINS_DEADLINES = 'calendar-explains-deadlines';
  * first published versions' rule, whatever the target), and records how. Written where a migration is handled.
  */
 export const MIGRATION_COUNTS_BY_TARGET = 'migration-counts-by-target';
+
+/**
+ * Letters for everyone (domain/notices.ts noticeFor `letters`): the complainant hears of every step (acknowledgement
+ * at each stage, extension, outcome, withdrawal, referral, change of procedure) whether or not they gave an e-mail
+ * address, and a letter to post arms its not-posted reminder (workflows/letter-posting.ts). Asked only where the
+ * letters differ from what the workflow sent before, so other histories replay unchanged.
+ */
+export const LETTERS_FOR_EVERYONE = 'letters-for-everyone';

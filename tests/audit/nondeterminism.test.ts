@@ -14,12 +14,12 @@ import { copyWorkflows, editSource, replayAgainstCopy } from '../support/workflo
 const root = repoRoot();
 const scratch = mkdtempSync(path.join(tmpdir(), 'audit-nondeterminism-'));
 
-const ORIGINAL = `      const notice = noticeFor(entry, this.state, this.procedure);
+const ORIGINAL = `      const notice = this.noticeFor(entry);
       if (notice) this.send(notice);
     }
     this.revision++;
     this.afterChange();`;
-const REORDERED = `      const notice = noticeFor(entry, this.state, this.procedure);
+const REORDERED = `      const notice = this.noticeFor(entry);
       if (notice) later.push(notice);
     }
     this.revision++;

@@ -9,7 +9,7 @@ import {
   type TimelineEntry,
 } from '../../domain/complaint';
 import type { ComplaintDetails } from '../../domain/intake';
-import { noticeFor, type Notice } from '../../domain/notices';
+import { letterNotPostedNotice, noticeFor, type Notice, type NoticeRules } from '../../domain/notices';
 import { getProcedure } from '../../domain/procedures';
 import { complaintDetails } from '../support/complaint-harness';
 
@@ -22,6 +22,7 @@ export class ComplaintStory {
   readonly procedure;
   readonly state: ComplaintState;
   readonly notices: Notice[] = [];
+  readonly rules: NoticeRules;
 
   constructor(
     options: {
@@ -29,8 +30,11 @@ export class ComplaintStory {
       procedure?: { id: string; version: number };
       details?: Partial<ComplaintDetails>;
       receivedAt?: string;
+      /** The workflow's notice rules (letters for everyone: `{ letters: true }`). */
+      rules?: NoticeRules;
     } = {},
   ) {
+    this.rules = options.rules ?? {};
     this.procedure = getProcedure(options.procedure ?? { id: 'dundee-swd-2011', version: 1 });
     const receivedAt = options.receivedAt ?? RECEIVED_AT;
     const first = receiveComplaint({
@@ -48,7 +52,7 @@ export class ComplaintStory {
     const entry = { ...event, seq: this.state.timeline.length + 1, at, actor: SYSTEM_ACTOR } as TimelineEntry;
     applyEvent(this.state, entry);
     // The procedure the complaint follows after the event (another after a procedure-migrated event).
-    const notice = noticeFor(entry, this.state, getProcedure(this.state.procedure));
+    const notice = noticeFor(entry, this.state, getProcedure(this.state.procedure), this.rules);
     if (notice) this.notices.push(notice);
     return notice;
   }
@@ -129,6 +133,28 @@ export function noticeOfEachKind(
   );
   if (!decision.ok) throw new Error(decision.reason);
   for (const event of decision.events) keep(moved.record(event, at));
+  // Letters for everyone: an extension, then a withdrawal; another complaint referred to the Ombudsman.
+  const lettered = new ComplaintStory({ rules: { letters: true } });
+  const extended = decide(
+    lettered.state,
+    {
+      action: 'grant-extension',
+      days: 14,
+      reason: 'Two more staff to interview',
+      agreedWithComplainant: true,
+      actor: { id: 'manager.brown', role: 'manager' },
+    } as never,
+    Date.parse(shift(RECEIVED_AT, 24)),
+    lettered.procedure,
+  );
+  if (!extended.ok) throw new Error(extended.reason);
+  for (const event of extended.events) keep(lettered.record(event, shift(RECEIVED_AT, 24)));
+  keep(lettered.record({ type: 'withdrawn', reason: 'Resolved informally' }, shift(RECEIVED_AT, 48)));
+  const referred = new ComplaintStory({ rules: { letters: true } });
+  keep(referred.record({ type: 'referred-to-ombudsman', reference: 'SPSO-202600123' }, shift(RECEIVED_AT, 48)));
+  const acknowledgement = notices['complaint-acknowledged'];
+  if (acknowledgement)
+    keep(letterNotPostedNotice(acknowledgement, shift(acknowledgement.occurredAt, 48), 'SW-2026-000123/letter/1'));
   return notices as Record<Notice['kind'], Notice>;
 }
 

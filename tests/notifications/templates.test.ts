@@ -109,6 +109,10 @@ describe('composed notices', () => {
       'complaint-acknowledged': 'Your complaint SW-2026-000123: we have received it',
       'outcome-letter': 'Your complaint SW-2026-000123: our response at Level 1',
       'procedure-changed': 'Your complaint SW-2026-000123: the procedure we follow has changed',
+      'extension-agreed': 'Your complaint SW-2026-000123: our new date for your response',
+      'withdrawal-confirmed': 'Your complaint SW-2026-000123: withdrawn',
+      'ombudsman-referral-noted': 'Your complaint SW-2026-000123: referred to the Ombudsman',
+      'letter-not-posted': 'Letter to post: complaint SW-2026-000123 not posted by Monday 9 March 2026',
     });
   });
 

@@ -2,6 +2,8 @@ import {
   NON_RETRYABLE_NOTICE_FAILURE,
   type ComplaintActivities,
   type ComplaintRegisterWriter,
+  type LetterActivities,
+  type LetterPostingRequest,
   type NoticeDelivery,
   type RegisterBatch,
 } from '../../activities/contract';
@@ -38,7 +40,19 @@ export class RecordingActivities implements ComplaintRegisterWriter, NoticeDeliv
   failedAfterCommit = 0;
   private readonly hanging: Array<() => void> = [];
 
-  readonly activities: ComplaintActivities = createActivities({ register: this, delivery: this });
+  /** Letters to post marked posted (by letter id): the letter-posting reminder finds them posted. */
+  readonly postedLetters = new Set<string>();
+  /** What the letter-posting workflow asked, and what it was answered. */
+  readonly letterReminders: Array<LetterPostingRequest & { answer: 'posted' | 'reminded' }> = [];
+
+  readonly activities: ComplaintActivities & LetterActivities = {
+    ...createActivities({ register: this, delivery: this }),
+    remindIfLetterNotPosted: async (request) => {
+      const answer = this.postedLetters.has(request.letterId) ? 'posted' : 'reminded';
+      this.letterReminders.push({ ...request, answer });
+      return answer;
+    },
+  };
 
   /** `writeThrough`: a real register that every write also goes to (the scenario replay reports from it). */
   constructor(private readonly writeThrough?: ComplaintRegisterWriter) {}

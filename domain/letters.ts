@@ -1,0 +1,34 @@
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { addDays, type HolidayCalendar } from './calendar';
+import type { Notice } from './notices';
+
+// Letters to complainants: how each goes, its id in the register, and by when a letter to post must be posted. The
+// workflow (which arms the not-posted reminder) and the delivery (which posts or e-mails) both ask here, so they
+// never disagree.
+
+export type LetterChannel = 'email' | 'post';
+
+/** A complainant's letter goes by e-mail when they gave an address, otherwise by post; staff notices by e-mail. */
+export function letterChannel(notice: Pick<Notice, 'audience' | 'complainant'>): LetterChannel {
+  return notice.audience === 'complainant' && !notice.complainant.email ? 'post' : 'email';
+}
+
+/** The letter's id in the register and the API: `L-` and 24 hex digits of the notice id's SHA-256 (URL-safe). */
+export function letterIdFor(noticeId: string): string {
+  return `L-${bytesToHex(sha256(utf8ToBytes(noticeId))).slice(0, 24)}`;
+}
+
+/** A letter queued to post must be posted by the end of the next working day (Europe/London, the complaint's calendar). */
+export function letterPostBy(queuedAtMs: number, holidays: HolidayCalendar): number {
+  return addDays(queuedAtMs, { days: 1, kind: 'working' }, holidays);
+}
+
+/** The complainant's name and postal address as lines for the envelope window (the address as given, by line or comma). */
+export function addressLines(name: string, address: string | undefined): string[] {
+  const lines = (address ?? '')
+    .split(/\r?\n|,/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  return [name, ...lines];
+}
