@@ -19,6 +19,9 @@ import { calendarRoutes } from './routes/calendar';
 import { codecRoutes, type CodecRoutesOptions } from './routes/codec';
 import { complaintRoutes } from './routes/complaints';
 import { complimentRoutes } from './routes/compliments';
+import { letterRoutes } from './routes/letters';
+import { LetterService } from './letter-service';
+import type { LetterPrinter } from '../notifications/letter-printer';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
 import { webApplication, type WebOptions } from '../web/plugin';
@@ -63,6 +66,8 @@ export interface AppDependencies {
   timeouts?: Partial<RequestTimeouts>;
   /** The complaints register: with it the app also serves compliments and reports. */
   register?: Register;
+  /** With the register: prints letters for the letter preview and the queue (notifications/letter-printer.ts). */
+  letterPrinter?: LetterPrinter;
   /** For the reports: the configured default procedure, and the population served (per-1,000 figures). */
   reports?: { defaultProcedure?: string; population?: number | null };
   /** The organisation's root-cause taxonomy (ROOT_CAUSES_PATH); the shipped one when absent. */
@@ -140,6 +145,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.register) {
     await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
     await app.register(reportRoutes, { register: deps.register, ...deps.reports, rootCauses });
+    if (deps.letterPrinter) {
+      const letters = new LetterService({
+        letters: deps.register.letters,
+        printer: deps.letterPrinter,
+        complaintState: (ref) => deps.complaints.state(ref),
+      });
+      await app.register(letterRoutes, { letters, ...(deps.now ? { now: deps.now } : {}) });
+    }
   }
   if (deps.web) {
     await app.register(webApplication, {
@@ -241,6 +254,7 @@ async function registerDocumentation(app: FastifyInstance): Promise<void> {
         { name: 'calendar', description: "Changes to the council's calendar, told to every open complaint" },
         { name: 'compliments', description: 'Written compliments about services' },
         { name: 'reports', description: 'The annual performance report and the Ombudsman indicators' },
+        { name: 'letters', description: 'Letters to complainants: sent, kept, and queued to post' },
         { name: 'operations', description: 'Health and metrics' },
       ],
     },

@@ -17,6 +17,7 @@ import { councilCalendarFor, procedureScheduleFor, rootCauseTaxonomyFor } from '
 import { configuredClient, exitOnStartupError, temporalConnectionOptions } from '../platform/temporal-connection';
 import { payloadKeysFor } from '../platform/payload-keys';
 import { payloadCodecFor } from '../platform/payload-codec';
+import { letterPrinterFromConfig } from '../notifications/letter-printer';
 import { openRegister } from '../register';
 import { buildApp } from './app';
 import { ensureDevTokens, loadTokenStore, type TokenStore } from './auth';
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     complaints,
     tokens,
     register,
+    letterPrinter: letterPrinterFromConfig(config),
     reports: { defaultProcedure: config.DEFAULT_PROCEDURE, population: config.POPULATION ?? null },
     rootCauses,
     bodyLimit: config.API_BODY_LIMIT_BYTES,

@@ -50,7 +50,7 @@ export interface LetterStore {
   list(filter?: { status?: LetterStatus; ref?: string; limit?: number }): Promise<LetterRecord[]>;
   get(id: string): Promise<LetterRecord | undefined>;
   pdf(id: string): Promise<Uint8Array | undefined>;
-  /** A person marks a letter to post as posted (again: the first marking stands). */
+  /** A person marks a letter to post as posted; not-to-post when it went by e-mail or is already posted (the first marking stands). */
   markPosted(id: string, by: string, at: Date): Promise<MarkPostedOutcome>;
   markReminded(id: string, at: Date): Promise<void>;
 }
@@ -152,13 +152,14 @@ export function letterStoreOver(store: SqlQueryable): LetterStore {
       return row?.pdf_base64 ? Uint8Array.from(Buffer.from(row.pdf_base64, 'base64')) : undefined;
     },
     async markPosted(id, by, at) {
-      await store.query(
-        `UPDATE letters SET status = 'posted', posted_at = $2, posted_by = $3 WHERE id = $1 AND status = 'to-post'`,
+      const marked = await store.query<{ id: string }>(
+        `UPDATE letters SET status = 'posted', posted_at = $2, posted_by = $3 WHERE id = $1 AND status = 'to-post'
+         RETURNING id`,
         [id, at.toISOString(), by],
       );
       const letter = await get(id);
       if (!letter) return { ok: false, why: 'not-found' };
-      if (letter.status !== 'posted') return { ok: false, why: 'not-to-post' };
+      if (marked.length === 0) return { ok: false, why: 'not-to-post' };
       return { ok: true, letter };
     },
     async markReminded(id, at) {

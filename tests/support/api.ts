@@ -180,6 +180,8 @@ export function caller(app: FastifyInstance) {
       status: response.statusCode,
       headers: response.headers,
       text: response.body,
+      /** The body's bytes (a PDF). */
+      raw: response.rawPayload,
       // Tests read answers loosely (`body.error.code`) and assert on the values they need.
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       json: () => JSON.parse(response.body) as Record<string, any>,
