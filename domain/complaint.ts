@@ -951,7 +951,8 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
       state.holidays = entry.holidays;
       if (entry.acknowledgementDueAt && record.acknowledgement) {
         record.acknowledgement.dueAt = entry.acknowledgementDueAt;
-        if (entry.acknowledgementWorking) record.acknowledgement.working = entry.acknowledgementWorking;
+        if (entry.acknowledgementWorking)
+          record.acknowledgement = withWorking(record.acknowledgement, entry.acknowledgementWorking);
       }
       if (entry.responseDueAt) {
         record.response.dueAt = entry.responseDueAt;
@@ -1004,7 +1005,7 @@ function migrate(
   } else if (record.acknowledgement) record.acknowledgement.dueAt = ackDueAt;
   else record.acknowledgement = deadline(ackDueAt, undefined);
   if (record.acknowledgement && entry.stage.acknowledgementWorking)
-    record.acknowledgement.working = entry.stage.acknowledgementWorking;
+    record.acknowledgement = withWorking(record.acknowledgement, entry.stage.acknowledgementWorking);
   record.response.dueAt = entry.stage.responseDueAt;
   if (entry.stage.responseWorking) explainResponse(record, entry.stage.responseWorking);
 }
@@ -1013,7 +1014,16 @@ function migrate(
 function explainResponse(record: StageRecord, working: DeadlineWorking): void {
   const last = record.response.extensions[record.response.extensions.length - 1];
   if (last && working.rule.endsWith('/extension')) last.working = working;
-  else record.response.working = working;
+  else record.response = withWorking(record.response, working);
+}
+
+/**
+ * The deadline with how it was worked out, its fields kept in the order the state's schema writes them (`working`
+ * after `remindersIssued`, before what was met), so the API's answer and the state the workflow holds agree.
+ */
+function withWorking<T extends DeadlineRecord>(record: T, working: DeadlineWorking): T {
+  const { originalDueAt, dueAt, breaches, remindersIssued, ...rest } = record;
+  return Object.assign({ originalDueAt, dueAt, breaches, remindersIssued, working }, rest, { working }) as T;
 }
 
 function pendingDeadline(record: StageRecord, kind: DeadlineKind): DeadlineRecord | null {
