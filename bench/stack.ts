@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Client, type Connection } from '@temporalio/client';
+import { type Client, type Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { hashToken } from '../api/auth';
 import {
@@ -23,6 +23,7 @@ import { unusedLoopbackPort } from '../platform/ports';
 import { repoRoot } from '../platform/repo-root';
 import { devServerArgs } from '../scripts/start';
 import { complaintBundleOptions, complaintWorkflowsPath } from '../worker/workflow-options';
+import { productClient } from '../devtools/temporal/product-client';
 
 export const say = (message: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -230,7 +231,7 @@ export async function startStack(children: ChildGroup): Promise<Stack> {
     baselineWorker,
     api,
     connection,
-    client: new Client({ connection, namespace: 'default' }),
+    client: productClient(connection, 'default', dataDir),
     cli,
     childEnv,
     complaintBundle: bundles.complaintBundle,

@@ -5,7 +5,7 @@
 // received) and a control that SIGKILLs and restarts the worker.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { type Client, Connection } from '@temporalio/client';
 import { hashToken } from '../../api/auth';
 import { configVariableNames } from '../../platform/config';
 import { unusedLoopbackPort } from '../../platform/ports';
@@ -15,6 +15,7 @@ import { TestMailServer } from '../../tests/support/mail-server';
 import { type Child, type ChildGroup, httpOk, waitForLine, waitForProbe } from '../child-processes';
 import type { DrillTarget, FaultControl } from '../fault-drill';
 import { NAMESPACE } from './cluster';
+import { productClient } from '../temporal/product-client';
 
 export const people = {
   intake: { id: 'cluster.intake', name: 'Cluster intake clerk', roles: ['intake'] },
@@ -96,7 +97,7 @@ export async function startApp(options: {
     waitForProbe(api, 'a healthy /health', httpOk(`${apiUrl}/health`), { deadlineMs: 180_000 }),
   ]);
   const connection = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection, namespace: NAMESPACE });
+  const client = productClient(connection, NAMESPACE, path.join(dir, 'data'));
   const register = await openRegister({ DATABASE_URL: databaseUrl, DATA_DIR: path.join(dir, 'data') });
   return {
     apiUrl,

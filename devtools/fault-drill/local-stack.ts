@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { hashToken } from '../../api/auth';
 import { configVariableNames, loadConfig } from '../../platform/config';
 import { unusedLoopbackPort } from '../../platform/ports';
@@ -19,6 +19,7 @@ import { type Child, ChildGroup, httpOk, temporalNamespace, waitForLine, waitFor
 import { ensureTemporalBinaries, findTemporalBinary } from '../temporal/binaries';
 import { bundleComplaintWorkflows } from '../temporal/test-servers';
 import type { DrillTarget, FaultControl } from './drill';
+import { productClient } from '../temporal/product-client';
 
 export interface LocalStackOptions {
   /** SMTP_URL of the worker (else e-mail goes to DATA_DIR/outbox). */
@@ -135,7 +136,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await Promise.all([startWorker(), waitForProbe(api, 'a healthy /health', httpOk(`${apiUrl}/health`))]);
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = productClient(connection, 'default', dataDir);
   const register: Register = await openRegister({ DATA_DIR: dataDir, DATABASE_URL: options.databaseUrl });
   const sigkill = async (child: Child | undefined) => {
     if (!child?.running) return;
