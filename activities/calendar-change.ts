@@ -1,3 +1,4 @@
+import { lastRecorded } from '../platform/complaint-actions';
 import { Context } from '@temporalio/activity';
 import { type Client, isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -108,8 +109,8 @@ async function retimeComplaint(client: Client, ref: string, change: CalendarChan
       args: [{ add: change.add, remove: change.remove, actor: change.actor }],
       updateId: calendarChangeUpdateId(change),
     });
-    // The Update answers with the complaint just after its event; the add/remove form names the deadlines it moved.
-    const event = after.timeline.at(-1);
+    // The Update answers with the entry it recorded; the add/remove form names the deadlines it moved.
+    const event = lastRecorded(after);
     if (event?.type !== 'calendar-updated') return 'untouched';
     return event.acknowledgementDueAt || event.responseDueAt ? 'retimed' : 'calendarOnly';
   } catch (error) {

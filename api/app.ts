@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { STATED_RULE } from '../domain/vocabulary';
 import { allowedRolesOf, authenticate, type TokenStore } from './auth';
+import { ComplaintReads } from './complaint-reads';
 import type { ComplaintService } from './complaint-service';
 import { errorResponses, handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors';
 import { type ApiMetrics, createMetrics, metricsRoutes, observeReconciliation, observeRequests } from './metrics';
@@ -64,10 +65,16 @@ export interface AppDependencies {
   bodyLimit?: number;
   /** DEFAULT_REQUEST_TIMEOUTS unless given (API_REQUEST_TIMEOUT_MS sets requestMs). */
   timeouts?: Partial<RequestTimeouts>;
-  /** The complaints register: with it the app also serves compliments and reports. */
+  /**
+   * The complaints register: the read model of GET /complaints and GET /complaints/{ref} (api/complaint-reads.ts);
+   * with it the app also serves compliments and reports. Without it complaints are read from their workflows and
+   * the list answers 503.
+   */
   register?: Register;
   /** With the register: prints letters for the letter preview and the queue (notifications/letter-printer.ts). */
   letterPrinter?: LetterPrinter;
+  /** How complaints are read (default: over `complaints` and `register`); the web application shares it. */
+  reads?: ComplaintReads;
   /** For the reports: the configured default procedure, and the population served (per-1,000 figures). */
   reports?: { defaultProcedure?: string; population?: number | null };
   /** The organisation's root-cause taxonomy (ROOT_CAUSES_PATH); the shipped one when absent. */
@@ -136,9 +143,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(healthRoutes, { complaints: deps.complaints });
   await app.register(metricsRoutes, { metrics });
-  await app.register(complaintRoutes, { complaints: deps.complaints, metrics });
+  const reads = deps.reads ?? new ComplaintReads(deps.complaints, deps.register);
+  await app.register(complaintRoutes, { complaints: deps.complaints, reads, metrics });
   const rootCauses = deps.rootCauses ?? DEFAULT_ROOT_CAUSES;
-  await app.register(complaintActionRoutes, { complaints: deps.complaints, metrics, rootCauses });
+  await app.register(complaintActionRoutes, { complaints: deps.complaints, reads, metrics, rootCauses });
   await app.register(rootCauseRoutes, { rootCauses });
   await app.register(calendarRoutes, { complaints: deps.complaints });
   if (deps.codec) await app.register(codecRoutes, { ...deps.codec, prefix: '/codec' });

@@ -30,6 +30,14 @@ export const ANY_ROLE: readonly Role[] = roles;
 /** Who may read complaints, lists and histories. */
 export const READERS: readonly Role[] = ['case-officer', 'manager', 'auditor'];
 
+/**
+ * Who may see a complainant's name and the summary in a list, and search by them (GET /complaints and the web
+ * application's worklist: api/complaint-reads.ts). The readers, who see them in each complaint anyway.
+ */
+export function mayReadPersonalData(viewer: { roles: readonly Role[] }): boolean {
+  return viewer.roles.some((role) => READERS.includes(role));
+}
+
 export interface Caller {
   id: string;
   name?: string;

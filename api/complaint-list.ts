@@ -33,8 +33,10 @@ import {
 import { COMPLAINT_WORKFLOW_TYPE } from '../workflows/start-options';
 import { badRequest } from './errors';
 
-// GET /complaints: the filters a caller may use, the Temporal visibility query they become, the opaque cursor,
-// and the list item read from the search attributes (never from the workflows themselves).
+// The filters of GET /complaints (api/complaint-reads.ts extends this schema and lists from the register), and the
+// Temporal visibility query the same filters become, its cursor and the item read back from the search attributes:
+// visibility stays for operators and the benchmark's raw comparison (bench/phases/read.ts); the API does not list
+// from it since issue 17.
 //
 // Safety of the query: the field names come from a fixed table, never from the request; values are validated
 // (enums, ISO instants) and, for the free-text officer id, escaped inside single quotes. Every string parameter is

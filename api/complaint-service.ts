@@ -11,7 +11,7 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { z } from 'zod';
 import { historyToJson } from '../audit/history-json';
 import type { ActionBody, ActionName } from '../domain/actions';
-import { explainedState, type ComplaintState } from '../domain/complaint';
+import { explainedState, openComplaint, type ComplaintState } from '../domain/complaint';
 import {
   calendarChangeStatus,
   calendarChangeWorkflowId,
@@ -30,6 +30,7 @@ import type { complaintWorkflow, ComplaintWorkflowInput } from '../workflows/com
 import {
   ACTION_REJECTED,
   INVALID_ACTION,
+  type ActionAnswer,
   actionUpdates,
   complaintStateQuery,
   keyedUpdateId,
@@ -88,7 +89,11 @@ export interface IntakeResult {
   procedure: string;
   /** False: the same request was made before and this is that complaint. */
   created: boolean;
-  /** The complaint now; null when it was recorded but its state could not be read in time (no worker). */
+  /**
+   * A new complaint's state, from the same domain function its workflow opens it with (domain/complaint.ts
+   * openComplaint, over the same input): no second round trip, and no wait for a worker. Null for a repeated
+   * request: the caller reads that complaint (api/complaint-reads.ts).
+   */
   state: ComplaintState | null;
 }
 
@@ -258,10 +263,11 @@ function workflowInput(
   ref: string,
   body: IntakeBody,
   procedure: Procedure,
-  receivedAtMs: number,
+  times: { receivedAtMs: number; nowMs: number },
   actor: Actor,
   councilCalendar: CouncilCalendar = EMPTY_COUNCIL_CALENDAR,
 ): ComplaintWorkflowInput {
+  const { receivedAtMs } = times;
   const calendar = councilHolidayCalendar(refYear(receivedAtMs), councilCalendar);
   return {
     ref,
@@ -280,6 +286,7 @@ function workflowInput(
     holidays: calendar.holidays,
     holidayNames: calendar.names,
     actor,
+    openedAt: new Date(times.nowMs).toISOString(),
   };
 }
 
@@ -392,11 +399,11 @@ export class ComplaintService {
     };
     const year = refYear(receivedAtMs);
     const input = (ref: string) =>
-      workflowInput(ref, body, procedure, receivedAtMs, options.actor, this.options.councilCalendar);
+      workflowInput(ref, body, procedure, { receivedAtMs, nowMs }, options.actor, this.options.councilCalendar);
 
     // The organisation gave the reference: it alone identifies the complaint.
     if (body.ref) {
-      if (await this.tryStart(input(body.ref), memo)) return this.created(body.ref, procedureKey(procedure));
+      if (await this.tryStart(input(body.ref), memo)) return this.created(input(body.ref), procedure);
       return this.repeated(
         body.ref,
         procedureKey(procedure),
@@ -417,7 +424,7 @@ export class ComplaintService {
     const seed = keySha256 ?? randomSeed();
     for (let attempt = 0; attempt < MAX_REF_ATTEMPTS; attempt++) {
       const ref = candidateRef(this.options.refPrefix, year, seed, attempt);
-      if (await this.tryStart(input(ref), memo)) return this.created(ref, procedureKey(procedure));
+      if (await this.tryStart(input(ref), memo)) return this.created(input(ref), procedure);
       if (keySha256) {
         const existing = await this.intakeMemo(ref);
         if (existing?.idempotencyKeySha256 === keySha256)
@@ -492,8 +499,10 @@ export class ComplaintService {
     }
   }
 
-  private async created(ref: string, procedure: string): Promise<IntakeResult> {
-    return { ref, procedure, created: true, state: await this.stateIfAvailable(ref) };
+  /** The started complaint as its workflow opens it (the same function over the same input and time). */
+  private created(input: ComplaintWorkflowInput, procedure: Procedure): IntakeResult {
+    const state = explained(openComplaint(input, procedure, input.openedAt!));
+    return { ref: input.ref, procedure: procedureKey(procedure), created: true, state };
   }
 
   /** The request was made before (same ref or key): the same body gives that complaint, another body a 409. */
@@ -508,7 +517,7 @@ export class ComplaintService {
     else if (existing?.bodySha256 !== request.bodySha256)
       throw conflict(code, `Reference ${ref} already belongs to another complaint`);
     // The body is the same, so is the procedure it resolved to (unless DEFAULT_PROCEDURE or the schedule changed in between).
-    return { ref, procedure, created: false, state: await this.stateIfAvailable(ref) };
+    return { ref, procedure, created: false, state: null };
   }
 
   /** The intake memo of an existing workflow (undefined: not a complaint recorded through this API). */
@@ -533,15 +542,6 @@ export class ComplaintService {
       if (memo?.idempotencyKeySha256 === keySha256) return { ref, memo };
     }
     return undefined;
-  }
-
-  private async stateIfAvailable(ref: string): Promise<ComplaintState | null> {
-    try {
-      return await this.state(ref);
-    } catch (error) {
-      if (error instanceof ApiError && error.statusCode === 503) return null;
-      throw error;
-    }
   }
 
   // ------------------------------------------------------------------------------------------- read
@@ -596,7 +596,11 @@ export class ComplaintService {
     }
   }
 
-  /** One page of complaints from Temporal visibility (search attributes only; no workflow is asked). */
+  /**
+   * One page of complaints from Temporal visibility (search attributes only; no workflow is asked). Kept for the web
+   * application's worklist (web/case-list.ts) until it lists through api/complaint-reads.ts ComplaintReads.list (the
+   * register: filters, search, order, names); the API's GET /complaints no longer uses it.
+   */
   async list(query: ListQuery): Promise<ComplaintList> {
     if (!(await this.indexed())) {
       throw new ApiError(
@@ -641,7 +645,8 @@ export class ComplaintService {
   // ------------------------------------------------------------------------------------------- act
 
   /**
-   * Executes an action as the workflow Update of the same name; the result is the complaint after it.
+   * Executes an action as the workflow Update of the same name; the result is its answer: the complaint's revision
+   * after it and what it recorded (workflows/messages.ts; api/complaint-reads.ts afterAction reads the complaint).
    * `idempotencyKey` becomes the Update id (with the action and the actor), so Temporal answers a repeat with the
    * first outcome instead of recording the action again; and the input Temporal accepted under that id (in the
    * history) is compared with this request's, so that another body under the key is a 409, not the first answer.
@@ -652,14 +657,14 @@ export class ComplaintService {
     body: ActionBody<A>,
     actor: Actor,
     idempotencyKey?: string,
-  ): Promise<ComplaintState> {
+  ): Promise<ActionAnswer> {
     const handle = this.client.workflow.getHandle(ref);
     const input = { ...body, actor };
     // Scoped like intake keys: the same key from two people is two requests.
     const updateId = idempotencyKey ? keyedUpdateId(action, actor.id, idempotencyKey) : undefined;
-    let state: ComplaintState;
+    let answer: ActionAnswer;
     try {
-      state = await this.call(() =>
+      answer = await this.call(() =>
         handle.executeUpdate(actionUpdates[action], { args: [input] as never, ...(updateId ? { updateId } : {}) }),
       );
     } catch (error) {
@@ -680,7 +685,7 @@ export class ComplaintService {
         );
       });
     }
-    return explained(state);
+    return answer;
   }
 
   /** The idempotency rule for an action: the input accepted under `updateId` must be this request's. */
@@ -768,8 +773,11 @@ export function complaintNotFound(ref: string): ApiError {
   return notFound('complaint-not-found', `There is no complaint ${ref}`);
 }
 
-/** The state with every deadline explained, the first published versions' too (domain/complaint.ts explainedState). */
-function explained(state: ComplaintState): ComplaintState {
+/**
+ * The state with every deadline explained, the first published versions' too (domain/complaint.ts explainedState): what
+ * every answer that carries a complaint gives (api/complaint-reads.ts applies it to what the register holds).
+ */
+export function explained(state: ComplaintState): ComplaintState {
   const procedure = findProcedure(state.procedure.id, state.procedure.version);
   return procedure ? explainedState(state, procedure) : state;
 }

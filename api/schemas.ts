@@ -6,6 +6,21 @@ import { ComplaintRefSchema } from '../domain/intake';
 
 export const RefParamsSchema = z.object({ ref: ComplaintRefSchema }).strict();
 
+/** GET /complaints/{ref}: read-your-writes (api/complaint-reads.ts). */
+export const ReadQuerySchema = z
+  .object({
+    atLeastRevision: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe(
+        'Answer this revision of the complaint or a newer one (the Complaint-Revision an action answered with)',
+      ),
+  })
+  .strict();
+
 /** Printable ASCII, as the IETF Idempotency-Key draft suggests (a UUID is typical). */
 export const IdempotencyKeySchema = z
   .string()

@@ -1045,6 +1045,15 @@ export function replayTimeline(entries: readonly TimelineEntry[]): ComplaintStat
   return state;
 }
 
+/**
+ * The complaint at `revision` (its timeline's last seq then) from a state at that revision or later: the fold of its
+ * first `revision` entries, as the workflow answers a repeated action and the API an action's revision.
+ */
+export function stateAtRevision(state: ComplaintState, revision: number): ComplaintState {
+  if (state.timeline.length <= revision) return state;
+  return replayTimeline(state.timeline.slice(0, revision));
+}
+
 // ---------------------------------------------------------------------------------------------- views
 
 export interface NextDeadline {

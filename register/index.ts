@@ -13,7 +13,24 @@ import { receivedInstant, type Compliment, type NewCompliment } from '../domain/
 import type { Actor } from '../domain/vocabulary';
 import type { AppConfig } from '../platform/config';
 import { letterStoreOver, type LetterStore } from './letters';
+import {
+  indexUnsearchedComplaints,
+  listComplaints,
+  readComplaint,
+  type RegisterComplaint,
+  type RegisterListQuery,
+  type RegisterListRow,
+} from './read-model';
+import { searchWords, SEARCH_VERSION, writeSearchWords } from './search';
 import { migrate, openPostgres, openSharedPglite, type SqlQueryable, type SqlStore } from './sql';
+
+export {
+  listOrders,
+  type ListOrder,
+  type RegisterComplaint,
+  type RegisterListQuery,
+  type RegisterListRow,
+} from './read-model';
 
 export {
   migrate,
@@ -60,6 +77,10 @@ export interface Register extends ComplaintRegisterWriter {
   timeline(ref: string): Promise<TimelineEntry[]>;
   /** The complaint as it last stood, or undefined. */
   complaint(ref: string): Promise<ComplaintSnapshot | undefined>;
+  /** The complaint as it last stood with its timeline, read at one instant (the read model: api/complaint-reads.ts). */
+  readComplaint(ref: string): Promise<RegisterComplaint | undefined>;
+  /** One page of complaints by filters, search and order, limit + 1 rows (register/read-model.ts). */
+  listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]>;
   /** The highest seq recorded per complaint. */
   lastSeqs(): Promise<Map<string, number>>;
   recordCompliment(compliment: NewCompliment, recordedBy: Actor, recordedAt: Date): Promise<Compliment>;
@@ -107,6 +128,7 @@ export async function openRegister(config: Pick<AppConfig, 'DATABASE_URL' | 'DAT
 export async function registerOver(store: SqlStore): Promise<Register> {
   try {
     await migrate(store);
+    await indexUnsearchedComplaints(store);
   } catch (err) {
     await store.close().catch(() => undefined);
     throw err;
@@ -172,10 +194,13 @@ class SqlRegister implements Register {
     const firstSeq = batch.entries[0]?.seq ?? batch.snapshot.lastSeq + 1;
     return this.store.transaction(async (tx) => {
       const stored = await lockComplaint(tx, batch.ref);
-      if (stored && isOlder({ startedAtMs: origin.startedAtMs, firstSeq }, stored)) return 'superseded';
+      if (stored?.order && isOlder({ startedAtMs: origin.startedAtMs, firstSeq }, stored.order)) return 'superseded';
       await upsertEntries(tx, batch.ref, batch.entries, origin);
       await tx.query('DELETE FROM complaint_entries WHERE ref = $1 AND seq > $2', [batch.ref, batch.snapshot.lastSeq]);
       await upsertComplaint(tx, batch.ref, batch.snapshot, updatedAt(batch), { origin, firstSeq });
+      // A complaint's searchable text (reference, complainant, summary) never changes: its words are written once.
+      if ((stored?.searchVersion ?? 0) < SEARCH_VERSION)
+        await writeSearchWords(tx, batch.ref, searchWords(batch.ref, batch.snapshot.details));
       return 'written';
     });
   }
@@ -192,6 +217,7 @@ class SqlRegister implements Register {
       await upsertEntries(tx, ref, entries, origin);
       const at = entries[entries.length - 1]?.at ?? snapshot.receivedAt;
       await upsertComplaint(tx, ref, snapshot, at, { origin, firstSeq: 1 });
+      await writeSearchWords(tx, ref, searchWords(ref, snapshot.details));
     });
   }
 
@@ -251,6 +277,14 @@ class SqlRegister implements Register {
       [ref],
     );
     return rows[0] ? json<ComplaintSnapshot>(rows[0].snapshot) : undefined;
+  }
+
+  readComplaint(ref: string): Promise<RegisterComplaint | undefined> {
+    return readComplaint(this.store, ref);
+  }
+
+  listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]> {
+    return listComplaints(this.store, query);
   }
 
   async lastSeqs(): Promise<Map<string, number>> {
@@ -361,17 +395,25 @@ function isOlder(a: WriteOrder, b: WriteOrder): boolean {
 }
 
 /**
- * Serialises the writes of one complaint (an advisory lock, since its row may not exist yet) and returns the order of
- * the write its row is from; undefined for a new complaint, or a row from before the writes were ordered.
+ * Serialises the writes of one complaint (an advisory lock, since its row may not exist yet) and returns what its row
+ * holds: the order of the write it is from (undefined for a row from before the writes were ordered) and the version
+ * of its search words; undefined for a new complaint.
  */
-async function lockComplaint(tx: SqlQueryable, ref: string): Promise<WriteOrder | undefined> {
+async function lockComplaint(
+  tx: SqlQueryable,
+  ref: string,
+): Promise<{ order: WriteOrder | undefined; searchVersion: number } | undefined> {
   await tx.query("SELECT pg_advisory_xact_lock(hashtext('complaint:' || $1))", [ref]);
-  const [row] = await tx.query<{ started: Date | string | null; first: number | null }>(
-    'SELECT batch_started_at AS started, batch_first_seq AS first FROM complaints WHERE ref = $1',
+  const [row] = await tx.query<{ started: Date | string | null; first: number | null; search: number }>(
+    'SELECT batch_started_at AS started, batch_first_seq AS first, search_version AS search FROM complaints WHERE ref = $1',
     [ref],
   );
-  if (!row || row.started === null || row.first === null) return undefined;
-  return { startedAtMs: new Date(row.started).getTime(), firstSeq: Number(row.first) };
+  if (!row) return undefined;
+  const order =
+    row.started === null || row.first === null
+      ? undefined
+      : { startedAtMs: new Date(row.started).getTime(), firstSeq: Number(row.first) };
+  return { order, searchVersion: Number(row.search) };
 }
 
 /** Stores the entries, replacing what the same (ref, seq) held: an orphan of a lost task, or the same entry again. */

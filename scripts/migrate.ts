@@ -1,3 +1,4 @@
+import { stateAfter } from '../platform/complaint-actions';
 // `npm run migrate -- --from dundee-swd-2011@1 --to spso-social-work-2017@1 [--dry-run] [--reason "..."] [--json]`
 // Moves every open complaint on one procedure version to another by the stage mapping kept as data
 // (domain/procedure-migrations). --dry-run lists, for each, its stage and deadlines before and after (worked out by the
@@ -156,7 +157,7 @@ async function migrateOne(
       args: [input],
       updateId: migrationUpdateId(options.to),
     });
-    return { ref, before, after: stageDeadlines(after), outcome: 'moved' };
+    return { ref, before, after: stageDeadlines(await stateAfter(handle, after)), outcome: 'moved' };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure)
       return { ref, before, after: null, outcome: 'refused', reason: error.cause.message };

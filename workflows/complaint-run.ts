@@ -17,7 +17,7 @@ import {
   type ComplaintEvent,
   type ComplaintState,
   type Decision,
-  replayTimeline,
+  stateAtRevision,
 } from '../domain/complaint';
 import { inputDigest, rememberHandled, type HandledAnswer, type HandledUpdate } from '../domain/idempotency';
 import type { ComplaintOpening } from '../domain/intake';
@@ -27,12 +27,19 @@ import type { Procedure } from '../domain/procedure';
 import { getProcedure } from '../domain/procedures';
 import type { Actor } from '../domain/vocabulary';
 import { actionParsing } from './action-parsing';
-import { ACTION_REJECTED, IDEMPOTENCY_KEY_REUSED, INVALID_ACTION, isKeyedUpdateId } from './messages';
-import { complaintStatusKey, searchAttributeUpdates } from './search-attributes';
+import {
+  ACTION_REJECTED,
+  IDEMPOTENCY_KEY_REUSED,
+  INVALID_ACTION,
+  isKeyedUpdateId,
+  type ActionAnswer,
+} from './messages';
+import { complaintStatusKey, currentSearchAttributeValues, searchAttributeUpdates } from './search-attributes';
 import {
   ASSIGNMENT_BY_ROLE,
   CALENDAR_EXPLAINS_DEADLINES,
   CALENDAR_KEEPS_PASSED_DEADLINES,
+  COMPACT_HISTORY,
   LETTERS_FOR_EVERYONE,
   MIGRATION_COUNTS_BY_TARGET,
   PROCEDURE_MIGRATION,
@@ -46,6 +53,12 @@ import { letterPostingWorkflow, letterPostingWorkflowId } from './letter-posting
 // the search attributes and sends the notices. complaintWorkflow (complaint.ts) wires the messages to its methods.
 
 export interface ComplaintWorkflowInput extends ComplaintOpening {
+  /**
+   * When the starter recorded the complaint (its clock): the time of the first entry, so that the starter knows the
+   * state the workflow opens with (the API answers intake with it, without asking the workflow). Absent (complaints
+   * started before it, other starters): the time of the workflow's first task, as before.
+   */
+  openedAt?: string;
   /** History length beyond which the complaint continues as new (default 5,000; the server also suggests it). */
   continueAsNewAfterEvents?: number;
   /** Present when the workflow continued as new: the complaint so far. */
@@ -106,7 +119,7 @@ export class ComplaintRun {
   private handledUpdates: HandledUpdate[];
 
   constructor(private readonly input: ComplaintWorkflowInput) {
-    this.state = input.resume?.state ?? openComplaint(input, getProcedure(input.procedure), now());
+    this.state = input.resume?.state ?? openComplaint(input, getProcedure(input.procedure), input.openedAt ?? now());
     this.registeredThroughSeq = input.resume?.registeredThroughSeq ?? 0;
     this.historyLimit = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
     this.handledUpdates = input.resume?.handledUpdates ?? [];
@@ -137,24 +150,36 @@ export class ComplaintRun {
     if (!decision.ok) throw rejection(decision);
   }
 
-  /** An Update: recorded and answered with the whole state, or refused with the rule's reason. */
-  update(action: ActionName, payload: unknown): ComplaintState {
+  /** An Update: recorded and answered with its revision (messages.ts ActionOutcome), or refused with the rule's reason. */
+  update(action: ActionName, payload: unknown): ActionAnswer {
     const updateId = wf.currentUpdateInfo()?.id;
     const keyed = isKeyedUpdateId(action, updateId) ? updateId : undefined;
     const handled = keyed && this.handledUpdates.find((entry) => entry.id === keyed);
     // Handled in an earlier run (this run's repeats Temporal answers itself): the first answer, nothing recorded.
     if (handled) {
       if ('refused' in handled.answer) throw rejection(handled.answer.refused);
-      return replayTimeline(this.state.timeline.slice(0, handled.answer.throughSeq));
+      const through = handled.answer.throughSeq;
+      return this.answer(stateAtRevision(this.state, through), through);
     }
     const { actor, decision } = this.decideNow(action, payload, this.patchedRules(action));
     if (!decision.ok) {
       if (keyed) this.rememberHandled(keyed, payload, { refused: { code: decision.code, reason: decision.reason } });
       throw rejection(decision);
     }
+    const firstSeq = this.state.timeline.length + 1;
     this.record(decision.events, actor);
     if (keyed) this.rememberHandled(keyed, payload, { throughSeq: this.state.timeline.length });
-    return this.state;
+    return this.answer(this.state, firstSeq);
+  }
+
+  /**
+   * An Update's answer: the revision `state` is at and the entries from `firstSeq` (at least its last one), since
+   * COMPACT_HISTORY; the whole state before it (a run that answered so replays so).
+   */
+  private answer(state: ComplaintState, firstSeq: number): ActionAnswer {
+    if (!wf.patched(COMPACT_HISTORY)) return state;
+    const revision = state.timeline.length;
+    return { revision, recorded: state.timeline.slice(Math.min(firstSeq, revision) - 1) };
   }
 
   private rememberHandled(id: string, payload: unknown, answer: HandledAnswer): void {
@@ -201,7 +226,10 @@ export class ComplaintRun {
 
   /** Records what the clock brings until the complaint ends (or continues as new); returns its final state. */
   async run(): Promise<ComplaintState> {
-    if (!this.input.resume) this.afterChange();
+    if (!this.input.resume) {
+      this.skipUpsertOfStartValues();
+      this.afterChange();
+    }
     // Since TIMER_FIRED_MEANS_DUE (patches.ts): the time the last fired timer was set for. That time has come, whatever
     // the clock of the task the timer fired in says, so the loop never decides at an earlier one.
     let firedDueAtMs = 0;
@@ -345,6 +373,16 @@ export class ComplaintRun {
 
   private snapshot(): ComplaintSnapshot {
     return registerSnapshot(this.state, this.procedure);
+  }
+
+  /**
+   * Since COMPACT_HISTORY: the values the complaint was started with count as upserted, so the first task
+   * upserts only what differs from them (nothing, for a complaint started by start-options.ts); before it, the first
+   * task upserted every value.
+   */
+  private skipUpsertOfStartValues(): void {
+    if (!this.indexed || !wf.patched(COMPACT_HISTORY)) return;
+    this.lastSearchAttributes = JSON.stringify(currentSearchAttributeValues(wf.workflowInfo().typedSearchAttributes));
   }
 
   /** Upserts the search attributes (workflows/search-attributes.ts) when any of their values changed. */

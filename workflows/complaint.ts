@@ -2,6 +2,7 @@ import * as wf from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { actionNames } from '../domain/action-names';
 import type { ComplaintState } from '../domain/complaint';
+import type { ActionAnswer } from './messages';
 import { ComplaintRun, type ComplaintWorkflowInput } from './complaint-run';
 import { actionSignals, actionUpdates, complaintStateQuery } from './messages';
 
@@ -18,7 +19,7 @@ export async function complaintWorkflow(input: ComplaintWorkflowInput): Promise<
   for (const action of actionNames) {
     // Payloads are typed for callers, but other systems may send anything: the run parses them.
     wf.setHandler(
-      actionUpdates[action] as UpdateDefinition<ComplaintState, [unknown]>,
+      actionUpdates[action] as UpdateDefinition<ActionAnswer, [unknown]>,
       (payload: unknown) => run.update(action, payload),
       { validator: (payload: unknown) => run.validate(action, payload) },
     );

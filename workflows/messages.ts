@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { actionNames, type ActionName } from '../domain/action-names';
 import type { ActionInput } from '../domain/actions';
-import type { ComplaintState } from '../domain/complaint';
+import type { ComplaintState, TimelineEntry } from '../domain/complaint';
 
 // The complaint workflow's messages, shared by the workflow and every client (API, scenario runner, audit).
 // Each action is both an Update (validated and answered) and a Signal of the same name (fire-and-forget,
@@ -9,11 +9,29 @@ import type { ComplaintState } from '../domain/complaint';
 
 export const complaintStateQuery = defineQuery<ComplaintState>('complaintState');
 
-type ActionUpdates = { [A in ActionName]: ReturnType<typeof defineUpdate<ComplaintState, [ActionInput<A>], A>> };
+type ActionUpdates = { [A in ActionName]: ReturnType<typeof defineUpdate<ActionAnswer, [ActionInput<A>], A>> };
 type ActionSignals = { [A in ActionName]: ReturnType<typeof defineSignal<[ActionInput<A>], A>> };
 
 export const actionUpdates = Object.fromEntries(actionNames.map((name) => [name, defineUpdate(name)])) as ActionUpdates;
 export const actionSignals = Object.fromEntries(actionNames.map((name) => [name, defineSignal(name)])) as ActionSignals;
+
+/**
+ * What an action's Update answers since the patch COMPACT_HISTORY (patches.ts): the complaint's revision after
+ * it (its timeline's last seq) and the entries the action recorded (for a keyed repeat handled in an earlier run, the
+ * last of them), instead of the whole state, which made a complaint's history grow with the square of its actions.
+ * Clients rebuild the state from the register or the query (api/complaint-reads.ts, platform/complaint-actions.ts).
+ */
+export interface ActionOutcome {
+  revision: number;
+  recorded: TimelineEntry[];
+}
+
+/** An Update's answer: the compact outcome, or (a run from before the patch, an old worker) the whole state. */
+export type ActionAnswer = ComplaintState | ActionOutcome;
+
+export function isWholeState(answer: ActionAnswer): answer is ComplaintState {
+  return 'timeline' in answer;
+}
 
 /** ApplicationFailure types a client can tell apart. */
 export const ACTION_REJECTED = 'ComplaintActionRejected';

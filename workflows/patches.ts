@@ -57,3 +57,15 @@ export const MIGRATION_COUNTS_BY_TARGET = 'migration-counts-by-target';
  * letters differ from what the workflow sent before, so other histories replay unchanged.
  */
 export const LETTERS_FOR_EVERYONE = 'letters-for-everyone';
+
+/**
+ * Issue 17, one patch for two changes (each patch costs a marker and, on a namespace with search attributes, the
+ * SDK's TemporalChangeVersion upsert: one patch is cheaper than two):
+ *  - an action's Update answers its revision and the entries it recorded (messages.ts ActionOutcome), not the whole
+ *    state: before it every answer copied the whole timeline into the history, which grew with the square of the
+ *    actions (bench/results/history-bytes-2026-12-02.md);
+ *  - the first task does not upsert the search-attribute values the complaint was started with (start-options.ts
+ *    gives them from the same function, the next deadline included since this change).
+ * Written in an indexed complaint's first task, else at its first Update; runs from before it do as they did.
+ */
+export const COMPACT_HISTORY = 'compact-history';

@@ -52,8 +52,9 @@ export const complaintSearchAttributes = {
   category: attribute('ComplaintCategory', 'Keyword', (state) => state.details.category),
   caseOfficer: attribute('ComplaintCaseOfficer', 'Keyword', (state) => state.caseOfficer?.id ?? null),
   procedure: attribute('ComplaintProcedure', 'Keyword', (state) => procedureKey(state.procedure)),
-  // Absent from the start options since the first release: the workflow's first upsert (its first task) sets it.
-  nextDeadline: attribute('ComplaintNextDeadline', 'Datetime', (s, p) => nextDeadline(s, p)?.dueAt ?? null, false),
+  // Absent from the start options until issue 17 (the workflow's first upsert set it); now started with it, so that
+  // the first task has nothing to upsert (complaint-run.ts COMPACT_HISTORY).
+  nextDeadline: attribute('ComplaintNextDeadline', 'Datetime', (s, p) => nextDeadline(s, p)?.dueAt ?? null),
   receivedAt: attribute('ComplaintReceivedAt', 'Datetime', (state) => state.receivedAt),
   overdue: attribute('ComplaintOverdue', 'Bool', (state) => isOverdue(state)),
 };
@@ -84,6 +85,14 @@ export function searchAttributeUpdates(state: ComplaintState, procedure: Procedu
     const value = a.of(state, procedure);
     return { key: a.key, value: a.cliType === 'Datetime' && typeof value === 'string' ? new Date(value) : value };
   }) as SearchAttributeUpdatePair[];
+}
+
+/**
+ * The values a workflow's search attributes hold now (null for an absent one), as `searchAttributeUpdates` gives them:
+ * what an upsert of the same values would not change.
+ */
+export function currentSearchAttributeValues(typed: TypedSearchAttributes): unknown[] {
+  return attributes.map((a) => typed.get(a.key as SearchAttributeKey<SearchAttributeType>) ?? null);
 }
 
 /** What a complaint starts with: the initial state's values, except those without one or not set at start. */

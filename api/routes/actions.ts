@@ -3,10 +3,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type ActionBody, type ActionName, actionBodySchemas } from '../../domain/actions';
 import { DEFAULT_ROOT_CAUSES, unknownRootCauses, type RootCauseTaxonomy } from '../../domain/root-causes';
 import { actorFor, type Role, requireRole } from '../auth';
+import type { ComplaintReads } from '../complaint-reads';
 import type { ComplaintService } from '../complaint-service';
 import { ApiError, badRequest, errorResponses } from '../errors';
 import type { ApiMetrics } from '../metrics';
 import { ComplaintStateSchema, IdempotentHeadersSchema, RefParamsSchema } from '../schemas';
+import { revisionHeaders } from './complaints';
 
 // One POST per action under /complaints/:ref/…, each the workflow Update of the same name. The procedure decides
 // whether the action is allowed now (409 with its reason when not); the roles below decide who may ask.
@@ -106,6 +108,7 @@ export const actionRoutes: readonly ActionRoute[] = [
 
 export interface ActionRoutesOptions {
   complaints: ComplaintService;
+  reads: ComplaintReads;
   metrics: ApiMetrics;
   /** The organisation's root-cause taxonomy (ROOT_CAUSES_PATH): an outcome naming a code it lacks is a 400. */
   rootCauses?: RootCauseTaxonomy;
@@ -138,7 +141,7 @@ function asForbidden(error: unknown): unknown {
 
 export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> = async (
   app,
-  { complaints, metrics, rootCauses = DEFAULT_ROOT_CAUSES },
+  { complaints, reads, metrics, rootCauses = DEFAULT_ROOT_CAUSES },
 ) => {
   for (const route of actionRoutes) {
     app.post(
@@ -166,7 +169,7 @@ export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> =
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const caller = request.caller!;
         const role = request.actingRole!;
         const { ref } = request.params;
@@ -174,9 +177,10 @@ export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> =
         const key = request.headers['idempotency-key'];
         if (route.action === 'record-outcome') checkRootCauses(body as ActionBody<'record-outcome'>, rootCauses);
         try {
-          const state = await complaints.act(ref, route.action, body, actorFor(caller, role), key);
+          const answer = await complaints.act(ref, route.action, body, actorFor(caller, role), key);
           metrics.actionsRecorded.inc({ action: route.action });
-          return state;
+          const read = await reads.afterAction(ref, answer);
+          return reply.headers(revisionHeaders(read)).send(read.state);
         } catch (caught) {
           const error = asForbidden(caught);
           if (error instanceof ApiError && error.statusCode === 409)

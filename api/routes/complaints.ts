@@ -1,21 +1,33 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IntakeSchema } from '../../domain/intake';
 import { actorFor, READERS, requireRole } from '../auth';
-import { ComplaintListSchema, ListQuerySchema } from '../complaint-list';
+import {
+  type ComplaintRead,
+  ComplaintListQuerySchema,
+  ComplaintListSchema,
+  type ComplaintReads,
+} from '../complaint-reads';
 import { type ComplaintService, EARLIEST_RECEIVED_AT_MS, FUTURE_TOLERANCE_MS } from '../complaint-service';
-import { errorResponses } from '../errors';
+import { ApiError, errorResponses } from '../errors';
 import type { ApiMetrics } from '../metrics';
 import {
   AcceptedIntakeSchema,
   ComplaintStateSchema,
   HistoryJsonSchema,
   IdempotentHeadersSchema,
+  ReadQuerySchema,
   RefParamsSchema,
 } from '../schemas';
 
 export interface ComplaintRoutesOptions {
   complaints: ComplaintService;
+  reads: ComplaintReads;
   metrics: ApiMetrics;
+}
+
+/** The revision a complaint's answer shows, and where it was read (api/complaint-reads.ts), as response headers. */
+export function revisionHeaders(read: Pick<ComplaintRead, 'revision' | 'from'>): Record<string, string> {
+  return { 'complaint-revision': String(read.revision), 'complaint-read-from': read.from };
 }
 
 const security = [{ bearer: [] }];
@@ -26,12 +38,22 @@ type ZodApp = Parameters<FastifyPluginAsyncZod<ComplaintRoutesOptions>>[0];
 /** Intake, list, state and history. */
 export const complaintRoutes: FastifyPluginAsyncZod<ComplaintRoutesOptions> = async (app, options) => {
   intakeRoute(app, options);
-  listRoute(app, options.complaints);
-  stateRoute(app, options.complaints);
+  listRoute(app, options.reads);
+  stateRoute(app, options.reads);
   historyRoute(app, options.complaints);
 };
 
-function intakeRoute(app: ZodApp, { complaints, metrics }: ComplaintRoutesOptions): void {
+/** A complaint's read, or null when it cannot be read now (503: a repeated intake then answers 202). */
+async function readIfAvailable(reads: ComplaintReads, ref: string): Promise<ComplaintRead | null> {
+  try {
+    return await reads.get(ref);
+  } catch (error) {
+    if (error instanceof ApiError && error.statusCode === 503) return null;
+    throw error;
+  }
+}
+
+function intakeRoute(app: ZodApp, { complaints, reads, metrics }: ComplaintRoutesOptions): void {
   app.post(
     '/complaints',
     {
@@ -70,18 +92,24 @@ function intakeRoute(app: ZodApp, { complaints, metrics }: ComplaintRoutesOption
       } else {
         reply.header('idempotent-replayed', 'true');
       }
-      if (!result.state) {
+      const read = result.state
+        ? { state: result.state, revision: result.state.timeline.length, from: 'workflow' as const }
+        : await readIfAvailable(reads, result.ref);
+      if (!read) {
         return reply.code(202).send({
           ref: result.ref,
           message: `Complaint ${result.ref} is recorded; its state is not readable yet (is the worker running?)`,
         });
       }
-      return reply.code(result.created ? 201 : 200).send(result.state);
+      return reply
+        .code(result.created ? 201 : 200)
+        .headers(revisionHeaders(read))
+        .send(read.state);
     },
   );
 }
 
-function listRoute(app: ZodApp, complaints: ComplaintService): void {
+function listRoute(app: ZodApp, reads: ComplaintReads): void {
   app.get(
     '/complaints',
     {
@@ -90,18 +118,21 @@ function listRoute(app: ZodApp, complaints: ComplaintService): void {
         tags: ['complaints'],
         summary: 'List complaints',
         description:
-          'Filters combine with AND; comma-separated values within one filter with OR. Read from Temporal visibility (search attributes), ' +
-          'so a change shows here within moments rather than at once. Pages: pass nextCursor back as cursor. Roles: case-officer, manager, auditor.',
+          'Filters combine with AND; comma-separated values within one filter with OR; q searches the reference, the ' +
+          "complainant's name and e-mail and the summary. Read from the complaints register, which the workflow writes " +
+          'before it answers an action (a write that fell back to the background shows within seconds). Each item names ' +
+          "its revision. The complainant's name and the summary are given to roles that may read personal data. Pages: " +
+          'pass nextCursor back as cursor. Roles: case-officer, manager, auditor.',
         security,
-        querystring: ListQuerySchema,
+        querystring: ComplaintListQuerySchema,
         response: { 200: ComplaintListSchema, ...errorResponses(400, 401, 403, 503) },
       },
     },
-    async (request) => complaints.list(request.query),
+    async (request) => reads.list(request.query, request.caller!),
   );
 }
 
-function stateRoute(app: ZodApp, complaints: ComplaintService): void {
+function stateRoute(app: ZodApp, reads: ComplaintReads): void {
   app.get(
     '/complaints/:ref',
     {
@@ -110,13 +141,21 @@ function stateRoute(app: ZodApp, complaints: ComplaintService): void {
         tags: ['complaints'],
         summary: 'A complaint, in full',
         description:
-          'Its stages, deadlines, outcome, case officer and timeline. Roles: case-officer, manager, auditor.',
+          'Its stages, deadlines, outcome, case officer and timeline, from the complaints register. Its revision (the ' +
+          "timeline's last seq) is in the Complaint-Revision header, and Complaint-Read-From says where it was read. " +
+          'With atLeastRevision (the revision an action answered with) the answer is that revision or newer: when the ' +
+          "register is behind, it is read from the complaint's workflow instead. Roles: case-officer, manager, auditor.",
         security,
         params: RefParamsSchema,
+        querystring: ReadQuerySchema,
         response: { 200: ComplaintStateSchema, ...errorResponses(400, 401, 403, 404, 503) },
       },
     },
-    async (request) => complaints.state(request.params.ref),
+    async (request, reply) => {
+      const { atLeastRevision } = request.query;
+      const read = await reads.get(request.params.ref, atLeastRevision === undefined ? {} : { atLeastRevision });
+      return reply.headers(revisionHeaders(read)).send(read.state);
+    },
   );
 }
 

@@ -676,4 +676,28 @@ export const scenarios: Scenario[] = [
       return { handle, complete: true };
     },
   },
+  {
+    name: 'compact-history',
+    title:
+      'Issue 17 on the dev server (search attributes registered): every Update answers its revision and the entries it recorded, not the whole state (patch compact-history), and the first task upserts no search attribute the complaint was started with (same patch)',
+    covers: [
+      'Update answers compact',
+      'no search-attribute upsert at start',
+      'acknowledgement on time',
+      'case officer assigned',
+      'note',
+      'outcome not-upheld at level-1',
+      'withdrawal while awaiting escalation',
+    ],
+    server: 'dev',
+    async run(ctx, ref) {
+      const handle = await ctx.start(ref);
+      await ctx.update(handle, 'acknowledge', {}, officer);
+      await ctx.update(handle, 'assign', { officer: { id: officer.id, name: officer.name } }, manager);
+      await ctx.update(handle, 'add-note', { text: 'Phoned the complainant' }, officer);
+      await ctx.update(handle, 'record-outcome', { outcome: 'not-upheld' }, officer);
+      await ctx.update(handle, 'withdraw', {}, officer);
+      return { handle, complete: true };
+    },
+  },
 ];

@@ -19,6 +19,7 @@ import { actionUpdates, complaintStateQuery } from '../../workflows/messages';
 import { ComplaintHarness, DAY_MS, HOUR_MS } from '../support/complaint-harness';
 import { TestMailServer, type ReceivedMail } from '../support/mail-server';
 import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/temporal';
+import { executeUpdateForState } from '../../platform/complaint-actions';
 
 const MAIL_FROM = 'Complaints <complaints@council.example>';
 const SAM = 'sam.jones@council.example';
@@ -91,13 +92,13 @@ const clerk = { id: 'intake.smith', name: 'Jo Smith' };
 
 type Handle = Awaited<ReturnType<ComplaintHarness['startComplaint']>>;
 const assign = (handle: Handle) =>
-  handle.executeUpdate(actionUpdates.assign, {
+  executeUpdateForState(handle, actionUpdates.assign, {
     args: [{ actor: { ...clerk, role: 'manager' }, officer: officerJones }],
   });
 const acknowledge = (handle: Handle) =>
-  handle.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officerJones }] });
+  executeUpdateForState(handle, actionUpdates.acknowledge, { args: [{ actor: officerJones }] });
 const recordOutcome = (handle: Handle, outcome: 'upheld' | 'partially-upheld' | 'not-upheld') =>
-  handle.executeUpdate(actionUpdates['record-outcome'], {
+  executeUpdateForState(handle, actionUpdates['record-outcome'], {
     args: [{ actor: officerJones, outcome, findings: 'The visits were missed because of a rota error.' }],
   });
 
@@ -214,7 +215,9 @@ describe('each notice reaches the right people', () => {
     await assign(handle);
     await acknowledge(handle);
     await recordOutcome(handle, 'not-upheld');
-    await handle.executeUpdate(actionUpdates['request-escalation'], { args: [{ actor: clerk, bypass: true }] });
+    await executeUpdateForState(handle, actionUpdates['request-escalation'], {
+      args: [{ actor: clerk, bypass: true }],
+    });
     await acknowledge(handle);
     const final = await recordOutcome(handle, 'upheld');
     const referBy = ukDate(Date.parse(final.stages[1]!.escalationWindowEndsAt!));

@@ -35,7 +35,7 @@ describe('the one search-attribute table', () => {
   const byName = (pairs: ReadonlyArray<{ key: { name: string }; value: unknown }>) =>
     Object.fromEntries(pairs.map((pair) => [pair.key.name, pair.value]));
 
-  it('a complaint starts with the attributes it always has: no case officer, no next deadline yet', () => {
+  it('a complaint starts with the attributes of its first state: no case officer yet', () => {
     const start = complaintStartOptions(input, { taskQueue: 'q', indexed: true });
     expect(byName(start.typedSearchAttributes as never)).toEqual({
       ComplaintStatus: 'open',
@@ -43,6 +43,7 @@ describe('the one search-attribute table', () => {
       ComplaintServiceArea: input.details.serviceArea,
       ComplaintCategory: input.details.category,
       ComplaintProcedure: 'dundee-swd-2011@1',
+      ComplaintNextDeadline: expect.any(Date),
       ComplaintReceivedAt: new Date(input.receivedAt),
       ComplaintOverdue: false,
     });

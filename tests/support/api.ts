@@ -13,6 +13,7 @@ import { type ApiMetrics, createMetrics } from '../../api/metrics';
 import { complaintDataConverter, payloadCodecFor } from '../../platform/payload-codec';
 import type { PayloadKeyRing } from '../../platform/payload-keys';
 import { unusedLoopbackPort } from '../../platform/ports';
+import type { Register } from '../../register';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import { RecordingActivities } from './recording-activities';
 import { bundleComplaintWorkflows } from './temporal';
@@ -72,11 +73,13 @@ export async function startApiStack(
     uiOrigin?: string;
     /** The app's logger (default none), e.g. `{ level: 'info', stream }` to read its lines. */
     logger?: AppDependencies['logger'];
+    /** A real register: the worker's writes go through to it and the app reads from it (the read model). */
+    register?: Register;
   } = {},
 ): Promise<ApiStack> {
   const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
   const namespace = env.namespace ?? 'default';
-  const recorded = new RecordingActivities();
+  const recorded = new RecordingActivities(options.register);
   const worker = await createComplaintsWorker({
     connection: env.nativeConnection,
     namespace,
@@ -110,6 +113,7 @@ export async function startApiStack(
     ...(options.web ? { web: options.web } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     codec: { codec: payloadCodecFor(options.payloadKeys), uiOrigin: options.uiOrigin ?? 'http://localhost:8233' },
+    ...(options.register ? { register: options.register } : {}),
   });
   await app.ready();
   let workerStopped = false;

@@ -8,6 +8,7 @@ import type { complaintWorkflow } from '../../workflows/complaint';
 import { actionUpdates, complaintStateQuery } from '../../workflows/messages';
 import { DAY_MS, manager } from '../support/complaint-harness';
 import { useTimeSkippingHarness } from '../support/time-skipping-harness';
+import { executeUpdateForState } from '../../platform/complaint-actions';
 
 const stack = useTimeSkippingHarness();
 
@@ -22,7 +23,7 @@ function nextWorkingDate(epochMs: number): string {
 }
 
 const calendar = (handle: Handle, body: { holidays?: string[]; add?: string[]; remove?: string[] }) =>
-  handle.executeUpdate(actionUpdates['update-calendar'], { args: [{ ...body, actor: manager }] });
+  executeUpdateForState(handle, actionUpdates['update-calendar'], { args: [{ ...body, actor: manager }] });
 
 describe('a calendar change and the deadlines it may move', () => {
   it('a holiday added after a breach moves nothing: no second reminder, no second breach notice', async () => {
@@ -77,6 +78,6 @@ describe('a calendar change and the deadlines it may move', () => {
     // The old form (the whole list) still replaces it.
     const replaced = await calendar(handle, { holidays: [] });
     expect(replaced.holidays).toEqual([]);
-    await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: manager }] });
+    await executeUpdateForState(handle, actionUpdates.withdraw, { args: [{ actor: manager }] });
   });
 });

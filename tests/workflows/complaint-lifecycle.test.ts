@@ -23,6 +23,7 @@ import {
 import { DAY_MS, HOUR_MS, manager, officer } from '../support/complaint-harness';
 import { bundleComplaintWorkflows } from '../support/temporal';
 import { useTimeSkippingHarness } from '../support/time-skipping-harness';
+import { executeUpdateForState } from '../../platform/complaint-actions';
 
 const stack = useTimeSkippingHarness();
 
@@ -35,13 +36,14 @@ function registerActivityTasks(history: Awaited<ReturnType<Handle['fetchHistory'
   ).length;
 }
 
-const acknowledge = (handle: Handle) => handle.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officer }] });
+const acknowledge = (handle: Handle) =>
+  executeUpdateForState(handle, actionUpdates.acknowledge, { args: [{ actor: officer }] });
 const decideOutcome = (handle: Handle, outcome: 'upheld' | 'not-upheld' | 'partially-upheld' = 'not-upheld') =>
-  handle.executeUpdate(actionUpdates['record-outcome'], {
+  executeUpdateForState(handle, actionUpdates['record-outcome'], {
     args: [{ actor: officer, outcome, findings: 'Records checked' }],
   });
 const escalate = (handle: Handle, extra: { to?: string; bypass?: boolean } = {}) =>
-  handle.executeUpdate(actionUpdates['request-escalation'], { args: [{ actor: officer, ...extra }] });
+  executeUpdateForState(handle, actionUpdates['request-escalation'], { args: [{ actor: officer, ...extra }] });
 
 const TIMER_RECORDED_WITHIN_MS = 60_000;
 
@@ -157,7 +159,7 @@ describe('actions move and stop the timers', () => {
     const handle = await stack.h.startComplaint(await stack.h.input());
     await acknowledge(handle);
     await stack.env.sleep(12 * DAY_MS);
-    const extended = await handle.executeUpdate(actionUpdates['grant-extension'], {
+    const extended = await executeUpdateForState(handle, actionUpdates['grant-extension'], {
       args: [
         { actor: manager, days: 14, reason: 'Information awaited from a partner agency', agreedWithComplainant: true },
       ],
@@ -220,7 +222,7 @@ describe('the ladder', () => {
       56 * DAY_MS,
     ]);
     await decideOutcome(handle, 'partially-upheld');
-    const referred = await handle.executeUpdate(actionUpdates['refer-to-ombudsman'], {
+    const referred = await executeUpdateForState(handle, actionUpdates['refer-to-ombudsman'], {
       args: [{ actor: officer, reference: 'SPSO-2026-0042' }],
     });
     expect(referred).toMatchObject({
@@ -248,7 +250,7 @@ describe('the ladder', () => {
 
   it('withdrawal ends the workflow and cancels its timers', async () => {
     const handle = await stack.h.startComplaint(await stack.h.input());
-    await handle.executeUpdate(actionUpdates.withdraw, {
+    await executeUpdateForState(handle, actionUpdates.withdraw, {
       args: [{ actor: officer, reason: 'The complainant is satisfied' }],
     });
     const final = await handle.result();
@@ -270,7 +272,7 @@ describe('refused actions', () => {
 
     expect((await refusal(escalate(handle))).details).toEqual([{ code: 'no-outcome-yet' }]);
     const noAgreement = await refusal(
-      handle.executeUpdate(actionUpdates['grant-extension'], {
+      executeUpdateForState(handle, actionUpdates['grant-extension'], {
         args: [{ actor: manager, days: 7, reason: 'Staff on leave', agreedWithComplainant: false }],
       }),
     );
@@ -280,7 +282,7 @@ describe('refused actions', () => {
     });
 
     const malformed = await refusal(
-      handle.executeUpdate(actionUpdates['record-outcome'], {
+      executeUpdateForState(handle, actionUpdates['record-outcome'], {
         args: [{ actor: officer, outcome: 'maybe' as 'upheld' }],
       }),
     );
@@ -311,7 +313,7 @@ describe('refused actions', () => {
 
   it('anything after closure is refused', async () => {
     const handle = await stack.h.startComplaint(await stack.h.input());
-    await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
+    await executeUpdateForState(handle, actionUpdates.withdraw, { args: [{ actor: officer }] });
     const final = await handle.result();
     await expect(acknowledge(handle)).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect((await handle.query(complaintStateQuery)).timeline).toEqual(final.timeline);
@@ -345,7 +347,7 @@ describe('one complaint per reference', () => {
     await expect(
       stack.h.startComplaint({ ...input, details: { ...input.details, summary: 'Another' } }),
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
-    await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
+    await executeUpdateForState(handle, actionUpdates.withdraw, { args: [{ actor: officer }] });
     await handle.result();
     await expect(stack.h.startComplaint(input)).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
   });
@@ -377,7 +379,7 @@ describe('one complaint per reference', () => {
 describe("who may assign whom (decided in the workflow, by the actor's role)", () => {
   const khan = { id: 'officer.khan', name: 'Raj Khan', role: 'case-officer' };
   const assign = (handle: Handle, actor: typeof officer, officerId: string) =>
-    handle.executeUpdate(actionUpdates.assign, { args: [{ actor, officer: { id: officerId } }] });
+    executeUpdateForState(handle, actionUpdates.assign, { args: [{ actor, officer: { id: officerId } }] });
   /** The patch ids of a history's markers (each marker's patch-data payload holds its id). */
   const patchIds = (history: Awaited<ReturnType<Handle['fetchHistory']>>) =>
     (history.events ?? []).flatMap((e) =>
@@ -430,7 +432,7 @@ describe('side effects', () => {
   it('every recorded event reaches the register once, in order', async () => {
     const handle = await stack.h.startComplaint(await stack.h.input());
     await acknowledge(handle);
-    await handle.executeUpdate(actionUpdates['add-note'], {
+    await executeUpdateForState(handle, actionUpdates['add-note'], {
       args: [{ actor: officer, text: 'Spoke to the complainant' }],
     });
     await decideOutcome(handle, 'upheld');
@@ -505,7 +507,7 @@ describe('side effects', () => {
     expect(1_000 - triesLeft).toBe(2 + 3); // two local tries, then REGISTER_REFUSAL_ATTEMPTS of the activity
     // The complaint goes on; once the register takes writes again the pending entries go with the next batch.
     stack.h.recorded.registerRefusalsLeft = 0;
-    const withdrawn = await handle.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
+    const withdrawn = await executeUpdateForState(handle, actionUpdates.withdraw, { args: [{ actor: officer }] });
     await handle.result();
     expect(stack.h.recorded.entries.get(handle.workflowId)).toEqual(withdrawn.timeline);
   });

@@ -7,6 +7,7 @@ import { actionUpdates, complaintStateQuery } from '../../workflows/messages';
 import { complaintNextDeadlineKey, complaintStatusKey } from '../../workflows/search-attributes';
 import { ComplaintHarness, manager, officer } from '../support/complaint-harness';
 import { startDevServer } from '../support/temporal';
+import { executeUpdateForState } from '../../platform/complaint-actions';
 
 let env: TestWorkflowEnvironment;
 let h: ComplaintHarness;
@@ -65,9 +66,11 @@ describe('search attributes', () => {
     ).toHaveLength(2);
 
     // Only a manager assigns someone else.
-    await care.executeUpdate(actionUpdates.assign, { args: [{ actor: manager, officer: { id: 'officer.khan' } }] });
-    await care.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officer }] });
-    const decided = await care.executeUpdate(actionUpdates['record-outcome'], {
+    await executeUpdateForState(care, actionUpdates.assign, {
+      args: [{ actor: manager, officer: { id: 'officer.khan' } }],
+    });
+    await executeUpdateForState(care, actionUpdates.acknowledge, { args: [{ actor: officer }] });
+    const decided = await executeUpdateForState(care, actionUpdates['record-outcome'], {
       args: [{ actor: officer, outcome: 'upheld' }],
     });
     expect(await listRefs(`${mine} AND ComplaintCaseOfficer = "officer.khan"`, [care.workflowId])).toEqual([
@@ -98,7 +101,7 @@ describe('long histories', () => {
     const handle = await h.startComplaint(input, true);
     const firstRunId = (await handle.describe()).runId;
     for (let i = 1; i <= 15; i++) {
-      await handle.executeUpdate(actionUpdates['add-note'], { args: [{ actor: officer, text: `Note ${i}` }] });
+      await executeUpdateForState(handle, actionUpdates['add-note'], { args: [{ actor: officer, text: `Note ${i}` }] });
     }
     // Each run starts afresh; wait until the workflow has moved to a new run.
     const deadline = Date.now() + 10_000;
@@ -119,8 +122,8 @@ describe('long histories', () => {
     expect(description.typedSearchAttributes.get(complaintStatusKey)).toBe('open');
 
     // The new run still takes actions, and the register has every entry exactly once.
-    await current.executeUpdate(actionUpdates.acknowledge, { args: [{ actor: officer }] });
-    const withdrawn = await current.executeUpdate(actionUpdates.withdraw, { args: [{ actor: officer }] });
+    await executeUpdateForState(current, actionUpdates.acknowledge, { args: [{ actor: officer }] });
+    const withdrawn = await executeUpdateForState(current, actionUpdates.withdraw, { args: [{ actor: officer }] });
     const final = await current.result();
     expect(final.status).toBe('withdrawn');
     expect(final.timeline).toEqual(withdrawn.timeline);

@@ -1,0 +1,261 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ComplaintSnapshot } from '../activities/contract';
+import { stateAtRevision, type ComplaintState, type TimelineEntry } from '../domain/complaint';
+import { canonicalJson } from '../domain/idempotency';
+import { TextSchema } from '../domain/vocabulary';
+import { listOrders, type Register, type RegisterListQuery } from '../register';
+import { MAX_QUERY_WORDS, searchTermsOf } from '../register/search';
+import { type ActionAnswer, isWholeState } from '../workflows/messages';
+import { mayReadPersonalData, type Role } from './auth';
+import { ListQuerySchema as FilterQuerySchema } from './complaint-list';
+import { type ComplaintService, explained } from './complaint-service';
+import { ApiError, badRequest } from './errors';
+
+// Reading complaints (issue 17): the register is the read model. GET /complaints, GET /complaints/:ref, the answers
+// of intake and actions, and the web application's worklist and complaint page all read through ComplaintReads, one
+// object for all of them. The workflow writes the register before it answers an action (a local activity), so the
+// register is as new as the last answer, except when that write fell back to the ordinary activity (it retries in the
+// background): then a read that asks for at least the revision it was given falls back to the workflow's query.
+//
+// Revision: a complaint's revision is its timeline's last seq (every change records at least one entry). An action's
+// answer carries it (header Complaint-Revision; and it is the last entry's seq in the body). A read with
+// atLeastRevision=N answers that revision or a newer one (read-your-writes), from the register when its row has it,
+// else from the workflow.
+
+/** Who is reading (the API's caller, the web application's signed-in person). */
+export interface Viewer {
+  id: string;
+  roles: readonly Role[];
+}
+
+export type ReadSource = 'register' | 'workflow';
+
+export interface ComplaintRead {
+  state: ComplaintState;
+  /** The timeline's last seq. */
+  revision: number;
+  /** Where it was read: the register (the read model) or the workflow's query (the register lagged or lacks it). */
+  from: ReadSource;
+}
+
+/** The list's query: the filters of complaint-list.ts, plus the procedure, the free-text search and the order. */
+export const ComplaintListQuerySchema = FilterQuerySchema.extend({
+  procedure: TextSchema.max(500)
+    .transform((value, ctx) => {
+      const parts = [
+        ...new Set(
+          value
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const parsed = parts.map((part) => /^([a-z0-9-]{1,64})(?:@([1-9][0-9]{0,5}))?$/.exec(part));
+      if (parts.length === 0 || parts.length > 20 || parsed.some((match) => !match)) {
+        ctx.addIssue({ code: 'custom', message: 'give 1 to 20 comma-separated procedures, each id or id@version' });
+        return z.NEVER;
+      }
+      return parsed.map((match) => ({
+        id: match![1]!,
+        ...(match![2] ? { version: Number(match![2]) } : {}),
+      }));
+    })
+    .optional()
+    .describe('Comma-separated procedures: id (any version) or id@version'),
+  q: TextSchema.trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe(
+      `Free-text search over the reference, the complainant's name and e-mail and the summary: every word (at most ${MAX_QUERY_WORDS}) begins a word of the complaint, case and accents ignored`,
+    ),
+  sort: z
+    .enum(listOrders)
+    .default('-received')
+    .describe(
+      'received (oldest first), -received (newest first, the default), next-deadline (soonest first, none last), ref',
+    ),
+}).strict();
+export type ComplaintListQuery = z.output<typeof ComplaintListQuerySchema>;
+
+export const ComplaintListItemSchema = z
+  .object({
+    ref: z.string(),
+    status: z.string().nullable(),
+    stage: z.string().nullable(),
+    serviceArea: z.string().nullable(),
+    category: z.string().nullable(),
+    caseOfficer: z.string().nullable().describe("The case officer's id"),
+    procedure: z.string().nullable().describe('id@version'),
+    receivedAt: z.string().nullable(),
+    nextDeadline: z.string().nullable(),
+    overdue: z.boolean().nullable(),
+    startedAt: z.string().describe('When the complaint was recorded'),
+    closedAt: z.string().nullable(),
+    nextDeadlineKind: z.string().nullable().describe('acknowledgement, response, escalation-window or referral-window'),
+    serious: z.boolean(),
+    complainantName: z
+      .string()
+      .nullable()
+      .describe("The complainant's name; null for a caller whose roles may not see personal data"),
+    summary: z.string().nullable().describe('The summary; null for a caller whose roles may not see personal data'),
+    revision: z.number().int().describe("The complaint's revision this item shows (its timeline's last seq)"),
+  })
+  .describe('A complaint as the register lists it; GET /complaints/{ref} has everything');
+export type ComplaintListItem = z.infer<typeof ComplaintListItemSchema>;
+
+export const ComplaintListSchema = z.object({
+  items: z.array(ComplaintListItemSchema),
+  nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page'),
+});
+export type ComplaintList = z.infer<typeof ComplaintListSchema>;
+
+// The cursor carries the last item's order key and ref, and a fingerprint of the query it belongs to, so that a
+// cursor used with other filters, order or page size is refused instead of returning a wrong page.
+const CursorSchema = z.object({ v: z.literal(2), f: z.string(), k: z.string().nullable(), r: z.string() }).strict();
+
+function fingerprint(query: Omit<ComplaintListQuery, 'cursor'>): string {
+  const canonical = JSON.stringify(Object.entries(query).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
+}
+
+function encodeCursor(f: string, key: string | null, ref: string): string {
+  return Buffer.from(JSON.stringify({ v: 2, f, k: key, r: ref })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, f: string): { key: string | null; ref: string } {
+  let parsed: z.infer<typeof CursorSchema> | undefined;
+  try {
+    parsed = CursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed)
+    throw badRequest('invalid-cursor', 'The cursor is not one this API gave out', [
+      { in: 'querystring', path: 'cursor', message: 'not a cursor from this API' },
+    ]);
+  if (parsed.f !== f)
+    throw badRequest('invalid-cursor', 'The cursor belongs to a list with other filters, order or page size', [
+      {
+        in: 'querystring',
+        path: 'cursor',
+        message: 'use it with the filters, sort and limit of the page it came from',
+      },
+    ]);
+  return { key: parsed.k, ref: parsed.r };
+}
+
+/** The complaint's state from its register row and timeline. */
+function stateOf(snapshot: ComplaintSnapshot, timeline: TimelineEntry[]): ComplaintState {
+  const { lastSeq: _lastSeq, nextDeadline: _nextDeadline, overdue: _overdue, ...rest } = snapshot;
+  return { ...rest, timeline };
+}
+
+/** Whether the register's timeline is whole: seqs 1..lastSeq, each once. */
+function isWhole(snapshot: ComplaintSnapshot, entries: readonly TimelineEntry[]): boolean {
+  return entries.length === snapshot.lastSeq && entries.every((entry, i) => entry.seq === i + 1);
+}
+
+/** The same entries, key order aside (the register's jsonb keeps its own order). */
+const sameEntries = (a: readonly TimelineEntry[], b: readonly TimelineEntry[]) => canonicalJson(a) === canonicalJson(b);
+
+export class ComplaintReads {
+  constructor(
+    private readonly complaints: Pick<ComplaintService, 'state'>,
+    /** The read model; absent (tests of the API alone), every complaint is read from its workflow and lists are 503. */
+    private readonly register?: Pick<Register, 'readComplaint' | 'listComplaints'>,
+  ) {}
+
+  /**
+   * A complaint, in full: from the register when its row is whole and at least `atLeastRevision`, else from the
+   * workflow (404 when there is none; 503 when Temporal does not answer).
+   */
+  async get(ref: string, options: { atLeastRevision?: number } = {}): Promise<ComplaintRead> {
+    const registered = await this.register?.readComplaint(ref);
+    if (
+      registered &&
+      registered.snapshot.lastSeq >= (options.atLeastRevision ?? 0) &&
+      isWhole(registered.snapshot, registered.entries)
+    ) {
+      return {
+        state: explained(stateOf(registered.snapshot, registered.entries)),
+        revision: registered.snapshot.lastSeq,
+        from: 'register',
+      };
+    }
+    const state = await this.complaints.state(ref);
+    return { state, revision: state.timeline.length, from: 'workflow' };
+  }
+
+  /**
+   * The complaint exactly at `revision` (an action's answer: the state just after it), checked against the entries
+   * the action recorded when they are known; from the register, else from the workflow.
+   */
+  async at(ref: string, revision: number, recorded: readonly TimelineEntry[] = []): Promise<ComplaintRead> {
+    const read = await this.get(ref, { atLeastRevision: revision });
+    const first = recorded[0]?.seq;
+    const held = first === undefined ? [] : read.state.timeline.slice(first - 1, first - 1 + recorded.length);
+    if (read.from === 'register' && first !== undefined && !sameEntries(held, recorded)) {
+      // The register holds other entries under those seqs (a lost task's, not yet replaced): ask the workflow.
+      const state = await this.complaints.state(ref);
+      return { state: explained(stateAtRevision(state, revision)), revision, from: 'workflow' };
+    }
+    const state = explained(stateAtRevision(read.state, revision));
+    return { ...read, state, revision: Math.min(read.revision, revision) };
+  }
+
+  /** The complaint an action's Update answered with: its whole state (an old run's answer) or its revision. */
+  async afterAction(ref: string, answer: ActionAnswer): Promise<ComplaintRead> {
+    if (isWholeState(answer)) return { state: explained(answer), revision: answer.timeline.length, from: 'workflow' };
+    return this.at(ref, answer.revision, answer.recorded);
+  }
+
+  /** One page of complaints, from the register (the same for the API's GET /complaints and the web application). */
+  async list(query: ComplaintListQuery, viewer: Viewer): Promise<ComplaintList> {
+    if (!this.register)
+      throw new ApiError(503, 'listing-unavailable', 'This API has no register to list complaints from');
+    const personal = mayReadPersonalData(viewer);
+    const { cursor, q, sort, limit, ...filters } = query;
+    const search = q === undefined ? [] : searchTermsOf(q);
+    if (search.length > 0 && !personal)
+      throw new ApiError(403, 'forbidden', 'Searching by name, e-mail or summary needs a role that may read them');
+    const f = fingerprint({ ...filters, ...(q === undefined ? {} : { q }), sort, limit });
+    const after = cursor ? decodeCursor(cursor, f) : undefined;
+    const registerQuery: RegisterListQuery = {
+      ...filters,
+      ...(search.length ? { search } : {}),
+      order: sort,
+      limit,
+      ...(after ? { after } : {}),
+    };
+    // A query of nothing but punctuation matches nothing (rather than everything).
+    const rows = q !== undefined && search.length === 0 ? [] : await this.register.listComplaints(registerQuery);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const items = page.map(({ snapshot, recordedAt }) => listItem(snapshot, recordedAt, personal));
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(f, last.key, last.snapshot.ref) : null };
+  }
+}
+
+function listItem(snapshot: ComplaintSnapshot, recordedAt: string, personal: boolean): ComplaintListItem {
+  return {
+    ref: snapshot.ref,
+    status: snapshot.status,
+    stage: snapshot.currentStage,
+    serviceArea: snapshot.details.serviceArea,
+    category: snapshot.details.category,
+    caseOfficer: snapshot.caseOfficer?.id ?? null,
+    procedure: `${snapshot.procedure.id}@${snapshot.procedure.version}`,
+    receivedAt: snapshot.receivedAt,
+    nextDeadline: snapshot.nextDeadline?.dueAt ?? null,
+    overdue: snapshot.overdue,
+    startedAt: recordedAt,
+    closedAt: snapshot.closure?.at ?? snapshot.withdrawal?.at ?? null,
+    nextDeadlineKind: snapshot.nextDeadline?.kind ?? null,
+    serious: snapshot.details.serious,
+    complainantName: personal ? snapshot.details.complainant.name : null,
+    summary: personal ? snapshot.details.summary : null,
+    revision: snapshot.lastSeq,
+  };
+}

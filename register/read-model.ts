@@ -1,0 +1,167 @@
+import type { ComplaintSnapshot } from '../activities/contract';
+import type { TimelineEntry } from '../domain/complaint';
+import { searchClause, searchWords, SEARCH_VERSION, writeSearchWords } from './search';
+import type { SqlQueryable, SqlStore } from './sql';
+
+// The register as the read model (issue 17): one complaint as it last stood, and pages of complaints by filters,
+// free-text search and order, all from the `complaints` rows the workflow writes before it answers an action
+// (register/index.ts `record`). api/complaint-reads.ts is the one caller (the API's routes and the web application).
+
+/** The orders a list can have: received oldest/newest first, next deadline soonest first (none last), reference. */
+export const listOrders = ['received', '-received', 'next-deadline', 'ref'] as const;
+export type ListOrder = (typeof listOrders)[number];
+
+export interface RegisterListQuery {
+  status?: readonly string[];
+  stage?: readonly string[];
+  serviceArea?: readonly string[];
+  category?: readonly string[];
+  officer?: string;
+  /** `id` or `id@version`. */
+  procedure?: readonly { id: string; version?: number }[];
+  overdue?: boolean;
+  /** ISO instants. */
+  nextDeadlineBefore?: string;
+  receivedFrom?: string;
+  receivedTo?: string;
+  /** Search terms (register/search.ts searchTermsOf): every one begins a word of the complaint. */
+  search?: readonly string[];
+  order: ListOrder;
+  limit: number;
+  /** The last row of the previous page: its order key (ISO instant or ref; null for no deadline) and ref. */
+  after?: { key: string | null; ref: string };
+}
+
+export interface RegisterListRow {
+  snapshot: ComplaintSnapshot;
+  /** When the complaint was recorded (its first entry's workflow time). */
+  recordedAt: string;
+  /** Its order key, for the next page's `after`. */
+  key: string | null;
+}
+
+export interface RegisterComplaint {
+  snapshot: ComplaintSnapshot;
+  /** The timeline, seq order (1..snapshot.lastSeq when the register is whole). */
+  entries: TimelineEntry[];
+}
+
+const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+
+/** One complaint's row and timeline, read in one statement (one snapshot of the database). */
+export async function readComplaint(store: SqlQueryable, ref: string): Promise<RegisterComplaint | undefined> {
+  const [row] = await store.query<{ snapshot: ComplaintSnapshot | string; entries: TimelineEntry[] | string | null }>(
+    `SELECT c.snapshot,
+            (SELECT json_agg(e.entry ORDER BY e.seq) FROM complaint_entries e WHERE e.ref = c.ref) AS entries
+       FROM complaints c WHERE c.ref = $1`,
+    [ref],
+  );
+  if (!row) return undefined;
+  return { snapshot: json(row.snapshot), entries: row.entries === null ? [] : json(row.entries) };
+}
+
+/** What each order sorts by, and its direction. */
+const ORDER: Record<ListOrder, { column: string; desc: boolean; nullable: boolean }> = {
+  received: { column: 'c.received_at', desc: false, nullable: false },
+  '-received': { column: 'c.received_at', desc: true, nullable: false },
+  'next-deadline': { column: 'c.next_deadline_at', desc: false, nullable: true },
+  ref: { column: 'c.ref', desc: false, nullable: false },
+};
+
+/** The WHERE clauses of a list's filters (values as parameters; column names are constants). */
+function filterClauses(query: RegisterListQuery, params: unknown[]): string[] {
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const clauses: string[] = [];
+  const anyOf = (column: string, values: readonly string[] | undefined) => {
+    if (values) clauses.push(`${column} = ANY(${param(values)}::text[])`);
+  };
+  anyOf('c.status', query.status);
+  anyOf('c.current_stage', query.stage);
+  anyOf('c.service_area', query.serviceArea);
+  anyOf('c.category', query.category);
+  if (query.officer !== undefined) clauses.push(`c.case_officer_id = ${param(query.officer)}`);
+  if (query.procedure) {
+    const each = query.procedure.map((p) =>
+      p.version === undefined
+        ? `c.procedure_id = ${param(p.id)}`
+        : `(c.procedure_id = ${param(p.id)} AND c.procedure_version = ${param(p.version)})`,
+    );
+    clauses.push(`(${each.join(' OR ')})`);
+  }
+  if (query.overdue !== undefined) clauses.push(query.overdue ? 'c.overdue' : 'NOT c.overdue');
+  if (query.nextDeadlineBefore) clauses.push(`c.next_deadline_at <= ${param(query.nextDeadlineBefore)}`);
+  if (query.receivedFrom) clauses.push(`c.received_at >= ${param(query.receivedFrom)}`);
+  if (query.receivedTo) clauses.push(`c.received_at <= ${param(query.receivedTo)}`);
+  if (query.search?.length) {
+    const search = searchClause(query.search, params.length + 1);
+    params.push(...search.params);
+    clauses.push(search.sql);
+  }
+  return clauses;
+}
+
+/** The keyset condition: rows after `after` in the order. */
+function afterClause(query: RegisterListQuery, params: unknown[]): string | undefined {
+  const { after } = query;
+  if (!after) return undefined;
+  const { column, desc, nullable } = ORDER[query.order];
+  params.push(after.ref);
+  const ref = `$${params.length}`;
+  const beyond = desc ? '<' : '>';
+  if (query.order === 'ref') return `c.ref > ${ref}`;
+  if (nullable && after.key === null) return `(${column} IS NULL AND c.ref > ${ref})`;
+  params.push(after.key);
+  const key = `$${params.length}`;
+  const later = `(${column} ${beyond} ${key} OR (${column} = ${key} AND c.ref ${beyond} ${ref}))`;
+  return nullable ? `(${later} OR ${column} IS NULL)` : later;
+}
+
+/** One page (limit + 1 rows are read, so the caller knows whether there is another). */
+export async function listComplaints(store: SqlQueryable, query: RegisterListQuery): Promise<RegisterListRow[]> {
+  const params: unknown[] = [];
+  const clauses = filterClauses(query, params);
+  const after = afterClause(query, params);
+  if (after) clauses.push(after);
+  const { column, desc, nullable } = ORDER[query.order];
+  const direction = desc ? 'DESC' : 'ASC';
+  const orderBy =
+    query.order === 'ref' ? 'c.ref ASC' : `${column} ${direction}${nullable ? ' NULLS LAST' : ''}, c.ref ${direction}`;
+  params.push(query.limit + 1);
+  const rows = await store.query<{
+    snapshot: ComplaintSnapshot | string;
+    recorded: Date | string | null;
+    key: unknown;
+  }>(
+    `SELECT c.snapshot, e.at AS recorded, ${column} AS key
+       FROM complaints c LEFT JOIN complaint_entries e ON e.ref = c.ref AND e.seq = 1
+      ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
+      ORDER BY ${orderBy} LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map((row) => {
+    const snapshot = json<ComplaintSnapshot>(row.snapshot);
+    const key = query.order === 'ref' ? String(row.key) : iso(row.key as Date | string | null);
+    return { snapshot, recordedAt: iso(row.recorded) ?? snapshot.receivedAt, key };
+  });
+}
+
+/** Indexes the complaints whose words are missing or from an older word-making (after a migration), in pages. */
+export async function indexUnsearchedComplaints(store: SqlStore): Promise<number> {
+  let indexed = 0;
+  for (;;) {
+    const rows = await store.query<{ ref: string; snapshot: ComplaintSnapshot | string }>(
+      'SELECT ref, snapshot FROM complaints WHERE search_version < $1 ORDER BY ref LIMIT 500',
+      [SEARCH_VERSION],
+    );
+    if (rows.length === 0) return indexed;
+    for (const row of rows) {
+      const snapshot = json<ComplaintSnapshot>(row.snapshot);
+      await store.transaction((tx) => writeSearchWords(tx, row.ref, searchWords(row.ref, snapshot.details)));
+    }
+    indexed += rows.length;
+  }
+}

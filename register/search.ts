@@ -1,0 +1,82 @@
+import type { ComplaintDetails } from '../domain/intake';
+import type { SqlQueryable } from './sql';
+
+// The free-text search of GET /complaints (`q`) and of the web application's worklist: the ONE place that makes a
+// complaint's search words and matches a query against them. A complaint's words come from its reference, the
+// complainant's name and e-mail and the summary, normalised (accents removed, lower case, split at anything that is
+// not a letter or digit; the whole reference and e-mail are words too), one row per distinct word in
+// complaint_search_words (migration 004). A query matches a complaint when every word of the query begins one of its
+// words, through the table's text_pattern_ops index on PostgreSQL and PGlite alike.
+//
+// Encryption at rest (a blind index: keyed HMACs of the words, a query's words hashed the same way) replaces
+// `searchWords`, `searchTermsOf` and `searchClause` here, and nothing outside this file; prefix matching then
+// becomes whole-word matching.
+
+/** Which word-making the stored words come from; a row with an older one is indexed again (read-model.ts). */
+export const SEARCH_VERSION = 1;
+
+/** Words longer than this are cut (a summary is free text); a complaint keeps at most MAX_WORDS distinct words. */
+const MAX_WORD_LENGTH = 64;
+const MAX_WORDS = 2_000;
+/** A query of more words than this is refused by the API's schema (api/complaint-reads.ts). */
+export const MAX_QUERY_WORDS = 8;
+
+function normalise(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
+}
+
+function wordsOf(text: string): string[] {
+  return normalise(text)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .map((word) => word.slice(0, MAX_WORD_LENGTH));
+}
+
+/** The words a complaint is found by. */
+export function searchWords(ref: string, details: Pick<ComplaintDetails, 'complainant' | 'summary'>): string[] {
+  const words = new Set<string>();
+  const whole = [ref, details.complainant.email].filter((value): value is string => Boolean(value));
+  for (const value of whole) words.add(normalise(value).slice(0, MAX_WORD_LENGTH));
+  for (const text of [ref, details.complainant.name, details.complainant.email ?? '', details.summary])
+    for (const word of wordsOf(text)) words.add(word);
+  return [...words].slice(0, MAX_WORDS);
+}
+
+/** The words of a query (empty: nothing to search for). */
+export function searchTermsOf(query: string): string[] {
+  return [...new Set(wordsOf(query))].slice(0, MAX_QUERY_WORDS);
+}
+
+/** A LIKE pattern for words beginning with `term` (LIKE's own characters escaped). */
+function prefixPattern(term: string): string {
+  return `${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The SQL condition on `complaints c` for a query's terms, its parameters numbered from `firstParam`: every term
+ * begins a word of the complaint.
+ */
+export function searchClause(terms: readonly string[], firstParam: number): { sql: string; params: string[] } {
+  const params = terms.map(prefixPattern);
+  const sql = params
+    .map(
+      (_, i) =>
+        `c.ref IN (SELECT w.ref FROM complaint_search_words w WHERE w.word LIKE $${firstParam + i} ESCAPE '\\')`,
+    )
+    .join(' AND ');
+  return { sql, params };
+}
+
+/** Replaces a complaint's words (in the caller's transaction). */
+export async function writeSearchWords(tx: SqlQueryable, ref: string, words: readonly string[]): Promise<void> {
+  await tx.query('DELETE FROM complaint_search_words WHERE ref = $1', [ref]);
+  await tx.query('UPDATE complaints SET search_version = $2 WHERE ref = $1', [ref, SEARCH_VERSION]);
+  if (words.length === 0) return;
+  await tx.query(
+    'INSERT INTO complaint_search_words (ref, word) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING',
+    [ref, words],
+  );
+}
