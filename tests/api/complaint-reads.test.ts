@@ -174,7 +174,7 @@ describe('GET /complaints from the register', () => {
       serviceArea: 'childrens-services',
       category: expect.any(String),
       caseOfficer: 'officer.jones',
-      procedure: 'dundee-swd-2011@1',
+      procedure: 'dundee-swd-2011@2',
       receivedAt: expect.any(String),
       nextDeadline: expect.any(String),
       overdue: false,
@@ -190,7 +190,7 @@ describe('GET /complaints from the register', () => {
 
   it('filters by procedure, stage and service area, sorts three ways and pages with a cursor', async () => {
     expect(await refsOf('procedure=spso-social-work-2017')).toEqual([refs.serious]);
-    expect(await refsOf('procedure=dundee-swd-2011@1&sort=received')).toEqual([refs.zoe, refs.mo]);
+    expect(await refsOf('procedure=dundee-swd-2011@2&sort=received')).toEqual([refs.zoe, refs.mo]);
     expect(await refsOf('serviceArea=childrens-services')).toEqual([refs.mo]);
     expect(await refsOf('sort=-received')).toEqual([refs.serious, refs.mo, refs.zoe]);
     expect(await refsOf('sort=ref')).toEqual(Object.values(refs).sort());

@@ -24,8 +24,10 @@ import {
   openRegister,
   registerOver,
   type Register,
+  type RegisterListQuery,
   type SqlStore,
 } from '../../register';
+import { searchTermsOf } from '../../register/search';
 
 // The register against both stores it runs on: PGlite always, and PostgreSQL when TEST_DATABASE_URL is set
 // (.ci/run sets it). In CI a missing or unreachable PostgreSQL fails these tests rather than skipping them.
@@ -89,6 +91,55 @@ function registerContract(name: string, open: () => Promise<Register>) {
     let register: Register;
     beforeAll(async () => {
       register = await open();
+    });
+
+    it('is the read model: one complaint with its timeline, and lists by filter, search, order and page', async () => {
+      const zoe = sample('REG-READ-ZOE', T0).map((entry) =>
+        entry.type === 'complaint-received'
+          ? {
+              ...entry,
+              details: {
+                ...entry.details,
+                complainant: { name: 'Zoë Ångström', email: 'zoe@example.org' },
+                summary: '100% of the visits_late',
+              },
+            }
+          : entry,
+      );
+      await register.record(batchOf(zoe, 0, 2));
+      await register.record(batchOf(sample('REG-READ-PAT', T0 + DAY), 0, 1));
+      const read = await register.readComplaint('REG-READ-ZOE');
+      expect(read?.snapshot.lastSeq).toBe(2);
+      expect(read?.entries.map((entry) => entry.seq)).toEqual([1, 2]);
+      expect(await register.readComplaint('REG-READ-NONE')).toBeUndefined();
+      const refs = async (query: Partial<RegisterListQuery>) =>
+        (await register.listComplaints({ order: 'ref', limit: 10, ...query })).map((row) => row.snapshot.ref);
+      const mine = { receivedFrom: iso(T0 - 1), receivedTo: iso(T0 + 2 * DAY) };
+      expect(await refs({ ...mine, order: 'received' })).toEqual(['REG-READ-ZOE', 'REG-READ-PAT']);
+      expect(await refs({ ...mine, order: '-received' })).toEqual(['REG-READ-PAT', 'REG-READ-ZOE']);
+      expect(await refs({ ...mine, search: searchTermsOf('ZOE angstr') })).toEqual(['REG-READ-ZOE']);
+      expect(await refs({ ...mine, search: searchTermsOf('zoe@example.org') })).toEqual(['REG-READ-ZOE']);
+      expect(await refs({ ...mine, search: searchTermsOf('100%') })).toEqual(['REG-READ-ZOE']);
+      // LIKE's own characters are matched as themselves (unescaped, `_` and `%` would match every word).
+      expect(await refs({ ...mine, search: ['%'] })).toEqual([]);
+      expect(await refs({ ...mine, search: ['_'] })).toEqual([]);
+      expect(await refs({ ...mine, search: searchTermsOf('read-pat') })).toEqual(['REG-READ-PAT']);
+      expect(await refs({ ...mine, status: ['open'], stage: ['level-1'], serviceArea: ['community-care'] })).toEqual([
+        'REG-READ-PAT',
+        'REG-READ-ZOE',
+      ]);
+      expect(await refs({ ...mine, procedure: [{ id: 'dundee-swd-2011', version: 2 }] })).toEqual([]);
+      const [first] = await register.listComplaints({ ...mine, order: 'next-deadline', limit: 1 });
+      const rest = await register.listComplaints({
+        ...mine,
+        order: 'next-deadline',
+        limit: 10,
+        after: { key: first!.key, ref: first!.snapshot.ref },
+      });
+      expect([first!.snapshot.ref, ...rest.map((row) => row.snapshot.ref)].sort()).toEqual([
+        'REG-READ-PAT',
+        'REG-READ-ZOE',
+      ]);
     });
     afterAll(async () => {
       await register?.close();
