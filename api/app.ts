@@ -166,6 +166,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(webApplication, {
       ...deps.web,
       complaints: deps.complaints,
+      reads,
       ...(deps.register ? { register: deps.register } : {}),
       reports: deps.reports ?? {},
     });

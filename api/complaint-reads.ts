@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ComplaintSnapshot } from '../activities/contract';
 import { stateAtRevision, type ComplaintState, type TimelineEntry } from '../domain/complaint';
 import { canonicalJson } from '../domain/idempotency';
-import { TextSchema } from '../domain/vocabulary';
+import { STATED_RULE, TextSchema } from '../domain/vocabulary';
 import { listOrders, type Register, type RegisterListQuery } from '../register';
 import { MAX_QUERY_WORDS, searchTermsOf } from '../register/search';
 import { type ActionAnswer, isWholeState } from '../workflows/messages';
@@ -41,6 +41,12 @@ export interface ComplaintRead {
 
 /** The list's query: the filters of complaint-list.ts, plus the procedure, the free-text search and the order. */
 export const ComplaintListQuerySchema = FilterQuerySchema.extend({
+  unassigned: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .meta({ [STATED_RULE]: 'Read as a boolean.' })
+    .optional()
+    .describe('Only complaints without (true) or with (false) a case officer'),
   procedure: TextSchema.max(500)
     .transform((value, ctx) => {
       const parts = [
@@ -213,6 +219,29 @@ export class ComplaintReads {
 
   /** One page of complaints, from the register (the same for the API's GET /complaints and the web application). */
   async list(query: ComplaintListQuery, viewer: Viewer): Promise<ComplaintList> {
+    const personal = mayReadPersonalData(viewer);
+    const { rows, nextCursor } = await this.page(query, viewer);
+    return { items: rows.map(({ snapshot, recordedAt }) => listItem(snapshot, recordedAt, personal)), nextCursor };
+  }
+
+  /**
+   * The same page as `list`, each complaint as it stands without its timeline (the web application's worklist
+   * words each row's deadline from it): only for a viewer who may read personal data (403 otherwise).
+   */
+  async listStates(
+    query: ComplaintListQuery,
+    viewer: Viewer,
+  ): Promise<{ states: ComplaintState[]; nextCursor: string | null }> {
+    if (!mayReadPersonalData(viewer))
+      throw new ApiError(403, 'forbidden', 'Listing complaints in full needs a role that may read personal data');
+    const { rows, nextCursor } = await this.page(query, viewer);
+    return { states: rows.map(({ snapshot }) => stateOf(snapshot, [])), nextCursor };
+  }
+
+  private async page(
+    query: ComplaintListQuery,
+    viewer: Viewer,
+  ): Promise<{ rows: { snapshot: ComplaintSnapshot; recordedAt: string }[]; nextCursor: string | null }> {
     if (!this.register)
       throw new ApiError(503, 'listing-unavailable', 'This API has no register to list complaints from');
     const personal = mayReadPersonalData(viewer);
@@ -233,8 +262,10 @@ export class ComplaintReads {
     const rows = q !== undefined && search.length === 0 ? [] : await this.register.listComplaints(registerQuery);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const items = page.map(({ snapshot, recordedAt }) => listItem(snapshot, recordedAt, personal));
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(f, last.key, last.snapshot.ref) : null };
+    return {
+      rows: page,
+      nextCursor: rows.length > limit && last ? encodeCursor(f, last.key, last.snapshot.ref) : null,
+    };
   }
 }
 

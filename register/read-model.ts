@@ -17,6 +17,8 @@ export interface RegisterListQuery {
   serviceArea?: readonly string[];
   category?: readonly string[];
   officer?: string;
+  /** true: only complaints without a case officer; false: only those with one. */
+  unassigned?: boolean;
   /** `id` or `id@version`. */
   procedure?: readonly { id: string; version?: number }[];
   overdue?: boolean;
@@ -84,6 +86,8 @@ function filterClauses(query: RegisterListQuery, params: unknown[]): string[] {
   anyOf('c.service_area', query.serviceArea);
   anyOf('c.category', query.category);
   if (query.officer !== undefined) clauses.push(`c.case_officer_id = ${param(query.officer)}`);
+  if (query.unassigned !== undefined)
+    clauses.push(query.unassigned ? 'c.case_officer_id IS NULL' : 'c.case_officer_id IS NOT NULL');
   if (query.procedure) {
     const each = query.procedure.map((p) =>
       p.version === undefined

@@ -1,15 +1,16 @@
-import { type ListQuery, ListQuerySchema } from '../api/complaint-list';
+import { ListQuerySchema } from '../api/complaint-list';
+import type { Viewer } from '../api/complaint-reads';
 import type { ComplaintService } from '../api/complaint-service';
+import { ComplaintListQuerySchema, type ComplaintReads } from '../api/complaint-reads';
 import { isOverdue, nextDeadline, type ComplaintState } from '../domain/complaint';
 import { nextDeadlineInWords } from '../domain/deadline-words';
 import { stageDefinition } from '../domain/procedure';
 import { findProcedure } from '../domain/procedures';
+import type { ListOrder } from '../register';
 
-// THE ONE ADAPTER between the web pages and the complaints list. Today it reads what GET /complaints reads
-// (Temporal visibility, which holds no personal data) and then each listed complaint's state for the complainant's
-// name and the summary, so the free-text search, "unassigned" and the sort are applied here, over at most
-// MAX_SCANNED complaints. When the register becomes the read model (issue 17), this file calls its list function
-// instead; the pages do not change.
+// THE ONE ADAPTER between the web pages and the complaints list: the register, the read model (issue 17), through
+// ComplaintReads.listStates, the same query as GET /complaints. Filters, search, order and paging are all the
+// register's query; nothing is filtered here, and there is no cap (the team page reads page after page).
 
 export interface CaseFilters {
   status?: string;
@@ -28,13 +29,14 @@ export interface CaseFilters {
   q?: string;
 }
 
-export type CaseSort = 'received' | 'deadline' | 'ref';
+/** The worklist's orders: the register's (api/complaint-reads.ts `sort`). */
+export type CaseSort = ListOrder;
 
 export interface CaseListQuery {
   filters: CaseFilters;
   sort: CaseSort;
-  order: 'asc' | 'desc';
-  page: number;
+  /** The previous page's nextCursor. */
+  cursor?: string;
   pageSize: number;
 }
 
@@ -57,13 +59,9 @@ export interface CaseRow {
 
 export interface CaseListPage {
   rows: CaseRow[];
-  total: number;
-  /** More matched than were scanned: the list is cut short. */
-  truncated: boolean;
+  /** Give as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
 }
-
-export const MAX_SCANNED = 500;
-const VISIBILITY_PAGE = 100;
 
 /** A complaint as a worklist row (the words for its deadline from domain/deadline-words.ts). */
 export function caseRow(state: ComplaintState, nowMs: number): CaseRow {
@@ -90,18 +88,51 @@ export function caseRow(state: ComplaintState, nowMs: number): CaseRow {
   };
 }
 
+/** One page of the worklist. Invalid filters throw the API's 400 (the list's one schema checks them). */
+export async function listCases(
+  reads: ComplaintReads,
+  viewer: Viewer,
+  query: CaseListQuery,
+  nowMs: number,
+): Promise<CaseListPage> {
+  const { unassigned, ...rest } = query.filters;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined && value !== ''));
+  const listQuery = ComplaintListQuerySchema.parse({
+    ...defined,
+    ...(unassigned ? { unassigned: 'true' } : {}),
+    sort: query.sort,
+    limit: String(query.pageSize),
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  });
+  const page = await reads.listStates(listQuery, viewer);
+  return { rows: page.states.map((state) => caseRow(state, nowMs)), nextCursor: page.nextCursor };
+}
+
+/** Every complaint the filters match, page after page (the team page's counts). */
+export async function allCases(
+  reads: ComplaintReads,
+  viewer: Viewer,
+  filters: CaseFilters,
+  sort: CaseSort,
+  nowMs: number,
+): Promise<CaseRow[]> {
+  const rows: CaseRow[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listCases(reads, viewer, { filters, sort, pageSize: 100, ...(cursor ? { cursor } : {}) }, nowMs);
+    rows.push(...page.rows);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return rows;
+}
+
+// The intake page's look-up of earlier complaints (by name or e-mail, before recording): intake may not list with
+// personal data (api/auth.ts mayReadPersonalData), so it still reads Temporal visibility's 100 newest open or
+// closed complaints and their states, matched here. Whether intake may search the register is the lead's call.
 function matchesText(row: CaseRow, q: string): boolean {
   const words = q.toLowerCase().split(/\s+/).filter(Boolean);
   const haystack = [row.ref, row.complainant, row.email ?? '', row.summary].join('\n').toLowerCase();
   return words.every((word) => haystack.includes(word));
-}
-
-function compare(sort: CaseSort): (a: CaseRow, b: CaseRow) => number {
-  if (sort === 'ref') return (a, b) => a.ref.localeCompare(b.ref);
-  if (sort === 'deadline')
-    return (a, b) =>
-      (a.nextDeadlineAt ?? '9999').localeCompare(b.nextDeadlineAt ?? '9999') || a.ref.localeCompare(b.ref);
-  return (a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.ref.localeCompare(b.ref);
 }
 
 async function statesOf(complaints: ComplaintService, refs: string[]): Promise<ComplaintState[]> {
@@ -113,34 +144,22 @@ async function statesOf(complaints: ComplaintService, refs: string[]): Promise<C
   return states;
 }
 
-/** One page of the worklist. Invalid filters throw the API's 400 (the list's one schema checks them). */
-export async function listCases(
+/** At most `limit` of the 100 newest complaints whose reference, name, e-mail or summary hold every word of `q`. */
+export async function lookUpEarlier(
   complaints: ComplaintService,
-  query: CaseListQuery,
+  q: string,
+  limit: number,
   nowMs: number,
-): Promise<CaseListPage> {
-  const { q, unassigned, procedure, ...visible } = query.filters;
-  const defined = Object.fromEntries(
-    Object.entries(visible).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = ListQuerySchema.safeParse({ ...defined, limit: String(VISIBILITY_PAGE) });
-  if (!parsed.success) throw parsed.error;
-  const refs: string[] = [];
-  let cursor: string | null = null;
-  let truncated = false;
-  do {
-    const listQuery: ListQuery = { ...parsed.data, ...(cursor ? { cursor } : {}) };
-    const page = await complaints.list(listQuery);
-    refs.push(...page.items.map((item) => item.ref));
-    cursor = page.nextCursor;
-    if (refs.length >= MAX_SCANNED && cursor) truncated = true;
-  } while (cursor && !truncated);
-  let rows = (await statesOf(complaints, refs)).map((state) => caseRow(state, nowMs));
-  if (unassigned) rows = rows.filter((row) => !row.officer);
-  if (procedure) rows = rows.filter((row) => row.procedure.startsWith(procedure));
-  if (q?.trim()) rows = rows.filter((row) => matchesText(row, q));
-  rows.sort(compare(query.sort));
-  if (query.order === 'desc') rows.reverse();
-  const start = (query.page - 1) * query.pageSize;
-  return { rows: rows.slice(start, start + query.pageSize), total: rows.length, truncated };
+): Promise<CaseRow[]> {
+  const page = await complaints.list(ListQuerySchema.parse({ limit: '100' }));
+  const rows = (
+    await statesOf(
+      complaints,
+      page.items.map((item) => item.ref),
+    )
+  ).map((state) => caseRow(state, nowMs));
+  return rows
+    .filter((row) => matchesText(row, q))
+    .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || a.ref.localeCompare(b.ref))
+    .slice(0, limit);
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actorFor, READERS, type Role, requireRole } from '../api/auth';
 import { ApiError } from '../api/errors';
+import { isWholeState } from '../workflows/messages';
 import { actionRoutes } from '../api/routes/actions';
 import { describeEntries } from '../audit/timeline';
 import { type ActionName, actionBodySchemas, type ComplaintCommand } from '../domain/actions';
@@ -190,12 +191,17 @@ function noticesOf(state: ComplaintState) {
 }
 
 const RefSchema = z.object({ ref: ComplaintRefSchema });
+/** After an action, the page asks for at least the revision its answer carried (read-your-writes). */
+const RevisionSchema = z.object({ revision: z.coerce.number().int().min(1).max(1_000_000).optional() });
 
 export function caseRoutes(app: FastifyInstance, context: WebContext): void {
   app.get('/cases/:ref', { config: { browser: true }, onRequest: requireRole(...READERS) }, async (request, reply) => {
     const params = RefSchema.safeParse(request.params);
     if (!params.success) throw new ApiError(404, 'not-found', 'There is no complaint with that reference');
-    return renderCase(request, reply, context, await context.complaints.state(params.data.ref));
+    const revision = RevisionSchema.safeParse(request.query);
+    const atLeastRevision = revision.success ? revision.data.revision : undefined;
+    const read = await context.reads.get(params.data.ref, atLeastRevision ? { atLeastRevision } : {});
+    return renderCase(request, reply, context, read.state);
   });
 
   for (const page of pageActions) {
@@ -220,9 +226,17 @@ export function caseRoutes(app: FastifyInstance, context: WebContext): void {
           }));
           return renderCase(request, reply, context, state, { action: page.action, errors, form });
         }
+        let revision: number;
         try {
           const actor = actorFor(caller, request.actingRole!);
-          await context.complaints.act(ref, page.action, parsed.data as never, actor, formKey(form.idempotencyKey));
+          const answer = await context.complaints.act(
+            ref,
+            page.action,
+            parsed.data as never,
+            actor,
+            formKey(form.idempotencyKey),
+          );
+          revision = isWholeState(answer) ? answer.timeline.length : answer.revision;
         } catch (error) {
           if (!(error instanceof ApiError) || error.statusCode !== 409) throw error;
           const state = await context.complaints.state(ref);
@@ -233,7 +247,7 @@ export function caseRoutes(app: FastifyInstance, context: WebContext): void {
             form,
           });
         }
-        return reply.redirect(`/cases/${encodeURIComponent(ref)}?done=${page.action}`, 303);
+        return reply.redirect(`/cases/${encodeURIComponent(ref)}?done=${page.action}&revision=${revision}`, 303);
       },
     );
   }

@@ -5,7 +5,7 @@ import { ApiError } from '../api/errors';
 import { ComplaintRefSchema, IntakeSchema } from '../domain/intake';
 import { categories, channels, serviceAreas, TextSchema } from '../domain/vocabulary';
 import { categoryWords, channelWords, serviceAreaWords, statusWords } from '../domain/words';
-import { listCases } from './case-list';
+import { lookUpEarlier } from './case-list';
 import { errorsByField, type FieldError, fieldErrors, filled, formKey, newFormKey, yes } from './forms';
 import type { WebContext } from './plugin';
 import { pageContext } from './views';
@@ -64,15 +64,7 @@ export function intakeRoutes(app: FastifyInstance, context: WebContext): void {
   ) => {
     const lookup = LookupSchema.safeParse(request.query);
     const term = lookup.success ? lookup.data.lookup : undefined;
-    const matches = term
-      ? (
-          await listCases(
-            context.complaints,
-            { filters: { q: term }, sort: 'received', order: 'desc', page: 1, pageSize: 20 },
-            context.now(),
-          )
-        ).rows
-      : undefined;
+    const matches = term ? await lookUpEarlier(context.complaints, term, 20, context.now()) : undefined;
     return reply.view('intake.njk', {
       ...pageContext(request, reply, context, errors.length ? 'Error: Record a complaint' : 'Record a complaint'),
       lookup: term ?? '',

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import nunjucks from 'nunjucks';
 import type { Caller } from '../api/auth';
 import type { ComplaintService } from '../api/complaint-service';
+import type { ComplaintReads } from '../api/complaint-reads';
 import { ApiError } from '../api/errors';
 import type { Register } from '../register';
 import { caseRoutes } from './cases';
@@ -46,6 +47,8 @@ export interface WebOptions {
 
 export interface WebPluginOptions extends WebOptions {
   complaints: ComplaintService;
+  /** The read model (api/complaint-reads.ts): the worklist, the team page and the complaint page read through it. */
+  reads: ComplaintReads;
   register?: Register;
   reports: { defaultProcedure?: string; population?: number | null };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireRole } from '../api/auth';
 import { endOfLondonDay, londonDate, shiftIsoDate } from '../domain/calendar';
 import { serviceAreaWords } from '../domain/words';
-import { type CaseRow, listCases } from './case-list';
+import { allCases, type CaseRow } from './case-list';
 import type { WebContext } from './plugin';
 import { pageContext } from './views';
 
@@ -41,9 +41,12 @@ export function reportPages(app: FastifyInstance, context: WebContext): void {
   app.get('/team', { config: { browser: true }, onRequest: requireRole('manager') }, async (request, reply) => {
     const nowMs = context.now();
     const weekEndMs = endOfLondonDay(shiftIsoDate(londonDate(nowMs), 7));
-    const { rows, truncated } = await listCases(
-      context.complaints,
-      { filters: { status: 'open,awaiting-escalation' }, sort: 'deadline', order: 'asc', page: 1, pageSize: 500 },
+    const caller = request.caller!;
+    const rows = await allCases(
+      context.reads,
+      { id: caller.id, roles: caller.roles },
+      { status: 'open,awaiting-escalation' },
+      'next-deadline',
       nowMs,
     );
     const byOfficer = tally(
@@ -72,7 +75,6 @@ export function reportPages(app: FastifyInstance, context: WebContext): void {
       byOfficer,
       byArea,
       cases: rows.slice(0, 100),
-      truncated,
     });
   });
 }

@@ -1,16 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { READERS, requireRole } from '../api/auth';
+import { ApiError } from '../api/errors';
 import { endOfLondonDay, londonDate, shiftIsoDate } from '../domain/calendar';
 import { listProcedures } from '../domain/procedures';
 import { categoryWords, serviceAreaWords, statusWords } from '../domain/words';
 import { TextSchema } from '../domain/vocabulary';
-import { type CaseFilters, listCases } from './case-list';
+import { listOrders } from '../register';
+import { type CaseFilters, type CaseRow, listCases } from './case-list';
 import { fieldErrors } from './forms';
 import type { WebContext } from './plugin';
 import { pageContext } from './views';
 
-// The worklist (home page): tabs, a filter panel, a free-text search, a sortable, paged table.
+// The worklist (home page): tabs, a filter panel, a free-text search, a sortable table paged by the register's
+// cursor (Next page; First page). Everything is the register's query (web/case-list.ts).
 
 export const tabs = [
   { id: 'mine', label: 'My cases' },
@@ -33,9 +36,8 @@ const WorklistQuerySchema = z.object({
   procedure: text(100),
   receivedFrom: text(10),
   receivedTo: text(10),
-  sort: z.enum(['received', 'deadline', 'ref']).default('deadline'),
-  order: z.enum(['asc', 'desc']).default('asc'),
-  page: z.coerce.number().int().min(1).max(1000).default(1),
+  sort: z.enum(listOrders).default('next-deadline'),
+  cursor: text(4000),
 });
 type WorklistQuery = z.output<typeof WorklistQuerySchema>;
 
@@ -104,32 +106,32 @@ export function worklistRoutes(app: FastifyInstance, context: WebContext): void 
       ),
     };
     let errors = parsed.success ? [] : fieldErrors(parsed.error);
-    let page = { rows: [] as Awaited<ReturnType<typeof listCases>>['rows'], total: 0, truncated: false };
+    let page: { rows: CaseRow[]; nextCursor: string | null } = { rows: [], nextCursor: null };
     if (errors.length === 0) {
       try {
         page = await listCases(
-          context.complaints,
-          { filters, sort: query.sort, order: query.order, page: query.page, pageSize: PAGE_SIZE },
+          context.reads,
+          { id: caller.id, roles: caller.roles },
+          { filters, sort: query.sort, pageSize: PAGE_SIZE, ...(query.cursor ? { cursor: query.cursor } : {}) },
           nowMs,
         );
       } catch (error) {
-        if (!(error instanceof z.ZodError)) throw error;
-        errors = fieldErrors(error);
+        if (error instanceof z.ZodError) errors = fieldErrors(error);
+        else if (error instanceof ApiError && error.statusCode === 400)
+          errors = [
+            { field: 'form', text: 'That page of the list has expired: start again from the first page', href: '#' },
+          ];
+        else throw error;
       }
     }
-    const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
-    const sortLink = (sort: WorklistQuery['sort']) =>
-      linkWith(
-        { ...query, tab },
-        { sort, order: query.sort === sort && query.order === 'asc' ? 'desc' : 'asc', page: 1 },
-      );
-    const ariaSort = (sort: WorklistQuery['sort']) =>
-      query.sort === sort ? (query.order === 'asc' ? 'ascending' : 'descending') : 'none';
+    const sortLink = (sort: WorklistQuery['sort']) => linkWith({ ...query, tab }, { sort, cursor: undefined });
+    const ariaSort = (...sorts: WorklistQuery['sort'][]) =>
+      sorts.includes(query.sort) ? (query.sort === '-received' ? 'descending' : 'ascending') : 'none';
     return reply.view('worklist.njk', {
       ...pageContext(request, reply, context, `${tabs.find((t) => t.id === tab)!.label} - Worklist`),
       tabs: tabs.map((t) => ({
         text: t.label,
-        href: linkWith({ ...query, tab: t.id }, { page: 1 }),
+        href: linkWith({ ...query, tab: t.id }, { cursor: undefined }),
         active: t.id === tab,
       })),
       tab,
@@ -139,8 +141,8 @@ export function worklistRoutes(app: FastifyInstance, context: WebContext): void 
         ...row,
         serviceAreaTitle: serviceAreaWords[row.serviceArea as keyof typeof serviceAreaWords]?.title ?? row.serviceArea,
       })),
-      total: page.total,
-      truncated: page.truncated,
+      shown: page.rows.length,
+      more: page.nextCursor !== null,
       filterOptions: {
         status: options(statusWords, query.status),
         serviceArea: options(serviceAreaWords, query.serviceArea),
@@ -155,18 +157,20 @@ export function worklistRoutes(app: FastifyInstance, context: WebContext): void 
         ],
       },
       sorts: {
-        received: { href: sortLink('received'), aria: ariaSort('received') },
-        deadline: { href: sortLink('deadline'), aria: ariaSort('deadline') },
+        received: {
+          href: sortLink(query.sort === 'received' ? '-received' : 'received'),
+          aria: ariaSort('received', '-received'),
+        },
+        deadline: { href: sortLink('next-deadline'), aria: ariaSort('next-deadline') },
         ref: { href: sortLink('ref'), aria: ariaSort('ref') },
       },
       pagination: {
-        ...(query.page > 1 ? { previous: { href: linkWith({ ...query, tab }, { page: query.page - 1 }) } } : {}),
-        ...(query.page < pages ? { next: { href: linkWith({ ...query, tab }, { page: query.page + 1 }) } } : {}),
-        items: Array.from({ length: pages }, (_, i) => ({
-          number: i + 1,
-          href: linkWith({ ...query, tab }, { page: i + 1 }),
-          current: i + 1 === query.page,
-        })),
+        ...(query.cursor
+          ? { previous: { text: 'First page', href: linkWith({ ...query, tab }, { cursor: undefined }) } }
+          : {}),
+        ...(page.nextCursor
+          ? { next: { text: 'Next page', href: linkWith({ ...query, tab }, { cursor: page.nextCursor }) } }
+          : {}),
       },
     });
   });

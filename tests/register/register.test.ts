@@ -140,6 +140,14 @@ function registerContract(name: string, open: () => Promise<Register>) {
         'REG-READ-PAT',
         'REG-READ-ZOE',
       ]);
+      // The worklist's Unassigned tab: no case officer (and its converse).
+      const kim = timelineOf('REG-READ-KIM', T0 + DAY, [
+        [T0 + DAY + 1000, { type: 'case-officer-assigned', officer: { id: 'officer.kim', name: 'Kim' } }],
+      ]);
+      await register.record(batchOf(kim, 0, 2));
+      expect(await refs({ ...mine, unassigned: true })).toEqual(['REG-READ-PAT', 'REG-READ-ZOE']);
+      expect(await refs({ ...mine, unassigned: false })).toEqual(['REG-READ-KIM']);
+      expect(await refs({ ...mine, officer: 'officer.kim' })).toEqual(['REG-READ-KIM']);
     });
     afterAll(async () => {
       await register?.close();

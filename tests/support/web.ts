@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { unusedLoopbackPort } from '../../platform/ports';
+import { openPgliteInMemory, registerOver } from '../../register';
 import type { WebOptions } from '../../web/plugin';
 import { type ApiStack, people, type Person, startApiStack } from './api';
 import { startDevServer } from './temporal';
@@ -45,7 +46,10 @@ export async function startWebStack(
   const baseUrl = `http://127.0.0.1:${port}`;
   const options = typeof web === 'function' ? await web(baseUrl) : web;
   const env = await startDevServer();
+  // The read model the pages list from (the worker writes it before it answers).
+  const register = await registerOver(await openPgliteInMemory());
   const api = await startApiStack(env, {
+    register,
     web: {
       council: { name: 'Test Council' },
       session: { key: randomBytes(32), idleMinutes: 30, secure: false },
@@ -63,6 +67,7 @@ export async function startWebStack(
     close: async () => {
       await browser.close();
       await api.close();
+      await register.close();
       await env.teardown();
     },
   };
