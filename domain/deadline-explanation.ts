@@ -4,7 +4,8 @@ import { isoDayOfWeek, type DeadlineWorking } from './calendar';
 // letters (notifications/), the audit timeline and anyone reading the API's `working`. Pure and zod-free.
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
+/** The months' names, January first (the one list: deadline words use it too). */
+export const MONTHS = [
   'January',
   'February',
   'March',

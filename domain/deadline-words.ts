@@ -1,24 +1,10 @@
 import { daysBetween, type DayKind, type HolidayCalendar, londonDate } from './calendar';
 import type { ComplaintState } from './complaint-state';
 import type { NextDeadline } from './complaint';
+import { MONTHS } from './deadline-explanation';
 
 // A complaint's next deadline in the words a worklist shows: "due today", "due in 2 working days", "overdue by 3
 // days", "extended to 14 January". Pure: the caller gives the time.
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
