@@ -1,3 +1,4 @@
+import type { ActivityOptions } from '@temporalio/common';
 import {
   isOverdue,
   nextDeadline,
@@ -75,6 +76,21 @@ export interface ComplaintActivities {
 }
 
 export const NON_RETRYABLE_NOTICE_FAILURE = 'NoticeUndeliverable';
+
+/**
+ * How a workflow calls what tells people (notices, the letter-posting reminder): never holding the complaint up, they
+ * retry for a day with backoff, then the failure is recorded; an undeliverable one is not retried.
+ */
+export const NOTICE_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 minutes',
+    nonRetryableErrorTypes: [NON_RETRYABLE_NOTICE_FAILURE],
+  },
+};
 
 /** What the letter-posting workflow (workflows/letter-posting.ts) asks when a letter to post is due to be posted. */
 export interface LetterPostingRequest {

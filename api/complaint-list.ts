@@ -199,7 +199,7 @@ export const ComplaintSummarySchema = z
     receivedAt: z.string().nullable(),
     nextDeadline: z.string().nullable(),
     overdue: z.boolean().nullable(),
-    startedAt: z.string(),
+    startedAt: z.string().describe('When the complaint was recorded'),
     closedAt: z.string().nullable(),
   })
   .describe('A complaint as Temporal visibility lists it (search attributes); GET /complaints/{ref} has everything');

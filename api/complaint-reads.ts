@@ -8,7 +8,7 @@ import { listOrders, type Register, type RegisterListQuery } from '../register';
 import { MAX_QUERY_WORDS, searchTermsOf } from '../register/search';
 import { type ActionAnswer, isWholeState } from '../workflows/messages';
 import { mayReadPersonalData, type Role } from './auth';
-import { ListQuerySchema as FilterQuerySchema } from './complaint-list';
+import { ComplaintSummarySchema, ListQuerySchema as FilterQuerySchema } from './complaint-list';
 import { type ComplaintService, explained } from './complaint-service';
 import { ApiError, badRequest } from './errors';
 
@@ -85,30 +85,16 @@ export const ComplaintListQuerySchema = FilterQuerySchema.extend({
 }).strict();
 export type ComplaintListQuery = z.output<typeof ComplaintListQuerySchema>;
 
-export const ComplaintListItemSchema = z
-  .object({
-    ref: z.string(),
-    status: z.string().nullable(),
-    stage: z.string().nullable(),
-    serviceArea: z.string().nullable(),
-    category: z.string().nullable(),
-    caseOfficer: z.string().nullable().describe("The case officer's id"),
-    procedure: z.string().nullable().describe('id@version'),
-    receivedAt: z.string().nullable(),
-    nextDeadline: z.string().nullable(),
-    overdue: z.boolean().nullable(),
-    startedAt: z.string().describe('When the complaint was recorded'),
-    closedAt: z.string().nullable(),
-    nextDeadlineKind: z.string().nullable().describe('acknowledgement, response, escalation-window or referral-window'),
-    serious: z.boolean(),
-    complainantName: z
-      .string()
-      .nullable()
-      .describe("The complainant's name; null for a caller whose roles may not see personal data"),
-    summary: z.string().nullable().describe('The summary; null for a caller whose roles may not see personal data'),
-    revision: z.number().int().describe("The complaint's revision this item shows (its timeline's last seq)"),
-  })
-  .describe('A complaint as the register lists it; GET /complaints/{ref} has everything');
+export const ComplaintListItemSchema = ComplaintSummarySchema.extend({
+  nextDeadlineKind: z.string().nullable().describe('acknowledgement, response, escalation-window or referral-window'),
+  serious: z.boolean(),
+  complainantName: z
+    .string()
+    .nullable()
+    .describe("The complainant's name; null for a caller whose roles may not see personal data"),
+  summary: z.string().nullable().describe('The summary; null for a caller whose roles may not see personal data'),
+  revision: z.number().int().describe("The complaint's revision this item shows (its timeline's last seq)"),
+}).describe('A complaint as the register lists it; GET /complaints/{ref} has everything');
 export type ComplaintListItem = z.infer<typeof ComplaintListItemSchema>;
 
 export const ComplaintListSchema = z.object({

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import {
-  NON_RETRYABLE_NOTICE_FAILURE,
+  NOTICE_ACTIVITY_OPTIONS,
   registerSnapshot,
   type ComplaintActivities,
   type ComplaintSnapshot,
@@ -73,17 +73,8 @@ export interface ComplaintWorkflowInput extends ComplaintOpening {
   };
 }
 
-// Notices must never hold up the complaint: they retry for a day with backoff, then the failure is recorded.
-const notifications = wf.proxyActivities<ComplaintActivities>({
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '1 day',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 minutes',
-    nonRetryableErrorTypes: [NON_RETRYABLE_NOTICE_FAILURE],
-  },
-});
+// Notices must never hold up the complaint (activities/contract.ts NOTICE_ACTIVITY_OPTIONS).
+const notifications = wf.proxyActivities<ComplaintActivities>(NOTICE_ACTIVITY_OPTIONS);
 
 // The register is the system of record: it retries until the store is back, however long that takes; only a batch
 // the store refuses for what it holds is given up, after a few tries (activities/complaint-activities.ts).

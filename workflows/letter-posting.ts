@@ -1,20 +1,11 @@
 import * as wf from '@temporalio/workflow';
-import { NON_RETRYABLE_NOTICE_FAILURE, type LetterActivities, type LetterPostingRequest } from '../activities/contract';
+import { NOTICE_ACTIVITY_OPTIONS, type LetterActivities, type LetterPostingRequest } from '../activities/contract';
 
 // A letter queued to post (no e-mail address): a durable timer to the end of the next working day (domain/letters.ts
 // letterPostBy), then the staff are reminded unless someone has marked it posted. Started by the complaint workflow
 // (patch LETTERS_FOR_EVERYONE) as an abandoned child, so the complaint closing or continuing as new does not stop it.
 
-const letters = wf.proxyActivities<LetterActivities>({
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '1 day',
-  retry: {
-    initialInterval: '5 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '30 minutes',
-    nonRetryableErrorTypes: [NON_RETRYABLE_NOTICE_FAILURE],
-  },
-});
+const letters = wf.proxyActivities<LetterActivities>(NOTICE_ACTIVITY_OPTIONS);
 
 /** The workflow id of a letter's posting reminder. */
 export function letterPostingWorkflowId(letterId: string): string {
