@@ -1,7 +1,7 @@
 // The root-cause taxonomy at the API's edge: GET /root-causes gives the organisation's codes, and an outcome naming
 // a code the taxonomy lacks is a 400 before Temporal is asked (a lazy connection to a closed port: a body that
 // passes the check reaches Temporal and gets its 503). That the workflow records the codes is shown end to end by
-// tests/scenario/spso-2031.test.ts (its learning figure) and in the domain by tests/domain/spso-indicators.test.ts.
+// tests/scenario/shared-scenarios.test.ts (spso-2031.json, its learning figure) and in the domain by tests/domain/spso-indicators.test.ts.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
