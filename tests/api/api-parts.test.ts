@@ -16,11 +16,10 @@ import {
   TokenStore,
 } from '../../api/auth';
 import { decodeCursor, encodeCursor, ListQuerySchema, quote, visibilityQuery } from '../../api/complaint-list';
-import { ComplaintService } from '../../api/complaint-service';
 import { ApiError, toApiError } from '../../api/errors';
 import { candidateRef, canonicalJson, refYear } from '../../api/references';
 import { apiUrl, ConfigError, loadConfig } from '../../platform/config';
-import { testTokens } from '../support/api';
+import { testComplaintService, testTokens } from '../support/api';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'api-parts-'));
 
@@ -192,13 +191,7 @@ describe('errors', () => {
 describe('buildApp', () => {
   it('refuses to start with a route that neither is public nor checks roles', async () => {
     const connection = Connection.lazy({ address: '127.0.0.1:1' });
-    const complaints = new ComplaintService(new Client({ connection }), {
-      namespace: 'default',
-      taskQueue: 'q',
-      defaultProcedure: 'dundee-swd-2011',
-      refPrefix: 'SW',
-      timeoutMs: 100,
-    });
+    const complaints = testComplaintService(new Client({ connection }), { taskQueue: 'q', timeoutMs: 100 });
     const open = await buildApp({ complaints, tokens: testTokens() });
     expect(() => open.get('/forgotten', async () => ({ oops: true }))).toThrow(
       'Route GET /forgotten has no requireRole(...) and is not public',

@@ -11,14 +11,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/complaint-activities';
 import { buildApp } from '../../api/app';
-import { ComplaintService } from '../../api/complaint-service';
 import { createNoticeDelivery, type ClosableNoticeDelivery } from '../../notifications';
 import { letterPrinterFromConfig } from '../../notifications/letter-printer';
 import { loadConfig } from '../../platform/config';
 import { repoRoot } from '../../platform/repo-root';
 import { openPgliteInMemory, openPostgres, registerOver, type Register } from '../../register';
 import { createComplaintsWorker } from '../../worker/create-worker';
-import { caller, eventually, intakeBody, testTokens, type Person } from '../support/api';
+import { caller, eventually, intakeBody, testComplaintService, testTokens, type Person } from '../support/api';
 import { TestMailServer } from '../support/mail-server';
 import { pdfText } from '../support/pdf-text';
 import { bundleComplaintWorkflows, startDevServer } from '../support/temporal';
@@ -79,13 +78,7 @@ beforeAll(async () => {
     await running;
   };
   connection = await Connection.connect({ address: env.address });
-  const complaints = new ComplaintService(new Client({ connection, namespace }), {
-    namespace,
-    taskQueue,
-    defaultProcedure: 'dundee-swd-2011',
-    refPrefix: 'SW',
-    timeoutMs: 10_000,
-  });
+  const complaints = testComplaintService(new Client({ connection, namespace }), { namespace, taskQueue });
   app = await buildApp({ complaints, tokens: testTokens(), register, letterPrinter: letterPrinterFromConfig(config) });
   await app.ready();
   call = caller(app);

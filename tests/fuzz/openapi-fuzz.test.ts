@@ -16,7 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createActivities } from '../../activities/complaint-activities';
 import { buildApp } from '../../api/app';
 import { hashToken, TokenStore } from '../../api/auth';
-import { ComplaintService } from '../../api/complaint-service';
+import { testComplaintService } from '../support/api';
 import { createMetrics } from '../../api/metrics';
 import { findSchemathesis } from '../../devtools/fuzz/schemathesis';
 import { openRegister, type Register } from '../../register';
@@ -58,13 +58,7 @@ beforeAll(async () => {
   });
   running = worker.run();
   connection = await Connection.connect({ address: env.address });
-  const complaints = new ComplaintService(new Client({ connection, namespace }), {
-    namespace,
-    taskQueue,
-    defaultProcedure: 'dundee-swd-2011',
-    refPrefix: 'SW',
-    timeoutMs: 10_000,
-  });
+  const complaints = testComplaintService(new Client({ connection, namespace }), { namespace, taskQueue });
   const tokens = new TokenStore([
     {
       sha256: hashToken(TOKEN),

@@ -96,12 +96,10 @@ export async function startApiStack(
   // Its own connection, as api/main.ts has: it stays open when a test stops the server.
   const connection = await Connection.connect({ address: env.address });
   const client = new Client({ connection, namespace, dataConverter: complaintDataConverter(options.payloadKeys) });
-  const complaints = new ComplaintService(client, {
+  const complaints = testComplaintService(client, {
     namespace,
     taskQueue,
-    defaultProcedure: 'dundee-swd-2011',
-    refPrefix: 'SW',
-    timeoutMs: options.timeoutMs ?? 10_000,
+    timeoutMs: options.timeoutMs,
     ...options.intake,
   });
   const metrics = createMetrics({ defaultMetrics: false });
@@ -143,14 +141,23 @@ export async function unreachableTemporal(
   timeoutMs = 1_000,
 ): Promise<{ complaints: ComplaintService; connection: Connection }> {
   const connection = Connection.lazy({ address: `127.0.0.1:${await unusedLoopbackPort()}` });
-  const complaints = new ComplaintService(new Client({ connection }), {
+  const complaints = testComplaintService(new Client({ connection }), { taskQueue: 'complaints', timeoutMs });
+  return { complaints, connection };
+}
+
+/** The API's complaint service as the tests make it: the 2011 procedure by default, SW references, 10 s. */
+export function testComplaintService(
+  client: Client,
+  options: { taskQueue: string; namespace?: string; timeoutMs?: number | undefined } & Partial<ComplaintServiceOptions>,
+): ComplaintService {
+  const { timeoutMs, ...rest } = options;
+  return new ComplaintService(client, {
     namespace: 'default',
-    taskQueue: 'complaints',
     defaultProcedure: 'dundee-swd-2011',
     refPrefix: 'SW',
-    timeoutMs,
+    timeoutMs: timeoutMs ?? 10_000,
+    ...rest,
   });
-  return { complaints, connection };
 }
 
 export interface CallOptions {
