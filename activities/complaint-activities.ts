@@ -1,10 +1,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Notice } from '../domain/notices';
+import type { PersonalData } from '../platform/personal-data';
 import {
   NON_RETRYABLE_REGISTER_REFUSAL,
   REGISTER_REFUSAL_ATTEMPTS,
   type ComplaintActivities,
   type ComplaintRegisterWriter,
   type NoticeDelivery,
+  type NoticeReceipt,
   type RegisterBatch,
   type RegisterWriteOrigin,
 } from './contract';
@@ -12,10 +15,32 @@ import {
 export interface ActivityDependencies {
   register: ComplaintRegisterWriter;
   delivery: NoticeDelivery;
+  /** Opens a notice's sealed fields to send it (the register's: platform/personal-data.ts); absent: sent as given. */
+  personalData?: Pick<PersonalData, 'open' | 'isErased'>;
+}
+
+/** How a notice of an erased complaint is answered: not sent (nobody to write to), and not retried. */
+export const NOT_SENT_ERASED = 'not-sent:erased';
+
+/**
+ * Sends a notice with its personal fields opened; a notice of an erased complaint is not sent (its receipt says so)
+ * rather than failing for ever: its data key is gone, there is no name or address to send to.
+ */
+export async function deliverOpened(
+  notice: Notice,
+  personalData: ActivityDependencies['personalData'],
+  deliver: (opened: Notice) => Promise<NoticeReceipt>,
+): Promise<NoticeReceipt> {
+  if (!personalData) return deliver(notice);
+  if (await personalData.isErased(notice.ref)) {
+    currentContext()?.log.info('Notice not sent: the complaint was erased', { ref: notice.ref, kind: notice.kind });
+    return { noticeId: notice.id, deliveredAs: NOT_SENT_ERASED, recipients: [] };
+  }
+  return deliver(await personalData.open(notice));
 }
 
 /** The activities the complaint workflow calls, over whatever register and delivery the caller supplies. */
-export function createActivities({ register, delivery }: ActivityDependencies): ComplaintActivities {
+export function createActivities({ register, delivery, personalData }: ActivityDependencies): ComplaintActivities {
   return {
     recordInRegister: async (batch) => {
       // The register orders its writes by the workflow time of the task that made the batch, which a retried attempt
@@ -35,7 +60,7 @@ export function createActivities({ register, delivery }: ActivityDependencies): 
       }
       return { ref: batch.ref, entries: batch.entries };
     },
-    sendNotice: (notice) => delivery.deliver(notice),
+    sendNotice: (notice) => deliverOpened(notice, personalData, (opened) => delivery.deliver(opened)),
   };
 }
 

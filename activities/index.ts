@@ -3,7 +3,7 @@ import type { AppConfig } from '../platform/config';
 import { connectClient } from '../platform/temporal-connection';
 import { createNoticeDelivery } from '../notifications';
 import { openRegister } from '../register';
-import { createActivities } from './complaint-activities';
+import { createActivities, deliverOpened } from './complaint-activities';
 import { createCalendarChangeActivities } from './calendar-change';
 import type {
   CalendarChangeActivities,
@@ -40,8 +40,16 @@ export async function createActivitiesFromConfig(config: AppConfig): Promise<{
   };
   return {
     activities: {
-      ...createActivities({ register, delivery }),
-      remindIfLetterNotPosted: (request) => delivery.remindIfLetterNotPosted(request),
+      ...createActivities({ register, delivery, personalData: register.personalData }),
+      remindIfLetterNotPosted: async (request) => {
+        let result: 'posted' | 'reminded' = 'posted';
+        // The reminder names the complaint's letter: opened like a notice; an erased complaint's is not sent.
+        await deliverOpened(request.notice, register.personalData, async (notice) => {
+          result = await delivery.remindIfLetterNotPosted({ ...request, notice });
+          return { noticeId: notice.id, deliveredAs: result, recipients: [] };
+        });
+        return result;
+      },
       ...createReconciliationActivities({ client, register }),
       ...createCalendarChangeActivities({ client }),
     },

@@ -149,7 +149,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(complaintActionRoutes, { complaints: deps.complaints, reads, metrics, rootCauses });
   await app.register(rootCauseRoutes, { rootCauses });
   await app.register(calendarRoutes, { complaints: deps.complaints });
-  if (deps.codec) await app.register(codecRoutes, { ...deps.codec, prefix: '/codec' });
+  if (deps.codec) await app.register(codecRoutes, { personal: deps.complaints, ...deps.codec, prefix: '/codec' });
   if (deps.register) {
     await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
     await app.register(reportRoutes, { register: deps.register, ...deps.reports, rootCauses });

@@ -74,7 +74,7 @@ export const ComplaintListQuerySchema = FilterQuerySchema.extend({
     .max(200)
     .optional()
     .describe(
-      `Free-text search over the reference, the complainant's name and e-mail and the summary: every word (at most ${MAX_QUERY_WORDS}) begins a word of the complaint, case and accents ignored`,
+      `Free-text search over the reference, the complainant's name and e-mail and the summary: every word (at most ${MAX_QUERY_WORDS}) is a whole word of the complaint, case and accents ignored`,
     ),
   sort: z
     .enum(listOrders)
@@ -154,9 +154,10 @@ const sameEntries = (a: readonly TimelineEntry[], b: readonly TimelineEntry[]) =
 
 export class ComplaintReads {
   constructor(
-    private readonly complaints: Pick<ComplaintService, 'state'>,
+    /** `opened`: the one opening of sealed personal fields (platform/personal-data.ts), applied to all it answers. */
+    private readonly complaints: Pick<ComplaintService, 'state' | 'opened'>,
     /** The read model; absent (tests of the API alone), every complaint is read from its workflow and lists are 503. */
-    private readonly register?: Pick<Register, 'readComplaint' | 'listComplaints'>,
+    private readonly register?: Pick<Register, 'readComplaint' | 'listComplaints' | 'personalData'>,
   ) {}
 
   /**
@@ -171,7 +172,7 @@ export class ComplaintReads {
       isWhole(registered.snapshot, registered.entries)
     ) {
       return {
-        state: explained(stateOf(registered.snapshot, registered.entries)),
+        state: explained(await this.complaints.opened(stateOf(registered.snapshot, registered.entries))),
         revision: registered.snapshot.lastSeq,
         from: 'register',
       };
@@ -186,6 +187,7 @@ export class ComplaintReads {
    */
   async at(ref: string, revision: number, recorded: readonly TimelineEntry[] = []): Promise<ComplaintRead> {
     const read = await this.get(ref, { atLeastRevision: revision });
+    recorded = await this.complaints.opened(recorded);
     const first = recorded[0]?.seq;
     const held = first === undefined ? [] : read.state.timeline.slice(first - 1, first - 1 + recorded.length);
     if (read.from === 'register' && first !== undefined && !sameEntries(held, recorded)) {
@@ -199,7 +201,12 @@ export class ComplaintReads {
 
   /** The complaint an action's Update answered with: its whole state (an old run's answer) or its revision. */
   async afterAction(ref: string, answer: ActionAnswer): Promise<ComplaintRead> {
-    if (isWholeState(answer)) return { state: explained(answer), revision: answer.timeline.length, from: 'workflow' };
+    if (isWholeState(answer))
+      return {
+        state: explained(await this.complaints.opened(answer)),
+        revision: answer.timeline.length,
+        from: 'workflow',
+      };
     return this.at(ref, answer.revision, answer.recorded);
   }
 
@@ -207,7 +214,9 @@ export class ComplaintReads {
   async list(query: ComplaintListQuery, viewer: Viewer): Promise<ComplaintList> {
     const personal = mayReadPersonalData(viewer);
     const { rows, nextCursor } = await this.page(query, viewer);
-    return { items: rows.map(({ snapshot, recordedAt }) => listItem(snapshot, recordedAt, personal)), nextCursor };
+    const items = rows.map(({ snapshot, recordedAt }) => listItem(snapshot, recordedAt, personal));
+    // Opened only for a viewer who may read them (the others' items carry none).
+    return { items: personal ? await this.complaints.opened(items) : items, nextCursor };
   }
 
   /**
@@ -221,7 +230,7 @@ export class ComplaintReads {
     if (!mayReadPersonalData(viewer))
       throw new ApiError(403, 'forbidden', 'Listing complaints in full needs a role that may read personal data');
     const { rows, nextCursor } = await this.page(query, viewer);
-    return { states: rows.map(({ snapshot }) => stateOf(snapshot, [])), nextCursor };
+    return { states: await this.complaints.opened(rows.map(({ snapshot }) => stateOf(snapshot, []))), nextCursor };
   }
 
   private async page(
@@ -232,7 +241,7 @@ export class ComplaintReads {
       throw new ApiError(503, 'listing-unavailable', 'This API has no register to list complaints from');
     const personal = mayReadPersonalData(viewer);
     const { cursor, q, sort, limit, ...filters } = query;
-    const search = q === undefined ? [] : searchTermsOf(q);
+    const search = q === undefined ? [] : searchTermsOf(this.register.personalData, q);
     if (search.length > 0 && !personal)
       throw new ApiError(403, 'forbidden', 'Searching by name, e-mail or summary needs a role that may read them');
     const f = fingerprint({ ...filters, ...(q === undefined ? {} : { q }), sort, limit });

@@ -25,6 +25,8 @@ import { EMPTY_COUNCIL_CALENDAR, type CouncilCalendar } from '../domain/council-
 import { procedureInForce, type ProcedureSchedule } from '../domain/procedure-schedule';
 import { councilHolidayCalendar } from '../domain/scottish-holidays';
 import type { Actor } from '../domain/vocabulary';
+import { personalActionFields, personalDetailFields } from '../domain/personal-fields';
+import { ErasedDataError, type PersonalData } from '../platform/personal-data';
 import { checkSearchAttributes } from '../platform/search-attributes';
 import type { complaintWorkflow, ComplaintWorkflowInput } from '../workflows/complaint';
 import {
@@ -75,6 +77,11 @@ export interface ComplaintServiceOptions {
   timeoutMs: number;
   /** The wall clock (tests may fix it). */
   now?: () => number;
+  /**
+   * The complaints' data keys (the register's: platform/personal-data.ts). Given, personal fields are sealed here
+   * before they reach Temporal and opened here when read; absent (tests of the API alone), they go as given.
+   */
+  personalData?: PersonalData;
 }
 
 export interface IntakeOptions {
@@ -403,7 +410,8 @@ export class ComplaintService {
 
     // The organisation gave the reference: it alone identifies the complaint.
     if (body.ref) {
-      if (await this.tryStart(input(body.ref), memo)) return this.created(input(body.ref), procedure);
+      if (await this.tryStart(await this.sealed(input(body.ref)), memo))
+        return this.created(input(body.ref), procedure);
       return this.repeated(
         body.ref,
         procedureKey(procedure),
@@ -424,7 +432,7 @@ export class ComplaintService {
     const seed = keySha256 ?? randomSeed();
     for (let attempt = 0; attempt < MAX_REF_ATTEMPTS; attempt++) {
       const ref = candidateRef(this.options.refPrefix, year, seed, attempt);
-      if (await this.tryStart(input(ref), memo)) return this.created(input(ref), procedure);
+      if (await this.tryStart(await this.sealed(input(ref)), memo)) return this.created(input(ref), procedure);
       if (keySha256) {
         const existing = await this.intakeMemo(ref);
         if (existing?.idempotencyKeySha256 === keySha256)
@@ -480,6 +488,27 @@ export class ComplaintService {
       const first = claimed?.refused;
       if (first) throw new ApiError(first.status, first.code, first.message, first.details);
     }
+  }
+
+  /**
+   * The workflow's input with its personal fields sealed under the complaint's data key (made now). A reference whose
+   * key was destroyed (an erased complaint Temporal no longer holds) is not given again.
+   */
+  private async sealed(input: ComplaintWorkflowInput): Promise<ComplaintWorkflowInput> {
+    if (!this.options.personalData) return input;
+    try {
+      const details = await this.options.personalData.sealFields(input.ref, input.details, personalDetailFields);
+      return { ...input, details };
+    } catch (error) {
+      if (error instanceof ErasedDataError)
+        throw conflict('reference-in-use', `Reference ${input.ref} belonged to a complaint that was erased`);
+      throw error;
+    }
+  }
+
+  /** Every sealed field in `value` opened (platform/personal-data.ts PersonalData.open): what readers are given. */
+  async opened<T>(value: T): Promise<T> {
+    return this.options.personalData ? this.options.personalData.open(value) : value;
   }
 
   /** Starts the complaint; false when a workflow with that id exists (or existed). */
@@ -549,7 +578,8 @@ export class ComplaintService {
   /** The complaint's full state (the workflow query). */
   async state(ref: string): Promise<ComplaintState> {
     try {
-      return explained(await this.call(() => this.client.workflow.getHandle(ref).query(complaintStateQuery)));
+      const state = await this.call(() => this.client.workflow.getHandle(ref).query(complaintStateQuery));
+      return explained(await this.opened(state));
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw complaintNotFound(ref);
       if (error instanceof QueryNotRegisteredError && /did not register a handler/i.test(error.message))
@@ -659,7 +689,8 @@ export class ComplaintService {
     idempotencyKey?: string,
   ): Promise<ActionAnswer> {
     const handle = this.client.workflow.getHandle(ref);
-    const input = { ...body, actor };
+    const plainInput = { ...body, actor };
+    const input = await this.sealedAction(ref, action, plainInput);
     // Scoped like intake keys: the same key from two people is two requests.
     const updateId = idempotencyKey ? keyedUpdateId(action, actor.id, idempotencyKey) : undefined;
     let answer: ActionAnswer;
@@ -673,11 +704,11 @@ export class ComplaintService {
       // history holds its input: another body under the key is a 409 idempotency-key-reused, not the refusal.
       // Not for an unknown complaint (404: there is no history to read) nor when Temporal failed (5xx).
       if (updateId && !(refusal instanceof ApiError && (refusal.statusCode >= 500 || refusal.statusCode === 404)))
-        await this.checkAcceptedInput(ref, updateId, input);
+        await this.checkAcceptedInput(ref, updateId, plainInput);
       throw refusal;
     }
     if (updateId) {
-      await this.checkAcceptedInput(ref, updateId, input).catch((error: unknown) => {
+      await this.checkAcceptedInput(ref, updateId, plainInput).catch((error: unknown) => {
         // Recorded, but not yet compared: "nothing was changed" would be untrue.
         if (!(error instanceof ApiError && error.statusCode === 503)) throw error;
         throw temporalUnavailable(
@@ -688,6 +719,25 @@ export class ComplaintService {
     return answer;
   }
 
+  /** The action's input with its free text sealed under the complaint's key (409 once the complaint was erased). */
+  private async sealedAction<T extends object>(ref: string, action: ActionName, input: T): Promise<T> {
+    if (!this.options.personalData) return input;
+    try {
+      return await this.options.personalData.sealFields(
+        ref,
+        input,
+        personalActionFields[action].map((f) => [f]),
+      );
+    } catch (error) {
+      if (error instanceof ErasedDataError)
+        throw conflict(
+          'complaint-erased',
+          `The personal data of complaint ${ref} was erased; nothing more can be recorded`,
+        );
+      throw error;
+    }
+  }
+
   /** The idempotency rule for an action: the input accepted under `updateId` must be this request's. */
   private async checkAcceptedInput(ref: string, updateId: string, input: unknown): Promise<void> {
     const accepted = (await this.acceptedUpdate(ref, updateId))?.input?.args?.payloads;
@@ -696,7 +746,8 @@ export class ComplaintService {
     const { payloadCodecs, payloadConverter } = this.client.options.loadedDataConverter;
     let payloads = accepted;
     for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
-    const first: unknown = payloadConverter.fromPayload(payloads[0]!);
+    // Sealed anew each time (a fresh IV): compared as text.
+    const first: unknown = await this.opened(payloadConverter.fromPayload(payloads[0]!));
     replayOrConflict({ bodySha256: sha256Hex(canonicalJson(input)) }, sha256Hex(canonicalJson(first)));
   }
 

@@ -73,7 +73,9 @@ async function main(): Promise<void> {
     exitOnStartupError(err);
   }
   const client = configuredClient(config, connection);
+  const register = await openRegister(config);
   const complaints = new ComplaintService(client, {
+    personalData: register.personalData,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     defaultProcedure: config.DEFAULT_PROCEDURE,
@@ -82,7 +84,6 @@ async function main(): Promise<void> {
     refPrefix: config.COMPLAINT_REF_PREFIX,
     timeoutMs: config.API_TEMPORAL_TIMEOUT_MS,
   });
-  const register = await openRegister(config);
   const app = await buildApp({
     complaints,
     tokens,

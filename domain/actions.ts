@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ActionName } from './action-names';
+import { withSealedFieldsSetAside } from './personal-fields';
 import { RootCauseCodeSchema } from './root-causes';
 import {
   ActorSchema,
@@ -163,9 +164,12 @@ export function parseCommand(
   const { actor, ...body } = payload as Record<string, unknown>;
   const parsedActor = ActorSchema.safeParse(actor);
   if (!parsedActor.success) return { ok: false, reason: `actor: ${describeIssues(parsedActor.error)}` };
-  const parsedBody = actionBodySchemas[action].safeParse(body);
+  // A personal field arrives sealed (domain/personal-fields.ts): checked as text by the API before it was sealed.
+  const aside = withSealedFieldsSetAside(body);
+  const parsedBody = actionBodySchemas[action].safeParse(aside.payload);
   if (!parsedBody.success) return { ok: false, reason: describeIssues(parsedBody.error) };
-  return { ok: true, command: { action, actor: parsedActor.data, ...parsedBody.data } as ComplaintCommand };
+  const parsed = aside.restore(parsedBody.data as object);
+  return { ok: true, command: { action, actor: parsedActor.data, ...parsed } as ComplaintCommand };
 }
 
 /**

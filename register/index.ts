@@ -12,6 +12,9 @@ import type { TimelineEntry } from '../domain/complaint';
 import { receivedInstant, type Compliment, type NewCompliment } from '../domain/compliments';
 import type { Actor } from '../domain/vocabulary';
 import type { AppConfig } from '../platform/config';
+import { payloadKeysFor, type PayloadKeyRing } from '../platform/payload-keys';
+import { PersonalData } from '../platform/personal-data';
+import { dataKeyStoreOver } from './data-keys';
 import { letterStoreOver, type LetterStore } from './letters';
 import {
   indexUnsearchedComplaints,
@@ -21,7 +24,7 @@ import {
   type RegisterListQuery,
   type RegisterListRow,
 } from './read-model';
-import { searchWords, SEARCH_VERSION, writeSearchWords } from './search';
+import { searchIndexOf, SEARCH_VERSION, writeSearchWords } from './search';
 import { migrate, openPostgres, openSharedPglite, type SqlQueryable, type SqlStore } from './sql';
 
 export {
@@ -53,6 +56,8 @@ export interface Register extends ComplaintRegisterWriter {
   readonly description: string;
   /** The letters sent to complainants, and the queue of letters to post (register/letters.ts). */
   readonly letters: LetterStore;
+  /** The complaints' data keys (platform/personal-data.ts): sealing, opening, erasure, the search index's hashes. */
+  readonly personalData: PersonalData;
   /** Writes a batch by the rule of `record` below; 'superseded' when a newer write already holds the complaint. */
   record(batch: RegisterBatch, origin?: RegisterWriteOrigin): Promise<RegisterWriteOutcome>;
   /**
@@ -117,23 +122,31 @@ interface ReconciliationRow {
  * The register of the configuration: PostgreSQL at DATABASE_URL, else PGlite under DATA_DIR/register, shared by
  * the processes of the machine (so `npm start` needs no database server). Migrations are applied on open.
  */
-export async function openRegister(config: Pick<AppConfig, 'DATABASE_URL' | 'DATA_DIR'>): Promise<Register> {
+export async function openRegister(
+  config: Pick<AppConfig, 'DATABASE_URL' | 'DATA_DIR'> &
+    Partial<Pick<AppConfig, 'ENCRYPTION_KEYS_PATH' | 'ENCRYPTION_KEYS' | 'PAYLOAD_ENCRYPTION'>>,
+): Promise<Register> {
+  const keys = payloadKeysFor({ PAYLOAD_ENCRYPTION: 'on', ...config });
   const store = config.DATABASE_URL
     ? await openPostgres(config.DATABASE_URL)
     : openSharedPglite(path.join(config.DATA_DIR, 'register'));
-  return registerOver(store);
+  return registerOver(store, { keys });
 }
 
-/** A register over an open store (migrated here); closing the register closes the store. */
-export async function registerOver(store: SqlStore): Promise<Register> {
+/**
+ * A register over an open store (migrated here); closing the register closes the store. `keys`: the key ring that
+ * wraps the complaints' data keys (absent: personal data is kept as given, the benchmark's comparison and tests).
+ */
+export async function registerOver(store: SqlStore, options: { keys?: PayloadKeyRing } = {}): Promise<Register> {
+  const personalData = new PersonalData(options.keys, dataKeyStoreOver(store));
   try {
     await migrate(store);
-    await indexUnsearchedComplaints(store);
+    await indexUnsearchedComplaints(store, personalData);
   } catch (err) {
     await store.close().catch(() => undefined);
     throw err;
   }
-  return new SqlRegister(store);
+  return new SqlRegister(store, personalData);
 }
 
 interface ComplimentRow {
@@ -152,8 +165,11 @@ const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.par
 class SqlRegister implements Register {
   readonly letters: LetterStore;
 
-  constructor(private readonly store: SqlStore) {
-    this.letters = letterStoreOver(store);
+  constructor(
+    private readonly store: SqlStore,
+    readonly personalData: PersonalData,
+  ) {
+    this.letters = letterStoreOver(store, personalData);
   }
 
   get description(): string {
@@ -192,15 +208,17 @@ class SqlRegister implements Register {
         );
     }
     const firstSeq = batch.entries[0]?.seq ?? batch.snapshot.lastSeq + 1;
+    // A complaint's searchable text never changes: its index is written with its first batch (outside the
+    // transaction: opening reads its data key). An older row is indexed again when the register is opened.
+    const index =
+      firstSeq === 1 ? await searchIndexOf(this.personalData, batch.ref, batch.snapshot.details) : undefined;
     return this.store.transaction(async (tx) => {
       const stored = await lockComplaint(tx, batch.ref);
       if (stored?.order && isOlder({ startedAtMs: origin.startedAtMs, firstSeq }, stored.order)) return 'superseded';
       await upsertEntries(tx, batch.ref, batch.entries, origin);
       await tx.query('DELETE FROM complaint_entries WHERE ref = $1 AND seq > $2', [batch.ref, batch.snapshot.lastSeq]);
       await upsertComplaint(tx, batch.ref, batch.snapshot, updatedAt(batch), { origin, firstSeq });
-      // A complaint's searchable text (reference, complainant, summary) never changes: its words are written once.
-      if ((stored?.searchVersion ?? 0) < SEARCH_VERSION)
-        await writeSearchWords(tx, batch.ref, searchWords(batch.ref, batch.snapshot.details));
+      if (index && (stored?.searchVersion ?? 0) < SEARCH_VERSION) await writeSearchWords(tx, batch.ref, index);
       return 'written';
     });
   }
@@ -211,13 +229,14 @@ class SqlRegister implements Register {
     snapshot: ComplaintSnapshot,
     origin: RegisterWriteOrigin,
   ): Promise<void> {
+    const index = await searchIndexOf(this.personalData, ref, snapshot.details);
     await this.store.transaction(async (tx) => {
       await lockComplaint(tx, ref);
       await tx.query('DELETE FROM complaint_entries WHERE ref = $1', [ref]);
       await upsertEntries(tx, ref, entries, origin);
       const at = entries[entries.length - 1]?.at ?? snapshot.receivedAt;
       await upsertComplaint(tx, ref, snapshot, at, { origin, firstSeq: 1 });
-      await writeSearchWords(tx, ref, searchWords(ref, snapshot.details));
+      await writeSearchWords(tx, ref, index);
     });
   }
 
@@ -295,8 +314,11 @@ class SqlRegister implements Register {
   }
 
   async recordCompliment(compliment: NewCompliment, recordedBy: Actor, recordedAt: Date): Promise<Compliment> {
+    const id = randomUUID();
+    // A compliment's text has its own data key (its id), like a complaint's: erased alone, never in plain text here.
+    const summary = await this.personalData.seal(id, compliment.summary);
     const record: Compliment = {
-      id: randomUUID(),
+      id,
       serviceArea: compliment.serviceArea,
       team: compliment.team,
       receivedAt: receivedInstant(compliment.receivedAt),
@@ -312,7 +334,7 @@ class SqlRegister implements Register {
         record.serviceArea,
         record.team,
         record.receivedAt,
-        record.summary,
+        summary,
         JSON.stringify(record.recordedBy),
         record.recordedAt,
       ],
@@ -327,12 +349,13 @@ class SqlRegister implements Register {
         ORDER BY received_at, id`,
       [period.from ?? null, period.to ?? null],
     );
-    return rows.map((row) => ({
+    const opened = await this.personalData.open(rows.map((row) => row.summary));
+    return rows.map((row, i) => ({
       id: row.id,
       serviceArea: row.service_area as Compliment['serviceArea'],
       team: row.team,
       receivedAt: toIso(row.received_at),
-      summary: row.summary,
+      summary: opened[i]!,
       recordedBy: json<Actor>(row.recorded_by),
       recordedAt: toIso(row.recorded_at),
     }));

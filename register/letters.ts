@@ -1,4 +1,5 @@
 import type { LetterChannel } from '../domain/letters';
+import type { PersonalData } from '../platform/personal-data';
 import type { SqlQueryable } from './sql';
 
 // The letters kept in the register (migration 005): every letter a complainant was sent, e-mailed or queued to
@@ -101,13 +102,30 @@ function fromRow(row: LetterRow): LetterRecord {
   };
 }
 
-export function letterStoreOver(store: SqlQueryable): LetterStore {
+/** A letter's personal text sealed under its complaint's data key (the PDF is sealed apart, as bytes). */
+async function sealedLetter(personal: PersonalData, letter: NewLetter): Promise<Omit<NewLetter, 'pdf'>> {
+  const { pdf: _pdf, ...text } = letter;
+  const sealed = await personal.sealFields(letter.ref, text, [
+    ['recipientName'],
+    ['recipientEmail'],
+    ['subject'],
+    ['body'],
+  ]);
+  if (!letter.addressLines) return sealed;
+  const addressLines = await Promise.all(letter.addressLines.map((line) => personal.seal(letter.ref, line)));
+  return { ...sealed, addressLines };
+}
+
+/** The letters (register/index.ts gives each complaint's letters its data key: sealed when kept, opened when read). */
+export function letterStoreOver(store: SqlQueryable, personal: PersonalData): LetterStore {
   const get = async (id: string) => {
     const [row] = await store.query<LetterRow>(`SELECT ${COLUMNS} FROM letters WHERE id = $1`, [id]);
-    return row ? fromRow(row) : undefined;
+    return row ? personal.open(fromRow(row)) : undefined;
   };
   return {
-    async keep(letter) {
+    async keep(plain) {
+      const letter = await sealedLetter(personal, plain);
+      const pdf = plain.pdf ? await personal.sealBytes(plain.ref, plain.pdf) : null;
       await store.query(
         `INSERT INTO letters (id, notice_id, ref, kind, channel, status, recipient_name, recipient_email, address_lines,
            subject, body, pdf_base64, created_at, post_by)
@@ -125,7 +143,7 @@ export function letterStoreOver(store: SqlQueryable): LetterStore {
           letter.addressLines ? JSON.stringify(letter.addressLines) : null,
           letter.subject,
           letter.body,
-          letter.pdf ? Buffer.from(letter.pdf).toString('base64') : null,
+          pdf,
           letter.createdAt,
           letter.postBy ?? null,
         ],
@@ -142,14 +160,15 @@ export function letterStoreOver(store: SqlQueryable): LetterStore {
           ORDER BY created_at, id LIMIT $${params.push(filter.limit ?? 500)}`,
         params,
       );
-      return rows.map(fromRow);
+      return personal.open(rows.map(fromRow));
     },
     get,
     async pdf(id) {
       const [row] = await store.query<{ pdf_base64: string | null }>(`SELECT pdf_base64 FROM letters WHERE id = $1`, [
         id,
       ]);
-      return row?.pdf_base64 ? Uint8Array.from(Buffer.from(row.pdf_base64, 'base64')) : undefined;
+      const bytes = row?.pdf_base64 ? await personal.openBytes(row.pdf_base64) : undefined;
+      return bytes ? Uint8Array.from(bytes) : undefined;
     },
     async markPosted(id, by, at) {
       const marked = await store.query<{ id: string }>(

@@ -1,6 +1,7 @@
 import type { ComplaintSnapshot } from '../activities/contract';
 import type { TimelineEntry } from '../domain/complaint';
-import { searchClause, searchWords, SEARCH_VERSION, writeSearchWords } from './search';
+import type { PersonalData } from '../platform/personal-data';
+import { searchClause, searchIndexOf, SEARCH_VERSION, writeSearchWords } from './search';
 import type { SqlQueryable, SqlStore } from './sql';
 
 // The register as the read model (issue 17): one complaint as it last stood, and pages of complaints by filters,
@@ -26,7 +27,7 @@ export interface RegisterListQuery {
   nextDeadlineBefore?: string;
   receivedFrom?: string;
   receivedTo?: string;
-  /** Search terms (register/search.ts searchTermsOf): every one begins a word of the complaint. */
+  /** Hashed search terms (register/search.ts searchTermsOf): every one is a word of the complaint. */
   search?: readonly string[];
   order: ListOrder;
   limit: number;
@@ -154,7 +155,7 @@ export async function listComplaints(store: SqlQueryable, query: RegisterListQue
 }
 
 /** Indexes the complaints whose words are missing or from an older word-making (after a migration), in pages. */
-export async function indexUnsearchedComplaints(store: SqlStore): Promise<number> {
+export async function indexUnsearchedComplaints(store: SqlStore, personal: PersonalData): Promise<number> {
   let indexed = 0;
   for (;;) {
     const rows = await store.query<{ ref: string; snapshot: ComplaintSnapshot | string }>(
@@ -164,7 +165,8 @@ export async function indexUnsearchedComplaints(store: SqlStore): Promise<number
     if (rows.length === 0) return indexed;
     for (const row of rows) {
       const snapshot = json<ComplaintSnapshot>(row.snapshot);
-      await store.transaction((tx) => writeSearchWords(tx, row.ref, searchWords(row.ref, snapshot.details)));
+      const index = await searchIndexOf(personal, row.ref, snapshot.details);
+      await store.transaction((tx) => writeSearchWords(tx, row.ref, index));
     }
     indexed += rows.length;
   }

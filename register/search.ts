@@ -1,4 +1,6 @@
 import type { ComplaintDetails } from '../domain/intake';
+import { ERASED_TEXT } from '../domain/personal-fields';
+import type { PersonalData } from '../platform/personal-data';
 import type { SqlQueryable } from './sql';
 
 // The free-text search of GET /complaints (`q`) and of the web application's worklist: the ONE place that makes a
@@ -6,14 +8,14 @@ import type { SqlQueryable } from './sql';
 // complainant's name and e-mail and the summary, normalised (accents removed, lower case, split at anything that is
 // not a letter or digit; the whole reference and e-mail are words too), one row per distinct word in
 // complaint_search_words (migration 004). A query matches a complaint when every word of the query begins one of its
-// words, through the table's text_pattern_ops index on PostgreSQL and PGlite alike.
+// words.
 //
-// Encryption at rest (a blind index: keyed HMACs of the words, a query's words hashed the same way) replaces
-// `searchWords`, `searchTermsOf` and `searchClause` here, and nothing outside this file; prefix matching then
-// becomes whole-word matching.
+// Encrypted at rest (issue 14): the table holds a blind index, a keyed hash of each word (PersonalData.searchHash,
+// a key derived from the key ring), never the words; a query's words are hashed the same way, so a query matches a
+// complaint when every word of the query IS one of its words (whole words: a hash has no prefixes).
 
-/** Which word-making the stored words come from; a row with an older one is indexed again (read-model.ts). */
-export const SEARCH_VERSION = 1;
+/** Which word-making the stored words come from; a row with an older one is indexed again (read-model.ts). 2: hashed. */
+export const SEARCH_VERSION = 2;
 
 /** Words longer than this are cut (a summary is free text); a complaint keeps at most MAX_WORDS distinct words. */
 const MAX_WORD_LENGTH = 64;
@@ -45,32 +47,35 @@ export function searchWords(ref: string, details: Pick<ComplaintDetails, 'compla
   return [...words].slice(0, MAX_WORDS);
 }
 
-/** The words of a query (empty: nothing to search for). */
-export function searchTermsOf(query: string): string[] {
-  return [...new Set(wordsOf(query))].slice(0, MAX_QUERY_WORDS);
+/** The blind index of a complaint (its details opened first: they are sealed); the reference alone once erased. */
+export async function searchIndexOf(
+  personal: PersonalData,
+  ref: string,
+  sealed: Pick<ComplaintDetails, 'complainant' | 'summary'>,
+): Promise<string[]> {
+  const details = await personal.open({ complainant: sealed.complainant, summary: sealed.summary });
+  const erased = details.complainant.name === ERASED_TEXT;
+  const words = erased ? searchWords(ref, { complainant: { name: '' }, summary: '' }) : searchWords(ref, details);
+  return words.map((word) => personal.searchHash(word));
 }
 
-/** A LIKE pattern for words beginning with `term` (LIKE's own characters escaped). */
-function prefixPattern(term: string): string {
-  return `${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** The hashed words of a query (empty: nothing to search for). */
+export function searchTermsOf(personal: Pick<PersonalData, 'searchHash'>, query: string): string[] {
+  return [...new Set(wordsOf(query))].slice(0, MAX_QUERY_WORDS).map((word) => personal.searchHash(word));
 }
 
 /**
- * The SQL condition on `complaints c` for a query's terms, its parameters numbered from `firstParam`: every term
- * begins a word of the complaint.
+ * The SQL condition on `complaints c` for a query's hashed terms, its parameters numbered from `firstParam`: every
+ * term is a word of the complaint.
  */
 export function searchClause(terms: readonly string[], firstParam: number): { sql: string; params: string[] } {
-  const params = terms.map(prefixPattern);
-  const sql = params
-    .map(
-      (_, i) =>
-        `c.ref IN (SELECT w.ref FROM complaint_search_words w WHERE w.word LIKE $${firstParam + i} ESCAPE '\\')`,
-    )
+  const sql = terms
+    .map((_, i) => `c.ref IN (SELECT w.ref FROM complaint_search_words w WHERE w.word = $${firstParam + i})`)
     .join(' AND ');
-  return { sql, params };
+  return { sql, params: [...terms] };
 }
 
-/** Replaces a complaint's words (in the caller's transaction). */
+/** Replaces a complaint's index (in the caller's transaction). */
 export async function writeSearchWords(tx: SqlQueryable, ref: string, words: readonly string[]): Promise<void> {
   await tx.query('DELETE FROM complaint_search_words WHERE ref = $1', [ref]);
   await tx.query('UPDATE complaints SET search_version = $2 WHERE ref = $1', [ref, SEARCH_VERSION]);

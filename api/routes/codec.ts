@@ -16,6 +16,26 @@ export interface CodecRoutesOptions {
   codec: PayloadCodec | undefined;
   /** The one origin whose pages may call the codec server (TEMPORAL_UI_ORIGIN, else the dev server's UI). */
   uiOrigin: string;
+  /**
+   * Opens the sealed personal fields inside decoded JSON payloads (ComplaintService.opened: each complaint's own data
+   * key), so an auditor reads them in the Web UI; an erased complaint's read "[erased]". Absent: left sealed.
+   */
+  personal?: { opened<T>(value: T): Promise<T> };
+}
+
+const JSON_PLAIN = 'json/plain';
+
+/** A decoded JSON payload with its sealed fields opened (any other payload as it is). */
+async function withPersonalOpened(
+  payload: Payload,
+  personal: NonNullable<CodecRoutesOptions['personal']>,
+): Promise<Payload> {
+  const encoding = payload.metadata?.encoding;
+  if (!encoding || Buffer.from(encoding).toString('utf8') !== JSON_PLAIN || !payload.data) return payload;
+  const text = Buffer.from(payload.data).toString('utf8');
+  if (!text.includes('"pd1:')) return payload;
+  const opened = await personal.opened(JSON.parse(text) as unknown);
+  return { ...payload, data: Buffer.from(JSON.stringify(opened), 'utf8') };
 }
 
 const base64 = z
@@ -47,7 +67,7 @@ const toJson = (payload: Payload): PayloadJson => ({
 
 export const CODEC_ROLES = ['auditor', 'manager'] as const;
 
-export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (app, { codec, uiOrigin }) => {
+export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (app, { codec, uiOrigin, personal }) => {
   // Scoped to this plugin, registered under /codec (api/app.ts): only the codec routes answer CORS (their preflight
   // route is OPTIONS /codec/*), and only to the Temporal UI's origin.
   await app.register(fastifyCors, {
@@ -78,7 +98,9 @@ export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (app
         const payloads = request.body.payloads.map(fromJson);
         if (!codec) return { payloads: payloads.map(toJson) };
         try {
-          const done = direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+          let done = direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+          if (direction === 'decode' && personal)
+            done = await Promise.all(done.map((payload) => withPersonalOpened(payload, personal)));
           return { payloads: done.map(toJson) };
         } catch (err) {
           throw new ApiError(

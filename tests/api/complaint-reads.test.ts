@@ -149,17 +149,19 @@ describe('GET /complaints from the register', () => {
   };
   const refsOf = async (query: string) => (await list(query)).items.map((item) => item.ref);
 
-  it('searches the reference, name, e-mail and summary, case and accents ignored', async () => {
+  it('searches the reference, name, e-mail and summary by whole words, case and accents ignored', async () => {
     expect(await refsOf('sort=received')).toEqual([refs.zoe, refs.mo, refs.serious]);
     const search = async (q: string) => {
       const response = await call('case-officer', 'GET', `/complaints?q=${encodeURIComponent(q)}`);
       expect(response.status, response.text).toBe(200);
       return (response.json() as ComplaintList).items.map((item) => item.ref);
     };
-    expect(await search(`zoe angstr ${tag}`)).toEqual([refs.zoe]);
+    expect(await search(`zoe angstrom ${tag}`)).toEqual([refs.zoe]);
     expect(await search(`ZOË ${tag}`)).toEqual([refs.zoe]);
     expect(await search('zoe.angstrom@example.org')).toEqual([refs.zoe]);
-    expect(await search(`respite cancel ${tag}`)).toEqual([refs.zoe]);
+    expect(await search(`respite cancelled ${tag}`)).toEqual([refs.zoe]);
+    // Whole words (the index is of keyed hashes of words, issue 14): a word's beginning finds nothing.
+    expect(await search(`respite cancel ${tag}`)).toEqual([]);
     expect(await search(refs.mo!)).toEqual([refs.mo]);
     expect(await search(`${tag} nobody-like-this`)).toEqual([]);
     expect(await search('%')).toEqual([]);

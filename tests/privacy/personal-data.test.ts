@@ -1,8 +1,10 @@
-// Personal data is never readable in what Temporal stores: unique markers in every personal field of a complaint
-// driven through its lifecycle (intake, acknowledgement with a note, a note, the outcome, the escalation window) on
-// the dev server with a database file. The markers are absent from the server's SQLite files and from
-// `temporal workflow show --output json` without the codec; present through the API (an authorised role) and
-// through the codec server (`--codec-endpoint`, auditor token). The codec server's roles and CORS are checked too.
+// Personal data is never readable in what Temporal or the register stores: unique markers in every personal field of a
+// complaint driven through its lifecycle (intake, acknowledgement with a note, a note, the outcome, the escalation
+// window) on the dev server with a database file, the register a PGlite directory with the complaints' data keys
+// (issue 14: the API seals the fields with the complaint's own key before they reach Temporal). The markers are absent
+// from the server's SQLite files, from `temporal workflow show --output json` without the codec and from the
+// register's files; present through the API (an authorised role) and through the codec server (`--codec-endpoint`,
+// auditor token), which opens the sealed fields too. The codec server's roles and CORS are checked too.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTemporalBinary } from '../../devtools/temporal/binaries';
+import { openPglite, registerOver, type Register } from '../../register';
 import { type ApiStack, caller, intakeBody, startApiStack } from '../support/api';
 import { testPayloadKeys } from '../support/payload-keys';
 import { startDevServer } from '../support/temporal';
@@ -38,11 +41,14 @@ let stack: ApiStack;
 let call: ReturnType<typeof caller>;
 let apiUrl: string;
 let ref: string;
+let register: Register;
+let registerClosed = false;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'personal-data-'));
   env = await startDevServer({ dbFilename: path.join(dir, 'temporal.db') });
-  stack = await startApiStack(env, { payloadKeys: testPayloadKeys(), uiOrigin: UI_ORIGIN });
+  register = await registerOver(await openPglite(path.join(dir, 'register')), { keys: testPayloadKeys() });
+  stack = await startApiStack(env, { payloadKeys: testPayloadKeys(), uiOrigin: UI_ORIGIN, register });
   call = caller(stack.app);
   apiUrl = await stack.app.listen({ host: '127.0.0.1', port: 0 });
 
@@ -64,6 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
+  if (!registerClosed) await register?.close();
   await env?.teardown();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -184,5 +191,40 @@ describe('the codec server', () => {
     // Other routes answer no CORS at all.
     const complaints = await call('case-officer', 'GET', `/complaints/${ref}`, { headers: { origin: UI_ORIGIN } });
     expect(complaints.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+/** Every file under `root`, recursively. */
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(path.join(root, entry.name)) : [path.join(root, entry.name)],
+  );
+}
+
+// Last: it closes the register to read its files.
+describe('personal data in the register', () => {
+  it('the register holds the complaint, sealed: its list and search answer a case officer with the markers', async () => {
+    const list = await call('case-officer', 'GET', `/complaints?q=${encodeURIComponent('Kovalenko')}`);
+    expect(list.status).toBe(200);
+    expect(list.json().items.map((item: { ref: string }) => item.ref)).toEqual([ref]);
+    expect(list.text).toContain(markers.name);
+    expect(list.text).toContain(markers.summary);
+    const read = await call('case-officer', 'GET', `/complaints/${ref}`);
+    expect(read.headers['complaint-read-from']).toBe('register');
+  });
+
+  it('no marker in the register database files (PGlite), nor a search word', async () => {
+    // Closed first, so everything it holds is in its files (checkpointed).
+    await stack.stopWorker();
+    await register.close();
+    registerClosed = true;
+    const files = filesUnder(path.join(dir, 'register'));
+    const bytes = files.map((file) => readFileSync(file).toString('latin1'));
+    expect(bytes.some((content) => content.includes(ref))).toBe(true);
+    const words = Object.values(markers).flatMap((marker) => marker.toLowerCase().split(/[^a-z0-9]+/));
+    for (const content of bytes) {
+      for (const marker of Object.values(markers)) expect(content).not.toContain(marker);
+      for (const word of words.filter((w) => w.startsWith('zxq'))) expect(content).not.toContain(word);
+    }
   });
 });

@@ -117,13 +117,16 @@ function registerContract(name: string, open: () => Promise<Register>) {
       const mine = { receivedFrom: iso(T0 - 1), receivedTo: iso(T0 + 2 * DAY) };
       expect(await refs({ ...mine, order: 'received' })).toEqual(['REG-READ-ZOE', 'REG-READ-PAT']);
       expect(await refs({ ...mine, order: '-received' })).toEqual(['REG-READ-PAT', 'REG-READ-ZOE']);
-      expect(await refs({ ...mine, search: searchTermsOf('ZOE angstr') })).toEqual(['REG-READ-ZOE']);
-      expect(await refs({ ...mine, search: searchTermsOf('zoe@example.org') })).toEqual(['REG-READ-ZOE']);
-      expect(await refs({ ...mine, search: searchTermsOf('100%') })).toEqual(['REG-READ-ZOE']);
+      const terms = (query: string) => searchTermsOf(register.personalData, query);
+      expect(await refs({ ...mine, search: terms('ZOE ANGSTROM') })).toEqual(['REG-READ-ZOE']);
+      // A blind index (keyed hashes of whole words, issue 14): a word's beginning no longer finds it.
+      expect(await refs({ ...mine, search: terms('ZOE angstr') })).toEqual([]);
+      expect(await refs({ ...mine, search: terms('zoe@example.org') })).toEqual(['REG-READ-ZOE']);
+      expect(await refs({ ...mine, search: terms('100%') })).toEqual(['REG-READ-ZOE']);
       // LIKE's own characters are matched as themselves (unescaped, `_` and `%` would match every word).
       expect(await refs({ ...mine, search: ['%'] })).toEqual([]);
       expect(await refs({ ...mine, search: ['_'] })).toEqual([]);
-      expect(await refs({ ...mine, search: searchTermsOf('read-pat') })).toEqual(['REG-READ-PAT']);
+      expect(await refs({ ...mine, search: terms('read-pat') })).toEqual(['REG-READ-PAT']);
       expect(await refs({ ...mine, status: ['open'], stage: ['level-1'], serviceArea: ['community-care'] })).toEqual([
         'REG-READ-PAT',
         'REG-READ-ZOE',

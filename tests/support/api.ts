@@ -101,6 +101,7 @@ export async function startApiStack(
     taskQueue,
     timeoutMs: options.timeoutMs,
     ...options.intake,
+    ...(options.register ? { personalData: options.register.personalData } : {}),
   });
   const metrics = createMetrics({ defaultMetrics: false });
   const app = await buildApp({

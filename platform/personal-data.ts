@@ -1,0 +1,222 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { ERASED_TEXT, isSealedText } from '../domain/personal-fields';
+import type { PayloadKeyRing } from './payload-keys';
+
+// Per-complaint data keys (envelope encryption, issue 14). Each complaint (and each compliment) has its own 32-byte
+// data key, wrapped with the key ring's current key (platform/payload-keys.ts; the wrapping key's id is kept, so a
+// rotated ring still unwraps it) and kept in the register (table personal_data_keys, register/data-keys.ts). Its
+// personal fields are sealed with it as self-describing strings, `pd1:<key reference>:<base64>`, so a sealed field
+// stays a string in every schema and is recognised anywhere (domain/personal-fields.ts). Destroying the data key
+// (erasure, retention) makes every copy unreadable at once: Temporal's histories, the register, backups.
+//
+// The one opening function: `PersonalData.open(value)` opens every sealed string in any JSON value (a state, a
+// timeline, a notice, a list page); a field whose key was destroyed reads ERASED_TEXT.
+//
+// Without a key ring (PAYLOAD_ENCRYPTION=off, the benchmark's comparison run, and tests that run without keys)
+// nothing is sealed and `open` passes plain text through; the search index is still keyed (with a fixed key), so
+// there is one search path.
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** A data key as the register keeps it. */
+export interface DataKeyRecord {
+  keyRef: string;
+  /** base64 of iv | wrapped key | tag; null once destroyed. */
+  wrappedKey: string | null;
+  wrappingKeyId: string;
+  createdAt: string;
+  destroyedAt: string | null;
+}
+
+/** Where data keys are kept (the register: register/data-keys.ts). */
+export interface DataKeyStore {
+  /** Keeps a new key unless the reference has one already (then the one kept stands). */
+  insertDataKey(record: { keyRef: string; wrappedKey: string; wrappingKeyId: string }): Promise<void>;
+  findDataKeys(keyRefs: readonly string[]): Promise<DataKeyRecord[]>;
+  /** Forgets the wrapped key for ever; false when there was none to destroy. */
+  destroyDataKey(keyRef: string, at: Date): Promise<boolean>;
+}
+
+/** The reference's data key was destroyed: nothing can be sealed under it any more. */
+export class ErasedDataError extends Error {
+  override readonly name = 'ErasedDataError';
+}
+
+function aesGcmSeal(key: Buffer, plain: Buffer, aad: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  return Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+}
+
+function aesGcmOpen(key: Buffer, sealed: Buffer, aad: string): Buffer {
+  if (sealed.length < IV_BYTES + TAG_BYTES) throw new Error('sealed value too short');
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+}
+
+/** The key reference a sealed string names. */
+export function keyRefOf(sealed: string): string {
+  return sealed.slice(4, sealed.indexOf(':', 4));
+}
+
+/** Every sealed string in a JSON value. */
+function sealedStringsIn(value: unknown, found: Set<string>): Set<string> {
+  if (isSealedText(value)) found.add(value);
+  else if (Array.isArray(value)) for (const item of value) sealedStringsIn(item, found);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) sealedStringsIn(item, found);
+  return found;
+}
+
+function replaceStrings(value: unknown, replacement: ReadonlyMap<string, string>): unknown {
+  if (typeof value === 'string') return replacement.get(value) ?? value;
+  if (Array.isArray(value)) return value.map((item) => replaceStrings(item, replacement));
+  if (value && typeof value === 'object' && !(value instanceof Uint8Array))
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceStrings(item, replacement)]));
+  return value;
+}
+
+function getPath(value: unknown, path: readonly string[]): unknown {
+  let at = value;
+  for (const key of path) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+  return at;
+}
+
+function withPath(value: Record<string, unknown>, path: readonly string[], leaf: string): Record<string, unknown> {
+  const [key, ...rest] = path;
+  if (key === undefined) return value;
+  if (rest.length === 0) return { ...value, [key]: leaf };
+  return { ...value, [key]: withPath(value[key] as Record<string, unknown>, rest, leaf) };
+}
+
+export class PersonalData {
+  private readonly searchKey: Buffer;
+
+  constructor(
+    private readonly ring: PayloadKeyRing | undefined,
+    private readonly store: DataKeyStore,
+  ) {
+    // The blind index's key, derived from the FIRST key listed (the oldest: rotation appends keys, so it stays the
+    // same while old keys are kept). Without keys, a fixed key: the index is then only a hash.
+    const root = ring ? ring.find(ring.ids[0]!)!.key : Buffer.alloc(32);
+    this.searchKey = Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), 'complaints search index v1', 32));
+  }
+
+  /** Whether personal fields are sealed (a key ring is configured). */
+  get sealing(): boolean {
+    return this.ring !== undefined;
+  }
+
+  /** A keyed hash of a normalised search word (register/search.ts: the blind index). */
+  searchHash(word: string): string {
+    return createHmac('sha256', this.searchKey).update(word, 'utf8').digest('base64url').slice(0, 22);
+  }
+
+  /** The reference's data key, made now when it has none; ErasedDataError when it was destroyed. */
+  private async dataKey(keyRef: string): Promise<Buffer> {
+    const ring = this.ring!;
+    let [record] = await this.store.findDataKeys([keyRef]);
+    if (!record) {
+      const { id, key } = ring.current;
+      const wrapped = aesGcmSeal(key, randomBytes(32), `data-key:${keyRef}:${id}`).toString('base64');
+      await this.store.insertDataKey({ keyRef, wrappedKey: wrapped, wrappingKeyId: id });
+      [record] = await this.store.findDataKeys([keyRef]);
+    }
+    const key = record ? this.unwrap(record) : undefined;
+    if (!key) throw new ErasedDataError(`the personal data of ${keyRef} was erased`);
+    return key;
+  }
+
+  private unwrap(record: DataKeyRecord): Buffer | undefined {
+    if (record.wrappedKey === null || record.destroyedAt !== null) return undefined;
+    const wrapping = this.ring?.find(record.wrappingKeyId);
+    if (!wrapping)
+      throw new Error(
+        `the data key of ${record.keyRef} is wrapped with key "${record.wrappingKeyId}", not in the ring`,
+      );
+    const aad = `data-key:${record.keyRef}:${record.wrappingKeyId}`;
+    return aesGcmOpen(wrapping.key, Buffer.from(record.wrappedKey, 'base64'), aad);
+  }
+
+  /** Seals one text under the reference's data key (plain text back without a key ring). */
+  async seal(keyRef: string, text: string): Promise<string> {
+    if (!this.ring) return text;
+    return this.sealWith(keyRef, await this.dataKey(keyRef), Buffer.from(text, 'utf8'));
+  }
+
+  /** Seals bytes (a letter's PDF) as a sealed string. */
+  async sealBytes(keyRef: string, bytes: Uint8Array): Promise<string> {
+    if (!this.ring) return Buffer.from(bytes).toString('base64');
+    return this.sealWith(keyRef, await this.dataKey(keyRef), Buffer.from(bytes));
+  }
+
+  private sealWith(keyRef: string, key: Buffer, plain: Buffer): string {
+    return `pd1:${keyRef}:${aesGcmSeal(key, plain, `pd1:${keyRef}`).toString('base64')}`;
+  }
+
+  /** The object with the strings at `paths` sealed under the reference's key (absent ones stay absent). */
+  async sealFields<T extends object>(keyRef: string, value: T, paths: readonly (readonly string[])[]): Promise<T> {
+    const present = paths.some((path) => typeof getPath(value, path) === 'string');
+    if (!this.ring || !present) return value;
+    const key = await this.dataKey(keyRef);
+    let sealed = value as Record<string, unknown>;
+    for (const path of paths) {
+      const text = getPath(sealed, path);
+      if (typeof text === 'string' && !isSealedText(text))
+        sealed = withPath(sealed, path, this.sealWith(keyRef, key, Buffer.from(text, 'utf8')));
+    }
+    return sealed as T;
+  }
+
+  /**
+   * THE opening function: `value` with every sealed string in it opened (ERASED_TEXT where its key was destroyed).
+   * For callers allowed personal data (api/auth.ts mayReadPersonalData) and the activities that send letters.
+   */
+  async open<T>(value: T): Promise<T> {
+    const sealed = sealedStringsIn(value, new Set());
+    if (sealed.size === 0) return value;
+    const keys = await this.keysOf(new Set([...sealed].map(keyRefOf)));
+    const opened = new Map<string, string>();
+    for (const text of sealed) {
+      const keyRef = keyRefOf(text);
+      const key = keys.get(keyRef);
+      opened.set(text, key ? aesGcmOpen(key, this.bytesOf(text), `pd1:${keyRef}`).toString('utf8') : ERASED_TEXT);
+    }
+    return replaceStrings(value, opened) as T;
+  }
+
+  /** Sealed bytes opened; undefined when erased. Plain base64 (kept without a key ring) is decoded. */
+  async openBytes(value: string): Promise<Uint8Array | undefined> {
+    if (!isSealedText(value)) return Buffer.from(value, 'base64');
+    const keyRef = keyRefOf(value);
+    const key = (await this.keysOf(new Set([keyRef]))).get(keyRef);
+    return key ? aesGcmOpen(key, this.bytesOf(value), `pd1:${keyRef}`) : undefined;
+  }
+
+  /** Whether the reference's personal data was erased (its key destroyed). */
+  async isErased(keyRef: string): Promise<boolean> {
+    const [record] = await this.store.findDataKeys([keyRef]);
+    return record !== undefined && (record.wrappedKey === null || record.destroyedAt !== null);
+  }
+
+  /** Destroys the reference's data key: everything sealed under it is unreadable for ever. */
+  erase(keyRef: string, at: Date): Promise<boolean> {
+    return this.store.destroyDataKey(keyRef, at);
+  }
+
+  private bytesOf(sealed: string): Buffer {
+    return Buffer.from(sealed.slice(sealed.indexOf(':', 4) + 1), 'base64');
+  }
+
+  private async keysOf(keyRefs: ReadonlySet<string>): Promise<Map<string, Buffer>> {
+    const keys = new Map<string, Buffer>();
+    for (const record of await this.store.findDataKeys([...keyRefs])) {
+      const key = this.unwrap(record);
+      if (key) keys.set(record.keyRef, key);
+    }
+    return keys;
+  }
+}
