@@ -18,6 +18,7 @@ import type { Register } from '../register';
 import { complaintActionRoutes } from './routes/actions';
 import { calendarRoutes } from './routes/calendar';
 import { codecRoutes, type CodecRoutesOptions } from './routes/codec';
+import { erasureRoutes } from './routes/erasure';
 import { complaintRoutes } from './routes/complaints';
 import { complimentRoutes } from './routes/compliments';
 import { letterRoutes } from './routes/letters';
@@ -153,6 +154,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.register) {
     await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
     await app.register(reportRoutes, { register: deps.register, ...deps.reports, rootCauses });
+    await app.register(erasureRoutes, { complaints: deps.complaints, reads, register: deps.register });
     if (deps.letterPrinter) {
       const letters = new LetterService({
         letters: deps.register.letters,

@@ -738,6 +738,35 @@ export class ComplaintService {
     }
   }
 
+  /**
+   * Erases the complaint's personal data (POST /complaints/{ref}/erasure): records `personal-data-erased` in its
+   * workflow (who, when, why; the action machinery, so an Idempotency-Key works as for any action), then destroys its
+   * data key and search index and logs it (PersonalData.erase). A closed complaint's workflow takes no more actions:
+   * the destruction log alone records it. Undefined answer: closed. A repeat destroys nothing more.
+   */
+  async erase(
+    ref: string,
+    body: ActionBody<'erase-personal-data'>,
+    actor: Actor,
+    idempotencyKey?: string,
+  ): Promise<ActionAnswer | undefined> {
+    const personal = this.options.personalData;
+    if (!personal?.sealing)
+      throw new ApiError(503, 'erasure-unavailable', 'This API keeps no data keys (no key ring is configured)');
+    let answer: ActionAnswer | undefined;
+    let refusal: unknown;
+    try {
+      answer = await this.act(ref, 'erase-personal-data', body, actor, idempotencyKey);
+    } catch (error) {
+      // Erased before (its key may not have been destroyed if that step failed): destroyed now, then the refusal.
+      if (!(error instanceof ApiError && ['complaint-closed', 'already-erased'].includes(error.code))) throw error;
+      if (error.code === 'already-erased') refusal = error;
+    }
+    await personal.erase(ref, { at: new Date(this.now()), by: actor, rule: 'request', reason: body.reason });
+    if (refusal) throw refusal;
+    return answer;
+  }
+
   /** The idempotency rule for an action: the input accepted under `updateId` must be this request's. */
   private async checkAcceptedInput(ref: string, updateId: string, input: unknown): Promise<void> {
     const accepted = (await this.acceptedUpdate(ref, updateId))?.input?.args?.payloads;

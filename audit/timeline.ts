@@ -662,6 +662,9 @@ export function describeEntries(
       case 'notification-failed':
         what = `Notice could not be delivered: ${entry.notice} (${entry.reason})`;
         break;
+      case 'personal-data-erased':
+        what = `Personal data erased (its data key destroyed). Reason: ${entry.reason}`;
+        break;
     }
     const cause = timeline.causes[entry.seq];
     rows.push({ seq: entry.seq, at: entry.at, who: who(entry.actor), what, ...(cause ? { cause } : {}) });

@@ -12,5 +12,6 @@ export const actionNames = [
   'add-note',
   'update-calendar',
   'migrate-procedure',
+  'erase-personal-data',
 ] as const;
 export type ActionName = (typeof actionNames)[number];

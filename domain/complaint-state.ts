@@ -60,6 +60,7 @@ export const rejectionCodes = [
   'calendar-unchanged',
   'same-procedure',
   'no-migration-path',
+  'already-erased',
 ] as const;
 export const RejectionCodeSchema = z.enum(rejectionCodes);
 export type RejectionCode = z.infer<typeof RejectionCodeSchema>;
@@ -160,6 +161,9 @@ const ExtensionGrantedSchema = z.object({
 const WithdrawnSchema = z.object({ type: z.literal('withdrawn'), reason: z.string().optional() });
 const ReferredSchema = z.object({ type: z.literal('referred-to-ombudsman'), reference: z.string().optional() });
 const NoteAddedSchema = z.object({ type: z.literal('note-added'), text: z.string() });
+const PersonalDataErasedSchema = z
+  .object({ type: z.literal('personal-data-erased'), reason: z.string() })
+  .describe('The complaint\'s data key was destroyed: its personal fields read "[erased]" from then on');
 const ReminderIssuedSchema = z.object({
   type: z.literal('reminder-issued'),
   stage: z.string(),
@@ -237,6 +241,7 @@ const eventSchemas = [
   ClosedSchema,
   ActionRejectedSchema,
   NotificationFailedSchema,
+  PersonalDataErasedSchema,
 ] as const;
 
 /** What `decide` and the clock produce: one of these, by `type`. */
@@ -268,6 +273,7 @@ export const TimelineEntrySchema = z
     recorded(ClosedSchema),
     recorded(ActionRejectedSchema),
     recorded(NotificationFailedSchema),
+    recorded(PersonalDataErasedSchema),
   ])
   .describe('A recorded event: numbered (seq), timed by the workflow clock (at), attributed (actor)')
   .meta({ id: 'TimelineEntry' });
@@ -350,6 +356,13 @@ export const ComplaintStateSchema = z
     ombudsmanReferral: z.object({ at: instant, by: ActorRecordSchema, reference: z.string().optional() }).optional(),
     withdrawal: z.object({ at: instant, by: ActorRecordSchema, reason: z.string().optional() }).optional(),
     closure: z.object({ at: instant, reason: ClosureReasonSchema, outcome: OutcomeSchema.optional() }).optional(),
+    erasure: z
+      .object({ at: instant, by: ActorRecordSchema, reason: z.string() })
+      .optional()
+      .describe(
+        'Its personal data was erased (POST /complaints/{ref}/erasure): every personal field (names, e-mails, ' +
+          'phones, address, summary, notes, findings, letters) then reads "[erased]"',
+      ),
   })
   .describe('A complaint: its stages, deadlines and everything recorded on it')
   .meta({ id: 'ComplaintState' });

@@ -220,6 +220,10 @@ const deciders: { [A in ActionName]: Decider<A> } = {
   'add-note': ({ command }) => accept({ type: 'note-added', text: command.text }),
   'update-calendar': decideCalendar,
   'migrate-procedure': decideMigration,
+  'erase-personal-data': ({ state, command }) =>
+    state.erasure
+      ? reject('already-erased', `the personal data of ${state.ref} was erased on ${state.erasure.at}`)
+      : accept({ type: 'personal-data-erased', reason: command.reason }),
 };
 
 /**
@@ -965,6 +969,9 @@ export function applyEvent(state: ComplaintState, entry: TimelineEntry): void {
     case 'closed':
       state.status = 'closed';
       state.closure = { at: entry.at, reason: entry.reason, ...(entry.outcome ? { outcome: entry.outcome } : {}) };
+      return;
+    case 'personal-data-erased':
+      state.erasure = { at: entry.at, by: entry.actor, reason: entry.reason };
       return;
     case 'note-added':
     case 'action-rejected':

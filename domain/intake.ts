@@ -19,9 +19,11 @@ export type ComplaintRef = z.infer<typeof ComplaintRefSchema>;
 // (domain/vocabulary.ts); the kept shape is built on a plain string, so a complaint recorded before that rule still
 // answers GET instead of failing its own response schema.
 type TextField = typeof TextSchema;
-const complainantShape = (text: TextField) => ({
+/** As kept: an address, or "[erased]" once the complaint's personal data was erased (domain/personal-fields.ts). */
+const keptEmail = () => z.string().describe('An e-mail address; "[erased]" after an erasure');
+const complainantShape = (text: TextField, email: () => z.ZodType<string> = () => z.email().max(320)) => ({
   name: text.trim().min(1).max(200),
-  email: z.email().max(320).optional(),
+  email: email().optional(),
   phone: text.trim().min(3).max(40).optional(),
   address: text.trim().min(1).max(500).optional(),
 });
@@ -29,10 +31,10 @@ export const ComplainantSchema = z.object(complainantShape(TextSchema)).strict()
 export type Complainant = z.infer<typeof ComplainantSchema>;
 
 /** Someone acting for the complainant; their details may only be used with the complainant's consent. */
-const representativeShape = (text: TextField) => ({
+const representativeShape = (text: TextField, email: () => z.ZodType<string> = () => z.email().max(320)) => ({
   name: text.trim().min(1).max(200),
   relationship: text.trim().min(1).max(100).optional(),
-  email: z.email().max(320).optional(),
+  email: email().optional(),
   phone: text.trim().min(3).max(40).optional(),
   consentGiven: z.boolean(),
 });
@@ -69,8 +71,8 @@ export type IntakeRequest = z.input<typeof IntakeSchema>;
 /** The intake as the workflow keeps it: everything resolved. Keys in the order intake builds them (the API's response keeps it). */
 export const ComplaintDetailsSchema = z
   .object({
-    complainant: z.object(complainantShape(z.string())),
-    representative: z.object(representativeShape(z.string())).optional(),
+    complainant: z.object(complainantShape(z.string(), keptEmail)),
+    representative: z.object(representativeShape(z.string(), keptEmail)).optional(),
     serviceArea: ServiceAreaSchema,
     category: CategorySchema,
     channel: ChannelSchema,
@@ -78,7 +80,10 @@ export const ComplaintDetailsSchema = z
     eventOn: z.string().optional().describe('The date of the event complained about, when known'),
     serious: z.boolean().describe('Serious complaints start at the second stage'),
   })
-  .describe('What intake recorded: complainant, representative, service area, category, channel, summary, serious');
+  .describe(
+    'What intake recorded: complainant, representative, service area, category, channel, summary, serious. After an ' +
+      'erasure (POST /complaints/{ref}/erasure, or retention) every personal field reads "[erased]"',
+  );
 export type ComplaintDetails = z.infer<typeof ComplaintDetailsSchema>;
 
 /** Everything a complaint workflow starts from. */

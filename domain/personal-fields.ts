@@ -43,6 +43,7 @@ export const personalActionFields: { readonly [A in ActionName]: readonly string
   'add-note': ['text'],
   'update-calendar': [],
   'migrate-procedure': ['reason'],
+  'erase-personal-data': [],
 };
 
 /**

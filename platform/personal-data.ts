@@ -29,13 +29,27 @@ export interface DataKeyRecord {
   destroyedAt: string | null;
 }
 
+/** Why and by whom a reference's personal data was erased (the destruction log's row: register/data-keys.ts). */
+export interface Erasure {
+  at: Date;
+  by: { id: string; name?: string; role?: string };
+  /** 'request' (a manager's, POST /complaints/{ref}/erasure) or the retention rule applied. */
+  rule: string;
+  reason: string;
+  /** When the complaint was closed (retention), if known. */
+  closedAt?: string;
+}
+
 /** Where data keys are kept (the register: register/data-keys.ts). */
 export interface DataKeyStore {
   /** Keeps a new key unless the reference has one already (then the one kept stands). */
   insertDataKey(record: { keyRef: string; wrappedKey: string; wrappingKeyId: string }): Promise<void>;
   findDataKeys(keyRefs: readonly string[]): Promise<DataKeyRecord[]>;
-  /** Forgets the wrapped key for ever; false when there was none to destroy. */
-  destroyDataKey(keyRef: string, at: Date): Promise<boolean>;
+  /**
+   * Forgets the wrapped key for ever, deletes the reference's search index and logs the erasure (the first one
+   * stands), at once; false when the key was already destroyed.
+   */
+  destroyDataKey(keyRef: string, erasure: Erasure): Promise<boolean>;
 }
 
 /** The reference's data key was destroyed: nothing can be sealed under it any more. */
@@ -202,9 +216,9 @@ export class PersonalData {
     return record !== undefined && (record.wrappedKey === null || record.destroyedAt !== null);
   }
 
-  /** Destroys the reference's data key: everything sealed under it is unreadable for ever. */
-  erase(keyRef: string, at: Date): Promise<boolean> {
-    return this.store.destroyDataKey(keyRef, at);
+  /** Destroys the reference's data key: everything sealed under it is unreadable for ever; logged. */
+  erase(keyRef: string, erasure: Erasure): Promise<boolean> {
+    return this.store.destroyDataKey(keyRef, erasure);
   }
 
   private bytesOf(sealed: string): Buffer {

@@ -1,7 +1,8 @@
-import type { DataKeyRecord, DataKeyStore } from '../platform/personal-data';
-import type { SqlQueryable } from './sql';
+import type { DataKeyRecord, DataKeyStore, Erasure } from '../platform/personal-data';
+import type { SqlStore } from './sql';
 
-// The data keys of platform/personal-data.ts in the register (migration 006).
+// The data keys of platform/personal-data.ts in the register (migration 006), and the destruction log (007): erasing
+// a complaint destroys its key, deletes its search index and logs it, in one transaction.
 
 interface DataKeyRow {
   key_ref: string;
@@ -11,9 +12,31 @@ interface DataKeyRow {
   destroyed_at: Date | string | null;
 }
 
-const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
+/** A row of the destruction log (GET /destruction-log). */
+export interface DestructionLogEntry {
+  ref: string;
+  erasedAt: string;
+  erasedBy: { id: string; name?: string; role?: string };
+  rule: string;
+  reason: string;
+  closedAt: string | null;
+  workflowDeletedAt: string | null;
+}
 
-export function dataKeyStoreOver(store: SqlQueryable): DataKeyStore {
+interface DestructionRow {
+  ref: string;
+  erased_at: Date | string;
+  erased_by: DestructionLogEntry['erasedBy'] | string;
+  rule: string;
+  reason: string;
+  closed_at: Date | string | null;
+  workflow_deleted_at: Date | string | null;
+}
+
+const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
+const isoOrNull = (value: Date | string | null) => (value === null ? null : iso(value));
+
+export function dataKeyStoreOver(store: SqlStore): DataKeyStore {
   return {
     async insertDataKey({ keyRef, wrappedKey, wrappingKeyId }) {
       await store.query(
@@ -34,19 +57,65 @@ export function dataKeyStoreOver(store: SqlQueryable): DataKeyStore {
         wrappedKey: row.wrapped_key,
         wrappingKeyId: row.wrapping_key_id,
         createdAt: iso(row.created_at),
-        destroyedAt: row.destroyed_at === null ? null : iso(row.destroyed_at),
+        destroyedAt: isoOrNull(row.destroyed_at),
       }));
     },
-    async destroyDataKey(keyRef, at) {
-      // A complaint without a key yet (recorded before keys, or without a key ring) gets a destroyed one: sealing
-      // under its reference is refused from now on.
-      const rows = await store.query<{ key_ref: string }>(
-        `INSERT INTO personal_data_keys (key_ref, wrapped_key, wrapping_key_id, destroyed_at) VALUES ($1, NULL, '', $2)
-         ON CONFLICT (key_ref) DO UPDATE SET wrapped_key = NULL, destroyed_at = COALESCE(personal_data_keys.destroyed_at, $2)
-         RETURNING key_ref`,
-        [keyRef, at.toISOString()],
-      );
-      return rows.length > 0;
-    },
+    destroyDataKey: (keyRef, erasure) => store.transaction((tx) => destroy(tx, keyRef, erasure)),
   };
+}
+
+async function destroy(tx: Pick<SqlStore, 'query'>, keyRef: string, erasure: Erasure): Promise<boolean> {
+  const at = erasure.at.toISOString();
+  // A reference without a key yet (recorded before keys, or without a key ring) gets a destroyed one: sealing
+  // under it is refused from now on.
+  const [before] = await tx.query<{ destroyed: boolean }>(
+    'SELECT destroyed_at IS NOT NULL AS destroyed FROM personal_data_keys WHERE key_ref = $1 FOR UPDATE',
+    [keyRef],
+  );
+  await tx.query(
+    `INSERT INTO personal_data_keys (key_ref, wrapped_key, wrapping_key_id, destroyed_at) VALUES ($1, NULL, '', $2)
+     ON CONFLICT (key_ref) DO UPDATE SET wrapped_key = NULL,
+       destroyed_at = COALESCE(personal_data_keys.destroyed_at, EXCLUDED.destroyed_at)`,
+    [keyRef, at],
+  );
+  await tx.query('DELETE FROM complaint_search_words WHERE ref = $1', [keyRef]);
+  await tx.query(
+    `INSERT INTO destruction_log (ref, erased_at, erased_by, rule, reason, closed_at) VALUES ($1, $2, $3::jsonb, $4, $5, $6)
+     ON CONFLICT (ref) DO NOTHING`,
+    [keyRef, at, JSON.stringify(erasure.by), erasure.rule, erasure.reason, erasure.closedAt ?? null],
+  );
+  return !before?.destroyed;
+}
+
+/** The destruction log, oldest first, after `after` (a ref of the previous page's last row) when given. */
+export async function readDestructionLog(
+  store: Pick<SqlStore, 'query'>,
+  page: { limit: number; after?: { erasedAt: string; ref: string } },
+): Promise<DestructionLogEntry[]> {
+  const rows = await store.query<DestructionRow>(
+    `SELECT ref, erased_at, erased_by, rule, reason, closed_at, workflow_deleted_at FROM destruction_log
+      WHERE ($1::timestamptz IS NULL OR (erased_at, ref) > ($1::timestamptz, $2::text))
+      ORDER BY erased_at, ref LIMIT $3`,
+    [page.after?.erasedAt ?? null, page.after?.ref ?? '', page.limit],
+  );
+  return rows.map((row) => ({
+    ref: row.ref,
+    erasedAt: iso(row.erased_at),
+    erasedBy:
+      typeof row.erased_by === 'string'
+        ? (JSON.parse(row.erased_by) as DestructionLogEntry['erasedBy'])
+        : row.erased_by,
+    rule: row.rule,
+    reason: row.reason,
+    closedAt: isoOrNull(row.closed_at),
+    workflowDeletedAt: isoOrNull(row.workflow_deleted_at),
+  }));
+}
+
+/** Records that the complaint's workflow executions were deleted from Temporal (retention). */
+export async function recordWorkflowDeleted(store: Pick<SqlStore, 'query'>, ref: string, at: Date): Promise<void> {
+  await store.query(
+    'UPDATE destruction_log SET workflow_deleted_at = COALESCE(workflow_deleted_at, $2) WHERE ref = $1',
+    [ref, at.toISOString()],
+  );
 }

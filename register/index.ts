@@ -14,7 +14,7 @@ import type { Actor } from '../domain/vocabulary';
 import type { AppConfig } from '../platform/config';
 import { payloadKeysFor, type PayloadKeyRing } from '../platform/payload-keys';
 import { PersonalData } from '../platform/personal-data';
-import { dataKeyStoreOver } from './data-keys';
+import { dataKeyStoreOver, readDestructionLog, recordWorkflowDeleted, type DestructionLogEntry } from './data-keys';
 import { letterStoreOver, type LetterStore } from './letters';
 import {
   indexUnsearchedComplaints,
@@ -34,6 +34,8 @@ export {
   type RegisterListQuery,
   type RegisterListRow,
 } from './read-model';
+
+export type { DestructionLogEntry } from './data-keys';
 
 export {
   migrate,
@@ -91,6 +93,10 @@ export interface Register extends ComplaintRegisterWriter {
   recordCompliment(compliment: NewCompliment, recordedBy: Actor, recordedAt: Date): Promise<Compliment>;
   /** Compliments received in the period (all when absent), oldest first. */
   compliments(period?: Partial<ReportPeriod>): Promise<Compliment[]>;
+  /** The destruction log (erasures by request and by retention), oldest first (register/data-keys.ts). */
+  destructionLog(page: { limit: number; after?: { erasedAt: string; ref: string } }): Promise<DestructionLogEntry[]>;
+  /** Notes in the destruction log that the complaint's workflow executions were deleted from Temporal. */
+  recordWorkflowDeleted(ref: string, at: Date): Promise<void>;
   /** Keeps a reconciliation's result (counts only), for /metrics. */
   recordReconciliation(run: ReconciliationRun): Promise<void>;
   /** The latest reconciliation's result, or undefined when none has run. */
@@ -359,6 +365,14 @@ class SqlRegister implements Register {
       recordedBy: json<Actor>(row.recorded_by),
       recordedAt: toIso(row.recorded_at),
     }));
+  }
+
+  destructionLog(page: { limit: number; after?: { erasedAt: string; ref: string } }): Promise<DestructionLogEntry[]> {
+    return readDestructionLog(this.store, page);
+  }
+
+  recordWorkflowDeleted(ref: string, at: Date): Promise<void> {
+    return recordWorkflowDeleted(this.store, ref, at);
   }
 
   async recordReconciliation(run: ReconciliationRun): Promise<void> {

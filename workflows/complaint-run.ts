@@ -42,6 +42,7 @@ import {
   COMPACT_HISTORY,
   LETTERS_FOR_EVERYONE,
   MIGRATION_COUNTS_BY_TARGET,
+  PERSONAL_DATA_ERASURE,
   PROCEDURE_MIGRATION,
   REGISTER_AS_LOCAL_ACTIVITY,
   TIMER_FIRED_MEANS_DUE,
@@ -195,6 +196,7 @@ export class ComplaintRun {
       migration: action === 'migrate-procedure' && wf.patched(PROCEDURE_MIGRATION),
       calendarExplainsDeadlines: action === 'update-calendar' && wf.patched(CALENDAR_EXPLAINS_DEADLINES),
       migrationCountsByTarget: action === 'migrate-procedure' && wf.patched(MIGRATION_COUNTS_BY_TARGET),
+      erasure: action === 'erase-personal-data' && wf.patched(PERSONAL_DATA_ERASURE),
     };
   }
 
@@ -204,11 +206,11 @@ export class ComplaintRun {
       const decision: Decision = { ok: false, code: 'invalid-message', reason: parsed.reason };
       return { actor: claimedActor(payload), decision };
     }
-    if (action === 'migrate-procedure' && !rules.migration) {
-      const decision: Decision = { ok: false, code: 'no-migration-path', reason: 'this run cannot migrate' };
+    if ((action === 'migrate-procedure' && !rules.migration) || (action === 'erase-personal-data' && !rules.erasure)) {
+      const decision: Decision = { ok: false, code: 'no-migration-path', reason: `this run cannot ${action}` };
       return { actor: parsed.command.actor, decision };
     }
-    const { migration: _migration, ...options } = rules;
+    const { migration: _migration, erasure: _erasure, ...options } = rules;
     const decision = decide(this.state, parsed.command, Date.now(), this.procedure, options);
     return { actor: parsed.command.actor, decision };
   }
@@ -393,10 +395,11 @@ interface PatchedRules {
   migration: boolean;
   calendarExplainsDeadlines: boolean;
   migrationCountsByTarget: boolean;
+  erasure: boolean;
 }
 const NEW_RULES: PatchedRules = {
   ...{ assignmentByRole: true, keepPassedDeadlines: true, migration: true },
-  ...{ calendarExplainsDeadlines: true, migrationCountsByTarget: true },
+  ...{ calendarExplainsDeadlines: true, migrationCountsByTarget: true, erasure: true },
 };
 
 /** Workflow time, as recorded in a timeline entry. */

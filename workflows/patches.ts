@@ -69,3 +69,10 @@ export const LETTERS_FOR_EVERYONE = 'letters-for-everyone';
  * Written in an indexed complaint's first task, else at its first Update; runs from before it do as they did.
  */
 export const COMPACT_HISTORY = 'compact-history';
+
+/**
+ * Issue 14: the `erase-personal-data` action (POST /complaints/{ref}/erasure) records `personal-data-erased` (who,
+ * when, why) after which the API destroys the complaint's data key. Written where that action is handled: a run
+ * without the marker refuses it, as a run from before the action would have.
+ */
+export const PERSONAL_DATA_ERASURE = 'personal-data-erasure';

@@ -9,6 +9,7 @@ import { buildApp } from '../../api/app';
 import type { ComplaintService } from '../../api/complaint-service';
 import { ListQuerySchema } from '../../api/complaint-list';
 import { actionRoutes } from '../../api/routes/actions';
+import { DestructionLogQuerySchema } from '../../api/routes/erasure';
 import { CalendarChangeBodySchema, CalendarChangeParamsSchema } from '../../api/routes/calendar';
 import { IdempotentHeadersSchema, RefParamsSchema } from '../../api/schemas';
 import type { Register } from '../../register';
@@ -43,6 +44,12 @@ const requestSchemas: Record<string, RequestSchemas> = {
       { body: actionBodySchemas[route.action], params: RefParamsSchema, headers: IdempotentHeadersSchema },
     ]),
   ),
+  'post /complaints/{ref}/erasure': {
+    body: actionBodySchemas['erase-personal-data'],
+    params: RefParamsSchema,
+    headers: IdempotentHeadersSchema,
+  },
+  'get /destruction-log': { querystring: DestructionLogQuerySchema },
   'post /calendar/changes': { body: CalendarChangeBodySchema },
   'get /calendar/changes/{id}': { params: CalendarChangeParamsSchema },
   'post /compliments': { body: NewComplimentSchema },

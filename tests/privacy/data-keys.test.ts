@@ -96,7 +96,9 @@ describe('erasure', () => {
   it('reads a destroyed key as erased, refuses sealing under it, and leaves nothing to unwrap', async () => {
     const personal = register.personalData;
     const sealed = await personal.sealFields('KEYS-ERASED', details, personalDetailFields);
-    expect(await personal.erase('KEYS-ERASED', new Date())).toBe(true);
+    const by = { id: 'manager.brown' };
+    expect(await personal.erase('KEYS-ERASED', { at: new Date(), by, rule: 'request', reason: 'a test' })).toBe(true);
+    expect(await personal.erase('KEYS-ERASED', { at: new Date(), by, rule: 'request', reason: 'again' })).toBe(false);
     expect(await personal.isErased('KEYS-ERASED')).toBe(true);
     const opened = await personal.open(sealed);
     expect(opened.complainant).toEqual({ name: ERASED_TEXT, email: ERASED_TEXT, address: ERASED_TEXT });

@@ -13,10 +13,13 @@ import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTemporalBinary } from '../../devtools/temporal/binaries';
+import { deliverOpened, NOT_SENT_ERASED } from '../../activities/complaint-activities';
+import { replayComplaintHistories } from '../../audit/replay';
+import { ERASED_TEXT } from '../../domain/personal-fields';
 import { openPglite, registerOver, type Register } from '../../register';
 import { type ApiStack, caller, intakeBody, startApiStack } from '../support/api';
 import { testPayloadKeys } from '../support/payload-keys';
-import { startDevServer } from '../support/temporal';
+import { bundleComplaintWorkflows, startDevServer } from '../support/temporal';
 
 const run = promisify(execFile);
 const UI_ORIGIN = 'http://localhost:18233';
@@ -201,7 +204,6 @@ function filesUnder(root: string): string[] {
   );
 }
 
-// Last: it closes the register to read its files.
 describe('personal data in the register', () => {
   it('the register holds the complaint, sealed: its list and search answer a case officer with the markers', async () => {
     const list = await call('case-officer', 'GET', `/complaints?q=${encodeURIComponent('Kovalenko')}`);
@@ -212,7 +214,110 @@ describe('personal data in the register', () => {
     const read = await call('case-officer', 'GET', `/complaints/${ref}`);
     expect(read.headers['complaint-read-from']).toBe('register');
   });
+});
 
+describe('erasure', () => {
+  const year = () => new Date().getUTCFullYear();
+  const annual = async () =>
+    (await call('auditor', 'GET', `/reports/annual?from=${year()}-01-01&to=${year()}-12-31`)).json();
+  let before: Record<string, unknown>;
+  let erasedAnswer: Awaited<ReturnType<typeof call>>;
+
+  beforeAll(async () => {
+    before = await annual();
+    // A notice the workflow asked to send (its fields sealed): opened to send before the erasure.
+    const notice = stack.recorded.notices.find((n) => n.ref === ref && n.audience === 'complainant');
+    expect(notice).toBeDefined();
+    expect(JSON.stringify(notice)).not.toContain(markers.name);
+    const opened = await deliverOpened(notice!, register.personalData, async (n) => {
+      expect(n.complainant.name).toBe(markers.name);
+      return { noticeId: n.id, deliveredAs: 'test', recipients: [] };
+    });
+    expect(opened.deliveredAs).toBe('test');
+    const body = { reason: 'request under UK GDPR article 17' };
+    expect((await call('case-officer', 'POST', `/complaints/${ref}/erasure`, { body })).status).toBe(403);
+    expect((await call('manager', 'POST', `/complaints/${ref}/erasure`, { body: {} })).status).toBe(400);
+    erasedAnswer = await call('manager', 'POST', `/complaints/${ref}/erasure`, {
+      body,
+      headers: { 'idempotency-key': 'erase-1' },
+    });
+  }, 60_000);
+
+  it('answers the complaint with its personal fields erased and its timeline kept, who erased it and why', async () => {
+    expect(erasedAnswer.status, erasedAnswer.text).toBe(200);
+    for (const answer of [erasedAnswer, await call('case-officer', 'GET', `/complaints/${ref}`)]) {
+      for (const marker of Object.values(markers)) expect(answer.text).not.toContain(marker);
+      const state = answer.json();
+      expect(state.details.complainant).toEqual({
+        name: ERASED_TEXT,
+        email: ERASED_TEXT,
+        phone: ERASED_TEXT,
+        address: ERASED_TEXT,
+      });
+      expect(state.details.summary).toBe(ERASED_TEXT);
+      expect(state.erasure).toMatchObject({ by: { id: 'manager.brown' }, reason: 'request under UK GDPR article 17' });
+      const types = state.timeline.map((entry: { type: string }) => entry.type);
+      expect(types.slice(0, 4)).toEqual(['complaint-received', 'acknowledged', 'note-added', 'outcome-recorded']);
+      expect(types.at(-1)).toBe('personal-data-erased');
+    }
+    // The same request again answers the same; without the key, a second erasure is refused.
+    const again = await call('manager', 'POST', `/complaints/${ref}/erasure`, {
+      body: { reason: 'request under UK GDPR article 17' },
+      headers: { 'idempotency-key': 'erase-1' },
+    });
+    expect(again.status).toBe(200);
+    const twice = await call('manager', 'POST', `/complaints/${ref}/erasure`, { body: { reason: 'once more please' } });
+    expect(twice.status).toBe(409);
+    expect(twice.json().error.code).toBe('already-erased');
+    // More text cannot be sealed under a destroyed key.
+    const note = await call('case-officer', 'POST', `/complaints/${ref}/notes`, { body: { text: 'more text' } });
+    expect(note.status).toBe(409);
+  });
+
+  it("keeps the complaint's figures in the report", async () => {
+    expect(await annual()).toEqual(before);
+  });
+
+  it('stops its notices: not sent, not retried', async () => {
+    const notice = stack.recorded.notices.find((n) => n.ref === ref && n.audience === 'complainant')!;
+    const receipt = await deliverOpened(notice, register.personalData, () => {
+      throw new Error('must not be sent');
+    });
+    expect(receipt.deliveredAs).toBe(NOT_SENT_ERASED);
+  });
+
+  it('leaves no marker in the history, even through the codec server; the history still replays', async () => {
+    const decoded = await workflowShow('--codec-endpoint', `${apiUrl}/codec`, '--codec-auth', 'Bearer token-auditor');
+    for (const marker of Object.values(markers)) expect(withPayloadsRead(decoded)).not.toContain(marker);
+    expect(withPayloadsRead(decoded)).toContain(ERASED_TEXT);
+    const history = await stack.complaints.client.workflow.getHandle(ref).fetchHistory();
+    const outcomes = [];
+    const histories = [{ workflowId: ref, runId: '', source: 'temporal:default', history }];
+    for await (const outcome of replayComplaintHistories(histories, {
+      workflowBundle: await bundleComplaintWorkflows(),
+      payloadKeys: testPayloadKeys(),
+    }))
+      outcomes.push(outcome);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['ok']);
+  });
+
+  it('is in the destruction log, for managers', async () => {
+    expect((await call('case-officer', 'GET', '/destruction-log')).status).toBe(403);
+    const log = await call('manager', 'GET', '/destruction-log');
+    expect(log.status).toBe(200);
+    expect(log.json().items).toEqual([
+      expect.objectContaining({
+        ref,
+        rule: 'request',
+        reason: 'request under UK GDPR article 17',
+        workflowDeletedAt: null,
+      }),
+    ]);
+  });
+});
+
+// Last: it closes the register to read its files.
+describe('the register files after the erasure', () => {
   it('no marker in the register database files (PGlite), nor a search word', async () => {
     // Closed first, so everything it holds is in its files (checkpointed).
     await stack.stopWorker();
@@ -225,6 +330,16 @@ describe('personal data in the register', () => {
     for (const content of bytes) {
       for (const marker of Object.values(markers)) expect(content).not.toContain(marker);
       for (const word of words.filter((w) => w.startsWith('zxq'))) expect(content).not.toContain(word);
+    }
+    // With the key ring itself, what the files hold opens to nothing: the complaint's data key is gone.
+    const reopened = await registerOver(await openPglite(path.join(dir, 'register')), { keys: testPayloadKeys() });
+    try {
+      const held = await reopened.readComplaint(ref);
+      const opened = await reopened.personalData.open({ details: held!.snapshot.details, entries: held!.entries });
+      for (const marker of Object.values(markers)) expect(JSON.stringify(opened)).not.toContain(marker);
+      expect(opened.details.complainant.name).toBe(ERASED_TEXT);
+    } finally {
+      await reopened.close();
     }
   });
 });
