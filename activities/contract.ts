@@ -165,6 +165,26 @@ export interface ReconciliationActivities {
   reconcileRegister(request: ReconciliationRequest): Promise<ReconciliationSummary>;
 }
 
+/** A closed complaint whose retention period has ended (activities/retention.ts). */
+export interface RetentionDue {
+  ref: string;
+  closedAt: string;
+  /** The rule applied, as the destruction log records it (domain/retention.ts retentionRuleFor). */
+  rule: string;
+}
+
+/** The retention workflow's activities (workflows/retention.ts): a page of what is due, and applying it to one. */
+export interface RetentionActivities {
+  /** Closed complaints after `afterRef` (by ref) whose retention ended by `asOf`; `lastRef` null on the last page. */
+  complaintsDueForRetention(request: {
+    asOf: string;
+    afterRef?: string;
+    limit: number;
+  }): Promise<{ due: RetentionDue[]; lastRef: string | null }>;
+  /** Erases its personal data (destroys its key, logged) and deletes its workflow executions from Temporal. */
+  applyRetention(due: RetentionDue): Promise<{ runsDeleted: number }>;
+}
+
 /** A change to the council's calendar, told to every open complaint (workflows/calendar-change.ts). */
 export interface CalendarChange {
   /** Names the change: the batch's workflow id and each complaint's Update id derive from it. */

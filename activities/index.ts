@@ -10,8 +10,11 @@ import type {
   ComplaintActivities,
   LetterActivities,
   ReconciliationActivities,
+  RetentionActivities,
 } from './contract';
 import { createReconciliationActivities } from './reconciliation';
+import { createRetentionActivities } from './retention';
+import { retentionScheduleFor } from '../platform/procedure-files';
 
 export { createActivities } from './complaint-activities';
 export { createReconciliationActivities } from './reconciliation';
@@ -24,7 +27,11 @@ export type { CalendarChangeActivities, ComplaintActivities, ReconciliationActiv
  * only: most worker processes never run it.
  */
 export async function createActivitiesFromConfig(config: AppConfig): Promise<{
-  activities: ComplaintActivities & ReconciliationActivities & CalendarChangeActivities & LetterActivities;
+  activities: ComplaintActivities &
+    ReconciliationActivities &
+    CalendarChangeActivities &
+    LetterActivities &
+    RetentionActivities;
   close(): Promise<void>;
 }> {
   const register = await openRegister(config);
@@ -52,6 +59,7 @@ export async function createActivitiesFromConfig(config: AppConfig): Promise<{
       },
       ...createReconciliationActivities({ client, register }),
       ...createCalendarChangeActivities({ client }),
+      ...createRetentionActivities({ client, register, schedule: retentionScheduleFor(config) }),
     },
     close: async () => {
       await delivery.close();

@@ -204,6 +204,8 @@ export const configSchema = z.object({
   COUNCIL_CALENDAR_PATH: filePath().optional(),
   /** The organisation's root-cause taxonomy (YAML or JSON; see config/root-causes.example.yaml). Absent: the shipped one. */
   ROOT_CAUSES_PATH: filePath().optional(),
+  /** How long closed complaints' personal data is kept, by procedure or service area (domain/retention.ts); absent: 6 years after closure. */
+  RETENTION_SCHEDULE_PATH: filePath().optional(),
   /** Population served, for the Ombudsman indicator "complaints per 1,000 population". */
   POPULATION: positiveInt().optional(),
   /**

@@ -10,6 +10,7 @@ import {
   type ProcedureSchedule,
 } from '../domain/procedure-schedule';
 import { DEFAULT_ROOT_CAUSES, RootCauseTaxonomySchema, type RootCauseTaxonomy } from '../domain/root-causes';
+import { DEFAULT_RETENTION_SCHEDULE, RetentionScheduleSchema, type RetentionSchedule } from '../domain/retention';
 import { ConfigError, type AppConfig } from './config';
 
 // The procedure schedule and the council calendar: files named by the configuration (platform/config.ts), read
@@ -42,6 +43,11 @@ export function procedureScheduleFor(config: Pick<AppConfig, 'PROCEDURE_SCHEDULE
 export function councilCalendarFor(config: Pick<AppConfig, 'COUNCIL_CALENDAR_PATH'>): CouncilCalendar {
   const file = config.COUNCIL_CALENDAR_PATH;
   return file ? readConfigFile(file, CouncilCalendarSchema, 'council calendar') : EMPTY_COUNCIL_CALENDAR;
+}
+
+export function retentionScheduleFor(config: Pick<AppConfig, 'RETENTION_SCHEDULE_PATH'>): RetentionSchedule {
+  const file = config.RETENTION_SCHEDULE_PATH;
+  return file ? readConfigFile(file, RetentionScheduleSchema, 'retention schedule') : DEFAULT_RETENTION_SCHEDULE;
 }
 
 export function rootCauseTaxonomyFor(config: Pick<AppConfig, 'ROOT_CAUSES_PATH'>): RootCauseTaxonomy {

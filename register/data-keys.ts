@@ -119,3 +119,33 @@ export async function recordWorkflowDeleted(store: Pick<SqlStore, 'query'>, ref:
     [ref, at.toISOString()],
   );
 }
+
+/** A closed (or withdrawn) complaint retention may be due for: not yet deleted from Temporal by it. */
+export interface ClosedComplaint {
+  ref: string;
+  procedureId: string;
+  serviceArea: string;
+  closedAt: string;
+}
+
+/** Closed and withdrawn complaints whose workflows were not deleted yet, by ref after `afterRef`. */
+export async function closedComplaints(
+  store: Pick<SqlStore, 'query'>,
+  page: { afterRef?: string; limit: number },
+): Promise<ClosedComplaint[]> {
+  const rows = await store.query<{ ref: string; procedure_id: string; service_area: string; closed_at: string }>(
+    `SELECT c.ref, c.procedure_id, c.service_area,
+            COALESCE(c.snapshot->'closure'->>'at', c.snapshot->'withdrawal'->>'at') AS closed_at
+       FROM complaints c LEFT JOIN destruction_log d ON d.ref = c.ref
+      WHERE c.status IN ('closed', 'withdrawn') AND d.workflow_deleted_at IS NULL AND c.ref > $1
+        AND COALESCE(c.snapshot->'closure'->>'at', c.snapshot->'withdrawal'->>'at') IS NOT NULL
+      ORDER BY c.ref LIMIT $2`,
+    [page.afterRef ?? '', page.limit],
+  );
+  return rows.map((row) => ({
+    ref: row.ref,
+    procedureId: row.procedure_id,
+    serviceArea: row.service_area,
+    closedAt: row.closed_at,
+  }));
+}

@@ -14,7 +14,14 @@ import type { Actor } from '../domain/vocabulary';
 import type { AppConfig } from '../platform/config';
 import { payloadKeysFor, type PayloadKeyRing } from '../platform/payload-keys';
 import { PersonalData } from '../platform/personal-data';
-import { dataKeyStoreOver, readDestructionLog, recordWorkflowDeleted, type DestructionLogEntry } from './data-keys';
+import {
+  closedComplaints,
+  dataKeyStoreOver,
+  readDestructionLog,
+  recordWorkflowDeleted,
+  type ClosedComplaint,
+  type DestructionLogEntry,
+} from './data-keys';
 import { letterStoreOver, type LetterStore } from './letters';
 import {
   indexUnsearchedComplaints,
@@ -35,7 +42,7 @@ export {
   type RegisterListRow,
 } from './read-model';
 
-export type { DestructionLogEntry } from './data-keys';
+export type { ClosedComplaint, DestructionLogEntry } from './data-keys';
 
 export {
   migrate,
@@ -97,6 +104,8 @@ export interface Register extends ComplaintRegisterWriter {
   destructionLog(page: { limit: number; after?: { erasedAt: string; ref: string } }): Promise<DestructionLogEntry[]>;
   /** Notes in the destruction log that the complaint's workflow executions were deleted from Temporal. */
   recordWorkflowDeleted(ref: string, at: Date): Promise<void>;
+  /** Closed and withdrawn complaints not yet deleted from Temporal by retention, by ref (the retention workflow's). */
+  closedComplaints(page: { afterRef?: string; limit: number }): Promise<ClosedComplaint[]>;
   /** Keeps a reconciliation's result (counts only), for /metrics. */
   recordReconciliation(run: ReconciliationRun): Promise<void>;
   /** The latest reconciliation's result, or undefined when none has run. */
@@ -373,6 +382,10 @@ class SqlRegister implements Register {
 
   recordWorkflowDeleted(ref: string, at: Date): Promise<void> {
     return recordWorkflowDeleted(this.store, ref, at);
+  }
+
+  closedComplaints(page: { afterRef?: string; limit: number }): Promise<ClosedComplaint[]> {
+    return closedComplaints(this.store, page);
   }
 
   async recordReconciliation(run: ReconciliationRun): Promise<void> {

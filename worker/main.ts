@@ -3,7 +3,12 @@
 import { type AppConfig, loadConfigOrExit, temporalAddress } from '../platform/config';
 import { installTemporalRuntime } from '../platform/runtime';
 import { checkSearchAttributes, describeSearchAttributeProblems } from '../platform/search-attributes';
-import { ensureReconciliationSchedule, REGISTER_RECONCILIATION_SCHEDULE_ID } from '../platform/schedules';
+import {
+  ensureReconciliationSchedule,
+  ensureRetentionSchedule,
+  REGISTER_RECONCILIATION_SCHEDULE_ID,
+  RETENTION_SCHEDULE_ID,
+} from '../platform/schedules';
 import { connectClient, connectWorkerConnection, exitOnStartupError } from '../platform/temporal-connection';
 import { createConfiguredComplaintsWorker } from './create-worker';
 
@@ -56,12 +61,14 @@ async function ensureSchedules(config: AppConfig): Promise<void> {
     try {
       const outcome = await ensureReconciliationSchedule(client, config.TEMPORAL_TASK_QUEUE);
       console.log(`Schedule "${REGISTER_RECONCILIATION_SCHEDULE_ID}" ${outcome} (daily 03:00 Europe/London)`);
+      const retention = await ensureRetentionSchedule(client, config.TEMPORAL_TASK_QUEUE);
+      console.log(`Schedule "${RETENTION_SCHEDULE_ID}" ${retention} (daily 04:00 Europe/London)`);
     } finally {
       await client.connection.close();
     }
   } catch (err) {
     console.error(
-      `WARNING: could not create the Schedule "${REGISTER_RECONCILIATION_SCHEDULE_ID}": ${(err as Error).message}`,
+      `WARNING: could not create the Schedules "${REGISTER_RECONCILIATION_SCHEDULE_ID}" and "${RETENTION_SCHEDULE_ID}": ${(err as Error).message}`,
     );
   }
 }

@@ -3,3 +3,4 @@ export { complaintWorkflow } from './complaint';
 export { registerReconciliationWorkflow } from './register-reconciliation';
 export { calendarChangeWorkflow } from './calendar-change';
 export { letterPostingWorkflow } from './letter-posting';
+export { retentionWorkflow } from './retention';
