@@ -353,9 +353,7 @@ export const ComplaintStateSchema = z
       .describe('The public-holiday calendar working-day deadlines are counted with (YYYY-MM-DD, Europe/London)'),
     holidayNames: z.record(z.string(), z.string()).optional().describe('Names of those holidays and closures'),
     timeline: z.array(TimelineEntrySchema).describe('Every recorded event, numbered, timed and attributed'),
-    ombudsmanReferral: z.object({ at: instant, by: ActorRecordSchema, reference: z.string().optional() }).optional(),
-    withdrawal: z.object({ at: instant, by: ActorRecordSchema, reason: z.string().optional() }).optional(),
-    closure: z.object({ at: instant, reason: ClosureReasonSchema, outcome: OutcomeSchema.optional() }).optional(),
+    // Before the fields of the events that end a workflow: only an open complaint's erasure is recorded in it.
     erasure: z
       .object({ at: instant, by: ActorRecordSchema, reason: z.string() })
       .optional()
@@ -363,6 +361,9 @@ export const ComplaintStateSchema = z
         'Its personal data was erased (POST /complaints/{ref}/erasure): every personal field (names, e-mails, ' +
           'phones, address, summary, notes, findings, letters) then reads "[erased]"',
       ),
+    ombudsmanReferral: z.object({ at: instant, by: ActorRecordSchema, reference: z.string().optional() }).optional(),
+    withdrawal: z.object({ at: instant, by: ActorRecordSchema, reason: z.string().optional() }).optional(),
+    closure: z.object({ at: instant, reason: ClosureReasonSchema, outcome: OutcomeSchema.optional() }).optional(),
   })
   .describe('A complaint: its stages, deadlines and everything recorded on it')
   .meta({ id: 'ComplaintState' });

@@ -700,4 +700,25 @@ export const scenarios: Scenario[] = [
       return { handle, complete: true };
     },
   },
+  {
+    name: 'personal-data-erasure',
+    title:
+      "Issue 14: a manager erases an open complaint's personal data (patch personal-data-erasure: personal-data-erased recorded), then it carries on to its outcome",
+    covers: [
+      'procedure dundee-swd-2011',
+      'acknowledgement on time',
+      'personal data erased',
+      'outcome not-upheld at level-1',
+      'escalation window ends',
+    ],
+    server: 'time-skipping',
+    async run(ctx, ref) {
+      const handle = await ctx.start(ref);
+      await ctx.after(DAY_MS, handle, 'acknowledge', {}, officer);
+      await ctx.after(DAY_MS, handle, 'erase-personal-data', { reason: 'Request under UK GDPR article 17' }, manager);
+      await ctx.after(DAY_MS, handle, 'record-outcome', { outcome: 'not-upheld' }, officer);
+      await ctx.sleep(40 * DAY_MS);
+      return { handle, complete: true };
+    },
+  },
 ];

@@ -77,6 +77,7 @@ describe('timeline of each recorded history', () => {
         'closed',
         'action-rejected',
         'notification-failed',
+        'personal-data-erased',
       ].sort(),
     );
     const outcomes = new Set(entries.flatMap((entry) => (entry.type === 'outcome-recorded' ? [entry.outcome] : [])));

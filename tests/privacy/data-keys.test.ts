@@ -1,12 +1,19 @@
 // Per-complaint data keys (platform/personal-data.ts) over a real register (PGlite in memory): sealed fields are
 // self-describing strings, opened by the one opening function; a data key wrapped under an old key of the ring still
 // opens after rotation while new keys are wrapped with the new one; a destroyed key reads as erased and refuses
-// sealing; the blind index holds no word in plain text.
+// sealing; the blind index holds no word in plain text. And the register at rest on PGlite and PostgreSQL
+// (TEST_DATABASE_URL): no marker in any row of any table (complaints, entries, search words, letters and their PDFs,
+// compliments), every one readable opened.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RegisterBatch } from '../../activities/contract';
+import { receiveComplaint, replayTimeline, type TimelineEntry } from '../../domain/complaint';
+import { getProcedure } from '../../domain/procedures';
 import { actionBodySchemas, parseCommand } from '../../domain/actions';
 import { ERASED_TEXT, isSealedText, personalDetailFields } from '../../domain/personal-fields';
 import { ErasedDataError, keyRefOf, PersonalData } from '../../platform/personal-data';
-import { openPgliteInMemory, registerOver, type Register, type SqlStore } from '../../register';
+import { openPgliteInMemory, openPostgres, registerOver, type Register, type SqlStore } from '../../register';
+import { searchTermsOf } from '../../register/search';
 import { dataKeyStoreOver } from '../../register/data-keys';
 import { testPayloadKeys } from '../support/payload-keys';
 
@@ -125,4 +132,144 @@ describe('the blind index', () => {
       new PersonalData(testPayloadKeys('test-old'), dataKeyStoreOver(store)).searchHash('zxq'),
     );
   });
+});
+
+// ------------------------------------------------------------------------- the register at rest, on both stores
+
+const markers = { name: 'Zxqrestname Brodie', email: 'zxqrestmail@example.org', summary: 'Zxqrestsummary lift broken' };
+const noteMarker = 'Zxqrestnote called back';
+const complimentMarker = 'Zxqrestcompliment kind carer';
+const letterMarker = 'Zxqrestletter dear';
+
+/** A complaint as the API and the workflow leave it in the register: its personal fields sealed with its own key. */
+async function sealedBatch(personal: PersonalData, ref: string): Promise<RegisterBatch> {
+  const details = await personal.sealFields(
+    ref,
+    {
+      complainant: { name: markers.name, email: markers.email },
+      serviceArea: 'community-care' as const,
+      category: 'delay' as const,
+      channel: 'letter' as const,
+      summary: markers.summary,
+      serious: false,
+    },
+    personalDetailFields,
+  );
+  const procedure = getProcedure({ id: 'dundee-swd-2011', version: 1 });
+  const at = Date.parse('2026-03-02T10:00:00Z');
+  const first = receiveComplaint({ ref, procedure, receivedAtMs: at, holidays: [], details });
+  const note = { type: 'note-added' as const, text: await personal.seal(ref, noteMarker) };
+  const actor = { id: 'officer.jones' };
+  const entries = [first, note].map((event, i) => ({
+    ...event,
+    seq: i + 1,
+    at: new Date(at + i).toISOString(),
+    actor,
+  }));
+  const { timeline, ...rest } = replayTimeline(entries as TimelineEntry[]);
+  return {
+    ref,
+    entries: timeline,
+    snapshot: { ...rest, lastSeq: timeline.length, nextDeadline: null, overdue: false },
+  };
+}
+
+/** Every row of every table of the register, as text (what a `pg_dump` of its data would show). */
+async function everyRow(store: SqlStore): Promise<string> {
+  const tables = await store.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+  );
+  expect(tables.map((t) => t.table_name)).toEqual(
+    expect.arrayContaining(['complaints', 'complaint_entries', 'complaint_search_words', 'letters', 'compliments']),
+  );
+  const rows: string[] = [];
+  for (const { table_name } of tables)
+    for (const row of await store.query<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`))
+      rows.push(row.row);
+  return rows.join('\n');
+}
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const pgSchema = `data_keys_test_${process.pid}_${Date.now().toString(36)}`;
+const storesAtRest: Array<[string, () => Promise<SqlStore>]> = [
+  ['PGlite', () => openPgliteInMemory()],
+  ...(databaseUrl
+    ? [
+        [
+          'PostgreSQL',
+          async () => {
+            const admin = new pg.Client({ connectionString: databaseUrl });
+            await admin.connect();
+            await admin.query(`CREATE SCHEMA IF NOT EXISTS ${pgSchema}`);
+            await admin.end();
+            const url = new URL(databaseUrl);
+            url.searchParams.set('options', `-c search_path=${pgSchema}`);
+            return openPostgres(url.toString());
+          },
+        ] as [string, () => Promise<SqlStore>],
+      ]
+    : []),
+];
+
+afterAll(async () => {
+  if (!databaseUrl) return;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+  await admin.end();
+});
+
+describe.each(storesAtRest)('the register at rest (%s)', (_name, open) => {
+  it('holds no marker in any row of any table, and answers every one opened', async () => {
+    const atRest = await open();
+    const sealedRegister = await registerOver(atRest, { keys: testPayloadKeys() });
+    try {
+      const personal = sealedRegister.personalData;
+      const ref = 'SW-2026-REST01';
+      await sealedRegister.record(await sealedBatch(personal, ref));
+      await sealedRegister.letters.keep({
+        id: 'L-000000000000000000000001',
+        noticeId: 'notice-rest-1',
+        ref,
+        kind: 'complaint-acknowledged',
+        channel: 'post',
+        recipientName: markers.name,
+        addressLines: [markers.name, '1 Zxqrestaddress Road'],
+        subject: 'Your complaint',
+        body: `${letterMarker} ${markers.name}`,
+        pdf: Buffer.from(`%PDF ${letterMarker}`),
+        createdAt: '2026-03-02T10:00:00.000Z',
+      });
+      const compliment = await sealedRegister.recordCompliment(
+        { serviceArea: 'community-care', team: 'home care', receivedAt: '2026-03-02', summary: complimentMarker },
+        { id: 'intake.smith' },
+        new Date('2026-03-02T11:00:00Z'),
+      );
+      expect(compliment.summary).toBe(complimentMarker);
+
+      const dump = await everyRow(atRest);
+      expect(dump).toContain(ref);
+      for (const text of [...Object.values(markers), noteMarker, complimentMarker, letterMarker, 'Zxqrestaddress'])
+        expect(dump).not.toContain(text);
+      for (const word of ['zxqrestname', 'brodie', 'zxqrestsummary']) expect(dump).not.toContain(word);
+
+      // Opened for a reader, and found by whole words.
+      const read = await sealedRegister.readComplaint(ref);
+      const opened = await personal.open({ snapshot: read!.snapshot, entries: read!.entries });
+      expect(opened.snapshot.details.complainant).toEqual({ name: markers.name, email: markers.email });
+      expect(opened.entries[1]).toMatchObject({ type: 'note-added', text: noteMarker });
+      const found = await sealedRegister.listComplaints({
+        order: 'ref',
+        limit: 10,
+        search: searchTermsOf(personal, 'brodie LIFT'),
+      });
+      expect(found.map((row) => row.snapshot.ref)).toEqual([ref]);
+      const [letter] = await sealedRegister.letters.list({ ref });
+      expect(letter).toMatchObject({ recipientName: markers.name, body: `${letterMarker} ${markers.name}` });
+      expect(Buffer.from((await sealedRegister.letters.pdf(letter!.id))!).toString()).toBe(`%PDF ${letterMarker}`);
+      expect((await sealedRegister.compliments()).map((c) => c.summary)).toEqual([complimentMarker]);
+    } finally {
+      await sealedRegister.close();
+    }
+  }, 60_000);
 });
