@@ -51,7 +51,11 @@ const actionBodySchemaBuilders = {
           .meta({ [STATED_RULE]: "Each root cause once; codes of the organisation's root-cause taxonomy." })
           .optional()
           .describe('Why it happened: codes of the root-cause taxonomy (GET /root-causes), several allowed'),
-        learned: text(20_000).optional().describe('What the council learned from the complaint'),
+        learned: text(20_000)
+          .optional()
+          .describe(
+            'What the council learned from the complaint: written for publication (the annual report quotes it), name no one; not sealed, kept after an erasure',
+          ),
       })
       .strict(),
   'request-escalation': () =>

@@ -30,12 +30,14 @@ export const personalDetailFields: readonly (readonly string[])[] = [
 
 /**
  * The free text of each action's body (officers and the Ombudsman's reference are not the complainant's data; a
- * reason for a procedure move or an extension may quote the complainant, so it is sealed too).
+ * reason for a procedure move or an extension may quote the complainant, so it is sealed too). Not `learned`: what
+ * the council learned is written for publication, without personal details, and the annual report quotes it ("you
+ * said, we did": domain/learning.ts), so it is kept as written and survives an erasure.
  */
 export const personalActionFields: { readonly [A in ActionName]: readonly string[] } = {
   acknowledge: ['note'],
   assign: [],
-  'record-outcome': ['findings', 'actionsTaken', 'learned'],
+  'record-outcome': ['findings', 'actionsTaken'],
   'request-escalation': [],
   'grant-extension': ['reason'],
   withdraw: ['reason'],
