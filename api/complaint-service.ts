@@ -432,7 +432,13 @@ export class ComplaintService {
     const seed = keySha256 ?? randomSeed();
     for (let attempt = 0; attempt < MAX_REF_ATTEMPTS; attempt++) {
       const ref = candidateRef(this.options.refPrefix, year, seed, attempt);
-      if (await this.tryStart(await this.sealed(input(ref)), memo)) return this.created(input(ref), procedure);
+      // A generated reference of an erased complaint (its workflow may be gone by retention) is never given again.
+      const sealed = await this.sealed(input(ref)).catch((error: unknown) => {
+        if (error instanceof ApiError && error.code === 'reference-in-use') return undefined;
+        throw error;
+      });
+      if (!sealed) continue;
+      if (await this.tryStart(sealed, memo)) return this.created(input(ref), procedure);
       if (keySha256) {
         const existing = await this.intakeMemo(ref);
         if (existing?.idempotencyKeySha256 === keySha256)

@@ -58,7 +58,12 @@ beforeAll(async () => {
   });
   running = worker.run();
   connection = await Connection.connect({ address: env.address });
-  const complaints = testComplaintService(new Client({ connection, namespace }), { namespace, taskQueue });
+  // As api/main.ts: the register's data keys seal personal fields (and erasure destroys them).
+  const complaints = testComplaintService(new Client({ connection, namespace }), {
+    namespace,
+    taskQueue,
+    personalData: register.personalData,
+  });
   const tokens = new TokenStore([
     {
       sha256: hashToken(TOKEN),
