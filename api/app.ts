@@ -9,12 +9,14 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { STATED_RULE } from '../domain/vocabulary';
+import { AccessRecorder } from './access-recorder';
 import { allowedRolesOf, authenticate, type TokenStore } from './auth';
 import { ComplaintReads } from './complaint-reads';
 import type { ComplaintService } from './complaint-service';
 import { errorResponses, handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors';
 import { type ApiMetrics, createMetrics, metricsRoutes, observeReconciliation, observeRequests } from './metrics';
 import type { Register } from '../register';
+import { accessLogRoutes } from './routes/access-log';
 import { complaintActionRoutes } from './routes/actions';
 import { calendarRoutes } from './routes/calendar';
 import { codecRoutes, type CodecRoutesOptions } from './routes/codec';
@@ -144,14 +146,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(healthRoutes, { complaints: deps.complaints });
   await app.register(metricsRoutes, { metrics });
-  const reads = deps.reads ?? new ComplaintReads(deps.complaints, deps.register);
+  const access = deps.register ? accessRecorderOf(app, deps.register) : undefined;
+  const reads = deps.reads ?? new ComplaintReads(deps.complaints, deps.register, access);
   await app.register(complaintRoutes, { complaints: deps.complaints, reads, metrics });
   const rootCauses = deps.rootCauses ?? DEFAULT_ROOT_CAUSES;
   await app.register(complaintActionRoutes, { complaints: deps.complaints, reads, metrics, rootCauses });
   await app.register(rootCauseRoutes, { rootCauses });
   await app.register(calendarRoutes, { complaints: deps.complaints });
   if (deps.codec) await app.register(codecRoutes, { personal: deps.complaints, ...deps.codec, prefix: '/codec' });
-  if (deps.register) {
+  if (deps.register && access) {
+    await app.register(accessLogRoutes, { store: deps.register.accessLog, recorder: access });
     await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
     await app.register(reportRoutes, { register: deps.register, ...deps.reports, rootCauses });
     await app.register(erasureRoutes, { complaints: deps.complaints, reads, register: deps.register });
@@ -161,7 +165,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         printer: deps.letterPrinter,
         complaintState: (ref) => deps.complaints.state(ref),
       });
-      await app.register(letterRoutes, { letters, ...(deps.now ? { now: deps.now } : {}) });
+      await app.register(letterRoutes, { letters, access, ...(deps.now ? { now: deps.now } : {}) });
     }
   }
   if (deps.web) {
@@ -174,6 +178,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
   }
   return app;
+}
+
+/** The access log's writer over the register; the app's close writes out what it holds (api/access-recorder.ts). */
+function accessRecorderOf(app: FastifyInstance, register: Register): AccessRecorder {
+  const recorder = new AccessRecorder({
+    store: register.accessLog,
+    onError: (error, pending) =>
+      app.log.error({ pending, reason: (error as Error).message }, 'access log not written yet; its records are kept'),
+  });
+  app.addHook('onClose', () => recorder.close());
+  return recorder;
 }
 
 /**

@@ -7,6 +7,7 @@ import { STATED_RULE, TextSchema } from '../domain/vocabulary';
 import { listOrders, type Register, type RegisterListQuery } from '../register';
 import { MAX_QUERY_WORDS, searchTermsOf } from '../register/search';
 import { type ActionAnswer, isWholeState } from '../workflows/messages';
+import type { AccessRecorder } from './access-recorder';
 import { mayReadPersonalData, type Role } from './auth';
 import { ComplaintSummarySchema, ListQuerySchema as FilterQuerySchema } from './complaint-list';
 import { type ComplaintService, explained } from './complaint-service';
@@ -27,6 +28,13 @@ import { ApiError, badRequest } from './errors';
 export interface Viewer {
   id: string;
   roles: readonly Role[];
+}
+
+/** A read's reader and the route it came through: the access log records both (api/access-recorder.ts). */
+export interface ReadBy {
+  viewer: Viewer;
+  /** "GET /complaints/:ref", the web application's "GET /cases/:ref"... (`accessRoute`). */
+  route: string;
 }
 
 export type ReadSource = 'register' | 'workflow';
@@ -158,13 +166,24 @@ export class ComplaintReads {
     private readonly complaints: Pick<ComplaintService, 'state' | 'opened'>,
     /** The read model; absent (tests of the API alone), every complaint is read from its workflow and lists are 503. */
     private readonly register?: Pick<Register, 'readComplaint' | 'listComplaints' | 'personalData'>,
+    /** The access log: reads given a `ReadBy` that disclose personal data are recorded in it. */
+    private readonly access?: Pick<AccessRecorder, 'record'>,
   ) {}
+
+  /**
+   * A complaint, in full (`read`); with `by`, recorded in the access log when the viewer may read personal data.
+   */
+  async get(ref: string, options: { atLeastRevision?: number; by?: ReadBy } = {}): Promise<ComplaintRead> {
+    const read = await this.read(ref, options);
+    if (options.by) await this.access?.record(options.by.viewer, options.by.route, [ref]);
+    return read;
+  }
 
   /**
    * A complaint, in full: from the register when its row is whole and at least `atLeastRevision`, else from the
    * workflow (404 when there is none; 503 when Temporal does not answer).
    */
-  async get(ref: string, options: { atLeastRevision?: number } = {}): Promise<ComplaintRead> {
+  private async read(ref: string, options: { atLeastRevision?: number }): Promise<ComplaintRead> {
     const registered = await this.register?.readComplaint(ref);
     if (
       registered &&
@@ -186,7 +205,7 @@ export class ComplaintReads {
    * the action recorded when they are known; from the register, else from the workflow.
    */
   async at(ref: string, revision: number, recorded: readonly TimelineEntry[] = []): Promise<ComplaintRead> {
-    const read = await this.get(ref, { atLeastRevision: revision });
+    const read = await this.read(ref, { atLeastRevision: revision });
     recorded = await this.complaints.opened(recorded);
     const first = recorded[0]?.seq;
     const held = first === undefined ? [] : read.state.timeline.slice(first - 1, first - 1 + recorded.length);
@@ -199,8 +218,15 @@ export class ComplaintReads {
     return { ...read, state, revision: Math.min(read.revision, revision) };
   }
 
+  /** The complaint an action's Update answered with (logged as read `by`, see `get`). */
+  async afterAction(ref: string, answer: ActionAnswer, by?: ReadBy): Promise<ComplaintRead> {
+    const read = await this.answered(ref, answer);
+    if (by) await this.access?.record(by.viewer, by.route, [ref]);
+    return read;
+  }
+
   /** The complaint an action's Update answered with: its whole state (an old run's answer) or its revision. */
-  async afterAction(ref: string, answer: ActionAnswer): Promise<ComplaintRead> {
+  private async answered(ref: string, answer: ActionAnswer): Promise<ComplaintRead> {
     if (isWholeState(answer))
       return {
         state: explained(await this.complaints.opened(answer)),
@@ -211,9 +237,9 @@ export class ComplaintReads {
   }
 
   /** One page of complaints, from the register (the same for the API's GET /complaints and the web application). */
-  async list(query: ComplaintListQuery, viewer: Viewer): Promise<ComplaintList> {
+  async list(query: ComplaintListQuery, viewer: Viewer, route: string): Promise<ComplaintList> {
     const personal = mayReadPersonalData(viewer);
-    const { rows, nextCursor } = await this.page(query, viewer);
+    const { rows, nextCursor } = await this.page(query, viewer, route);
     const items = rows.map(({ snapshot, recordedAt }) => listItem(snapshot, recordedAt, personal));
     // Opened only for a viewer who may read them (the others' items carry none).
     return { items: personal ? await this.complaints.opened(items) : items, nextCursor };
@@ -226,16 +252,19 @@ export class ComplaintReads {
   async listStates(
     query: ComplaintListQuery,
     viewer: Viewer,
+    route: string,
   ): Promise<{ states: ComplaintState[]; nextCursor: string | null }> {
     if (!mayReadPersonalData(viewer))
       throw new ApiError(403, 'forbidden', 'Listing complaints in full needs a role that may read personal data');
-    const { rows, nextCursor } = await this.page(query, viewer);
+    const { rows, nextCursor } = await this.page(query, viewer, route);
     return { states: await this.complaints.opened(rows.map(({ snapshot }) => stateOf(snapshot, []))), nextCursor };
   }
 
+  /** One page of rows; the complaints on it are logged as read when the viewer may read their personal data. */
   private async page(
     query: ComplaintListQuery,
     viewer: Viewer,
+    route: string,
   ): Promise<{ rows: { snapshot: ComplaintSnapshot; recordedAt: string }[]; nextCursor: string | null }> {
     if (!this.register)
       throw new ApiError(503, 'listing-unavailable', 'This API has no register to list complaints from');
@@ -256,6 +285,11 @@ export class ComplaintReads {
     // A query of nothing but punctuation matches nothing (rather than everything).
     const rows = q !== undefined && search.length === 0 ? [] : await this.register.listComplaints(registerQuery);
     const page = rows.slice(0, limit);
+    await this.access?.record(
+      viewer,
+      route,
+      page.map((row) => row.snapshot.ref),
+    );
     const last = page[page.length - 1];
     return {
       rows: page,

@@ -22,6 +22,7 @@ import {
   type ClosedComplaint,
   type DestructionLogEntry,
 } from './data-keys';
+import { accessLogOver, type AccessLogStore } from './access-log';
 import { letterStoreOver, type LetterStore } from './letters';
 import {
   indexUnsearchedComplaints,
@@ -67,6 +68,8 @@ export interface Register extends ComplaintRegisterWriter {
   readonly letters: LetterStore;
   /** The complaints' data keys (platform/personal-data.ts): sealing, opening, erasure, the search index's hashes. */
   readonly personalData: PersonalData;
+  /** Who read which complaint's personal data, when, through which route (register/access-log.ts). */
+  readonly accessLog: AccessLogStore;
   /** Writes a batch by the rule of `record` below; 'superseded' when a newer write already holds the complaint. */
   record(batch: RegisterBatch, origin?: RegisterWriteOrigin): Promise<RegisterWriteOutcome>;
   /**
@@ -179,12 +182,14 @@ const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.par
 
 class SqlRegister implements Register {
   readonly letters: LetterStore;
+  readonly accessLog: AccessLogStore;
 
   constructor(
     private readonly store: SqlStore,
     readonly personalData: PersonalData,
   ) {
     this.letters = letterStoreOver(store, personalData);
+    this.accessLog = accessLogOver(store);
   }
 
   get description(): string {

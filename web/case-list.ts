@@ -1,5 +1,5 @@
 import { ListQuerySchema } from '../api/complaint-list';
-import type { Viewer } from '../api/complaint-reads';
+import type { ReadBy } from '../api/complaint-reads';
 import type { ComplaintService } from '../api/complaint-service';
 import { ComplaintListQuerySchema, type ComplaintReads } from '../api/complaint-reads';
 import { isOverdue, nextDeadline, type ComplaintState } from '../domain/complaint';
@@ -91,7 +91,7 @@ export function caseRow(state: ComplaintState, nowMs: number): CaseRow {
 /** One page of the worklist. Invalid filters throw the API's 400 (the list's one schema checks them). */
 export async function listCases(
   reads: ComplaintReads,
-  viewer: Viewer,
+  by: ReadBy,
   query: CaseListQuery,
   nowMs: number,
 ): Promise<CaseListPage> {
@@ -104,14 +104,14 @@ export async function listCases(
     limit: String(query.pageSize),
     ...(query.cursor ? { cursor: query.cursor } : {}),
   });
-  const page = await reads.listStates(listQuery, viewer);
+  const page = await reads.listStates(listQuery, by.viewer, by.route);
   return { rows: page.states.map((state) => caseRow(state, nowMs)), nextCursor: page.nextCursor };
 }
 
 /** Every complaint the filters match, page after page (the team page's counts). */
 export async function allCases(
   reads: ComplaintReads,
-  viewer: Viewer,
+  by: ReadBy,
   filters: CaseFilters,
   sort: CaseSort,
   nowMs: number,
@@ -119,7 +119,7 @@ export async function allCases(
   const rows: CaseRow[] = [];
   let cursor: string | undefined;
   do {
-    const page = await listCases(reads, viewer, { filters, sort, pageSize: 100, ...(cursor ? { cursor } : {}) }, nowMs);
+    const page = await listCases(reads, by, { filters, sort, pageSize: 100, ...(cursor ? { cursor } : {}) }, nowMs);
     rows.push(...page.rows);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

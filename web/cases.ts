@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { accessRoute } from '../api/access-recorder';
 import { actorFor, READERS, type Role, requireRole } from '../api/auth';
 import { ApiError } from '../api/errors';
 import { isWholeState } from '../workflows/messages';
@@ -200,7 +201,8 @@ export function caseRoutes(app: FastifyInstance, context: WebContext): void {
     if (!params.success) throw new ApiError(404, 'not-found', 'There is no complaint with that reference');
     const revision = RevisionSchema.safeParse(request.query);
     const atLeastRevision = revision.success ? revision.data.revision : undefined;
-    const read = await context.reads.get(params.data.ref, atLeastRevision ? { atLeastRevision } : {});
+    const by = { viewer: request.caller!, route: accessRoute(request) };
+    const read = await context.reads.get(params.data.ref, { ...(atLeastRevision ? { atLeastRevision } : {}), by });
     return renderCase(request, reply, context, read.state);
   });
 

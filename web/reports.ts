@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { accessRoute } from '../api/access-recorder';
 import { requireRole } from '../api/auth';
 import { endOfLondonDay, londonDate, shiftIsoDate } from '../domain/calendar';
 import { serviceAreaWords } from '../domain/words';
@@ -44,7 +45,7 @@ export function reportPages(app: FastifyInstance, context: WebContext): void {
     const caller = request.caller!;
     const rows = await allCases(
       context.reads,
-      { id: caller.id, roles: caller.roles },
+      { viewer: { id: caller.id, roles: caller.roles }, route: accessRoute(request) },
       { status: 'open,awaiting-escalation' },
       'next-deadline',
       nowMs,

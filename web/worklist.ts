@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { accessRoute } from '../api/access-recorder';
 import { READERS, requireRole } from '../api/auth';
 import { ApiError } from '../api/errors';
 import { endOfLondonDay, londonDate, shiftIsoDate } from '../domain/calendar';
@@ -111,7 +112,7 @@ export function worklistRoutes(app: FastifyInstance, context: WebContext): void 
       try {
         page = await listCases(
           context.reads,
-          { id: caller.id, roles: caller.roles },
+          { viewer: { id: caller.id, roles: caller.roles }, route: accessRoute(request) },
           { filters, sort: query.sort, pageSize: PAGE_SIZE, ...(query.cursor ? { cursor: query.cursor } : {}) },
           nowMs,
         );

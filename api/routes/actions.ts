@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { type ActionBody, type ActionName, actionBodySchemas } from '../../domain/actions';
 import { DEFAULT_ROOT_CAUSES, unknownRootCauses, type RootCauseTaxonomy } from '../../domain/root-causes';
+import { accessRoute } from '../access-recorder';
 import { actorFor, type Role, requireRole } from '../auth';
 import type { ComplaintReads } from '../complaint-reads';
 import type { ComplaintService } from '../complaint-service';
@@ -179,7 +180,7 @@ export const complaintActionRoutes: FastifyPluginAsyncZod<ActionRoutesOptions> =
         try {
           const answer = await complaints.act(ref, route.action, body, actorFor(caller, role), key);
           metrics.actionsRecorded.inc({ action: route.action });
-          const read = await reads.afterAction(ref, answer);
+          const read = await reads.afterAction(ref, answer, { viewer: caller, route: accessRoute(request) });
           return reply.headers(revisionHeaders(read)).send(read.state);
         } catch (caught) {
           const error = asForbidden(caught);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { IntakeSchema } from '../../domain/intake';
+import { accessRoute } from '../access-recorder';
 import { actorFor, READERS, requireRole } from '../auth';
 import {
   type ComplaintRead,
@@ -128,7 +129,7 @@ function listRoute(app: ZodApp, reads: ComplaintReads): void {
         response: { 200: ComplaintListSchema, ...errorResponses(400, 401, 403, 503) },
       },
     },
-    async (request) => reads.list(request.query, request.caller!),
+    async (request) => reads.list(request.query, request.caller!, accessRoute(request)),
   );
 }
 
@@ -153,7 +154,11 @@ function stateRoute(app: ZodApp, reads: ComplaintReads): void {
     },
     async (request, reply) => {
       const { atLeastRevision } = request.query;
-      const read = await reads.get(request.params.ref, atLeastRevision === undefined ? {} : { atLeastRevision });
+      const by = { viewer: request.caller!, route: accessRoute(request) };
+      const read = await reads.get(request.params.ref, {
+        ...(atLeastRevision === undefined ? {} : { atLeastRevision }),
+        by,
+      });
       return reply.headers(revisionHeaders(read)).send(read.state);
     },
   );

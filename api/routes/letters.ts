@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { letterStatuses } from '../../register/letters';
+import { accessRoute, type AccessRecorder } from '../access-recorder';
 import { actorFor, requireRole } from '../auth';
 import { errorResponses } from '../errors';
 import { LetterListSchema, LetterSchema, previewActions, type LetterService } from '../letter-service';
@@ -13,6 +14,8 @@ export interface LetterRoutesOptions {
   letters: LetterService;
   /** The clock that stamps when a letter was marked posted and previews are dated (tests may fix it). */
   now?: () => Date;
+  /** The access log: a letter read by a role that may read personal data is recorded as a read of its complaint. */
+  access?: Pick<AccessRecorder, 'record'>;
 }
 
 const STAFF = ['intake', 'case-officer', 'manager', 'auditor'] as const;
@@ -69,7 +72,7 @@ export const letterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (a
 /** The queue and each letter. */
 const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
   app,
-  { letters, now = () => new Date() },
+  { letters, now = () => new Date(), access },
 ) => {
   app.get(
     '/letters',
@@ -84,7 +87,11 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
         response: { 200: LetterListSchema, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => ({ letters: await letters.list(request.query.status) }),
+    async (request) => {
+      const listed = await letters.list(request.query.status);
+      await access?.record(request.caller!, accessRoute(request), [...new Set(listed.map((letter) => letter.ref))]);
+      return { letters: listed };
+    },
   );
 
   app.get(
@@ -100,7 +107,11 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
         response: { 200: LetterSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => letters.letter(request.params.id),
+    async (request) => {
+      const letter = await letters.letter(request.params.id);
+      await access?.record(request.caller!, accessRoute(request), [letter.ref]);
+      return letter;
+    },
   );
 
   app.get(
@@ -117,6 +128,8 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
       },
     },
     async (request, reply) => {
+      const { ref } = await letters.letter(request.params.id);
+      await access?.record(request.caller!, accessRoute(request), [ref]);
       sendPdf(reply, await letters.letterPdf(request.params.id), request.params.id);
       return reply;
     },
@@ -142,7 +155,7 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
 /** A complaint's letters, and the preview of the one an action would send. */
 const complaintLetterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
   app,
-  { letters, now = () => new Date() },
+  { letters, now = () => new Date(), access },
 ) => {
   app.get(
     '/complaints/:ref/letters',
@@ -157,7 +170,11 @@ const complaintLetterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async 
         response: { 200: LetterListSchema, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => ({ letters: await letters.lettersOf(request.params.ref) }),
+    async (request) => {
+      const kept = await letters.lettersOf(request.params.ref);
+      if (kept.length > 0) await access?.record(request.caller!, accessRoute(request), [request.params.ref]);
+      return { letters: kept };
+    },
   );
 
   app.post(
@@ -192,6 +209,7 @@ const complaintLetterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async 
         actor,
         now().getTime(),
       );
+      await access?.record(request.caller!, accessRoute(request), [request.params.ref]);
       if (request.query.format === 'pdf') {
         sendPdf(reply, preview.pdf, `${request.params.ref}-preview`);
         return reply;

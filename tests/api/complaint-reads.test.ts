@@ -224,10 +224,14 @@ describe('GET /complaints from the register', () => {
   it('is one function for the API and the web application: ComplaintReads.list(query, viewer)', async () => {
     const reads = new ComplaintReads(stack.complaints, register);
     const page = await reads
-      .list({ q: tag, sort: 'ref', limit: 10 } as Parameters<ComplaintReads['list']>[0], {
-        id: 'someone',
-        roles: ['intake'],
-      })
+      .list(
+        { q: tag, sort: 'ref', limit: 10 } as Parameters<ComplaintReads['list']>[0],
+        {
+          id: 'someone',
+          roles: ['intake'],
+        },
+        'GET /complaints',
+      )
       .catch((error: unknown) => error);
     // A role that may not read personal data may not search by it.
     expect(page).toMatchObject({ statusCode: 403 });
@@ -237,6 +241,7 @@ describe('GET /complaints from the register', () => {
         id: 'someone',
         roles: ['intake'],
       },
+      'GET /complaints',
     );
     const mine = plain.items.find((item) => item.ref === refs.zoe);
     expect(mine).toMatchObject({ ref: refs.zoe, complainantName: null, summary: null });

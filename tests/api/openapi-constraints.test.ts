@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { buildApp } from '../../api/app';
 import type { ComplaintService } from '../../api/complaint-service';
 import { ListQuerySchema } from '../../api/complaint-list';
+import { AccessLogQuerySchema } from '../../api/routes/access-log';
 import { actionRoutes } from '../../api/routes/actions';
 import { DestructionLogQuerySchema } from '../../api/routes/erasure';
 import { CalendarChangeBodySchema, CalendarChangeParamsSchema } from '../../api/routes/calendar';
@@ -38,6 +39,7 @@ const requestSchemas: Record<string, RequestSchemas> = {
   'get /complaints': { querystring: ListQuerySchema },
   'get /complaints/{ref}': { params: RefParamsSchema },
   'get /complaints/{ref}/history': { params: RefParamsSchema },
+  'get /complaints/{ref}/access-log': { params: RefParamsSchema, querystring: AccessLogQuerySchema },
   ...Object.fromEntries(
     actionRoutes.map((route) => [
       `post /complaints/{ref}/${route.path}`,

@@ -13,6 +13,7 @@ import { type ApiMetrics, createMetrics } from '../../api/metrics';
 import { complaintDataConverter, payloadCodecFor } from '../../platform/payload-codec';
 import type { PayloadKeyRing } from '../../platform/payload-keys';
 import { unusedLoopbackPort } from '../../platform/ports';
+import type { LetterPrinter } from '../../notifications/letter-printer';
 import type { Register } from '../../register';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import { RecordingActivities } from './recording-activities';
@@ -75,6 +76,8 @@ export async function startApiStack(
     logger?: AppDependencies['logger'];
     /** A real register: the worker's writes go through to it and the app reads from it (the read model). */
     register?: Register;
+    /** With the register: the letters routes, printing with this (notifications/letter-printer.ts). */
+    letterPrinter?: LetterPrinter;
   } = {},
 ): Promise<ApiStack> {
   const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
@@ -113,6 +116,7 @@ export async function startApiStack(
     ...(options.logger ? { logger: options.logger } : {}),
     codec: { codec: payloadCodecFor(options.payloadKeys), uiOrigin: options.uiOrigin ?? 'http://localhost:8233' },
     ...(options.register ? { register: options.register } : {}),
+    ...(options.letterPrinter ? { letterPrinter: options.letterPrinter } : {}),
   });
   await app.ready();
   let workerStopped = false;
