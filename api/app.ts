@@ -17,6 +17,8 @@ import { errorResponses, handleClientError, handleError, handleFrameworkError, h
 import { type ApiMetrics, createMetrics, metricsRoutes, observeReconciliation, observeRequests } from './metrics';
 import type { Register } from '../register';
 import { accessLogRoutes } from './routes/access-log';
+import { subjectAccessRoutes } from './routes/subject-access';
+import { SubjectAccess } from './subject-access';
 import { complaintActionRoutes } from './routes/actions';
 import { calendarRoutes } from './routes/calendar';
 import { codecRoutes, type CodecRoutesOptions } from './routes/codec';
@@ -156,6 +158,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.codec) await app.register(codecRoutes, { personal: deps.complaints, ...deps.codec, prefix: '/codec' });
   if (deps.register && access) {
     await app.register(accessLogRoutes, { store: deps.register.accessLog, recorder: access });
+    // Its own reads, without the access log: the route records what it discloses, not every candidate it looked at.
+    const subjectAccess = new SubjectAccess(new ComplaintReads(deps.complaints, deps.register), deps.register);
+    await app.register(subjectAccessRoutes, { subjectAccess, access });
     await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
     await app.register(reportRoutes, { register: deps.register, ...deps.reports, rootCauses });
     await app.register(erasureRoutes, { complaints: deps.complaints, reads, register: deps.register });

@@ -5,7 +5,7 @@ import type { SqlQueryable } from './sql';
 
 // The free-text search of GET /complaints (`q`) and of the web application's worklist: the ONE place that makes a
 // complaint's search words and matches a query against them. A complaint's words come from its reference, the
-// complainant's name and e-mail and the summary, normalised (accents removed, lower case, split at anything that is
+// complainant's and the representative's names and e-mails and the summary, normalised (accents removed, lower case, split at anything that is
 // not a letter or digit; the whole reference and e-mail are words too), one row per distinct word in
 // complaint_search_words (migration 004). A query matches a complaint when every word of the query begins one of its
 // words.
@@ -14,8 +14,12 @@ import type { SqlQueryable } from './sql';
 // a key derived from the key ring), never the words; a query's words are hashed the same way, so a query matches a
 // complaint when every word of the query IS one of its words (whole words: a hash has no prefixes).
 
-/** Which word-making the stored words come from; a row with an older one is indexed again (read-model.ts). 2: hashed. */
-export const SEARCH_VERSION = 2;
+/**
+ * Which word-making the stored words come from; a row with an older one is indexed again (read-model.ts).
+ * 2: hashed (the blind index). 3: the representative's name and e-mail too (a subject access request finds a person
+ * who acted for another).
+ */
+export const SEARCH_VERSION = 3;
 
 /** Words longer than this are cut (a summary is free text); a complaint keeps at most MAX_WORDS distinct words. */
 const MAX_WORD_LENGTH = 64;
@@ -38,12 +42,23 @@ function wordsOf(text: string): string[] {
 }
 
 /** The words a complaint is found by. */
-export function searchWords(ref: string, details: Pick<ComplaintDetails, 'complainant' | 'summary'>): string[] {
+export function searchWords(
+  ref: string,
+  details: Pick<ComplaintDetails, 'complainant' | 'summary' | 'representative'>,
+): string[] {
   const words = new Set<string>();
-  const whole = [ref, details.complainant.email].filter((value): value is string => Boolean(value));
+  const { complainant, representative } = details;
+  const whole = [ref, complainant.email, representative?.email].filter((value): value is string => Boolean(value));
   for (const value of whole) words.add(normalise(value).slice(0, MAX_WORD_LENGTH));
-  for (const text of [ref, details.complainant.name, details.complainant.email ?? '', details.summary])
-    for (const word of wordsOf(text)) words.add(word);
+  const texts = [
+    ref,
+    complainant.name,
+    complainant.email,
+    representative?.name,
+    representative?.email,
+    details.summary,
+  ];
+  for (const text of texts) for (const word of wordsOf(text ?? '')) words.add(word);
   return [...words].slice(0, MAX_WORDS);
 }
 
@@ -51,9 +66,10 @@ export function searchWords(ref: string, details: Pick<ComplaintDetails, 'compla
 export async function searchIndexOf(
   personal: PersonalData,
   ref: string,
-  sealed: Pick<ComplaintDetails, 'complainant' | 'summary'>,
+  sealed: Pick<ComplaintDetails, 'complainant' | 'summary' | 'representative'>,
 ): Promise<string[]> {
-  const details = await personal.open({ complainant: sealed.complainant, summary: sealed.summary });
+  const { complainant, summary, representative } = sealed;
+  const details = await personal.open({ complainant, summary, ...(representative ? { representative } : {}) });
   const erased = details.complainant.name === ERASED_TEXT;
   const words = erased ? searchWords(ref, { complainant: { name: '' }, summary: '' }) : searchWords(ref, details);
   return words.map((word) => personal.searchHash(word));

@@ -11,6 +11,7 @@ import { ListQuerySchema } from '../../api/complaint-list';
 import { AccessLogQuerySchema } from '../../api/routes/access-log';
 import { actionRoutes } from '../../api/routes/actions';
 import { DestructionLogQuerySchema } from '../../api/routes/erasure';
+import { SubjectAccessQuerySchema } from '../../api/subject-access';
 import { CalendarChangeBodySchema, CalendarChangeParamsSchema } from '../../api/routes/calendar';
 import { IdempotentHeadersSchema, RefParamsSchema } from '../../api/schemas';
 import type { Register } from '../../register';
@@ -40,6 +41,7 @@ const requestSchemas: Record<string, RequestSchemas> = {
   'get /complaints/{ref}': { params: RefParamsSchema },
   'get /complaints/{ref}/history': { params: RefParamsSchema },
   'get /complaints/{ref}/access-log': { params: RefParamsSchema, querystring: AccessLogQuerySchema },
+  'get /subject-access': { querystring: SubjectAccessQuerySchema },
   ...Object.fromEntries(
     actionRoutes.map((route) => [
       `post /complaints/{ref}/${route.path}`,
