@@ -219,7 +219,7 @@ export function caseRoutes(app: FastifyInstance, context: WebContext): void {
         const form = (request.body ?? {}) as Record<string, unknown>;
         const parsed = actionBodySchemas[page.action].safeParse(page.body(form, caller.id));
         if (!parsed.success) {
-          const state = await context.complaints.state(ref);
+          const { state } = await context.reads.get(ref, { by: { viewer: caller, route: accessRoute(request) } });
           reply.code(400);
           const errors = fieldErrors(parsed.error).map((error) => ({
             ...error,
@@ -241,7 +241,7 @@ export function caseRoutes(app: FastifyInstance, context: WebContext): void {
           revision = isWholeState(answer) ? answer.timeline.length : answer.revision;
         } catch (error) {
           if (!(error instanceof ApiError) || error.statusCode !== 409) throw error;
-          const state = await context.complaints.state(ref);
+          const { state } = await context.reads.get(ref, { by: { viewer: caller, route: accessRoute(request) } });
           reply.code(409);
           return renderCase(request, reply, context, state, {
             action: page.action,

@@ -4,6 +4,7 @@
 // action buttons; a form without its CSRF token is refused. axe-core checks each page in these states.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caller, people } from '../support/api';
 import { POLL, expectAccessible, screenshot, signedIn, startWebStack, type WebStack } from '../support/web';
 
 let stack: WebStack;
@@ -113,6 +114,12 @@ describe('case work in the browser', () => {
       .poll(() => page.locator('.govuk-notification-banner').textContent(), POLL)
       .toContain('Record the outcome');
     await context.close();
+    // The officer's reads through the pages (the worklist listing it, the complaint page, the page re-shown with the
+    // field's error) are in the complaint's access log, each under its route.
+    const log = await caller(stack.api.app)('auditor', 'GET', `/complaints/${ref}/access-log?limit=100`);
+    const items = log.json().items as Array<{ viewer: { id: string }; route: string }>;
+    const officers = items.filter((item) => item.viewer.id === people['case-officer'].id).map((item) => item.route);
+    expect(new Set(officers)).toEqual(new Set(['GET /', 'GET /cases/:ref', 'POST /cases/:ref/outcome']));
   });
 
   it('a manager agrees an extension on a new complaint, a refused one shows its reason, and reassigns it', async () => {
