@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { repoRoot } from '../platform/repo-root';
 
-export const PHASES = ['lifecycle', 'read', 'scale', 'replay'] as const;
+export const PHASES = ['lifecycle', 'read', 'scale', 'replay', 'codec'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 export const HELP = `npm run bench [-- options]

@@ -5,7 +5,8 @@
 //   1. lifecycle: N complaints through intake → acknowledge → outcome over HTTP, and the raw client's equivalent;
 //   2. read: GET /complaints/:ref and GET /complaints?status=open&overdue=true, and the raw query / list calls;
 //   3. scale: many open complaints with live deadline timers on one worker; memory, and how late the timers fire;
-//   4. replay: audit replay, histories per second.
+//   4. replay: audit replay, histories per second;
+//   5. codec: the lifecycle with the payload codec and without it, on two fresh worker + API pairs (bench/phases/codec.ts).
 // Writes bench/results/<date>.json and .md (bench/lib/result.ts). See bench/README.md for what the figures mean.
 //
 //   npm run bench                 full run (about 5-8 minutes on 2 cores)
@@ -17,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { ChildGroup, runAsMain } from '../devtools/child-processes';
 import { BenchRecorder } from './lib/result';
 import { type BenchOptions, parseBenchOptionsOrExit } from './options';
+import { runCodecPhase } from './phases/codec';
 import { runLifecyclePhase } from './phases/lifecycle';
 import { runScaleReadPhase, runWarmReadPhase } from './phases/read';
 import { runReplayPhase } from './phases/replay';
@@ -70,6 +72,7 @@ async function runPhases(stack: Stack, options: BenchOptions, recorder: BenchRec
       await runScaleReadPhase(stack, options, recorder, scaleRefs, lifecycleRefs);
     if (!options.skip.has('replay') && options.replay > 0)
       await runReplayPhase(stack, options, recorder, scaleRefs, lifecycleRefs);
+    if (!options.skip.has('codec')) await runCodecPhase(stack, options, recorder);
   } catch (error) {
     recorder.problem(`run failed: ${(error as Error).stack ?? String(error)}`);
     console.error(error);

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { CodecResult } from '../phases/codec';
 import type { LifecycleResult } from '../phases/lifecycle';
 import type { ReadResult } from '../phases/read';
 import type { ReplayResult } from '../phases/replay';
@@ -23,6 +24,7 @@ export interface BenchResult {
   read?: ReadResult;
   scale?: ScaleResult;
   replay?: ReplayResult;
+  codec?: CodecResult;
   cpuSecondsByPhase: Record<string, Record<string, number>>;
   memoryPeakMiBByPhase: Record<string, Record<string, number>>;
   targets: Array<{ figure: string; target: string; value: string; met: boolean | null }>;
@@ -43,6 +45,7 @@ export const MEASURED_PHASES = [
   'scale-due',
   'read-scale',
   'replay',
+  'codec',
 ] as const;
 
 export class BenchRecorder {
@@ -204,6 +207,7 @@ export function targetsOf(result: BenchResult): BenchResult['targets'] {
   );
   add('reminder lateness p99', '≤ 2000 ms', result.scale?.lateness?.allMs.p99, (v) => v <= 2000, ' ms');
   add('audit replay', '≥ 200 histories/s', result.replay?.perSecond, (v) => v >= 200, '/s');
+  add('lifecycle with the payload codec / without it', '≥ 0.9×', result.codec?.ratio, (v) => v >= 0.9, '×');
   add('npm run bench end to end', '< 600 s', result.totalSeconds, (v) => v < 600, ' s');
   return targets;
 }

@@ -28,7 +28,7 @@ export function loopSteps(result: LoopRunResult): Record<string, StepFigures> {
  * each taking the next complaint as soon as its last one is done, like the baseline below. A step that fails ends
  * that complaint (counted under the step's status). The references made are pushed to `refs`.
  */
-async function apiLifecycle(stack: Stack, count: number, concurrency: number, refs: string[]) {
+export async function apiLifecycle(stack: Stack, count: number, concurrency: number, refs: string[]) {
   const statuses: Record<string, Record<string, number>> = { intake: {}, acknowledge: {}, outcome: {} };
   const post = async (step: string, url: string, who: PersonKey, body: string) => {
     const response = await fetch(`${stack.apiUrl}${url}`, {
