@@ -343,14 +343,19 @@ interface Truths {
   unreadable: number;
 }
 
-async function readTruths(client: Client, refs: readonly string[]): Promise<Truths> {
+/** Each complaint's state from Temporal, its personal fields opened (they are sealed: platform/personal-data.ts). */
+async function readTruths(
+  client: Client,
+  refs: readonly string[],
+  personal: Pick<Register['personalData'], 'open'>,
+): Promise<Truths> {
   const states = new Map<string, ComplaintState | undefined>();
   let unreadable = 0;
   await Promise.all(
     chunks(refs, 16).map(async (chunk) => {
       for (const ref of chunk) {
         try {
-          states.set(ref, await temporalState(client, ref));
+          states.set(ref, await personal.open(await temporalState(client, ref)));
         } catch {
           unreadable += 1;
         }
@@ -385,7 +390,7 @@ async function check(
 
   // Settled: every timer due has fired, every notice the timelines call for has arrived, the register equals Temporal.
   await sleep(Math.max(0, startedAtMs + options.timerLeadMs - Date.now()));
-  let truths = await readTruths(target.temporal, refs);
+  let truths = await readTruths(target.temporal, refs, target.register.personalData);
   let report = await reconcile(target.temporal, target.register, { refs });
   for (;;) {
     const fired = timerRefs.filter((ref) => hasReminder(truths.states.get(ref))).length;
@@ -398,7 +403,7 @@ async function check(
       `settling: timers ${fired}/${timerRefs.length}, e-mails missing ${mailMissing}, register differences ${report.differences.length}`,
     );
     await sleep(1_000);
-    truths = await readTruths(target.temporal, refs);
+    truths = await readTruths(target.temporal, refs, target.register.personalData);
     report = await reconcile(target.temporal, target.register, { refs });
   }
   // The reconciliation as production runs it, with its repair: after the settle it must find nothing to repair.
