@@ -1,8 +1,9 @@
 // `npm run audit -- <command>`: what an auditor (or CI) runs against complaint histories.
 //
-//   replay   [--query '<visibility query>'] [--ref <ref>]… [--file <history.json>…] [--json]
+//   replay   [--query '<visibility query>'] [--ref <ref>]… [--file <history.json>…] [--json] [--parallel N]
 //            Replays each history against today's workflow code (the worker's own options); one line per
 //            complaint run, a summary, exit 1 if any is non-deterministic or fails. Progress bar on a terminal.
+//            N replay processes (default: one per core, at most one per history), outcomes in the input's order.
 //   timeline <ref | file.json>… [--ref <ref>]… [--file <history.json>…] [--json]
 //            The complaint's timeline reconstructed from its history alone.
 //   export   [--query '<visibility query>'] [--ref <ref>]… --out <dir>
@@ -24,7 +25,8 @@ import {
   type ComplaintHistory,
   type HistorySelection,
 } from '../audit/histories';
-import { replayComplaintHistories, summarise, type ReplayOutcome } from '../audit/replay';
+import { defaultReplayParallelism, replayInParallel } from '../audit/parallel-replay';
+import { summarise, type ReplayOutcome } from '../audit/replay';
 import { formatTimeline, payloadDecoder, reconstructTimeline } from '../audit/timeline';
 import { loadConfig } from '../platform/config';
 import { payloadKeysFor } from '../platform/payload-keys';
@@ -34,10 +36,12 @@ import { runCommand } from './command-line';
 
 const USAGE = `Usage:
   npm run audit -- replay [--query '<visibility query>'] [--ref <ref>]... [--file <history.json>...] [--json]
+                          [--parallel N]
   npm run audit -- timeline <ref | history.json>... [--ref <ref>]... [--file <history.json>...] [--json]
   npm run audit -- export [--query '<visibility query>'] [--ref <ref>]... --out <dir>
 
-  --query ''  (empty) selects every complaint. Without --query, --ref or --file, replay selects every complaint.`;
+  --query ''  (empty) selects every complaint. Without --query, --ref or --file, replay selects every complaint.
+  --parallel  replay processes (default: one per core); 1 replays in this process.`;
 
 class UsageError extends Error {}
 
@@ -51,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
       ref: { type: 'string', multiple: true },
       file: { type: 'string', multiple: true },
       out: { type: 'string' },
+      parallel: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -70,7 +75,10 @@ async function main(argv: string[]): Promise<number> {
         };
         // Nothing named: every complaint on the server.
         if (!values.ref && values.query === undefined && !values.file && positionals.length === 0) selection.query = '';
-        return await replay([...(values.file ?? []), ...positionals], selection, client, values.json);
+        const parallel = values.parallel === undefined ? defaultReplayParallelism() : Number(values.parallel);
+        if (!Number.isInteger(parallel) || parallel < 1)
+          throw new UsageError(`--parallel must be a whole number of processes, 1 or more (got "${values.parallel}")`);
+        return await replay([...(values.file ?? []), ...positionals], selection, client, values.json, parallel);
       }
       case 'timeline': {
         // A positional is a file when it exists or is named .json, else a reference; --file and --ref say which.
@@ -113,16 +121,15 @@ class LazyClient {
   }
 }
 
-/** The selected histories; one that cannot be read or fetched becomes a failed outcome instead of stopping the run. */
+/** The selected histories; one that cannot be read or fetched becomes a failed outcome, in its place, instead of stopping the run. */
 async function* selected(
   files: string[],
   selection: HistorySelection,
   client: LazyClient,
-  unreadable: ReplayOutcome[],
-): AsyncGenerator<ComplaintHistory> {
-  const fail = (workflowId: string, source: string, err: unknown) => {
+): AsyncGenerator<ComplaintHistory | ReplayOutcome> {
+  const fail = (workflowId: string, source: string, err: unknown): ReplayOutcome => {
     const reason = err instanceof Error ? err.message : String(err);
-    unreadable.push({
+    return {
       workflowId,
       runId: '-',
       source,
@@ -131,20 +138,20 @@ async function* selected(
       status: 'failed',
       reason,
       message: `${'failed'.padEnd(18)} ${reason.startsWith(workflowId) ? reason : `${workflowId}: ${reason}`}`,
-    });
+    };
   };
   for (const file of files) {
     try {
       yield await readHistoryFile(file);
     } catch (err) {
-      fail(file, file, err);
+      yield fail(file, file, err);
     }
   }
   for (const ref of selection.refs ?? []) {
     try {
       yield* await complaintRuns(client, ref);
     } catch (err) {
-      fail(ref, 'temporal', err);
+      yield fail(ref, 'temporal', err);
     }
   }
   if (selection.query !== undefined) yield* fetchComplaintHistories(await client.get(), { query: selection.query });
@@ -157,6 +164,7 @@ async function replay(
   selection: HistorySelection,
   client: LazyClient,
   json: boolean,
+  parallel: number,
 ): Promise<number> {
   const fromServer = Boolean(selection.refs?.length || selection.query !== undefined);
   const total = files.length + (fromServer ? await countSelection(await client.get(), selection) : 0);
@@ -173,7 +181,6 @@ async function replay(
   const outcomes: ReplayOutcome[] = [];
   const started = performance.now();
 
-  const unreadable: ReplayOutcome[] = [];
   const report = (outcome: ReplayOutcome) => {
     outcomes.push(outcome);
     if (json) return;
@@ -186,13 +193,13 @@ async function replay(
       console.log(outcome.message);
     }
   };
-  for await (const outcome of replayComplaintHistories(selected(files, selection, client, unreadable), {
-    payloadKeys: payloadKeysFor(loadConfig()),
+  const payloadKeys = payloadKeysFor(loadConfig());
+  for await (const outcome of replayInParallel(selected(files, selection, client), {
+    parallel: Math.min(parallel, total),
+    ...(payloadKeys ? { payloadKeys } : {}),
   })) {
-    for (const failure of unreadable.splice(0)) report(failure);
     report(outcome);
   }
-  for (const failure of unreadable.splice(0)) report(failure);
   bars?.stop();
 
   const summary = summarise(outcomes);

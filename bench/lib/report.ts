@@ -131,8 +131,13 @@ export function renderMarkdown(result: BenchResult): string {
     lines.push('');
     lines.push(
       `${p.histories} histories (events per history p50 ${p.eventsPerHistory.p50}, max ${p.eventsPerHistory.max}): replayed in ${p.replaySeconds} s = **${p.perSecond} histories/s** ` +
-        `(${p.ok} ok, ${p.failed} failed); fetching them from the server took ${p.fetchSeconds} s (${p.fetchedPerSecond}/s).`,
+        `(${p.ok} ok, ${p.failed} failed) in one process; fetching them from the server took ${p.fetchSeconds} s (${p.fetchedPerSecond}/s).`,
     );
+    if (p.parallel)
+      lines.push(
+        '',
+        `On ${p.parallel.processes} replay processes (\`npm run audit -- replay\`'s default, their start-up included): ${p.parallel.replaySeconds} s = **${p.parallel.perSecond} histories/s**, ${p.parallel.speedup} × the single process (${p.parallel.ok} ok).`,
+      );
     lines.push('');
   }
 

@@ -1,9 +1,9 @@
 // Phase 4, audit replay: histories of half lifecycle, half scale complaints fetched from the server (timed on
-// their own), then replayed with replayComplaintHistories (what `npm run audit -- replay` uses) against the bundle
-// the worker runs.
+// their own), then replayed against the bundle the worker runs, in this process (`--parallel 1`) and then on one
+// replay process per core (what `npm run audit -- replay` does by default).
 import { performance } from 'node:perf_hooks';
 import { fetchComplaintHistories, type ComplaintHistory } from '../../audit/histories';
-import { replayComplaintHistories } from '../../audit/replay';
+import { defaultReplayParallelism, replayInParallel } from '../../audit/parallel-replay';
 import { installTemporalRuntime } from '../../platform/runtime';
 import type { BenchRecorder } from '../lib/result';
 import { round, summarise } from '../lib/stats';
@@ -17,27 +17,39 @@ async function replayRun(stack: Stack, refs: string[]) {
   for await (const history of fetchComplaintHistories(stack.client, { refs })) histories.push(history);
   const fetchSeconds = (performance.now() - fetchStarted) / 1000;
   const events = histories.map((item) => item.history.events?.length ?? 0);
-  const replayStarted = performance.now();
-  let ok = 0;
-  const failures: string[] = [];
-  for await (const outcome of replayComplaintHistories(histories, {
-    workflowBundle: { codePath: stack.complaintBundle },
-  })) {
-    if (outcome.ok) ok++;
-    else if (failures.length < 5) failures.push(outcome.message);
-  }
-  const replaySeconds = (performance.now() - replayStarted) / 1000;
+  const serial = await timedReplay(histories, stack.complaintBundle, 1);
+  // What `npm run audit -- replay` does by default: one replay process per core (their start-up included).
+  const parallel = await timedReplay(histories, stack.complaintBundle, defaultReplayParallelism());
   return {
     histories: histories.length,
     eventsPerHistory: summarise(events),
     fetchSeconds: round(fetchSeconds),
     fetchedPerSecond: round(histories.length / fetchSeconds),
-    replaySeconds: round(replaySeconds),
-    perSecond: round(histories.length / replaySeconds),
-    ok,
-    failed: histories.length - ok,
-    failures,
+    replaySeconds: serial.seconds,
+    perSecond: serial.perSecond,
+    ok: serial.ok,
+    failed: histories.length - serial.ok,
+    failures: [...serial.failures, ...parallel.failures].slice(0, 5),
+    parallel: {
+      processes: parallel.processes,
+      replaySeconds: parallel.seconds,
+      perSecond: parallel.perSecond,
+      ok: parallel.ok,
+      speedup: round(serial.seconds / parallel.seconds),
+    },
   };
+}
+
+async function timedReplay(histories: ComplaintHistory[], codePath: string, processes: number) {
+  const started = performance.now();
+  let ok = 0;
+  const failures: string[] = [];
+  for await (const outcome of replayInParallel(histories, { workflowBundle: { codePath }, parallel: processes })) {
+    if (outcome.ok) ok++;
+    else if (failures.length < 5) failures.push(outcome.message);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { processes, seconds: round(seconds), perSecond: round(histories.length / seconds), ok, failures };
 }
 
 export type ReplayResult = Awaited<ReturnType<typeof replayRun>>;

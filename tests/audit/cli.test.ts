@@ -103,6 +103,20 @@ describe('npm run audit', () => {
     expect(body(fromFile.stdout)).toBe(body(fromServer.stdout));
   });
 
+  it('replay --parallel 2 prints the report of --parallel 1, line for line, failures in their places', async () => {
+    const bad = path.join(out, 'not-a-history.txt');
+    writeFileSync(bad, 'hello');
+    const files = ['CLI-ONE.json', bad, 'CLI-TWO.json', 'CLI-ONE.json'].map((file) => path.resolve(out, file));
+    const serial = await audit('replay', '--parallel', '1', '--ref', 'CLI-TWO', '--file', ...files);
+    const parallel = await audit('replay', '--parallel', '2', '--ref', 'CLI-TWO', '--file', ...files);
+    const withoutTime = (text: string) => text.replace(/replayed in [\d.]+s/, 'replayed in <time>');
+    expect(serial.code).toBe(1);
+    expect(serial.stdout).toMatch(/5 histories replayed .*: 4 ok, 0 non-deterministic, 1 failed/);
+    expect(serial.stdout.split('\n')[1]).toMatch(/^failed +.*not-a-history\.txt: not JSON/);
+    expect(parallel.code).toBe(1);
+    expect(withoutTime(parallel.stdout)).toBe(withoutTime(serial.stdout));
+  });
+
   it('exits 1 naming what failed: an unknown reference, a file that is not a history', async () => {
     const bad = path.join(out, 'not-a-history.txt');
     writeFileSync(bad, 'hello');

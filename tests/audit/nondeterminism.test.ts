@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHistoryFile, type ComplaintHistory } from '../../audit/histories';
+import { replayInParallel } from '../../audit/parallel-replay';
+import { outcomeOf, type ReplayOutcome } from '../../audit/replay';
 import { repoRoot } from '../../platform/repo-root';
 import { installTemporalRuntime } from '../../platform/runtime';
-import { copyWorkflows, editSource, replayAgainstCopy } from '../support/workflow-copy';
+import { bundleCopy, copyWorkflows, editSource, replayAgainstCopy } from '../support/workflow-copy';
 
 const root = repoRoot();
 const scratch = mkdtempSync(path.join(tmpdir(), 'audit-nondeterminism-'));
@@ -81,5 +83,33 @@ describe('a deliberately non-deterministic workflow change', () => {
         ?.history.events?.find((candidate) => Number(String(candidate.eventId)) === outcome.event?.id);
       expect(event?.activityTaskScheduledEventAttributes?.activityType?.name).toBe('sendNotice');
     }
+  });
+
+  it('replayed on two processes, the same outcomes in the same order as on one: failures, where, and why', async () => {
+    const reordered = {
+      workflowBundle: await bundleCopy(copyWorkflows(path.join(scratch, 'parallel'), reorderNotices)),
+    };
+    const unreadable = outcomeOf(
+      { workflowId: 'broken.json', runId: '-', source: 'broken.json', history: { events: [] } },
+      new Error('broken.json: not JSON'),
+    );
+    // More histories than the two processes take at once, and a passed-through failure between them.
+    const items = [...histories, ...histories, unreadable, ...histories];
+    const collect = async (parallel: number) => {
+      const outcomes: ReplayOutcome[] = [];
+      for await (const outcome of replayInParallel(items, { ...reordered, parallel })) outcomes.push(outcome);
+      return outcomes;
+    };
+    const serial = await collect(1);
+    const parallel = await collect(2);
+    expect(serial.map((outcome) => outcome.status)).toEqual([
+      ...Array(4).fill('non-deterministic'),
+      'failed',
+      ...Array(2).fill('non-deterministic'),
+    ]);
+    expect(serial.every((outcome) => outcome.event?.type === 'ActivityTaskScheduled' || outcome === unreadable)).toBe(
+      true,
+    );
+    expect(parallel).toEqual(serial);
   });
 });

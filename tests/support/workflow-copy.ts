@@ -42,7 +42,15 @@ export async function replayAgainstCopy(
   histories: ComplaintHistory[],
   workflowsPath: string,
 ): Promise<ReplayOutcome[]> {
-  const workflowBundle = await bundleWorkflowCode({
+  const workflowBundle = await bundleCopy(workflowsPath);
+  const outcomes: ReplayOutcome[] = [];
+  for await (const outcome of replayComplaintHistories(histories, { workflowBundle })) outcomes.push(outcome);
+  return outcomes;
+}
+
+/** Bundles the copy at `workflowsPath` (its packages from the project's node_modules). */
+export async function bundleCopy(workflowsPath: string): Promise<{ code: string }> {
+  return await bundleWorkflowCode({
     workflowsPath,
     logger: {
       log() {},
@@ -61,7 +69,4 @@ export async function replayAgainstCopy(
       },
     }),
   });
-  const outcomes: ReplayOutcome[] = [];
-  for await (const outcome of replayComplaintHistories(histories, { workflowBundle })) outcomes.push(outcome);
-  return outcomes;
 }
