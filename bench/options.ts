@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { repoRoot } from '../platform/repo-root';
 
-export const PHASES = ['lifecycle', 'read', 'scale', 'replay', 'codec'] as const;
+export const PHASES = ['lifecycle', 'open-loop', 'read', 'scale', 'replay', 'codec'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 export const HELP = `npm run bench [-- options]
@@ -19,6 +19,7 @@ export const HELP = `npm run bench [-- options]
   --cohorts N             cohorts, each all at one instant (default 3; the rest are due days later)
   --cohort-gap S          seconds between cohorts (default 30)
   --read-seconds S        duration of each read test (default 10)
+  --open-loop-seconds S   open loop: arrivals at half the lifecycle's throughput for S seconds (default 30; quick 15)
   --replay N              histories to replay (default 500)
   --skip PHASES           comma-separated: ${PHASES.join(', ')}
   --out DIR               where results go (default bench/results)
@@ -54,6 +55,7 @@ const benchArguments = z.object({
   cohorts: atLeastOne,
   'cohort-gap': count,
   'read-seconds': atLeastOne,
+  'open-loop-seconds': atLeastOne,
   replay: count,
   skip: z
     .string()
@@ -85,6 +87,7 @@ export const benchOptionsSchema = benchArguments.transform((o) => {
     cohorts: o.cohorts ?? (quick ? 2 : 3),
     cohortGapSeconds: o['cohort-gap'] ?? (quick ? 15 : 30),
     readSeconds: o['read-seconds'] ?? (quick ? 5 : 10),
+    openLoopSeconds: o['open-loop-seconds'] ?? (quick ? 15 : 30),
     replay: o.replay ?? (quick ? 200 : 500),
     skip: new Set<PhaseName>(o.skip),
     out: path.resolve(o.out ?? path.join(repoRoot(), 'bench', 'results')),

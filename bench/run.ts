@@ -3,6 +3,7 @@
 // worker and a baseline worker, and the HTTP API (api/main.ts) as child processes (bench/stack.ts), then runs the
 // phases, one file each in bench/phases/:
 //   1. lifecycle: N complaints through intake → acknowledge → outcome over HTTP, and the raw client's equivalent;
+//      then the open loop: the same at a fixed arrival rate, half the throughput just measured, for latency;
 //   2. read: GET /complaints/:ref and GET /complaints?status=open&overdue=true, and the raw query / list calls;
 //   3. scale: many open complaints with live deadline timers on one worker; memory, and how late the timers fire;
 //   4. replay: audit replay, histories per second;
@@ -20,6 +21,7 @@ import { BenchRecorder } from './lib/result';
 import { type BenchOptions, parseBenchOptionsOrExit } from './options';
 import { runCodecPhase } from './phases/codec';
 import { runLifecyclePhase } from './phases/lifecycle';
+import { runOpenLoopPhase } from './phases/open-loop';
 import { runScaleReadPhase, runWarmReadPhase } from './phases/read';
 import { runReplayPhase } from './phases/replay';
 import { runScalePhase, scaleLateness, type ScaleComplaint } from './phases/scale';
@@ -60,6 +62,7 @@ async function runPhases(stack: Stack, options: BenchOptions, recorder: BenchRec
     if (!options.skip.has('lifecycle')) {
       await runLifecyclePhase(stack, options, recorder, runTag, lifecycleRefs);
       recorder.save(false);
+      if (!options.skip.has('open-loop')) await runOpenLoopPhase(stack, options, recorder);
       if (!options.skip.has('read') && lifecycleRefs.length > 0)
         await runWarmReadPhase(stack, options, recorder, lifecycleRefs);
     }

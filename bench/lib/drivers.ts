@@ -114,17 +114,10 @@ export interface LoopRunResult {
   completed: number;
 }
 
-/**
- * `concurrency` loops, each running `iteration(i, time)` for the next i until `count` iterations were started
- * (or `durationSeconds` passed). `time(step, fn)` records the latency of one call under `step`; a call that throws
- * is counted as that step's error and ends the iteration.
- */
-export async function runLoop(options: {
-  concurrency: number;
-  count?: number;
-  durationSeconds?: number;
-  iteration: (i: number, time: <T>(step: string, fn: () => Promise<T>) => Promise<T>) => Promise<void>;
-}): Promise<LoopRunResult> {
+type StepTimer = <T>(step: string, fn: () => Promise<T>) => Promise<T>;
+
+/** `time(step, fn)` records fn's latency under `step`, or (if it throws) an error with a sample of its message. */
+function stepTimer(): { steps: LoopRunResult['steps']; time: StepTimer } {
   const steps: LoopRunResult['steps'] = {};
   const record = (step: string) => (steps[step] ??= { latenciesMs: [], errors: 0, errorSamples: [] });
   const time = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
@@ -141,6 +134,21 @@ export async function runLoop(options: {
       throw error;
     }
   };
+  return { steps, time };
+}
+
+/**
+ * `concurrency` loops, each running `iteration(i, time)` for the next i until `count` iterations were started
+ * (or `durationSeconds` passed). `time(step, fn)` records the latency of one call under `step`; a call that throws
+ * is counted as that step's error and ends the iteration.
+ */
+export async function runLoop(options: {
+  concurrency: number;
+  count?: number;
+  durationSeconds?: number;
+  iteration: (i: number, time: <T>(step: string, fn: () => Promise<T>) => Promise<T>) => Promise<void>;
+}): Promise<LoopRunResult> {
+  const { steps, time } = stepTimer();
   const started = performance.now();
   const deadline =
     options.durationSeconds !== undefined ? started + options.durationSeconds * 1000 : Number.POSITIVE_INFINITY;
@@ -161,4 +169,41 @@ export async function runLoop(options: {
   };
   await Promise.all(Array.from({ length: options.concurrency }, loop));
   return { seconds: (performance.now() - started) / 1000, steps, iterations: next, completed };
+}
+
+export interface OpenLoopRunResult extends LoopRunResult {
+  /** How late each iteration began after its scheduled arrival (the driver's own lag; ~0 unless it is starved). */
+  startLagMs: number[];
+}
+
+/**
+ * Open loop: iteration i begins at `i / ratePerSecond` seconds, whether or not the earlier ones are done (as callers
+ * arrive at a service), for `durationSeconds`; then waits for those in flight. Latency is not hidden by a queue
+ * of callers waiting on each other, as in the closed loop at a fixed concurrency.
+ */
+export async function runOpenLoop(options: {
+  ratePerSecond: number;
+  durationSeconds: number;
+  iteration: (i: number, time: StepTimer) => Promise<void>;
+}): Promise<OpenLoopRunResult> {
+  const { steps, time } = stepTimer();
+  const arrivals = Math.max(1, Math.floor(options.ratePerSecond * options.durationSeconds));
+  const startLagMs: number[] = [];
+  const inFlight: Array<Promise<void>> = [];
+  let completed = 0;
+  const started = performance.now();
+  for (let i = 0; i < arrivals; i++) {
+    const due = started + (i * 1000) / options.ratePerSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    startLagMs.push(Math.max(0, performance.now() - due));
+    inFlight.push(
+      options.iteration(i, time).then(
+        () => void completed++,
+        () => undefined, // counted by time()
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { seconds: (performance.now() - started) / 1000, steps, iterations: arrivals, completed, startLagMs };
 }

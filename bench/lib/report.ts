@@ -63,6 +63,8 @@ export function renderMarkdown(result: BenchResult): string {
     lines.push('');
   }
 
+  lines.push(...openLoopSection(result));
+
   const r = result.read;
   if (r) {
     lines.push('## 2. Read path');
@@ -163,4 +165,24 @@ export function renderMarkdown(result: BenchResult): string {
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
+}
+
+function openLoopSection(result: BenchResult): string[] {
+  const o = result.openLoop;
+  if (!o) return [];
+  const rows = Object.entries(o.steps).map(
+    ([step, f]) => `| ${step} | ${ms(f.latencyMs)} | ${statuses(f.statuses)}; ${f.errors} failed |`,
+  );
+  return [
+    '## 1b. Open loop (a fixed arrival rate, half the capacity just measured)',
+    '',
+    `${o.ratePerSecond} complaints/s (${o.load} × ${o.capacityPerSecond}/s) for ${o.seconds} s: ${o.completed} of ${o.arrivals} completed; ` +
+      `the driver began them p99 ${o.startLagMs.p99} ms after their arrival time.`,
+    '',
+    '| step | p50 / p95 / p99 / max ms | statuses / errors |',
+    '| --- | --- | --- |',
+    ...rows,
+    `| action (acknowledge and outcome) | ${ms(o.actionLatencyMs)} | |`,
+    '',
+  ];
 }

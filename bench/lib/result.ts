@@ -6,6 +6,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CodecResult } from '../phases/codec';
 import type { LifecycleResult } from '../phases/lifecycle';
+import type { OpenLoopResult } from '../phases/open-loop';
 import type { ReadResult } from '../phases/read';
 import type { ReplayResult } from '../phases/replay';
 import type { ScaleResult } from '../phases/scale';
@@ -21,6 +22,7 @@ export interface BenchResult {
   settings: Record<string, unknown>;
   setup: Record<string, unknown>;
   lifecycle?: LifecycleResult;
+  openLoop?: OpenLoopResult;
   read?: ReadResult;
   scale?: ScaleResult;
   replay?: ReplayResult;
@@ -39,6 +41,7 @@ export const MEASURED_PHASES = [
   'warmup',
   'lifecycle',
   'baseline',
+  'open-loop',
   'read-warm',
   'scale-start',
   'scale-open',
@@ -182,6 +185,10 @@ export function targetsOf(result: BenchResult): BenchResult['targets'] {
       ' ms',
     );
   }
+  const open = result.openLoop;
+  const openLabel = `open loop at ${String(open?.ratePerSecond ?? '?')}/s (half capacity)`;
+  add(`p99 intake, ${openLabel}`, '< 250 ms', open?.steps.intake?.latencyMs.p99, (v) => v < 250, ' ms');
+  add(`p99 action, ${openLabel}`, '< 250 ms', open?.actionLatencyMs.p99, (v) => v < 250, ' ms');
   add('p99 GET /complaints/:ref (warm)', '< 50 ms', result.read?.warm?.state.api.latencyMs.p99, (v) => v < 50, ' ms');
   add(
     'p99 GET /complaints/:ref (at scale)',

@@ -23,12 +23,14 @@ export function loopSteps(result: LoopRunResult): Record<string, StepFigures> {
   );
 }
 
+type Timer = <T>(step: string, fn: () => Promise<T>) => Promise<T>;
+
 /**
- * Intake → acknowledge → outcome for `count` complaints over HTTP: `concurrency` loops (keep-alive connections),
- * each taking the next complaint as soon as its last one is done, like the baseline below. A step that fails ends
- * that complaint (counted under the step's status). The references made are pushed to `refs`.
+ * One complaint's intake → acknowledge → outcome over HTTP (keep-alive), each step timed with `time`; the statuses
+ * of every answer counted by step. A step that fails throws (counted under its status) and ends that complaint.
+ * The open-loop phase (phases/open-loop.ts) sends the same three requests.
  */
-export async function apiLifecycle(stack: Stack, count: number, concurrency: number, refs: string[]) {
+export function complaintLifecycle(stack: Stack) {
   const statuses: Record<string, Record<string, number>> = { intake: {}, acknowledge: {}, outcome: {} };
   const post = async (step: string, url: string, who: PersonKey, body: string) => {
     const response = await fetch(`${stack.apiUrl}${url}`, {
@@ -47,18 +49,30 @@ export async function apiLifecycle(stack: Stack, count: number, concurrency: num
   const intake = JSON.stringify(intakeBody());
   const acknowledge = JSON.stringify({ note: 'Acknowledged by letter' });
   const outcome = JSON.stringify({ outcome: 'upheld', findings: 'Visits were missed; the rota has been changed.' });
+  const run = async (time: Timer): Promise<string> => {
+    const { text } = await time('intake', () => post('intake', '/complaints', 'intake', intake));
+    const ref = (JSON.parse(text) as { ref: string }).ref;
+    await time('acknowledge', () => post('acknowledge', `/complaints/${ref}/acknowledge`, 'officer', acknowledge));
+    await time('outcome', () => post('outcome', `/complaints/${ref}/outcome`, 'officer', outcome));
+    return ref;
+  };
+  return { run, statuses };
+}
+
+/**
+ * `count` complaints through complaintLifecycle: `concurrency` loops, each taking the next complaint as soon as its
+ * last one is done, like the baseline below. The references made are pushed to `refs`.
+ */
+export async function apiLifecycle(stack: Stack, count: number, concurrency: number, refs: string[]) {
+  const lifecycle = complaintLifecycle(stack);
   const result = await runLoop({
     concurrency,
     count,
     iteration: async (_i, time) => {
-      const { text } = await time('intake', () => post('intake', '/complaints', 'intake', intake));
-      const ref = (JSON.parse(text) as { ref: string }).ref;
-      await time('acknowledge', () => post('acknowledge', `/complaints/${ref}/acknowledge`, 'officer', acknowledge));
-      await time('outcome', () => post('outcome', `/complaints/${ref}/outcome`, 'officer', outcome));
-      refs.push(ref);
+      refs.push(await lifecycle.run(time));
     },
   });
-  return { ...result, statuses };
+  return { ...result, statuses: lifecycle.statuses };
 }
 
 /** The same conversation with the raw client: start the minimal workflow, then its two Updates. */
@@ -74,7 +88,7 @@ async function baselineLifecycle(
     iteration: async (i, time) => {
       const workflowId = `${prefix}-${i}`;
       const handle = await time('start', () =>
-        stack.client.workflow.start('baselineWorkflow', {
+        stack.baselineClient.workflow.start('baselineWorkflow', {
           taskQueue: stack.baselineTaskQueue,
           workflowId,
           args: [workflowId],

@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { fetchComplaintHistories, type ComplaintHistory } from '../../audit/histories';
 import { defaultReplayParallelism, replayInParallel } from '../../audit/parallel-replay';
+import type { PayloadKeyRing } from '../../platform/payload-keys';
 import { installTemporalRuntime } from '../../platform/runtime';
 import type { BenchRecorder } from '../lib/result';
 import { round, summarise } from '../lib/stats';
@@ -17,9 +18,9 @@ async function replayRun(stack: Stack, refs: string[]) {
   for await (const history of fetchComplaintHistories(stack.client, { refs })) histories.push(history);
   const fetchSeconds = (performance.now() - fetchStarted) / 1000;
   const events = histories.map((item) => item.history.events?.length ?? 0);
-  const serial = await timedReplay(histories, stack.complaintBundle, 1);
+  const serial = await timedReplay(histories, stack.complaintBundle, 1, stack.payloadKeys);
   // What `npm run audit -- replay` does by default: one replay process per core (their start-up included).
-  const parallel = await timedReplay(histories, stack.complaintBundle, defaultReplayParallelism());
+  const parallel = await timedReplay(histories, stack.complaintBundle, defaultReplayParallelism(), stack.payloadKeys);
   return {
     histories: histories.length,
     eventsPerHistory: summarise(events),
@@ -40,11 +41,20 @@ async function replayRun(stack: Stack, refs: string[]) {
   };
 }
 
-async function timedReplay(histories: ComplaintHistory[], codePath: string, processes: number) {
+async function timedReplay(
+  histories: ComplaintHistory[],
+  codePath: string,
+  processes: number,
+  payloadKeys: PayloadKeyRing | undefined,
+) {
   const started = performance.now();
   let ok = 0;
   const failures: string[] = [];
-  for await (const outcome of replayInParallel(histories, { workflowBundle: { codePath }, parallel: processes })) {
+  for await (const outcome of replayInParallel(histories, {
+    workflowBundle: { codePath },
+    parallel: processes,
+    ...(payloadKeys ? { payloadKeys } : {}),
+  })) {
     if (outcome.ok) ok++;
     else if (failures.length < 5) failures.push(outcome.message);
   }

@@ -45,7 +45,7 @@ describe('bench options', () => {
       'Invalid option: --scale must be a non-negative integer (got "-5")',
     );
     expect(message(['--skip', 'lifecycle,warmup'])).toBe(
-      'Invalid option: --skip must list phases among lifecycle, read, scale, replay, codec (got "lifecycle,warmup")',
+      'Invalid option: --skip must list phases among lifecycle, open-loop, read, scale, replay, codec (got "lifecycle,warmup")',
     );
     expect(message(['--fast'])).toBe('Invalid option: --fast is not an option (npm run bench -- --help lists them)');
     expect(message(['--due'])).toMatch(/^Invalid option: Option '--due <value>' argument missing/);
