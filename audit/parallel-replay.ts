@@ -24,6 +24,8 @@ export function defaultReplayParallelism(): number {
 export interface ParallelReplayOptions extends ReplayOptions {
   /** Child processes; 1 (or less) replays in this process, as replayComplaintHistories does. */
   parallel: number;
+  /** Called once the child processes are up, before the first history is sent (the benchmark times from here). */
+  onStarted?: () => void;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function* replayInParallel(
   const pool = new ReplayPool(await sharedBundle(options.workflowBundle), options);
   try {
     await pool.start(Math.floor(options.parallel));
+    options.onStarted?.();
     yield* pool.replay(items);
   } finally {
     pool.stop();

@@ -138,7 +138,7 @@ export function renderMarkdown(result: BenchResult): string {
     if (p.parallel)
       lines.push(
         '',
-        `On ${p.parallel.processes} replay processes (\`npm run audit -- replay\`'s default, their start-up included): ${p.parallel.replaySeconds} s = **${p.parallel.perSecond} histories/s**, ${p.parallel.speedup} × the single process (${p.parallel.ok} ok).`,
+        `On ${p.parallel.processes} replay processes (\`npm run audit -- replay\`'s default, their start-up included): ${p.parallel.replaySeconds} s = **${p.parallel.perSecond} histories/s**, ${p.parallel.speedup} × the single process (${p.parallel.ok} ok); the processes took ${p.parallel.startSeconds} s to start, then replayed ${p.parallel.perSecondOnceStarted}/s.`,
       );
     lines.push('');
   }

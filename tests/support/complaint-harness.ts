@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ComplaintDetails, ComplaintOpening } from '../../domain/intake';
 import type { Actor } from '../../domain/vocabulary';
 import type { ComplaintWorkflowInput } from '../../workflows/complaint';
@@ -54,8 +54,10 @@ export class ComplaintHarness {
 
   constructor(readonly env: TestWorkflowEnvironment) {}
 
-  async start(bundle?: WorkflowBundleWithSourceMap): Promise<void> {
+  /** `workerOptions`: e.g. a tiny `maxCachedWorkflows` (tests/worker/cache-evictions.test.ts). */
+  async start(bundle?: WorkflowBundleWithSourceMap, workerOptions: Partial<WorkerOptions> = {}): Promise<void> {
     this.worker = await Worker.create({
+      ...workerOptions,
       connection: this.env.nativeConnection,
       namespace: this.env.namespace ?? 'default',
       taskQueue: this.taskQueue,
