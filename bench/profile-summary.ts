@@ -42,7 +42,7 @@ function summarise(file: string, top: number): void {
     const name = `${frame.functionName || '(anonymous)'} ${who}:${frame.lineNumber + 1}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
   }
-  const idle = (byOwner.get('(idle)') ?? 0) + (byOwner.get('(program)') ?? 0);
+  const idle = (byOwner.get('((idle))') ?? 0) + (byOwner.get('((program))') ?? 0);
   console.log(`${file}: ${(total / 1000).toFixed(1)} s sampled, busy ${((total - idle) / 1000).toFixed(1)} s`);
   const row = ([name, ms]: [string, number]) =>
     console.log(
@@ -50,7 +50,7 @@ function summarise(file: string, top: number): void {
     );
   console.log(' by package / folder (share of busy time):');
   [...byOwner]
-    .filter(([name]) => name !== '(idle)' && name !== '(program)')
+    .filter(([name]) => name !== '((idle))' && name !== '((program))')
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .forEach(row);
