@@ -156,6 +156,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(rootCauseRoutes, { rootCauses });
   await app.register(calendarRoutes, { complaints: deps.complaints });
   if (deps.codec) await app.register(codecRoutes, { personal: deps.complaints, ...deps.codec, prefix: '/codec' });
+  let letters: LetterService | undefined;
   if (deps.register && access) {
     await app.register(accessLogRoutes, { store: deps.register.accessLog, recorder: access });
     // Its own reads, without the access log: the route records what it discloses, not every candidate it looked at.
@@ -165,7 +166,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(reportRoutes, { register: deps.register, ...deps.reports, rootCauses });
     await app.register(erasureRoutes, { complaints: deps.complaints, reads, register: deps.register });
     if (deps.letterPrinter) {
-      const letters = new LetterService({
+      letters = new LetterService({
         letters: deps.register.letters,
         printer: deps.letterPrinter,
         complaintState: (ref) => deps.complaints.state(ref),
@@ -179,7 +180,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       complaints: deps.complaints,
       reads,
       ...(deps.register ? { register: deps.register } : {}),
-      reports: deps.reports ?? {},
+      reports: { ...deps.reports, rootCauses },
+      ...(letters ? { letters } : {}),
     });
   }
   return app;

@@ -11,7 +11,12 @@ import type { Caller } from '../api/auth';
 import type { ComplaintService } from '../api/complaint-service';
 import type { ComplaintReads } from '../api/complaint-reads';
 import { ApiError } from '../api/errors';
+import type { LetterService } from '../api/letter-service';
+import type { RootCauseTaxonomy } from '../domain/root-causes';
 import type { Register } from '../register';
+import { annualReportPages } from './annual-report';
+import { complimentRoutes } from './compliments';
+import { letterRoutes } from './letters';
 import { caseRoutes } from './cases';
 import { intakeRoutes } from './intake';
 import type { OidcSettings } from './oidc';
@@ -50,7 +55,9 @@ export interface WebPluginOptions extends WebOptions {
   /** The read model (api/complaint-reads.ts): the worklist, the team page and the complaint page read through it. */
   reads: ComplaintReads;
   register?: Register;
-  reports: { defaultProcedure?: string; population?: number | null };
+  reports: { defaultProcedure?: string; population?: number | null; rootCauses?: RootCauseTaxonomy };
+  /** The letters to post (api/letter-service.ts), when the API prints letters. */
+  letters?: LetterService;
 }
 
 export interface WebContext extends WebPluginOptions {
@@ -110,6 +117,9 @@ export async function webApplication(app: FastifyInstance, options: WebPluginOpt
   caseRoutes(app, context);
   intakeRoutes(app, context);
   reportPages(app, context);
+  complimentRoutes(app, context);
+  annualReportPages(app, context);
+  letterRoutes(app, context);
 }
 
 const assetRoots: Record<string, string> = {

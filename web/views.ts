@@ -20,6 +20,9 @@ const pages: Array<{ text: string; href: string; roles: readonly Role[] }> = [
   { text: 'Worklist', href: '/', roles: ['case-officer', 'manager', 'auditor'] },
   { text: 'Record a complaint', href: '/record', roles: ['intake'] },
   { text: 'Team', href: '/team', roles: ['manager'] },
+  { text: 'Compliments', href: '/compliments/browse', roles: ['intake', 'case-officer', 'manager', 'auditor'] },
+  { text: 'Reports', href: '/reports', roles: ['case-officer', 'manager', 'auditor'] },
+  { text: 'Letters to post', href: '/letters-to-post', roles: ['intake', 'case-officer', 'manager', 'auditor'] },
 ];
 
 export function pageContext(

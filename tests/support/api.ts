@@ -13,7 +13,6 @@ import { type ApiMetrics, createMetrics } from '../../api/metrics';
 import { complaintDataConverter, payloadCodecFor } from '../../platform/payload-codec';
 import type { PayloadKeyRing } from '../../platform/payload-keys';
 import { unusedLoopbackPort } from '../../platform/ports';
-import type { LetterPrinter } from '../../notifications/letter-printer';
 import type { Register } from '../../register';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import { RecordingActivities } from './recording-activities';
@@ -76,8 +75,8 @@ export async function startApiStack(
     logger?: AppDependencies['logger'];
     /** A real register: the worker's writes go through to it and the app reads from it (the read model). */
     register?: Register;
-    /** With the register: the letters routes, printing with this (notifications/letter-printer.ts). */
-    letterPrinter?: LetterPrinter;
+    /** With the register: the letters' routes and the web's letters to post (notifications/letter-printer.ts). */
+    letterPrinter?: AppDependencies['letterPrinter'];
   } = {},
 ): Promise<ApiStack> {
   const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;

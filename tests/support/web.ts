@@ -9,7 +9,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { unusedLoopbackPort } from '../../platform/ports';
-import { openPgliteInMemory, registerOver } from '../../register';
+import { letterPrinterFromConfig } from '../../notifications/letter-printer';
+import { repoRoot } from '../../platform/repo-root';
+import { openPgliteInMemory, type Register, registerOver } from '../../register';
 import type { WebOptions } from '../../web/plugin';
 import { type ApiStack, people, type Person, startApiStack } from './api';
 import { startDevServer } from './temporal';
@@ -26,6 +28,8 @@ export interface WebStack {
   api: ApiStack;
   baseUrl: string;
   browser: Browser;
+  /** The read model the pages list from (tests may keep letters in it). */
+  register: Register;
   close(): Promise<void>;
 }
 
@@ -50,6 +54,10 @@ export async function startWebStack(
   const register = await registerOver(await openPgliteInMemory());
   const api = await startApiStack(env, {
     register,
+    letterPrinter: letterPrinterFromConfig({
+      STAFF_DIRECTORY_PATH: path.join(repoRoot(), 'config', 'staff-directory.example.yaml'),
+      COUNCIL_NAME: 'Test Council',
+    }),
     web: {
       council: { name: 'Test Council' },
       session: { key: randomBytes(32), idleMinutes: 30, secure: false },
@@ -64,6 +72,7 @@ export async function startWebStack(
     api,
     baseUrl,
     browser,
+    register,
     close: async () => {
       await browser.close();
       await api.close();
