@@ -5,7 +5,7 @@ import { stateAtRevision, type ComplaintState, type TimelineEntry } from '../dom
 import { canonicalJson } from '../domain/idempotency';
 import { STATED_RULE, TextSchema } from '../domain/vocabulary';
 import { listOrders, type Register, type RegisterListQuery } from '../register';
-import { MAX_QUERY_WORDS, searchTermsOf } from '../register/search';
+import { MAX_QUERY_WORDS, searchTermsOf, searchWords } from '../register/search';
 import { type ActionAnswer, isWholeState } from '../workflows/messages';
 import type { AccessRecorder } from './access-recorder';
 import { mayReadPersonalData, type Role } from './auth';
@@ -160,6 +160,15 @@ function isWhole(snapshot: ComplaintSnapshot, entries: readonly TimelineEntry[])
 /** The same entries, key order aside (the register's jsonb keeps its own order). */
 const sameEntries = (a: readonly TimelineEntry[], b: readonly TimelineEntry[]) => canonicalJson(a) === canonicalJson(b);
 
+/** What intake sees of an earlier complaint found by its look-up (ComplaintReads.earlierContacts). */
+export interface EarlierContact {
+  ref: string;
+  receivedAt: string;
+  serviceArea: string;
+  status: string;
+  complainantName: string;
+}
+
 export class ComplaintReads {
   constructor(
     /** `opened`: the one opening of sealed personal fields (platform/personal-data.ts), applied to all it answers. */
@@ -258,6 +267,40 @@ export class ComplaintReads {
       throw new ApiError(403, 'forbidden', 'Listing complaints in full needs a role that may read personal data');
     const { rows, nextCursor } = await this.page(query, viewer, route);
     return { states: await this.complaints.opened(rows.map(({ snapshot }) => stateOf(snapshot, []))), nextCursor };
+  }
+
+  /**
+   * Intake's look-up before recording a complaint, so that a repeat contact is not recorded twice: the register's
+   * search (a blind index: api/complaint-reads.ts list), kept to complaints whose complainant's NAME or E-MAIL holds
+   * every word typed (whole words: a summary that mentions the name is not a match), newest first; each shows only
+   * what recognises a repeat (reference, received, service area, status) and the matched complainant's name, which
+   * intake typed. Any role that records complaints may ask (intake may not list personal data otherwise:
+   * `mayReadPersonalData`).
+   */
+  async earlierContacts(q: string, limit = 20): Promise<EarlierContact[]> {
+    if (!this.register)
+      throw new ApiError(503, 'listing-unavailable', 'This API has no register to list complaints from');
+    const personal = this.register.personalData;
+    const terms = searchTermsOf(personal, q);
+    if (terms.length === 0) return [];
+    // More than `limit`, since the summary's words match too and are dropped here.
+    const rows = await this.register.listComplaints({ search: terms, order: '-received', limit: limit * 5 });
+    const contacts: EarlierContact[] = [];
+    for (const { snapshot } of rows) {
+      const complainant = await this.complaints.opened(snapshot.details.complainant);
+      const hashed = searchWords(snapshot.ref, { complainant, summary: '' }).map((word) => personal.searchHash(word));
+      const words = new Set(hashed);
+      if (!terms.every((term) => words.has(term))) continue;
+      contacts.push({
+        ref: snapshot.ref,
+        receivedAt: snapshot.receivedAt,
+        serviceArea: snapshot.details.serviceArea,
+        status: snapshot.status,
+        complainantName: complainant.name,
+      });
+      if (contacts.length === limit) break;
+    }
+    return contacts;
   }
 
   /** One page of rows; the complaints on it are logged as read when the viewer may read their personal data. */

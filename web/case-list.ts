@@ -1,6 +1,4 @@
-import { ListQuerySchema } from '../api/complaint-list';
 import type { ReadBy } from '../api/complaint-reads';
-import type { ComplaintService } from '../api/complaint-service';
 import { ComplaintListQuerySchema, type ComplaintReads } from '../api/complaint-reads';
 import { isOverdue, nextDeadline, type ComplaintState } from '../domain/complaint';
 import { nextDeadlineInWords } from '../domain/deadline-words';
@@ -124,42 +122,4 @@ export async function allCases(
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return rows;
-}
-
-// The intake page's look-up of earlier complaints (by name or e-mail, before recording): intake may not list with
-// personal data (api/auth.ts mayReadPersonalData), so it still reads Temporal visibility's 100 newest open or
-// closed complaints and their states, matched here. Whether intake may search the register is the lead's call.
-function matchesText(row: CaseRow, q: string): boolean {
-  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
-  const haystack = [row.ref, row.complainant, row.email ?? '', row.summary].join('\n').toLowerCase();
-  return words.every((word) => haystack.includes(word));
-}
-
-async function statesOf(complaints: ComplaintService, refs: string[]): Promise<ComplaintState[]> {
-  const states: ComplaintState[] = [];
-  for (let i = 0; i < refs.length; i += 10) {
-    const batch = await Promise.all(refs.slice(i, i + 10).map((ref) => complaints.state(ref).catch(() => undefined)));
-    states.push(...batch.filter((state): state is ComplaintState => state !== undefined));
-  }
-  return states;
-}
-
-/** At most `limit` of the 100 newest complaints whose reference, name, e-mail or summary hold every word of `q`. */
-export async function lookUpEarlier(
-  complaints: ComplaintService,
-  q: string,
-  limit: number,
-  nowMs: number,
-): Promise<CaseRow[]> {
-  const page = await complaints.list(ListQuerySchema.parse({ limit: '100' }));
-  const rows = (
-    await statesOf(
-      complaints,
-      page.items.map((item) => item.ref),
-    )
-  ).map((state) => caseRow(state, nowMs));
-  return rows
-    .filter((row) => matchesText(row, q))
-    .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || a.ref.localeCompare(b.ref))
-    .slice(0, limit);
 }

@@ -5,13 +5,12 @@ import { ApiError } from '../api/errors';
 import { ComplaintRefSchema, IntakeSchema } from '../domain/intake';
 import { categories, channels, serviceAreas, TextSchema } from '../domain/vocabulary';
 import { categoryWords, channelWords, serviceAreaWords, statusWords } from '../domain/words';
-import { lookUpEarlier } from './case-list';
 import { errorsByField, type FieldError, fieldErrors, filled, formKey, newFormKey, yes } from './forms';
 import type { WebContext } from './plugin';
 import { pageContext } from './views';
 
 // Record a complaint (intake): first a look-up of existing complaints by the complainant's name or e-mail, so
-// that a repeat contact is not recorded twice; then the form, checked by the API's own IntakeSchema and recorded
+// that a repeat contact is not recorded twice (the register's search: api/complaint-reads.ts earlierContacts); then the form, checked by the API's own IntakeSchema and recorded
 // through the same service (api/complaint-service.ts intake, with the form's Idempotency-Key).
 
 const LookupSchema = z.object({ lookup: TextSchema.trim().max(200).optional() });
@@ -64,12 +63,13 @@ export function intakeRoutes(app: FastifyInstance, context: WebContext): void {
   ) => {
     const lookup = LookupSchema.safeParse(request.query);
     const term = lookup.success ? lookup.data.lookup : undefined;
-    const matches = term ? await lookUpEarlier(context.complaints, term, 20, context.now()) : undefined;
+    const matches = term ? await context.reads.earlierContacts(term, 20) : undefined;
     return reply.view('intake.njk', {
       ...pageContext(request, reply, context, errors.length ? 'Error: Record a complaint' : 'Record a complaint'),
       lookup: term ?? '',
       matches: matches?.map((row) => ({
         ...row,
+        serviceAreaTitle: serviceAreaWords[row.serviceArea as keyof typeof serviceAreaWords]?.title ?? row.serviceArea,
         statusTitle: statusWords[row.status as keyof typeof statusWords]?.title ?? row.status,
       })),
       form,

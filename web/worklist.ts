@@ -78,6 +78,57 @@ function linkWith(
   return `/?${new URLSearchParams(merged).toString()}`;
 }
 
+const filterKeys = [
+  'q',
+  'status',
+  'stage',
+  'serviceArea',
+  'category',
+  'officer',
+  'procedure',
+  'receivedFrom',
+  'receivedTo',
+] as const;
+const filterHeadings: Record<(typeof filterKeys)[number], string> = {
+  q: 'Search',
+  status: 'Status',
+  stage: 'Stage',
+  serviceArea: 'Service area',
+  category: 'Category',
+  officer: 'Case officer',
+  procedure: 'Procedure',
+  receivedFrom: 'Received from',
+  receivedTo: 'Received to',
+};
+
+function filterValueText(key: (typeof filterKeys)[number], value: string): string {
+  const words: Partial<Record<string, Record<string, { title: string }>>> = {
+    status: statusWords,
+    serviceArea: serviceAreaWords,
+    category: categoryWords,
+  };
+  if (key === 'procedure') return listProcedures().find((p) => `${p.id}@${p.version}` === value)?.name ?? value;
+  return words[key]?.[value]?.title ?? value;
+}
+
+/** The MoJ filter's selected filters: one tag per filter in use, each a link to the list without it. */
+function selectedFilters(query: WorklistQuery, tab: TabId) {
+  const categories = filterKeys
+    .filter((key) => query[key])
+    .map((key) => ({
+      heading: { text: filterHeadings[key] },
+      items: [
+        { href: linkWith({ ...query, tab }, { [key]: undefined, cursor: undefined }), text: filterValueText(key, query[key]!) },
+      ],
+    }));
+  if (categories.length === 0) return undefined;
+  return {
+    heading: { text: 'Selected filters' },
+    clearLink: { text: 'Clear filters', href: linkWith({ sort: query.sort, tab }, {}) },
+    categories,
+  };
+}
+
 export function worklistRoutes(app: FastifyInstance, context: WebContext): void {
   app.get('/', { config: { browser: true }, onRequest: requireRole(...READERS, 'intake') }, async (request, reply) => {
     const caller = request.caller!;
@@ -89,19 +140,7 @@ export function worklistRoutes(app: FastifyInstance, context: WebContext): void 
     const filters: CaseFilters = {
       ...tabFilters(tab, caller.id, nowMs),
       ...Object.fromEntries(
-        (
-          [
-            'status',
-            'stage',
-            'serviceArea',
-            'category',
-            'officer',
-            'procedure',
-            'receivedFrom',
-            'receivedTo',
-            'q',
-          ] as const
-        )
+        filterKeys
           .filter((key) => query[key])
           .map((key) => [key, query[key]]),
       ),
@@ -137,6 +176,7 @@ export function worklistRoutes(app: FastifyInstance, context: WebContext): void 
       })),
       tab,
       query,
+      selectedFilters: selectedFilters(query, tab),
       errors,
       rows: page.rows.map((row) => ({
         ...row,
@@ -144,7 +184,7 @@ export function worklistRoutes(app: FastifyInstance, context: WebContext): void 
       })),
       shown: page.rows.length,
       more: page.nextCursor !== null,
-      filterOptions: {
+      filterItems: {
         status: options(statusWords, query.status),
         serviceArea: options(serviceAreaWords, query.serviceArea),
         category: options(categoryWords, query.category),
