@@ -156,24 +156,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(rootCauseRoutes, { rootCauses });
   await app.register(calendarRoutes, { complaints: deps.complaints });
   if (deps.codec) await app.register(codecRoutes, { personal: deps.complaints, ...deps.codec, prefix: '/codec' });
-  let letters: LetterService | undefined;
-  if (deps.register && access) {
-    await app.register(accessLogRoutes, { store: deps.register.accessLog, recorder: access });
-    // Its own reads, without the access log: the route records what it discloses, not every candidate it looked at.
-    const subjectAccess = new SubjectAccess(new ComplaintReads(deps.complaints, deps.register), deps.register);
-    await app.register(subjectAccessRoutes, { subjectAccess, access });
-    await app.register(complimentRoutes, { register: deps.register, ...(deps.now ? { now: deps.now } : {}) });
-    await app.register(reportRoutes, { register: deps.register, ...deps.reports, rootCauses });
-    await app.register(erasureRoutes, { complaints: deps.complaints, reads, register: deps.register });
-    if (deps.letterPrinter) {
-      letters = new LetterService({
-        letters: deps.register.letters,
-        printer: deps.letterPrinter,
-        complaintState: (ref) => deps.complaints.state(ref),
-      });
-      await app.register(letterRoutes, { letters, access, ...(deps.now ? { now: deps.now } : {}) });
-    }
-  }
+  const letters =
+    deps.register && access
+      ? await registerRecordRoutes(app, deps, deps.register, { reads, access, rootCauses })
+      : undefined;
   if (deps.web) {
     await app.register(webApplication, {
       ...deps.web,
@@ -185,6 +171,30 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     });
   }
   return app;
+}
+
+/** The routes over the register (access log, subject access, compliments, reports, erasure, letters); the letters' service, when printing. */
+async function registerRecordRoutes(
+  app: FastifyInstance,
+  deps: AppDependencies,
+  register: Register,
+  { reads, access, rootCauses }: { reads: ComplaintReads; access: AccessRecorder; rootCauses: RootCauseTaxonomy },
+): Promise<LetterService | undefined> {
+  await app.register(accessLogRoutes, { store: register.accessLog, recorder: access });
+  // Its own reads, without the access log: the route records what it discloses, not every candidate it looked at.
+  const subjectAccess = new SubjectAccess(new ComplaintReads(deps.complaints, register), register);
+  await app.register(subjectAccessRoutes, { subjectAccess, access });
+  await app.register(complimentRoutes, { register, ...(deps.now ? { now: deps.now } : {}) });
+  await app.register(reportRoutes, { register, ...deps.reports, rootCauses });
+  await app.register(erasureRoutes, { complaints: deps.complaints, reads, register });
+  if (!deps.letterPrinter) return undefined;
+  const letters = new LetterService({
+    letters: register.letters,
+    printer: deps.letterPrinter,
+    complaintState: (ref) => deps.complaints.state(ref),
+  });
+  await app.register(letterRoutes, { letters, access, ...(deps.now ? { now: deps.now } : {}) });
+  return letters;
 }
 
 /** The access log's writer over the register; the app's close writes out what it holds (api/access-recorder.ts). */

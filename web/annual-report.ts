@@ -42,7 +42,10 @@ function downloadLinks(period: ChosenPeriod) {
   return [
     { text: 'The report as Markdown (for a committee paper)', href: `/reports/download/annual.md?${query}` },
     { text: 'The report as a printable page (HTML, with charts)', href: `/reports/download/annual.html?${query}` },
-    { text: "The register's complaints received in the period (CSV)", href: `/reports/download/complaints.csv?${query}` },
+    {
+      text: "The register's complaints received in the period (CSV)",
+      href: `/reports/download/complaints.csv?${query}`,
+    },
   ];
 }
 

@@ -39,17 +39,27 @@ const areaTitle = (area: string) => serviceAreaWords[area as keyof typeof servic
 
 export function complimentRoutes(app: FastifyInstance, context: WebContext): void {
   const register = () => {
-    if (!context.register) throw new ApiError(503, 'no-register', 'Compliments are kept in the register: none is set up');
+    if (!context.register)
+      throw new ApiError(503, 'no-register', 'Compliments are kept in the register: none is set up');
     return context.register;
   };
 
-  const renderForm = (request: FastifyRequest, reply: FastifyReply, form: Record<string, unknown>, errors: FieldError[]) =>
+  const renderForm = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: Record<string, unknown>,
+    errors: FieldError[],
+  ) =>
     reply.view('compliment-record.njk', {
       ...pageContext(request, reply, context, errors.length ? 'Error: Record a compliment' : 'Record a compliment'),
       form,
       errors,
       byField: errorsByField(errors),
-      serviceAreas: serviceAreas.map((value) => ({ value, text: areaTitle(value), selected: form.serviceArea === value })),
+      serviceAreas: serviceAreas.map((value) => ({
+        value,
+        text: areaTitle(value),
+        selected: form.serviceArea === value,
+      })),
     });
 
   const recorders = { config: { browser: true }, onRequest: requireRole(...COMPLIMENT_RECORDERS) };
@@ -83,7 +93,9 @@ export function complimentRoutes(app: FastifyInstance, context: WebContext): voi
         ? []
         : await register().compliments({ from: periodStart(period.from), to: periodEnd(period.to) });
       const shown = area ? all.filter((compliment) => compliment.serviceArea === area) : all;
-      const mayRecord = request.caller!.roles.some((role) => (COMPLIMENT_RECORDERS as readonly string[]).includes(role));
+      const mayRecord = request.caller!.roles.some((role) =>
+        (COMPLIMENT_RECORDERS as readonly string[]).includes(role),
+      );
       return reply.view('compliments.njk', {
         ...pageContext(request, reply, context, errors.length ? 'Error: Compliments' : 'Compliments'),
         errors,
@@ -93,7 +105,10 @@ export function complimentRoutes(app: FastifyInstance, context: WebContext): voi
           { value: '', text: 'All service areas' },
           ...serviceAreas.map((value) => ({ value, text: areaTitle(value), selected: value === area })),
         ],
-        compliments: shown.map((compliment) => ({ ...compliment, serviceAreaTitle: areaTitle(compliment.serviceArea) })),
+        compliments: shown.map((compliment) => ({
+          ...compliment,
+          serviceAreaTitle: areaTitle(compliment.serviceArea),
+        })),
         recorded: (request.query as Record<string, unknown>).recorded === '1',
         mayRecord,
       });

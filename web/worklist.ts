@@ -118,7 +118,10 @@ function selectedFilters(query: WorklistQuery, tab: TabId) {
     .map((key) => ({
       heading: { text: filterHeadings[key] },
       items: [
-        { href: linkWith({ ...query, tab }, { [key]: undefined, cursor: undefined }), text: filterValueText(key, query[key]!) },
+        {
+          href: linkWith({ ...query, tab }, { [key]: undefined, cursor: undefined }),
+          text: filterValueText(key, query[key]!),
+        },
       ],
     }));
   if (categories.length === 0) return undefined;
@@ -139,11 +142,7 @@ export function worklistRoutes(app: FastifyInstance, context: WebContext): void 
     const nowMs = context.now();
     const filters: CaseFilters = {
       ...tabFilters(tab, caller.id, nowMs),
-      ...Object.fromEntries(
-        filterKeys
-          .filter((key) => query[key])
-          .map((key) => [key, query[key]]),
-      ),
+      ...Object.fromEntries(filterKeys.filter((key) => query[key]).map((key) => [key, query[key]])),
     };
     let errors = parsed.success ? [] : fieldErrors(parsed.error);
     let page: { rows: CaseRow[]; nextCursor: string | null } = { rows: [], nextCursor: null };

@@ -65,7 +65,9 @@ describe('reports in the browser', () => {
     const report = page.locator('#annual-report');
     await expect.poll(() => report.locator('h2').first().textContent(), POLL).toMatch(/annual report/i);
     expect(await report.locator('svg').count()).toBeGreaterThan(0);
-    expect(await page.getByRole('heading', { name: "The Ombudsman's complaints performance indicators" }).count()).toBe(1);
+    expect(await page.getByRole('heading', { name: "The Ombudsman's complaints performance indicators" }).count()).toBe(
+      1,
+    );
     // The compliment recorded above is counted in the report for the period.
     expect(await report.textContent()).toMatch(/Children/);
     await expectAccessible(page, 'reports page');
