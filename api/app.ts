@@ -30,6 +30,7 @@ import { LetterService } from './letter-service';
 import type { LetterPrinter } from '../notifications/letter-printer';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
+import type { PaperSettings } from '../report/committee-paper';
 import { webApplication, type WebOptions } from '../web/plugin';
 import { rootCauseRoutes } from './routes/root-causes';
 import { DEFAULT_ROOT_CAUSES, type RootCauseTaxonomy } from '../domain/root-causes';
@@ -81,7 +82,7 @@ export interface AppDependencies {
   /** How complaints are read (default: over `complaints` and `register`); the web application shares it. */
   reads?: ComplaintReads;
   /** For the reports: the configured default procedure, and the population served (per-1,000 figures). */
-  reports?: { defaultProcedure?: string; population?: number | null };
+  reports?: { defaultProcedure?: string; population?: number | null; paper?: PaperSettings };
   /** The organisation's root-cause taxonomy (ROOT_CAUSES_PATH); the shipped one when absent. */
   rootCauses?: RootCauseTaxonomy;
   /** The codec server (POST /codec/decode, /codec/encode) with the product's payload codec and the UI's origin. */

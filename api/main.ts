@@ -1,6 +1,7 @@
 // The HTTP API process (`npm run api`; `npm start` runs it; in production `node dist/api/main.js`).
 // Configuration from the environment (platform/config.ts). SIGINT/SIGTERM: stop accepting, finish what is in
 // flight, close the Temporal connection, exit 0.
+import { paperSettingsFrom } from '../report/committee-paper';
 import { Connection } from '@temporalio/client';
 import {
   apiUrl,
@@ -89,7 +90,11 @@ async function main(): Promise<void> {
     tokens,
     register,
     letterPrinter: letterPrinterFromConfig(config),
-    reports: { defaultProcedure: config.DEFAULT_PROCEDURE, population: config.POPULATION ?? null },
+    reports: {
+      defaultProcedure: config.DEFAULT_PROCEDURE,
+      population: config.POPULATION ?? null,
+      paper: paperSettingsFrom(config),
+    },
     rootCauses,
     bodyLimit: config.API_BODY_LIMIT_BYTES,
     timeouts: { requestMs: config.API_REQUEST_TIMEOUT_MS },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib';
 
 // The one A4 page layout of every printed document (letters to post, the committee paper): the council's name and
@@ -23,6 +24,12 @@ export interface DocumentHeader {
   organisationLines?: readonly string[];
   /** The logo: PNG or JPEG bytes (platform/config.ts COUNCIL_LOGO_PATH). */
   logo?: { bytes: Uint8Array; type: 'png' | 'jpg' };
+}
+
+/** The council's logo file (COUNCIL_LOGO_PATH: .png, else JPEG) for a document's header; none without a path. */
+export function logoFromFile(path: string | undefined): DocumentHeader['logo'] {
+  if (!path) return undefined;
+  return { bytes: readFileSync(path), type: /\.png$/i.test(path) ? 'png' : 'jpg' };
 }
 
 export type DocumentBlock =

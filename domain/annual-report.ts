@@ -74,12 +74,14 @@ export const ReportQuerySchema = z
   })
   .strict();
 
-export const reportFormats = ['json', 'md', 'html'] as const;
+export const reportFormats = ['json', 'md', 'html', 'pdf'] as const;
 export const AnnualReportQuerySchema = ReportQuerySchema.extend({
   format: z
     .enum(reportFormats)
     .default('json')
-    .describe('json: the figures; md: the text for a paper; html: a printable page with charts'),
+    .describe(
+      'json: the figures; md, html (with charts) and pdf: the committee paper (front matter from configuration, a section per procedure)',
+    ),
 }).strict();
 
 const Count = z.number().int().min(0);

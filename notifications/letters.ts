@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { renderA4, type DocumentBlock, type DocumentHeader } from '../documents/pdf';
+import { logoFromFile, renderA4, type DocumentBlock, type DocumentHeader } from '../documents/pdf';
 import { addressLines } from '../domain/letters';
 import type { Notice } from '../domain/notices';
 import type { AppConfig } from '../platform/config';
@@ -22,20 +21,13 @@ export function letterSettingsFrom(
   const lines = [organisation.phone ? `Telephone: ${organisation.phone}` : '', organisation.website ?? ''].filter(
     (line) => line.length > 0,
   );
-  const logoPath = config.COUNCIL_LOGO_PATH;
+  const logo = logoFromFile(config.COUNCIL_LOGO_PATH);
   return {
     header: {
       organisationName: config.COUNCIL_NAME,
       organisationLines:
         config.COUNCIL_NAME && config.COUNCIL_NAME !== organisation.name ? [organisation.name, ...lines] : lines,
-      ...(logoPath
-        ? {
-            logo: {
-              bytes: readFileSync(logoPath),
-              type: /\.png$/i.test(logoPath) ? ('png' as const) : ('jpg' as const),
-            },
-          }
-        : {}),
+      ...(logo ? { logo } : {}),
     },
   };
 }

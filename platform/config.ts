@@ -62,6 +62,17 @@ const urlWithScheme = (schemes: string[], example: string) =>
     error: `must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL, e.g. ${example}`,
   });
 
+const isoDay = () =>
+  z
+    .string()
+    .refine(
+      (v) =>
+        /^\d{4}-\d{2}-\d{2}$/.test(v) &&
+        !Number.isNaN(Date.parse(v)) &&
+        new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+      'must be a date, YYYY-MM-DD',
+    );
+
 const filePath = () => z.string().refine((v) => v.length > 0, 'must be a file path');
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -208,6 +219,26 @@ export const configSchema = z.object({
   RETENTION_SCHEDULE_PATH: filePath().optional(),
   /** Population served, for the Ombudsman indicator "complaints per 1,000 population". */
   POPULATION: positiveInt().optional(),
+
+  // --- The committee paper (report/committee-paper.ts; the front matter of the 2012 paper, shared/seed/) ---
+  /** The committee the annual report goes to ("REPORT TO"). */
+  PAPER_COMMITTEE: nonEmpty('Social Work and Health Committee'),
+  /** The meeting's date (YYYY-MM-DD), after the committee's name. Absent: none shown. */
+  PAPER_MEETING_DATE: isoDay().optional(),
+  /** The paper's number, e.g. "163-2012". Absent: none shown. */
+  PAPER_REPORT_NUMBER: z.string().min(1).optional(),
+  /** Who reports ("REPORT BY"), and signs under the author's name. */
+  PAPER_REPORT_BY: nonEmpty('Director of Social Work'),
+  /** The author's name, at the foot. Absent: only PAPER_REPORT_BY signs. */
+  PAPER_AUTHOR: z.string().min(1).optional(),
+  /** The paper's date (YYYY-MM-DD). Absent: the day it is made (London). */
+  PAPER_DATE: isoDay().optional(),
+  PAPER_FINANCIAL_IMPLICATIONS: nonEmpty('None.'),
+  PAPER_POLICY_IMPLICATIONS: nonEmpty(
+    'This report has been screened for any policy implications in respect of Sustainability, Strategic Environmental Assessment, Anti-Poverty, Equality Impact Assessment and Risk Management. There are no major issues.',
+  ),
+  PAPER_CONSULTATIONS: nonEmpty('None.'),
+  PAPER_BACKGROUND_PAPERS: nonEmpty('None.'),
   /**
    * How many complaints the worker keeps in memory between their tasks (the SDK's workflow cache). Unset: the
    * SDK's default, sized from the heap (about 2,300 at 4 GiB). Each cached complaint costs 1.2-1.6 MiB; one not

@@ -8,6 +8,7 @@ import { periodEnd, periodStart, startOfLondonDay } from '../domain/compliments'
 import { procedureKey, type Procedure, type ProcedureRef } from '../domain/procedure';
 import { DEFAULT_PROCEDURE_ID, findProcedure, getProcedure } from '../domain/procedures';
 import { complimentRecords, type Register } from '../register';
+import { timelinesByProcedure } from '../domain/committee-paper';
 
 // The annual report read from the register: the pure computation (domain/annual-report.ts) over the timelines
 // of the complaints received in the period and the compliments, with the previous period alongside when the
@@ -27,6 +28,19 @@ export interface AnnualReportBundle {
   rootCauses: RootCauseTaxonomy;
   /** The procedures the report speaks of (the listed ones and those of its complaints): their stage and Ombudsman names. */
   procedures: Procedure[];
+  /**
+   * The complaints under each procedure (by id, as they stood at the period's end), for the committee paper's
+   * sections: never mixed in one list. Compliments are not per procedure (0 here).
+   */
+  byProcedure: ProcedureReport[];
+}
+
+export interface ProcedureReport {
+  /** The procedure, at the latest version its complaints ran under. */
+  procedure: Procedure;
+  report: AnnualReport;
+  /** The same procedure's complaints in the previous period, when the bundle compares. */
+  previous?: AnnualReport;
 }
 
 export interface BuildReportOptions {
@@ -46,6 +60,7 @@ async function reportFor(register: Register, period: ReportPeriod, procedures: r
   ]);
   return {
     timelines,
+    period,
     report: annualReport({ period, timelines, compliments: complimentRecords(compliments), procedures }),
   };
 }
@@ -64,15 +79,56 @@ export async function buildAnnualReport(
     learning: learningSummary(current.timelines, period),
     rootCauses: options.rootCauses ?? DEFAULT_ROOT_CAUSES,
     procedures: reportProcedures(procedures, current.timelines),
+    byProcedure: [],
   };
+  let before: Awaited<ReturnType<typeof reportFor>> | undefined;
   if (options.compare !== false) {
-    const before = previousPeriod(period);
-    if (await register.hasComplaintsReceived(before))
-      bundle.previous = { period: before, report: (await reportFor(register, before, procedures)).report };
+    const previous = previousPeriod(period);
+    if (await register.hasComplaintsReceived(previous)) {
+      before = await reportFor(register, previous, procedures);
+      bundle.previous = { period: previous, report: before.report };
+    }
   }
+  bundle.byProcedure = procedureReports(current, before, procedures);
   const spso = spsoIndicators({ period, timelines: current.timelines, population: options.population ?? null });
   if (spso.procedures.length > 0) bundle.spso = spso;
   return bundle;
+}
+
+type PeriodTimelines = Pick<Awaited<ReturnType<typeof reportFor>>, 'timelines' | 'period'>;
+
+/** One report per procedure either period has complaints under; the listed procedures when neither has any. */
+function procedureReports(
+  current: PeriodTimelines,
+  before: PeriodTimelines | undefined,
+  listed: readonly ProcedureRef[],
+): ProcedureReport[] {
+  const now = timelinesByProcedure(current.timelines, current.period);
+  const then = before ? timelinesByProcedure(before.timelines, before.period) : new Map<string, never[]>();
+  const ids = [...new Set([...now.keys(), ...then.keys()])];
+  const shown = ids.length > 0 ? ids : [...new Set(listed.map((ref) => ref.id))];
+  return shown.map((id) => {
+    const timelines = [...(now.get(id) ?? []), ...(then.get(id) ?? [])];
+    const refs = [...listed.filter((ref) => ref.id === id), ...timelines.flatMap(procedureOfTimeline)];
+    const procedure = refs
+      .map((ref) => getProcedure(ref))
+      .filter((candidate) => candidate.id === id)
+      .reduce<Procedure | undefined>((latest, p) => (!latest || p.version > latest.version ? p : latest), undefined);
+    const own = refs.filter((ref) => ref.id === id);
+    const reportOf = (period: ReportPeriod, group: Array<readonly TimelineEntry[]>) =>
+      annualReport({ period, timelines: group, compliments: [], procedures: own });
+    return {
+      procedure: procedure ?? getProcedure(own[0] ?? { id, version: 1 }),
+      report: reportOf(current.period, now.get(id) ?? []),
+      ...(before ? { previous: reportOf(before.period, then.get(id) ?? []) } : {}),
+    };
+  });
+}
+
+function procedureOfTimeline(timeline: readonly TimelineEntry[]): ProcedureRef[] {
+  return timeline.flatMap((entry) =>
+    entry.type === 'complaint-received' ? [entry.procedure] : entry.type === 'procedure-migrated' ? [entry.to] : [],
+  );
 }
 
 function reportProcedures(listed: readonly ProcedureRef[], timelines: Array<readonly TimelineEntry[]>): Procedure[] {

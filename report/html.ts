@@ -14,7 +14,7 @@ export function markdownToHtml(markdown: string): string {
   const out: string[] = [];
   const blocks = markdown.trim().split(/\n{2,}/);
   for (const block of blocks) {
-    const heading = /^(#{1,3}) (.*)$/.exec(block);
+    const heading = /^(#{1,4}) (.*)$/.exec(block);
     if (heading) {
       const level = heading[1]!.length;
       out.push(`<h${level}>${escapeHtml(heading[2]!)}</h${level}>`);
@@ -126,10 +126,27 @@ function targetBar(label: string, targets: TargetsMet): Bar {
 
 const MONTH = new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: 'UTC' });
 
-export function renderHtml(bundle: AnnualReportBundle, options: { title?: string } = {}): string {
+/** The printable page's style (A4, tables, charts): the report's page and the committee paper's. */
+export const REPORT_STYLE = `
+  @page { size: A4; margin: 18mm; }
+  body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #111; max-width: 190mm; margin: 0 auto; padding: 12px; line-height: 1.45; font-size: 11pt; }
+  h1 { font-size: 18pt; border-bottom: 2px solid #1f4e79; padding-bottom: 4px; }
+  h2 { font-size: 14pt; color: #1f4e79; margin-top: 1.4em; }
+  h3 { font-size: 12pt; }
+  table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; page-break-inside: avoid; }
+  th, td { border: 1px solid #bbb; padding: 3px 6px; font-size: 10pt; }
+  thead th { background: #dde7f2; text-align: left; }
+  tbody th { text-align: left; font-weight: normal; }
+  td { text-align: right; }
+  figure { margin: 0.8em 0; page-break-inside: avoid; }
+  svg { max-width: 100%; height: auto; font-family: inherit; font-size: 12px; }
+  svg .chart-title { font-weight: bold; font-size: 13px; }
+  .charts { display: block; }
+`;
+
+/** The report's charts as inline SVG figures (the report's page and the committee paper's appendix). */
+export function reportCharts(bundle: AnnualReportBundle, options: { byStage?: boolean } = {}): string[] {
   const { report } = bundle;
-  const title = options.title ?? 'Social Work complaints and compliments: annual report';
-  const { first, last } = periodDates(bundle.period);
   const charts = [
     horizontalBars(
       'Complaints by service area',
@@ -157,11 +174,14 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
       ],
       { max: 100, colour: PALETTE[5] },
     ),
-    horizontalBars(
-      'Complaints by highest stage reached',
-      Object.entries(report.byLevel).map(([stage, n]) => ({ label: stageLabel(stage, bundle.procedures), value: n })),
-    ),
   ];
+  if (options.byStage !== false)
+    charts.push(
+      horizontalBars(
+        'Complaints by highest stage reached',
+        Object.entries(report.byLevel).map(([stage, n]) => ({ label: stageLabel(stage, bundle.procedures), value: n })),
+      ),
+    );
   const compliments = Object.entries(report.complimentsByServiceArea);
   if (compliments.length > 0) {
     charts.push(
@@ -174,27 +194,19 @@ export function renderHtml(bundle: AnnualReportBundle, options: { title?: string
       ),
     );
   }
+  return charts;
+}
+
+export function renderHtml(bundle: AnnualReportBundle, options: { title?: string } = {}): string {
+  const title = options.title ?? 'Social Work complaints and compliments: annual report';
+  const { first, last } = periodDates(bundle.period);
+  const charts = reportCharts(bundle);
   return `<!doctype html>
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
 <title>${escapeHtml(title)} (${first} to ${last})</title>
-<style>
-  @page { size: A4; margin: 18mm; }
-  body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #111; max-width: 190mm; margin: 0 auto; padding: 12px; line-height: 1.45; font-size: 11pt; }
-  h1 { font-size: 18pt; border-bottom: 2px solid #1f4e79; padding-bottom: 4px; }
-  h2 { font-size: 14pt; color: #1f4e79; margin-top: 1.4em; }
-  h3 { font-size: 12pt; }
-  table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; page-break-inside: avoid; }
-  th, td { border: 1px solid #bbb; padding: 3px 6px; font-size: 10pt; }
-  thead th { background: #dde7f2; text-align: left; }
-  tbody th { text-align: left; font-weight: normal; }
-  td { text-align: right; }
-  figure { margin: 0.8em 0; page-break-inside: avoid; }
-  svg { max-width: 100%; height: auto; font-family: inherit; font-size: 12px; }
-  svg .chart-title { font-weight: bold; font-size: 13px; }
-  .charts { display: block; }
-</style>
+<style>${REPORT_STYLE}</style>
 </head>
 <body>
 ${markdownToHtml(renderMarkdown(bundle, { title }))}

@@ -29,7 +29,7 @@ export function standingLabel(key: string): string {
 }
 
 /** The Ombudsman and the hearing stage (e.g. the Complaints Review Committee) of the report's procedures. */
-function appealNames(procedures: readonly Procedure[]): { ombudsman: string; hearing: string | undefined } {
+export function appealNames(procedures: readonly Procedure[]): { ombudsman: string; hearing: string | undefined } {
   const unique = (names: Array<string | undefined>) => [...new Set(names.filter((name) => name !== undefined))];
   const hearings = unique(procedures.map((procedure) => hearingStage(procedure)))
     .map((stage) => stageLabel(stage, procedures))
@@ -142,8 +142,8 @@ export function renderMarkdown(bundle: AnnualReportBundle, options: { title?: st
 }
 
 /** The committee's paragraphs on the complaints, in the manner of the 2011 report. */
-function complaintsParagraphs(
-  bundle: AnnualReportBundle,
+export function complaintsParagraphs(
+  bundle: Pick<AnnualReportBundle, 'report' | 'previous' | 'procedures'>,
   period: string,
   appeal: ReturnType<typeof appealNames>,
 ): string[] {
@@ -203,7 +203,11 @@ function complaintsParagraphs(
 }
 
 /** The figures table, with the previous period alongside when there is one. */
-function figuresTable(bundle: AnnualReportBundle, appeal: ReturnType<typeof appealNames>): string[] {
+export function figuresTable(
+  bundle: Pick<AnnualReportBundle, 'report' | 'previous' | 'procedures'>,
+  appeal: ReturnType<typeof appealNames>,
+  options: { compliments?: boolean } = {},
+): string[] {
   const { report, previous, procedures } = bundle;
   const lines: string[] = [];
   const header = previous ? '| | This period | Previous period |\n|---|---:|---:|' : '| | This period |\n|---|---:|';
@@ -255,7 +259,7 @@ function figuresTable(bundle: AnnualReportBundle, appeal: ReturnType<typeof appe
   lines.push(row('Extensions agreed', report.extensions, p?.extensions));
   lines.push(row(`${appeal.hearing ?? 'Review'} hearings`, report.committeeHearings, p?.committeeHearings));
   lines.push(row(`Referrals to the ${appeal.ombudsman}`, report.spsoReferrals, p?.spsoReferrals));
-  lines.push(row('Written compliments', report.compliments, p?.compliments));
+  if (options.compliments !== false) lines.push(row('Written compliments', report.compliments, p?.compliments));
   return lines;
 }
 
@@ -296,7 +300,7 @@ function unionKeys(current: Record<string, number>, previous: Record<string, num
   return [...new Set([...Object.keys(current), ...Object.keys(previous ?? {})])];
 }
 
-function complimentsParagraph(report: AnnualReport, period: string): string {
+export function complimentsParagraph(report: AnnualReport, period: string): string {
   const byArea = entries(report.complimentsByServiceArea).map(
     ([area, n]) => `${n} about ${serviceAreaWords[area].phrase}`,
   );

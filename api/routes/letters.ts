@@ -56,7 +56,8 @@ interface PdfReply {
   send(payload: never): void;
 }
 
-function sendPdf(reply: PdfReply, pdf: Uint8Array, name: string): void {
+/** A PDF answer (letters, the committee paper): shown in the browser, saved under `name`.pdf. */
+export function sendPdf(reply: PdfReply, pdf: Uint8Array, name: string): void {
   reply
     .type('application/pdf')
     .header('content-disposition', `inline; filename="${name}.pdf"`)

@@ -12,10 +12,17 @@ import type { ProcedureRef } from '../../domain/procedure';
 import { DEFAULT_PROCEDURE_ID, findProcedure } from '../../domain/procedures';
 import type { Register } from '../../register';
 import { buildAnnualReport, resolvePeriod } from '../../report/annual';
-import { renderHtml } from '../../report/html';
-import { renderMarkdown } from '../../report/markdown';
+import {
+  defaultPaperSettings,
+  renderCommitteePaperHtml,
+  renderCommitteePaperMarkdown,
+  renderCommitteePaperPdf,
+  type PaperSettings,
+} from '../../report/committee-paper';
+import { londonDate } from '../../domain/calendar';
 import { exportCsv, exportKinds } from '../../report/exports';
 import { READERS, requireRole } from '../auth';
+import { sendPdf } from './letters';
 import { badRequest, errorResponses } from '../errors';
 
 // The annual performance report from the complaints register, and the Ombudsman's indicators. Officers, managers
@@ -30,6 +37,10 @@ export interface ReportRoutesOptions {
   population?: number | null;
   /** The root-cause taxonomy, for the learning section's titles. */
   rootCauses?: RootCauseTaxonomy;
+  /** The committee paper's front matter and logo (PAPER_*, COUNCIL_NAME, COUNCIL_LOGO_PATH); absent: the defaults. */
+  paper?: PaperSettings;
+  /** The clock, for the paper's date when PAPER_DATE is not set (tests give one). */
+  now?: () => Date;
 }
 
 function periodOf(from: string, to: string): ReportPeriod {
@@ -78,9 +89,42 @@ function exportRoutes(app: Parameters<FastifyPluginAsyncZod>[0], register: Regis
   }
 }
 
+/** GET /reports/annual: the figures, or the committee paper (report/committee-paper.ts) as md, html or pdf. */
+const annualReportRouteSchema = {
+  tags: ['reports'],
+  summary: 'The annual performance report',
+  description:
+    'Complaints received in the period, as they stood at its end, and compliments received in it. format=json (default): the figures; ' +
+    'md, html (with charts) and pdf: the committee paper (front matter from configuration; a section per procedure; compared ' +
+    `with the previous period when there is one). Roles: ${READERS.join(', ')}.`,
+  security: [{ bearer: [] }],
+  querystring: AnnualReportQuerySchema,
+  response: {
+    // By format: the figures as JSON, the paper as Markdown, the page as HTML (found by the fuzzer: undocumented).
+    200: {
+      description:
+        'The figures (format=json), or the committee paper as Markdown (md), a printable page (html) or PDF (pdf)',
+      content: {
+        'application/json': { schema: AnnualReportSchema },
+        'text/markdown': { schema: z.string() },
+        'text/html': { schema: z.string() },
+        'application/pdf': { schema: z.string().describe('PDF bytes') },
+      },
+    },
+    ...errorResponses(400, 401, 403),
+  },
+};
+
 export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
   app,
-  { register, defaultProcedure = DEFAULT_PROCEDURE_ID, population = null, rootCauses },
+  {
+    register,
+    defaultProcedure = DEFAULT_PROCEDURE_ID,
+    population = null,
+    rootCauses,
+    paper = defaultPaperSettings(),
+    now = () => new Date(),
+  },
 ) => {
   const procedure = findProcedure(defaultProcedure);
   const procedures: ProcedureRef[] = procedure ? [{ id: procedure.id, version: procedure.version }] : [];
@@ -89,27 +133,7 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
     '/reports/annual',
     {
       onRequest: requireRole(...READERS),
-      schema: {
-        tags: ['reports'],
-        summary: 'The annual performance report',
-        description:
-          'Complaints received in the period, as they stood at its end, and compliments received in it. format=json (default): the figures; ' +
-          `md: text and tables for a committee paper, compared with the previous period when there is one; html: a printable page with charts. Roles: ${READERS.join(', ')}.`,
-        security: [{ bearer: [] }],
-        querystring: AnnualReportQuerySchema,
-        response: {
-          // By format: the figures as JSON, the paper as Markdown, the page as HTML (found by the fuzzer: undocumented).
-          200: {
-            description: 'The figures (format=json), the text for a paper (md) or the printable page (html)',
-            content: {
-              'application/json': { schema: AnnualReportSchema },
-              'text/markdown': { schema: z.string() },
-              'text/html': { schema: z.string() },
-            },
-          },
-          ...errorResponses(400, 401, 403),
-        },
-      },
+      schema: annualReportRouteSchema,
     },
     async (request, reply) => {
       const { from, to, format } = request.query;
@@ -120,7 +144,14 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
         compare: format !== 'json',
       });
       if (format === 'json') return bundle.report;
-      const text = format === 'md' ? renderMarkdown(bundle) : renderHtml(bundle);
+      const front = paper.frontMatter(londonDate(now().getTime()));
+      if (format === 'pdf') {
+        const pdf = await renderCommitteePaperPdf(bundle, front, paper.logo ? { logo: paper.logo } : {});
+        sendPdf(reply, pdf, `annual-report-${from}-${to}`);
+        return reply;
+      }
+      const text =
+        format === 'md' ? renderCommitteePaperMarkdown(bundle, front) : renderCommitteePaperHtml(bundle, front);
       return reply
         .type(format === 'md' ? 'text/markdown; charset=utf-8' : 'text/html; charset=utf-8')
         .serializer((payload: unknown) => payload as string)

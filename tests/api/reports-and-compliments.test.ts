@@ -7,6 +7,7 @@ import { receiveComplaint, replayTimeline } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { openPgliteInMemory, registerOver, type Register } from '../../register';
 import { caller, testTokens, unreachableTemporal } from '../support/api';
+import { pdfText } from '../support/pdf-text';
 
 let app: FastifyInstance;
 let register: Register;
@@ -152,6 +153,18 @@ describe('reports', () => {
     expect(html.text.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('answers the committee paper as PDF, its front matter from configuration (here the defaults)', async () => {
+    const pdf = await call('auditor', 'GET', '/reports/annual?from=2011-01-01&to=2011-12-31&format=pdf');
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const { text } = await pdfText(pdf.raw);
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('Dundee City Council');
+    expect(flat).toContain('Report to: Social Work and Health Committee');
+    expect(flat).toContain('A total of 1 complaint, 1 Level 1, were recorded in the 2011 calendar year.');
+    expect(flat).toContain('DATE: 2 May 2011');
+  });
+
   it('SPSO indicators per working-day procedure version, with the configured population', async () => {
     const empty = await call('auditor', 'GET', '/reports/spso?from=2011-01-01&to=2011-12-31');
     expect(empty.status).toBe(200);
@@ -215,7 +228,9 @@ describe('reports', () => {
     const backwards = await call('manager', 'GET', '/reports/annual?from=2011-12-31&to=2011-01-01');
     expect(backwards.status).toBe(400);
     expect(backwards.json().error.code).toBe('invalid-request');
-    expect((await call('manager', 'GET', '/reports/annual?from=2011-01-01&to=2011-12-31&format=pdf')).status).toBe(400);
+    expect((await call('manager', 'GET', '/reports/annual?from=2011-01-01&to=2011-12-31&format=docx')).status).toBe(
+      400,
+    );
     expect((await call('manager', 'GET', '/reports/annual?from=yesterday&to=2011-12-31')).status).toBe(400);
   });
 });
