@@ -39,8 +39,6 @@ export interface ReportRoutesOptions {
   rootCauses?: RootCauseTaxonomy;
   /** The committee paper's front matter and logo (PAPER_*, COUNCIL_NAME, COUNCIL_LOGO_PATH); absent: the defaults. */
   paper?: PaperSettings;
-  /** The clock, for the paper's date when PAPER_DATE is not set (tests give one). */
-  now?: () => Date;
 }
 
 function periodOf(from: string, to: string): ReportPeriod {
@@ -117,14 +115,7 @@ const annualReportRouteSchema = {
 
 export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
   app,
-  {
-    register,
-    defaultProcedure = DEFAULT_PROCEDURE_ID,
-    population = null,
-    rootCauses,
-    paper = defaultPaperSettings(),
-    now = () => new Date(),
-  },
+  { register, defaultProcedure = DEFAULT_PROCEDURE_ID, population = null, rootCauses, paper = defaultPaperSettings() },
 ) => {
   const procedure = findProcedure(defaultProcedure);
   const procedures: ProcedureRef[] = procedure ? [{ id: procedure.id, version: procedure.version }] : [];
@@ -144,7 +135,7 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
         compare: format !== 'json',
       });
       if (format === 'json') return bundle.report;
-      const front = paper.frontMatter(londonDate(now().getTime()));
+      const front = paper.frontMatter(londonDate(Date.now()));
       if (format === 'pdf') {
         const pdf = await renderCommitteePaperPdf(bundle, front, paper.logo ? { logo: paper.logo } : {});
         sendPdf(reply, pdf, `annual-report-${from}-${to}`);

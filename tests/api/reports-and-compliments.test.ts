@@ -8,6 +8,8 @@ import { getProcedure } from '../../domain/procedures';
 import { openPgliteInMemory, registerOver, type Register } from '../../register';
 import { caller, testTokens, unreachableTemporal } from '../support/api';
 import { pdfText } from '../support/pdf-text';
+import { configSchema } from '../../platform/config';
+import { paperSettingsFrom } from '../../report/committee-paper';
 
 let app: FastifyInstance;
 let register: Register;
@@ -20,7 +22,10 @@ beforeAll(async () => {
     complaints,
     tokens: testTokens(),
     register,
-    reports: { population: 145_000 },
+    reports: {
+      population: 145_000,
+      paper: paperSettingsFrom(configSchema.parse({ PAPER_COMMITTEE: 'Audit Committee', PAPER_DATE: '2012-04-11' })),
+    },
     now: () => new Date('2011-05-02T09:00:00Z'),
   });
   call = caller(app);
@@ -153,16 +158,16 @@ describe('reports', () => {
     expect(html.text.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('answers the committee paper as PDF, its front matter from configuration (here the defaults)', async () => {
+  it('answers the committee paper as PDF, its front matter from configuration', async () => {
     const pdf = await call('auditor', 'GET', '/reports/annual?from=2011-01-01&to=2011-12-31&format=pdf');
     expect(pdf.status).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     const { text } = await pdfText(pdf.raw);
     const flat = text.replace(/\s+/g, ' ');
     expect(flat).toContain('Dundee City Council');
-    expect(flat).toContain('Report to: Social Work and Health Committee');
+    expect(flat).toContain('Report to: Audit Committee');
     expect(flat).toContain('A total of 1 complaint, 1 Level 1, were recorded in the 2011 calendar year.');
-    expect(flat).toContain('DATE: 2 May 2011');
+    expect(flat).toContain('DATE: 11 April 2012');
   });
 
   it('SPSO indicators per working-day procedure version, with the configured population', async () => {
