@@ -8,8 +8,7 @@ import type { WebContext } from './plugin';
 import { pageContext } from './views';
 
 // The managers' team page: open, due this week and overdue complaints per case officer and per service area, and
-// the open complaints with a way to reassign each (its page's Assign form). Compliments and reports pages: not
-// built yet (README, "In the browser").
+// the open complaints with a way to reassign each (its page's Assign form). The reports page: web/annual-report.ts.
 
 interface Counts {
   key: string;
