@@ -34,7 +34,13 @@ async function keep(ref: string, name: string, email: string | undefined, summar
 
 beforeAll(async () => {
   register = await registerOver(await openPgliteInMemory());
-  reads = new ComplaintReads({ state: () => Promise.reject(new Error('no Temporal here')) }, register);
+  reads = new ComplaintReads(
+    {
+      state: () => Promise.reject(new Error('no Temporal here')),
+      opened: (value) => register.personalData.open(value),
+    },
+    register,
+  );
   await keep('SW-2026-000001', 'Morag Ferguson', 'morag.ferguson@example.org', 'Late visits', '2026-05-01T10:00:00Z');
   await keep('SW-2026-000002', 'Morag Ferguson', undefined, 'Again the visits', '2026-06-01T10:00:00Z');
   await keep(
