@@ -109,6 +109,8 @@ export class ComplaintRun {
   private readonly backgroundWork = new Set<Promise<void>>();
   private readonly historyLimit: number;
   private handledUpdates: HandledUpdate[];
+  /** The keyed Updates this run handled (not those carried from earlier runs): Temporal never delivers one twice. */
+  private readonly handledThisRun = new Set<string>();
 
   constructor(private readonly input: ComplaintWorkflowInput) {
     this.state = input.resume?.state ?? openComplaint(input, getProcedure(input.procedure), input.openedAt ?? now());
@@ -147,6 +149,12 @@ export class ComplaintRun {
     const updateId = wf.currentUpdateInfo()?.id;
     const keyed = isKeyedUpdateId(action, updateId) ? updateId : undefined;
     const handled = keyed && this.handledUpdates.find((entry) => entry.id === keyed);
+    // Handled in THIS run: Temporal deduplicates Update ids within a run, so this state holds a workflow task the
+    // server lost (sdk-core applied the server's new task over the cached run: "Trying to send a new WFT for a run
+    // which already has one!", seen after a Temporal server kill in tests/faults/drill.test.ts). Answering from it
+    // would record nothing while the history replays the Update as new. Failing the task evicts the run; the retry
+    // replays the history, which never meets this, and records the Update at its own task's time.
+    if (handled && this.handledThisRun.has(keyed)) throw new Error(`Update ${keyed} handled twice in one run`);
     // Handled in an earlier run (this run's repeats Temporal answers itself): the first answer, nothing recorded.
     if (handled) {
       if ('refused' in handled.answer) throw rejection(handled.answer.refused);
@@ -175,6 +183,7 @@ export class ComplaintRun {
   }
 
   private rememberHandled(id: string, payload: unknown, answer: HandledAnswer): void {
+    this.handledThisRun.add(id);
     this.handledUpdates = rememberHandled(this.handledUpdates, { id, inputSha256: inputDigest(payload), answer });
   }
 
