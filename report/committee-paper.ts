@@ -2,8 +2,8 @@ import type { CommitteePaperFrontMatter } from '../domain/committee-paper';
 import { logoFromFile, renderA4, type DocumentBlock, type DocumentHeader } from '../documents/pdf';
 import { escapeHtml } from '../notifications/render';
 import { configSchema, type AppConfig } from '../platform/config';
-import { periodDates, type AnnualReportBundle, type ProcedureReport } from './annual';
-import { reportCharts, REPORT_STYLE } from './html';
+import { type AnnualReportBundle, type ProcedureReport } from './annual';
+import { reportCharts, reportPage } from './html';
 import {
   appealNames,
   complaintsParagraphs,
@@ -265,24 +265,12 @@ function blockHtml(block: PaperBlock): string {
 
 /** The committee paper as one printable HTML page: the Markdown's text and tables, and the report's charts. */
 export function renderCommitteePaperHtml(bundle: AnnualReportBundle, front: CommitteePaperFrontMatter): string {
-  const { first, last } = periodDates(bundle.period);
-  const title = `${front.council}: ${paperSubject(bundle)}`;
-  return `<!doctype html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<title>${escapeHtml(title)} (${first} to ${last})</title>
-<style>${REPORT_STYLE}</style>
-</head>
-<body>
-${paperBlocks(renderCommitteePaperMarkdown(bundle, front)).map(blockHtml).join('\n')}
-<h2>Appendix: charts</h2>
-<div class="charts">
-${reportCharts(bundle, { byStage: bundle.byProcedure.length <= 1 }).join('\n')}
-</div>
-</body>
-</html>
-`;
+  return reportPage(bundle, {
+    title: `${front.council}: ${paperSubject(bundle)}`,
+    body: paperBlocks(renderCommitteePaperMarkdown(bundle, front)).map(blockHtml).join('\n'),
+    chartsHeading: 'Appendix: charts',
+    charts: reportCharts(bundle, { byStage: bundle.byProcedure.length <= 1 }),
+  });
 }
 
 /** A table in the PDF: one line per row, "Row: column heading value; ..." (readable at any width). */

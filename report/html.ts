@@ -197,24 +197,35 @@ export function reportCharts(bundle: AnnualReportBundle, options: { byStage?: bo
   return charts;
 }
 
-export function renderHtml(bundle: AnnualReportBundle, options: { title?: string } = {}): string {
-  const title = options.title ?? 'Social Work complaints and compliments: annual report';
+/**
+ * A printable report page: the period in its title, the report's style, `body`, then the charts under `chartsHeading`
+ * (the annual report's HTML and the committee paper's).
+ */
+export function reportPage(
+  bundle: AnnualReportBundle,
+  page: { title: string; body: string; chartsHeading: string; charts: readonly string[] },
+): string {
   const { first, last } = periodDates(bundle.period);
-  const charts = reportCharts(bundle);
   return `<!doctype html>
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(title)} (${first} to ${last})</title>
+<title>${escapeHtml(page.title)} (${first} to ${last})</title>
 <style>${REPORT_STYLE}</style>
 </head>
 <body>
-${markdownToHtml(renderMarkdown(bundle, { title }))}
-<h2>Charts</h2>
+${page.body}
+<h2>${escapeHtml(page.chartsHeading)}</h2>
 <div class="charts">
-${charts.join('\n')}
+${page.charts.join('\n')}
 </div>
 </body>
 </html>
 `;
+}
+
+export function renderHtml(bundle: AnnualReportBundle, options: { title?: string } = {}): string {
+  const title = options.title ?? 'Social Work complaints and compliments: annual report';
+  const body = markdownToHtml(renderMarkdown(bundle, { title }));
+  return reportPage(bundle, { title, body, chartsHeading: 'Charts', charts: reportCharts(bundle) });
 }
