@@ -8,6 +8,7 @@ import { readHistoryFile, type ComplaintHistory } from '../audit/histories';
 import { replayComplaintHistories } from '../audit/replay';
 import { installTemporalRuntime } from '../platform/runtime';
 import { repoRoot } from '../platform/repo-root';
+import { testPayloadKeys } from '../tests/support/payload-keys';
 import { complaintBundleOptions, complaintWorkflowsPath } from '../worker/workflow-options';
 
 async function main(): Promise<void> {
@@ -25,7 +26,12 @@ async function main(): Promise<void> {
   });
   const started = performance.now();
   let ok = 0;
-  for await (const outcome of replayComplaintHistories(histories, { workflowBundle: { code: bundle.code } }))
+  // The recorded payloads are encrypted with the committed test key ring (tests/histories/README.md).
+  const payloadKeys = testPayloadKeys();
+  for await (const outcome of replayComplaintHistories(histories, {
+    workflowBundle: { code: bundle.code },
+    payloadKeys,
+  }))
     if (outcome.ok) ok++;
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage();

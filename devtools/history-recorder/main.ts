@@ -12,7 +12,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { replayComplaintHistories } from '../../audit/replay';
 import { parseHistoryJson } from '../../audit/histories';
-import { recordScenario, scenarios, type Scenario, type ScenarioRecording } from './recorder';
+import { openPgliteInMemory, registerOver } from '../../register';
+import { testPayloadKeys } from '../../tests/support/payload-keys';
+import { recordScenario, scenarios, type RecordingEncryption, type Scenario, type ScenarioRecording } from './recorder';
+import { complaintDataConverter } from '../../platform/payload-codec';
 import { repoRoot } from '../../platform/repo-root';
 import { installTemporalRuntime } from '../../platform/runtime';
 import { findTemporalBinary } from '../temporal/binaries';
@@ -43,6 +46,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   const workflowBundle = await bundleComplaintWorkflows();
   console.log(`Workflow bundle ready (${seconds(started)})`);
+  // As production runs (issue 14): payloads encrypted with the committed TEST key ring, so that CI's replay and audit
+  // can decode them, and personal fields sealed with data keys kept in a register that lives only for this run: the
+  // workflow never needs their text, and nobody can open them afterwards (as after an erasure).
+  const payloadKeys = testPayloadKeys();
+  const register = await registerOver(await openPgliteInMemory(), { keys: payloadKeys });
+  const encryption: RecordingEncryption = { payloadKeys, personalData: register.personalData };
 
   const recordings: ScenarioRecording[] = [];
   const queue = [...chosen];
@@ -50,7 +59,7 @@ async function main(): Promise<void> {
     Array.from({ length: Math.min(PARALLEL, queue.length) }, async () => {
       for (let scenario = queue.shift(); scenario; scenario = queue.shift()) {
         const t0 = performance.now();
-        const recording = await recordOnFreshServer(scenario, workflowBundle);
+        const recording = await recordOnFreshServer(scenario, workflowBundle, encryption);
         recordings.push(recording);
         console.log(
           `  recorded ${scenario.name.padEnd(32)} ${String(eventCount(recording)).padStart(4)} events in ${recording.runs.length} run(s)  ${recording.queryAnswer.status.padEnd(19)} (${seconds(t0)})`,
@@ -58,6 +67,7 @@ async function main(): Promise<void> {
       }
     }),
   );
+  await register.close();
   recordings.sort((a, b) => scenarios.indexOf(a.scenario) - scenarios.indexOf(b.scenario));
 
   await writeRecordings(recordings, only.length === 0);
@@ -69,7 +79,7 @@ async function main(): Promise<void> {
       parseHistoryJson(recording.runs[i]?.historyJson ?? '', `tests/histories/${file}`),
     ),
   );
-  for await (const outcome of replayComplaintHistories(files, { workflowBundle })) {
+  for await (const outcome of replayComplaintHistories(files, { workflowBundle, payloadKeys })) {
     if (!outcome.ok) {
       failures++;
       console.error(`  REPLAY FAILED ${outcome.workflowId}: ${outcome.reason}`);
@@ -81,16 +91,20 @@ async function main(): Promise<void> {
   );
 }
 
-async function recordOnFreshServer(scenario: Scenario, workflowBundle: { code: string }): Promise<ScenarioRecording> {
+async function recordOnFreshServer(
+  scenario: Scenario,
+  workflowBundle: { code: string },
+  encryption: RecordingEncryption,
+): Promise<ScenarioRecording> {
   if (scenario.server === 'time-skipping') {
-    const env = await startTimeSkippingServer();
+    const env = await startTimeSkippingServer({ dataConverter: complaintDataConverter(encryption.payloadKeys) });
     try {
-      return await recordScenario(scenario, { env, workflowBundle, indexed: false });
+      return await recordScenario(scenario, { env, workflowBundle, indexed: false, encryption });
     } finally {
       await env.teardown();
     }
   }
-  const env = await startDevServer();
+  const env = await startDevServer({ client: { dataConverter: complaintDataConverter(encryption.payloadKeys) } });
   try {
     const cli = findTemporalBinary('cli');
     if (!cli)
@@ -117,7 +131,7 @@ async function recordOnFreshServer(scenario: Scenario, workflowBundle: { code: s
           { maxBuffer: 64 * 1024 * 1024 },
         )
       ).stdout;
-    return await recordScenario(scenario, { env, workflowBundle, indexed: true, exportWithCli });
+    return await recordScenario(scenario, { env, workflowBundle, indexed: true, exportWithCli, encryption });
   } finally {
     await env.teardown();
   }

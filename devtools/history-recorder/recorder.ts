@@ -11,6 +11,9 @@ import { getProcedure } from '../../domain/procedures';
 import { EMPTY_COUNCIL_CALENDAR } from '../../domain/council-calendar';
 import { councilHolidayCalendar } from '../../domain/scottish-holidays';
 import type { Actor } from '../../domain/vocabulary';
+import { personalActionFields, personalDetailFields } from '../../domain/personal-fields';
+import type { PayloadKeyRing } from '../../platform/payload-keys';
+import type { PersonalData } from '../../platform/personal-data';
 import { actors, complaintDetails, DAY_MS, HOUR_MS } from '../../tests/support/complaint-harness';
 import { RecordingActivities } from '../../tests/support/recording-activities';
 import { createComplaintsWorker } from '../../worker/create-worker';
@@ -25,6 +28,17 @@ import { COMPLAINT_WORKFLOW_TYPE, complaintStartOptions } from '../../workflows/
 
 export type ComplaintHandle = WorkflowHandle<typeof complaintWorkflow>;
 
+/**
+ * Production's protection of personal data (issue 14): the payload key ring of the worker (the env's client must
+ * have been made with the same: `startTimeSkippingServer({ dataConverter: complaintDataConverter(keys) })`), and the complaints' data
+ * keys, which seal the personal fields of the input and of each action as the API does (api/complaint-service.ts
+ * `sealed`, `sealedAction`).
+ */
+export interface RecordingEncryption {
+  payloadKeys: PayloadKeyRing;
+  personalData: PersonalData;
+}
+
 /** What a scenario drives complaints with. Time moves only through `sleep` (and waiting for a result). */
 export class ScenarioContext {
   constructor(
@@ -32,10 +46,18 @@ export class ScenarioContext {
     readonly taskQueue: string,
     readonly recorded: RecordingActivities,
     private readonly indexed: boolean,
+    private readonly encryption?: RecordingEncryption,
   ) {}
 
   get client(): Client {
     return this.env.client;
+  }
+
+  /** The action's input with its free text sealed under the complaint's data key, as the API sends it. */
+  private async sealedAction<T>(ref: string, action: ActionName, input: T): Promise<T> {
+    if (!this.encryption || !input || typeof input !== 'object') return input;
+    const fields = personalActionFields[action].map((field) => [field]);
+    return (await this.encryption.personalData.sealFields(ref, input, fields)) as T;
   }
 
   now(): Promise<number> {
@@ -59,7 +81,10 @@ export class ScenarioContext {
   ): Promise<ComplaintHandle> {
     const now = await this.now();
     const procedure = getProcedure({ id: options.procedure ?? 'dundee-swd-2011', version: options.version ?? 1 });
-    const details = complaintDetails(options.details);
+    const plainDetails = complaintDetails(options.details);
+    const details = this.encryption
+      ? await this.encryption.personalData.sealFields(ref, plainDetails, personalDetailFields)
+      : plainDetails;
     // As the API gives it: the Scottish holidays around the year, with their names (no council days).
     const calendar = councilHolidayCalendar(new Date(now).getUTCFullYear(), EMPTY_COUNCIL_CALENDAR);
     const input: ComplaintWorkflowInput = {
@@ -93,15 +118,16 @@ export class ScenarioContext {
   }
 
   /** An action as the API sends it: an Update carrying the body and the actor. */
-  update<A extends ActionName>(
+  async update<A extends ActionName>(
     handle: ComplaintHandle,
     action: A,
     body: ActionBody<A>,
     actor: Actor,
   ): Promise<ComplaintState> {
-    return handle.executeUpdate(actionUpdates[action] as never, {
-      args: [{ ...body, actor }] as never,
-    }) as Promise<ComplaintState>;
+    const input = await this.sealedAction(handle.workflowId, action, { ...body, actor });
+    return (await handle.executeUpdate(actionUpdates[action] as never, {
+      args: [input] as never,
+    })) as ComplaintState;
   }
 
   /** An Update the workflow must refuse (it leaves no trace in the history); returns the refusal's message. */
@@ -120,8 +146,9 @@ export class ScenarioContext {
   }
 
   /** An action as another system sends it: a Signal; an invalid one is recorded as rejected. */
-  signal(handle: ComplaintHandle, action: ActionName, payload: unknown): Promise<void> {
-    return handle.signal(actionSignals[action] as never, payload as never);
+  async signal(handle: ComplaintHandle, action: ActionName, payload: unknown): Promise<void> {
+    const input = await this.sealedAction(handle.workflowId, action, payload);
+    await handle.signal(actionSignals[action] as never, input as never);
   }
 
   query(handle: ComplaintHandle): Promise<ComplaintState> {
@@ -165,11 +192,15 @@ export interface RecordOptions {
   indexed: boolean;
   /** Exports the history with the Temporal CLI instead of the SDK (dev server). */
   exportWithCli?: (ref: string, runId: string) => Promise<string>;
+  /** As production runs (`npm run record-histories` always): payloads encrypted, personal fields sealed. */
+  encryption?: RecordingEncryption;
 }
 
 /** Runs one scenario on the given server with a real complaints worker, then takes its history and query answer. */
 export async function recordScenario(scenario: Scenario, options: RecordOptions): Promise<ScenarioRecording> {
   const ref = scenario.name.toUpperCase();
+  if (options.encryption && !options.env.client.options.loadedDataConverter.payloadCodecs.length)
+    throw new Error(`${scenario.name}: encrypted recording, but the server's client has no payload codec`);
   const recorded = new RecordingActivities();
   const taskQueue = `record-${scenario.name}`;
   const worker = await createComplaintsWorker({
@@ -178,8 +209,9 @@ export async function recordScenario(scenario: Scenario, options: RecordOptions)
     taskQueue,
     activities: recorded.activities,
     workflowBundle: options.workflowBundle,
+    ...(options.encryption ? { payloadKeys: options.encryption.payloadKeys } : {}),
   });
-  const ctx = new ScenarioContext(options.env, taskQueue, recorded, options.indexed);
+  const ctx = new ScenarioContext(options.env, taskQueue, recorded, options.indexed, options.encryption);
   return worker.runUntil(async () => {
     const { handle, complete } = await scenario.run(ctx, ref);
     if (complete) await handle.result();

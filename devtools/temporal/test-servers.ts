@@ -3,7 +3,7 @@
 // scenario replay (`npm run scenario`), which runs a whole reporting year on the time-skipping server.
 // Ports are chosen by the SDK, so several can run side by side.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type ClientOptionsForTestEnv, TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { complaintSearchAttributeKeys } from '../../workflows/search-attributes';
 import { installTemporalRuntime } from '../../platform/runtime';
@@ -22,17 +22,27 @@ export function installQuietRuntime(): void {
  * The Java time-skipping test server: timers fire as soon as nothing else is pending, so a 56-day deadline takes
  * milliseconds. Waiting on an Update's result does not skip time: use `env.sleep(...)` there, or the dev server.
  */
-export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+/** `client`: the env's client options, e.g. the payload codec's data converter (its `workflow.result()` skips time). */
+export async function startTimeSkippingServer(client: ClientOptionsForTestEnv = {}): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: temporalServerExecutable('testServer') } });
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: temporalServerExecutable('testServer') },
+    client,
+  });
 }
 
 /** The Temporal CLI dev server (real server, in-memory SQLite unless `dbFilename`), with the complaint search attributes registered. */
 export async function startDevServer(
-  options: { namespace?: string; searchAttributes?: boolean; dbFilename?: string } = {},
+  options: {
+    namespace?: string;
+    searchAttributes?: boolean;
+    dbFilename?: string;
+    client?: ClientOptionsForTestEnv;
+  } = {},
 ): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   return TestWorkflowEnvironment.createLocal({
+    ...(options.client ? { client: options.client } : {}),
     server: {
       executable: temporalServerExecutable('cli'),
       ...(options.namespace ? { namespace: options.namespace } : {}),

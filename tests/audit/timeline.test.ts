@@ -9,9 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHistoryJson, readHistoryFile, type ComplaintHistory } from '../../audit/histories';
 import { historyToJson } from '../../audit/history-json';
 import { recordScenario, scenarios } from '../../devtools/history-recorder/recorder';
-import { describeEntries, formatTimeline, reconstructTimeline, type AuditTimeline } from '../../audit/timeline';
+import {
+  describeEntries,
+  formatTimeline,
+  payloadDecoder,
+  reconstructTimeline,
+  type AuditTimeline,
+} from '../../audit/timeline';
 import type { ComplaintState } from '../../domain/complaint';
 import { repoRoot } from '../../platform/repo-root';
+import { testPayloadKeys } from '../support/payload-keys';
 import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/temporal';
 
 const dir = path.join(repoRoot(), 'tests', 'histories');
@@ -19,9 +26,15 @@ type Manifest = { histories: Array<{ name: string; files: string[] }> };
 const readManifest = (setDir: string) =>
   JSON.parse(readFileSync(path.join(setDir, 'meta', 'manifest.json'), 'utf8')) as Manifest;
 const manifest = readManifest(dir);
-// Histories from before an intended change (the register written by activity tasks only) must still audit.
+// Histories from before an intended change (the register written by activity tasks only; payloads in plain JSON)
+// must still audit.
 const archiveDir = path.join(dir, 'archive');
 const archived = readManifest(archiveDir);
+// The recorded payloads are encrypted with the committed test key ring (plain ones, the archive's, pass through).
+const decode = payloadDecoder(testPayloadKeys());
+// Tests that read or rewrite a history's payloads as plain JSON, or its personal text, take the plain recording of
+// the same scenario kept in the archive (the re-recorded one's personal fields are sealed: pd1:<ref>:...).
+const plainRecording = (name: string) => path.join(archiveDir, `${name}.before-encryption.json`);
 
 async function timelineOf(
   name: string,
@@ -35,7 +48,7 @@ async function timelineOf(
   const queryAnswer = JSON.parse(
     readFileSync(path.join(setDir, 'meta', 'query-answers', `${name}.json`), 'utf8'),
   ) as ComplaintState;
-  return { timeline: await reconstructTimeline(runs), queryAnswer };
+  return { timeline: await reconstructTimeline(runs, decode), queryAnswer };
 }
 
 describe('timeline of each recorded history', () => {
@@ -115,7 +128,7 @@ describe('timeline of each recorded history', () => {
   });
 
   it('the full ladder reads correctly: who did what and when, deadlines met or missed, reminders, extension, escalations, referral', async () => {
-    const { timeline } = await timelineOf('dundee-full-ladder');
+    const { timeline } = await timelineOf('dundee-full-ladder.before-encryption', archiveDir, archived);
     const rows = describeEntries(timeline).map((row) => `${row.who} | ${row.what}`);
     const expected = [
       /^Jo Smith \(intake\.smith, intake\) \| Complaint received by letter from Pat Complainant: Community Care \/ service standards\. Procedure: Social Work complaints procedure \(2011, four stages\) \(dundee-swd-2011@1\)\. Level 1 begins: acknowledge by .+ \(5 days of 24 hours from .+\), respond by .+ \(14 days of 24 hours from .+\)$/,
@@ -160,7 +173,7 @@ describe('timeline of each recorded history', () => {
 
 describe('the timeline checks the recorded events against the raw history', () => {
   it('flags an event whose actor does not match the Update that caused it', async () => {
-    const text = readFileSync(path.join(dir, 'dundee-withdrawn.json'), 'utf8');
+    const text = readFileSync(plainRecording('dundee-withdrawn'), 'utf8');
     // Only the parts of the ProtoJSON history this test reads and rewrites.
     type UpdateInput = { name?: string; args: { payloads: Array<{ data: string }> } };
     type HistoryEvent = {
@@ -186,7 +199,7 @@ describe('the timeline checks the recorded events against the raw history', () =
 
   it("flags an event that is not what the domain's decide makes of the Update behind it", async () => {
     // Same action, actor and time, other content: only re-deciding the Update (not matching its name) can tell.
-    const json = JSON.parse(readFileSync(path.join(dir, 'dundee-withdrawn.json'), 'utf8')) as {
+    const json = JSON.parse(readFileSync(plainRecording('dundee-withdrawn'), 'utf8')) as {
       events: Array<{
         workflowExecutionUpdateAcceptedEventAttributes?: {
           acceptedRequest?: { input?: { name?: string; args: { payloads: Array<{ data: string }> } } };
@@ -208,7 +221,7 @@ describe('the timeline checks the recorded events against the raw history', () =
   it('decides an assign by the rule of the time: by role only in a run that took the assignment-by-role patch', async () => {
     // dundee-withdrawn predates the patch: its manager assigns a case officer. Recorded again as if the assigner had
     // been a case officer (in every payload that carries the actor), the old rule still allowed it ...
-    const asCaseOfficer = readFileSync(path.join(dir, 'dundee-withdrawn.json'), 'utf8').replace(
+    const asCaseOfficer = readFileSync(plainRecording('dundee-withdrawn'), 'utf8').replace(
       /"data": ?"([A-Za-z0-9+/=]+)"/g,
       (whole, data: string) => {
         const text = Buffer.from(data, 'base64').toString('utf8');
@@ -216,7 +229,7 @@ describe('the timeline checks the recorded events against the raw history', () =
         return changed === text ? whole : `"data": "${Buffer.from(changed).toString('base64')}"`;
       },
     );
-    expect(asCaseOfficer).not.toEqual(readFileSync(path.join(dir, 'dundee-withdrawn.json'), 'utf8'));
+    expect(asCaseOfficer).not.toEqual(readFileSync(plainRecording('dundee-withdrawn'), 'utf8'));
     const before = await reconstructTimeline([parseHistoryJson(asCaseOfficer, 'case-officer-assigns.json')]);
     expect(before.findings).toEqual([]);
     // ... but in a run that took the patch (its marker in the history), the workflow would have refused it.
@@ -230,10 +243,13 @@ describe('the timeline checks the recorded events against the raw history', () =
   });
 
   it('reads a history written back in the CLI format unchanged', async () => {
-    const original = await readHistoryFile(path.join(dir, 'spso-stage2-referral.json'));
+    // The plain recording: an encrypted history names its complaint only in its (encrypted) input.
+    const original = await readHistoryFile(plainRecording('spso-stage2-referral'));
     const again = parseHistoryJson(historyToJson(original.history), 'again.json');
     expect(again.workflowId).toBe('SPSO-STAGE2-REFERRAL');
-    expect((await reconstructTimeline([again])).entries).toEqual((await reconstructTimeline([original])).entries);
+    expect((await reconstructTimeline([again], decode)).entries).toEqual(
+      (await reconstructTimeline([original], decode)).entries,
+    );
   });
 });
 

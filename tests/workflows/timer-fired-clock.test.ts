@@ -15,7 +15,9 @@ import { installTemporalRuntime } from '../../platform/runtime';
 import { bundleComplaintWorkflows } from '../support/temporal';
 import { copyWorkflows, editSource, replayAgainstCopy } from '../support/workflow-copy';
 
-const file = path.join(repoRoot(), 'tests', 'histories', 'reminder-after-note.json');
+// The plain-payload recording (archived when the set was re-recorded with encryption): the copy below is replayed
+// without the payload keys, and the history's clock is all this test changes.
+const file = path.join(repoRoot(), 'tests', 'histories', 'archive', 'reminder-after-note.before-encryption.json');
 const scratch = mkdtempSync(path.join(tmpdir(), 'timer-fired-clock-'));
 
 interface JsonEvent {
