@@ -156,7 +156,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(complaintActionRoutes, { complaints: deps.complaints, reads, metrics, rootCauses });
   await app.register(rootCauseRoutes, { rootCauses });
   await app.register(calendarRoutes, { complaints: deps.complaints });
-  if (deps.codec) await app.register(codecRoutes, { personal: deps.complaints, ...deps.codec, prefix: '/codec' });
+  if (deps.codec)
+    await app.register(codecRoutes, {
+      personal: deps.complaints,
+      ...(access ? { access } : {}),
+      ...deps.codec,
+      prefix: '/codec',
+    });
   const letters =
     deps.register && access
       ? await registerRecordRoutes(app, deps, deps.register, { reads, access, rootCauses })

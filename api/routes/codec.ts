@@ -2,6 +2,9 @@ import fastifyCors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isSealedText } from '../../domain/personal-fields';
+import { keyRefOf } from '../../platform/personal-data';
+import { accessRoute, type AccessRecorder } from '../access-recorder';
 import { requireRole } from '../auth';
 import { ApiError, errorResponses } from '../errors';
 
@@ -21,21 +24,34 @@ export interface CodecRoutesOptions {
    * key), so an auditor reads them in the Web UI; an erased complaint's read "[erased]". Absent: left sealed.
    */
   personal?: { opened<T>(value: T): Promise<T> };
+  /**
+   * The access log (api/access-recorder.ts): a decode that opens complaints' sealed fields is a read of their personal
+   * data, recorded once per complaint per request (who = the token's subject, route `POST /codec/decode`).
+   */
+  access?: Pick<AccessRecorder, 'record'>;
 }
 
 const JSON_PLAIN = 'json/plain';
 
-/** A decoded JSON payload with its sealed fields opened (any other payload as it is). */
+/** A decoded JSON payload with its sealed fields opened (any other payload as it is); `openedRefs` gets their complaints. */
 async function withPersonalOpened(
   payload: Payload,
   personal: NonNullable<CodecRoutesOptions['personal']>,
+  openedRefs: Set<string>,
 ): Promise<Payload> {
   const encoding = payload.metadata?.encoding;
   if (!encoding || Buffer.from(encoding).toString('utf8') !== JSON_PLAIN || !payload.data) return payload;
   const text = Buffer.from(payload.data).toString('utf8');
   if (!text.includes('"pd1:')) return payload;
-  const opened = await personal.opened(JSON.parse(text) as unknown);
+  const value = JSON.parse(text) as unknown;
+  for (const sealed of sealedStringsIn(value)) openedRefs.add(keyRefOf(sealed));
+  const opened = await personal.opened(value);
   return { ...payload, data: Buffer.from(JSON.stringify(opened), 'utf8') };
+}
+
+function* sealedStringsIn(value: unknown): Generator<string> {
+  if (isSealedText(value)) yield value;
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) yield* sealedStringsIn(item);
 }
 
 const base64 = z
@@ -67,7 +83,10 @@ const toJson = (payload: Payload): PayloadJson => ({
 
 export const CODEC_ROLES = ['auditor', 'manager'] as const;
 
-export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (app, { codec, uiOrigin, personal }) => {
+export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (
+  app,
+  { codec, uiOrigin, personal, access },
+) => {
   // Scoped to this plugin, registered under /codec (api/app.ts): only the codec routes answer CORS (their preflight
   // route is OPTIONS /codec/*), and only to the Temporal UI's origin.
   await app.register(fastifyCors, {
@@ -91,17 +110,22 @@ export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (app
             'Roles: auditor, manager.',
           security: [{ bearer: [] }],
           body: PayloadsSchema,
-          response: { 200: PayloadsSchema, ...errorResponses(422) },
+          // 503: the access log cannot take the decode's record now (api/access-recorder.ts).
+          response: {
+            200: PayloadsSchema,
+            ...errorResponses(...(direction === 'decode' && access ? [422, 503] : [422])),
+          },
         },
       },
       async (request) => {
         const payloads = request.body.payloads.map(fromJson);
         if (!codec) return { payloads: payloads.map(toJson) };
+        const openedRefs = new Set<string>();
+        let done: Payload[];
         try {
-          let done = direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+          done = direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
           if (direction === 'decode' && personal)
-            done = await Promise.all(done.map((payload) => withPersonalOpened(payload, personal)));
-          return { payloads: done.map(toJson) };
+            done = await Promise.all(done.map((payload) => withPersonalOpened(payload, personal, openedRefs)));
         } catch (err) {
           throw new ApiError(
             422,
@@ -109,6 +133,10 @@ export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (app
             `A payload cannot be ${direction}d: ${(err as Error).message}`,
           );
         }
+        // Before the answer: what could not be logged is not disclosed (a 503 from a full access log).
+        if (access && request.caller && openedRefs.size)
+          await access.record(request.caller, accessRoute(request), [...openedRefs]);
+        return { payloads: done.map(toJson) };
       },
     );
   }
