@@ -3,7 +3,8 @@
 // retention period and logs it in the destruction log; one closed within its period, and one under a longer rule, are
 // untouched; and the Schedule's registration. On the dev server, not the time-skipping one: that server does not
 // implement DeleteWorkflowExecution (UNIMPLEMENTED), so instead of skipping 31 days there, two closures are moved 32
-// days back in the register (what retention judges by), as complaints closed a month ago stand.
+// days back in the register (what retention judges by), as complaints closed a month ago stand. The same run with time
+// really skipped past the period is tests/privacy/retention-time-skipping.test.ts (there the deletion cannot happen).
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { WorkflowNotFoundError } from '@temporalio/client';
