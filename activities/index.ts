@@ -35,7 +35,11 @@ export async function createActivitiesFromConfig(config: AppConfig): Promise<{
   close(): Promise<void>;
 }> {
   const register = await openRegister(config);
-  const delivery = await createNoticeDelivery(config, { letters: register.letters });
+  const delivery = await createNoticeDelivery(config, {
+    letters: register.letters,
+    sealRecipients: (ref, addresses) =>
+      Promise.all(addresses.map((address) => register.personalData.seal(ref, address))),
+  });
   let connecting: Promise<Client> | undefined;
   const client = () => {
     // A failed connection is forgotten, so the activity's retry connects again.

@@ -23,6 +23,7 @@ import type { DeadlineWorking } from '../domain/calendar';
 import { explainDeadline } from '../domain/deadline-explanation';
 import type { Notice } from '../domain/notices';
 import type { Procedure } from '../domain/procedure';
+import { isSealedText } from '../domain/personal-fields';
 import { findProcedure } from '../domain/procedures';
 import { ActorSchema, type Actor } from '../domain/vocabulary';
 import {
@@ -561,6 +562,15 @@ function who(actor: Actor): string {
 /** A notice kind as words ("acknowledgement-reminder" → "acknowledgement reminder"): the kinds are already English. */
 const noticeKindText = (kind: string) => kind.replace(/-/g, ' ');
 
+/** A receipt's addresses; sealed ones (since the receipt is sealed under the complaint's key) as a count. */
+function recipientsText(recipients: readonly string[]): string {
+  if (recipients.length === 0) return '(no recipients)';
+  const sealed = recipients.filter(isSealedText).length;
+  const plain = recipients.filter((recipient) => !isSealedText(recipient));
+  const counted = sealed > 0 ? [`${sealed} sealed address${sealed === 1 ? '' : 'es'}`] : [];
+  return [...plain, ...counted].join(', ');
+}
+
 function metText(deadline: DeadlineRecord | null | undefined): string {
   if (!deadline) return '';
   return deadline.onTime === undefined
@@ -727,7 +737,7 @@ export function formatTimeline(timeline: AuditTimeline, source: string): string 
   if (timeline.notices.length === 0) lines.push('  none');
   for (const notice of timeline.notices) {
     const result = notice.deliveredAt
-      ? `delivered ${londonTime(notice.deliveredAt)} to ${(notice.recipients ?? []).join(', ') || '(no recipients)'}`
+      ? `delivered ${londonTime(notice.deliveredAt)} to ${recipientsText(notice.recipients ?? [])}`
       : notice.failedAt
         ? `FAILED ${londonTime(notice.failedAt)}: ${notice.failure}`
         : 'still being delivered';

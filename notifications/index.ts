@@ -48,6 +48,12 @@ export interface NoticeDeliveryOptions {
    * queued there to post, and a copy of every e-mailed one is kept. Absent: complainant letters cannot go by post.
    */
   letters?: LetterStore;
+  /**
+   * The receipt's addresses sealed under the complaint's data key (the register's `PersonalData.seal`): the receipt
+   * goes into Temporal's history and the sent log onto this host's disk, and an erased complaint's addresses must be
+   * unreadable in both. Absent (tests of the delivery alone): addresses as sent.
+   */
+  sealRecipients?: (ref: string, addresses: readonly string[]) => Promise<string[]>;
 }
 
 export type ClosableNoticeDelivery = NoticeDelivery & {
@@ -192,10 +198,11 @@ export async function createNoticeDelivery(
         `[notifications] WARNING ${notice.kind} for ${notice.ref}: the mail server refused ${recipientCount(sent.rejected.length)}; delivered to ${recipientCount(sent.accepted.length)}`,
       );
     }
+    const addresses = sent.accepted.length > 0 ? sent.accepted : allAddresses(recipients);
     const receipt: NoticeReceipt = {
       noticeId: notice.id,
       deliveredAs: sent.deliveredAs,
-      recipients: sent.accepted.length > 0 ? sent.accepted : allAddresses(recipients),
+      recipients: options.sealRecipients ? await options.sealRecipients(notice.ref, addresses) : addresses,
     };
     await sentLog.record({ ...receipt, messageId: message.messageId, at: new Date().toISOString() });
     log(

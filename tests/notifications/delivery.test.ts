@@ -7,7 +7,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../platform/config';
 import { repoRoot } from '../../platform/repo-root';
 import { createNoticeDelivery, noticeMessageId, type NoticeDeliveryOptions } from '../../notifications';
+import { ERASED_TEXT, isSealedText } from '../../domain/personal-fields';
+import { openPgliteInMemory, registerOver } from '../../register';
 import { TestMailServer } from '../support/mail-server';
+import { testPayloadKeys } from '../support/payload-keys';
 import { noticeOfEachKind } from './notice-fixtures';
 
 // The delivery on its own (no Temporal): SMTP against a real server in this process, and the outbox.
@@ -204,5 +207,41 @@ describe('without SMTP_URL: the outbox', () => {
     expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((m) => m.address) : []).toEqual([
       'community-care.complaints@council.example',
     ]);
+  });
+});
+
+describe("the receipt's addresses, sealed under the complaint's key (as the worker delivers)", () => {
+  it('are in neither the receipt nor the sent log as text, open for the complaint, and unreadable once it is erased', async () => {
+    const register = await registerOver(await openPgliteInMemory(), { keys: testPayloadKeys() });
+    try {
+      const notice = notices['complaint-acknowledged'];
+      const address = notice.complainant.email!;
+      const { delivery: outbox, dataDir } = await delivery(
+        {},
+        {
+          sealRecipients: (ref, addresses) =>
+            Promise.all(addresses.map((recipient) => register.personalData.seal(ref, recipient))),
+        },
+      );
+      const receipt = await outbox.deliver(notice);
+      expect(receipt.recipients.length).toBeGreaterThan(0);
+      expect(receipt.recipients.every(isSealedText)).toBe(true);
+      expect(JSON.stringify(receipt)).not.toContain(address);
+      expect(await register.personalData.open(receipt.recipients)).toContain(address);
+      const sentLog = readFileSync(path.join(dataDir, 'notifications', 'sent.jsonl'), 'utf8');
+      expect(sentLog).not.toContain(address);
+      // A repeat answers from the sent log: the same sealed receipt.
+      expect(await outbox.deliver(notice)).toEqual(receipt);
+
+      await register.personalData.erase(notice.ref, {
+        at: new Date(),
+        by: { id: 'manager.brown' },
+        rule: 'request',
+        reason: 'test',
+      });
+      expect(await register.personalData.open(receipt.recipients)).toEqual(receipt.recipients.map(() => ERASED_TEXT));
+    } finally {
+      await register.close();
+    }
   });
 });
