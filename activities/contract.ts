@@ -239,3 +239,24 @@ export function addCounts(total: CalendarChangeCounts, page: CalendarChangeCount
     failedRefs: [...total.failedRefs, ...page.failedRefs].slice(0, MAX_FAILED_REFS),
   };
 }
+
+/** An improvement action's owner reminders (workflows/improvement-action.ts), worked out when it was agreed. */
+export interface ImprovementActionWorkflowInput {
+  actionId: string;
+  ref: string;
+  /** In order (domain/improvement-actions.ts improvementReminders under the council's calendar then). */
+  reminders: { kind: 'before-due' | 'due'; at: string }[];
+}
+
+/** What the improvement action's workflow asks (activities/improvement-actions.ts). */
+export interface ImprovementActionActivities {
+  /**
+   * Reminds the owner, unless the register holds the action completed (or no longer holds it, or its complaint's
+   * personal data was erased); records the reminder in the action's timeline. Says which it found.
+   */
+  remindImprovementActionOwner(request: {
+    actionId: string;
+    kind: 'before-due' | 'due';
+    at: string;
+  }): Promise<'reminded' | 'completed' | 'not-sent'>;
+}

@@ -5,9 +5,11 @@ import { createNoticeDelivery } from '../notifications';
 import { openRegister } from '../register';
 import { createActivities, deliverOpened } from './complaint-activities';
 import { createCalendarChangeActivities } from './calendar-change';
+import { createImprovementActionActivities } from './improvement-actions';
 import type {
   CalendarChangeActivities,
   ComplaintActivities,
+  ImprovementActionActivities,
   LetterActivities,
   ReconciliationActivities,
   RetentionActivities,
@@ -31,6 +33,7 @@ export async function createActivitiesFromConfig(config: AppConfig): Promise<{
     ReconciliationActivities &
     CalendarChangeActivities &
     LetterActivities &
+    ImprovementActionActivities &
     RetentionActivities;
   close(): Promise<void>;
 }> {
@@ -61,6 +64,12 @@ export async function createActivitiesFromConfig(config: AppConfig): Promise<{
         });
         return result;
       },
+      ...createImprovementActionActivities({
+        actions: register.improvementActions,
+        complaint: (ref) => register.complaint(ref),
+        delivery,
+        personalData: register.personalData,
+      }),
       ...createReconciliationActivities({ client, register }),
       ...createCalendarChangeActivities({ client }),
       ...createRetentionActivities({ client, register, schedule: retentionScheduleFor(config) }),

@@ -1,11 +1,16 @@
 import { endOfLondonDay, londonTimeOn, workingDayBefore, type HolidayCalendar } from './calendar';
 import { inPeriod, type ReportPeriod } from './annual-report';
+import type { ComplaintState } from './complaint';
+import type { Notice } from './notices';
+import { stageDefinition } from './procedure';
+import { getProcedure } from './procedures';
 import type { ServiceArea } from './vocabulary';
 
-// Improvement actions agreed at or after a complaint's outcome (issue 16): the rules of their status and of their
-// reminders to the owner, and the report's counts. Not yet wired to a workflow, the register or the API (see the
-// team notes); these are the rules that machinery is to call. Pure: no clock, no I/O; instants are ISO strings, a
-// due date is a London day (YYYY-MM-DD) and an action is due by the end of it.
+// Improvement actions agreed at or after a complaint's outcome (issue 16): the rules of their status, of their
+// reminders to the owner and the notice each sends, and the report's counts. The machinery that calls them:
+// api/improvement-actions.ts (agreeing, completing), workflows/improvement-action.ts (the reminders' timers),
+// activities/improvement-actions.ts (the notice), register/improvement-actions.ts (kept). Pure: no clock, no I/O;
+// instants are ISO strings, a due date is a London day (YYYY-MM-DD) and an action is due by the end of it.
 
 export interface ImprovementAction {
   id: string;
@@ -63,6 +68,34 @@ export function improvementReminders(
     { kind: 'due', atMs: due },
   ];
   return reminders.filter((reminder) => reminder.atMs > nowMs);
+}
+
+/** The complaint as a reminder names it (its register snapshot has these). */
+export type ComplaintForReminder = Pick<ComplaintState, 'ref' | 'procedure' | 'currentStage' | 'details'>;
+
+/** The staff notice that reminds the owner (the staff directory gives the owner's address; else the team's). */
+export function improvementReminderNotice(
+  action: Pick<ImprovementAction, 'id' | 'what' | 'owner' | 'dueDate'>,
+  reminder: ImprovementReminder['kind'],
+  complaint: ComplaintForReminder,
+  occurredAt: string,
+): Notice {
+  const stage = stageDefinition(getProcedure(complaint.procedure), complaint.currentStage);
+  return {
+    id: `${complaint.ref}/improvement-action-reminder/${action.id}/${reminder}`,
+    kind: 'improvement-action-reminder',
+    audience: 'staff',
+    ref: complaint.ref,
+    procedure: complaint.procedure,
+    stage: { id: stage.id, name: stage.name },
+    serviceArea: complaint.details.serviceArea,
+    summary: complaint.details.summary,
+    caseOfficer: { id: action.owner },
+    complainant: { name: complaint.details.complainant.name },
+    dueAt: new Date(endOfLondonDay(action.dueDate)).toISOString(),
+    improvementAction: { id: action.id, what: action.what, reminder },
+    occurredAt,
+  };
 }
 
 export interface ImprovementActionCounts {

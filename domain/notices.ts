@@ -24,6 +24,8 @@ export const noticeKinds = [
   'withdrawal-confirmed',
   'ombudsman-referral-noted',
   'letter-not-posted',
+  // An improvement action's owner reminded before and on its due day (domain/improvement-actions.ts):
+  'improvement-action-reminder',
 ] as const;
 export type NoticeKind = (typeof noticeKinds)[number];
 
@@ -64,6 +66,8 @@ export interface Notice {
   postBy?: string;
   /** The staff's reminder of a letter not posted: the letter's id in the queue. */
   letterId?: string;
+  /** An improvement action's reminder: which action, what it is, and which reminder (its due day is `dueAt`). */
+  improvementAction?: { id: string; what: string; reminder: 'before-due' | 'due' };
   /** Withdrawal: the reason recorded. */
   reason?: string;
   /** When the event behind the notice was recorded (workflow time). */

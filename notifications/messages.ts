@@ -191,6 +191,9 @@ export function noticeView(
     previousProcedureName: notice.previousProcedureName ?? null,
     ombudsmanReference: notice.ombudsmanReference ?? null,
     letterId: notice.letterId ?? null,
+    improvementActionId: notice.improvementAction?.id ?? null,
+    improvementWhat: notice.improvementAction?.what ?? null,
+    improvementDueToday: notice.improvementAction?.reminder === 'due',
   };
 }
 

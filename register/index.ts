@@ -24,6 +24,7 @@ import {
 } from './data-keys';
 import { accessLogOver, type AccessLogStore } from './access-log';
 import { letterStoreOver, type LetterStore } from './letters';
+import { improvementActionStoreOver, type ImprovementActionStore } from './improvement-actions';
 import {
   indexUnsearchedComplaints,
   listComplaints,
@@ -66,6 +67,8 @@ export interface Register extends ComplaintRegisterWriter {
   readonly description: string;
   /** The letters sent to complainants, and the queue of letters to post (register/letters.ts). */
   readonly letters: LetterStore;
+  /** Improvement actions agreed at outcomes and their events (register/improvement-actions.ts). */
+  readonly improvementActions: ImprovementActionStore;
   /** The complaints' data keys (platform/personal-data.ts): sealing, opening, erasure, the search index's hashes. */
   readonly personalData: PersonalData;
   /** Who read which complaint's personal data, when, through which route (register/access-log.ts). */
@@ -182,6 +185,7 @@ const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.par
 
 class SqlRegister implements Register {
   readonly letters: LetterStore;
+  readonly improvementActions: ImprovementActionStore;
   readonly accessLog: AccessLogStore;
 
   constructor(
@@ -189,6 +193,7 @@ class SqlRegister implements Register {
     readonly personalData: PersonalData,
   ) {
     this.letters = letterStoreOver(store, personalData);
+    this.improvementActions = improvementActionStoreOver(store, personalData);
     this.accessLog = accessLogOver(store);
   }
 

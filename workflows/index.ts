@@ -4,3 +4,4 @@ export { registerReconciliationWorkflow } from './register-reconciliation';
 export { calendarChangeWorkflow } from './calendar-change';
 export { letterPostingWorkflow } from './letter-posting';
 export { retentionWorkflow } from './retention';
+export { improvementActionWorkflow } from './improvement-action';

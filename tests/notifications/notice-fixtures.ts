@@ -11,6 +11,7 @@ import {
 import type { ComplaintDetails } from '../../domain/intake';
 import { letterNotPostedNotice, noticeFor, type Notice, type NoticeRules } from '../../domain/notices';
 import { getProcedure } from '../../domain/procedures';
+import { improvementReminderNotice } from '../../domain/improvement-actions';
 import { complaintDetails } from '../support/complaint-harness';
 
 // Notices made the way the workflow makes them: events folded into a complaint's state by the domain's own
@@ -155,6 +156,16 @@ export function noticeOfEachKind(
   const acknowledgement = notices['complaint-acknowledged'];
   if (acknowledgement)
     keep(letterNotPostedNotice(acknowledgement, shift(acknowledgement.occurredAt, 48), 'SW-2026-000123/letter/1'));
+  // An improvement action's owner reminded before its due day (domain/improvement-actions.ts).
+  const action = { id: 'IA-0123456789abcdef01234567', what: 'Check the rota weekly', owner: officer.id };
+  keep(
+    improvementReminderNotice(
+      { ...action, dueDate: '2026-04-30' },
+      'before-due',
+      story.state,
+      '2026-04-23T08:00:00.000Z',
+    ),
+  );
   return notices as Record<Notice['kind'], Notice>;
 }
 

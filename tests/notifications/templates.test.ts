@@ -113,6 +113,8 @@ describe('composed notices', () => {
       'withdrawal-confirmed': 'Your complaint SW-2026-000123: withdrawn',
       'ombudsman-referral-noted': 'Your complaint SW-2026-000123: referred to the Ombudsman',
       'letter-not-posted': 'Letter to post: complaint SW-2026-000123 not posted by Monday 9 March 2026',
+      'improvement-action-reminder':
+        'Improvement action IA-0123456789abcdef01234567 (complaint SW-2026-000123) due by Thursday 30 April 2026',
     });
   });
 
