@@ -27,6 +27,8 @@ import { complaintRoutes } from './routes/complaints';
 import { complimentRoutes } from './routes/compliments';
 import { letterRoutes } from './routes/letters';
 import { LetterService } from './letter-service';
+import { ImprovementActionService } from './improvement-actions';
+import { improvementActionRoutes } from './routes/improvement-actions';
 import type { LetterPrinter } from '../notifications/letter-printer';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
@@ -194,6 +196,7 @@ async function registerRecordRoutes(
   await app.register(complimentRoutes, { register, ...(deps.now ? { now: deps.now } : {}) });
   await app.register(reportRoutes, { register, ...deps.reports, rootCauses });
   await app.register(erasureRoutes, { complaints: deps.complaints, reads, register });
+  await app.register(improvementActionRoutes, { actions: improvementActionsOver(deps, register, reads) });
   if (!deps.letterPrinter) return undefined;
   const letters = new LetterService({
     letters: register.letters,
@@ -202,6 +205,18 @@ async function registerRecordRoutes(
   });
   await app.register(letterRoutes, { letters, access, ...(deps.now ? { now: deps.now } : {}) });
   return letters;
+}
+
+/** Improvement actions over the register, their reminders' workflows started with the complaints' client. */
+function improvementActionsOver(deps: AppDependencies, register: Register, reads: ComplaintReads) {
+  const { now, complaints } = deps;
+  return new ImprovementActionService({
+    actions: register.improvementActions,
+    temporal: () => ({ client: complaints.client, taskQueue: complaints.options.taskQueue }),
+    complaintState: async (ref) => (await reads.get(ref)).state,
+    ...(complaints.options?.councilCalendar ? { councilCalendar: complaints.options.councilCalendar } : {}),
+    ...(now ? { now: () => now().getTime() } : {}),
+  });
 }
 
 /** The access log's writer over the register; the app's close writes out what it holds (api/access-recorder.ts). */
@@ -305,6 +320,10 @@ async function registerDocumentation(app: FastifyInstance): Promise<void> {
         { name: 'compliments', description: 'Written compliments about services' },
         { name: 'reports', description: 'The annual performance report and the Ombudsman indicators' },
         { name: 'letters', description: 'Letters to complainants: sent, kept, and queued to post' },
+        {
+          name: 'improvement-actions',
+          description: 'What the council agreed to improve after complaints, and its completion',
+        },
         { name: 'operations', description: 'Health and metrics' },
       ],
     },

@@ -10,6 +10,8 @@ import type { ComplaintService } from '../../api/complaint-service';
 import { ListQuerySchema } from '../../api/complaint-list';
 import { AccessLogQuerySchema } from '../../api/routes/access-log';
 import { actionRoutes } from '../../api/routes/actions';
+import { ImprovementActionCompletionSchema, NewImprovementActionSchema } from '../../api/improvement-actions';
+import { ImprovementActionListQuerySchema, ImprovementActionParamsSchema } from '../../api/routes/improvement-actions';
 import { DestructionLogQuerySchema } from '../../api/routes/erasure';
 import { SubjectAccessQuerySchema } from '../../api/subject-access';
 import { CalendarChangeBodySchema, CalendarChangeParamsSchema } from '../../api/routes/calendar';
@@ -62,6 +64,17 @@ const requestSchemas: Record<string, RequestSchemas> = {
   'get /reports/spso': { querystring: ReportQuerySchema },
   'get /reports/complaints.csv': { querystring: ReportQuerySchema },
   'get /reports/compliments.csv': { querystring: ReportQuerySchema },
+  'post /complaints/{ref}/improvement-actions': {
+    params: RefParamsSchema,
+    headers: IdempotentHeadersSchema,
+    body: NewImprovementActionSchema,
+  },
+  'get /complaints/{ref}/improvement-actions': { params: RefParamsSchema },
+  'get /improvement-actions': { querystring: ImprovementActionListQuerySchema },
+  'post /improvement-actions/{id}/completion': {
+    params: ImprovementActionParamsSchema,
+    body: ImprovementActionCompletionSchema,
+  },
 };
 
 let app: FastifyInstance;
