@@ -1,5 +1,6 @@
 import { complaintsAtPeriodEnd, inPeriod, type ReportPeriod } from './annual-report';
 import type { TimelineEntry } from './complaint';
+import { improvementActionCounts, type ImprovementAction, type ImprovementActionCounts } from './improvement-actions';
 import type { Category, ServiceArea } from './vocabulary';
 
 // What the council learned from complaints, for the report's learning section: the root causes recorded at the
@@ -23,13 +24,22 @@ export interface LearningSummary {
   /** Root-cause code → outcomes that recorded it, per service area (areas and codes with none absent). */
   rootCausesByServiceArea: Partial<Record<ServiceArea, Record<string, number>>>;
   youSaidWeDid: YouSaidWeDid[];
+  /** Improvement actions agreed in the period, and how they stood at its end (completed, overdue). */
+  improvementActions: ImprovementActionCounts;
 }
 
 export function learningSummary(
   timelines: readonly (readonly TimelineEntry[])[],
   period: ReportPeriod,
+  actions: readonly ImprovementAction[] = [],
 ): LearningSummary {
-  const summary: LearningSummary = { outcomes: 0, withRootCause: 0, rootCausesByServiceArea: {}, youSaidWeDid: [] };
+  const summary: LearningSummary = {
+    outcomes: 0,
+    withRootCause: 0,
+    rootCausesByServiceArea: {},
+    youSaidWeDid: [],
+    improvementActions: improvementActionCounts(actions, period),
+  };
   for (const state of complaintsAtPeriodEnd(timelines, period)) {
     const { serviceArea, category } = state.details;
     for (const record of state.stages) {

@@ -11,6 +11,7 @@ import { endOfLondonDayMonthsAfter, londonDate, workingDayNumber } from './calen
 import { applyEvent, currentStageRecord, replayTimeline, type TimelineEntry } from './complaint';
 import { startOfLondonDay } from './compliments';
 import { countingRule, procedureKey, stageDefinition, type Procedure, type ProcedureRef } from './procedure';
+import { improvementActionCounts, type ImprovementAction, type ImprovementActionCounts } from './improvement-actions';
 import { getProcedure } from './procedures';
 import type { Outcome, ServiceArea } from './vocabulary';
 
@@ -49,7 +50,11 @@ const Percent = z.number().min(0).max(100).nullable();
 const perBucket = <T extends z.ZodType>(schema: T) =>
   z.object({ 'stage-1': schema, 'stage-2': schema, escalated: schema }).strict();
 
-/** Exactly the keys of the scenario format's `spso` (shared/scenarios/README.md). */
+/**
+ * The keys of the scenario format's `spso` (shared/scenarios/README.md), and in `learning` the improvement actions
+ * agreed for the complaints counted, which the format does not have (the replay compares the format's keys only:
+ * devtools/scenario-replay/run.ts `scenarioReport`).
+ */
 export const SpsoFiguresSchema = z
   .object({
     received: Count.describe('Complaints received'),
@@ -64,7 +69,14 @@ export const SpsoFiguresSchema = z
     extended: perBucket(z.object({ count: Count, percent: Percent }).strict()).describe(
       'Closures whose stage had at least one extension, and their share of the closures',
     ),
-    learning: z.object({ withRootCause: Count, closures: Count }).strict(),
+    learning: z
+      .object({
+        withRootCause: Count,
+        closures: Count,
+        actionsAgreed: Count.describe('Improvement actions agreed in the period for complaints under the procedure'),
+        actionsCompleted: Count.describe('Of those, completed by the period end'),
+      })
+      .strict(),
   })
   .strict();
 export type SpsoFigures = z.infer<typeof SpsoFiguresSchema>;
@@ -106,6 +118,8 @@ export interface SpsoIndicatorsInput {
   timelines: readonly (readonly TimelineEntry[])[];
   /** Population served (configured); null when unknown. */
   population?: number | null;
+  /** The improvement actions (the register's); absent: none. */
+  actions?: readonly ImprovementAction[];
 }
 
 /** One outcome recorded at a stage, as the indicators count it. */
@@ -213,7 +227,12 @@ function bucketOutcomes(procedure: Procedure, bucket: SpsoBucket): readonly Outc
 }
 
 /** The figures over some closures and some complaints received. */
-export function spsoFigures(received: number, closures: readonly SpsoClosure[], procedure: Procedure): SpsoFigures {
+export function spsoFigures(
+  received: number,
+  closures: readonly SpsoClosure[],
+  procedure: Procedure,
+  actions: Pick<ImprovementActionCounts, 'agreed' | 'completed'> = { agreed: 0, completed: 0 },
+): SpsoFigures {
   const inBucket = byBucket((bucket) => closures.filter((closure) => closure.bucket === bucket));
   const total = closures.length;
   return {
@@ -240,7 +259,12 @@ export function spsoFigures(received: number, closures: readonly SpsoClosure[], 
       const count = inBucket[bucket].filter((closure) => closure.extended).length;
       return { count, percent: percentage(count, inBucket[bucket].length) };
     }),
-    learning: { withRootCause: closures.filter((closure) => closure.rootCauses.length > 0).length, closures: total },
+    learning: {
+      withRootCause: closures.filter((closure) => closure.rootCauses.length > 0).length,
+      closures: total,
+      actionsAgreed: actions.agreed,
+      actionsCompleted: actions.completed,
+    },
   };
 }
 
@@ -284,6 +308,9 @@ export function spsoIndicators(input: SpsoIndicatorsInput): SpsoIndicators {
         complaints.filter((facts) => procedureKey(facts.procedure) === key && inPeriod(facts.receivedAt, within))
           .length;
       const timescaleOf = (stage: string) => stageDefinition(procedure, stage).respond.within.days;
+      const refs = new Set(complaints.filter((facts) => procedureKey(facts.procedure) === key).map((c) => c.ref));
+      const actions = (input.actions ?? []).filter((action) => refs.has(action.ref));
+      const actionsIn = (within: ReportPeriod) => improvementActionCounts(actions, within);
       return {
         procedure: { id: procedure.id, version: procedure.version, name: procedure.name },
         timescales: {
@@ -292,7 +319,7 @@ export function spsoIndicators(input: SpsoIndicatorsInput): SpsoIndicators {
           escalated: timescaleOf(procedure.seriousStartStage),
         },
         receivedPerThousand: perThousand(receivedIn(period)),
-        year: spsoFigures(receivedIn(period), mine, procedure),
+        year: spsoFigures(receivedIn(period), mine, procedure, actionsIn(period)),
         quarters: quartersOf(period).map((quarter, index) => ({
           label: `Q${index + 1}`,
           from: quarter.from,
@@ -302,6 +329,7 @@ export function spsoIndicators(input: SpsoIndicatorsInput): SpsoIndicators {
             receivedIn(quarter),
             mine.filter((closure) => inPeriod(closure.concludedAt, quarter)),
             procedure,
+            actionsIn(quarter),
           ),
         })),
       };

@@ -72,11 +72,12 @@ export async function buildAnnualReport(
 ): Promise<AnnualReportBundle> {
   const procedures = options.procedures ?? [];
   const current = await reportFor(register, period, procedures);
+  const actions = await register.improvementActions.list();
   const bundle: AnnualReportBundle = {
     period,
     report: current.report,
     byMonth: complaintsByMonth(current.timelines, period),
-    learning: learningSummary(current.timelines, period),
+    learning: learningSummary(current.timelines, period, actions),
     rootCauses: options.rootCauses ?? DEFAULT_ROOT_CAUSES,
     procedures: reportProcedures(procedures, current.timelines),
     byProcedure: [],
@@ -90,7 +91,12 @@ export async function buildAnnualReport(
     }
   }
   bundle.byProcedure = procedureReports(current, before, procedures);
-  const spso = spsoIndicators({ period, timelines: current.timelines, population: options.population ?? null });
+  const spso = spsoIndicators({
+    period,
+    timelines: current.timelines,
+    population: options.population ?? null,
+    actions,
+  });
   if (spso.procedures.length > 0) bundle.spso = spso;
   return bundle;
 }

@@ -273,6 +273,11 @@ export function learningSection(bundle: AnnualReportBundle): string[] {
       : `At least one root cause was recorded for ${learning.withRootCause} of the ${plural(learning.outcomes, 'outcome')} given in the period.`,
     '',
   );
+  const actions = learning.improvementActions;
+  lines.push(
+    `Improvement actions agreed in the period: ${actions.agreed}; completed by its end: ${actions.completed}; overdue at its end: ${actions.overdue}.`,
+    '',
+  );
   const areas = keysOf(serviceAreaWords).filter((area) => learning.rootCausesByServiceArea[area]);
   if (areas.length > 0) {
     const codes = [...new Set(areas.flatMap((area) => Object.keys(learning.rootCausesByServiceArea[area] ?? {})))];
@@ -340,7 +345,7 @@ function spsoProcedureLines(entry: SpsoProcedureIndicators, population: number |
     `| Closed within timescale | ${cells((bucket) => `${targetsText(year.withinTimescale[bucket])} within ${timescales[bucket]}`)} |`,
     `| Extensions authorised | ${cells((bucket) => `${year.extended[bucket].count} (${pct(year.extended[bucket].percent)})`)} |`,
     '',
-    `Learning: ${year.learning.withRootCause} of ${plural(year.learning.closures, 'closure')} recorded at least one root cause.`,
+    `Learning: ${year.learning.withRootCause} of ${plural(year.learning.closures, 'closure')} recorded at least one root cause; ${plural(year.learning.actionsAgreed, 'improvement action')} agreed, ${year.learning.actionsCompleted} completed.`,
     '',
     '| Quarter | Received | Closures | Stage 1 within timescale | Stage 2 within timescale | After escalation within timescale |',
     '|---|---:|---:|---:|---:|---:|',

@@ -167,7 +167,11 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (
     },
     async (request) => {
       const period = periodOf(request.query.from, request.query.to);
-      return spsoIndicators({ period, timelines: await register.timelinesOfComplaintsReceived(period), population });
+      const [timelines, actions] = await Promise.all([
+        register.timelinesOfComplaintsReceived(period),
+        register.improvementActions.list(),
+      ]);
+      return spsoIndicators({ period, timelines, population, actions });
     },
   );
 

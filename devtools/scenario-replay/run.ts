@@ -50,7 +50,18 @@ export interface DatedScenarioReport {
   total: number;
   byServiceArea: AnnualReport['byServiceArea'];
   /** The Ombudsman's indicators of the scenario's procedure version over the period (null: none). */
-  spso: SpsoFigures | null;
+  spso: ScenarioSpsoFigures | null;
+}
+
+/** The indicators' keys the scenario format has (its `learning` has no improvement actions: they are not events). */
+export type ScenarioSpsoFigures = Omit<SpsoFigures, 'learning'> & {
+  learning: Pick<SpsoFigures['learning'], 'withRootCause' | 'closures'>;
+};
+
+function scenarioSpsoFigures(figures: SpsoFigures | undefined): ScenarioSpsoFigures | null {
+  if (!figures) return null;
+  const { withRootCause, closures } = figures.learning;
+  return { ...figures, learning: { withRootCause, closures } };
 }
 
 /** The report a scenario compares with its `expected`: the annual report, or for a dated scenario its three keys. */
@@ -60,7 +71,7 @@ export function scenarioReport(scenario: Scenario, bundle: AnnualReportBundle): 
   return {
     total: bundle.report.total,
     byServiceArea: bundle.report.byServiceArea,
-    spso: (bundle.spso && spsoFiguresOf(bundle.spso, procedure)) ?? null,
+    spso: bundle.spso ? scenarioSpsoFigures(spsoFiguresOf(bundle.spso, procedure)) : null,
   };
 }
 

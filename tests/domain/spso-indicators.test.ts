@@ -135,7 +135,7 @@ describe("the Ombudsman's indicators", () => {
         'stage-2': { count: 0, percent: 0 },
         escalated: { count: 0, percent: 0 },
       },
-      learning: { withRootCause: 4, closures: 10 },
+      learning: { withRootCause: 4, closures: 10, actionsAgreed: 0, actionsCompleted: 0 },
     });
   });
 
@@ -171,6 +171,31 @@ describe("the Ombudsman's indicators", () => {
     expect(quarters[1]!.figures.withinTimescale['stage-1']).toEqual({ met: 0, of: 1, percent: 0 });
     expect(quarters[2]!.figures.averageWorkingDays['stage-1']).toBeNull();
     expect(quartersOf({ from: PERIOD.from, to: '2031-05-15T23:00:00.000Z' })).toHaveLength(1);
+  });
+
+  it('counts the improvement actions agreed for its complaints in the period, and those completed by its end', () => {
+    const action = (id: string, ref: string, agreedAt: string, completedAt?: string) => ({
+      id,
+      ref,
+      serviceArea: 'general' as const,
+      what: 'Train the team',
+      owner: 'officer.jones',
+      dueDate: '2031-09-30',
+      agreedAt,
+      ...(completedAt ? { completion: { evidence: 'Done', by: 'officer.jones', at: completedAt } } : {}),
+    });
+    const actions = [
+      action('IA-1', 'A-SAME-DAY', '2031-04-02T10:00:00Z', '2031-05-01T10:00:00Z'), // Q1, completed in Q1
+      action('IA-2', 'B-LATE', '2031-04-20T10:00:00Z', '2032-06-01T10:00:00Z'), // Q1, completed after the year
+      action('IA-3', 'A-SAME-DAY', '2031-07-02T10:00:00Z'), // Q2, open
+      action('IA-4', 'K-MIGRATED', '2031-05-02T10:00:00Z', '2031-05-03T10:00:00Z'), // the other procedure's
+      action('IA-5', 'A-SAME-DAY', '2032-04-02T10:00:00Z'), // after the period
+    ];
+    const counted = spsoIndicators({ period: PERIOD, timelines, actions });
+    const [model2020, model2016] = counted.procedures;
+    expect(model2020!.year.learning).toEqual({ withRootCause: 4, closures: 10, actionsAgreed: 3, actionsCompleted: 1 });
+    expect(model2020!.quarters.map((quarter) => quarter.figures.learning.actionsAgreed)).toEqual([2, 1, 0, 0]);
+    expect(model2016!.year.learning).toMatchObject({ actionsAgreed: 1, actionsCompleted: 1 });
   });
 
   it('gives no per-1,000 figure without a population, and nothing for calendar-day procedures', () => {
