@@ -165,6 +165,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       ...deps.codec,
       prefix: '/codec',
     });
+  const improvementActions = deps.register ? improvementActionsOver(deps, deps.register, reads) : undefined;
+  if (improvementActions) await app.register(improvementActionRoutes, { actions: improvementActions });
   const letters =
     deps.register && access
       ? await registerRecordRoutes(app, deps, deps.register, { reads, access, rootCauses })
@@ -177,6 +179,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       ...(deps.register ? { register: deps.register } : {}),
       reports: { ...deps.reports, rootCauses },
       ...(letters ? { letters } : {}),
+      ...(improvementActions ? { improvementActions } : {}),
     });
   }
   return app;
@@ -196,7 +199,6 @@ async function registerRecordRoutes(
   await app.register(complimentRoutes, { register, ...(deps.now ? { now: deps.now } : {}) });
   await app.register(reportRoutes, { register, ...deps.reports, rootCauses });
   await app.register(erasureRoutes, { complaints: deps.complaints, reads, register });
-  await app.register(improvementActionRoutes, { actions: improvementActionsOver(deps, register, reads) });
   if (!deps.letterPrinter) return undefined;
   const letters = new LetterService({
     letters: register.letters,

@@ -21,6 +21,7 @@ import {
   statusWords,
 } from '../domain/words';
 import { caseRow } from './case-list';
+import { improvementActionPageRoutes, improvementActionsPart, improvementActionTimeline } from './improvement-actions';
 import { errorsByField, type FieldError, fieldErrors, filled, formKey, newFormKey, yes } from './forms';
 import type { WebContext } from './plugin';
 import { pageContext } from './views';
@@ -135,6 +136,7 @@ async function renderCase(
   const stageName = (id: string) => procedure?.stages.find((stage) => stage.id === id)?.name ?? id;
   const rows = describeEntries({ entries: state.timeline, causes: {} } as never);
   const done = (request.query as { done?: string }).done;
+  const improvement = await improvementActionsPart(context, state, caller);
   return reply.view('case.njk', {
     ...pageContext(request, reply, context, `${state.ref} - ${state.details.complainant.name}`),
     state,
@@ -148,12 +150,16 @@ async function renderCase(
       deadline: deadlineWords,
     },
     stages: state.stages.map((stage) => ({ ...stage, name: stage.name || stageName(stage.stage) })),
-    timeline: [...rows].reverse().map((entry) => ({
-      label: { text: state.timeline.find((e) => e.seq === entry.seq)?.type.replace(/-/g, ' ') ?? '' },
-      text: entry.what,
-      datetime: { timestamp: entry.at },
-      byline: { text: entry.who },
-    })),
+    timeline: [
+      ...rows.map((entry) => ({
+        label: { text: state.timeline.find((e) => e.seq === entry.seq)?.type.replace(/-/g, ' ') ?? '' },
+        text: entry.what,
+        datetime: { timestamp: entry.at },
+        byline: { text: entry.who },
+      })),
+      ...improvementActionTimeline(improvement?.list ?? []),
+    ].sort((a, b) => b.datetime.timestamp.localeCompare(a.datetime.timestamp)),
+    improvement,
     notices: noticesOf(state),
     notes: state.timeline.filter((entry) => entry.type === 'note-added'),
     actions: pageActions
@@ -167,7 +173,7 @@ async function renderCase(
     })),
     problem: { ...problem, byField: errorsByField(problem.errors) },
     formKey: newFormKey(),
-    done: pageActions.find((a) => a.action === done)?.label,
+    done: pageActions.find((a) => a.action === done)?.label ?? improvementDone[done ?? ''],
   });
 }
 
@@ -191,11 +197,19 @@ function noticesOf(state: ComplaintState) {
   return notices;
 }
 
+const improvementDone: Record<string, string> = {
+  'improvement-agreed': 'Agree an improvement action',
+  'improvement-completed': 'Mark as completed',
+};
+
 const RefSchema = z.object({ ref: ComplaintRefSchema });
 /** After an action, the page asks for at least the revision its answer carried (read-your-writes). */
 const RevisionSchema = z.object({ revision: z.coerce.number().int().min(1).max(1_000_000).optional() });
 
 export function caseRoutes(app: FastifyInstance, context: WebContext): void {
+  improvementActionPageRoutes(app, context, (request, reply, state, problem) =>
+    renderCase(request, reply, context, state, problem as CasePageProblem),
+  );
   app.get('/cases/:ref', { config: { browser: true }, onRequest: requireRole(...READERS) }, async (request, reply) => {
     const params = RefSchema.safeParse(request.params);
     if (!params.success) throw new ApiError(404, 'not-found', 'There is no complaint with that reference');

@@ -18,6 +18,7 @@ import { annualReportPages } from './annual-report';
 import { complimentRoutes } from './compliments';
 import { letterRoutes } from './letters';
 import { caseRoutes } from './cases';
+import type { ImprovementActionService } from '../api/improvement-actions';
 import { intakeRoutes } from './intake';
 import type { OidcSettings } from './oidc';
 import { reportPages } from './reports';
@@ -58,6 +59,8 @@ export interface WebPluginOptions extends WebOptions {
   reports: { defaultProcedure?: string; population?: number | null; rootCauses?: RootCauseTaxonomy };
   /** The letters to post (api/letter-service.ts), when the API prints letters. */
   letters?: LetterService;
+  /** Improvement actions (api/improvement-actions.ts), with the register. */
+  improvementActions?: ImprovementActionService;
 }
 
 export interface WebContext extends WebPluginOptions {
