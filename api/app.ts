@@ -166,7 +166,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       prefix: '/codec',
     });
   const improvementActions = deps.register ? improvementActionsOver(deps, deps.register, reads) : undefined;
-  if (improvementActions) await app.register(improvementActionRoutes, { actions: improvementActions });
+  if (improvementActions)
+    await app.register(improvementActionRoutes, { actions: improvementActions, ...(access ? { access } : {}) });
   const letters =
     deps.register && access
       ? await registerRecordRoutes(app, deps, deps.register, { reads, access, rootCauses })

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { accessRoute } from '../api/access-recorder';
-import { actorFor, requireRole, type Caller } from '../api/auth';
+import { actorFor, mayReadPersonalData, requireRole, type Caller } from '../api/auth';
 import { ApiError } from '../api/errors';
 import {
   ImprovementActionCompletionSchema,
@@ -35,7 +35,8 @@ const eventWords = {
 
 /** What the complaint's page shows of its improvement actions, and which forms it offers this person. */
 export async function improvementActionsPart(context: WebContext, state: ComplaintState, caller: Caller) {
-  if (!context.improvementActions) return undefined;
+  // An action's text is personal-data grade (sealed under the complaint's key): only for those who may read it.
+  if (!context.improvementActions || !mayReadPersonalData(caller)) return undefined;
   const actions = await context.improvementActions.ofComplaint(state.ref);
   const manager = caller.roles.includes('manager');
   return {

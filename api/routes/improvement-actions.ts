@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorFor, requireRole } from '../auth';
+import { accessRoute, type AccessRecorder } from '../access-recorder';
+import { actorFor, READERS, requireRole } from '../auth';
 import { errorResponses } from '../errors';
 import {
   ImprovementActionCompletionSchema,
@@ -18,10 +19,11 @@ import { IdempotentHeadersSchema, RefParamsSchema } from '../schemas';
 
 export interface ImprovementActionRoutesOptions {
   actions: ImprovementActionService;
+  /** Reads of actions disclose their texts (personal-data grade): recorded per complaint. */
+  access?: AccessRecorder;
 }
 
 const AGREERS = ['manager', 'case-officer'] as const;
-const READERS = ['intake', 'case-officer', 'manager', 'auditor'] as const;
 // Manager first: a person with both roles completes as a manager (who may complete anyone's action).
 const COMPLETERS = ['manager', 'case-officer'] as const;
 
@@ -38,7 +40,10 @@ export const improvementActionRoutes: FastifyPluginAsyncZod<ImprovementActionRou
 };
 
 /** A complaint's actions: agreeing one, listing them. */
-const complaintActionRoutes: FastifyPluginAsyncZod<ImprovementActionRoutesOptions> = async (app, { actions }) => {
+const complaintActionRoutes: FastifyPluginAsyncZod<ImprovementActionRoutesOptions> = async (
+  app,
+  { actions, access },
+) => {
   app.post(
     '/complaints/:ref/improvement-actions',
     {
@@ -78,15 +83,19 @@ const complaintActionRoutes: FastifyPluginAsyncZod<ImprovementActionRoutesOption
         description: `Roles: ${READERS.join(', ')}.`,
         security: [{ bearer: [] }],
         params: RefParamsSchema,
-        response: { 200: ImprovementActionListSchema, ...errorResponses(400, 401, 403) },
+        response: { 200: ImprovementActionListSchema, ...errorResponses(400, 401, 403, 503) },
       },
     },
-    async (request) => ({ improvementActions: await actions.ofComplaint(request.params.ref) }),
+    async (request) => {
+      const listed = await actions.ofComplaint(request.params.ref);
+      if (listed.length > 0) await access?.record(request.caller!, accessRoute(request), [request.params.ref]);
+      return { improvementActions: listed };
+    },
   );
 };
 
 /** Every action, and completing one. */
-const allActionRoutes: FastifyPluginAsyncZod<ImprovementActionRoutesOptions> = async (app, { actions }) => {
+const allActionRoutes: FastifyPluginAsyncZod<ImprovementActionRoutesOptions> = async (app, { actions, access }) => {
   app.get(
     '/improvement-actions',
     {
@@ -97,10 +106,14 @@ const allActionRoutes: FastifyPluginAsyncZod<ImprovementActionRoutesOptions> = a
         description: `Roles: ${READERS.join(', ')}.`,
         security: [{ bearer: [] }],
         querystring: ImprovementActionListQuerySchema,
-        response: { 200: ImprovementActionListSchema, ...errorResponses(400, 401, 403) },
+        response: { 200: ImprovementActionListSchema, ...errorResponses(400, 401, 403, 503) },
       },
     },
-    async (request) => ({ improvementActions: await actions.list(request.query.status) }),
+    async (request) => {
+      const listed = await actions.list(request.query.status);
+      await access?.record(request.caller!, accessRoute(request), [...new Set(listed.map((action) => action.ref))]);
+      return { improvementActions: listed };
+    },
   );
 
   app.post(

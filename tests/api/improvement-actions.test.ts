@@ -227,6 +227,27 @@ describe('improvement actions', () => {
     await refused(400, await call('manager', 'POST', `/improvement-actions/${id}/completion`, { body: {} }));
   }, 60_000);
 
+  it('are read only by those who may read personal data, and each read is in the access log', async () => {
+    const ref = await complaintWithOutcome();
+    expect((await agree(ref)).status).toBe(201);
+    const logged = async () => {
+      const log = await call('auditor', 'GET', `/complaints/${ref}/access-log`);
+      expect(log.status, log.text).toBe(200);
+      return (log.json() as { items: { viewer: { id: string }; route: string }[] }).items.filter((item) =>
+        item.route.includes('improvement-actions'),
+      );
+    };
+    expect((await call('intake', 'GET', `/complaints/${ref}/improvement-actions`)).status).toBe(403);
+    expect((await call('intake', 'GET', '/improvement-actions')).status).toBe(403);
+    expect(await logged()).toHaveLength(0);
+    expect((await call('case-officer', 'GET', `/complaints/${ref}/improvement-actions`)).status).toBe(200);
+    expect((await call('manager', 'GET', '/improvement-actions?status=open')).status).toBe(200);
+    expect((await logged()).map((item) => item.route).sort()).toEqual([
+      'GET /complaints/:ref/improvement-actions',
+      'GET /improvement-actions',
+    ]);
+  }, 60_000);
+
   it("are unreadable once the complaint's personal data is erased", async () => {
     const ref = await complaintWithOutcome();
     const { id } = (await agree(ref)).json();
