@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../platform/config';
 import { connectClient } from '../platform/temporal-connection';
 import { createNoticeDelivery } from '../notifications';
-import { openRegister } from '../register';
+import { openRegister, type Register } from '../register';
 import { createActivities, deliverOpened } from './complaint-activities';
 import { createCalendarChangeActivities } from './calendar-change';
 import { createImprovementActionActivities } from './improvement-actions';
@@ -26,9 +26,13 @@ export type { CalendarChangeActivities, ComplaintActivities, ReconciliationActiv
 /**
  * The worker's activities over the configured register (PostgreSQL or embedded PGlite) and mail delivery, and the
  * daily reconciliation's and a calendar change's, whose Temporal client (the worker's connection settings) is connected on its first run
- * only: most worker processes never run it.
+ * only: most worker processes never run it. `options.register`: a register this process has opened already (the worker
+ * and the API in one process share the embedded one: scripts/worker-and-api.ts); its opener closes it, not `close`.
  */
-export async function createActivitiesFromConfig(config: AppConfig): Promise<{
+export async function createActivitiesFromConfig(
+  config: AppConfig,
+  options: { register?: Register } = {},
+): Promise<{
   activities: ComplaintActivities &
     ReconciliationActivities &
     CalendarChangeActivities &
@@ -37,7 +41,7 @@ export async function createActivitiesFromConfig(config: AppConfig): Promise<{
     RetentionActivities;
   close(): Promise<void>;
 }> {
-  const register = await openRegister(config);
+  const register = options.register ?? (await openRegister(config));
   const delivery = await createNoticeDelivery(config, {
     letters: register.letters,
     sealRecipients: (ref, addresses) =>
@@ -77,7 +81,7 @@ export async function createActivitiesFromConfig(config: AppConfig): Promise<{
     close: async () => {
       await delivery.close();
       if (connecting) await (await connecting.catch(() => undefined))?.connection.close();
-      await register.close();
+      if (!options.register) await register.close();
     },
   };
 }

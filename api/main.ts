@@ -3,6 +3,7 @@
 // flight, close the Temporal connection, exit 0.
 import { paperSettingsFrom } from '../report/committee-paper';
 import { Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
 import {
   apiUrl,
   type AppConfig,
@@ -19,7 +20,7 @@ import { configuredClient, exitOnStartupError, temporalConnectionOptions } from 
 import { payloadKeysFor } from '../platform/payload-keys';
 import { payloadCodecFor } from '../platform/payload-codec';
 import { letterPrinterFromConfig } from '../notifications/letter-printer';
-import { openRegister } from '../register';
+import { openRegister, type Register } from '../register';
 import { buildApp } from './app';
 import { ensureDevTokens, loadTokenStore, type TokenStore } from './auth';
 import { ComplaintService } from './complaint-service';
@@ -50,8 +51,16 @@ function tokensFor(config: AppConfig): TokenStore {
   return dev.store;
 }
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+/**
+ * The API as `npm run api` runs it, listening on HOST:PORT. `stop()` stops accepting, finishes what is in flight and
+ * closes the Temporal connection and the register, if it opened it. `options.register`: the register this process
+ * opened already (scripts/worker-and-api.ts: the worker and the API in one process over the embedded register), which
+ * its opener closes.
+ */
+export async function startApi(
+  config: AppConfig,
+  options: { register?: Register } = {},
+): Promise<{ app: FastifyInstance; stop: () => Promise<void> }> {
   let tokens: TokenStore;
   let connection: Connection;
   let procedureSchedule: ProcedureSchedule;
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
     exitOnStartupError(err);
   }
   const client = configuredClient(config, connection);
-  const register = await openRegister(config);
+  const register = options.register ?? (await openRegister(config));
   const complaints = new ComplaintService(client, {
     personalData: register.personalData,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -103,19 +112,6 @@ async function main(): Promise<void> {
     codec: { codec: payloadCodecFor(payloadKeysFor(config)), uiOrigin: temporalUiOrigin(config) },
   });
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info(`${signal} received: stopping`);
-    await app.close();
-    await register.close();
-    await connection.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-
   await app.listen({ host: config.HOST, port: config.PORT });
   try {
     await complaints.health();
@@ -124,9 +120,32 @@ async function main(): Promise<void> {
       `Temporal at ${temporalAddress(config)} is not answering yet (${(err as Error).message}); requests get 503 until it does`,
     );
   }
+  const stop = async () => {
+    await app.close();
+    if (!options.register) await register.close();
+    await connection.close();
+  };
+  return { app, stop };
 }
 
-main().catch((err: unknown) => {
-  console.error('API failed to start:', err);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const { app, stop } = await startApi(config);
+  let stopping = false;
+  const onSignal = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info(`${signal} received: stopping`);
+    await stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void onSignal('SIGINT'));
+  process.on('SIGTERM', () => void onSignal('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error('API failed to start:', err);
+    process.exit(1);
+  });
+}

@@ -87,7 +87,8 @@ async function runPhases(stack: Stack, options: BenchOptions, recorder: BenchRec
 async function stopAndReadRegister(stack: Stack, recorder: BenchRecorder, scaleComplaints: ScaleComplaint[]) {
   recorder.stopSampling();
   say('stopping the API and the workers');
-  await stack.api.stop();
+  // With the embedded register the API is the worker's own process, which gets the worker's longer grace time.
+  if (stack.api !== stack.worker) await stack.api.stop();
   await Promise.all([stack.worker.stop(), stack.baselineWorker.stop()]);
   const scale = recorder.result.scale;
   if (scale && scaleComplaints.length > 0) {

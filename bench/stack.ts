@@ -46,6 +46,7 @@ export interface Stack {
   baselineTaskQueue: string;
   tokens: Record<PersonKey, string>;
   server: Child;
+  /** With the embedded register, the worker and the API in one process: then `api` is this same child. */
   worker: Child;
   baselineWorker: Child;
   api: Child;
@@ -121,17 +122,27 @@ function benchTokens(): { tokens: Record<PersonKey, string>; document: string } 
   return { tokens, document };
 }
 
-/** `node` arguments for a script under tsx; BENCH_PROFILE=worker,api adds V8 CPU profiles into <tmp>/profiles. */
-function nodeArgs(tmp: string): (script: string, name: string) => string[] {
+/**
+ * `node` arguments for a script under tsx; BENCH_PROFILE=worker,api adds V8 CPU profiles into <tmp>/profiles (the
+ * process that is both, with the embedded register, is profiled when either is named, into profiles/worker).
+ */
+function nodeArgs(tmp: string): (script: string, name: string, alsoNamed?: string) => string[] {
   const profiled = new Set(
     (process.env.BENCH_PROFILE ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
   );
-  const profileArgs = (name: string) =>
-    profiled.has(name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, 'profiles', name)}`] : [];
-  return (script, name) => [...profileArgs(name), '--import', 'tsx', path.join(repoRoot(), script)];
+  const profileArgs = (name: string, alsoNamed?: string) =>
+    profiled.has(name) || (alsoNamed !== undefined && profiled.has(alsoNamed))
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, 'profiles', name)}`]
+      : [];
+  return (script, name, alsoNamed) => [
+    ...profileArgs(name, alsoNamed),
+    '--import',
+    'tsx',
+    path.join(repoRoot(), script),
+  ];
 }
 
 /** The dev server exactly as `npm start` runs it (scripts/start.ts), its database a file in the temporary folder. */
@@ -206,10 +217,18 @@ export async function startStack(children: ChildGroup): Promise<Stack> {
       logFile: path.join(tmp, `${name}.log`),
       stopTimeoutMs,
     });
-  // The worker drains its in-flight tasks on SIGTERM: it gets longer.
+  // The worker drains its in-flight tasks on SIGTERM: it gets longer. With the embedded register the worker and the
+  // API are one process (`engine`), as `npm start` runs them (scripts/start.ts `defaultServices`): `worker` and `api`
+  // are then the same child, and its CPU and memory are counted once, as the worker's.
+  const combined = !process.env.BENCH_DATABASE_URL;
   const worker = start(
     'worker',
-    [...node('bench/worker.ts', 'worker'), 'complaints', bundles.complaintBundle, taskQueue],
+    [
+      ...node('bench/worker.ts', 'worker', combined ? 'api' : undefined),
+      combined ? 'engine' : 'complaints',
+      bundles.complaintBundle,
+      taskQueue,
+    ],
     60_000,
   );
   const baselineWorker = start('baseline-worker', [
@@ -218,7 +237,7 @@ export async function startStack(children: ChildGroup): Promise<Stack> {
     bundles.baselineBundle,
     baselineTaskQueue,
   ]);
-  const api = start('api', node('api/main.ts', 'api'));
+  const api = combined ? worker : start('api', node('api/main.ts', 'api'));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const [workerReady] = await Promise.all([
     waitForLine(worker, /^READY/),

@@ -2,9 +2,11 @@
 // its own). `complaints`: what `npm run worker` runs (worker/main.ts): the real activities from the configuration
 // (the register in PGlite under DATA_DIR, notices to DATA_DIR/outbox) and createConfiguredComplaintsWorker, but
 // given the workflow bundle bench/stack.ts built once instead of bundling at start. `baseline`: the minimal workflow of
-// bench/baseline-workflow.ts, no activities. Both get exactly the same Worker settings (WORKER_SETTINGS).
+// bench/baseline-workflow.ts, no activities. Both get exactly the same Worker settings (WORKER_SETTINGS). `engine`:
+// `complaints` and the API (api/main.ts `startApi`) in this one process over one embedded register it owns, as
+// `npm start` runs them with no DATABASE_URL (scripts/worker-and-api.ts).
 //
-//   node --import tsx bench/worker.ts <complaints|baseline> <bundle.js> <task queue>
+//   node --import tsx bench/worker.ts <complaints|engine|baseline> <bundle.js> <task queue>
 // Configuration from the environment as for the real worker (TEMPORAL_ADDRESS, DATA_DIR, LOG_LEVEL, ...).
 // Prints "READY" once polling; SIGTERM drains and exits 0.
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -13,6 +15,8 @@ import { runAsMain } from '../devtools/child-processes';
 import { loadConfigOrExit } from '../platform/config';
 import { installTemporalRuntime } from '../platform/runtime';
 import { connectWorkerConnection } from '../platform/temporal-connection';
+import { startApi } from '../api/main';
+import { openRegister } from '../register';
 import { createConfiguredComplaintsWorker } from '../worker/create-worker';
 
 /**
@@ -35,33 +39,42 @@ async function baselineWorker(connection: NativeConnection, namespace: string, t
   return { worker, run: () => worker.run() };
 }
 
+const ROLES = ['complaints', 'engine', 'baseline'] as const;
+type Role = (typeof ROLES)[number];
+
 async function main(): Promise<number> {
-  const [role, bundlePath, taskQueue] = process.argv.slice(2);
-  if ((role !== 'complaints' && role !== 'baseline') || !bundlePath || !taskQueue) {
-    throw new Error('usage: bench/worker.ts <complaints|baseline> <bundle.js> <task queue>');
+  const [role, bundlePath, taskQueue] = process.argv.slice(2) as [Role | undefined, string?, string?];
+  if (!role || !ROLES.includes(role) || !bundlePath || !taskQueue) {
+    throw new Error('usage: bench/worker.ts <complaints|engine|baseline> <bundle.js> <task queue>');
   }
   const config = loadConfigOrExit({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue });
   installTemporalRuntime(config.LOG_LEVEL);
+  const register =
+    role === 'engine' ? await openRegister(config, { owner: "the benchmark's worker and API" }) : undefined;
   const connection = await connectWorkerConnection(config);
+  let api: Awaited<ReturnType<typeof startApi>> | undefined;
   try {
     // The complaints worker is the one `npm run worker` runs (worker/create-worker.ts), given the prebuilt bundle.
     const { worker, run } =
-      role === 'complaints'
-        ? await createConfiguredComplaintsWorker({
+      role === 'baseline'
+        ? await baselineWorker(connection, config.TEMPORAL_NAMESPACE, taskQueue, bundlePath)
+        : await createConfiguredComplaintsWorker({
             config,
             connection,
-            made: await createActivitiesFromConfig(config),
+            made: await createActivitiesFromConfig(config, register ? { register } : {}),
             workflowBundle: { codePath: bundlePath },
             workerOptions: WORKER_SETTINGS,
-          })
-        : await baselineWorker(connection, config.TEMPORAL_NAMESPACE, taskQueue, bundlePath);
+          });
     const running = run();
-    // The Runtime handles SIGTERM/SIGINT (worker.run() drains and returns).
+    if (register) api = await startApi(config, { register });
+    // The Runtime handles SIGTERM/SIGINT (worker.run() drains and returns); the API stops after it.
     console.log(`READY ${role} pid=${process.pid} maxCachedWorkflows=${worker.options.maxCachedWorkflows}`);
     await running;
     return 0;
   } finally {
+    await api?.stop();
     await connection.close();
+    await register?.close();
   }
 }
 

@@ -34,7 +34,7 @@ import {
   type RegisterListRow,
 } from './read-model';
 import { searchIndexOf, SEARCH_VERSION, writeSearchWords } from './search';
-import { migrate, openPostgres, openSharedPglite, type SqlQueryable, type SqlStore } from './sql';
+import { migrate, openPglite, openPostgres, openSharedPglite, type SqlQueryable, type SqlStore } from './sql';
 
 export {
   listOrders,
@@ -52,6 +52,7 @@ export {
   openPgliteInMemory,
   openPostgres,
   openSharedPglite,
+  RegisterOwnedElsewhere,
   MIGRATIONS_TABLE,
   type SqlStore,
 } from './sql';
@@ -140,17 +141,24 @@ interface ReconciliationRow {
 }
 
 /**
- * The register of the configuration: PostgreSQL at DATABASE_URL, else PGlite under DATA_DIR/register, shared by
- * the processes of the machine (so `npm start` needs no database server). Migrations are applied on open.
+ * The register of the configuration: PostgreSQL at DATABASE_URL, else PGlite under DATA_DIR/register. Migrations are
+ * applied on open. PGlite is opened by one process at a time: with `owner` (what the process is, for the message
+ * another opener gets) this process opens it now and keeps it until closed, as the process that runs the worker and
+ * the API over the embedded register does (scripts/worker-and-api.ts); without, it is opened on demand and let go
+ * when idle, for the tools that run beside it now and then (`openSharedPglite`), which an owner turns away at once.
  */
 export async function openRegister(
   config: Pick<AppConfig, 'DATABASE_URL' | 'DATA_DIR'> &
     Partial<Pick<AppConfig, 'ENCRYPTION_KEYS_PATH' | 'ENCRYPTION_KEYS' | 'PAYLOAD_ENCRYPTION'>>,
+  options: { owner?: string } = {},
 ): Promise<Register> {
   const keys = payloadKeysFor({ PAYLOAD_ENCRYPTION: 'on', ...config });
+  const dir = path.join(config.DATA_DIR, 'register');
   const store = config.DATABASE_URL
     ? await openPostgres(config.DATABASE_URL)
-    : openSharedPglite(path.join(config.DATA_DIR, 'register'));
+    : options.owner
+      ? await openPglite(dir, { owner: options.owner })
+      : openSharedPglite(dir);
   return registerOver(store, { keys });
 }
 

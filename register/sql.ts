@@ -146,15 +146,20 @@ export async function openPostgres(
 /**
  * PGlite in `dir` (created if missing), held by this process until closed. PGlite is one connection in one
  * process: a lock file next to the folder stops a second opener (which would corrupt the files) with a clear
- * message. For one process that owns the register (tests, the scenario replay's temporary register).
+ * message. For one process that owns the register: tests, the scenario replay's temporary register, and, named by
+ * `owner` (e.g. "npm start: the worker and the API"), the process that runs the worker and the API together over the
+ * embedded register (scripts/worker-and-api.ts). The lock file names the owner, so that a process opening the
+ * register on demand (`openSharedPglite`: `npm run report`, `npm run reconcile`) is told at once, rather than after
+ * waiting for a lock that is never released.
  */
-export async function openPglite(dir: string): Promise<SqlStore> {
+export async function openPglite(dir: string, options: { owner?: string } = {}): Promise<SqlStore> {
   mkdirSync(dir, { recursive: true });
   const lockFile = `${dir}.lock`;
-  const holder = tryLock(lockFile);
+  const holder = tryLock(lockFile, options.owner);
   if (holder !== undefined) {
+    if (holder.owner) throw new RegisterOwnedElsewhere(dir, holder);
     throw new Error(
-      `The embedded register (PGlite at ${dir}) is already open in process ${holder}${holder === process.pid ? ' (this one)' : ''}; PGlite allows one opener. ` +
+      `The embedded register (PGlite at ${dir}) is already open in process ${holder.pid}${holder.pid === process.pid ? ' (this one)' : ''}; PGlite allows one opener. ` +
         'Stop that process, or set DATABASE_URL to a PostgreSQL database shared by all processes.',
     );
   }
@@ -169,10 +174,33 @@ export async function openPglite(dir: string): Promise<SqlStore> {
 }
 
 /**
- * PGlite in `dir` shared by the processes of one machine (`npm start` runs the worker and the API apart, and
- * `npm run report` may run beside them): each process opens the files only while it has work, under the lock
- * file, and closes them after `idleCloseMs` without any; the others wait for the lock meanwhile (opening takes
- * about 0.3 s). For a developer's machine; production uses PostgreSQL (DATABASE_URL).
+ * The embedded register is kept open by a process that owns it (`npm start` over PGlite) and another process tried
+ * to open it. Its stack is its message: the command-line tools print what they throw, and a stack trace would bury
+ * the one line that says what to do.
+ */
+export class RegisterOwnedElsewhere extends Error {
+  override readonly name = 'RegisterOwnedElsewhere';
+  constructor(
+    readonly dir: string,
+    readonly holder: LockHolder,
+  ) {
+    super(
+      `The embedded register (PGlite at ${dir}) is kept open by process ${holder.pid} (${holder.owner ?? 'its owner'}) while it runs, ` +
+        'and PGlite allows one opener. Stop that process first (Ctrl-C where it runs) and run this again, ' +
+        'or set DATABASE_URL to a PostgreSQL database that every process shares. While it runs, its API serves the reports (GET /reports/...) ' +
+        'and its worker runs the daily reconciliation (the Schedule "register-reconciliation"; `temporal schedule trigger --schedule-id register-reconciliation` runs it now).',
+    );
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+/**
+ * PGlite in `dir` shared by the processes of one machine that each open it now and then (`npm run report`,
+ * `npm run reconcile`, a test beside the fault drill's processes): each process opens the files only while it has
+ * work, under the lock file, and closes them after `idleCloseMs` without any; the others wait for the lock meanwhile
+ * (opening takes about 0.3 s, so two busy processes sharing it spend much of their time re-opening it: `npm start`
+ * runs the worker and the API in one process that owns it instead, `openPglite` with an owner). A lock held by an
+ * owner fails at once (`RegisterOwnedElsewhere`). For a developer's machine; production uses PostgreSQL (DATABASE_URL).
  */
 export function openSharedPglite(dir: string, options: { idleCloseMs?: number; lockWaitMs?: number } = {}): SqlStore {
   const idleCloseMs = options.idleCloseMs ?? 300;
@@ -206,9 +234,11 @@ export function openSharedPglite(dir: string, options: { idleCloseMs?: number; l
         mkdirSync(dir, { recursive: true });
         const deadline = Date.now() + lockWaitMs;
         for (let holder = tryLock(lockFile); holder !== undefined; holder = tryLock(lockFile)) {
+          // An owner never lets go while it runs: waiting for it would only delay the same answer.
+          if (holder.owner) throw new RegisterOwnedElsewhere(dir, holder);
           if (Date.now() > deadline) {
             throw new Error(
-              `The embedded register (PGlite at ${dir}) stayed busy in process ${holder} for ${lockWaitMs / 1000} s; set DATABASE_URL to a PostgreSQL database for concurrent use`,
+              `The embedded register (PGlite at ${dir}) stayed busy in process ${holder.pid} for ${lockWaitMs / 1000} s; set DATABASE_URL to a PostgreSQL database for concurrent use`,
             );
           }
           await new Promise((resolve) => setTimeout(resolve, 25));
@@ -303,21 +333,38 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Takes the lock file; undefined when taken, else the pid of the live process holding it (a dead one's is taken over). */
-function tryLock(lockFile: string): number | undefined {
+/** Who holds a register's lock file: a process, and what it is when it owns the register for as long as it runs. */
+export interface LockHolder {
+  pid: number;
+  owner?: string;
+}
+
+/** The lock file's text: the pid, then the owner's name if any, on one line. */
+function readLockHolder(text: string): LockHolder {
+  const [pid = '', ...owner] = text.trim().split(' ');
+  return { pid: Number(pid), ...(owner.length ? { owner: owner.join(' ') } : {}) };
+}
+
+/**
+ * Takes the lock file (naming `owner`, if given); undefined when taken, else the live process holding it (a dead
+ * one's is taken over).
+ */
+function tryLock(lockFile: string, owner?: string): LockHolder | undefined {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      writeFileSync(lockFile, owner ? `${process.pid} ${owner.replace(/\s+/g, ' ')}` : String(process.pid), {
+        flag: 'wx',
+      });
       return undefined;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holder: number;
+      let holder: LockHolder;
       try {
-        holder = Number(readFileSync(lockFile, 'utf8').trim());
+        holder = readLockHolder(readFileSync(lockFile, 'utf8'));
       } catch {
         continue; // removed meanwhile: try again
       }
-      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) return holder;
+      if (Number.isInteger(holder.pid) && holder.pid > 0 && processAlive(holder.pid)) return holder;
       // Left by a process that has gone: take it over.
       rmSync(lockFile, { force: true });
     }

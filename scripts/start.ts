@@ -2,8 +2,9 @@
 // - TEMPORAL_ADDRESS unset: runs a Temporal dev server (127.0.0.1:TEMPORAL_DEV_SERVER_PORT, UI on TEMPORAL_UI_PORT)
 //   whose state lives in DATA_DIR/temporal.db, so complaints survive a restart; the complaint search attributes are
 //   registered at launch. TEMPORAL_ADDRESS set: uses that server and starts only the worker and the API.
-// - Then the worker and the API as child processes, their output prefixed with their name; "ready" once the API's
-//   /health answers.
+// - Then the worker and the API, their output prefixed with their name; "ready" once the API's /health answers. With
+//   the embedded register (no DATABASE_URL) they are ONE child process, "engine" (scripts/worker-and-api.ts), which
+//   owns the register; with DATABASE_URL two, "worker" and "api", as production runs them.
 // - Ctrl-C (SIGINT) or SIGTERM stops the API, then the worker, then Temporal, and exits 0; a process that exits on
 //   its own stops the rest, and npm start exits non-zero.
 // The processes are started, waited for and stopped by devtools/child-processes.ts, as the benchmark's are.
@@ -30,6 +31,8 @@ export interface ServiceCommand {
   nodeArgs: string[];
   /** How long to wait after SIGTERM before SIGKILL. */
   stopTimeoutMs: number;
+  /** It serves the API: "ready" is announced once its /health answers (default: when it is named "api"). */
+  servesApi?: boolean;
 }
 
 const runningCompiled = __filename.endsWith('.js');
@@ -41,11 +44,20 @@ export function nodeEntry(relativeTsPath: string): string[] {
   return ['--import', 'tsx', path.join(root, relativeTsPath)];
 }
 
-/** The app's processes, in start order (they stop in reverse). */
-export function defaultServices(): ServiceCommand[] {
+/**
+ * The app's processes, in start order (they stop in reverse). With the embedded register (no DATABASE_URL), ONE
+ * process runs the worker and the API (scripts/worker-and-api.ts): PGlite has one opener at a time, and two
+ * processes taking turns spent their time re-opening it. With DATABASE_URL, two processes, as production runs them.
+ */
+export function defaultServices(config: Pick<AppConfig, 'DATABASE_URL'>): ServiceCommand[] {
+  if (!config.DATABASE_URL) {
+    return [
+      { name: 'engine', nodeArgs: nodeEntry('scripts/worker-and-api.ts'), stopTimeoutMs: 30_000, servesApi: true },
+    ];
+  }
   return [
     { name: 'worker', nodeArgs: nodeEntry('worker/main.ts'), stopTimeoutMs: 30_000 },
-    { name: 'api', nodeArgs: nodeEntry('api/main.ts'), stopTimeoutMs: 10_000 },
+    { name: 'api', nodeArgs: nodeEntry('api/main.ts'), stopTimeoutMs: 10_000, servesApi: true },
   ];
 }
 
@@ -156,7 +168,7 @@ async function startDevServer(
 export async function runStart(options: StartOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
   const config = loadConfigOrExit(env);
-  const services = options.services ?? defaultServices();
+  const services = options.services ?? defaultServices(config);
   const children = new ChildGroup();
   const stopping = new AbortController();
   let resolveStop!: (code: number) => void;
@@ -206,7 +218,7 @@ export async function runStart(options: StartOptions = {}): Promise<number> {
         stopTimeoutMs: service.stopTimeoutMs,
       });
       watch(child);
-      if (service.name === 'api') announceWhenHealthy(child, apiUrl(config), stopping.signal);
+      if (service.servesApi ?? service.name === 'api') announceWhenHealthy(child, apiUrl(config), stopping.signal);
     }
     return await stopped;
   } catch (err) {

@@ -75,7 +75,8 @@ export class BenchRecorder {
       server: stack.server.pid,
       worker: stack.worker.pid,
       baselineWorker: stack.baselineWorker.pid,
-      api: stack.api.pid,
+      // One process for both with the embedded register: counted once, as the worker.
+      api: stack.api === stack.worker ? undefined : stack.api.pid,
       bench: process.pid,
     });
     const sampler = new Sampler(pids, 500);
@@ -83,7 +84,7 @@ export class BenchRecorder {
     const memoryAtReady = sampler.sample().rssMiB;
     const persistence = process.env.BENCH_DATABASE_URL
       ? 'register: PostgreSQL (BENCH_DATABASE_URL)'
-      : 'register: embedded PGlite in the worker';
+      : 'register: embedded PGlite, owned by the one process that runs the worker and the API';
     const result: BenchResult = {
       machine: await machineInfo(
         stack.cli,

@@ -26,7 +26,8 @@ const ROUNDS: readonly Mode[] = ['on', 'off', 'off', 'on'];
 interface Pair {
   stack: Stack;
   workerPid: number;
-  apiPid: number;
+  /** Absent when the API is the worker's own process. */
+  apiPid: number | undefined;
 }
 
 export interface CodecResult {
@@ -91,19 +92,25 @@ async function startPair(children: ChildGroup, stack: Stack, mode: Mode): Promis
       logFile: path.join(stack.tmp, `${name}.log`),
       stopTimeoutMs: 60_000,
     });
+  // With the embedded register, one process for both (bench/stack.ts says why): its CPU is counted as the worker's.
+  const combined = !stack.childEnv.DATABASE_URL;
   const worker = start(`codec-${mode}-worker`, [
     path.join(repoRoot(), 'bench/worker.ts'),
-    'complaints',
+    combined ? 'engine' : 'complaints',
     stack.complaintBundle,
     taskQueue,
   ]);
-  const api = start(`codec-${mode}-api`, [path.join(repoRoot(), 'api/main.ts')]);
+  const api = combined ? worker : start(`codec-${mode}-api`, [path.join(repoRoot(), 'api/main.ts')]);
   const apiUrl = `http://127.0.0.1:${port}`;
   await Promise.all([
     waitForLine(worker, /^READY/),
     waitForProbe(api, 'a healthy /health', httpOk(`${apiUrl}/health`)),
   ]);
-  return { stack: { ...stack, apiUrl, taskQueue, dataDir }, workerPid: worker.pid, apiPid: api.pid };
+  return {
+    stack: { ...stack, apiUrl, taskQueue, dataDir },
+    workerPid: worker.pid,
+    apiPid: combined ? undefined : api.pid,
+  };
 }
 
 function figuresOf(totals: Totals, cpu: Record<string, number>, mode: Mode): CodecModeFigures {

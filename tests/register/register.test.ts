@@ -20,6 +20,8 @@ import {
   openPglite,
   openPgliteInMemory,
   openPostgres,
+  openSharedPglite,
+  RegisterOwnedElsewhere,
   MIGRATIONS_TABLE,
   openRegister,
   registerOver,
@@ -430,6 +432,30 @@ describe('PGlite on disk', () => {
     expect((await worker.timeline('REG-SHARED')).length).toBe(4);
     await Promise.all([worker.close(), api.close()]);
   }, 60_000);
+
+  it('an owner keeps it open and names itself; an opener on demand is told at once, without waiting for the lock', async () => {
+    const dataDir = path.join(dir, 'owned');
+    const owner = await openRegister({ DATA_DIR: dataDir, DATABASE_URL: undefined }, { owner: 'the test owner' });
+    await owner.record(batchOf(sample('REG-OWNED'), 0, 2));
+    expect(readFileSync(path.join(dataDir, 'register.lock'), 'utf8')).toBe(`${process.pid} the test owner`);
+    // With a wait far longer than the test's timeout: an opener that waited for the owner would time the test out.
+    const onDemand = openSharedPglite(path.join(dataDir, 'register'), { lockWaitMs: 600_000 });
+    const refusal = await onDemand.query('SELECT 1').catch((err: unknown) => err);
+    expect(refusal).toBeInstanceOf(RegisterOwnedElsewhere);
+    expect((refusal as Error).message).toMatch(
+      new RegExp(`kept open by process ${process.pid} \\(the test owner\\).*Stop that process first.*DATABASE_URL`),
+    );
+    await expect(openPglite(path.join(dataDir, 'register'))).rejects.toThrow(/kept open by process/);
+    // Kept open between writes (no idle close): still there after the shared opener's idle time.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await owner.timeline('REG-OWNED')).length).toBe(2);
+    await owner.close();
+    await onDemand.close();
+    // Closed, it lets go: the opener on demand opens it and sees what the owner wrote.
+    const after = await openRegister({ DATA_DIR: dataDir, DATABASE_URL: undefined });
+    expect((await after.timeline('REG-OWNED')).length).toBe(2);
+    await after.close();
+  }, 30_000);
 
   it('takes over a lock left by a process that died', async () => {
     const folder = path.join(dir, 'stale');
