@@ -49,3 +49,29 @@ export function councilHolidays(
   const holidays = [...names.keys()].filter((date) => isoDayOfWeek(date) % 6 !== 0).sort();
   return { holidays, names: Object.fromEntries(holidays.map((date) => [date, names.get(date) as string])) };
 }
+
+/**
+ * Remembers the named calendar of a year under one council calendar, so that it is worked out once rather than for
+ * every new complaint: working out the Scottish holidays (date-holidays, over moment) was 9 % of the API's busy time
+ * in the benchmark (bench/README.md, 2026-12-02). Keyed by the year and the council calendar's content, not the
+ * object: a calendar changed in any way, in place or replaced (a new configuration), is a new key, so an answer never
+ * outlives the calendar it was worked out from. The bank holidays themselves are the library's rules, which do not
+ * change while the process runs. Each answer is a copy, so a caller that changes it changes nothing remembered.
+ * Bounded: a process sees a few years and one calendar or two.
+ */
+export class NamedCalendarCache {
+  private readonly answers = new Map<string, NamedHolidayCalendar>();
+
+  constructor(private readonly maxEntries = 32) {}
+
+  get(year: number, calendar: CouncilCalendar, work: () => NamedHolidayCalendar): NamedHolidayCalendar {
+    const key = `${year} ${JSON.stringify(calendar)}`;
+    let answer = this.answers.get(key);
+    if (answer === undefined) {
+      answer = work();
+      if (this.answers.size >= this.maxEntries) this.answers.delete(this.answers.keys().next().value as string);
+      this.answers.set(key, answer);
+    }
+    return { holidays: [...answer.holidays], names: { ...answer.names } };
+  }
+}

@@ -17,7 +17,12 @@
  *   and the moved 2022 Spring bank holiday (2 June) are included.
  */
 import Holidays from 'date-holidays';
-import { councilHolidays, type CouncilCalendar, type NamedHolidayCalendar } from './council-calendar';
+import {
+  councilHolidays,
+  NamedCalendarCache,
+  type CouncilCalendar,
+  type NamedHolidayCalendar,
+} from './council-calendar';
 
 const KEPT_TYPES: ReadonlySet<string> = new Set(['public', 'bank']);
 
@@ -82,11 +87,20 @@ export function defaultHolidayCalendar(aroundYear: number): string[] {
   return scottishPublicHolidays(aroundYear - 1, aroundYear + 2);
 }
 
+const namedCalendars = new NamedCalendarCache();
+
 /**
  * The council's calendar passed to a new complaint: Scottish holidays for aroundYear-1 .. aroundYear+2 (as
  * `defaultHolidayCalendar`), plus the council's local holidays and closures, minus the days it works, with names.
+ * Worked out once per year and council calendar (`NamedCalendarCache`: the API asks it for every new complaint).
  */
 export function councilHolidayCalendar(aroundYear: number, calendar: CouncilCalendar): NamedHolidayCalendar {
+  assertYear(aroundYear, 'aroundYear');
+  return namedCalendars.get(aroundYear, calendar, () => workOutCouncilHolidayCalendar(aroundYear, calendar));
+}
+
+/** `councilHolidayCalendar` worked out afresh (the cache's work; tests compare the two). */
+export function workOutCouncilHolidayCalendar(aroundYear: number, calendar: CouncilCalendar): NamedHolidayCalendar {
   assertYear(aroundYear, 'aroundYear');
   const entries = scottishPublicHolidayEntries(aroundYear - 1, aroundYear + 2);
   return councilHolidays(entries, calendar, `${aroundYear - 1}-01-01`, `${aroundYear + 2}-12-31`);
