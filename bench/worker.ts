@@ -12,7 +12,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivitiesFromConfig } from '../activities';
 import { runAsMain } from '../devtools/child-processes';
-import { loadConfigOrExit } from '../platform/config';
+import { type AppConfig, loadConfigOrExit } from '../platform/config';
 import { installTemporalRuntime } from '../platform/runtime';
 import { connectWorkerConnection } from '../platform/temporal-connection';
 import { startApi } from '../api/main';
@@ -20,20 +20,23 @@ import { openRegister } from '../register';
 import { createConfiguredComplaintsWorker } from '../worker/create-worker';
 
 /**
- * The Worker settings under test, for both workers. Empty: the SDK's defaults, which is what worker/main.ts uses.
- * BENCH_WORKER_OPTIONS (JSON) overrides them for experiments, e.g. '{"maxCachedWorkflows":500}'.
+ * The Worker settings under test, for both workers, over what worker/main.ts sets from the configuration (the
+ * workflow cache, WORKER_MAX_CACHED_WORKFLOWS, default 500; the SDK's defaults for the rest). BENCH_WORKER_OPTIONS
+ * (JSON) overrides them for experiments, e.g. '{"maxCachedWorkflows":2310}' (the SDK's default on this machine).
  */
 export const WORKER_SETTINGS: Partial<WorkerOptions> = process.env.BENCH_WORKER_OPTIONS
   ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as Partial<WorkerOptions>)
   : {};
 
 /** The baseline worker: the minimal workflow, no activities, the same Worker settings. */
-async function baselineWorker(connection: NativeConnection, namespace: string, taskQueue: string, bundle: string) {
+async function baselineWorker(connection: NativeConnection, config: AppConfig, bundle: string) {
   const worker = await Worker.create({
+    // The complaints worker's cache size (worker/create-worker.ts), so that both are measured with the same settings.
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     ...WORKER_SETTINGS,
     connection,
-    namespace,
-    taskQueue,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: { codePath: bundle },
   });
   return { worker, run: () => worker.run() };
@@ -57,7 +60,7 @@ async function main(): Promise<number> {
     // The complaints worker is the one `npm run worker` runs (worker/create-worker.ts), given the prebuilt bundle.
     const { worker, run } =
       role === 'baseline'
-        ? await baselineWorker(connection, config.TEMPORAL_NAMESPACE, taskQueue, bundlePath)
+        ? await baselineWorker(connection, config, bundlePath)
         : await createConfiguredComplaintsWorker({
             config,
             connection,

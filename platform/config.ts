@@ -240,11 +240,13 @@ export const configSchema = z.object({
   PAPER_CONSULTATIONS: nonEmpty('None.'),
   PAPER_BACKGROUND_PAPERS: nonEmpty('None.'),
   /**
-   * How many complaints the worker keeps in memory between their tasks (the SDK's workflow cache). Unset: the
-   * SDK's default, sized from the heap (about 2,300 at 4 GiB). Each cached complaint costs 1.2-1.6 MiB; one not
-   * cached is rebuilt from its history when it next wakes (bench/README.md).
+   * How many complaints the worker keeps in memory between their tasks (the SDK's workflow cache). Each cached
+   * complaint costs up to 1.2-1.6 MiB; one not cached is rebuilt from its history when it next wakes (~20 ms).
+   * Default 500, not the SDK's heap-sized ~2,300: with 3,000 open and 1,000 reminders due, the worker's peak fell
+   * from 1,690 to 1,215 MiB with no reminder lost or later at p99 (bench/README.md, 2026-12-02), and evictions lose
+   * nothing (tests/workflows/cache-evictions.test.ts). At least the SDK's concurrent workflow tasks (40).
    */
-  WORKER_MAX_CACHED_WORKFLOWS: positiveInt().optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: intInRange(500, 40, 1_000_000),
 
   LOG_LEVEL: z
     .string()

@@ -74,7 +74,7 @@ export async function createConfiguredComplaintsWorker(
       payloadKeys: payloadKeysFor(config),
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
       workerOptions: {
-        ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+        maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
         ...options.workerOptions,
       },
     });

@@ -96,7 +96,7 @@ export class BenchRecorder {
         skip: [...options.skip],
         workerOptions: process.env.BENCH_WORKER_OPTIONS
           ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as unknown)
-          : 'SDK defaults (as worker/main.ts)',
+          : 'as worker/main.ts (WORKER_MAX_CACHED_WORKFLOWS default 500, SDK defaults otherwise)',
         logLevel: process.env.BENCH_LOG_LEVEL ?? 'info (default)',
       },
       setup: {

@@ -31,6 +31,8 @@ describe('loadConfig', () => {
       MAIL_FROM: 'complaints@localhost',
       DEFAULT_PROCEDURE: 'dundee-swd-2011',
       LOG_LEVEL: 'info',
+      // A set cache, not the SDK's heap-sized one (platform/config.ts says why).
+      WORKER_MAX_CACHED_WORKFLOWS: 500,
     });
     expect(config.TEMPORAL_ADDRESS).toBeUndefined();
     expect(config.DATABASE_URL).toBeUndefined();
@@ -66,6 +68,10 @@ describe('loadConfig', () => {
   });
 
   it('names the variable, the rule and the value in one line', () => {
+    // Fewer cached workflows than the SDK's 40 concurrent workflow tasks would make Worker.create fail.
+    expect(configError({ WORKER_MAX_CACHED_WORKFLOWS: '10' })).toBe(
+      'Invalid configuration: WORKER_MAX_CACHED_WORKFLOWS must be an integer between 40 and 1000000 (got "10")',
+    );
     expect(configError({ PORT: 'abc' })).toBe(
       'Invalid configuration: PORT must be an integer between 1 and 65535 (got "abc")',
     );
