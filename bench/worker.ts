@@ -15,7 +15,6 @@ import { runAsMain } from '../devtools/child-processes';
 import { type AppConfig, loadConfigOrExit } from '../platform/config';
 import { installTemporalRuntime } from '../platform/runtime';
 import { connectWorkerConnection } from '../platform/temporal-connection';
-import { startApi } from '../api/main';
 import { openRegister } from '../register';
 import { createConfiguredComplaintsWorker } from '../worker/create-worker';
 
@@ -55,7 +54,7 @@ async function main(): Promise<number> {
   const register =
     role === 'engine' ? await openRegister(config, { owner: "the benchmark's worker and API" }) : undefined;
   const connection = await connectWorkerConnection(config);
-  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  let api: { stop(): Promise<void> } | undefined;
   try {
     // The complaints worker is the one `npm run worker` runs (worker/create-worker.ts), given the prebuilt bundle.
     const { worker, run } =
@@ -69,7 +68,9 @@ async function main(): Promise<number> {
             workerOptions: WORKER_SETTINGS,
           });
     const running = run();
-    if (register) api = await startApi(config, { register });
+    // Loaded only for `engine`: the API's modules (Fastify, the web application) would slow every worker's start, and
+    // the fault drill restarts a `complaints` worker against the clock.
+    if (register) api = await (await import('../api/main.js')).startApi(config, { register });
     // The Runtime handles SIGTERM/SIGINT (worker.run() drains and returns); the API stops after it.
     console.log(`READY ${role} pid=${process.pid} maxCachedWorkflows=${worker.options.maxCachedWorkflows}`);
     await running;
