@@ -2,13 +2,20 @@
 // filters, search, another order, the next page) and the complaint page, p99 server time under 100 ms. The pages
 // read the register (the read model), so the register is seeded directly (the real rules make each complaint's
 // timeline and snapshot, as the worker would write them) rather than through Temporal; Temporal is not needed.
-// Server time is Fastify's reply.elapsedTime (request received to response sent), one request at a time.
+// Server time is Fastify's reply.elapsedTime (request received to response sent), one request at a time. The personal
+// fields are sealed under each complaint's own data key (the test key ring), as intake seals them in production, so
+// every page pays for opening them. CPU: the process's CPU time (process.cpuUsage, user + system, all its threads)
+// from the request's arrival to its response; honest per request only because requests go one at a time and
+// nothing else runs in the process (PostgreSQL's own CPU is another process's and not in it; PGlite's is).
 //
-//   npx tsx bench/web-pages.ts [--complaints 10000] [--requests 200]
-// BENCH_DATABASE_URL (else TEST_DATABASE_URL) runs it on PostgreSQL in a schema of its own, dropped after; without
-// either, on PGlite in memory.
+//   npx tsx bench/web-pages.ts [--complaints 10000] [--requests 200] [--store postgres|pglite] [--label name]
+//   [--pages word,word] (only the pages whose name holds one of the words, e.g. "search" or "team")
+//   [--keep] (PostgreSQL: keep the seeded schema, to EXPLAIN the pages' queries on it)
+// postgres: BENCH_DATABASE_URL (else TEST_DATABASE_URL), in a schema of its own, dropped after; pglite: the embedded
+// register as `npm start` opens it (openSharedPglite), in a temporary folder removed after. Default: postgres when
+// one of those is set.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,16 +33,40 @@ import {
   receiveComplaint,
   type TimelineEntry,
 } from '../domain/complaint';
+import type { ComplaintDetails } from '../domain/intake';
+import { personalDetailFields } from '../domain/personal-fields';
 import { getProcedure } from '../domain/procedures';
 import { categories, serviceAreas } from '../domain/vocabulary';
 import { repoRoot } from '../platform/repo-root';
-import { openPgliteInMemory, openPostgres, registerOver, type Register } from '../register';
+import { openPostgres, openSharedPglite, registerOver, type Register } from '../register';
 import { people, testTokens, unreachableTemporal } from '../tests/support/api';
+import { testPayloadKeys } from '../tests/support/payload-keys';
 import { round, summarise, type Summary } from './lib/stats';
 
 const { values: args } = parseArgs({
-  options: { complaints: { type: 'string', default: '10000' }, requests: { type: 'string', default: '200' } },
+  options: {
+    complaints: { type: 'string', default: '10000' },
+    requests: { type: 'string', default: '200' },
+    store: { type: 'string' },
+    label: { type: 'string' },
+    pages: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
 });
+if (args.help) {
+  console.log(
+    'npx tsx bench/web-pages.ts [--complaints 10000] [--requests 200] [--store postgres|pglite] [--label name]',
+  );
+  process.exit(0);
+}
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+/** A word for the results file's name (e.g. before / after a change). */
+const LABEL = args.label?.replace(/[^a-z0-9-]/gi, '') ?? '';
+const STORE = args.store ?? (DATABASE_URL ? 'postgres' : 'pglite');
+if (STORE !== 'postgres' && STORE !== 'pglite') throw new Error(`--store: postgres or pglite, not ${STORE}`);
+if (STORE === 'postgres' && !DATABASE_URL)
+  throw new Error('--store postgres needs BENCH_DATABASE_URL or TEST_DATABASE_URL');
 const COMPLAINTS = Number(args.complaints);
 const REQUESTS = Number(args.requests);
 const TARGET_P99_MS = 100;
@@ -46,45 +77,52 @@ const WORDS = ['visits', 'missed', 'delay', 'carer', 'assessment', 'letter', 'me
 const OFFICERS = [people['case-officer'], people.otherOfficer];
 
 async function openBenchRegister(): Promise<{ register: Register; drop: () => Promise<void> }> {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (!url) return { register: await registerOver(await openPgliteInMemory()), drop: async () => undefined };
+  const keys = testPayloadKeys();
+  if (STORE === 'pglite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'web-bench-'));
+    const register = await registerOver(openSharedPglite(path.join(dir, 'register')), { keys });
+    return { register, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const url = DATABASE_URL!;
   const schema = `web_bench_${process.pid}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema}`);
-  const register = await registerOver(await openPostgres(scoped.toString()));
+  const register = await registerOver(await openPostgres(scoped.toString()), { keys });
   return {
     register,
     drop: async () => {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      if (args.keep) console.log(`kept schema ${schema} (--keep): DROP SCHEMA ${schema} CASCADE when done`);
+      else await admin.query(`DROP SCHEMA ${schema} CASCADE`);
       await admin.end();
     },
   };
 }
 
-/** Complaint i: received in the last 60 days, a third unassigned, the rest assigned and acknowledged; the clock run
- * to now through the real rules (reminders, breaches), so some are overdue. */
-function complaintState(i: number, nowMs: number): ComplaintState {
-  const procedure = getProcedure({ id: 'dundee-swd-2011', version: 2 });
-  const receivedAtMs = nowMs - (i % 60) * DAY - (i % 97) * 60_000;
+const refOf = (i: number) => `SW-2026-${String(i + 1).padStart(6, '0')}`;
+
+/** Complaint i's details, as intake would take them. */
+function complaintDetails(i: number): ComplaintDetails {
   const first = FIRST_NAMES[i % FIRST_NAMES.length]!;
   const last = SURNAMES[Math.floor(i / FIRST_NAMES.length) % SURNAMES.length]!;
-  const received = receiveComplaint({
-    ref: `SW-2026-${String(i + 1).padStart(6, '0')}`,
-    procedure,
-    receivedAtMs,
-    holidays: [],
-    details: {
-      complainant: { name: `${first} ${last}`, email: `${first}.${last}.${i}@example.org`.toLowerCase() },
-      serviceArea: serviceAreas[i % serviceAreas.length]!,
-      category: categories[i % categories.length]!,
-      channel: 'email',
-      summary: `Complaint ${i}: ${WORDS[i % WORDS.length]} and ${WORDS[(i * 7) % WORDS.length]} over several weeks`,
-      serious: false,
-    },
-  });
+  return {
+    complainant: { name: `${first} ${last}`, email: `${first}.${last}.${i}@example.org`.toLowerCase() },
+    serviceArea: serviceAreas[i % serviceAreas.length]!,
+    category: categories[i % categories.length]!,
+    channel: 'email',
+    summary: `Complaint ${i}: ${WORDS[i % WORDS.length]} and ${WORDS[(i * 7) % WORDS.length]} over several weeks`,
+    serious: false,
+  };
+}
+
+/** Complaint i (its details sealed as intake seals them): received in the last 60 days, a third unassigned, the rest
+ * assigned and acknowledged; the clock run to now through the real rules (reminders, breaches), so some are overdue. */
+function complaintState(i: number, details: ComplaintDetails, nowMs: number): ComplaintState {
+  const procedure = getProcedure({ id: 'dundee-swd-2011', version: 2 });
+  const receivedAtMs = nowMs - (i % 60) * DAY - (i % 97) * 60_000;
+  const received = receiveComplaint({ ref: refOf(i), procedure, receivedAtMs, holidays: [], details });
   const manager = { id: people.manager.id, role: 'manager' };
   const state = initialState({ ...received, seq: 1, at: new Date(receivedAtMs).toISOString(), actor: manager });
   const record = (event: object, atMs: number) =>
@@ -122,7 +160,8 @@ async function seed(register: Register, nowMs: number): Promise<string[]> {
   const procedure = getProcedure({ id: 'dundee-swd-2011', version: 2 });
   const refs: string[] = [];
   const one = async (i: number) => {
-    const state = complaintState(i, nowMs);
+    const details = await register.personalData.sealFields(refOf(i), complaintDetails(i), personalDetailFields);
+    const state = complaintState(i, details, nowMs);
     await register.record({ ref: state.ref, entries: state.timeline, snapshot: registerSnapshot(state, procedure) });
     refs.push(state.ref);
   };
@@ -153,7 +192,8 @@ async function main(): Promise<void> {
   const refs = await seed(register, nowMs);
   const seedSeconds = round((performance.now() - seedStart) / 1000);
   console.log(`seeded ${refs.length} complaints in ${seedSeconds} s`);
-  const { complaints, connection } = await unreachableTemporal();
+  const { complaints, connection } = await unreachableTemporal(1_000, { personalData: register.personalData });
+  const devUser = (who: 'case-officer' | 'manager') => ({ id: people[who].id, name: people[who].name, roles: [who] });
   const app = await buildApp({
     complaints,
     tokens: testTokens(),
@@ -162,20 +202,27 @@ async function main(): Promise<void> {
     web: {
       council: { name: 'Bench Council' },
       session: { key: randomBytes(32), idleMinutes: 30, secure: false },
-      devUsers: [{ id: people['case-officer'].id, name: people['case-officer'].name, roles: ['case-officer'] }],
+      devUsers: [devUser('case-officer'), devUser('manager')],
     },
   });
-  const serverMs = new Map<string, number[]>();
+  const samples = new Map<string, { serverMs: number[]; cpuMs: number[] }>();
+  const cpuAtStart = new WeakMap<object, NodeJS.CpuUsage>();
   let current = '';
-  app.addHook('onResponse', async (_request, reply) => {
-    serverMs.get(current)?.push(reply.elapsedTime);
+  app.addHook('onRequest', async (request) => {
+    cpuAtStart.set(request, process.cpuUsage());
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const cpu = process.cpuUsage(cpuAtStart.get(request));
+    samples.get(current)?.serverMs.push(reply.elapsedTime);
+    samples.get(current)?.cpuMs.push((cpu.user + cpu.system) / 1000);
   });
   await app.ready();
-  const cookie = await signIn(app, 'case-officer');
-  const first = await app.inject({ method: 'GET', url: '/?tab=open', headers: { cookie } });
+  const officer = await signIn(app, 'case-officer');
+  const manager = await signIn(app, 'manager');
+  const first = await app.inject({ method: 'GET', url: '/?tab=open', headers: { cookie: officer } });
   const next = /href="(\/\?[^"]*cursor=[^"]+)"/.exec(first.body)?.[1]?.replace(/&amp;/g, '&');
   const pick = () => refs[Math.floor(Math.random() * refs.length)]!;
-  const scenarios: Array<[string, () => string]> = [
+  const scenarios: Array<[string, () => string, string?]> = [
     ['worklist: My cases', () => '/?tab=mine'],
     ['worklist: Unassigned', () => '/?tab=unassigned'],
     ['worklist: Due this week', () => '/?tab=due'],
@@ -196,20 +243,24 @@ async function main(): Promise<void> {
       () => `/?tab=open&q=fiona.macleod.${12 + 90 * Math.floor(Math.random() * 100)}%40example.org`,
     ],
     ['complaint page', () => `/cases/${pick()}`],
+    ['team page (manager)', () => '/team', manager],
   ];
-  const results: Array<{ page: string; serverMs: Summary; statuses: Record<string, number> }> = [];
-  for (const [name, url] of scenarios) {
-    serverMs.set(name, []);
+  const results: PageResult[] = [];
+  const words = args.pages?.split(',').filter(Boolean) ?? [];
+  const chosen = scenarios.filter(([name]) => words.length === 0 || words.some((word) => name.includes(word)));
+  for (const [name, url, cookie = officer] of chosen) {
+    samples.set(name, { serverMs: [], cpuMs: [] });
     current = name;
     const statuses: Record<string, number> = {};
     for (let i = 0; i < REQUESTS; i += 1) {
       const response = await app.inject({ method: 'GET', url: url(), headers: { cookie } });
       statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
     }
-    const summary = summarise(serverMs.get(name)!);
-    results.push({ page: name, serverMs: summary, statuses });
+    const summary = summarise(samples.get(name)!.serverMs);
+    const cpu = summarise(samples.get(name)!.cpuMs);
+    results.push({ page: name, serverMs: summary, cpuMs: cpu, statuses, loadAverage: os.loadavg()[0]! });
     console.log(
-      `${name}: p50 ${summary.p50} ms, p99 ${summary.p99} ms, max ${summary.max} ms ${JSON.stringify(statuses)}`,
+      `${name}: p50 ${summary.p50} ms, p99 ${summary.p99} ms, max ${summary.max} ms, CPU p99 ${cpu.p99} ms, load ${os.loadavg()[0]!.toFixed(1)} ${JSON.stringify(statuses)}`,
     );
   }
   await app.close();
@@ -219,38 +270,53 @@ async function main(): Promise<void> {
   writeResults({ nowMs, seedSeconds, results });
 }
 
-function writeResults(run: {
-  nowMs: number;
-  seedSeconds: number;
-  results: Array<{ page: string; serverMs: Summary; statuses: Record<string, number> }>;
-}): void {
+interface PageResult {
+  page: string;
+  serverMs: Summary;
+  cpuMs: Summary;
+  statuses: Record<string, number>;
+  /** The 1-minute load average when the page's requests ended (the machine is shared). */
+  loadAverage: number;
+}
+
+function writeResults(run: { nowMs: number; seedSeconds: number; results: PageResult[] }): void {
   const stamp = new Date(run.nowMs)
     .toISOString()
     .replace(/:/g, '-')
-    .replace(/\.\d+Z$/, 'Z');
-  const store = (process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL) ? 'PostgreSQL' : 'PGlite (in memory)';
+    .replace(/\.\d+Z$/, 'Z')
+    .concat(`-${STORE}`, LABEL ? `-${LABEL}` : '');
+  const store = STORE === 'postgres' ? 'PostgreSQL' : 'PGlite (embedded, files in a temporary folder, as `npm start`)';
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os
     .loadavg()
     .map((n) => n.toFixed(1))
     .join(' ')} at the end (a shared machine)`;
   const worst = Math.max(...run.results.map((r) => r.serverMs.p99));
   const lines = [
-    `# Web pages, ${COMPLAINTS} open complaints (${new Date(run.nowMs).toISOString()})`,
+    `# Web pages, ${COMPLAINTS} open complaints (${new Date(run.nowMs).toISOString()})${LABEL ? `: ${LABEL}` : ''}`,
     '',
-    `Machine: ${machine}. Register: ${store}, seeded directly in ${run.seedSeconds} s. ${REQUESTS} requests per page, one at a time, signed in as a case officer; server time is Fastify's reply.elapsedTime.`,
+    `Machine: ${machine}. Register: ${store}, seeded directly in ${run.seedSeconds} s, personal fields sealed per complaint (the test key ring). ${REQUESTS} requests per page, one at a time, signed in as a case officer (the team page as a manager); server time is Fastify's reply.elapsedTime; CPU is the process's CPU time over the request (user + system, see bench/web-pages.ts); load is the 1-minute load average as the page's requests ended.`,
     '',
     `Target: p99 under ${TARGET_P99_MS} ms on every page. Worst p99: ${worst} ms (${worst < TARGET_P99_MS ? 'met' : 'NOT met'}).`,
     '',
-    '| page | p50 ms | p95 ms | p99 ms | max ms | statuses |',
-    '|---|---:|---:|---:|---:|---|',
-    ...run.results.map(
-      (r) =>
-        `| ${r.page} | ${r.serverMs.p50} | ${r.serverMs.p95} | ${r.serverMs.p99} | ${r.serverMs.max} | ${Object.entries(
-          r.statuses,
-        )
-          .map(([code, n]) => `${code}×${n}`)
-          .join(' ')} |`,
-    ),
+    '| page | p50 ms | p95 ms | p99 ms | max ms | CPU p50 ms | CPU p99 ms | load | statuses |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...run.results
+      .map((r) =>
+        [
+          r.page,
+          r.serverMs.p50,
+          r.serverMs.p95,
+          r.serverMs.p99,
+          r.serverMs.max,
+          r.cpuMs.p50,
+          r.cpuMs.p99,
+          r.loadAverage.toFixed(1),
+          Object.entries(r.statuses)
+            .map(([code, n]) => `${code}×${n}`)
+            .join(' '),
+        ].join(' | '),
+      )
+      .map((row) => `| ${row} |`),
     '',
   ];
   const dir = path.join(repoRoot(), 'bench', 'results');

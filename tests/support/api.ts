@@ -143,9 +143,14 @@ export async function startApiStack(
 /** A ComplaintService over a connection to a closed port (lazy, as api/main.ts makes it): Temporal unreachable. */
 export async function unreachableTemporal(
   timeoutMs = 1_000,
+  options: Partial<ComplaintServiceOptions> = {},
 ): Promise<{ complaints: ComplaintService; connection: Connection }> {
   const connection = Connection.lazy({ address: `127.0.0.1:${await unusedLoopbackPort()}` });
-  const complaints = testComplaintService(new Client({ connection }), { taskQueue: 'complaints', timeoutMs });
+  const complaints = testComplaintService(new Client({ connection }), {
+    taskQueue: 'complaints',
+    timeoutMs,
+    ...options,
+  });
   return { complaints, connection };
 }
 
