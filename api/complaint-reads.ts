@@ -4,7 +4,7 @@ import type { ComplaintSnapshot } from '../activities/contract';
 import { stateAtRevision, type ComplaintState, type TimelineEntry } from '../domain/complaint';
 import { canonicalJson } from '../domain/idempotency';
 import { STATED_RULE, TextSchema } from '../domain/vocabulary';
-import { listOrders, type Register, type RegisterListQuery } from '../register';
+import { type CountBy, listOrders, type Register, type RegisterCounts, type RegisterListQuery } from '../register';
 import { MAX_QUERY_WORDS, searchTermsOf, searchWords } from '../register/search';
 import { type ActionAnswer, isWholeState } from '../workflows/messages';
 import type { AccessRecorder } from './access-recorder';
@@ -152,6 +152,12 @@ function stateOf(snapshot: ComplaintSnapshot, timeline: TimelineEntry[]): Compla
   return { ...rest, timeline };
 }
 
+/** The state without the complaint's personal details (every root of domain/personal-fields.ts personalDetailFields). */
+function withoutPersonalDetails(state: ComplaintState): ComplaintState {
+  const { representative: _representative, ...details } = state.details;
+  return { ...state, details: { ...details, complainant: { name: '' }, summary: '' } };
+}
+
 /** Whether the register's timeline is whole: seqs 1..lastSeq, each once. */
 function isWhole(snapshot: ComplaintSnapshot, entries: readonly TimelineEntry[]): boolean {
   return entries.length === snapshot.lastSeq && entries.every((entry, i) => entry.seq === i + 1);
@@ -174,7 +180,7 @@ export class ComplaintReads {
     /** `opened`: the one opening of sealed personal fields (platform/personal-data.ts), applied to all it answers. */
     private readonly complaints: Pick<ComplaintService, 'state' | 'opened'>,
     /** The read model; absent (tests of the API alone), every complaint is read from its workflow and lists are 503. */
-    private readonly register?: Pick<Register, 'readComplaint' | 'listComplaints' | 'personalData'>,
+    private readonly register?: Pick<Register, 'readComplaint' | 'listComplaints' | 'countComplaints' | 'personalData'>,
     /** The access log: reads given a `ReadBy` that disclose personal data are recorded in it. */
     private readonly access?: Pick<AccessRecorder, 'record'>,
   ) {}
@@ -262,11 +268,33 @@ export class ComplaintReads {
     query: ComplaintListQuery,
     viewer: Viewer,
     route: string,
+    options: { personalData?: boolean } = {},
   ): Promise<{ states: ComplaintState[]; nextCursor: string | null }> {
     if (!mayReadPersonalData(viewer))
       throw new ApiError(403, 'forbidden', 'Listing complaints in full needs a role that may read personal data');
+    if (options.personalData === false) {
+      // A page that shows none of it (the team page): left out, not opened, not in the access log.
+      const { rows, nextCursor } = await this.page(query, viewer, route, { logged: false });
+      return { states: rows.map(({ snapshot }) => withoutPersonalDetails(stateOf(snapshot, []))), nextCursor };
+    }
     const { rows, nextCursor } = await this.page(query, viewer, route);
     return { states: await this.complaints.opened(rows.map(({ snapshot }) => stateOf(snapshot, []))), nextCursor };
+  }
+
+  /**
+   * The complaints the list's filters match (its search, order and page aside) counted per case officer or per
+   * service area, with those `due` (a status, a next deadline by a time) and overdue: counts disclose no personal
+   * data, so nothing is opened or logged.
+   */
+  async counts(
+    query: ComplaintListQuery,
+    by: CountBy,
+    due: { status: readonly string[]; nextDeadlineBefore: string },
+  ): Promise<RegisterCounts[]> {
+    if (!this.register)
+      throw new ApiError(503, 'listing-unavailable', 'This API has no register to list complaints from');
+    const { cursor: _cursor, q: _q, sort: _sort, limit: _limit, ...filters } = query;
+    return this.register.countComplaints(filters, by, due);
   }
 
   /**
@@ -308,6 +336,7 @@ export class ComplaintReads {
     query: ComplaintListQuery,
     viewer: Viewer,
     route: string,
+    options: { logged?: boolean } = {},
   ): Promise<{ rows: { snapshot: ComplaintSnapshot; recordedAt: string }[]; nextCursor: string | null }> {
     if (!this.register)
       throw new ApiError(503, 'listing-unavailable', 'This API has no register to list complaints from');
@@ -328,11 +357,12 @@ export class ComplaintReads {
     // A query of nothing but punctuation matches nothing (rather than everything).
     const rows = q !== undefined && search.length === 0 ? [] : await this.register.listComplaints(registerQuery);
     const page = rows.slice(0, limit);
-    await this.access?.record(
-      viewer,
-      route,
-      page.map((row) => row.snapshot.ref),
-    );
+    if (options.logged !== false)
+      await this.access?.record(
+        viewer,
+        route,
+        page.map((row) => row.snapshot.ref),
+      );
     const last = page[page.length - 1];
     return {
       rows: page,

@@ -27,9 +27,13 @@ import { letterStoreOver, type LetterStore } from './letters';
 import { improvementActionStoreOver, type ImprovementActionStore } from './improvement-actions';
 import {
   indexUnsearchedComplaints,
+  countComplaints,
+  type CountBy,
   listComplaints,
   readComplaint,
   type RegisterComplaint,
+  type RegisterCountQuery,
+  type RegisterCounts,
   type RegisterListQuery,
   type RegisterListRow,
 } from './read-model';
@@ -37,8 +41,11 @@ import { searchIndexOf, SEARCH_VERSION, writeSearchWords } from './search';
 import { migrate, openPglite, openPostgres, openSharedPglite, type SqlQueryable, type SqlStore } from './sql';
 
 export {
+  type CountBy,
   listOrders,
   type ListOrder,
+  type RegisterCountQuery,
+  type RegisterCounts,
   type RegisterComplaint,
   type RegisterListQuery,
   type RegisterListRow,
@@ -102,6 +109,12 @@ export interface Register extends ComplaintRegisterWriter {
   readComplaint(ref: string): Promise<RegisterComplaint | undefined>;
   /** One page of complaints by filters, search and order, limit + 1 rows (register/read-model.ts). */
   listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]>;
+  /** The complaints a list's filters match, counted per case officer or service area (read-model.ts). */
+  countComplaints(
+    query: RegisterCountQuery,
+    by: CountBy,
+    due: { status: readonly string[]; nextDeadlineBefore: string },
+  ): Promise<RegisterCounts[]>;
   /** The highest seq recorded per complaint. */
   lastSeqs(): Promise<Map<string, number>>;
   recordCompliment(compliment: NewCompliment, recordedBy: Actor, recordedAt: Date): Promise<Compliment>;
@@ -337,6 +350,14 @@ class SqlRegister implements Register {
 
   listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]> {
     return listComplaints(this.store, query);
+  }
+
+  countComplaints(
+    query: RegisterCountQuery,
+    by: CountBy,
+    due: { status: readonly string[]; nextDeadlineBefore: string },
+  ): Promise<RegisterCounts[]> {
+    return countComplaints(this.store, query, by, due);
   }
 
   async lastSeqs(): Promise<Map<string, number>> {

@@ -73,7 +73,7 @@ const ORDER: Record<ListOrder, { column: string; desc: boolean; nullable: boolea
 };
 
 /** The WHERE clauses of a list's filters (values as parameters; column names are constants). */
-function filterClauses(query: RegisterListQuery, params: unknown[]): string[] {
+function filterClauses(query: RegisterCountQuery, params: unknown[]): string[] {
   const param = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
@@ -152,6 +152,64 @@ export async function listComplaints(store: SqlQueryable, query: RegisterListQue
     const key = query.order === 'ref' ? String(row.key) : iso(row.key as Date | string | null);
     return { snapshot, recordedAt: iso(row.recorded) ?? snapshot.receivedAt, key };
   });
+}
+
+/** What complaints are counted by: their case officer (none: null) or their service area. */
+export type CountBy = 'case-officer' | 'service-area';
+
+/** The filters of a count: a list's, without order and page. */
+export type RegisterCountQuery = Omit<RegisterListQuery, 'order' | 'limit' | 'after'>;
+
+export interface RegisterCounts {
+  /** The case officer's id (null: unassigned) or the service area. */
+  key: string | null;
+  /** The case officer's name as one of the complaints records it (case-officer counts only). */
+  officerName: string | null;
+  /** Every complaint the filters match. */
+  total: number;
+  /** Of those, the ones that `due` matches (a status and a next deadline by a time). */
+  due: number;
+  overdue: number;
+}
+
+const COUNT_COLUMN: Record<CountBy, string> = { 'case-officer': 'c.case_officer_id', 'service-area': 'c.service_area' };
+
+/**
+ * The complaints the filters match counted per case officer or per service area, in one pass over the rows (the
+ * team page: a count, not a page, so nothing is read of them but the indexed columns and the officer's name).
+ */
+export async function countComplaints(
+  store: SqlQueryable,
+  query: RegisterCountQuery,
+  by: CountBy,
+  due: { status: readonly string[]; nextDeadlineBefore: string },
+): Promise<RegisterCounts[]> {
+  const params: unknown[] = [];
+  const clauses = filterClauses(query, params);
+  params.push(due.status, due.nextDeadlineBefore);
+  const column = COUNT_COLUMN[by];
+  const name = by === 'case-officer' ? "max(c.snapshot->'caseOfficer'->>'name')" : 'NULL';
+  const rows = await store.query<{
+    key: string | null;
+    name: string | null;
+    total: unknown;
+    due: unknown;
+    overdue: unknown;
+  }>(
+    `SELECT ${column} AS key, ${name} AS name, count(*) AS total,
+            count(*) FILTER (WHERE c.status = ANY($${params.length - 1}::text[]) AND c.next_deadline_at <= $${params.length}) AS due,
+            count(*) FILTER (WHERE c.overdue) AS overdue
+       FROM complaints c ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
+      GROUP BY ${column}`,
+    params,
+  );
+  return rows.map((row) => ({
+    key: row.key,
+    officerName: row.name,
+    total: Number(row.total),
+    due: Number(row.due),
+    overdue: Number(row.overdue),
+  }));
 }
 
 /** Indexes the complaints whose words are missing or from an older word-making (after a migration), in pages. */

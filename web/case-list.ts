@@ -4,11 +4,11 @@ import { isOverdue, nextDeadline, type ComplaintState } from '../domain/complain
 import { nextDeadlineInWords } from '../domain/deadline-words';
 import { stageDefinition } from '../domain/procedure';
 import { findProcedure } from '../domain/procedures';
-import type { ListOrder } from '../register';
+import type { CountBy, ListOrder, RegisterCounts } from '../register';
 
 // THE ONE ADAPTER between the web pages and the complaints list: the register, the read model (issue 17), through
 // ComplaintReads.listStates, the same query as GET /complaints. Filters, search, order and paging are all the
-// register's query; nothing is filtered here, and there is no cap (the team page reads page after page).
+// register's query; nothing is filtered here; the team page's counts are the register's too (`countCases`).
 
 export interface CaseFilters {
   status?: string;
@@ -86,40 +86,40 @@ export function caseRow(state: ComplaintState, nowMs: number): CaseRow {
   };
 }
 
-/** One page of the worklist. Invalid filters throw the API's 400 (the list's one schema checks them). */
-export async function listCases(
-  reads: ComplaintReads,
-  by: ReadBy,
-  query: CaseListQuery,
-  nowMs: number,
-): Promise<CaseListPage> {
+/** The list's query (the API's one schema: invalid filters throw its 400). */
+function listQueryOf(query: CaseListQuery) {
   const { unassigned, ...rest } = query.filters;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined && value !== ''));
-  const listQuery = ComplaintListQuerySchema.parse({
+  return ComplaintListQuerySchema.parse({
     ...defined,
     ...(unassigned ? { unassigned: 'true' } : {}),
     sort: query.sort,
     limit: String(query.pageSize),
     ...(query.cursor ? { cursor: query.cursor } : {}),
   });
-  const page = await reads.listStates(listQuery, by.viewer, by.route);
+}
+
+/**
+ * One page of the worklist. `personalData: false`, for a page that shows none of it (the team page): the rows'
+ * complainant and summary are left empty, and nothing is opened or logged.
+ */
+export async function listCases(
+  reads: ComplaintReads,
+  by: ReadBy,
+  query: CaseListQuery,
+  nowMs: number,
+  options: { personalData?: boolean } = {},
+): Promise<CaseListPage> {
+  const page = await reads.listStates(listQueryOf(query), by.viewer, by.route, options);
   return { rows: page.states.map((state) => caseRow(state, nowMs)), nextCursor: page.nextCursor };
 }
 
-/** Every complaint the filters match, page after page (the team page's counts). */
-export async function allCases(
+/** The complaints the filters match, counted per case officer or per service area (the team page). */
+export function countCases(
   reads: ComplaintReads,
-  by: ReadBy,
   filters: CaseFilters,
-  sort: CaseSort,
-  nowMs: number,
-): Promise<CaseRow[]> {
-  const rows: CaseRow[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await listCases(reads, by, { filters, sort, pageSize: 100, ...(cursor ? { cursor } : {}) }, nowMs);
-    rows.push(...page.rows);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return rows;
+  by: CountBy,
+  due: { status: readonly string[]; nextDeadlineBefore: string },
+): Promise<RegisterCounts[]> {
+  return reads.counts(listQueryOf({ filters, sort: 'ref', pageSize: 1 }), by, due);
 }

@@ -3,7 +3,8 @@ import { accessRoute } from '../api/access-recorder';
 import { requireRole } from '../api/auth';
 import { endOfLondonDay, londonDate, shiftIsoDate } from '../domain/calendar';
 import { serviceAreaWords } from '../domain/words';
-import { allCases, type CaseRow } from './case-list';
+import type { CountBy, RegisterCounts } from '../register';
+import { countCases, listCases } from './case-list';
 import type { WebContext } from './plugin';
 import { pageContext } from './views';
 
@@ -19,62 +20,64 @@ interface Counts {
   overdue: number;
 }
 
-function tally(
-  rows: readonly CaseRow[],
-  keyOf: (row: CaseRow) => { key: string; label: string; href: string },
-  weekEndMs: number,
-) {
-  const table = new Map<string, Counts>();
-  for (const row of rows) {
-    const { key, label, href } = keyOf(row);
-    const counts = table.get(key) ?? { key, label, href, open: 0, dueThisWeek: 0, overdue: 0 };
-    counts.open += 1;
-    if (row.status === 'open' && row.nextDeadlineAt && Date.parse(row.nextDeadlineAt) <= weekEndMs)
-      counts.dueThisWeek += 1;
-    if (row.overdue) counts.overdue += 1;
-    table.set(key, counts);
-  }
-  return [...table.values()].sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.label.localeCompare(b.label));
+const OPEN = 'open,awaiting-escalation';
+/** Due this week: an open complaint (not one awaiting escalation) whose next deadline is by the week's end. */
+const DUE_STATUS = ['open'];
+
+function ordered(rows: Counts[]): Counts[] {
+  return rows.sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.label.localeCompare(b.label));
 }
+
+const officerRow = (counts: RegisterCounts) =>
+  counts.key === null
+    ? { key: '', label: 'Unassigned', href: '/?tab=unassigned' }
+    : {
+        key: counts.key,
+        label: counts.officerName ?? counts.key,
+        href: `/?tab=open&officer=${encodeURIComponent(counts.key)}`,
+      };
+
+const areaRow = (counts: RegisterCounts) => ({
+  key: counts.key ?? '',
+  label: serviceAreaWords[counts.key as keyof typeof serviceAreaWords]?.title ?? counts.key ?? '',
+  href: `/?tab=open&serviceArea=${counts.key ?? ''}`,
+});
 
 export function reportPages(app: FastifyInstance, context: WebContext): void {
   app.get('/team', { config: { browser: true }, onRequest: requireRole('manager') }, async (request, reply) => {
     const nowMs = context.now();
-    const weekEndMs = endOfLondonDay(shiftIsoDate(londonDate(nowMs), 7));
+    const due = {
+      status: DUE_STATUS,
+      nextDeadlineBefore: new Date(endOfLondonDay(shiftIsoDate(londonDate(nowMs), 7))).toISOString(),
+    };
     const caller = request.caller!;
-    const rows = await allCases(
-      context.reads,
-      { viewer: { id: caller.id, roles: caller.roles }, route: accessRoute(request) },
-      { status: 'open,awaiting-escalation' },
-      'next-deadline',
-      nowMs,
-    );
-    const byOfficer = tally(
-      rows,
-      (row) =>
-        row.officer
-          ? {
-              key: row.officer.id,
-              label: row.officer.name ?? row.officer.id,
-              href: `/?tab=open&officer=${encodeURIComponent(row.officer.id)}`,
-            }
-          : { key: '', label: 'Unassigned', href: '/?tab=unassigned' },
-      weekEndMs,
-    );
-    const byArea = tally(
-      rows,
-      (row) => ({
-        key: row.serviceArea,
-        label: serviceAreaWords[row.serviceArea as keyof typeof serviceAreaWords]?.title ?? row.serviceArea,
-        href: `/?tab=open&serviceArea=${row.serviceArea}`,
-      }),
-      weekEndMs,
-    );
+    // Counts and the next 100 deadlines: the register counts (no row is read in full), and the page shows no
+    // personal data, so none is opened or logged.
+    const tally = async (by: CountBy, rowOf: typeof officerRow) =>
+      ordered(
+        (await countCases(context.reads, { status: OPEN }, by, due)).map((counts) => ({
+          ...rowOf(counts),
+          open: counts.total,
+          dueThisWeek: counts.due,
+          overdue: counts.overdue,
+        })),
+      );
+    const [byOfficer, byArea, cases] = await Promise.all([
+      tally('case-officer', officerRow),
+      tally('service-area', areaRow),
+      listCases(
+        context.reads,
+        { viewer: { id: caller.id, roles: caller.roles }, route: accessRoute(request) },
+        { filters: { status: OPEN }, sort: 'next-deadline', pageSize: 100 },
+        nowMs,
+        { personalData: false },
+      ),
+    ]);
     return reply.view('team.njk', {
       ...pageContext(request, reply, context, 'Team'),
       byOfficer,
       byArea,
-      cases: rows.slice(0, 100),
+      cases: cases.rows,
     });
   });
 }

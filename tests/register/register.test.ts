@@ -158,6 +158,36 @@ function registerContract(name: string, open: () => Promise<Register>) {
       await register?.close();
     });
 
+    it('counts the complaints a list matches per case officer and per service area (the team page)', async () => {
+      const at = T0 + 400 * DAY;
+      const only = { receivedFrom: iso(at - 1), receivedTo: iso(at + DAY) };
+      const assigned = (ref: string, officer: { id: string; name: string }) =>
+        timelineOf(ref, at, [[at + 1000, { type: 'case-officer-assigned', officer }]]);
+      const batch = (entries: TimelineEntry[], dueAt: string | null, overdue: boolean) => {
+        const plain = batchOf(entries, 0, entries.length);
+        const nextDeadline = dueAt === null ? null : { kind: 'response' as const, stage: 'level-1', dueAt };
+        return { ...plain, snapshot: { ...plain.snapshot, nextDeadline, overdue } };
+      };
+      const soon = iso(at + 2 * DAY);
+      await register.record(batch(assigned('REG-COUNT-1', { id: 'officer.kim', name: 'Kim' }), soon, false));
+      await register.record(batch(assigned('REG-COUNT-2', { id: 'officer.kim', name: 'Kim' }), iso(at - DAY), true));
+      await register.record(
+        batch(assigned('REG-COUNT-3', { id: 'officer.lee', name: 'Lee' }), iso(at + 30 * DAY), false),
+      );
+      await register.record(batch(timelineOf('REG-COUNT-4', at, []), soon, false));
+      const due = { status: ['open'], nextDeadlineBefore: iso(at + 7 * DAY) };
+      const byOfficer = await register.countComplaints({ ...only, status: ['open'] }, 'case-officer', due);
+      expect(byOfficer.sort((a, b) => String(a.key).localeCompare(String(b.key)))).toEqual([
+        { key: null, officerName: null, total: 1, due: 1, overdue: 0 },
+        { key: 'officer.kim', officerName: 'Kim', total: 2, due: 2, overdue: 1 },
+        { key: 'officer.lee', officerName: 'Lee', total: 1, due: 0, overdue: 0 },
+      ]);
+      expect(await register.countComplaints(only, 'service-area', { ...due, status: ['closed'] })).toEqual([
+        { key: 'community-care', officerName: null, total: 4, due: 0, overdue: 1 },
+      ]);
+      expect(await register.countComplaints({ ...only, status: ['closed'] }, 'service-area', due)).toEqual([]);
+    });
+
     it('stores each (ref, seq) once however often a batch is retried or replayed', async () => {
       const entries = sample('REG-IDEMPOTENT');
       await register.record(batchOf(entries, 0, 2));
