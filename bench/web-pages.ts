@@ -10,7 +10,7 @@
 //
 //   npx tsx bench/web-pages.ts [--complaints 10000] [--requests 200] [--store postgres|pglite] [--label name]
 //   [--pages word,word] (only the pages whose name holds one of the words, e.g. "search" or "team")
-//   [--keep] (PostgreSQL: keep the seeded schema, to EXPLAIN the pages' queries on it)
+//   [--keep] (keep the seeded schema or PGlite folder, to EXPLAIN the pages' queries on it)
 // postgres: BENCH_DATABASE_URL (else TEST_DATABASE_URL), in a schema of its own, dropped after; pglite: the embedded
 // register as `npm start` opens it (openSharedPglite), in a temporary folder removed after. Default: postgres when
 // one of those is set.
@@ -81,7 +81,11 @@ async function openBenchRegister(): Promise<{ register: Register; drop: () => Pr
   if (STORE === 'pglite') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'web-bench-'));
     const register = await registerOver(openSharedPglite(path.join(dir, 'register')), { keys });
-    return { register, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    const drop = async () => {
+      if (args.keep) console.log(`kept ${dir} (--keep): remove it when done`);
+      else rmSync(dir, { recursive: true, force: true });
+    };
+    return { register, drop };
   }
   const url = DATABASE_URL!;
   const schema = `web_bench_${process.pid}_${Date.now().toString(36)}`;

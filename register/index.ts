@@ -38,6 +38,7 @@ import {
   type RegisterListRow,
 } from './read-model';
 import { searchIndexOf, SEARCH_VERSION, writeSearchWords } from './search';
+import { PlannerStatistics } from './statistics';
 import { migrate, openPglite, openPostgres, openSharedPglite, type SqlQueryable, type SqlStore } from './sql';
 
 export {
@@ -208,6 +209,8 @@ class SqlRegister implements Register {
   readonly letters: LetterStore;
   readonly improvementActions: ImprovementActionStore;
   readonly accessLog: AccessLogStore;
+  /** The planner's statistics where the store does not keep them (PGlite): statistics.ts. */
+  private readonly statistics: PlannerStatistics;
 
   constructor(
     private readonly store: SqlStore,
@@ -216,6 +219,8 @@ class SqlRegister implements Register {
     this.letters = letterStoreOver(store, personalData);
     this.improvementActions = improvementActionStoreOver(store, personalData);
     this.accessLog = accessLogOver(store);
+    this.statistics = new PlannerStatistics(store);
+    this.statistics.opened();
   }
 
   get description(): string {
@@ -258,15 +263,17 @@ class SqlRegister implements Register {
     // transaction: opening reads its data key). An older row is indexed again when the register is opened.
     const index =
       firstSeq === 1 ? await searchIndexOf(this.personalData, batch.ref, batch.snapshot.details) : undefined;
-    return this.store.transaction(async (tx) => {
+    const outcome = await this.store.transaction(async (tx) => {
       const stored = await lockComplaint(tx, batch.ref);
       if (stored?.order && isOlder({ startedAtMs: origin.startedAtMs, firstSeq }, stored.order)) return 'superseded';
       await upsertEntries(tx, batch.ref, batch.entries, origin);
       await tx.query('DELETE FROM complaint_entries WHERE ref = $1 AND seq > $2', [batch.ref, batch.snapshot.lastSeq]);
       await upsertComplaint(tx, batch.ref, batch.snapshot, updatedAt(batch), { origin, firstSeq });
       if (index && (stored?.searchVersion ?? 0) < SEARCH_VERSION) await writeSearchWords(tx, batch.ref, index);
-      return 'written';
+      return 'written' as const;
     });
+    if (outcome === 'written') this.statistics.written();
+    return outcome;
   }
 
   async replaceComplaint(
@@ -451,7 +458,8 @@ class SqlRegister implements Register {
     };
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.statistics.settled();
     return this.store.close();
   }
 }

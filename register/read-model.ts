@@ -188,28 +188,41 @@ export async function countComplaints(
   const clauses = filterClauses(query, params);
   params.push(due.status, due.nextDeadlineBefore);
   const column = COUNT_COLUMN[by];
-  const name = by === 'case-officer' ? "max(c.snapshot->'caseOfficer'->>'name')" : 'NULL';
-  const rows = await store.query<{
-    key: string | null;
-    name: string | null;
-    total: unknown;
-    due: unknown;
-    overdue: unknown;
-  }>(
-    `SELECT ${column} AS key, ${name} AS name, count(*) AS total,
+  const rows = await store.query<{ key: string | null; total: unknown; due: unknown; overdue: unknown }>(
+    `SELECT ${column} AS key, count(*) AS total,
             count(*) FILTER (WHERE c.status = ANY($${params.length - 1}::text[]) AND c.next_deadline_at <= $${params.length}) AS due,
             count(*) FILTER (WHERE c.overdue) AS overdue
        FROM complaints c ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
       GROUP BY ${column}`,
     params,
   );
+  const names =
+    by === 'case-officer'
+      ? await officerNames(
+          store,
+          rows.map((row) => row.key),
+        )
+      : new Map();
   return rows.map((row) => ({
     key: row.key,
-    officerName: row.name,
+    officerName: (row.key !== null && names.get(row.key)) || null,
     total: Number(row.total),
     due: Number(row.due),
     overdue: Number(row.overdue),
   }));
+}
+
+/** Each officer's name as one of their complaints records it: one row each (the snapshots are wide). */
+async function officerNames(store: SqlQueryable, ids: readonly (string | null)[]): Promise<Map<string, string>> {
+  const wanted = ids.filter((id): id is string => id !== null);
+  if (wanted.length === 0) return new Map();
+  const rows = await store.query<{ id: string; name: string | null }>(
+    `SELECT o.id, (SELECT c.snapshot->'caseOfficer'->>'name' FROM complaints c
+                    WHERE c.case_officer_id = o.id AND c.snapshot->'caseOfficer'->>'name' IS NOT NULL LIMIT 1) AS name
+       FROM unnest($1::text[]) AS o(id)`,
+    [wanted],
+  );
+  return new Map(rows.filter((row) => row.name !== null).map((row) => [row.id, row.name!]));
 }
 
 /** Indexes the complaints whose words are missing or from an older word-making (after a migration), in pages. */

@@ -19,6 +19,8 @@ export interface SqlTransaction extends SqlQueryable {
 export interface SqlStore extends SqlQueryable {
   /** What it is, for messages: "PostgreSQL at host:port/db" or "PGlite at <dir>". */
   readonly description: string;
+  /** Whether the database keeps its planner's statistics itself (PostgreSQL's autovacuum; PGlite: no, see statistics.ts). */
+  readonly autovacuum: boolean;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
@@ -110,6 +112,7 @@ export async function openPostgres(
   }
   return {
     description,
+    autovacuum: true,
     async query<T extends object>(sql: string, params: unknown[] = []) {
       return guarded(sql, async () => (await pool.query(sql, params)).rows as T[]);
     },
@@ -276,6 +279,7 @@ export function openSharedPglite(dir: string, options: { idleCloseMs?: number; l
 
   return {
     description: `PGlite at ${dir}`,
+    autovacuum: false,
     query: <T extends object>(sql: string, params: unknown[] = []) =>
       using((open) => guarded(sql, async () => (await open.query<T>(sql, params)).rows)),
     exec: (sql: string) => using(async (open) => void (await open.exec(sql))),
@@ -305,6 +309,7 @@ function pgliteTransaction(tx: Transaction): SqlTransaction {
 function wrapPglite(db: PGlite, description: string, release: () => void): SqlStore {
   return {
     description,
+    autovacuum: false,
     async query<T extends object>(sql: string, params: unknown[] = []) {
       return guarded(sql, async () => (await db.query<T>(sql, params)).rows);
     },
