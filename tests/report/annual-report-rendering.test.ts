@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { receiveComplaint, replayTimeline, type ComplaintEvent, type TimelineEntry } from '../../domain/complaint';
+import type { ComplaintEvent } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { openPgliteInMemory, registerOver, type Register } from '../../register';
+import { recordEvents } from '../support/test-register';
 import { buildAnnualReport, previousPeriod, resolvePeriod } from '../../report/annual';
 import { renderHtml } from '../../report/html';
 import { renderMarkdown } from '../../report/markdown';
@@ -11,44 +12,11 @@ import { serviceAreaWords } from '../../domain/words';
 // The report read from the register and written for a committee: the previous period alongside when the register
 // has complaints in it, the SPSO indicators when complaints ran under that procedure, charts in the HTML.
 
-const DAY = 86_400_000;
 const actor = { id: 'officer' };
 let register: Register;
 
-async function record(
-  ref: string,
-  procedureId: string,
-  receivedAt: string,
-  events: Array<[number, ComplaintEvent]>,
-): Promise<void> {
-  const receivedAtMs = Date.parse(receivedAt);
-  const first = receiveComplaint({
-    ref,
-    procedure: getProcedure({ id: procedureId, version: 1 }),
-    receivedAtMs,
-    holidays: [],
-    details: {
-      complainant: { name: 'Pat' },
-      serviceArea: 'criminal-justice',
-      category: 'staff-attitude',
-      channel: 'phone',
-      summary: 's',
-      serious: false,
-    },
-  });
-  const entries: TimelineEntry[] = [[0, first] as [number, ComplaintEvent], ...events].map(([day, event], i) => ({
-    ...event,
-    seq: i + 1,
-    at: new Date(receivedAtMs + day * DAY).toISOString(),
-    actor,
-  }));
-  const { timeline, ...state } = replayTimeline(entries);
-  await register.record({
-    ref,
-    entries,
-    snapshot: { ...state, lastSeq: timeline.length, nextDeadline: null, overdue: false },
-  });
-}
+const record = (ref: string, procedureId: string, receivedAt: string, events: Array<[number, ComplaintEvent]>) =>
+  recordEvents(register, { ref, procedureId, receivedAt }, events);
 
 beforeAll(async () => {
   register = await registerOver(await openPgliteInMemory());

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { receiveComplaint, replayTimeline, type ComplaintEvent, type TimelineEntry } from '../../domain/complaint';
-import { getProcedure } from '../../domain/procedures';
+import type { ComplaintEvent } from '../../domain/complaint';
 import { configSchema } from '../../platform/config';
 import { openPgliteInMemory, registerOver, type Register } from '../../register';
+import { recordEvents } from '../support/test-register';
 import { buildAnnualReport, resolvePeriod, type AnnualReportBundle } from '../../report/annual';
 import {
   paperBlocks,
@@ -17,46 +17,28 @@ import { pdfText } from '../support/pdf-text';
 // The annual report as the committee paper of shared/seed/: the front matter from configuration, the numbered
 // sections, one section per procedure (never one list of both), the same text as Markdown, HTML and PDF.
 
-const DAY = 86_400_000;
 const actor = { id: 'officer' };
 let register: Register;
 let bundle: AnnualReportBundle;
 let front: CommitteePaperFrontMatter;
 
-async function record(
-  ref: string,
-  procedureId: string,
-  receivedAt: string,
-  events: Array<[number, ComplaintEvent]>,
-): Promise<void> {
-  const receivedAtMs = Date.parse(receivedAt);
-  const first = receiveComplaint({
-    ref,
-    procedure: getProcedure({ id: procedureId, version: 1 }),
-    receivedAtMs,
-    holidays: [],
-    details: {
-      complainant: { name: 'Pat Quinn' },
-      serviceArea: procedureId === 'spso-mchp' ? 'community-care' : 'childrens-services',
-      category: 'delay',
-      channel: 'phone',
-      summary: 'private summary',
-      serious: false,
+/** A complaint of the paper's register (children's services, or community care under the Ombudsman's procedure). */
+const record = (ref: string, procedureId: string, receivedAt: string, events: Array<[number, ComplaintEvent]>) =>
+  recordEvents(
+    register,
+    {
+      ref,
+      procedureId,
+      receivedAt,
+      details: {
+        complainant: { name: 'Pat Quinn' },
+        serviceArea: procedureId === 'spso-mchp' ? 'community-care' : 'childrens-services',
+        category: 'delay',
+        summary: 'private summary',
+      },
     },
-  });
-  const entries: TimelineEntry[] = [[0, first] as [number, ComplaintEvent], ...events].map(([day, event], i) => ({
-    ...event,
-    seq: i + 1,
-    at: new Date(receivedAtMs + day * DAY).toISOString(),
-    actor,
-  }));
-  const { timeline, ...state } = replayTimeline(entries);
-  await register.record({
-    ref,
-    entries,
-    snapshot: { ...state, lastSeq: timeline.length, nextDeadline: null, overdue: false },
-  });
-}
+    events,
+  );
 
 beforeAll(async () => {
   register = await registerOver(await openPgliteInMemory());
