@@ -2,11 +2,13 @@ import type { SqlStore } from './sql';
 
 // The planner's statistics for a store that does not keep them itself. PostgreSQL's autovacuum runs ANALYZE as the
 // tables change; PGlite (the embedded register, `npm start`) runs no background workers, so its planner never learns
-// the tables' sizes or their columns' values and plans every list as for an empty register: a bitmap over every
+// the tables' sizes or their columns' values (and no VACUUM marks pages all-visible) and plans every list as for an empty register: a bitmap over every
 // complaint and a sort instead of the order's index (the worklist's tabs took 0.1-0.5 s at 10,000 complaints,
 // bench/results/web-pages-2026-12-02T17-12-26Z-pglite-before.md). So the register analyses such a store itself, by
 // autovacuum's default rule: when opened, then after 50 + 10% of the complaints' count of writes since the last time.
-// In the background: a write never waits for it (PGlite runs one statement at a time, so it waits its turn).
+// In the background: a write never waits for it to start, but PGlite runs one statement at a time, so a write
+// meanwhile waits its turn (ANALYZE of every table took 3 s at 10,000 complaints on a loaded 2-core machine; these
+// two tables are less).
 
 const BASE_THRESHOLD = 50;
 const SCALE_FACTOR = 0.1;
@@ -45,7 +47,9 @@ export class PlannerStatistics {
   }
 
   private async analyze(): Promise<void> {
-    await this.store.exec('ANALYZE');
+    // The tables the lists plan over (not the timelines: read by key only, and the largest); VACUUM too, so that
+    // the visibility map lets the team page's counts read the index alone (migration 010), as autovacuum would.
+    await this.store.exec('VACUUM (ANALYZE) complaints, complaint_search_words');
     const [row] = await this.store.query<{ n: unknown }>('SELECT count(*) AS n FROM complaints');
     this.threshold = BASE_THRESHOLD + SCALE_FACTOR * Number(row?.n ?? 0);
   }

@@ -22,7 +22,7 @@ describe('the planner statistics of a store without autovacuum', () => {
     const statistics = new PlannerStatistics(store);
     statistics.opened();
     await statistics.settled();
-    expect(analyses).toEqual(['ANALYZE']);
+    expect(analyses).toEqual(['VACUUM (ANALYZE) complaints, complaint_search_words']);
     for (let i = 0; i < 149; i += 1) statistics.written();
     await statistics.settled();
     expect(analyses).toHaveLength(1);
