@@ -221,6 +221,24 @@ describe('GET /complaints from the register', () => {
     ).toEqual(['procedure', 'sort']);
   });
 
+  it('lists states without personal data for a page that shows none (the team page): none given, none logged', async () => {
+    const logged: string[][] = [];
+    const access = {
+      record: async (_viewer: unknown, _route: string, refsRead: readonly string[]) => void logged.push([...refsRead]),
+    };
+    const reads = new ComplaintReads(stack.complaints, register, access);
+    const manager = { id: 'manager.brown', roles: ['manager' as const] };
+    const query = { sort: 'ref', limit: 100, status: ['open'] } as Parameters<ComplaintReads['listStates']>[0];
+    const without = await reads.listStates(query, manager, 'GET /team', { personalData: false });
+    const zoe = without.states.find((state) => state.ref === refs.zoe);
+    expect(zoe?.details).toMatchObject({ complainant: { name: '' }, summary: '' });
+    expect(JSON.stringify(without.states)).not.toContain('Ångström');
+    expect(logged).toEqual([]);
+    const opened = await reads.listStates(query, manager, 'GET /');
+    expect(opened.states.find((state) => state.ref === refs.zoe)?.details.complainant.name).toBe('Zoë Ångström');
+    expect(logged.flat()).toContain(refs.zoe);
+  });
+
   it('is one function for the API and the web application: ComplaintReads.list(query, viewer)', async () => {
     const reads = new ComplaintReads(stack.complaints, register);
     const page = await reads
