@@ -13,6 +13,7 @@ import {
   type ImprovementReminderRule,
 } from '../domain/improvement-actions';
 import { councilHolidayCalendar } from '../domain/scottish-holidays';
+import { ErasedDataError } from '../platform/personal-data';
 import { LocalDateSchema, TextSchema, type Actor } from '../domain/vocabulary';
 import type {
   ImprovementActionEvent,
@@ -102,6 +103,23 @@ export function improvementActionWorkflowInput(
   };
 }
 
+/**
+ * An action's texts are sealed under its complaint's data key: once the complaint's personal data is erased (the key
+ * destroyed) nothing more can be written for it, as for the complaint's own actions (api/complaint-service.ts).
+ */
+async function nothingOnErased<T>(ref: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof ErasedDataError)
+      throw conflict(
+        'complaint-erased',
+        `The personal data of complaint ${ref} was erased; nothing more can be recorded`,
+      );
+    throw error;
+  }
+}
+
 /** The action's id: from the caller's Idempotency-Key when given (a repeat is the same action), else random. */
 function actionIdFor(ref: string, actor: Actor, key: string | undefined): string {
   const hex = key
@@ -149,7 +167,7 @@ export class ImprovementActionService {
       agreedBy: actor.id,
       requestSha256,
     };
-    const kept = await this.deps.actions.agree(record);
+    const kept = await nothingOnErased(ref, () => this.deps.actions.agree(record));
     await this.startReminders(kept);
     return { action: await this.view(kept), created: true };
   }
@@ -171,7 +189,9 @@ export class ImprovementActionService {
     if (!action) throw notFound('improvement-action-not-found', `There is no improvement action ${id}`);
     if (actor.role !== 'manager' && actor.id !== action.owner)
       throw new ApiError(403, 'forbidden', "Only the action's owner or a manager may complete it");
-    const outcome = await this.deps.actions.complete(id, { evidence, by: actor.id, at: new Date(this.now()) });
+    const outcome = await nothingOnErased(action.ref, () =>
+      this.deps.actions.complete(id, { evidence, by: actor.id, at: new Date(this.now()) }),
+    );
     if (!outcome.ok && outcome.why === 'already-completed')
       throw conflict('already-completed', `Improvement action ${id} was completed already`);
     if (!outcome.ok) throw notFound('improvement-action-not-found', `There is no improvement action ${id}`);

@@ -227,6 +227,12 @@ describe('improvement actions', () => {
     await refused(400, await call('manager', 'POST', `/improvement-actions/${id}/completion`, { body: {} }));
   }, 60_000);
 
+  it('may be due today, with the shortest texts', async () => {
+    const ref = await complaintWithOutcome();
+    const agreed = await agree(ref, { what: '0', owner: '0', dueDate: inDays(0) });
+    expect(agreed.status, agreed.text).toBe(201);
+  }, 60_000);
+
   it('are read only by those who may read personal data, and each read is in the access log', async () => {
     const ref = await complaintWithOutcome();
     expect((await agree(ref)).status).toBe(201);
@@ -257,5 +263,14 @@ describe('improvement actions', () => {
     expect(erased.status, erased.text).toBe(200);
     const [action] = (await call('manager', 'GET', `/complaints/${ref}/improvement-actions`)).json().improvementActions;
     expect(action).toMatchObject({ id, what: '[erased]' });
+    // Nothing more is written for it: neither a new action nor a completion (the fuzzer found these as 500s).
+    const another = await agree(ref, newAction({ what: 'Another' }));
+    expect(another.status, another.text).toBe(409);
+    expect(another.json().error.code).toBe('complaint-erased');
+    const completed = await call('manager', 'POST', `/improvement-actions/${id}/completion`, {
+      body: { evidence: 'Done' },
+    });
+    expect(completed.status, completed.text).toBe(409);
+    expect(completed.json().error.code).toBe('complaint-erased');
   }, 60_000);
 });
