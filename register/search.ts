@@ -81,13 +81,19 @@ export function searchTermsOf(personal: Pick<PersonalData, 'searchHash'>, query:
 }
 
 /**
- * The SQL condition on `complaints c` for a query's hashed terms, its one parameter (the terms, as an array) numbered
+ * The SQL condition on `complaints c` for a query's hashed terms, its parameter (the term, or the terms as an array) numbered
  * `firstParam`: every term is a word of the complaint. One subquery for all the terms, not one per term: an e-mail
  * address is five words, and planning five subqueries was most of the search's time (16 of 17 ms on PostgreSQL,
  * 131 ms on PGlite, bench/README.md "Web pages").
  */
 export function searchClause(terms: readonly string[], firstParam: number): { sql: string; params: unknown[] } {
   const distinct = [...new Set(terms)];
+  // One word (a common word of summaries matches thousands): a plain semi-join, no grouping to count.
+  if (distinct.length === 1)
+    return {
+      sql: `c.ref IN (SELECT w.ref FROM complaint_search_words w WHERE w.word = $${firstParam})`,
+      params: distinct,
+    };
   const sql =
     `c.ref IN (SELECT w.ref FROM complaint_search_words w WHERE w.word = ANY($${firstParam}::text[]) ` +
     `GROUP BY w.ref HAVING count(DISTINCT w.word) = ${distinct.length})`;
