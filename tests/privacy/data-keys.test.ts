@@ -11,7 +11,7 @@ import { receiveComplaint, replayTimeline, type TimelineEntry } from '../../doma
 import { getProcedure } from '../../domain/procedures';
 import { actionBodySchemas, parseCommand } from '../../domain/actions';
 import { ERASED_TEXT, isSealedText, personalDetailFields } from '../../domain/personal-fields';
-import { ErasedDataError, keyRefOf, PersonalData } from '../../platform/personal-data';
+import { DATA_KEY_CACHE_MS, ErasedDataError, keyRefOf, PersonalData } from '../../platform/personal-data';
 import { openPgliteInMemory, openPostgres, registerOver, type Register, type SqlStore } from '../../register';
 import { searchTermsOf } from '../../register/search';
 import { dataKeyStoreOver } from '../../register/data-keys';
@@ -116,6 +116,39 @@ describe('erasure', () => {
     );
     expect(row!.wrapped_key).toBeNull();
     expect(row!.destroyed_at).not.toBeNull();
+  });
+});
+
+describe('unwrapped keys kept in memory', () => {
+  it('are not asked of the register again within their time; one erased here at once, one erased elsewhere after it', async () => {
+    let now = 1_000_000;
+    const keyStore = dataKeyStoreOver(store);
+    let asked = 0;
+    const counting = {
+      ...keyStore,
+      findDataKeys: (refs: string[]) => {
+        asked += 1;
+        return keyStore.findDataKeys(refs);
+      },
+    };
+    const here = new PersonalData(testPayloadKeys(), counting, () => now);
+    const elsewhere = new PersonalData(testPayloadKeys(), keyStore, () => now);
+    const a = await here.seal('CACHE-A', 'Zxq cached A');
+    const b = await here.seal('CACHE-B', 'Zxq cached B');
+    const afterSealing = asked;
+    expect(await here.open([a, b])).toEqual(['Zxq cached A', 'Zxq cached B']);
+    expect(asked).toBe(afterSealing);
+
+    const erasure = { at: new Date(), by: { id: 'manager.brown' }, rule: 'request', reason: 'test' };
+    await here.erase('CACHE-A', erasure);
+    expect(await here.open(a)).toBe(ERASED_TEXT);
+    await expect(here.seal('CACHE-A', 'again')).rejects.toBeInstanceOf(ErasedDataError);
+
+    await elsewhere.erase('CACHE-B', erasure);
+    expect(await here.open(b)).toBe('Zxq cached B');
+    expect(await here.isErased('CACHE-B')).toBe(true);
+    now += DATA_KEY_CACHE_MS + 1;
+    expect(await here.open(b)).toBe(ERASED_TEXT);
   });
 });
 
