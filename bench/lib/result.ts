@@ -176,7 +176,8 @@ export function targetsOf(result: BenchResult): BenchResult['targets'] {
       met: value === undefined || Number.isNaN(value) ? null : met(value),
     });
   const lifecycle = result.lifecycle;
-  add('lifecycle throughput / raw-client baseline', '≥ 0.8×', lifecycle?.ratio, (v) => v >= 0.8, '×');
+  // The targets are issue 17's (its table), each beside its figure.
+  add('lifecycle throughput / raw-client baseline', '≥ 0.5×', lifecycle?.ratio, (v) => v >= 0.5, '×');
   for (const step of ['intake', 'acknowledge', 'outcome']) {
     add(
       `p99 ${step} (write) at concurrency ${String(result.settings.concurrency)}`,
@@ -198,6 +199,13 @@ export function targetsOf(result: BenchResult): BenchResult['targets'] {
     (v) => v < 50,
     ' ms',
   );
+  add(
+    'p99 GET /complaints?status=open&overdue=true (at scale)',
+    '< 100 ms',
+    result.read?.atScale?.list.api.latencyMs.p99,
+    (v) => v < 100,
+    ' ms',
+  );
   const memory = result.scale?.memoryMiB;
   const workerPeak = memory
     ? Math.max(
@@ -206,14 +214,11 @@ export function targetsOf(result: BenchResult): BenchResult['targets'] {
         memory.allOpenBeforeFirstDue?.worker ?? 0,
       )
     : undefined;
-  add(
-    `worker RSS with ${String(result.scale?.complaints ?? '?')} open complaints (peak)`,
-    '< 1024 MiB',
-    workerPeak,
-    (v) => v < 1024,
-    ' MiB',
-  );
-  add('reminder lateness p99', '≤ 2000 ms', result.scale?.lateness?.allMs.p99, (v) => v <= 2000, ' ms');
+  const openComplaints = `${String(result.scale?.complaints ?? '?')} open complaints`;
+  const atRest = memory?.allOpenBeforeFirstDue?.worker;
+  add(`worker RSS with ${openComplaints} (at rest)`, '< 1024 MiB', atRest, (v) => v < 1024, ' MiB');
+  add(`worker RSS with ${openComplaints} (peak)`, '< 1536 MiB', workerPeak, (v) => v < 1536, ' MiB');
+  add('reminder lateness p99', '≤ 5000 ms', result.scale?.lateness?.allMs.p99, (v) => v <= 5000, ' ms');
   add('audit replay, one process', '≥ 200 histories/s', result.replay?.perSecond, (v) => v >= 200, '/s');
   add(
     `audit replay, ${String(result.replay?.parallel?.processes ?? '?')} processes`,
