@@ -1,12 +1,14 @@
 // The idempotency rule where Temporal alone does not keep it: across continue-as-new (Temporal deduplicates an
 // Update id within one run only; the workflow carries the keyed Updates it handled into the next run) and for a
 // refused first attempt (a keyed action refused by the rules is refused after acceptance, so it is remembered), and
-// a refused intake. The API and the real worker on the time-skipping server (no timer needs to fire here).
+// a refused intake. The API and the real worker on the dev server: no timer needs to fire here, and the time-skipping
+// server (1.40.0) loses an Update that arrives while the run continues as new (it hangs until the caller's deadline),
+// where a real server aborts it with a retryable error and the client lands it on the new run (temporal#6485).
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, intakeBody, startApiStack, type ApiStack } from '../support/api';
 import { complaintDetails, intakeClerk, uniqueRef } from '../support/complaint-harness';
-import { startTimeSkippingServer } from '../support/temporal';
+import { startDevServer } from '../support/temporal';
 import { complaintStartOptions } from '../../workflows/start-options';
 import type { ComplaintWorkflowInput } from '../../workflows/complaint';
 import { type ComplaintHistory, fetchComplaintHistories } from '../../audit/histories';
@@ -17,7 +19,7 @@ let stack: ApiStack;
 let call: ReturnType<typeof caller>;
 
 beforeAll(async () => {
-  env = await startTimeSkippingServer();
+  env = await startDevServer();
   stack = await startApiStack(env, { timeoutMs: 10_000 });
   call = caller(stack.app);
 });
