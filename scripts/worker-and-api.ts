@@ -9,6 +9,7 @@
 // finishes what is in flight; then the register is closed and the process exits 0.
 import { startApi } from '../api/main';
 import { loadConfigOrExit } from '../platform/config';
+import { once } from '../platform/once';
 import { installTemporalRuntime } from '../platform/runtime';
 import { openRegister } from '../register';
 import { logStopSignals, prepareWorker } from '../worker/main';
@@ -39,11 +40,6 @@ async function main(): Promise<number> {
   } finally {
     await register.close();
   }
-}
-
-function once(action: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  return () => (done ??= action());
 }
 
 if (require.main === module) {

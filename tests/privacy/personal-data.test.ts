@@ -319,8 +319,9 @@ describe('erasure', () => {
 // Last: it closes the register to read its files.
 describe('the register files after the erasure', () => {
   it('no marker in the register database files (PGlite), nor a search word', async () => {
-    // Closed first, so everything it holds is in its files (checkpointed).
-    await stack.stopWorker();
+    // Closed first, so everything it holds is in its files (checkpointed); the API before it, since closing the API
+    // writes out its access log.
+    await stack.close();
     await register.close();
     registerClosed = true;
     const files = filesUnder(path.join(dir, 'register'));

@@ -15,6 +15,7 @@ import type { PayloadKeyRing } from '../../platform/payload-keys';
 import { unusedLoopbackPort } from '../../platform/ports';
 import type { Register } from '../../register';
 import { createComplaintsWorker } from '../../worker/create-worker';
+import { once } from '../../platform/once';
 import { RecordingActivities } from './recording-activities';
 import { bundleComplaintWorkflows } from './temporal';
 import { complaintDetails } from './complaint-harness';
@@ -132,11 +133,13 @@ export async function startApiStack(
     recorded,
     worker,
     stopWorker,
-    close: async () => {
+    // Once only: a test that reads the register's files closes the stack first (the app writes out its access log
+    // on close, into a register that must still be open), and afterAll closes it again.
+    close: once(async () => {
       await app.close();
       await stopWorker();
       await connection.close();
-    },
+    }),
   };
 }
 
