@@ -266,13 +266,14 @@ export function pathWithQueryNames(url: string): string {
 /**
  * The error answers a route gives by its configuration alone, added to its documented responses (what the route
  * declares itself, 409 and 503, stays): 408 and 431 from Node on any request; 401 and 403 unless public; 400 when
- * it validates anything; 404 for an unknown resource in its path; 413 and 415 when it takes a body.
+ * it validates anything; 404 for an unknown resource in its path; 413 and 415 when it takes a body; 503 unless
+ * public (every guarded route reads or writes Temporal or the register, either of which may not be answering).
  */
 function documentImpliedErrors(route: { url: string; schema?: FastifySchema }, isPublic: boolean): void {
   const schema = route.schema;
   if (!schema) return;
   const statuses = [408, 431];
-  if (!isPublic) statuses.push(401, 403);
+  if (!isPublic) statuses.push(401, 403, 503);
   if (schema.params || schema.querystring || schema.body || schema.headers) statuses.push(400);
   if (route.url.includes(':')) statuses.push(404);
   if (schema.body) statuses.push(413, 415);

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { RegisterUnavailableError } from '../register/sql';
 
 // The API's one error shape, `{ "error": { "code", "message", "details"? } }`, and the one place that turns
 // anything thrown while answering a request into it. A client never sees a stack trace, and nothing a client
@@ -76,7 +77,7 @@ const STATUS_TEXT: Record<number, string> = {
   413: 'Body too large',
   415: 'Unsupported content type',
   431: 'Request headers too large (over 16 KB)',
-  503: 'Temporal is unavailable; nothing was changed unless the message says otherwise',
+  503: 'Temporal or the register is unavailable; nothing was changed unless the message says otherwise',
 };
 
 // Fastify's own errors (parsing, limits, routing) → our codes. Anything with a 4xx status not listed keeps its status.
@@ -143,6 +144,12 @@ function describeProblems(problems: FieldProblem[]): string {
 /** Any thrown value → the error response (status, body, headers). Pure: used by the error handler and tests. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof RegisterUnavailableError)
+    return new ApiError(
+      503,
+      'register-unavailable',
+      'The register (the database) is not answering; try again shortly (an action sent again with its Idempotency-Key is recorded once)',
+    );
   if (hasZodFastifySchemaValidationErrors(error)) {
     const part = (error as { validationContext?: string }).validationContext;
     const problems = fieldProblems(error as Parameters<typeof fieldProblems>[0], part);

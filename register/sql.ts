@@ -52,11 +52,45 @@ export class RegisterQueryError extends Error {
   }
 }
 
+/**
+ * The register cannot be reached or is not taking statements now (a lost connection, the server shutting down or
+ * starting up, too many connections): nothing in the statement was wrong, and the same statement may succeed shortly.
+ * The API answers it as a 503 (api/errors.ts), activities retry it. `reason` names what happened, never a value.
+ */
+export class RegisterUnavailableError extends Error {
+  override readonly name = 'RegisterUnavailableError';
+  constructor(readonly reason: string) {
+    super(`The register is not answering (${reason}); try again shortly`);
+  }
+}
+
 const SQLSTATE = /^[0-9A-Z]{5}$/;
+/** SQLSTATEs of a server that cannot take statements now: class 08 (connection), 57P01-57P03 (shutting down,
+ * crashed, starting up), 53300 (too many connections). */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+/** Socket-level failures, and pg's and PGlite's words for a connection that is gone. */
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const UNAVAILABLE_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed)/;
+
+function unavailability(error: unknown): RegisterUnavailableError | undefined {
+  const fields = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof fields?.code === 'string' ? fields.code : undefined;
+  if (code && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code)))
+    return new RegisterUnavailableError(code);
+  const message = typeof fields?.message === 'string' ? fields.message : '';
+  if (UNAVAILABLE_MESSAGE.test(message)) return new RegisterUnavailableError(message.split(/[:(]/)[0]!.trim());
+  return undefined;
+}
 const TABLE_OF_STATEMENT = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|FROM)\s+([A-Za-z_][A-Za-z0-9_]*)/i;
 
-/** A database's refusal as a RegisterQueryError; anything else (a lost connection, say) unchanged. */
+/**
+ * A database's refusal as a RegisterQueryError, a register that cannot be reached as a RegisterUnavailableError;
+ * anything else unchanged.
+ */
 export function withoutParameters(error: unknown, sql: string): unknown {
+  const unavailable = unavailability(error);
+  if (unavailable) return unavailable;
   const fields = error as {
     severity?: unknown;
     code?: unknown;
@@ -120,22 +154,29 @@ export async function openPostgres(
       await pool.query(sql);
     },
     async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await guarded('BEGIN', () => pool.connect());
+      // The pool watches idle clients only: a checked-out client whose connection drops (the server restarting)
+      // emits 'error', which unheard ends the process (found by tests/faults/postgres.test.ts). The transaction's
+      // next query fails with it; the broken client is given back as broken, so the pool discards it.
+      let broken: Error | undefined;
+      const onError = (err: Error) => (broken = err);
+      client.on('error', onError);
       try {
-        await client.query('BEGIN');
+        await guarded('BEGIN', () => client.query('BEGIN'));
         const result = await work({
           query: <R extends object>(sql: string, params: unknown[] = []) =>
             guarded(sql, async () => (await client.query(sql, params)).rows as R[]),
           // Without parameters pg sends the simple query protocol, which takes several statements.
           exec: async (sql: string) => void (await client.query(sql)),
         });
-        await client.query('COMMIT');
+        await guarded('COMMIT', () => client.query('COMMIT'));
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     async close() {

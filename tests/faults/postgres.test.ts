@@ -41,6 +41,9 @@ describe.skipIf(!bin)(
 
     it('loses no register entry when PostgreSQL dies mid-action and comes back', async () => {
       const lines: string[] = [];
+      // Kept and shown if the drill never returns (the test's timeout): what it had done by then, and its logs.
+      failed = true;
+      const stuck = setTimeout(() => console.error(`${lines.join('\n')}\nlogs in ${stack.tmp}`), 175_000);
       const figures = await runFaultDrill(stack.target, {
         complaints: COMPLAINTS,
         concurrency: 16,
@@ -50,6 +53,7 @@ describe.skipIf(!bin)(
         settleTimeoutMs: 60_000,
         log: (line) => lines.push(`${new Date().toISOString().slice(11, 19)} ${line}`),
       });
+      clearTimeout(stuck);
       failed = figures.problems.length > 0;
       const why = `${lines.join('\n')}\nlogs in ${stack.tmp}`;
       expect(figures.problems, why).toEqual([]);

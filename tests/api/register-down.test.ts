@@ -1,0 +1,147 @@
+// The API while its register (PostgreSQL) cannot be reached: every route that needs the register answers 503
+// register-unavailable in the one error shape (found as 500s by tests/faults/postgres.test.ts), and answers again
+// once the database is back; a transaction whose connection drops fails with the same error instead of ending the
+// process (pg emits 'error' on a checked-out client, which unheard crashed the worker in that drill). A TCP relay of
+// the test's own stands between the register and the real PostgreSQL at TEST_DATABASE_URL, so that the test can
+// cut it; without TEST_DATABASE_URL, the embedded register closed under the API stands in.
+import net from 'node:net';
+import type { Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../api/app';
+import { openPgliteInMemory, openPostgres, registerOver, type Register } from '../../register';
+import type { SqlStore } from '../../register/sql';
+class RegisterUnavailableError extends Error {}
+import { caller, intakeBody, testTokens, unreachableTemporal } from '../support/api';
+import { testPayloadKeys } from '../support/payload-keys';
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+
+/** A TCP relay to `target` that can be cut (every connection dropped, new ones refused) and restored. */
+async function relayTo(target: { host: string; port: number }) {
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | undefined;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(target.port, target.host);
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket));
+          socket.on('error', () => socket.destroy());
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as net.AddressInfo).port;
+        resolve();
+      });
+    });
+  await listen();
+  return {
+    port,
+    cut: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+    },
+    restore: listen,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+let app: FastifyInstance;
+let connection: Connection;
+let call: ReturnType<typeof caller>;
+let register: Register;
+let store: SqlStore;
+let relay: Awaited<ReturnType<typeof relayTo>> | undefined;
+const schema = `register_down_${process.pid}_${Date.now().toString(36)}`;
+
+beforeAll(async () => {
+  if (databaseUrl) {
+    const url = new URL(databaseUrl);
+    relay = await relayTo({ host: url.hostname, port: Number(url.port || 5432) });
+    await admin(`CREATE SCHEMA ${schema}`);
+    url.hostname = '127.0.0.1';
+    url.port = String(relay.port);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    store = await openPostgres(url.toString(), { connectTimeoutMs: 2_000 });
+  } else {
+    store = await openPgliteInMemory();
+  }
+  register = await registerOver(store, { keys: testPayloadKeys() });
+  const unreachable = await unreachableTemporal(1_000, { personalData: register.personalData });
+  connection = unreachable.connection;
+  app = await buildApp({ complaints: unreachable.complaints, tokens: testTokens(), register });
+  call = caller(app);
+});
+
+afterAll(async () => {
+  await app?.close().catch(() => undefined);
+  await register?.close().catch(() => undefined);
+  await relay?.close();
+  if (databaseUrl) await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await connection?.close();
+});
+
+const registerRoutes = () => [
+  call('intake', 'POST', '/complaints', { body: intakeBody() }),
+  call('auditor', 'GET', '/complaints/SW-2026-000001'),
+  call('auditor', 'GET', '/complaints?status=open'),
+];
+
+describe('the register unreachable', () => {
+  it('answers 503 register-unavailable, never 500, on every route that needs it', async () => {
+    expect((await call('auditor', 'GET', '/complaints?status=open')).status).toBe(200);
+    if (relay) await relay.cut();
+    else await store.close();
+    for (const response of await Promise.all(registerRoutes())) {
+      expect(response.status, response.text).toBe(503);
+      expect(response.json()).toEqual({
+        error: { code: 'register-unavailable', message: expect.stringMatching(/^The register /) },
+      });
+    }
+  });
+
+  it.runIf(databaseUrl)('answers again once the database is back', async () => {
+    await relay!.restore();
+    const listed = await call('auditor', 'GET', '/complaints?status=open');
+    expect(listed.status, listed.text).toBe(200);
+  });
+
+  it.runIf(databaseUrl)(
+    'fails a transaction whose connection drops with that error, and the process lives on',
+    async () => {
+      const failed = store
+        .transaction(async (tx) => {
+          await tx.query('SELECT 1');
+          await relay!.cut();
+          // The dropped connection's 'error' event comes while the transaction holds the client.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await tx.query('SELECT 1');
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(await failed).toBeInstanceOf(RegisterUnavailableError);
+      await relay!.restore();
+      expect(await store.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    },
+  );
+});
