@@ -1,7 +1,7 @@
 import type { HistoryAndWorkflowId } from '@temporalio/client';
-import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import type { PayloadKeyRing } from '../platform/payload-keys';
-import { complaintWorkflowCodeOptions } from '../worker/workflow-options';
+import { ComplaintsWorker, complaintWorkflowCodeOptions } from '../worker/workflow-options';
 import { eventId, eventTime, eventType, type ComplaintHistory } from './histories';
 
 // Replays complaint histories against the current workflow code with the SDK's replayer, configured exactly as the
@@ -48,7 +48,7 @@ export async function* replayComplaintHistories(
     ...complaintWorkflowCodeOptions(options.workflowBundle, options.payloadKeys),
     replayName: 'complaints-audit',
   };
-  for await (const result of Worker.runReplayHistories(replayOptions, feed())) {
+  for await (const result of ComplaintsWorker.runReplayHistories(replayOptions, feed())) {
     const item = inFlight.shift();
     if (!item) throw new Error(`Replay result for ${result.workflowId} with no history to match it`);
     const outcome = outcomeOf(item, result.error);
@@ -142,7 +142,7 @@ async function locateDivergence(
       yield { workflowId: item.workflowId, history: { events: events.slice(0, (starts[probe] ?? 0) + 1) } };
     }
   }
-  for await (const result of Worker.runReplayHistories(replayOptions, prefixes())) {
+  for await (const result of ComplaintsWorker.runReplayHistories(replayOptions, prefixes())) {
     if (result.error) hi = probe;
     else lo = probe;
   }

@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { BundleOptions, ReplayWorkerOptions, WorkerOptions, WorkflowBundleOption } from '@temporalio/worker';
+import {
+  type BundleOptions,
+  type ReplayWorkerOptions,
+  Worker,
+  type WorkerOptions,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { complaintDataConverter, FAILURE_CONVERTER_PATH } from '../platform/payload-codec';
 import type { PayloadKeyRing } from '../platform/payload-keys';
 
@@ -51,4 +57,25 @@ export function complaintWorkflowCodeOptions(
       ? { workflowBundle: { codePath: prebuilt } }
       : { workflowsPath: complaintWorkflowsPath() };
   return { ...source, dataConverter: complaintDataConverter(payloadKeys) };
+}
+
+/**
+ * The SDK's Worker, calling into the workflow sandbox without a watchdog thread. The SDK passes a timeout
+ * (`isolateExecutionTimeout`: 5 s; 49 days when replaying) to every `vm` call into workflow code, and Node runs each
+ * call with a timeout under a watchdog: a new thread, started and joined per call, tens of calls per workflow task.
+ * That cost about 60 µs a call on an idle machine and much more on a busy one (the join waits for the thread to be
+ * scheduled): the audit's replay ran 1.7-1.9 × faster without it (bench/README.md). What the watchdog bought: a
+ * workflow task stuck in an endless loop of workflow code is failed after 5 s instead of holding its workflow
+ * thread. Our workflow code is a few hundred lines over pure domain functions with bounded loops, every change to it
+ * is replayed against recorded histories, and the replayer never needed it. The worker and the audit's replayer both
+ * come from here (create-worker.ts, audit/replay.ts).
+ */
+export class ComplaintsWorker extends Worker {
+  protected static override createWorkflowCreator(
+    ...[bundle, compiledOptions, logger]: Parameters<typeof Worker.createWorkflowCreator>
+  ): ReturnType<typeof Worker.createWorkflowCreator> {
+    // The SDK hands this value to `vm`'s `timeout` option as is, where `undefined` means no watchdog.
+    const withoutWatchdog = { ...compiledOptions, isolateExecutionTimeoutMs: undefined as unknown as number };
+    return super.createWorkflowCreator(bundle, withoutWatchdog, logger);
+  }
 }

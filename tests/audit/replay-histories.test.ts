@@ -3,6 +3,7 @@
 // and the event. To change the workflow on purpose, see tests/histories/README.md.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readHistoryFile, type ComplaintHistory } from '../../audit/histories';
 import { replayComplaintHistories, type ReplayOutcome } from '../../audit/replay';
@@ -27,6 +28,7 @@ const manifest = JSON.parse(readFileSync(path.join(dir, 'meta', 'manifest.json')
 
 describe('recorded histories (tests/histories/*.json)', () => {
   const outcomes = new Map<string, ReplayOutcome>();
+  const sandboxCalls = { all: 0, withTimeout: 0 };
   let histories: ComplaintHistory[];
 
   beforeAll(async () => {
@@ -45,8 +47,24 @@ describe('recorded histories (tests/histories/*.json)', () => {
     const workflowBundle = await bundleComplaintWorkflows();
     // Recorded with the committed test key ring, as the worker runs with its own (archived ones: plain payloads).
     const payloadKeys = testPayloadKeys();
-    for await (const outcome of replayComplaintHistories(histories, { workflowBundle, payloadKeys }))
-      outcomes.set(path.relative(dir, outcome.source), outcome);
+    // The replayer runs workflow code in this thread: every call into its sandbox is counted, with or without a timeout.
+    const runInContext = vm.Script.prototype.runInContext;
+    vm.Script.prototype.runInContext = function (this: vm.Script, ...args: Parameters<vm.Script['runInContext']>) {
+      sandboxCalls.all++;
+      if (args[1]?.timeout !== undefined) sandboxCalls.withTimeout++;
+      return runInContext.apply(this, args);
+    };
+    try {
+      for await (const outcome of replayComplaintHistories(histories, { workflowBundle, payloadKeys }))
+        outcomes.set(path.relative(dir, outcome.source), outcome);
+    } finally {
+      vm.Script.prototype.runInContext = runInContext;
+    }
+  });
+
+  it('are replayed with no watchdog thread per call into the sandbox (worker/workflow-options.ts ComplaintsWorker)', () => {
+    expect(sandboxCalls.all).toBeGreaterThan(histories.length);
+    expect(sandboxCalls.withTimeout).toBe(0);
   });
 
   it('are the ones the manifest lists, and there are some', () => {
