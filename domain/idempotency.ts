@@ -1,10 +1,6 @@
-import { sha256 } from '@noble/hashes/sha256';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
-
 // What the idempotency rule needs in both the API and the workflow: one canonical form of a request's body and its
 // digest, and the record of the keyed Updates a complaint has handled, which the workflow carries across
-// continue-as-new (Temporal deduplicates an Update id within one run only). Pure: @noble/hashes is plain JS, so
-// the workflow bundle can hash without Node's crypto.
+// continue-as-new (Temporal deduplicates an Update id within one run only). The digest of a body: digests.ts.
 
 /** JSON with object keys sorted at every level: equal values give equal text, whatever the key order sent. */
 export function canonicalJson(value: unknown): string {
@@ -16,11 +12,6 @@ export function canonicalJson(value: unknown): string {
     }
     return inner;
   });
-}
-
-/** SHA-256 (hex) of a value's canonical JSON. */
-export function inputDigest(value: unknown): string {
-  return bytesToHex(sha256(utf8ToBytes(canonicalJson(value))));
 }
 
 /** What a keyed Update was answered the first time: the complaint as it was after it, or the refusal. */

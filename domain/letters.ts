@@ -1,9 +1,7 @@
-import { sha256 } from '@noble/hashes/sha256';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { addDays, type HolidayCalendar } from './calendar';
 import type { Notice } from './notices';
 
-// Letters to complainants: how each goes, its id in the register, and by when a letter to post must be posted. The
+// Letters to complainants: how each goes, and by when a letter to post must be posted (its id: digests.ts). The
 // workflow (which arms the not-posted reminder) and the delivery (which posts or e-mails) both ask here, so they
 // never disagree.
 
@@ -12,11 +10,6 @@ export type LetterChannel = 'email' | 'post';
 /** A complainant's letter goes by e-mail when they gave an address, otherwise by post; staff notices by e-mail. */
 export function letterChannel(notice: Pick<Notice, 'audience' | 'complainant'>): LetterChannel {
   return notice.audience === 'complainant' && !notice.complainant.email ? 'post' : 'email';
-}
-
-/** The letter's id in the register and the API: `L-` and 24 hex digits of the notice id's SHA-256 (URL-safe). */
-export function letterIdFor(noticeId: string): string {
-  return `L-${bytesToHex(sha256(utf8ToBytes(noticeId))).slice(0, 24)}`;
 }
 
 /** A letter queued to post must be posted by the end of the next working day (Europe/London, the complaint's calendar). */

@@ -7,7 +7,8 @@ import {
   type NoticeDelivery,
   type NoticeReceipt,
 } from '../activities/contract';
-import { letterChannel, letterIdFor } from '../domain/letters';
+import { letterIdFor } from '../domain/digests';
+import { letterChannel } from '../domain/letters';
 import { letterNotPostedNotice, type Notice } from '../domain/notices';
 import type { LetterStore } from '../register/letters';
 import { letterSettingsFrom, printedLetter, type LetterSettings } from './letters';

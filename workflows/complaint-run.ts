@@ -19,14 +19,14 @@ import {
   type Decision,
   stateAtRevision,
 } from '../domain/complaint';
-import { inputDigest, rememberHandled, type HandledAnswer, type HandledUpdate } from '../domain/idempotency';
+import { rememberHandled, type HandledAnswer, type HandledUpdate } from '../domain/idempotency';
 import type { ComplaintOpening } from '../domain/intake';
-import { letterChannel, letterIdFor } from '../domain/letters';
+import { letterChannel } from '../domain/letters';
 import { noticeFor, type Notice } from '../domain/notices';
 import type { Procedure } from '../domain/procedure';
 import { getProcedure } from '../domain/procedures';
 import type { Actor } from '../domain/vocabulary';
-import { actionParsing } from './action-parsing';
+import { actionParsing, digests } from './action-parsing';
 import {
   ACTION_REJECTED,
   IDEMPOTENCY_KEY_REUSED,
@@ -136,7 +136,7 @@ export class ComplaintRun {
     const updateId = wf.currentUpdateInfo()?.id;
     if (isKeyedUpdateId(action, updateId)) {
       const handled = this.handledUpdates.find((entry) => entry.id === updateId);
-      if (handled && handled.inputSha256 !== inputDigest(payload)) throw keyReused();
+      if (handled && handled.inputSha256 !== digests().inputDigest(payload)) throw keyReused();
       if (handled && 'refused' in handled.answer) throw rejection(handled.answer.refused);
       return;
     }
@@ -184,7 +184,11 @@ export class ComplaintRun {
 
   private rememberHandled(id: string, payload: unknown, answer: HandledAnswer): void {
     this.handledThisRun.add(id);
-    this.handledUpdates = rememberHandled(this.handledUpdates, { id, inputSha256: inputDigest(payload), answer });
+    this.handledUpdates = rememberHandled(this.handledUpdates, {
+      id,
+      inputSha256: digests().inputDigest(payload),
+      answer,
+    });
   }
 
   /** A Signal: nobody waits for an answer, so a refusal is recorded as an action-rejected event. */
@@ -324,7 +328,7 @@ export class ComplaintRun {
 
   /** A letter queued to post: its reminder, by the end of the next working day, runs as an abandoned child. */
   private async remindUnlessPosted(notice: Notice): Promise<void> {
-    const letterId = letterIdFor(notice.id);
+    const letterId = digests().letterIdFor(notice.id);
     const postBy = notice.postBy!;
     try {
       await wf.startChild(letterPostingWorkflow, {

@@ -4,7 +4,7 @@
 // auditor sees the queue without the button. axe-core checks each page in these states (empty lists, errors shown).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { londonDate } from '../../domain/calendar';
-import { letterIdFor } from '../../domain/letters';
+import { letterIdFor } from '../../domain/digests';
 import { POLL, expectAccessible, screenshot, signedIn, startWebStack, type WebStack } from '../support/web';
 
 let stack: WebStack;

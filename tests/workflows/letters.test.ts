@@ -3,7 +3,7 @@
 // working day, or finds it posted.
 import { describe, expect, it } from 'vitest';
 import { replayComplaintHistories } from '../../audit/replay';
-import { letterIdFor } from '../../domain/letters';
+import { letterIdFor } from '../../domain/digests';
 import type { Notice } from '../../domain/notices';
 import { letterPostingWorkflowId, type letterPostingWorkflow } from '../../workflows/letter-posting';
 import { actionUpdates } from '../../workflows/messages';

@@ -5,21 +5,25 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../platform/repo-root';
 
-function zodLoadedAfter(script: string): boolean {
-  const probe = `${script}; process.stdout.write(String(Object.keys(require.cache).some((file) => /[\\\\/]node_modules[\\\\/]zod[\\\\/]/.test(file))));`;
+/** Whether the package `name` (under node_modules) is loaded once `script` has run. */
+function loadedAfter(script: string, name: string): boolean {
+  const probe = `${script}; process.stdout.write(String(Object.keys(require.cache).some((file) => file.includes(${JSON.stringify(`/node_modules/${name}/`)}))));`;
   const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: repoRoot(), encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`probe failed: ${run.stderr}`);
   return run.stdout.trim() === 'true';
 }
 
 describe('workflow modules', () => {
-  it('do not load zod when a complaint workflow is loaded', () => {
-    expect(zodLoadedAfter("require('./workflows/index.ts')")).toBe(false);
+  it.each(['zod', '@noble/hashes'])('do not load %s when a complaint workflow is loaded', (name) => {
+    expect(loadedAfter("require('./workflows/index.ts')", name)).toBe(false);
   });
 
-  it('load zod for the first action a workflow parses', () => {
+  it.each(['zod', '@noble/hashes'])('load %s for the first action a workflow parses, or its first digest', (name) => {
     expect(
-      zodLoadedAfter("require('./workflows/index.ts'); require('./workflows/action-parsing.ts').actionParsing()"),
+      loadedAfter(
+        "require('./workflows/index.ts'); const lazy = require('./workflows/action-parsing.ts'); lazy.actionParsing(); lazy.digests()",
+        name,
+      ),
     ).toBe(true);
   });
 });
