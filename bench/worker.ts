@@ -9,7 +9,7 @@
 //   node --import tsx bench/worker.ts <complaints|engine|baseline> <bundle.js> <task queue>
 // Configuration from the environment as for the real worker (TEMPORAL_ADDRESS, DATA_DIR, LOG_LEVEL, ...).
 // Prints "READY" once polling; SIGTERM drains and exits 0.
-import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { createActivitiesFromConfig } from '../activities';
 import { runAsMain } from '../devtools/child-processes';
 import { type AppConfig, loadConfigOrExit } from '../platform/config';
@@ -17,6 +17,7 @@ import { installTemporalRuntime } from '../platform/runtime';
 import { connectWorkerConnection } from '../platform/temporal-connection';
 import { openRegister } from '../register';
 import { createConfiguredComplaintsWorker } from '../worker/create-worker';
+import { ComplaintsWorker } from '../worker/workflow-options';
 
 /**
  * The Worker settings under test, for both workers, over what worker/main.ts sets from the configuration (the
@@ -27,9 +28,9 @@ export const WORKER_SETTINGS: Partial<WorkerOptions> = process.env.BENCH_WORKER_
   ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as Partial<WorkerOptions>)
   : {};
 
-/** The baseline worker: the minimal workflow, no activities, the same Worker settings. */
+/** The baseline worker: the minimal workflow, no activities, the same Worker (its sandbox too) and settings. */
 async function baselineWorker(connection: NativeConnection, config: AppConfig, bundle: string) {
-  const worker = await Worker.create({
+  const worker = await ComplaintsWorker.create({
     // The complaints worker's cache size (worker/create-worker.ts), so that both are measured with the same settings.
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     ...WORKER_SETTINGS,

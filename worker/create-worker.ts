@@ -1,7 +1,7 @@
-import { type NativeConnection, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import type { NativeConnection, Worker, WorkerOptions, WorkflowBundleOption } from '@temporalio/worker';
 import type { AppConfig } from '../platform/config';
 import { payloadKeysFor, type PayloadKeyRing } from '../platform/payload-keys';
-import { complaintWorkflowCodeOptions } from './workflow-options';
+import { ComplaintsWorker, complaintWorkflowCodeOptions } from './workflow-options';
 
 export { complaintWorkflowsPath, prebuiltWorkflowBundlePath } from './workflow-options';
 
@@ -36,7 +36,7 @@ export interface ComplaintsWorkerOptions {
  */
 export async function createComplaintsWorker(options: ComplaintsWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, activities } = options;
-  return Worker.create({
+  return ComplaintsWorker.create({
     ...options.workerOptions,
     connection,
     namespace,
