@@ -74,8 +74,8 @@ const JULY_30 = '2031-07-30T09:00:00Z';
 /**
  * Moves the server's clock to `iso` unless it is there already (within the hour, so that the dates hold). The last
  * two tests share a day and close their complaints, and nothing skips time after them: on the time-skipping server
- * (1.40.0) a sleep after a complaint closed with a letter's posting reminder still to come waited in real time
- * (seen with the referral's; a sleep after the outcome, the complaint still open, skipped as it should).
+ * (1.40.0) a sleep past the end of a letter's posting reminder (an abandoned child) whose complaint has closed waits in
+ * real time (seen after a referral and after a withdrawal by post; by e-mail, with no reminder, the same sleep skips).
  */
 async function skipTo(iso: string): Promise<void> {
   const wait = Date.parse(iso) - (await env.currentTimeMs());
