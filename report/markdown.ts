@@ -257,7 +257,9 @@ export function figuresTable(
     row('Completed on time', targetsText(report.completedOnTime), p ? targetsText(p.completedOnTime) : undefined),
   );
   lines.push(row('Extensions agreed', report.extensions, p?.extensions));
-  lines.push(row(`${appeal.hearing ?? 'Review'} hearings`, report.committeeHearings, p?.committeeHearings));
+  // A hearings row only where a procedure has a hearing stage (or a period had hearings): none under the model ones.
+  if (appeal.hearing || report.committeeHearings || p?.committeeHearings)
+    lines.push(row(`${appeal.hearing ?? 'Review'} hearings`, report.committeeHearings, p?.committeeHearings));
   lines.push(row(`Referrals to the ${appeal.ombudsman}`, report.spsoReferrals, p?.spsoReferrals));
   if (options.compliments !== false) lines.push(row('Written compliments', report.compliments, p?.compliments));
   return lines;
