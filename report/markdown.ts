@@ -333,7 +333,8 @@ function spsoProcedureLines(entry: SpsoProcedureIndicators, population: number |
       ? `, ${entry.receivedPerThousand} per 1,000 population (population ${population?.toLocaleString('en-GB')})`
       : ' (set POPULATION for the rate per 1,000 population)';
   return [
-    `### ${entry.procedure.name} (${entry.procedure.id}@${entry.procedure.version})`,
+    // Its public name and version (a paper for councillors names no internal id).
+    `### ${entry.procedure.name}, version ${entry.procedure.version}`,
     '',
     `${plural(year.received, 'complaint')} received under this procedure${perThousand}; ${plural(year.closures.total, 'closure')} ` +
       'counted over the stages concluded in the period. Working days are counted by the procedure’s rule from the ' +

@@ -125,6 +125,8 @@ describe('rendered report', () => {
     expect(md).toContain('The figures for 2010 were 1 complaint, 1 Level 1.');
     expect(md).toContain('| | This period | Previous period |');
     expect(md).toContain("## The Ombudsman's complaints performance indicators");
+    expect(md).toContain('### SPSO model complaints handling procedure (two stages), version 1');
+    expect(md).not.toMatch(/spso-mchp|dundee-swd/);
     expect(md).toContain('## Learning from complaints');
     expect(md).toContain('At least one root cause was recorded for 1 of the 2 outcomes given in the period.');
     expect(md).toContain('| Root cause | Criminal Justice Services |');
