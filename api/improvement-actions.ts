@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { londonDate, type HolidayCalendar } from '../domain/calendar';
-import { currentOutcome, type ComplaintState } from '../domain/complaint';
+import type { ComplaintState } from '../domain/complaint';
 import { EMPTY_COUNCIL_CALENDAR, type CouncilCalendar } from '../domain/council-calendar';
 import {
   DEFAULT_IMPROVEMENT_REMINDERS,
@@ -11,6 +11,7 @@ import {
   type ImprovementAction,
   type ImprovementActionStatus,
   type ImprovementReminderRule,
+  mayAgreeImprovementAction,
 } from '../domain/improvement-actions';
 import { councilHolidayCalendar } from '../domain/scottish-holidays';
 import { ErasedDataError } from '../platform/personal-data';
@@ -151,8 +152,8 @@ export class ImprovementActionService {
       return { action: await this.view(earlier), created: false };
     }
     const state = await this.deps.complaintState(ref);
-    if (!currentOutcome(state))
-      throw conflict('no-outcome-recorded', 'An improvement action is agreed at an outcome: record the outcome first');
+    if (!mayAgreeImprovementAction(state))
+      throw conflict('no-outcome-recorded', 'An improvement action is agreed at an outcome: record an outcome first');
     const nowMs = this.now();
     if (body.dueDate < londonDate(nowMs) || body.dueDate > londonDate(nowMs + MAX_DUE_AHEAD_MS))
       throw badRequest('invalid-request', 'dueDate is out of range', [

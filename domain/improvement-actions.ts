@@ -30,6 +30,14 @@ export interface ImprovementAction {
 
 export type ImprovementActionStatus = 'open' | 'completed' | 'overdue';
 
+/**
+ * An improvement action is agreed at an outcome: once any stage of the complaint has one. A Stage 1 outcome the
+ * complainant then took to Stage 2 still teaches what it taught (its root causes are recorded with it).
+ */
+export function mayAgreeImprovementAction(state: Pick<ComplaintState, 'stages'>): boolean {
+  return state.stages.some((record) => record.response.outcome !== undefined);
+}
+
 /** Its status at an instant: completed once completion is recorded, overdue after its due day ends, else open. */
 export function improvementActionStatus(action: ImprovementAction, atMs: number): ImprovementActionStatus {
   if (action.completion && Date.parse(action.completion.at) <= atMs) return 'completed';

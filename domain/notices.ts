@@ -54,8 +54,12 @@ export interface Notice {
   nextStep?:
     | { kind: 'escalate'; stage: { id: string; name: string }; byAt: string; bypass?: { id: string; name: string } }
     | { kind: 'ombudsman'; name: string; byAt: string };
-  /** An acknowledgement at a stage the complaint reached from an earlier one (the next stage, not a new complaint). */
-  escalatedFrom?: { id: string; name: string };
+  /**
+   * An acknowledgement at a stage the complaint reached from an earlier one (the next stage, not a new complaint):
+   * that stage, whether it had no outcome (the front line passed the complaint on) and the stage the complainant
+   * asked to go past (straight to the committee), if any.
+   */
+  escalatedFrom?: { id: string; name: string; withoutOutcome?: true; bypassed?: { id: string; name: string } };
   /** Extension letters: the date the response was due before the extension. */
   previousDueAt?: string;
   /** Change of procedure: the procedure the complaint followed before (its public name). */
@@ -211,7 +215,9 @@ function letterFor(entry: TimelineEntry, state: ComplaintState, procedure: Proce
       return {
         ...base('complaint-acknowledged', entry.stage, entry.at),
         ...(record ? { dueAt: record.response.dueAt, ...explained(state, 'response', record.response.dueAt) } : {}),
-        ...(before ? { escalatedFrom: { id: before.stage, name: before.name } } : {}),
+        ...(before
+          ? { escalatedFrom: movedFrom({ id: before.stage, name: before.name }, lastEscalation(state), procedure) }
+          : {}),
       };
     }
     case 'escalated':
@@ -221,7 +227,11 @@ function letterFor(entry: TimelineEntry, state: ComplaintState, procedure: Proce
         ...base('complaint-acknowledged', entry.stage.id, entry.at),
         dueAt: entry.stage.responseDueAt,
         ...explained(state, 'response', entry.stage.responseDueAt),
-        escalatedFrom: { id: entry.from, name: stageDefinition(procedure, entry.from).name },
+        escalatedFrom: movedFrom(
+          { id: entry.from, name: stageDefinition(procedure, entry.from).name },
+          entry,
+          procedure,
+        ),
       };
     case 'outcome-recorded': {
       const nextStep = nextStepAfter(entry, procedure, true);
@@ -262,6 +272,33 @@ function letterFor(entry: TimelineEntry, state: ComplaintState, procedure: Proce
     default:
       return undefined;
   }
+}
+
+type EscalatedEntry = Extract<TimelineEntry, { type: 'escalated' }>;
+
+/** The escalation that opened the current stage: the last one recorded (a change of procedure opens no stage). */
+function lastEscalation(state: ComplaintState): EscalatedEntry | undefined {
+  for (let i = state.timeline.length - 1; i >= 0; i--) {
+    const entry = state.timeline[i]!;
+    if (entry.type === 'escalated') return entry;
+  }
+  return undefined;
+}
+
+/** The stage a complaint came from, and how: passed on before its outcome, or past a stage the complainant skipped. */
+function movedFrom(
+  from: { id: string; name: string },
+  escalation: EscalatedEntry | undefined,
+  procedure: Procedure,
+): NonNullable<Notice['escalatedFrom']> {
+  const bypassed = escalation?.bypassed
+    ? procedure.stages.find((stage) => stage.id === escalation.bypassed)
+    : undefined;
+  return {
+    ...from,
+    ...(escalation?.withoutOutcome ? { withoutOutcome: true as const } : {}),
+    ...(bypassed ? { bypassed: { id: bypassed.id, name: bypassed.name } } : {}),
+  };
 }
 
 /** What an outcome letter says comes next: the next stage (and the one it may bypass to), or the Ombudsman. */

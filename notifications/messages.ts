@@ -187,6 +187,15 @@ export function noticeView(
       ? `write to us or telephone us${organisation.phone ? ` on ${organisation.phone}` : ''}`
       : 'reply to this e-mail',
     escalatedFromName: notice.escalatedFrom?.name ?? null,
+    // How the complaint reached this stage: passed on without an outcome, past a stage skipped, or asked for.
+    movedFrom: notice.escalatedFrom
+      ? {
+          name: notice.escalatedFrom.name,
+          passedOn: notice.escalatedFrom.withoutOutcome === true,
+          bypassedName: notice.escalatedFrom.bypassed?.name ?? null,
+          asked: !notice.escalatedFrom.withoutOutcome && !notice.escalatedFrom.bypassed,
+        }
+      : null,
     previousDueDate: notice.previousDueAt ? ukDate(Date.parse(notice.previousDueAt)) : null,
     previousProcedureName: notice.previousProcedureName ?? null,
     ombudsmanReference: notice.ombudsmanReference ?? null,

@@ -257,7 +257,9 @@ export function figuresTable(
     row('Completed on time', targetsText(report.completedOnTime), p ? targetsText(p.completedOnTime) : undefined),
   );
   lines.push(row('Extensions agreed', report.extensions, p?.extensions));
-  lines.push(row(`${appeal.hearing ?? 'Review'} hearings`, report.committeeHearings, p?.committeeHearings));
+  // A hearings row only where a procedure has a hearing stage (or a period had hearings): none under the model ones.
+  if (appeal.hearing || report.committeeHearings || p?.committeeHearings)
+    lines.push(row(`${appeal.hearing ?? 'Review'} hearings`, report.committeeHearings, p?.committeeHearings));
   lines.push(row(`Referrals to the ${appeal.ombudsman}`, report.spsoReferrals, p?.spsoReferrals));
   if (options.compliments !== false) lines.push(row('Written compliments', report.compliments, p?.compliments));
   return lines;
@@ -331,7 +333,8 @@ function spsoProcedureLines(entry: SpsoProcedureIndicators, population: number |
       ? `, ${entry.receivedPerThousand} per 1,000 population (population ${population?.toLocaleString('en-GB')})`
       : ' (set POPULATION for the rate per 1,000 population)';
   return [
-    `### ${entry.procedure.name} (${entry.procedure.id}@${entry.procedure.version})`,
+    // Its public name and version (a paper for councillors names no internal id).
+    `### ${entry.procedure.name}, version ${entry.procedure.version}`,
     '',
     `${plural(year.received, 'complaint')} received under this procedure${perThousand}; ${plural(year.closures.total, 'closure')} ` +
       'counted over the stages concluded in the period. Working days are counted by the procedure’s rule from the ' +

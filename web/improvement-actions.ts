@@ -8,7 +8,8 @@ import {
   NewImprovementActionSchema,
   type ImprovementActionView,
 } from '../api/improvement-actions';
-import { currentOutcome, type ComplaintState } from '../domain/complaint';
+import type { ComplaintState } from '../domain/complaint';
+import { mayAgreeImprovementAction } from '../domain/improvement-actions';
 import { ComplaintRefSchema } from '../domain/intake';
 import { fieldErrors, filled, type FieldError } from './forms';
 import type { WebContext } from './plugin';
@@ -40,7 +41,8 @@ export async function improvementActionsPart(context: WebContext, state: Complai
   const actions = await context.improvementActions.ofComplaint(state.ref);
   const manager = caller.roles.includes('manager');
   return {
-    mayAgree: caller.roles.some((role) => (AGREERS as readonly string[]).includes(role)) && !!currentOutcome(state),
+    mayAgree:
+      caller.roles.some((role) => (AGREERS as readonly string[]).includes(role)) && mayAgreeImprovementAction(state),
     list: actions.map((action) => ({
       ...action,
       tag: statusTags[action.status],

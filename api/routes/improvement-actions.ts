@@ -52,7 +52,7 @@ const complaintActionRoutes: FastifyPluginAsyncZod<ImprovementActionRoutesOption
         tags: ['improvement-actions'],
         summary: 'Agree an improvement action at the complaint’s outcome',
         description:
-          '409 no-outcome-recorded before the current stage has an outcome. Repeated with the same Idempotency-Key ' +
+          '409 no-outcome-recorded before any stage has an outcome. Repeated with the same Idempotency-Key ' +
           'and body it answers the same action (200); another body under the key is a 409 idempotency-key-reused. ' +
           `Roles: ${AGREERS.join(', ')}.`,
         security: [{ bearer: [] }],

@@ -227,6 +227,15 @@ describe('improvement actions', () => {
     await refused(400, await call('manager', 'POST', `/improvement-actions/${id}/completion`, { body: {} }));
   }, 60_000);
 
+  it('may be agreed at a Stage 1 outcome the complainant has since taken to the next stage', async () => {
+    const ref = await complaintWithOutcome();
+    const escalated = await call('case-officer', 'POST', `/complaints/${ref}/escalation`, { body: {} });
+    expect(escalated.status, escalated.text).toBe(200);
+    expect(escalated.json().stages.at(-1).response.outcome).toBeUndefined();
+    const agreed = await agree(ref);
+    expect(agreed.status, agreed.text).toBe(201);
+  }, 60_000);
+
   it('may be due today, with the shortest texts', async () => {
     const ref = await complaintWithOutcome();
     const agreed = await agree(ref, { what: '0', owner: '0', dueDate: inDays(0) });

@@ -1,9 +1,6 @@
 // Letters through the API, the real worker and the real delivery: a complainant without e-mail gets PDFs queued to
 // post (read back with pdf-parse), a person marks one posted; one with e-mail gets them through the in-process SMTP
 // server, and a copy is kept; a preview of the letter an action would send; errors in the one shape.
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
@@ -13,12 +10,10 @@ import { createActivities } from '../../activities/complaint-activities';
 import { buildApp } from '../../api/app';
 import { createNoticeDelivery, type ClosableNoticeDelivery } from '../../notifications';
 import { letterPrinterFromConfig } from '../../notifications/letter-printer';
-import { loadConfig } from '../../platform/config';
-import { repoRoot } from '../../platform/repo-root';
 import { openPgliteInMemory, openPostgres, registerOver, type Register } from '../../register';
 import { createComplaintsWorker } from '../../worker/create-worker';
 import { caller, eventually, intakeBody, testComplaintService, testTokens, type Person } from '../support/api';
-import { TestMailServer } from '../support/mail-server';
+import { councilMailConfig, TestMailServer } from '../support/mail-server';
 import { pdfText } from '../support/pdf-text';
 import { bundleComplaintWorkflows, startDevServer } from '../support/temporal';
 
@@ -50,13 +45,7 @@ beforeAll(async () => {
   env = await startDevServer();
   await mail.start();
   register = await openTestRegister();
-  const config = loadConfig({
-    SMTP_URL: mail.url,
-    MAIL_FROM: 'Complaints <complaints@council.example>',
-    STAFF_DIRECTORY_PATH: path.join(repoRoot(), 'config', 'staff-directory.example.yaml'),
-    COUNCIL_NAME: 'Dundee City Council',
-    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'letters-api-')),
-  });
+  const config = councilMailConfig(mail, 'letters-api');
   delivery = await createNoticeDelivery(config, { letters: register.letters, log: () => undefined });
   const taskQueue = `letters-api-${process.pid}`;
   const namespace = env.namespace ?? 'default';

@@ -4,6 +4,7 @@ import {
   improvementActionCounts,
   improvementActionStatus,
   improvementReminders,
+  mayAgreeImprovementAction,
   type ImprovementAction,
 } from '../../domain/improvement-actions';
 
@@ -21,6 +22,15 @@ const action = (overrides: Partial<ImprovementAction> = {}): ImprovementAction =
   ...overrides,
 });
 const at = (iso: string) => Date.parse(iso);
+
+describe('mayAgreeImprovementAction', () => {
+  const stage = (outcome?: 'upheld') => ({ response: outcome ? { outcome } : {} }) as never;
+  it('once any stage has an outcome, also when a later stage has none yet', () => {
+    expect(mayAgreeImprovementAction({ stages: [stage()] })).toBe(false);
+    expect(mayAgreeImprovementAction({ stages: [stage('upheld')] })).toBe(true);
+    expect(mayAgreeImprovementAction({ stages: [stage('upheld'), stage()] })).toBe(true);
+  });
+});
 
 describe('improvementActionStatus', () => {
   it('is open to the end of the due day (London), overdue after it, completed from the completion on', () => {

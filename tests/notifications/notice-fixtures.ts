@@ -9,6 +9,7 @@ import {
   type TimelineEntry,
 } from '../../domain/complaint';
 import type { ComplaintDetails } from '../../domain/intake';
+import type { Actor } from '../../domain/vocabulary';
 import { letterNotPostedNotice, noticeFor, type Notice, type NoticeRules } from '../../domain/notices';
 import { getProcedure } from '../../domain/procedures';
 import { improvementReminderNotice } from '../../domain/improvement-actions';
@@ -58,12 +59,25 @@ export class ComplaintStory {
     return notice;
   }
 
+  /** Decides `command` as the workflow does, at `at`, records its events and returns the notices they call for. */
+  act(command: { action: string } & Record<string, unknown>, at: string, actor: Actor = MANAGER): Notice[] {
+    const decision = decide(
+      this.state,
+      { ...command, actor } as never,
+      Date.parse(at),
+      getProcedure(this.state.procedure),
+    );
+    if (!decision.ok) throw new Error(`${command.action}: ${decision.reason}`);
+    return decision.events.flatMap((event) => this.record(event, at) ?? []);
+  }
+
   get stage() {
     return this.state.stages[this.state.stages.length - 1]!;
   }
 }
 
 const officer = { id: 'officer.jones', name: 'Sam Jones' };
+const MANAGER: Actor = { id: 'manager.brown', role: 'manager' };
 
 /** One notice of every kind, for a complaint at Level 1 of the Dundee procedure. */
 export function noticeOfEachKind(
@@ -125,31 +139,19 @@ export function noticeOfEachKind(
   // Another complaint, moved to the SPSO model procedure on its third day (decided as the workflow decides it).
   const moved = new ComplaintStory();
   const at = shift(RECEIVED_AT, 48);
-  const move = { action: 'migrate-procedure', to: 'spso-mchp@1', reason: 'The council adopted the SPSO procedure' };
-  const decision = decide(
-    moved.state,
-    { ...move, actor: { id: 'manager.brown' } } as never,
-    Date.parse(at),
-    moved.procedure,
-  );
-  if (!decision.ok) throw new Error(decision.reason);
-  for (const event of decision.events) keep(moved.record(event, at));
+  moved
+    .act({ action: 'migrate-procedure', to: 'spso-mchp@1', reason: 'The council adopted the SPSO procedure' }, at, {
+      id: 'manager.brown',
+    })
+    .forEach(keep);
   // Letters for everyone: an extension, then a withdrawal; another complaint referred to the Ombudsman.
   const lettered = new ComplaintStory({ rules: { letters: true } });
-  const extended = decide(
-    lettered.state,
-    {
-      action: 'grant-extension',
-      days: 14,
-      reason: 'Two more staff to interview',
-      agreedWithComplainant: true,
-      actor: { id: 'manager.brown', role: 'manager' },
-    } as never,
-    Date.parse(shift(RECEIVED_AT, 24)),
-    lettered.procedure,
-  );
-  if (!extended.ok) throw new Error(extended.reason);
-  for (const event of extended.events) keep(lettered.record(event, shift(RECEIVED_AT, 24)));
+  lettered
+    .act(
+      { action: 'grant-extension', days: 14, reason: 'Two more staff to interview', agreedWithComplainant: true },
+      shift(RECEIVED_AT, 24),
+    )
+    .forEach(keep);
   keep(lettered.record({ type: 'withdrawn', reason: 'Resolved informally' }, shift(RECEIVED_AT, 48)));
   const referred = new ComplaintStory({ rules: { letters: true } });
   keep(referred.record({ type: 'referred-to-ombudsman', reference: 'SPSO-202600123' }, shift(RECEIVED_AT, 48)));

@@ -13,7 +13,7 @@ import { resolveRecipients } from '../../notifications/recipients';
 import { renderTemplate, TemplateError } from '../../notifications/render';
 import { loadStaffDirectory } from '../../notifications/staff-directory';
 import { repoRoot } from '../../platform/repo-root';
-import { ComplaintStory, noticeOfEachKind, shift } from './notice-fixtures';
+import { ComplaintStory, noticeOfEachKind, RECEIVED_AT as RECEIVED_AT_MONDAY, shift } from './notice-fixtures';
 
 const directory = loadStaffDirectory(`${repoRoot()}/config/staff-directory.example.yaml`);
 const templates = loadNoticeTemplates();
@@ -218,5 +218,55 @@ describe('how we worked this out', () => {
       expect(message.html, kind).toContain(`How we worked this out: ${explained}.`);
       expect(compose(notices[kind]).text, kind).not.toContain('How we worked this out');
     }
+  });
+});
+
+describe("the next stage's acknowledgement (letters for everyone)", () => {
+  const day = (n: number) => shift(RECEIVED_AT_MONDAY, n * 24);
+  const acknowledgementOf = (notices: Notice[]) => notices.find((n) => n.kind === 'complaint-acknowledged')!;
+
+  it('after the complainant asked: the next stage, not "we have received your complaint"', () => {
+    const story = new ComplaintStory({ rules: { letters: true } });
+    story.act({ action: 'acknowledge' }, day(1));
+    story.act({ action: 'record-outcome', outcome: 'not-upheld' }, day(8));
+    story.act({ action: 'request-escalation' }, day(10));
+    const { subject, text, html } = compose(acknowledgementOf(story.act({ action: 'acknowledge' }, day(11))));
+    expect(subject).toBe('Your complaint SW-2026-000123: now at Level 2');
+    expect(text).toContain(
+      'You asked us to look at your complaint about Community Care again. It has moved from Level 1 to the next stage, Level 2, and we are looking into it.',
+    );
+    expect(html).toContain('It has moved from Level 1 to the next stage, Level 2');
+    expect(text).not.toContain('We have received your complaint');
+  });
+
+  it('passed on by the front line without a Stage 1 outcome: it could not be resolved there, not "you asked"', () => {
+    const story = new ComplaintStory({ rules: { letters: true }, procedure: { id: 'spso-mchp-2020', version: 1 } });
+    story.act({ action: 'request-escalation' }, day(2));
+    const { subject, text } = compose(acknowledgementOf(story.act({ action: 'acknowledge' }, day(3))));
+    expect(subject).toBe('Your complaint SW-2026-000123: now at Stage 2: investigation');
+    expect(text).toContain(
+      'We could not resolve your complaint about Community Care at Stage 1: frontline response, so it has moved to the next stage, Stage 2: investigation, and we are looking into it.',
+    );
+    expect(text).toContain('of our Model complaints handling procedure (SPSO, revised 2020)');
+    expect(text).not.toMatch(/You asked us|We have received your complaint|spso-mchp/);
+  });
+
+  it("a Level 2 outcome names the Director's review and the Committee; going straight there is acknowledged so", () => {
+    const story = new ComplaintStory({ rules: { letters: true }, details: { serious: true } });
+    story.act({ action: 'acknowledge' }, day(1));
+    const [outcome] = story.act({ action: 'record-outcome', outcome: 'not-upheld' }, day(20));
+    expect(compose(outcome!).text).toContain(
+      'you can ask for your complaint to be considered at the next stage, Review by the Director. You must ask by',
+    );
+    expect(compose(outcome!).text).toContain(
+      'You may instead ask for your complaint to go straight to the Complaints Review Committee.',
+    );
+    story.act({ action: 'request-escalation', bypass: true }, day(22));
+    const { subject, text } = compose(acknowledgementOf(story.act({ action: 'acknowledge' }, day(23))));
+    expect(subject).toBe('Your complaint SW-2026-000123: now at Complaints Review Committee');
+    expect(text).toContain(
+      'As you asked, your complaint about Community Care has moved from Level 2 straight to the next stage you chose, Complaints Review Committee, instead of the Review by the Director, and we are looking into it.',
+    );
+    expect(text).not.toMatch(/You asked us|dundee-swd/);
   });
 });

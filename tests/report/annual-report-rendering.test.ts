@@ -6,6 +6,7 @@ import { recordEvents } from '../support/test-register';
 import { buildAnnualReport, previousPeriod, resolvePeriod } from '../../report/annual';
 import { renderHtml } from '../../report/html';
 import { renderMarkdown } from '../../report/markdown';
+import { defaultPaperSettings, renderCommitteePaperMarkdown } from '../../report/committee-paper';
 import { defaultStaffDirectory } from '../../notifications/staff-directory';
 import { serviceAreaWords } from '../../domain/words';
 
@@ -60,6 +61,32 @@ afterAll(async () => {
   await register?.close();
 });
 
+/** The figures table's rows as cells: ['', label, this period, previous period, ''] (the figures table only). */
+function figureRows(markdown: string): string[][] {
+  const table = markdown.slice(markdown.indexOf('| | This period | Previous period |'));
+  return table
+    .slice(0, table.search(/\n\n|$/))
+    .split('\n')
+    .filter((line) => line.startsWith('| ') && !line.startsWith('| | '))
+    .map((line) => line.split('|').map((cell) => cell.trim()));
+}
+
+/** Both columns: every breakdown of the complaints received (stage, service area, category, outcome) adds up to it. */
+function expectColumnsAddUp(rows: string[][], received: [string, string]): void {
+  const totals = rows.find((cells) => cells[1] === 'Complaints received')!;
+  expect([totals[2], totals[3]]).toEqual(received);
+  const serviceAreas = new Set(Object.values(serviceAreaWords).map((words) => `— ${words.title}`));
+  const column = (pick: (label: string) => boolean, index: 2 | 3) =>
+    rows.filter((cells) => pick(cells[1]!)).reduce((sum, cells) => sum + Number(cells[index]), 0);
+  for (const index of [2, 3] as const) {
+    const total = Number(totals[index]);
+    expect(column((label) => label.endsWith('(highest stage reached)'), index)).toBe(total);
+    expect(column((label) => serviceAreas.has(label), index)).toBe(total);
+    expect(column((label) => label.startsWith('— about '), index)).toBe(total);
+    expect(column((label) => label.startsWith('Outcome: '), index)).toBe(total);
+  }
+}
+
 describe('periods', () => {
   it('dates are whole London days, `to` inclusive; the previous period of whole months is the same months before', () => {
     expect(resolvePeriod('2011-01-01', '2011-12-31')).toEqual({
@@ -98,6 +125,8 @@ describe('rendered report', () => {
     expect(md).toContain('The figures for 2010 were 1 complaint, 1 Level 1.');
     expect(md).toContain('| | This period | Previous period |');
     expect(md).toContain("## The Ombudsman's complaints performance indicators");
+    expect(md).toContain('### SPSO model complaints handling procedure (two stages), version 1');
+    expect(md).not.toMatch(/spso-mchp|dundee-swd/);
     expect(md).toContain('## Learning from complaints');
     expect(md).toContain('At least one root cause was recorded for 1 of the 2 outcomes given in the period.');
     expect(md).toContain('| Root cause | Criminal Justice Services |');
@@ -122,20 +151,23 @@ describe('rendered report', () => {
   it('shows every row either period has, so that each column of the comparison adds up', async () => {
     const bundle = await buildAnnualReport(register, resolvePeriod('2015-01-01', '2015-12-31'));
     expect(bundle.previous?.report.total).toBe(2);
-    const rows = renderMarkdown(bundle)
-      .split('\n')
-      .filter((line) => line.startsWith('| '))
-      .map((line) => line.split('|').map((cell) => cell.trim()));
-    const column = (label: RegExp, index: 2 | 3) =>
-      rows.filter((cells) => label.test(cells[1]!)).reduce((sum, cells) => sum + Number(cells[index]), 0);
-    const totals = rows.find((cells) => cells[1] === 'Complaints received')!;
-    expect([totals[2], totals[3]]).toEqual(['1', '2']);
-    for (const index of [2, 3] as const) {
-      expect(column(/highest stage reached/, index)).toBe(Number(totals[index]));
-      expect(column(/^Outcome: /, index)).toBe(Number(totals[index]));
-    }
+    const rows = figureRows(renderMarkdown(bundle));
+    expectColumnsAddUp(rows, ['1', '2']);
     // The previous period's Level 1 row is there, with 0 this period.
     expect(rows.find((cells) => cells[1] === '— at Level 1 (highest stage reached)')?.slice(2, 4)).toEqual(['0', '2']);
+  });
+
+  it("in the committee paper, each procedure's section compares with its own complaints of the period before", async () => {
+    const bundle = await buildAnnualReport(register, resolvePeriod('2015-01-01', '2015-12-31'));
+    const paper = renderCommitteePaperMarkdown(bundle, defaultPaperSettings().frontMatter('2016-01-11'));
+    const sections = paper.split(/^#### Figures: /m).slice(1);
+    expect(sections.map((section) => section.split('\n')[0])).toEqual([
+      'SPSO model complaints handling procedure (two stages)',
+      'Social Work complaints procedure (2011, four stages)',
+    ]);
+    // The model procedure had 1 complaint in 2015 and none in 2014; the 2011 procedure none in 2015 and 2 in 2014.
+    expectColumnsAddUp(figureRows(sections[0]!.split('\n\n')[1]!), ['1', '0']);
+    expectColumnsAddUp(figureRows(sections[1]!.split('\n\n')[1]!), ['0', '2']);
   });
 
   it('says so when there is nothing to report, with no comparison', async () => {

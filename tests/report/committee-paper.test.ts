@@ -124,6 +124,9 @@ describe('the committee paper', () => {
     expect(fourStage).not.toMatch(/Stage 1|Community Care/);
     expect(model).toContain('A total of 1 complaint, 1 Stage 1');
     expect(model).not.toMatch(/Level 1|Children/);
+    // The four-stage procedure's hearings by its Complaints Review Committee; the model procedure has none.
+    expect(fourStage).toContain('| Complaints Review Committee hearings | 0 |');
+    expect(model).not.toMatch(/hearings/i);
     // The Ombudsman's indicators, learning and compliments follow as their own numbered sections.
     expect(sections.map((s) => s.split('\n')[0])).toEqual(
       expect.arrayContaining([

@@ -1,6 +1,11 @@
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { loadConfig, type AppConfig } from '../../platform/config';
+import { repoRoot } from '../../platform/repo-root';
 
 // A real SMTP server in the test process (the smtp-server package) on 127.0.0.1, with the failures the
 // notification tests need: refusing connections (not listening), refusing recipients (550), and accepting a
@@ -168,4 +173,18 @@ function summarise(
     text: parsed.text ?? '',
     html: typeof parsed.html === 'string' ? parsed.html : '',
   };
+}
+
+/**
+ * The configuration of a delivery that sends through `mail` as the council: the example staff directory, the
+ * council's name on printed letters, a fresh DATA_DIR (sent log, outbox) under a temporary folder named `folder`.
+ */
+export function councilMailConfig(mail: TestMailServer, folder: string): AppConfig {
+  return loadConfig({
+    SMTP_URL: mail.url,
+    MAIL_FROM: 'Complaints <complaints@council.example>',
+    STAFF_DIRECTORY_PATH: path.join(repoRoot(), 'config', 'staff-directory.example.yaml'),
+    COUNCIL_NAME: 'Dundee City Council',
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `${folder}-`)),
+  });
 }
