@@ -16,6 +16,8 @@ import type { ComplaintService } from './complaint-service';
 import { errorResponses, handleClientError, handleError, handleFrameworkError, handleNotFound } from './errors';
 import { type ApiMetrics, createMetrics, metricsRoutes, observeReconciliation, observeRequests } from './metrics';
 import type { Register } from '../register';
+import { reconcile } from '../register/reconcile';
+import { RegisterRepairs } from './register-repairs';
 import { accessLogRoutes } from './routes/access-log';
 import { subjectAccessRoutes } from './routes/subject-access';
 import { SubjectAccess } from './subject-access';
@@ -152,7 +154,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes, { complaints: deps.complaints });
   await app.register(metricsRoutes, { metrics });
   const access = deps.register ? accessRecorderOf(app, deps.register) : undefined;
-  const reads = deps.reads ?? new ComplaintReads(deps.complaints, deps.register, access);
+  const reads = deps.reads ?? new ComplaintReads(deps.complaints, deps.register, access, repairsOf(app, deps, metrics));
   await app.register(complaintRoutes, { complaints: deps.complaints, reads, metrics });
   const rootCauses = deps.rootCauses ?? DEFAULT_ROOT_CAUSES;
   await app.register(complaintActionRoutes, { complaints: deps.complaints, reads, metrics, rootCauses });
@@ -220,6 +222,20 @@ function improvementActionsOver(deps: AppDependencies, register: Register, reads
     ...(complaints.options?.councilCalendar ? { councilCalendar: complaints.options.councilCalendar } : {}),
     ...(now ? { now: () => now().getTime() } : {}),
   });
+}
+
+/** Read repair over the register (api/register-repairs.ts); repairs under way finish before the app closes. */
+function repairsOf(app: FastifyInstance, deps: AppDependencies, metrics: ApiMetrics): RegisterRepairs | undefined {
+  const register = deps.register;
+  if (!register) return undefined;
+  const { client } = deps.complaints;
+  const repairs = new RegisterRepairs(
+    (ref) => reconcile(client, register, { refs: [ref] }, { repair: true }),
+    app.log,
+    metrics.registerReadRepairs,
+  );
+  app.addHook('onClose', () => repairs.settle());
+  return repairs;
 }
 
 /** The access log's writer over the register; the app's close writes out what it holds (api/access-recorder.ts). */

@@ -7,6 +7,7 @@ import { STATED_RULE, TextSchema } from '../domain/vocabulary';
 import { type CountBy, listOrders, type Register, type RegisterCounts, type RegisterListQuery } from '../register';
 import { MAX_QUERY_WORDS, searchTermsOf, searchWords } from '../register/search';
 import { type ActionAnswer, isWholeState } from '../workflows/messages';
+import type { RegisterRepairs } from './register-repairs';
 import type { AccessRecorder } from './access-recorder';
 import { mayReadPersonalData, type Role } from './auth';
 import { ComplaintSummarySchema, ListQuerySchema as FilterQuerySchema } from './complaint-list';
@@ -183,6 +184,8 @@ export class ComplaintReads {
     private readonly register?: Pick<Register, 'readComplaint' | 'listComplaints' | 'countComplaints' | 'personalData'>,
     /** The access log: reads given a `ReadBy` that disclose personal data are recorded in it. */
     private readonly access?: Pick<AccessRecorder, 'record'>,
+    /** Read repair (api/register-repairs.ts): a complaint whose register entries Temporal contradicts is rewritten. */
+    private readonly repairs?: Pick<RegisterRepairs, 'request'>,
   ) {}
 
   /**
@@ -225,7 +228,9 @@ export class ComplaintReads {
     const first = recorded[0]?.seq;
     const held = first === undefined ? [] : read.state.timeline.slice(first - 1, first - 1 + recorded.length);
     if (read.from === 'register' && first !== undefined && !sameEntries(held, recorded)) {
-      // The register holds other entries under those seqs (a lost task's, not yet replaced): ask the workflow.
+      // The register holds other entries under those seqs (a lost task's, not yet replaced): ask the workflow, and
+      // have the register rewritten from it.
+      this.repairs?.request(ref);
       const state = await this.complaints.state(ref);
       return { state: explained(stateAtRevision(state, revision)), revision, from: 'workflow' };
     }

@@ -16,6 +16,7 @@ export interface ApiMetrics {
   complaintsStarted: Counter<'service_area' | 'procedure'>;
   actionsRejected: Counter<'action' | 'code'>;
   actionsRecorded: Counter<'action'>;
+  registerReadRepairs: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): ApiMetrics {
@@ -52,6 +53,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): ApiMe
       name: 'complaint_actions_recorded_total',
       help: 'Actions accepted and recorded on complaints, by action',
       labelNames: ['action'],
+      registers: [registry],
+    }),
+    registerReadRepairs: new Counter({
+      name: 'complaints_register_read_repairs_total',
+      help: 'Complaints rewritten in the register from Temporal because a read found an entry Temporal does not have',
       registers: [registry],
     }),
   };

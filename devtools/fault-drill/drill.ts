@@ -114,6 +114,8 @@ export interface DrillFigures {
   unreadable: number;
   /** Complaints the reconciliation's repair rewrote after the settle (0: nothing to repair). */
   repaired: number;
+  /** Complaints the API rewrote from Temporal on an action's answer during the run (read repair: not a problem). */
+  readRepairs: number;
   emailsExpected: number;
   emailsReceived: number;
   /** Message-IDs that arrived more than once with nothing to explain it (must be 0). */
@@ -408,7 +410,23 @@ async function check(
   }
   // The reconciliation as production runs it, with its repair: after the settle it must find nothing to repair.
   const repair = await reconcile(target.temporal, target.register, { refs }, { repair: true });
-  return judge(target, complaints, truths, report.differences, repair, { timerRefs, mailFrom, startedAtMs, faults });
+  const readRepairs = await readRepairCount(target);
+  if (readRepairs > 0) log(`the API repaired ${readRepairs} complaints in the register from Temporal (read repair)`);
+  const run = { timerRefs, mailFrom, startedAtMs, faults };
+  return { ...(await judge(target, complaints, truths, report.differences, repair, run)), readRepairs };
+}
+
+/** Complaints the API rewrote from Temporal on reading them (api/register-repairs.ts), from its /metrics. */
+async function readRepairCount(target: DrillTarget): Promise<number> {
+  try {
+    const response = await fetch(`${target.apiUrl}/metrics`, {
+      headers: { authorization: `Bearer ${target.tokens.officer}` },
+    });
+    const match = /^complaints_register_read_repairs_total (\d+)$/m.exec(await response.text());
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function hasReminder(state: ComplaintState | undefined): boolean {

@@ -113,6 +113,30 @@ describe('read-your-writes', () => {
   });
 });
 
+describe('read repair (api/register-repairs.ts)', () => {
+  it("rewrites the complaint from Temporal when an action's answer shows the register holding an entry Temporal does not", async () => {
+    const ref = (await newComplaint()).json().ref as string;
+    await eventually(async () => expect((await register.complaint(ref))?.lastSeq).toBe(1));
+    // A lost workflow task's write (tests/faults/drill.test.ts): an entry under the next seq that Temporal never
+    // recorded, in a batch ordered after anything the workflow writes now, so that only a repair replaces it.
+    const later = Date.now() + 3_600_000;
+    const snapshot = (await register.complaint(ref))!;
+    const orphan = { type: 'note-added', text: 'Written by a lost task', seq: 2, at: new Date().toISOString() };
+    await register.record(
+      { ref, entries: [{ ...orphan, actor: { id: 'officer-1' } } as never], snapshot: { ...snapshot, lastSeq: 2 } },
+      { startedAtMs: later },
+    );
+
+    const noted = await call('case-officer', 'POST', `/complaints/${ref}/notes`, { body: { text: 'Recorded' } });
+    expect(noted.status, noted.text).toBe(200);
+    // The answer is Temporal's, and the register is rewritten from it.
+    expect(noted.json().timeline[1]).toMatchObject({ seq: 2, type: 'note-added', text: 'Recorded' });
+    await eventually(async () => expect((await register.timeline(ref))[1]).toMatchObject({ text: 'Recorded' }));
+    const metrics = (await call('auditor', 'GET', '/metrics')).text;
+    expect(metrics).toMatch(/^complaints_register_read_repairs_total 1$/m);
+  });
+});
+
 describe('GET /complaints from the register', () => {
   const tag = `reads${Date.now().toString(36)}`;
   const refs: Record<string, string> = {};
