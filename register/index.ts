@@ -259,19 +259,22 @@ class SqlRegister implements Register {
         );
     }
     const firstSeq = batch.entries[0]?.seq ?? batch.snapshot.lastSeq + 1;
-    // A complaint's searchable text never changes: its index is written with its first batch (outside the
-    // transaction: opening reads its data key). An older row is indexed again when the register is opened.
+    // A complaint's searchable text never changes: its index is written with its first batch (made before the
+    // statement: opening reads its data key). An older row is indexed again when the register is opened.
     const index =
       firstSeq === 1 ? await searchIndexOf(this.personalData, batch.ref, batch.snapshot.details) : undefined;
-    const outcome = await this.store.transaction(async (tx) => {
-      const stored = await lockComplaint(tx, batch.ref);
-      if (stored?.order && isOlder({ startedAtMs: origin.startedAtMs, firstSeq }, stored.order)) return 'superseded';
-      await upsertEntries(tx, batch.ref, batch.entries, origin);
-      await tx.query('DELETE FROM complaint_entries WHERE ref = $1 AND seq > $2', [batch.ref, batch.snapshot.lastSeq]);
-      await upsertComplaint(tx, batch.ref, batch.snapshot, updatedAt(batch), { origin, firstSeq });
-      if (index && (stored?.searchVersion ?? 0) < SEARCH_VERSION) await writeSearchWords(tx, batch.ref, index);
-      return 'written' as const;
-    });
+    // One statement (migration 011 register_record_batch): the write order, the entries, the row, the words.
+    const [row] = await this.store.query<{ outcome: RegisterWriteOutcome }>(
+      `SELECT register_record_batch(${sqlParams(23)}) AS outcome`,
+      [
+        ...complaintRowValues(batch.ref, batch.snapshot, updatedAt(batch), { origin, firstSeq }),
+        JSON.stringify(batch.entries),
+        origin.by ?? null,
+        index ?? null,
+        SEARCH_VERSION,
+      ],
+    );
+    const outcome = row!.outcome;
     if (outcome === 'written') this.statistics.written();
     return outcome;
   }
@@ -481,36 +484,12 @@ function updatedAt(batch: RegisterBatch): string {
   return last?.at ?? batch.snapshot.receivedAt;
 }
 
-interface WriteOrder {
-  startedAtMs: number;
-  firstSeq: number;
-}
-
-/** Whether write `a` began before `b` (by the rule of `record`). */
-function isOlder(a: WriteOrder, b: WriteOrder): boolean {
-  return a.startedAtMs < b.startedAtMs || (a.startedAtMs === b.startedAtMs && a.firstSeq < b.firstSeq);
-}
-
 /**
- * Serialises the writes of one complaint (an advisory lock, since its row may not exist yet) and returns what its row
- * holds: the order of the write it is from (undefined for a row from before the writes were ordered) and the version
- * of its search words; undefined for a new complaint.
+ * Serialises the writes of one complaint with register_record_batch's (an advisory lock, since its row may not
+ * exist yet).
  */
-async function lockComplaint(
-  tx: SqlQueryable,
-  ref: string,
-): Promise<{ order: WriteOrder | undefined; searchVersion: number } | undefined> {
+async function lockComplaint(tx: SqlQueryable, ref: string): Promise<void> {
   await tx.query("SELECT pg_advisory_xact_lock(hashtext('complaint:' || $1))", [ref]);
-  const [row] = await tx.query<{ started: Date | string | null; first: number | null; search: number }>(
-    'SELECT batch_started_at AS started, batch_first_seq AS first, search_version AS search FROM complaints WHERE ref = $1',
-    [ref],
-  );
-  if (!row) return undefined;
-  const order =
-    row.started === null || row.first === null
-      ? undefined
-      : { startedAtMs: new Date(row.started).getTime(), firstSeq: Number(row.first) };
-  return { order, searchVersion: Number(row.search) };
 }
 
 /** Stores the entries, replacing what the same (ref, seq) held: an orphan of a lost task, or the same entry again. */
@@ -540,6 +519,42 @@ async function upsertEntries(
   }
 }
 
+/** `$1, $2, ... $n`. */
+function sqlParams(n: number): string {
+  return Array.from({ length: n }, (_, i) => `$${i + 1}`).join(', ');
+}
+
+/** The complaints row's columns of a snapshot, in the table's order (upsertComplaint, register_record_batch). */
+function complaintRowValues(
+  ref: string,
+  snapshot: ComplaintSnapshot,
+  at: string,
+  write: { origin: RegisterWriteOrigin; firstSeq: number },
+): unknown[] {
+  const stage = snapshot.stages[snapshot.stages.length - 1];
+  return [
+    ref,
+    snapshot.procedure.id,
+    snapshot.procedure.version,
+    snapshot.status,
+    snapshot.currentStage,
+    snapshot.details.serviceArea,
+    snapshot.details.category,
+    snapshot.details.channel,
+    snapshot.details.serious,
+    snapshot.receivedAt,
+    snapshot.caseOfficer?.id ?? null,
+    stage?.response.outcome ?? null,
+    snapshot.nextDeadline?.dueAt ?? null,
+    snapshot.overdue,
+    snapshot.lastSeq,
+    at,
+    JSON.stringify(snapshot),
+    new Date(write.origin.startedAtMs).toISOString(),
+    write.firstSeq,
+  ];
+}
+
 /** Replaces the complaint's row (the caller has decided the write is the newest). */
 async function upsertComplaint(
   tx: SqlQueryable,
@@ -548,7 +563,6 @@ async function upsertComplaint(
   at: string,
   write: { origin: RegisterWriteOrigin; firstSeq: number },
 ): Promise<void> {
-  const stage = snapshot.stages[snapshot.stages.length - 1];
   await tx.query(
     `INSERT INTO complaints (ref, procedure_id, procedure_version, status, current_stage, service_area, category, channel, serious,
                              received_at, case_officer_id, outcome, next_deadline_at, overdue, last_seq, updated_at, snapshot,
@@ -561,26 +575,6 @@ async function upsertComplaint(
        case_officer_id = EXCLUDED.case_officer_id, outcome = EXCLUDED.outcome, next_deadline_at = EXCLUDED.next_deadline_at,
        overdue = EXCLUDED.overdue, last_seq = EXCLUDED.last_seq, updated_at = EXCLUDED.updated_at, snapshot = EXCLUDED.snapshot,
        batch_started_at = EXCLUDED.batch_started_at, batch_first_seq = EXCLUDED.batch_first_seq`,
-    [
-      ref,
-      snapshot.procedure.id,
-      snapshot.procedure.version,
-      snapshot.status,
-      snapshot.currentStage,
-      snapshot.details.serviceArea,
-      snapshot.details.category,
-      snapshot.details.channel,
-      snapshot.details.serious,
-      snapshot.receivedAt,
-      snapshot.caseOfficer?.id ?? null,
-      stage?.response.outcome ?? null,
-      snapshot.nextDeadline?.dueAt ?? null,
-      snapshot.overdue,
-      snapshot.lastSeq,
-      at,
-      JSON.stringify(snapshot),
-      new Date(write.origin.startedAtMs).toISOString(),
-      write.firstSeq,
-    ],
+    complaintRowValues(ref, snapshot, at, write),
   );
 }
