@@ -1,9 +1,11 @@
 // What a register write costs, apart from Temporal: the batches a complaint's workflow writes (its opening, then one
 // entry at a time, as an action or a reminder adds them) through `Register.record`, on the embedded PGlite (as
 // `npm start` opens it, in a temporary folder) or on PostgreSQL (BENCH_DATABASE_URL, in a schema of its own, dropped
-// after). Prints the time per batch, first batches and later ones apart, and the process CPU.
+// after). Prints the time per batch, first batches and later ones apart, and the process CPU; then the time to read
+// each complaint back whole (Register.readComplaint, what GET /complaints/:ref and an action's answer read), --reads
+// times each.
 //
-//   npx tsx bench/register-writes.ts [--complaints 1000] [--later 2] [--store pglite|postgres]
+//   npx tsx bench/register-writes.ts [--complaints 1000] [--later 2] [--reads 2] [--store pglite|postgres]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,11 +22,13 @@ const { values } = parseArgs({
   options: {
     complaints: { type: 'string', default: '1000' },
     later: { type: 'string', default: '2' },
+    reads: { type: 'string', default: '2' },
     store: { type: 'string', default: 'pglite' },
   },
 });
 const complaints = Number(values.complaints);
 const later = Number(values.later);
+const reads = Number(values.reads);
 
 async function openStore() {
   if (values.store === 'postgres') {
@@ -93,12 +97,32 @@ async function main(): Promise<void> {
         (upTo === 1 ? firstMs : laterMs).push(performance.now() - t);
       }
     }
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    report(seconds, cpu, firstMs, laterMs);
+    const readMs: number[] = [];
+    const readCpu = process.cpuUsage();
+    for (let round = 0; round < reads; round++) {
+      for (let i = 0; i < complaints; i++) {
+        const t = performance.now();
+        await register.readComplaint(`BENCH-${String(i).padStart(6, '0')}`);
+        readMs.push(performance.now() - t);
+      }
+    }
+    if (readMs.length > 0) {
+      const s = summarise(readMs);
+      const used = process.cpuUsage(readCpu);
+      console.log(
+        `reads: ${readMs.length}, p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} ms; process CPU ${((used.user + used.system) / 1000 / readMs.length).toFixed(2)} ms per read`,
+      );
+    }
   } finally {
     await register.close();
     await cleanUp();
   }
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
+}
+
+function report(seconds: number, cpu: NodeJS.CpuUsage, firstMs: number[], laterMs: number[]): void {
   const batches = firstMs.length + laterMs.length;
   const show = (name: string, ms: number[]) => {
     const s = summarise(ms);
