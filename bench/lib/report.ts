@@ -118,6 +118,12 @@ export function renderMarkdown(result: BenchResult): string {
       for (const c of s.lateness.byCohortMs) lines.push(`| ${c.cohort} | ${c.count} | ${ms(c)} |`);
       lines.push('');
     }
+    if (s.bareTimers) {
+      lines.push(
+        `The same burst's floor: ${s.bareTimers.workflows} bare timer workflows (bench/baseline-workflow.ts, the baseline worker), all due at one instant${s.bareTimers.lateStart ? ' (not all had started by then)' : ''}: lateness p50 / p95 / p99 / max ${ms(s.bareTimers.latenessMs)} ms.`,
+      );
+      lines.push('');
+    }
     if (s.timerSplitSample) {
       lines.push(
         `Where the lateness comes from (sample of ${s.timerSplitSample.sampled} histories, first and last cohort): server fires the timer (TimerFired − due) ${ms(s.timerSplitSample.timerFiredLateMs)} ms; ` +

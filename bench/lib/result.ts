@@ -46,6 +46,7 @@ export const MEASURED_PHASES = [
   'scale-start',
   'scale-open',
   'scale-due',
+  'scale-baseline-due',
   'read-scale',
   'replay',
   'codec',
@@ -219,6 +220,14 @@ export function targetsOf(result: BenchResult): BenchResult['targets'] {
   add(`worker RSS with ${openComplaints} (at rest)`, '< 1024 MiB', atRest, (v) => v < 1024, ' MiB');
   add(`worker RSS with ${openComplaints} (peak)`, '< 1536 MiB', workerPeak, (v) => v < 1536, ' MiB');
   add('reminder lateness p99', '≤ 5000 ms', result.scale?.lateness?.allMs.p99, (v) => v <= 5000, ' ms');
+  const bare = result.scale?.bareTimers;
+  add(
+    `bare timer workflows' lateness p99, ${String(bare?.workflows ?? '?')} due at one instant (the floor on this machine)`,
+    '≤ 5000 ms',
+    bare?.latenessMs.p99,
+    (v) => v <= 5000,
+    ' ms',
+  );
   add('audit replay, one process', '≥ 200 histories/s', result.replay?.perSecond, (v) => v >= 200, '/s');
   add(
     `audit replay, ${String(result.replay?.parallel?.processes ?? '?')} processes`,

@@ -242,6 +242,7 @@ export type ScaleResult = ReturnType<typeof scaleFigures> & {
   lateStarts: number;
   timerSplitSample: Awaited<ReturnType<typeof timerSplit>>;
   lateness?: Awaited<ReturnType<typeof scaleLateness>>;
+  bareTimers: Awaited<ReturnType<typeof baselineTimerBurst>>;
 };
 
 /** Starts the complaints, waits for their reminders; the complaints started (for the read and replay phases). */
@@ -300,6 +301,8 @@ export async function runScalePhase(
     `scale: ${seen} of ${expected} reminders delivered${allRecordedAt ? `, the last within ${((allRecordedAt - lastDueMs) / 1000).toFixed(1)}s of the last due time` : ''}`,
   );
 
+  const bareTimers = await recorder.measure('scale-baseline-due', () => baselineTimerBurst(stack, scale.perCohort));
+
   const lastCohort = cohortComplaints.filter((c) => c.cohort === options.cohorts - 1);
   const split = await timerSplit(
     stack,
@@ -318,8 +321,49 @@ export async function runScalePhase(
     lastReminderDeliveredAfterLastDueSeconds: allRecordedAt ? round((allRecordedAt - lastDueMs) / 1000) : null,
     lateStarts: untilFirst < 0 ? cohortComplaints.length : 0,
     timerSplitSample: split,
+    bareTimers,
   };
   return scale.started;
+}
+
+/**
+ * The floor under the reminders' lateness on this machine: `count` bare timer workflows (bench/baseline-workflow.ts) on
+ * the baseline worker, all due at one instant once they have all started, as one cohort of complaints is; lateness =
+ * the workflow time of the task each timer fired in − the due time, as the complaints' is measured.
+ */
+async function baselineTimerBurst(stack: Stack, count: number) {
+  const client = stack.baselineClient;
+  const tag = Date.now().toString(36);
+  // Due once all have started: the start rate of the complaints' cohorts is about that of these, with a margin.
+  const dueAtMs = Math.ceil((Date.now() + 10_000 + count * 25) / 1000) * 1000;
+  say(`scale: ${count} bare timer workflows due at ${new Date(dueAtMs).toISOString().slice(11, 19)} (the baseline)`);
+  const ids: string[] = [];
+  const started = await runLoop({
+    concurrency: 32,
+    count,
+    iteration: async (i) => {
+      const workflowId = `bench-timer-${tag}-${i}`;
+      await client.workflow.start('baselineTimerWorkflow', {
+        taskQueue: stack.baselineTaskQueue,
+        workflowId,
+        args: [dueAtMs],
+      });
+      ids.push(workflowId);
+    },
+  });
+  const lateStart = Date.now() > dueAtMs;
+  const late: number[] = [];
+  for (const id of ids) {
+    const firedAtMs = (await client.workflow.getHandle(id).result()) as number;
+    late.push(firedAtMs - dueAtMs);
+  }
+  return {
+    workflows: ids.length,
+    startFailures: count - ids.length,
+    lateStart,
+    elapsedStartSeconds: round(started.seconds),
+    latenessMs: summarise(late),
+  };
 }
 
 /** After the workers have stopped: each due reminder's lateness, from the register's reminder-issued entries. */
