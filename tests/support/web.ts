@@ -11,6 +11,7 @@ import { expect } from 'vitest';
 import { unusedLoopbackPort } from '../../platform/ports';
 import { letterPrinterFromConfig } from '../../notifications/letter-printer';
 import { repoRoot } from '../../platform/repo-root';
+import { letterIdFor } from '../../domain/letters';
 import { openPgliteInMemory, type Register, registerOver } from '../../register';
 import type { WebOptions } from '../../web/plugin';
 import { type ApiStack, people, type Person, startApiStack } from './api';
@@ -114,4 +115,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** A letter to post for complaint `ref`, kept in the stack's register as the worker keeps one (a PDF to print). */
+export function keepLetterToPost(stack: WebStack, ref: string, recipientName: string) {
+  return stack.register.letters.keep({
+    id: letterIdFor(`notice-${ref}-acknowledged`),
+    noticeId: `notice-${ref}-acknowledged`,
+    ref,
+    kind: 'complaint-acknowledged',
+    channel: 'post',
+    recipientName,
+    addressLines: [recipientName, '12 High Street', 'Dundee', 'DD1 1AA'],
+    subject: 'Your complaint has been received',
+    body: `Dear ${recipientName}, we have received your complaint.`,
+    pdf: new TextEncoder().encode('%PDF-1.4\n% a test letter\n%%EOF\n'),
+    createdAt: new Date().toISOString(),
+    postBy: new Date(Date.now() + 86_400_000).toISOString(),
+  });
 }

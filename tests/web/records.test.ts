@@ -4,8 +4,15 @@
 // auditor sees the queue without the button. axe-core checks each page in these states (empty lists, errors shown).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { londonDate } from '../../domain/calendar';
-import { letterIdFor } from '../../domain/letters';
-import { POLL, expectAccessible, screenshot, signedIn, startWebStack, type WebStack } from '../support/web';
+import {
+  POLL,
+  expectAccessible,
+  keepLetterToPost,
+  screenshot,
+  signedIn,
+  startWebStack,
+  type WebStack,
+} from '../support/web';
 
 let stack: WebStack;
 beforeAll(async () => {
@@ -27,7 +34,11 @@ describe('compliments in the browser', () => {
     await expect.poll(() => page.title(), POLL).toMatch(/^Record a compliment/);
     await page.getByRole('button', { name: 'Record the compliment' }).click();
     await expect.poll(() => page.title(), POLL).toMatch(/^Error: Record a compliment/);
-    await expect.poll(() => page.locator('.govuk-error-summary').textContent(), POLL).toMatch(/Service area/);
+    // In GOV.UK's words, each in the summary and beside its field.
+    await expect
+      .poll(() => page.locator('.govuk-error-summary').textContent(), POLL)
+      .toMatch(/Select the service area/);
+    expect(await page.locator('#summary-error').textContent()).toMatch(/Enter what the compliment says/);
     await expectAccessible(page, 'compliment form with errors');
 
     await page.getByLabel('Service area').selectOption('childrens-services');
@@ -103,20 +114,7 @@ describe('reports in the browser', () => {
 describe('letters to post in the browser', () => {
   it('a case officer opens a letter to post and marks it posted; an auditor sees the queue without the button', async () => {
     const ref = 'SW-2026-000042';
-    const letter = await stack.register.letters.keep({
-      id: letterIdFor(`notice-${ref}-acknowledged`),
-      noticeId: `notice-${ref}-acknowledged`,
-      ref,
-      kind: 'acknowledged',
-      channel: 'post',
-      recipientName: 'Morag Brown',
-      addressLines: ['Morag Brown', '12 High Street', 'Dundee', 'DD1 1AA'],
-      subject: 'Your complaint has been received',
-      body: 'Dear Morag Brown, we have received your complaint.',
-      pdf: new TextEncoder().encode('%PDF-1.4\n% a test letter\n%%EOF\n'),
-      createdAt: new Date().toISOString(),
-      postBy: new Date(Date.now() + 86_400_000).toISOString(),
-    });
+    const letter = await keepLetterToPost(stack, ref, 'Morag Brown');
 
     const auditor = await signedIn(stack, 'auditor');
     await auditor.page.goto('/letters-to-post');
