@@ -66,8 +66,10 @@ function tabFilters(tab: TabId, callerId: string, nowMs: number): CaseFilters {
     case 'unassigned':
       return { unassigned: true, status: OPEN };
     case 'due':
+      // Due by the end of the seventh day from today and not yet missed (those are the Overdue tab's).
       return {
         status: 'open',
+        overdue: 'false',
         nextDeadlineBefore: new Date(endOfLondonDay(shiftIsoDate(londonDate(nowMs), 7))).toISOString(),
       };
     case 'overdue':
@@ -78,6 +80,12 @@ function tabFilters(tab: TabId, callerId: string, nowMs: number): CaseFilters {
 }
 
 /** The filters' text as typed (each a string of at most 200 characters), to show again beside their errors. */
+/** The tab asked for, when it is one. */
+function validTab(query: unknown): TabId | undefined {
+  const asked = (query as Record<string, unknown> | undefined)?.tab;
+  return tabs.find((tab) => tab.id === asked)?.id;
+}
+
 function typedFilters(query: unknown): Partial<Record<(typeof filterKeys)[number], string>> {
   const asked = (query ?? {}) as Record<string, unknown>;
   return Object.fromEntries(
@@ -178,7 +186,7 @@ export function worklistRoutes(app: FastifyInstance, context: WebContext): void 
     // A query in error: the list is not shown, and the filters keep what was typed, to be put right.
     const query: WorklistQuery = parsed.success
       ? parsed.data
-      : { ...WorklistQuerySchema.parse({}), ...typedFilters(request.query) };
+      : { ...WorklistQuerySchema.parse({ tab: validTab(request.query) }), ...typedFilters(request.query) };
     const tab: TabId = query.tab ?? (caller.roles.includes('case-officer') ? 'mine' : 'open');
     const nowMs = context.now();
     const filters: CaseFilters = {

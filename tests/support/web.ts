@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { unusedLoopbackPort } from '../../platform/ports';
 import { letterPrinterFromConfig } from '../../notifications/letter-printer';
@@ -83,9 +83,13 @@ export async function startWebStack(
   };
 }
 
-/** A fresh browser context signed in as `who` through the development sign-in page. */
-export async function signedIn(stack: WebStack, who: Person): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await stack.browser.newContext({ baseURL: stack.baseUrl });
+/** A fresh browser context signed in as `who` through the development sign-in page (`options`: e.g. no JavaScript). */
+export async function signedIn(
+  stack: WebStack,
+  who: Person,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await stack.browser.newContext({ ...options, baseURL: stack.baseUrl });
   const page = await context.newPage();
   await page.goto('/sign-in');
   const label = {
