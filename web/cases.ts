@@ -5,10 +5,12 @@ import { actorFor, type Caller, READERS, type Role, requireRole } from '../api/a
 import { ApiError } from '../api/errors';
 import { isWholeState } from '../workflows/messages';
 import { actionRoutes } from '../api/routes/actions';
-import { describeEntries } from '../audit/timeline';
+import { describeEntries, londonTime } from '../audit/timeline';
+import type { LetterRecord } from '../register/letters';
 import { type ActionName, actionBodySchemas, type ComplaintCommand } from '../domain/actions';
 import { applyEvent, decide, initialState, type ComplaintState } from '../domain/complaint';
 import { ComplaintRefSchema } from '../domain/intake';
+import { letterChannel, letterIdFor } from '../domain/letters';
 import { noticeFor } from '../domain/notices';
 import { findProcedure } from '../domain/procedures';
 import { outcomes } from '../domain/vocabulary';
@@ -23,6 +25,7 @@ import {
 import { caseRow } from './case-list';
 import { improvementActionPageRoutes, improvementActionsPart, improvementActionTimeline } from './improvement-actions';
 import {
+  capitalised,
   checkForm,
   errorsByField,
   type FieldError,
@@ -212,7 +215,7 @@ async function renderCase(
       ...improvementActionTimeline(improvement?.list ?? []),
     ].sort((a, b) => b.datetime.timestamp.localeCompare(a.datetime.timestamp)),
     improvement,
-    notices: noticesOf(state),
+    notices: await noticesOf(context, state),
     notes: state.timeline.filter((entry) => entry.type === 'note-added'),
     actions: pageActions
       .filter((a) => offered.includes(a.action))
@@ -229,24 +232,59 @@ async function renderCase(
   });
 }
 
-/** The letters and staff notices the complaint's events make (domain/notices.ts: the worker sends these). */
-function noticesOf(state: ComplaintState) {
+interface NoticeRow {
+  at: string;
+  what: string;
+  to: string;
+  how: string;
+  pdf?: string;
+}
+
+/** How a kept letter went: by e-mail, or by post (to post by a day, or posted by whom and when). */
+function letterHow(letter: LetterRecord): string {
+  if (letter.channel === 'email') return `E-mail${letter.recipientEmail ? ` to ${letter.recipientEmail}` : ''}`;
+  if (letter.posted) return `Posted ${londonTime(letter.posted.at).slice(0, 10)} by ${letter.posted.by}`;
+  return `Post: to post by ${letter.postBy ? londonTime(letter.postBy).slice(0, 10) : 'the next working day'}`;
+}
+
+function letterRow(letter: LetterRecord): NoticeRow {
+  return {
+    at: letter.createdAt,
+    what: letter.subject,
+    to: letter.recipientName,
+    how: letterHow(letter),
+    ...(letter.hasPdf ? { pdf: `/letters-to-post/${letter.id}/pdf` } : {}),
+  };
+}
+
+/**
+ * The letters and staff notices the complaint's events sent (domain/notices.ts, as the workflow decides them: letters
+ * for everyone), each complainant's with its copy kept in the register when there is one (how it went, its PDF), and
+ * any other letter kept for the complaint.
+ */
+async function noticesOf(context: WebContext, state: ComplaintState): Promise<NoticeRow[]> {
   const procedure = findProcedure(state.procedure.id, state.procedure.version);
-  if (!procedure || state.timeline.length === 0) return [];
-  const notices = [];
+  const kept = new Map((context.letters ? await context.letters.lettersOf(state.ref) : []).map((l) => [l.id, l]));
+  const rows: NoticeRow[] = [];
   let replayed: ComplaintState | undefined;
-  for (const entry of state.timeline) {
+  for (const entry of procedure ? state.timeline : []) {
     if (!replayed) replayed = initialState(entry);
     else applyEvent(replayed, entry);
-    const notice = noticeFor(entry, replayed, procedure);
-    if (notice)
-      notices.push({
+    const notice = noticeFor(entry, replayed, procedure!, { letters: true });
+    if (!notice) continue;
+    const letter = kept.get(letterIdFor(notice.id));
+    kept.delete(letterIdFor(notice.id));
+    if (letter) rows.push({ ...letterRow(letter), at: entry.at });
+    else
+      rows.push({
         at: entry.at,
-        kind: notice.kind.replace(/-/g, ' '),
-        audience: notice.audience === 'staff' ? 'Staff' : 'Complainant',
+        what: capitalised(notice.kind.replace(/-/g, ' ')),
+        to: notice.audience === 'staff' ? 'Staff' : notice.complainant.name,
+        how: letterChannel(notice) === 'email' ? 'E-mail' : 'Post',
       });
   }
-  return notices;
+  rows.push(...[...kept.values()].map(letterRow));
+  return rows.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 const improvementDone: Record<string, string> = {

@@ -23,7 +23,7 @@ export interface FieldName {
 }
 export type FieldNames = Readonly<Record<string, FieldName>>;
 
-const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+export const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * GOV.UK's kind of message for a named field's problem (zod's own are for developers: "Too small: expected string to

@@ -279,9 +279,12 @@ describe('case work in the browser', () => {
     await expect
       .poll(() => page.locator('.govuk-notification-banner').textContent(), POLL)
       .toContain('Record the outcome');
-    // Letters and notices: the complainant's acknowledgement and outcome letter of each stage so far.
-    const notices = await page.locator('h2:text-is("Letters and notices") + ul').textContent();
-    expect(notices).toMatch(/complaint acknowledged \(Complainant\)[\s\S]*outcome letter \(Complainant\)/);
+    // Letters and notices: the complainant's acknowledgement and outcome letter of each stage so far, by e-mail.
+    const notices = await page.locator('#notices tbody tr').allTextContents();
+    const letters = notices.map((row) => row.replace(/\s+/g, ' ').trim());
+    expect(letters.filter((row) => /Complaint acknowledged Morag Ferguson E-mail$/.test(row))).toHaveLength(2);
+    expect(letters.filter((row) => /Outcome letter Morag Ferguson E-mail$/.test(row))).toHaveLength(2);
+    expect(letters.some((row) => / Staff E-mail$/.test(row))).toBe(true);
     await screenshot(page, 'complaint');
     await expectAccessible(page, 'complaint page with a long timeline');
     // Only what the procedure allows now is offered: the Ombudsman comes after the last stage, not Level 2.
