@@ -259,6 +259,35 @@ describe('every page', () => {
     });
   });
 
+  it('without JavaScript, the forms work: intake records a complaint, a case officer takes it and adds a note', async () => {
+    const intake = await signedIn(stack, 'intake', { javaScriptEnabled: false });
+    await intake.page.goto('/record');
+    await intake.page.getByLabel('Full name').fill('Nora Noscript');
+    await intake.page.getByLabel('Service area').selectOption('general');
+    await intake.page.getByLabel('Category').selectOption('other');
+    await intake.page.getByLabel('In person').check();
+    await intake.page.getByLabel('What the complaint is about').fill('Recorded with scripts switched off');
+    await intake.page.getByRole('button', { name: 'Record a complaint' }).click();
+    await expect.poll(() => intake.page.title(), POLL).toContain('Complaint recorded');
+    const recorded = (await intake.page.locator('.govuk-panel__body strong').textContent())!.trim();
+    await intake.context.close();
+
+    const { context, page } = await signedIn(stack, 'case-officer', { javaScriptEnabled: false });
+    await page.goto(`/cases/${recorded}`);
+    await page.getByRole('button', { name: 'Add a note' }).click();
+    expect(await page.title()).toMatch(/^Error: /);
+    expect(await page.locator('#add-note-text-error').textContent()).toContain('Enter the note');
+    await page.getByRole('button', { name: 'Assign' }).click();
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('Assign: recorded.');
+    await page.locator('#action-add-note').getByLabel('Note').fill('Written without a script');
+    await page.getByRole('button', { name: 'Add a note' }).click();
+    expect(await page.locator('h2:text-is("Notes") ~ .govuk-inset-text').textContent()).toContain(
+      'Written without a script',
+    );
+    expect(await page.locator('.govuk-summary-list').first().textContent()).toContain('Sam Jones');
+    await context.close();
+  });
+
   it('no two pages share a title', () => {
     // Checked page by page above; here, that every page was seen.
     expect(titles.size).toBeGreaterThanOrEqual(16);
