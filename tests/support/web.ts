@@ -114,10 +114,11 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   expect(violations, `${what}: accessibility violations`).toEqual([]);
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** The page as a PNG artefact (the whole page, or the window's part of it). */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }
 

@@ -326,8 +326,6 @@ describe('case work in the browser', () => {
       .toContain('Withdraw');
     await expect.poll(() => manager.page.locator('main .govuk-tag').first().textContent(), POLL).toMatch(/Withdrawn/);
     await expect.poll(() => manager.page.locator('#no-actions').count(), POLL).toBe(1);
-    await manager.page.goto('/?tab=open');
-    await screenshot(manager.page, 'worklist');
     await manager.context.close();
   });
 

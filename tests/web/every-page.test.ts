@@ -1,12 +1,13 @@
 // What every page of the web application must have, checked on each page as the role that uses it, and in the
 // error states of its forms: a unique title ("Error: " first while errors show), a skip link to the main content,
 // one h1 and no heading level skipped, a visible focus on every stop of the Tab order, the signed-in person and
-// "Sign out", no sideways scrolling of the page at 1280 pixels, and error summary links that lead to their fields.
+// "Sign out", no sideways scrolling of the page at 1280 pixels, error summary links that lead to their fields, and
+// no axe-core violation at WCAG 2.2 A/AA.
 /// <reference lib="dom" />
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, intakeBody, people, type Person } from '../support/api';
-import { keepLetterToPost, POLL, signedIn, startWebStack, type WebStack } from '../support/web';
+import { expectAccessible, keepLetterToPost, POLL, signedIn, startWebStack, type WebStack } from '../support/web';
 
 let stack: WebStack;
 let ref = '';
@@ -174,6 +175,9 @@ async function checkPage(page: Page, who: Person | null, where: string): Promise
     }),
   );
   for (const target of targets) expect(target.found, `${where}: the error summary's ${target.href}`).toBe(true);
+
+  // And axe-core finds nothing at WCAG 2.2 A and AA.
+  await expectAccessible(page, where);
   return title.slice(0, -SUFFIX.length);
 }
 

@@ -10,7 +10,7 @@ import { replayTimeline } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { people } from '../support/api';
 import { complaintTimeline, type TimelineOptions, type TimelineStep } from '../support/complaint-timelines';
-import { POLL, signedIn, startWebStack, type WebStack } from '../support/web';
+import { POLL, screenshot, signedIn, startWebStack, type WebStack } from '../support/web';
 
 const DAY = 86_400_000;
 /** The web app's now: a Wednesday; day 40 of the complaints' timelines. */
@@ -154,6 +154,13 @@ describe('the worklist without JavaScript', () => {
       /25 complaints on this page \(more on the next\)/,
     );
     expect(await listed()).not.toContain(F);
+    // The README's picture of the worklist: the first rows by reference, each kind of deadline.
+    await page.goto('/?tab=open&sort=ref');
+    await page.setViewportSize({ width: 1280, height: 960 });
+    // On a laptop's width every column shows: the table does not scroll inside its box.
+    const hidden = await page.locator('.app-table-scroll').evaluate((box) => box.scrollWidth - box.clientWidth);
+    expect(hidden, 'the worklist table is wider than its column').toBeLessThanOrEqual(0);
+    await screenshot(page, 'worklist', false);
   });
 
   it('the next deadline in words, and who has each complaint', async () => {
