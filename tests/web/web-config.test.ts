@@ -11,7 +11,7 @@ import type { ComplaintService } from '../../api/complaint-service';
 import { ConfigError, loadConfig } from '../../platform/config';
 import { oidcSettingsOf, webOptionsFromConfig } from '../../web/config';
 import { rolesFromClaim } from '../../web/oidc';
-import { webApplication } from '../../web/plugin';
+import { webApplication, type WebOptions } from '../../web/plugin';
 import { safeNext } from '../../web/session';
 import { testDevUsers } from '../support/web';
 
@@ -26,12 +26,15 @@ function configWith(env: Record<string, string>) {
 }
 
 /** The web application alone (its sign-in pages need nothing else), with cookies Secure or not. */
-async function webOnly(secure: boolean): Promise<FastifyInstance> {
+async function webOnly(
+  secure: boolean,
+  council: WebOptions['council'] = { name: 'Test Council' },
+): Promise<FastifyInstance> {
   const app = Fastify();
   app.decorateRequest('caller', null);
   app.decorateRequest('actingRole', null);
   await app.register(webApplication, {
-    council: { name: 'Test Council' },
+    council,
     session: { key: Buffer.alloc(32, 3), idleMinutes: 30, secure },
     devUsers: testDevUsers(),
     complaints: {} as ComplaintService,
@@ -149,6 +152,22 @@ describe('the web options from the configuration', () => {
     expect(rolesFromClaim('staff sw-officers', map)).toEqual(['case-officer']);
     expect(rolesFromClaim(undefined, map)).toEqual([]);
     expect(rolesFromClaim([42, { role: 'sw-officers' }], map)).toEqual([]);
+  });
+});
+
+describe("the council's name and logo", () => {
+  it('come from COUNCIL_NAME and COUNCIL_LOGO_URL, on every page; an https logo is allowed by the CSP', async () => {
+    const { council } = webOptionsFromConfig(
+      configWith({ COUNCIL_NAME: 'Angus Council', COUNCIL_LOGO_URL: 'https://www.angus.example/logo.png' }),
+      { fromSources: true, devTokens: true },
+    );
+    expect(council).toEqual({ name: 'Angus Council', logoUrl: 'https://www.angus.example/logo.png' });
+    const app = await webOnly(true, council);
+    const page = await app.inject({ method: 'GET', url: '/sign-in' });
+    expect(page.body).toContain('<title>Sign in - Complaints - Angus Council</title>');
+    expect(page.body).toContain('<img class="app-council-logo" src="https://www.angus.example/logo.png"');
+    expect(String(page.headers['content-security-policy'])).toMatch(/img-src 'self' data: https:/);
+    await app.close();
   });
 });
 
