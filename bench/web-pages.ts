@@ -35,7 +35,7 @@ import {
   type TimelineEntry,
 } from '../domain/complaint';
 import type { ComplaintDetails } from '../domain/intake';
-import { letterIdFor } from '../domain/letters';
+import { letterIdFor } from '../domain/digests';
 import { noticeFor } from '../domain/notices';
 import { personalDetailFields } from '../domain/personal-fields';
 import { getProcedure } from '../domain/procedures';
