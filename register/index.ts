@@ -422,8 +422,12 @@ class SqlRegister implements Register {
     }));
   }
 
-  destructionLog(page: { limit: number; after?: { erasedAt: string; ref: string } }): Promise<DestructionLogEntry[]> {
-    return readDestructionLog(this.store, page);
+  /** The destruction log, its reasons opened (sealed under ERASURE_RECORD_KEY: platform/personal-data.ts erase). */
+  async destructionLog(page: {
+    limit: number;
+    after?: { erasedAt: string; ref: string };
+  }): Promise<DestructionLogEntry[]> {
+    return this.personalData.open(await readDestructionLog(this.store, page));
   }
 
   recordWorkflowDeleted(ref: string, at: Date): Promise<void> {

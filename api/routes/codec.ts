@@ -2,7 +2,7 @@ import fastifyCors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isSealedText } from '../../domain/personal-fields';
+import { ERASURE_RECORD_KEY, isSealedText } from '../../domain/personal-fields';
 import { keyRefOf } from '../../platform/personal-data';
 import { accessRoute, type AccessRecorder } from '../access-recorder';
 import { requireRole } from '../auth';
@@ -44,7 +44,9 @@ async function withPersonalOpened(
   const text = Buffer.from(payload.data).toString('utf8');
   if (!text.includes('"pd1:')) return payload;
   const value = JSON.parse(text) as unknown;
-  for (const sealed of sealedStringsIn(value)) openedRefs.add(keyRefOf(sealed));
+  // An erasure's reason (ERASURE_RECORD_KEY) is no complaint's personal data: no read to log for it.
+  for (const sealed of sealedStringsIn(value))
+    if (keyRefOf(sealed) !== ERASURE_RECORD_KEY) openedRefs.add(keyRefOf(sealed));
   const opened = await personal.opened(value);
   return { ...payload, data: Buffer.from(JSON.stringify(opened), 'utf8') };
 }

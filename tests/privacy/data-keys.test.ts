@@ -10,7 +10,7 @@ import type { RegisterBatch } from '../../activities/contract';
 import { receiveComplaint, replayTimeline, type TimelineEntry } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { actionBodySchemas, parseCommand } from '../../domain/actions';
-import { ERASED_TEXT, isSealedText, personalDetailFields } from '../../domain/personal-fields';
+import { ERASED_TEXT, ERASURE_RECORD_KEY, isSealedText, personalDetailFields } from '../../domain/personal-fields';
 import { DATA_KEY_CACHE_MS, ErasedDataError, keyRefOf, PersonalData } from '../../platform/personal-data';
 import { openPgliteInMemory, openPostgres, registerOver, type Register, type SqlStore } from '../../register';
 import { searchTermsOf } from '../../register/search';
@@ -116,6 +116,17 @@ describe('erasure', () => {
     );
     expect(row!.wrapped_key).toBeNull();
     expect(row!.destroyed_at).not.toBeNull();
+    // Why: sealed in the destruction log under the key no erasure destroys, opened for its readers.
+    const [logged] = await store.query<{ reason: string }>(
+      "SELECT reason FROM destruction_log WHERE ref = 'KEYS-ERASED'",
+    );
+    expect(isSealedText(logged!.reason)).toBe(true);
+    expect(keyRefOf(logged!.reason)).toBe(ERASURE_RECORD_KEY);
+    const read = await register.destructionLog({ limit: 100 });
+    expect(read.find((entry) => entry.ref === 'KEYS-ERASED')?.reason).toBe('a test');
+    await expect(
+      personal.erase(ERASURE_RECORD_KEY, { at: new Date(), by, rule: 'request', reason: 'no' }),
+    ).rejects.toThrow();
   });
 });
 
