@@ -60,8 +60,24 @@ export function dataKeyStoreOver(store: SqlStore): DataKeyStore {
         destroyedAt: isoOrNull(row.destroyed_at),
       }));
     },
-    destroyDataKey: (keyRef, erasure) => store.transaction((tx) => destroy(tx, keyRef, erasure)),
+    async destroyDataKey(keyRef, erasure) {
+      const destroyed = await store.transaction((tx) => destroy(tx, keyRef, erasure));
+      await pruneDestroyed(store);
+      return destroyed;
+    },
   };
+}
+
+/**
+ * The row versions an erasure left behind, pruned from the tables' files now. PostgreSQL's UPDATE and DELETE keep the
+ * old version of a row in the table's file until a VACUUM: the destroyed key's wrapped copy (which the key ring still
+ * unwraps) and the erased complaint's blind-index hashes would stay readable there, on PGlite (which runs no
+ * autovacuum) for good. VACUUM removes them, at once unless a transaction older than the erasure still runs (then
+ * the next erasure's or autovacuum's does). What it cannot reach, the write-ahead log until its segment is recycled,
+ * WAL archives and backups taken before the erasure: README "Erasure" says how those are kept beyond use.
+ */
+async function pruneDestroyed(store: Pick<SqlStore, 'exec'>): Promise<void> {
+  await store.exec('VACUUM personal_data_keys, complaint_search_words');
 }
 
 async function destroy(tx: Pick<SqlStore, 'query'>, keyRef: string, erasure: Erasure): Promise<boolean> {

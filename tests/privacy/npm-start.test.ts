@@ -134,8 +134,27 @@ interface Answer {
 
 interface Store {
   name: string;
-  /** DATABASE_URL for npm start (undefined: the embedded register). */
-  start(): Promise<{ databaseUrl?: string; files: () => Promise<string[]>; stop(): Promise<void> }>;
+  start(): Promise<{
+    /** DATABASE_URL for npm start (undefined: the embedded register). */
+    databaseUrl?: string;
+    /** What the database keeps on disk, written out (none: PGlite's, under DATA_DIR). */
+    files: () => Promise<string[]>;
+    /** Its tables' files, apart (after `files`). */
+    tableFiles?: () => string[];
+    /** A complaint's wrapped data key, read beside npm start (PostgreSQL only: PGlite has one opener). */
+    wrappedKeyOf?: (ref: string) => Promise<string>;
+    stop(): Promise<void>;
+  }>;
+}
+
+async function queryOnce<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
 
 const pgBin = postgresBinaries();
@@ -154,12 +173,18 @@ const stores: Store[] = [
               databaseUrl: server.url,
               // Everything it wrote out: tables and indexes, the WAL, its log.
               files: async () => {
-                const admin = new pg.Client({ connectionString: server.url });
-                await admin.connect();
-                await admin.query('CHECKPOINT');
-                await admin.end();
+                await queryOnce(server.url, 'CHECKPOINT');
                 return [...filesUnder(server.dataDir), server.logFile];
               },
+              tableFiles: () => filesUnder(path.join(server.dataDir, 'base')),
+              wrappedKeyOf: async (ref: string) =>
+                (
+                  await queryOnce<{ wrapped_key: string }>(
+                    server.url,
+                    'SELECT wrapped_key FROM personal_data_keys WHERE key_ref = $1',
+                    [ref],
+                  )
+                )[0]!.wrapped_key,
               stop: () => server.stop(),
             };
           },
@@ -179,6 +204,7 @@ describe.each(stores)('personal data through `npm start` (register: $name)', (st
   let temporalAddress: string;
   let uiPort: number;
   const refs = { a: '', b: '', c: '' };
+  let wrappedKeyOfA: string | undefined;
 
   async function api(who: Who | 'nobody', method: string, url: string, body?: unknown) {
     const response = await fetch(`${apiUrl}${url}`, {
@@ -393,6 +419,7 @@ describe.each(stores)('personal data through `npm start` (register: $name)', (st
   }, 120_000);
 
   it('erases A: through the API and the codec server its markers are gone; the reason is for managers', async () => {
+    wrappedKeyOfA = await database.wrappedKeyOf?.(refs.a);
     await ok('manager', 'POST', `/complaints/${refs.a}/erasure`, { reason: OTHER.erasure });
     expect((await api('officer', 'POST', `/complaints/${refs.a}/notes`, { text: OTHER.refusedNote })).status).toBe(409);
     const erased = await ok('auditor', 'GET', `/complaints/${refs.a}`);
@@ -439,6 +466,12 @@ describe.each(stores)('personal data through `npm start` (register: $name)', (st
       found.push(...markersIn(text, path.relative(tmp, file)));
     }
     expect(sawRef).toBe(true);
+    // The destroyed key's old row version is pruned from the tables' files (its WAL record stays: README "Erasure").
+    if (wrappedKeyOfA) {
+      expect(files.some((file) => readFileSync(file).toString('latin1').includes(wrappedKeyOfA!))).toBe(true);
+      const tables = database.tableFiles!();
+      expect(tables.filter((file) => readFileSync(file).toString('latin1').includes(wrappedKeyOfA!))).toEqual([]);
+    }
     expect(output).toContain(refs.a);
     found.push(...markersIn(output, 'npm start output'));
     expect(found).toEqual([]);
