@@ -181,6 +181,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       reports: { ...deps.reports, rootCauses },
       ...(letters ? { letters } : {}),
       ...(improvementActions ? { improvementActions } : {}),
+      ...(access ? { access } : {}),
     });
   }
   return app;

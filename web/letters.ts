@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { accessRoute } from '../api/access-recorder';
 import { actorFor, requireRole } from '../api/auth';
 import { ApiError } from '../api/errors';
 import type { WebContext } from './plugin';
@@ -29,6 +30,9 @@ export function letterRoutes(app: FastifyInstance, context: WebContext): void {
 
   app.get('/letters-to-post', readers, async (request, reply) => {
     const queue = await letters().lettersToPost();
+    // Names and addresses, to any role that reads the queue: in each complaint's access log (as the API's letters).
+    const refs = [...new Set(queue.map((letter) => letter.ref))];
+    await context.access?.record(request.caller!, accessRoute(request), refs, { toAnyRole: true });
     const mayPost = request.caller!.roles.some((role) => (LETTER_POSTERS as readonly string[]).includes(role));
     const posted = (request.query as { posted?: unknown }).posted;
     return reply.view('letters.njk', {
@@ -42,6 +46,8 @@ export function letterRoutes(app: FastifyInstance, context: WebContext): void {
   app.get('/letters-to-post/:id/pdf', readers, async (request, reply) => {
     const id = letterId(request.params);
     const pdf = await letters().letterPdf(id);
+    const { ref } = await letters().letter(id);
+    await context.access?.record(request.caller!, accessRoute(request), [ref], { toAnyRole: true });
     return reply
       .type('application/pdf')
       .header('content-disposition', `inline; filename="${id}.pdf"`)

@@ -12,6 +12,7 @@ import type { ComplaintService } from '../api/complaint-service';
 import type { ComplaintReads } from '../api/complaint-reads';
 import { ApiError } from '../api/errors';
 import type { LetterService } from '../api/letter-service';
+import type { AccessRecorder } from '../api/access-recorder';
 import type { RootCauseTaxonomy } from '../domain/root-causes';
 import type { Register } from '../register';
 import { annualReportPages } from './annual-report';
@@ -61,6 +62,8 @@ export interface WebPluginOptions extends WebOptions {
   letters?: LetterService;
   /** Improvement actions (api/improvement-actions.ts), with the register. */
   improvementActions?: ImprovementActionService;
+  /** The access log (api/access-recorder.ts), with the register: the letters pages record their reads in it. */
+  access?: Pick<AccessRecorder, 'record'>;
 }
 
 export interface WebContext extends WebPluginOptions {

@@ -14,7 +14,10 @@ export interface LetterRoutesOptions {
   letters: LetterService;
   /** The clock that stamps when a letter was marked posted and previews are dated (tests may fix it). */
   now?: () => Date;
-  /** The access log: a letter read by a role that may read personal data is recorded as a read of its complaint. */
+  /**
+   * The access log: a letter read is recorded as a read of its complaint, by any role (a letter names the complainant
+   * and their address, and the outcome letter quotes the findings: intake, who posts letters, sees them too).
+   */
   access?: Pick<AccessRecorder, 'record'>;
 }
 
@@ -65,6 +68,9 @@ export function sendPdf(reply: PdfReply, pdf: Uint8Array, name: string): void {
     .send(Buffer.from(pdf) as never);
 }
 
+/** Letters disclose personal data to whichever staff role reads them (api/access-recorder.ts `toAnyRole`). */
+const ANY_ROLE = { toAnyRole: true } as const;
+
 export const letterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (app, options) => {
   await app.register(letterQueueRoutes, options);
   await app.register(complaintLetterRoutes, options);
@@ -90,7 +96,12 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
     },
     async (request) => {
       const listed = await letters.list(request.query.status);
-      await access?.record(request.caller!, accessRoute(request), [...new Set(listed.map((letter) => letter.ref))]);
+      await access?.record(
+        request.caller!,
+        accessRoute(request),
+        [...new Set(listed.map((letter) => letter.ref))],
+        ANY_ROLE,
+      );
       return { letters: listed };
     },
   );
@@ -110,7 +121,7 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
     },
     async (request) => {
       const letter = await letters.letter(request.params.id);
-      await access?.record(request.caller!, accessRoute(request), [letter.ref]);
+      await access?.record(request.caller!, accessRoute(request), [letter.ref], ANY_ROLE);
       return letter;
     },
   );
@@ -130,7 +141,7 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
     },
     async (request, reply) => {
       const { ref } = await letters.letter(request.params.id);
-      await access?.record(request.caller!, accessRoute(request), [ref]);
+      await access?.record(request.caller!, accessRoute(request), [ref], ANY_ROLE);
       sendPdf(reply, await letters.letterPdf(request.params.id), request.params.id);
       return reply;
     },
@@ -149,7 +160,11 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
         response: { 200: LetterSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => letters.markPosted(request.params.id, actorFor(request.caller!, request.actingRole!), now()),
+    async (request) => {
+      const posted = await letters.markPosted(request.params.id, actorFor(request.caller!, request.actingRole!), now());
+      await access?.record(request.caller!, accessRoute(request), [posted.ref], ANY_ROLE);
+      return posted;
+    },
   );
 };
 
@@ -173,7 +188,7 @@ const complaintLetterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async 
     },
     async (request) => {
       const kept = await letters.lettersOf(request.params.ref);
-      if (kept.length > 0) await access?.record(request.caller!, accessRoute(request), [request.params.ref]);
+      if (kept.length > 0) await access?.record(request.caller!, accessRoute(request), [request.params.ref], ANY_ROLE);
       return { letters: kept };
     },
   );
@@ -210,7 +225,7 @@ const complaintLetterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async 
         actor,
         now().getTime(),
       );
-      await access?.record(request.caller!, accessRoute(request), [request.params.ref]);
+      await access?.record(request.caller!, accessRoute(request), [request.params.ref], ANY_ROLE);
       if (request.query.format === 'pdf') {
         sendPdf(reply, preview.pdf, `${request.params.ref}-preview`);
         return reply;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { londonDate } from '../../domain/calendar';
 import { letterIdFor } from '../../domain/letters';
 import { POLL, expectAccessible, screenshot, signedIn, startWebStack, type WebStack } from '../support/web';
+import { caller, people } from '../support/api';
 
 let stack: WebStack;
 beforeAll(async () => {
@@ -144,5 +145,20 @@ describe('letters to post in the browser', () => {
     const refused = await context.request.post(`/letters-to-post/${letter.id}/posted`, { form: {} });
     expect(refused.status()).toBe(403);
     await context.close();
+
+    // The queue and the PDF name the complainant and their address: each read is in the complaint's access log.
+    await expect
+      .poll(async () => {
+        const log = await caller(stack.api.app)('auditor', 'GET', `/complaints/${ref}/access-log?limit=100`);
+        const items = log.json().items as Array<{ viewer: { id: string }; route: string }>;
+        return new Set(items.map((item) => `${item.viewer.id} ${item.route}`));
+      }, POLL)
+      .toEqual(
+        new Set([
+          `${people.auditor.id} GET /letters-to-post`,
+          `${people['case-officer'].id} GET /letters-to-post`,
+          `${people['case-officer'].id} GET /letters-to-post/:id/pdf`,
+        ]),
+      );
   });
 });
