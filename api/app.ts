@@ -179,9 +179,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       reads,
       ...(deps.register ? { register: deps.register } : {}),
       reports: { ...deps.reports, rootCauses },
-      ...(letters ? { letters } : {}),
+      // The access log for the letters pages.
+      ...(letters && access ? { letters, access } : {}),
       ...(improvementActions ? { improvementActions } : {}),
-      ...(access ? { access } : {}),
     });
   }
   return app;

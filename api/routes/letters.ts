@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { letterStatuses } from '../../register/letters';
@@ -68,8 +69,15 @@ export function sendPdf(reply: PdfReply, pdf: Uint8Array, name: string): void {
     .send(Buffer.from(pdf) as never);
 }
 
-/** Letters disclose personal data to whichever staff role reads them (api/access-recorder.ts `toAnyRole`). */
-const ANY_ROLE = { toAnyRole: true } as const;
+/** A read of letters: of their complaints' personal data, by any role (api/access-recorder.ts `toAnyRole`). */
+async function recordRead(
+  access: LetterRoutesOptions['access'],
+  request: FastifyRequest,
+  letters: readonly { ref: string }[],
+): Promise<void> {
+  const refs = [...new Set(letters.map((letter) => letter.ref))];
+  await access?.record(request.caller!, accessRoute(request), refs, { toAnyRole: true });
+}
 
 export const letterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (app, options) => {
   await app.register(letterQueueRoutes, options);
@@ -96,12 +104,7 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
     },
     async (request) => {
       const listed = await letters.list(request.query.status);
-      await access?.record(
-        request.caller!,
-        accessRoute(request),
-        [...new Set(listed.map((letter) => letter.ref))],
-        ANY_ROLE,
-      );
+      await recordRead(access, request, listed);
       return { letters: listed };
     },
   );
@@ -121,7 +124,7 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
     },
     async (request) => {
       const letter = await letters.letter(request.params.id);
-      await access?.record(request.caller!, accessRoute(request), [letter.ref], ANY_ROLE);
+      await recordRead(access, request, [letter]);
       return letter;
     },
   );
@@ -140,8 +143,7 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      const { ref } = await letters.letter(request.params.id);
-      await access?.record(request.caller!, accessRoute(request), [ref], ANY_ROLE);
+      await recordRead(access, request, [await letters.letter(request.params.id)]);
       sendPdf(reply, await letters.letterPdf(request.params.id), request.params.id);
       return reply;
     },
@@ -160,11 +162,7 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
         response: { 200: LetterSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request) => {
-      const posted = await letters.markPosted(request.params.id, actorFor(request.caller!, request.actingRole!), now());
-      await access?.record(request.caller!, accessRoute(request), [posted.ref], ANY_ROLE);
-      return posted;
-    },
+    async (request) => letters.markPosted(request.params.id, actorFor(request.caller!, request.actingRole!), now()),
   );
 };
 
@@ -188,7 +186,7 @@ const complaintLetterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async 
     },
     async (request) => {
       const kept = await letters.lettersOf(request.params.ref);
-      if (kept.length > 0) await access?.record(request.caller!, accessRoute(request), [request.params.ref], ANY_ROLE);
+      await recordRead(access, request, kept);
       return { letters: kept };
     },
   );
@@ -225,7 +223,7 @@ const complaintLetterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async 
         actor,
         now().getTime(),
       );
-      await access?.record(request.caller!, accessRoute(request), [request.params.ref], ANY_ROLE);
+      await recordRead(access, request, [request.params]);
       if (request.query.format === 'pdf') {
         sendPdf(reply, preview.pdf, `${request.params.ref}-preview`);
         return reply;
