@@ -75,6 +75,8 @@ export async function startApiStack(
     uiOrigin?: string;
     /** The council's single sign-on at the codec server (api/sso-tokens.ts). */
     sso?: SsoTokens;
+    /** Another stack's task queue (a restart: its complaints' workflows go on on this worker). */
+    taskQueue?: string;
     /** The app's logger (default none), e.g. `{ level: 'info', stream }` to read its lines. */
     logger?: AppDependencies['logger'];
     /** A real register: the worker's writes go through to it and the app reads from it (the read model). */
@@ -83,7 +85,7 @@ export async function startApiStack(
     letterPrinter?: AppDependencies['letterPrinter'];
   } = {},
 ): Promise<ApiStack> {
-  const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
+  const taskQueue = options.taskQueue ?? `api-test-${process.pid}-${Date.now().toString(36)}`;
   const namespace = env.namespace ?? 'default';
   const recorded = new RecordingActivities(options.register);
   const worker = await createComplaintsWorker({
