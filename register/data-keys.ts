@@ -165,3 +165,27 @@ export async function closedComplaints(
     closedAt: row.closed_at,
   }));
 }
+
+/** A compliment whose text retention may be due for: not erased yet. */
+export interface HeldCompliment {
+  id: string;
+  receivedAt: string;
+}
+
+/**
+ * Compliments whose text is still held (their key not destroyed), received by `asOf`, oldest first, after `after`
+ * (the previous page's last): what the retention run judges (domain/retention.ts complimentRetentionDue).
+ */
+export async function heldCompliments(
+  store: Pick<SqlStore, 'query'>,
+  page: { asOf: string; after?: HeldCompliment; limit: number },
+): Promise<HeldCompliment[]> {
+  const rows = await store.query<{ id: string; received_at: Date | string }>(
+    `SELECT c.id, c.received_at FROM compliments c LEFT JOIN personal_data_keys k ON k.key_ref = c.id
+      WHERE k.destroyed_at IS NULL AND c.received_at <= $1::timestamptz
+        AND ($2::timestamptz IS NULL OR (c.received_at, c.id) > ($2::timestamptz, $3::text))
+      ORDER BY c.received_at, c.id LIMIT $4`,
+    [page.asOf, page.after?.receivedAt ?? null, page.after?.id ?? '', page.limit],
+  );
+  return rows.map((row) => ({ id: row.id, receivedAt: iso(row.received_at) }));
+}
