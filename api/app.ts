@@ -145,7 +145,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     }
     documentImpliedErrors(route, isPublic);
   });
-  app.addHook('onRequest', authenticate(deps.tokens));
+  app.addHook('onRequest', authenticate(deps.tokens, deps.codec?.sso));
   observeRequests(app, metrics);
   if (deps.register) observeReconciliation(metrics, deps.register);
 

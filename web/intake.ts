@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { accessRoute } from '../api/access-recorder';
 import { actorFor, requireRole } from '../api/auth';
 import { ApiError } from '../api/errors';
 import { ComplaintRefSchema, IntakeSchema } from '../domain/intake';
@@ -89,7 +90,8 @@ export function intakeRoutes(app: FastifyInstance, context: WebContext): void {
   ) => {
     const lookup = LookupSchema.safeParse(request.query);
     const term = lookup.success ? lookup.data.lookup : undefined;
-    const matches = term ? await context.reads.earlierContacts(term, 20) : undefined;
+    const by = { viewer: request.caller!, route: accessRoute(request) };
+    const matches = term ? await context.reads.earlierContacts(term, 20, by) : undefined;
     return reply.view('intake.njk', {
       ...pageContext(request, reply, context, pageTitle('Record a complaint', errors)),
       lookup: term ?? '',

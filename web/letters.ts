@@ -31,10 +31,9 @@ export function letterRoutes(app: FastifyInstance, context: WebContext): void {
 
   app.get('/letters-to-post', readers, async (request, reply) => {
     const queue = await letters().lettersToPost();
-    // The recipients' names and addresses are the complaints' personal data: a read of each (as GET /letters).
-    await context.access?.record(request.caller!, accessRoute(request), [
-      ...new Set(queue.map((letter) => letter.ref)),
-    ]);
+    // Names and addresses, to any role that reads the queue: in each complaint's access log (as the API's letters).
+    const refs = [...new Set(queue.map((letter) => letter.ref))];
+    await context.access?.record(request.caller!, accessRoute(request), refs, { toAnyRole: true });
     const mayPost = request.caller!.roles.some((role) => (LETTER_POSTERS as readonly string[]).includes(role));
     const posted = (request.query as { posted?: unknown }).posted;
     return reply.view('letters.njk', {
@@ -48,9 +47,9 @@ export function letterRoutes(app: FastifyInstance, context: WebContext): void {
 
   app.get('/letters-to-post/:id/pdf', readers, async (request, reply) => {
     const id = letterId(request.params);
-    const { ref } = await letters().letter(id);
-    await context.access?.record(request.caller!, accessRoute(request), [ref]);
     const pdf = await letters().letterPdf(id);
+    const { ref } = await letters().letter(id);
+    await context.access?.record(request.caller!, accessRoute(request), [ref], { toAnyRole: true });
     return reply
       .type('application/pdf')
       .header('content-disposition', `inline; filename="${id}.pdf"`)

@@ -123,6 +123,14 @@ describe('case work in the browser', () => {
     const twice = await caller(stack.api.app)('case-officer', 'GET', '/complaints?q=Twice&status=open');
     expect(twice.json().items).toHaveLength(1);
     await context.close();
+    // The look-up told intake that Morag Ferguson complained: in the complaint's access log.
+    await expect
+      .poll(async () => {
+        const log = await caller(stack.api.app)('auditor', 'GET', `/complaints/${ref}/access-log?limit=100`);
+        const items = log.json().items as Array<{ viewer: { id: string }; route: string }>;
+        return items.map((item) => `${item.viewer.id} ${item.route}`);
+      }, POLL)
+      .toContain(`${people.intake.id} GET /record`);
   });
 
   it('an intake user sees no actions on a complaint and cannot open the worklist', async () => {
