@@ -10,9 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
+import { toApiError } from '../../api/errors';
 import { openPgliteInMemory, openPostgres, registerOver, type Register } from '../../register';
-import type { SqlStore } from '../../register/sql';
-class RegisterUnavailableError extends Error {}
+import { RegisterUnavailableError, type SqlStore } from '../../register/sql';
 import { caller, intakeBody, testTokens, unreachableTemporal } from '../support/api';
 import { testPayloadKeys } from '../support/payload-keys';
 
@@ -139,7 +139,9 @@ describe('the register unreachable', () => {
           () => undefined,
           (error: unknown) => error,
         );
-      expect(await failed).toBeInstanceOf(RegisterUnavailableError);
+      const error = await failed;
+      expect((error as Error).name).toBe('RegisterUnavailableError');
+      expect(toApiError(error).code).toBe('register-unavailable');
       await relay!.restore();
       expect(await store.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
     },
