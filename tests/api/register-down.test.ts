@@ -140,7 +140,7 @@ describe('the register unreachable', () => {
           (error: unknown) => error,
         );
       const error = await failed;
-      expect((error as Error).name).toBe('RegisterUnavailableError');
+      expect(error).toBeInstanceOf(RegisterUnavailableError);
       expect(toApiError(error).code).toBe('register-unavailable');
       await relay!.restore();
       expect(await store.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
