@@ -183,6 +183,16 @@ export interface RetentionActivities {
   }): Promise<{ due: RetentionDue[]; lastRef: string | null }>;
   /** Erases its personal data (destroys its key, logged) and deletes its workflow executions from Temporal. */
   applyRetention(due: RetentionDue): Promise<{ runsDeleted: number }>;
+  /**
+   * One page of the compliments whose text is still held, oldest first after `after`: those whose period ended by
+   * `asOf` erased (each key destroyed, logged). `last` null on the last page; `erased` 0 once the page's oldest are
+   * not due (the rest are younger).
+   */
+  applyComplimentRetention(request: {
+    asOf: string;
+    after?: { receivedAt: string; id: string };
+    limit: number;
+  }): Promise<{ erased: number; last: { receivedAt: string; id: string } | null }>;
 }
 
 /** A change to the council's calendar, told to every open complaint (workflows/calendar-change.ts). */

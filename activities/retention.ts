@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { type Client, isGrpcServiceError, type WorkflowHandle } from '@temporalio/client';
-import { retentionDue, type RetentionSchedule } from '../domain/retention';
+import { complimentRetentionDue, retentionDue, type RetentionSchedule } from '../domain/retention';
 import type { ServiceArea } from '../domain/vocabulary';
 import type { Register } from '../register';
 import type { RetentionActivities } from './contract';
@@ -15,7 +15,7 @@ import type { RetentionActivities } from './contract';
 export interface RetentionDependencies {
   /** The Temporal client, asked for only when the activity runs (the worker connects it lazily). */
   client: () => Promise<Client>;
-  register: Pick<Register, 'closedComplaints' | 'recordWorkflowDeleted' | 'personalData'>;
+  register: Pick<Register, 'closedComplaints' | 'recordWorkflowDeleted' | 'personalData' | 'heldCompliments'>;
   schedule: RetentionSchedule;
   /** The wall clock of the erasure's log line (tests may fix it). */
   now?: () => Date;
@@ -108,6 +108,24 @@ export function createRetentionActivities({
       // References only (the destruction log has the rest).
       Context.current().log.info('Retention applied', { ref, runsDeleted });
       return { runsDeleted };
+    },
+    applyComplimentRetention: async ({ asOf, after, limit }) => {
+      const page = await register.heldCompliments({ asOf, ...(after ? { after } : {}), limit });
+      let erased = 0;
+      for (const { id, receivedAt } of page) {
+        const judged = complimentRetentionDue(schedule, receivedAt, asOf);
+        if (!judged.due) continue;
+        await register.personalData.erase(id, {
+          at: now(),
+          by: RETENTION_ACTOR,
+          rule: judged.rule,
+          reason: `retention period ended (${judged.rule})`,
+        });
+        erased += 1;
+      }
+      if (erased > 0) Context.current().log.info('Retention applied to compliments', { erased });
+      const last = page.length < limit ? null : page[page.length - 1]!;
+      return { erased, last };
     },
   };
 }

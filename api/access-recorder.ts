@@ -54,10 +54,17 @@ export class AccessRecorder {
 
   /**
    * Records that `viewer` read these complaints (null: a subject access request that matched none) through `route`,
-   * if the viewer's roles may read personal data (api/auth.ts `mayReadPersonalData`): only those reads disclose it.
+   * if the viewer's roles may read personal data (api/auth.ts `mayReadPersonalData`): only those reads of a complaint
+   * disclose it. `toAnyRole`: the read shows personal data whoever makes it (a letter's name and address, intake's
+   * look-up of earlier complaints by a name), so it is recorded for every role.
    */
-  async record(viewer: AccessingViewer, route: string, refs: readonly (string | null)[]): Promise<void> {
-    if (!mayReadPersonalData(viewer) || refs.length === 0) return;
+  async record(
+    viewer: AccessingViewer,
+    route: string,
+    refs: readonly (string | null)[],
+    options: { toAnyRole?: boolean } = {},
+  ): Promise<void> {
+    if (!(options.toAnyRole || mayReadPersonalData(viewer)) || refs.length === 0) return;
     const at = this.now().toISOString();
     const who = { id: viewer.id, roles: [...viewer.roles] };
     for (const ref of refs) this.pending.push({ ref, viewer: who, route, at });

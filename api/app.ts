@@ -35,7 +35,7 @@ import type { LetterPrinter } from '../notifications/letter-printer';
 import { healthRoutes } from './routes/health';
 import { reportRoutes } from './routes/reports';
 import type { PaperSettings } from '../report/committee-paper';
-import { webApplication, type WebOptions } from '../web/plugin';
+import { webApplication, type WebOptions, type WebPluginOptions } from '../web/plugin';
 import { rootCauseRoutes } from './routes/root-causes';
 import { DEFAULT_ROOT_CAUSES, type RootCauseTaxonomy } from '../domain/root-causes';
 
@@ -145,7 +145,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     }
     documentImpliedErrors(route, isPublic);
   });
-  app.addHook('onRequest', authenticate(deps.tokens));
+  app.addHook('onRequest', authenticate(deps.tokens, deps.codec?.sso));
   observeRequests(app, metrics);
   if (deps.register) observeReconciliation(metrics, deps.register);
 
@@ -174,18 +174,37 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     deps.register && access
       ? await registerRecordRoutes(app, deps, deps.register, { reads, access, rootCauses })
       : undefined;
-  if (deps.web) {
-    await app.register(webApplication, {
-      ...deps.web,
-      complaints: deps.complaints,
-      reads,
-      ...(deps.register ? { register: deps.register } : {}),
-      reports: { ...deps.reports, rootCauses },
-      ...(letters ? { letters } : {}),
-      ...(improvementActions ? { improvementActions } : {}),
-    });
-  }
+  if (deps.web)
+    await app.register(
+      webApplication,
+      webPluginOptions(deps, deps.web, { reads, rootCauses, letters, improvementActions, access }),
+    );
   return app;
+}
+
+/** The web application's options: its own (WebOptions) and the API's services it shares. */
+function webPluginOptions(
+  deps: AppDependencies,
+  web: WebOptions,
+  shared: {
+    reads: ComplaintReads;
+    rootCauses: RootCauseTaxonomy;
+    letters: LetterService | undefined;
+    improvementActions: ImprovementActionService | undefined;
+    access: AccessRecorder | undefined;
+  },
+): WebPluginOptions {
+  const { reads, rootCauses, letters, improvementActions, access } = shared;
+  return {
+    ...web,
+    complaints: deps.complaints,
+    reads,
+    ...(deps.register ? { register: deps.register } : {}),
+    reports: { ...deps.reports, rootCauses },
+    ...(letters ? { letters } : {}),
+    ...(improvementActions ? { improvementActions } : {}),
+    ...(access ? { access } : {}),
+  };
 }
 
 /** The routes over the register (access log, subject access, compliments, reports, erasure, letters); the letters' service, when printing. */

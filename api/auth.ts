@@ -56,6 +56,8 @@ declare module 'fastify' {
     public?: boolean;
     /** A page of the web application (web/): the caller comes from the signed-in session, not a bearer token. */
     browser?: boolean;
+    /** The codec server's: a token of the council's single sign-on is taken too (api/sso-tokens.ts). */
+    ssoBearer?: boolean;
   }
 }
 
@@ -244,8 +246,15 @@ function unauthenticated(message: string, invalidToken: boolean): ApiError {
   });
 }
 
-/** The onRequest hook that identifies the caller on every route not marked `config: { public: true }`. */
-export function authenticate(tokens: TokenStore): onRequestHookHandler {
+/**
+ * The onRequest hook that identifies the caller on every route not marked `config: { public: true }`: by one of the
+ * API's tokens, or, on a route marked `config: { ssoBearer: true }` (the codec server's), by a token of the council's
+ * single sign-on when `sso` is given (api/sso-tokens.ts).
+ */
+export function authenticate(
+  tokens: TokenStore,
+  sso?: { verify(token: string): Promise<Caller | undefined> },
+): onRequestHookHandler {
   return async function authenticateRequest(request: FastifyRequest) {
     // Unknown routes answer 404 whoever asks; public routes need no token.
     if (request.routeOptions.url === undefined || request.routeOptions.config.public) return;
@@ -254,7 +263,8 @@ export function authenticate(tokens: TokenStore): onRequestHookHandler {
     const header = request.headers.authorization;
     if (!header) throw unauthenticated('Send Authorization: Bearer <token>', false);
     const token = BEARER.exec(header)?.[1];
-    const caller = token ? tokens.lookup(token) : undefined;
+    let caller = token ? tokens.lookup(token) : undefined;
+    if (!caller && token && sso && request.routeOptions.config.ssoBearer) caller = await sso.verify(token);
     if (!caller) throw unauthenticated('The bearer token is not valid', true);
     request.caller = caller;
   };

@@ -355,9 +355,10 @@ export class ComplaintReads {
    * every word typed (whole words: a summary that mentions the name is not a match), newest first; each shows only
    * what recognises a repeat (reference, received, service area, status) and the matched complainant's name, which
    * intake typed. Any role that records complaints may ask (intake may not list personal data otherwise:
-   * `mayReadPersonalData`).
+   * `mayReadPersonalData`). It discloses that the person complained, and when: with `by`, every complaint shown is in
+   * the access log, whatever the role.
    */
-  async earlierContacts(q: string, limit = 20): Promise<EarlierContact[]> {
+  async earlierContacts(q: string, limit = 20, by?: ReadBy): Promise<EarlierContact[]> {
     if (!this.register)
       throw new ApiError(503, 'listing-unavailable', 'This API has no register to list complaints from');
     const personal = this.register.personalData;
@@ -380,6 +381,13 @@ export class ComplaintReads {
       });
       if (contacts.length === limit) break;
     }
+    if (by && contacts.length > 0)
+      await this.access?.record(
+        by.viewer,
+        by.route,
+        contacts.map((contact) => contact.ref),
+        { toAnyRole: true },
+      );
     return contacts;
   }
 

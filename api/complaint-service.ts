@@ -25,7 +25,7 @@ import { EMPTY_COUNCIL_CALENDAR, type CouncilCalendar } from '../domain/council-
 import { procedureInForce, type ProcedureSchedule } from '../domain/procedure-schedule';
 import { councilHolidayCalendar } from '../domain/scottish-holidays';
 import type { Actor } from '../domain/vocabulary';
-import { personalActionFields, personalDetailFields } from '../domain/personal-fields';
+import { personalActionFields, personalDetailFields, sealingKeyFor } from '../domain/personal-fields';
 import { ErasedDataError, type PersonalData } from '../platform/personal-data';
 import { checkSearchAttributes } from '../platform/search-attributes';
 import type { complaintWorkflow, ComplaintWorkflowInput } from '../workflows/complaint';
@@ -730,7 +730,7 @@ export class ComplaintService {
     if (!this.options.personalData) return input;
     try {
       return await this.options.personalData.sealFields(
-        ref,
+        sealingKeyFor(ref, action),
         input,
         personalActionFields[action].map((f) => [f]),
       );

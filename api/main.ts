@@ -25,6 +25,7 @@ import { openRegister, type Register } from '../register';
 import { buildApp } from './app';
 import { ensureDevTokens, loadTokenStore, type TokenStore } from './auth';
 import { ComplaintService } from './complaint-service';
+import { ssoTokensFor, type SsoTokens } from './sso-tokens';
 import { webOptionsFromConfig } from '../web/config';
 import type { WebOptions } from '../web/plugin';
 
@@ -68,6 +69,7 @@ export async function startApi(
   let councilCalendar: CouncilCalendar;
   let web: WebOptions;
   let rootCauses: RootCauseTaxonomy;
+  let sso: SsoTokens | undefined;
   try {
     tokens = tokensFor(config);
     procedureSchedule = procedureScheduleFor(config);
@@ -78,6 +80,7 @@ export async function startApi(
     });
     rootCauses = rootCauseTaxonomyFor(config);
     payloadKeysFor(config); // a key problem is reported now, as one line
+    sso = ssoTokensFor(config);
     // Lazy: the API starts even while Temporal is down, answers 503 (and /health 503) until it is back.
     connection = Connection.lazy(temporalConnectionOptions(config));
   } catch (err) {
@@ -113,7 +116,11 @@ export async function startApi(
     timeouts: { requestMs: config.API_REQUEST_TIMEOUT_MS },
     logger: { level: config.LOG_LEVEL, stream: logDestination },
     web,
-    codec: { codec: payloadCodecFor(payloadKeysFor(config)), uiOrigin: temporalUiOrigin(config) },
+    codec: {
+      codec: payloadCodecFor(payloadKeysFor(config)),
+      uiOrigin: temporalUiOrigin(config),
+      ...(sso ? { sso } : {}),
+    },
   });
 
   await app.listen({ host: config.HOST, port: config.PORT });

@@ -4,7 +4,8 @@
 // timeline and snapshot, as the worker would write them) rather than through Temporal; Temporal is not needed.
 // Server time is Fastify's reply.elapsedTime (request received to response sent), one request at a time. The personal
 // fields are sealed under each complaint's own data key (the test key ring), as intake seals them in production, so
-// every page pays for opening them. CPU: the process's CPU time (process.cpuUsage, user + system, all its threads)
+// every page pays for opening them; the copies of the letters sent to each complainant are kept as the notice delivery
+// keeps them, and the app has the letters' service as api/main.ts has it (the complaint page lists them). CPU: the process's CPU time (process.cpuUsage, user + system, all its threads)
 // from the request's arrival to its response; honest per request only because requests go one at a time and
 // nothing else runs in the process (PostgreSQL's own CPU is another process's and not in it; PGlite's is).
 //
@@ -34,9 +35,12 @@ import {
   type TimelineEntry,
 } from '../domain/complaint';
 import type { ComplaintDetails } from '../domain/intake';
+import { letterIdFor } from '../domain/digests';
+import { noticeFor } from '../domain/notices';
 import { personalDetailFields } from '../domain/personal-fields';
 import { getProcedure } from '../domain/procedures';
 import { categories, serviceAreas } from '../domain/vocabulary';
+import { letterPrinterFromConfig } from '../notifications/letter-printer';
 import { repoRoot } from '../platform/repo-root';
 import { openPostgres, openSharedPglite, registerOver, type Register } from '../register';
 import { people, testTokens, unreachableTemporal } from '../tests/support/api';
@@ -160,13 +164,42 @@ function complaintState(i: number, details: ComplaintDetails, nowMs: number): Co
   return state;
 }
 
+/**
+ * The copies of the letters complaint i's events sent the complainant (by e-mail: every complainant here has an
+ * address), kept in the register as the notice delivery keeps them (letters for everyone): the complaint page lists them.
+ */
+async function keepLetters(register: Register, state: ComplaintState, details: ComplaintDetails): Promise<void> {
+  const procedure = getProcedure(state.procedure);
+  let replayed: ComplaintState | undefined;
+  for (const entry of state.timeline) {
+    if (!replayed) replayed = initialState(entry);
+    else applyEvent(replayed, entry);
+    const notice = noticeFor(entry, replayed, procedure, { letters: true });
+    if (notice?.audience !== 'complainant') continue;
+    await register.letters.keep({
+      id: letterIdFor(notice.id),
+      noticeId: notice.id,
+      ref: state.ref,
+      kind: notice.kind,
+      channel: 'email',
+      recipientName: details.complainant.name,
+      recipientEmail: details.complainant.email!,
+      subject: `Your complaint ${state.ref}`,
+      body: `Dear ${details.complainant.name}, about your complaint: ${notice.kind}.`,
+      createdAt: entry.at,
+    });
+  }
+}
+
 async function seed(register: Register, nowMs: number): Promise<string[]> {
   const procedure = getProcedure({ id: 'dundee-swd-2011', version: 2 });
   const refs: string[] = [];
   const one = async (i: number) => {
-    const details = await register.personalData.sealFields(refOf(i), complaintDetails(i), personalDetailFields);
+    const plain = complaintDetails(i);
+    const details = await register.personalData.sealFields(refOf(i), plain, personalDetailFields);
     const state = complaintState(i, details, nowMs);
     await register.record({ ref: state.ref, entries: state.timeline, snapshot: registerSnapshot(state, procedure) });
+    await keepLetters(register, state, plain);
     refs.push(state.ref);
   };
   for (let i = 0; i < COMPLAINTS; i += 20)
@@ -203,6 +236,11 @@ async function main(): Promise<void> {
     tokens: testTokens(),
     metrics: createMetrics({ defaultMetrics: false }),
     register,
+    // As api/main.ts: the letters' service, so the complaint page reads the letters kept.
+    letterPrinter: letterPrinterFromConfig({
+      STAFF_DIRECTORY_PATH: path.join(repoRoot(), 'config', 'staff-directory.example.yaml'),
+      COUNCIL_NAME: 'Bench Council',
+    }),
     web: {
       council: { name: 'Bench Council' },
       session: { key: randomBytes(32), idleMinutes: 30, secure: false },
@@ -298,7 +336,7 @@ function writeResults(run: { nowMs: number; seedSeconds: number; results: PageRe
   const lines = [
     `# Web pages, ${COMPLAINTS} open complaints (${new Date(run.nowMs).toISOString()})${LABEL ? `: ${LABEL}` : ''}`,
     '',
-    `Machine: ${machine}. Register: ${store}, seeded directly in ${run.seedSeconds} s, personal fields sealed per complaint (the test key ring). ${REQUESTS} requests per page, one at a time, signed in as a case officer (the team page as a manager); server time is Fastify's reply.elapsedTime; CPU is the process's CPU time over the request (user + system, see bench/web-pages.ts); load is the 1-minute load average as the page's requests ended.`,
+    `Machine: ${machine}. Register: ${store}, seeded directly in ${run.seedSeconds} s, personal fields sealed per complaint (the test key ring), the complainants' letters kept. ${REQUESTS} requests per page, one at a time, signed in as a case officer (the team page as a manager); server time is Fastify's reply.elapsedTime; CPU is the process's CPU time over the request (user + system, see bench/web-pages.ts); load is the 1-minute load average as the page's requests ended.`,
     '',
     `Target: p99 under ${TARGET_P99_MS} ms on every page. Worst p99: ${worst} ms (${worst < TARGET_P99_MS ? 'met' : 'NOT met'}).`,
     '',

@@ -125,13 +125,16 @@ const actionBodySchemaBuilders = {
         reason: text(2_000).min(5, 'give the reason for the move'),
       })
       .strict(),
-  // Issue 14: the reason is kept in the timeline after the erasure (who, when, why), so it is not sealed.
+  // Issue 14: the reason is kept in the timeline and the destruction log after the erasure (who, when, why): sealed
+  // under a key the erasure does not destroy (domain/personal-fields.ts ERASURE_RECORD_KEY), so it stays readable.
   'erase-personal-data': () =>
     z
       .object({
         reason: text(2_000)
           .min(5, 'give the reason for the erasure')
-          .describe('Why (kept after the erasure: name no one in it), e.g. a request under UK GDPR article 17'),
+          .describe(
+            'Why (kept after the erasure, encrypted, for managers: name no one in it), e.g. a request under UK GDPR article 17',
+          ),
       })
       .strict(),
 } satisfies Record<ActionName, () => z.ZodType>;

@@ -32,7 +32,8 @@ export const personalDetailFields: readonly (readonly string[])[] = [
  * The free text of each action's body (officers and the Ombudsman's reference are not the complainant's data; a
  * reason for a procedure move or an extension may quote the complainant, so it is sealed too). Not `learned`: what
  * the council learned is written for publication, without personal details, and the annual report quotes it ("you
- * said, we did": domain/learning.ts), so it is kept as written and survives an erasure.
+ * said, we did": domain/learning.ts), so it is kept as written and survives an erasure. An erasure's reason is sealed
+ * under ERASURE_RECORD_KEY, not the complaint's key (`sealingKeyFor`).
  */
 export const personalActionFields: { readonly [A in ActionName]: readonly string[] } = {
   acknowledge: ['note'],
@@ -45,8 +46,22 @@ export const personalActionFields: { readonly [A in ActionName]: readonly string
   'add-note': ['text'],
   'update-calendar': [],
   'migrate-procedure': ['reason'],
-  'erase-personal-data': [],
+  'erase-personal-data': ['reason'],
 };
+
+/**
+ * The key reference of what outlives an erasure: why a complaint's personal data was erased (the reason of the
+ * `erase-personal-data` action and of the destruction log's row, a manager's free text). Sealed like every free text,
+ * so that neither Temporal's database nor the register's files or their backups hold it as text; under a key no
+ * erasure destroys, so that managers still read it after. It begins with a dash, which no complaint reference
+ * (domain/intake.ts ComplaintRefSchema) nor compliment id (a UUID) can: no erasure or retention reaches it.
+ */
+export const ERASURE_RECORD_KEY = '-erasure-records';
+
+/** The key reference an action's free text is sealed under: the complaint's own, but ERASURE_RECORD_KEY for an erasure's. */
+export function sealingKeyFor(ref: string, action: ActionName): string {
+  return action === 'erase-personal-data' ? ERASURE_RECORD_KEY : ref;
+}
 
 /**
  * The payload with each sealed top-level field replaced by a stand-in the action's schema accepts, and a function

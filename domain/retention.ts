@@ -34,9 +34,16 @@ const RetentionRuleSchema = z
   .refine((rule) => rule.procedure !== undefined || rule.serviceArea !== undefined, 'name a procedure or a serviceArea')
   .refine(hasLength, 'give years, months and/or days (more than none)');
 
-/** The document of RETENTION_SCHEDULE_PATH (YAML or JSON). The first rule that matches applies; else the default. */
+/**
+ * The document of RETENTION_SCHEDULE_PATH (YAML or JSON). The first rule that matches applies; else the default.
+ * `compliments`: how long a compliment's text is kept after it was received (absent: the default).
+ */
 export const RetentionScheduleSchema = z
-  .object({ default: RetentionPeriodSchema, rules: z.array(RetentionRuleSchema).max(200).default([]) })
+  .object({
+    default: RetentionPeriodSchema,
+    rules: z.array(RetentionRuleSchema).max(200).default([]),
+    compliments: RetentionPeriodSchema.optional(),
+  })
   .strict();
 export type RetentionSchedule = z.output<typeof RetentionScheduleSchema>;
 
@@ -50,11 +57,11 @@ export interface RetainedComplaint {
   closedAt: string;
 }
 
-function periodWords(period: RetentionPeriod): string {
+function periodWords(period: RetentionPeriod, after = 'closure'): string {
   const parts = (['years', 'months', 'days'] as const)
     .filter((unit) => (period[unit] ?? 0) > 0)
     .map((unit) => `${period[unit]} ${period[unit] === 1 ? unit.slice(0, -1) : unit}`);
-  return `${parts.join(' ')} after closure`;
+  return `${parts.join(' ')} after ${after}`;
 }
 
 /** The rule that applies to a complaint, named as the destruction log records it. */
@@ -93,4 +100,19 @@ export function retentionDue(
   const { name, period } = retentionRuleFor(schedule, complaint);
   const endsAt = retentionEndsAt(complaint.closedAt, period);
   return { due: endsAt <= asOf, rule: name, endsAt };
+}
+
+/**
+ * Whether a compliment's text is due for erasure at `asOf`, and by which rule: the schedule's `compliments` period
+ * (else its default) after the compliment was received. Its row stays (service area, team, date: the reports count it).
+ */
+export function complimentRetentionDue(
+  schedule: RetentionSchedule,
+  receivedAt: string,
+  asOf: string,
+): { due: boolean; rule: string; endsAt: string } {
+  const period = schedule.compliments ?? schedule.default;
+  const rule = `compliments${schedule.compliments ? '' : ' (default)'}: ${periodWords(period, 'receipt')}`;
+  const endsAt = retentionEndsAt(receivedAt, period);
+  return { due: endsAt <= asOf, rule, endsAt };
 }

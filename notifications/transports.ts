@@ -60,7 +60,7 @@ export function smtpTransport(smtpUrl: string, timeouts: SmtpTimeouts = DEFAULT_
           signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
         });
         return {
-          deliveredAs: `smtp: ${info.response}`,
+          deliveredAs: `smtp: ${withoutAddresses(info.response)}`,
           accepted: info.accepted.map(String),
           rejected: info.rejected.map(String),
         };
@@ -77,6 +77,12 @@ export function smtpTransport(smtpUrl: string, timeouts: SmtpTimeouts = DEFAULT_
 /**
  * A permanent refusal (a 5xx reply to the recipients or to the message, e.g. 550 no such user) is non-retryable;
  * anything else (connection refused or dropped, timeouts, 4xx, authentication) is retried with backoff.
+ *
+ * Its message and details name no recipient (issue 14): mail servers quote the address they refuse ("550 5.1.1
+ * <pat@example.org>: no such user"), and the failure goes where personal data must not: the worker's log line for the
+ * failed activity, the complaint's `notification-failed` entry (kept in the register after an erasure) and Temporal's
+ * history. So every address in the server's words is replaced, the refused recipients are counted, not listed, and
+ * nodemailer's error (which lists them) is not kept as the cause.
  */
 export function smtpFailure(err: NodemailerError): ApplicationFailure {
   const reply = err.responseCode ? ` (${err.command ?? 'SMTP'}: ${err.response ?? err.responseCode})` : '';
@@ -85,7 +91,7 @@ export function smtpFailure(err: NodemailerError): ApplicationFailure {
     ? `the mail server refused the message for good: ${err.message}`
     : `${describeTransientFailure(err)}${reply}`;
   return ApplicationFailure.create({
-    message,
+    message: withoutAddresses(message),
     type: permanent ? NON_RETRYABLE_NOTICE_FAILURE : 'SmtpUnavailable',
     nonRetryable: permanent,
     details: [
@@ -93,11 +99,15 @@ export function smtpFailure(err: NodemailerError): ApplicationFailure {
         code: err.code ?? null,
         responseCode: err.responseCode ?? null,
         command: err.command ?? null,
-        rejected: err.rejected ?? [],
+        rejected: err.rejected?.length ?? 0,
       },
     ],
-    cause: err,
   });
+}
+
+/** `text` with every e-mail address in it replaced by `<address>` (a mail server's reply quoting a recipient). */
+export function withoutAddresses(text: string): string {
+  return text.replace(/<?[^\s<>()@,;:"]+@[^\s<>()@,;:"]+>?/g, '<address>');
 }
 
 function isPermanentRefusal(err: NodemailerError): boolean {

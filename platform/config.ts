@@ -184,6 +184,13 @@ export const configSchema = z.object({
     })
     .transform((v) => new URL(v).origin)
     .optional(),
+  /**
+   * The audience of the tokens the Temporal Web UI, signed in with the council's single sign-on, passes to the codec
+   * server (TEMPORAL_CODEC_PASS_ACCESS_TOKEN=true): with OpenID Connect configured (OIDC_*), POST /codec/decode and
+   * /codec/encode also accept the issuer's signed JWTs for this audience, the person's roles from OIDC_ROLES_CLAIM
+   * mapped by OIDC_ROLE_MAP. Absent: the codec server takes the API's own tokens only.
+   */
+  OIDC_CODEC_AUDIENCE: z.string().min(1).max(500).optional(),
 
   // --- Notifications ---
   /** Absent: each message is written as an .eml file to DATA_DIR/outbox/ and logged (notifications/). */

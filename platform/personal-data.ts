@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { ERASED_TEXT, isSealedText } from '../domain/personal-fields';
+import { ERASED_TEXT, ERASURE_RECORD_KEY, isSealedText } from '../domain/personal-fields';
 import type { PayloadKeyRing } from './payload-keys';
 
 // Per-complaint data keys (envelope encryption, issue 14). Each complaint (and each compliment) has its own 32-byte
@@ -247,11 +247,16 @@ export class PersonalData {
     return record !== undefined && (record.wrappedKey === null || record.destroyedAt !== null);
   }
 
-  /** Destroys the reference's data key: everything sealed under it is unreadable for ever; logged. */
-  erase(keyRef: string, erasure: Erasure): Promise<boolean> {
+  /**
+   * Destroys the reference's data key: everything sealed under it is unreadable for ever; logged, with the reason
+   * sealed under the key no erasure destroys (ERASURE_RECORD_KEY: readers of the destruction log get it opened).
+   */
+  async erase(keyRef: string, erasure: Erasure): Promise<boolean> {
+    if (keyRef === ERASURE_RECORD_KEY) throw new Error(`${ERASURE_RECORD_KEY} is not a complaint's key`);
     this.erasedHere.add(keyRef);
     this.cachedKeys.delete(keyRef);
-    return this.store.destroyDataKey(keyRef, erasure);
+    const reason = await this.seal(ERASURE_RECORD_KEY, erasure.reason);
+    return this.store.destroyDataKey(keyRef, { ...erasure, reason });
   }
 
   private bytesOf(sealed: string): Buffer {

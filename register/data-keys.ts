@@ -60,8 +60,24 @@ export function dataKeyStoreOver(store: SqlStore): DataKeyStore {
         destroyedAt: isoOrNull(row.destroyed_at),
       }));
     },
-    destroyDataKey: (keyRef, erasure) => store.transaction((tx) => destroy(tx, keyRef, erasure)),
+    async destroyDataKey(keyRef, erasure) {
+      const destroyed = await store.transaction((tx) => destroy(tx, keyRef, erasure));
+      await pruneDestroyed(store);
+      return destroyed;
+    },
   };
+}
+
+/**
+ * The row versions an erasure left behind, pruned from the tables' files now. PostgreSQL's UPDATE and DELETE keep the
+ * old version of a row in the table's file until a VACUUM: the destroyed key's wrapped copy (which the key ring still
+ * unwraps) and the erased complaint's blind-index hashes would stay readable there, on PGlite (which runs no
+ * autovacuum) for good. VACUUM removes them, at once unless a transaction older than the erasure still runs (then
+ * the next erasure's or autovacuum's does). What it cannot reach, the write-ahead log until its segment is recycled,
+ * WAL archives and backups taken before the erasure: README "Erasure" says how those are kept beyond use.
+ */
+async function pruneDestroyed(store: Pick<SqlStore, 'exec'>): Promise<void> {
+  await store.exec('VACUUM personal_data_keys, complaint_search_words');
 }
 
 async function destroy(tx: Pick<SqlStore, 'query'>, keyRef: string, erasure: Erasure): Promise<boolean> {
@@ -148,4 +164,28 @@ export async function closedComplaints(
     serviceArea: row.service_area,
     closedAt: row.closed_at,
   }));
+}
+
+/** A compliment whose text retention may be due for: not erased yet. */
+export interface HeldCompliment {
+  id: string;
+  receivedAt: string;
+}
+
+/**
+ * Compliments whose text is still held (their key not destroyed), received by `asOf`, oldest first, after `after`
+ * (the previous page's last): what the retention run judges (domain/retention.ts complimentRetentionDue).
+ */
+export async function heldCompliments(
+  store: Pick<SqlStore, 'query'>,
+  page: { asOf: string; after?: HeldCompliment; limit: number },
+): Promise<HeldCompliment[]> {
+  const rows = await store.query<{ id: string; received_at: Date | string }>(
+    `SELECT c.id, c.received_at FROM compliments c LEFT JOIN personal_data_keys k ON k.key_ref = c.id
+      WHERE k.destroyed_at IS NULL AND c.received_at <= $1::timestamptz
+        AND ($2::timestamptz IS NULL OR (c.received_at, c.id) > ($2::timestamptz, $3::text))
+      ORDER BY c.received_at, c.id LIMIT $4`,
+    [page.asOf, page.after?.receivedAt ?? null, page.after?.id ?? '', page.limit],
+  );
+  return rows.map((row) => ({ id: row.id, receivedAt: iso(row.received_at) }));
 }

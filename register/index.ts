@@ -16,6 +16,8 @@ import { payloadKeysFor, type PayloadKeyRing } from '../platform/payload-keys';
 import { PersonalData } from '../platform/personal-data';
 import {
   closedComplaints,
+  heldCompliments,
+  type HeldCompliment,
   dataKeyStoreOver,
   readDestructionLog,
   recordWorkflowDeleted,
@@ -130,6 +132,8 @@ export interface Register extends ComplaintRegisterWriter {
   recordWorkflowDeleted(ref: string, at: Date): Promise<void>;
   /** Closed and withdrawn complaints not yet deleted from Temporal by retention, by ref (the retention workflow's). */
   closedComplaints(page: { afterRef?: string; limit: number }): Promise<ClosedComplaint[]>;
+  /** Compliments whose text is still held, received by `asOf`, oldest first (retention: register/data-keys.ts). */
+  heldCompliments(page: { asOf: string; after?: HeldCompliment; limit: number }): Promise<HeldCompliment[]>;
   /** Keeps a reconciliation's result (counts only), for /metrics. */
   recordReconciliation(run: ReconciliationRun): Promise<void>;
   /** The latest reconciliation's result, or undefined when none has run. */
@@ -432,8 +436,12 @@ class SqlRegister implements Register {
     }));
   }
 
-  destructionLog(page: { limit: number; after?: { erasedAt: string; ref: string } }): Promise<DestructionLogEntry[]> {
-    return readDestructionLog(this.store, page);
+  /** The destruction log, its reasons opened (sealed under ERASURE_RECORD_KEY: platform/personal-data.ts erase). */
+  async destructionLog(page: {
+    limit: number;
+    after?: { erasedAt: string; ref: string };
+  }): Promise<DestructionLogEntry[]> {
+    return this.personalData.open(await readDestructionLog(this.store, page));
   }
 
   recordWorkflowDeleted(ref: string, at: Date): Promise<void> {
@@ -442,6 +450,10 @@ class SqlRegister implements Register {
 
   closedComplaints(page: { afterRef?: string; limit: number }): Promise<ClosedComplaint[]> {
     return closedComplaints(this.store, page);
+  }
+
+  heldCompliments(page: { asOf: string; after?: HeldCompliment; limit: number }): Promise<HeldCompliment[]> {
+    return heldCompliments(this.store, page);
   }
 
   async recordReconciliation(run: ReconciliationRun): Promise<void> {

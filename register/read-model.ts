@@ -195,7 +195,7 @@ export interface RegisterCounts {
   officerName: string | null;
   /** Every complaint the filters match. */
   total: number;
-  /** Of those, the ones that `due` matches (a status and a next deadline by a time). */
+  /** Of those, the ones that `due` matches (a status and a next deadline by a time), not yet overdue. */
   due: number;
   overdue: number;
 }
@@ -218,7 +218,7 @@ export async function countComplaints(
   const column = COUNT_COLUMN[by];
   const rows = await store.query<{ key: string | null; total: unknown; due: unknown; overdue: unknown }>(
     `SELECT ${column} AS key, count(*) AS total,
-            count(*) FILTER (WHERE c.status = ANY($${params.length - 1}::text[]) AND c.next_deadline_at <= $${params.length}) AS due,
+            count(*) FILTER (WHERE c.status = ANY($${params.length - 1}::text[]) AND c.next_deadline_at <= $${params.length} AND NOT c.overdue) AS due,
             count(*) FILTER (WHERE c.overdue) AS overdue
        FROM complaints c ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
       GROUP BY ${column}`,

@@ -1,6 +1,7 @@
 // No Docker engine runs here, so docker-compose.yml is checked statically: parsed with `yaml`, variables
 // interpolated as compose does (from deploy/.env.example), and the app services' environments validated with
 // the app's own configuration schema.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -196,4 +197,27 @@ describe('Dockerfile', () => {
       expect.arrayContaining(['api', 'worker', 'platform', 'workflows', 'activities', 'domain']),
     );
   });
+
+  it('copies the assets of every folder the build compiles (a folder compiled only as an import has none)', () => {
+    // tsc compiles whatever the entry points import, but scripts/copy-build-assets.ts copies the templates, styles and
+    // SQL of the `include` folders only: web/ compiled without its templates answered 500 on every page.
+    const listed = execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--listFilesOnly'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    const compiledFolders = new Set(
+      listed
+        .split('\n')
+        .map((file) => path.relative(root, file.trim()))
+        .filter((file) => file.endsWith('.ts') && !file.startsWith('node_modules') && !file.startsWith('..'))
+        .map((file) => file.split(path.sep)[0]!)
+        .filter((folder) => !folder.endsWith('.ts')),
+    );
+    expect(compiledFolders).toContain('web');
+    const buildConfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as {
+      include: string[];
+    };
+    expect([...compiledFolders].filter((folder) => !buildConfig.include.includes(folder))).toEqual([]);
+  }, 60_000);
 });

@@ -7,9 +7,10 @@ import { buildAnnualReport, resolvePeriod } from '../report/annual';
 import { exportCsv } from '../report/exports';
 import { renderHtml } from '../report/html';
 import { renderMarkdown } from '../report/markdown';
+import { errorsByField } from './forms';
 import { type ChosenPeriod, periodFromQuery } from './period';
 import type { WebContext } from './plugin';
-import { pageContext } from './views';
+import { pageContext, pageTitle } from './views';
 
 // The reports page: the annual report for a chosen period inside the layout, as report/html.ts renders it (its
 // text, tables, charts and the Ombudsman's indicators: the page takes the report's body, it does not render it
@@ -69,9 +70,9 @@ export function annualReportPages(app: FastifyInstance, context: WebContext): vo
       spsoShown = bundle.spso !== undefined;
     }
     return reply.view('reports.njk', {
-      ...pageContext(request, reply, context, errors.length ? 'Error: Reports' : 'Reports'),
+      ...pageContext(request, reply, context, pageTitle('Reports', errors)),
       errors,
-      byField: Object.fromEntries(errors.map((error) => [error.field, { text: error.text }])),
+      byField: errorsByField(errors),
       period: errors.length ? { from: asked.from, to: asked.to } : period,
       report,
       spsoShown,

@@ -4,10 +4,10 @@ import { ApiError } from '../api/errors';
 import { NewComplimentSchema, periodEnd, periodStart } from '../domain/compliments';
 import { serviceAreas } from '../domain/vocabulary';
 import { serviceAreaWords } from '../domain/words';
-import { errorsByField, type FieldError, fieldErrors, filled } from './forms';
+import { checkForm, errorsByField, type FieldError, fieldErrors, type FieldNames, filled } from './forms';
 import { periodFromQuery } from './period';
 import type { WebContext } from './plugin';
-import { pageContext } from './views';
+import { pageContext, pageTitle } from './views';
 
 // Compliments in the browser: record one (the API's NewComplimentSchema, the register's recordCompliment, the API's
 // roles: api/routes/compliments.ts), and browse those received in a period, by service area. The pages' paths are
@@ -16,7 +16,12 @@ import { pageContext } from './views';
 export const COMPLIMENT_RECORDERS = ['intake', 'case-officer', 'manager'] as const;
 export const COMPLIMENT_READERS = ['auditor', 'manager', 'case-officer', 'intake'] as const;
 
-const labels = { serviceArea: 'Service area', team: 'Team or service', receivedAt: 'Date received', summary: 'What' };
+const names: FieldNames = {
+  serviceArea: { name: 'the service area', choose: true },
+  team: { name: 'the team or service praised' },
+  receivedAt: { name: 'the date it was received' },
+  summary: { name: 'what the compliment says' },
+};
 
 /** The form's fields as the API's body (the date from its three boxes). */
 export function complimentBodyOf(form: Record<string, unknown>): Record<string, unknown> {
@@ -51,7 +56,7 @@ export function complimentRoutes(app: FastifyInstance, context: WebContext): voi
     errors: FieldError[],
   ) =>
     reply.view('compliment-record.njk', {
-      ...pageContext(request, reply, context, errors.length ? 'Error: Record a compliment' : 'Record a compliment'),
+      ...pageContext(request, reply, context, pageTitle('Record a compliment', errors)),
       form,
       errors,
       byField: errorsByField(errors),
@@ -67,9 +72,9 @@ export function complimentRoutes(app: FastifyInstance, context: WebContext): voi
 
   app.post('/compliments/record', { ...recorders, preHandler: app.csrfProtection }, async (request, reply) => {
     const form = (request.body ?? {}) as Record<string, unknown>;
-    const parsed = NewComplimentSchema.safeParse(complimentBodyOf(form));
+    const parsed = checkForm(NewComplimentSchema, complimentBodyOf(form), names);
     if (!parsed.success) {
-      const errors = fieldErrors(parsed.error, labels).map((error) =>
+      const errors = fieldErrors(parsed.error, names).map((error) =>
         error.field === 'receivedAt' ? { ...error, href: '#receivedAt-day' } : error,
       );
       return renderForm(request, reply.code(400), form, errors);
@@ -97,7 +102,7 @@ export function complimentRoutes(app: FastifyInstance, context: WebContext): voi
         (COMPLIMENT_RECORDERS as readonly string[]).includes(role),
       );
       return reply.view('compliments.njk', {
-        ...pageContext(request, reply, context, errors.length ? 'Error: Compliments' : 'Compliments'),
+        ...pageContext(request, reply, context, pageTitle('Compliments', errors)),
         errors,
         byField: errorsByField(errors),
         period: errors.length ? { from: asked.from, to: asked.to } : period,

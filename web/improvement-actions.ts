@@ -11,7 +11,7 @@ import {
 import type { ComplaintState } from '../domain/complaint';
 import { mayAgreeImprovementAction } from '../domain/improvement-actions';
 import { ComplaintRefSchema } from '../domain/intake';
-import { fieldErrors, filled, type FieldError } from './forms';
+import { checkForm, filled, formFieldErrors, type FieldError, type FieldNames } from './forms';
 import type { WebContext } from './plugin';
 
 // Improvement actions on the complaint's page (issue 16): the list with a status tag, "Agree an improvement action"
@@ -70,6 +70,13 @@ export type CaseRenderer = (
   problem: { errors: FieldError[]; form?: Record<string, unknown>; action?: string },
 ) => Promise<unknown>;
 
+const agreeNames: FieldNames = {
+  what: { name: 'what will be done' },
+  owner: { name: "the owner's staff id" },
+  dueDate: { name: 'the date it is due by' },
+};
+const completionNames: FieldNames = { evidence: { name: 'the evidence it was done' } };
+
 const ParamsSchema = z.object({ ref: ComplaintRefSchema });
 const CompletionParamsSchema = z.object({ ref: ComplaintRefSchema, id: z.string().regex(/^IA-[0-9a-f]{24}$/) });
 
@@ -100,11 +107,19 @@ export function improvementActionPageRoutes(app: FastifyInstance, context: WebCo
       const form = (request.body ?? {}) as Record<string, unknown>;
       const body = { what: filled(form.what), owner: filled(form.owner), dueDate: filled(form.dueDate) };
       const problem = (errors: FieldError[]) => ({ action: 'improvement-agree', errors, form });
-      const parsed = NewImprovementActionSchema.safeParse(
+      const parsed = checkForm(
+        NewImprovementActionSchema,
         Object.fromEntries(Object.entries(body).filter(([, v]) => v)),
+        agreeNames,
       );
       if (!parsed.success)
-        return refused(request, reply, ref, 400, problem(prefixed('improvement-agree', parsed.error)));
+        return refused(
+          request,
+          reply,
+          ref,
+          400,
+          problem(formFieldErrors('improvement-agree', parsed.error, agreeNames)),
+        );
       try {
         const actor = actorFor(request.caller!, request.actingRole!);
         await service.agree(ref, parsed.data, actor, filled(form.idempotencyKey));
@@ -132,11 +147,15 @@ export function improvementActionPageRoutes(app: FastifyInstance, context: WebCo
       const { ref, id } = params.data;
       const form = (request.body ?? {}) as Record<string, unknown>;
       const action = `improvement-complete-${id}`;
-      const parsed = ImprovementActionCompletionSchema.safeParse(
+      const parsed = checkForm(
+        ImprovementActionCompletionSchema,
         filled(form.evidence) ? { evidence: form.evidence } : {},
+        completionNames,
       );
-      if (!parsed.success)
-        return refused(request, reply, ref, 400, { action, errors: prefixed(action, parsed.error), form });
+      if (!parsed.success) {
+        const errors = formFieldErrors(action, parsed.error, completionNames);
+        return refused(request, reply, ref, 400, { action, errors, form });
+      }
       try {
         await service.complete(id, parsed.data.evidence, actorFor(request.caller!, request.actingRole!));
       } catch (error) {
@@ -147,13 +166,4 @@ export function improvementActionPageRoutes(app: FastifyInstance, context: WebCo
       return reply.redirect(`/cases/${encodeURIComponent(ref)}?done=improvement-completed#improvement-actions`, 303);
     },
   );
-}
-
-/** Field errors named as the page's inputs are (`<form>-<field>`), so the summary links to them. */
-function prefixed(form: string, error: z.ZodError): FieldError[] {
-  return fieldErrors(error).map((problem) => ({
-    ...problem,
-    field: `${form}-${problem.field}`,
-    href: `#${form}-${problem.field}`,
-  }));
 }

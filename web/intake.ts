@@ -1,13 +1,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { accessRoute } from '../api/access-recorder';
 import { actorFor, requireRole } from '../api/auth';
 import { ApiError } from '../api/errors';
 import { ComplaintRefSchema, IntakeSchema } from '../domain/intake';
 import { categories, channels, serviceAreas, TextSchema } from '../domain/vocabulary';
 import { categoryWords, channelWords, serviceAreaWords, statusWords } from '../domain/words';
-import { errorsByField, type FieldError, fieldErrors, filled, formKey, newFormKey, yes } from './forms';
+import {
+  checkForm,
+  errorsByField,
+  type FieldError,
+  fieldErrors,
+  type FieldNames,
+  filled,
+  formKey,
+  newFormKey,
+  yes,
+} from './forms';
 import type { WebContext } from './plugin';
-import { pageContext } from './views';
+import { pageContext, pageTitle } from './views';
 
 // Record a complaint (intake): first a look-up of existing complaints by the complainant's name or e-mail, so
 // that a repeat contact is not recorded twice (the register's search: api/complaint-reads.ts earlierContacts); then the form, checked by the API's own IntakeSchema and recorded
@@ -51,6 +62,22 @@ export function intakeBodyOf(form: Record<string, unknown>): Record<string, unkn
   });
 }
 
+/** What the error messages call the form's fields. */
+const names: FieldNames = {
+  'complainant-name': { name: "the complainant's full name" },
+  'complainant-email': { name: "the complainant's e-mail address" },
+  'complainant-phone': { name: "the complainant's telephone number" },
+  'complainant-address': { name: "the complainant's address" },
+  'representative-name': { name: "the representative's name" },
+  'representative-relationship': { name: "the representative's relationship to the complainant" },
+  'representative-email': { name: "the representative's e-mail address" },
+  serviceArea: { name: 'the service area', choose: true },
+  category: { name: 'the category', choose: true },
+  channel: { name: 'how the complaint was received', choose: true },
+  summary: { name: 'what the complaint is about' },
+  eventOn: { name: 'the date of the event' },
+};
+
 const choices = (values: readonly string[], words: Record<string, { title: string }>, chosen: unknown) =>
   values.map((value) => ({ value, text: words[value]!.title, checked: chosen === value, selected: chosen === value }));
 
@@ -63,9 +90,10 @@ export function intakeRoutes(app: FastifyInstance, context: WebContext): void {
   ) => {
     const lookup = LookupSchema.safeParse(request.query);
     const term = lookup.success ? lookup.data.lookup : undefined;
-    const matches = term ? await context.reads.earlierContacts(term, 20) : undefined;
+    const by = { viewer: request.caller!, route: accessRoute(request) };
+    const matches = term ? await context.reads.earlierContacts(term, 20, by) : undefined;
     return reply.view('intake.njk', {
-      ...pageContext(request, reply, context, errors.length ? 'Error: Record a complaint' : 'Record a complaint'),
+      ...pageContext(request, reply, context, pageTitle('Record a complaint', errors)),
       lookup: term ?? '',
       matches: matches?.map((row) => ({
         ...row,
@@ -91,12 +119,10 @@ export function intakeRoutes(app: FastifyInstance, context: WebContext): void {
     { config: { browser: true }, onRequest: requireRole('intake'), preHandler: app.csrfProtection },
     async (request, reply) => {
       const form = (request.body ?? {}) as Record<string, unknown>;
-      const parsed = IntakeSchema.safeParse(intakeBodyOf(form));
+      const parsed = checkForm(IntakeSchema, intakeBodyOf(form), names);
       if (!parsed.success) {
-        const errors = fieldErrors(parsed.error).map((error) =>
-          error.field === 'eventOn'
-            ? { ...error, href: '#eventOn-day', text: `Date of the event: ${error.text}` }
-            : error,
+        const errors = fieldErrors(parsed.error, names).map((error) =>
+          error.field === 'eventOn' ? { ...error, href: '#eventOn-day' } : error,
         );
         return render(request, reply.code(400), form, errors);
       }

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { actorFor, requireRole } from '../api/auth';
+import { accessRoute } from '../api/access-recorder';
+import { actorFor, mayReadPersonalData, requireRole } from '../api/auth';
 import { ApiError } from '../api/errors';
 import type { WebContext } from './plugin';
 import { pageContext } from './views';
 
 // Letters to post: the queue of printable letters for complainants without e-mail (api/letter-service.ts, the
 // service the API's /letters routes call), each letter's PDF, and "Mark as posted" (POST, CSRF, then back to the
-// queue). The API's roles (api/routes/letters.ts): staff see the queue, all but auditors mark letters posted.
+// queue). The API's roles (api/routes/letters.ts): staff see the queue, all but auditors mark letters posted. What the
+// pages disclose is in the access log as the API's letters routes record it.
 
 export const LETTER_READERS = ['intake', 'case-officer', 'manager', 'auditor'] as const;
 export const LETTER_POSTERS = ['intake', 'case-officer', 'manager'] as const;
@@ -29,12 +31,16 @@ export function letterRoutes(app: FastifyInstance, context: WebContext): void {
 
   app.get('/letters-to-post', readers, async (request, reply) => {
     const queue = await letters().lettersToPost();
+    // Names and addresses, to any role that reads the queue: in each complaint's access log (as the API's letters).
+    const refs = [...new Set(queue.map((letter) => letter.ref))];
+    await context.access?.record(request.caller!, accessRoute(request), refs, { toAnyRole: true });
     const mayPost = request.caller!.roles.some((role) => (LETTER_POSTERS as readonly string[]).includes(role));
     const posted = (request.query as { posted?: unknown }).posted;
     return reply.view('letters.njk', {
       ...pageContext(request, reply, context, 'Letters to post'),
       letters: queue,
       mayPost,
+      mayOpenComplaints: mayReadPersonalData(request.caller!),
       posted: typeof posted === 'string' && LetterIdSchema.test(posted) ? posted : undefined,
     });
   });
@@ -42,6 +48,8 @@ export function letterRoutes(app: FastifyInstance, context: WebContext): void {
   app.get('/letters-to-post/:id/pdf', readers, async (request, reply) => {
     const id = letterId(request.params);
     const pdf = await letters().letterPdf(id);
+    const { ref } = await letters().letter(id);
+    await context.access?.record(request.caller!, accessRoute(request), [ref], { toAnyRole: true });
     return reply
       .type('application/pdf')
       .header('content-disposition', `inline; filename="${id}.pdf"`)

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { londonDate } from '../domain/calendar';
 import { LocalDateSchema } from '../domain/vocabulary';
-import { type FieldError, fieldErrors } from './forms';
+import { checkForm, type FieldError, fieldErrors, type FieldNames } from './forms';
 
 // The period a page shows (compliments, reports): two dates, Europe/London whole days, `to` inclusive, as the
 // API's report and compliment queries take them. Without one, the financial year so far (1 April to today), the
@@ -12,10 +12,11 @@ export interface ChosenPeriod {
   to: string;
 }
 
-const optionalDate = z.preprocess((value) => (value === '' ? undefined : value), LocalDateSchema.optional());
+/** A date field of a GET form: empty is none. */
+export const optionalDate = z.preprocess((value) => (value === '' ? undefined : value), LocalDateSchema.optional());
 const PeriodQuerySchema = z.object({ from: optionalDate, to: optionalDate });
 
-export const periodLabels = { from: 'From', to: 'To' };
+const names: FieldNames = { from: { name: 'the date from' }, to: { name: 'the date to' } };
 
 /** The financial year (1 April to 31 March) that holds `nowMs`, up to today. */
 export function financialYearSoFar(nowMs: number): ChosenPeriod {
@@ -32,13 +33,13 @@ export function periodFromQuery(
 ): { period: ChosenPeriod; errors: FieldError[]; asked: Record<string, unknown> } {
   const asked = (query ?? {}) as Record<string, unknown>;
   const fallback = financialYearSoFar(nowMs);
-  const parsed = PeriodQuerySchema.safeParse({ from: asked.from, to: asked.to });
-  if (!parsed.success) return { period: fallback, errors: fieldErrors(parsed.error, periodLabels), asked };
+  const parsed = checkForm(PeriodQuerySchema, { from: asked.from, to: asked.to }, names);
+  if (!parsed.success) return { period: fallback, errors: fieldErrors(parsed.error, names), asked };
   const period = { from: parsed.data.from ?? fallback.from, to: parsed.data.to ?? fallback.to };
   if (period.from > period.to)
     return {
       period: fallback,
-      errors: [{ field: 'to', text: 'To: must be the same day as From or after it', href: '#to' }],
+      errors: [{ field: 'to', text: 'The date to must be the same day as the date from or after it', href: '#to' }],
       asked,
     };
   return { period, errors: [], asked };

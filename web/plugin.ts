@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import nunjucks from 'nunjucks';
+import type { AccessRecorder } from '../api/access-recorder';
 import type { Caller } from '../api/auth';
 import type { ComplaintService } from '../api/complaint-service';
 import type { ComplaintReads } from '../api/complaint-reads';
@@ -61,6 +62,8 @@ export interface WebPluginOptions extends WebOptions {
   letters?: LetterService;
   /** Improvement actions (api/improvement-actions.ts), with the register. */
   improvementActions?: ImprovementActionService;
+  /** The access log (api/access-recorder.ts): the letters pages record what they disclose, as the API's routes do. */
+  access?: Pick<AccessRecorder, 'record'>;
 }
 
 export interface WebContext extends WebPluginOptions {

@@ -21,7 +21,10 @@ interface Counts {
 }
 
 const OPEN = 'open,awaiting-escalation';
-/** Due this week: an open complaint (not one awaiting escalation) whose next deadline is by the week's end. */
+/**
+ * Due this week: an open complaint (not one awaiting escalation) whose next deadline is by the week's end and not
+ * yet missed (the worklist's Due this week tab; missed ones are counted as overdue).
+ */
 const DUE_STATUS = ['open'];
 
 function ordered(rows: Counts[]): Counts[] {

@@ -51,6 +51,11 @@ export function pageContext(
   };
 }
 
+/** A page's title, "Error: " first while it shows errors (GOV.UK's pattern: a screen reader hears it first). */
+export function pageTitle(title: string, errors: readonly unknown[]): string {
+  return errors.length > 0 ? `Error: ${title}` : title;
+}
+
 export function configureViews(env: nunjucks.Environment): void {
   env.addFilter('londonTime', (iso: string | undefined) => londonTime(iso));
   // MoJ Frontend's timeline formats its dates with a `date` filter (its own apps bring one): London time here.

@@ -76,3 +76,10 @@ export const COMPACT_HISTORY = 'compact-history';
  * without the marker refuses it, as a run from before the action would have.
  */
 export const PERSONAL_DATA_ERASURE = 'personal-data-erasure';
+
+/**
+ * The daily retention run erases compliments' texts too, once the complaints are done (their own period after
+ * receipt: domain/retention.ts complimentRetentionDue). Retention runs recorded before it (no marker) end after the
+ * complaints, as they did.
+ */
+export const COMPLIMENT_RETENTION = 'compliment-retention';

@@ -2,10 +2,11 @@ import fastifyCors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isSealedText } from '../../domain/personal-fields';
+import { ERASURE_RECORD_KEY, isSealedText } from '../../domain/personal-fields';
 import { keyRefOf } from '../../platform/personal-data';
 import { accessRoute, type AccessRecorder } from '../access-recorder';
 import { requireRole } from '../auth';
+import type { SsoTokens } from '../sso-tokens';
 import { ApiError, errorResponses } from '../errors';
 
 // The codec server (Temporal's remote codec protocol): POST /codec/decode and /codec/encode take
@@ -19,6 +20,11 @@ export interface CodecRoutesOptions {
   codec: PayloadCodec | undefined;
   /** The one origin whose pages may call the codec server (TEMPORAL_UI_ORIGIN, else the dev server's UI). */
   uiOrigin: string;
+  /**
+   * The council's single sign-on (OIDC_CODEC_AUDIENCE, api/sso-tokens.ts): the Temporal UI signed in with it passes the
+   * person's token, which these routes take beside the API's own (api/auth.ts authenticate, config `ssoBearer`).
+   */
+  sso?: SsoTokens;
   /**
    * Opens the sealed personal fields inside decoded JSON payloads (ComplaintService.opened: each complaint's own data
    * key), so an auditor reads them in the Web UI; an erased complaint's read "[erased]". Absent: left sealed.
@@ -44,7 +50,9 @@ async function withPersonalOpened(
   const text = Buffer.from(payload.data).toString('utf8');
   if (!text.includes('"pd1:')) return payload;
   const value = JSON.parse(text) as unknown;
-  for (const sealed of sealedStringsIn(value)) openedRefs.add(keyRefOf(sealed));
+  // An erasure's reason (ERASURE_RECORD_KEY) is no complaint's personal data: no read to log for it.
+  for (const sealed of sealedStringsIn(value))
+    if (keyRefOf(sealed) !== ERASURE_RECORD_KEY) openedRefs.add(keyRefOf(sealed));
   const opened = await personal.opened(value);
   return { ...payload, data: Buffer.from(JSON.stringify(opened), 'utf8') };
 }
@@ -100,6 +108,7 @@ export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (
     app.post(
       `/${direction}`,
       {
+        config: { ssoBearer: true },
         onRequest: requireRole(...CODEC_ROLES),
         schema: {
           tags: ['audit'],
@@ -107,7 +116,8 @@ export const codecRoutes: FastifyPluginAsyncZod<CodecRoutesOptions> = async (
           description:
             `Temporal's remote codec protocol, for the Temporal Web UI and \`temporal --codec-endpoint\`: the payloads ` +
             `${direction}d by the product's payload codec. A payload under a key the key ring does not hold is a 422. ` +
-            'Roles: auditor, manager.',
+            "Roles: auditor, manager: an API token, or the council's single sign-on token the Temporal UI passes " +
+            '(TEMPORAL_CODEC_PASS_ACCESS_TOKEN), when OIDC_CODEC_AUDIENCE is set.',
           security: [{ bearer: [] }],
           body: PayloadsSchema,
           // 503: the access log cannot take the decode's record now (api/access-recorder.ts).

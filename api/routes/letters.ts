@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { letterStatuses } from '../../register/letters';
@@ -14,7 +15,10 @@ export interface LetterRoutesOptions {
   letters: LetterService;
   /** The clock that stamps when a letter was marked posted and previews are dated (tests may fix it). */
   now?: () => Date;
-  /** The access log: a letter read by a role that may read personal data is recorded as a read of its complaint. */
+  /**
+   * The access log: a letter read is recorded as a read of its complaint, by any role (a letter names the complainant
+   * and their address, and the outcome letter quotes the findings: intake, who posts letters, sees them too).
+   */
   access?: Pick<AccessRecorder, 'record'>;
 }
 
@@ -65,6 +69,16 @@ export function sendPdf(reply: PdfReply, pdf: Uint8Array, name: string): void {
     .send(Buffer.from(pdf) as never);
 }
 
+/** A read of letters: of their complaints' personal data, by any role (api/access-recorder.ts `toAnyRole`). */
+async function recordRead(
+  access: LetterRoutesOptions['access'],
+  request: FastifyRequest,
+  letters: readonly { ref: string }[],
+): Promise<void> {
+  const refs = [...new Set(letters.map((letter) => letter.ref))];
+  await access?.record(request.caller!, accessRoute(request), refs, { toAnyRole: true });
+}
+
 export const letterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (app, options) => {
   await app.register(letterQueueRoutes, options);
   await app.register(complaintLetterRoutes, options);
@@ -90,7 +104,7 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
     },
     async (request) => {
       const listed = await letters.list(request.query.status);
-      await access?.record(request.caller!, accessRoute(request), [...new Set(listed.map((letter) => letter.ref))]);
+      await recordRead(access, request, listed);
       return { letters: listed };
     },
   );
@@ -110,7 +124,7 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
     },
     async (request) => {
       const letter = await letters.letter(request.params.id);
-      await access?.record(request.caller!, accessRoute(request), [letter.ref]);
+      await recordRead(access, request, [letter]);
       return letter;
     },
   );
@@ -129,8 +143,7 @@ const letterQueueRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async (
       },
     },
     async (request, reply) => {
-      const { ref } = await letters.letter(request.params.id);
-      await access?.record(request.caller!, accessRoute(request), [ref]);
+      await recordRead(access, request, [await letters.letter(request.params.id)]);
       sendPdf(reply, await letters.letterPdf(request.params.id), request.params.id);
       return reply;
     },
@@ -173,7 +186,7 @@ const complaintLetterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async 
     },
     async (request) => {
       const kept = await letters.lettersOf(request.params.ref);
-      if (kept.length > 0) await access?.record(request.caller!, accessRoute(request), [request.params.ref]);
+      await recordRead(access, request, kept);
       return { letters: kept };
     },
   );
@@ -210,7 +223,7 @@ const complaintLetterRoutes: FastifyPluginAsyncZod<LetterRoutesOptions> = async 
         actor,
         now().getTime(),
       );
-      await access?.record(request.caller!, accessRoute(request), [request.params.ref]);
+      await recordRead(access, request, [request.params]);
       if (request.query.format === 'pdf') {
         sendPdf(reply, preview.pdf, `${request.params.ref}-preview`);
         return reply;

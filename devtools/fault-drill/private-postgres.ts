@@ -25,6 +25,9 @@ export function postgresBinaries(): string | undefined {
 
 export interface PrivatePostgres {
   url: string;
+  /** Its data directory (tables, WAL) and its log file, for a test that reads what the server keeps on disk. */
+  dataDir: string;
+  logFile: string;
   /** kill: pg_ctl stop -m immediate; restart: pg_ctl start (waits until it accepts connections). */
   control: FaultControl;
   stop(): Promise<void>;
@@ -70,6 +73,8 @@ export async function startPrivatePostgres(bin: string): Promise<PrivatePostgres
   await admin.end();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/complaints`,
+    dataDir: data,
+    logFile: log,
     control: {
       name: 'postgres',
       kill: async () => {

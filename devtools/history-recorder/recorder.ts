@@ -11,7 +11,7 @@ import { getProcedure } from '../../domain/procedures';
 import { EMPTY_COUNCIL_CALENDAR } from '../../domain/council-calendar';
 import { councilHolidayCalendar } from '../../domain/scottish-holidays';
 import type { Actor } from '../../domain/vocabulary';
-import { personalActionFields, personalDetailFields } from '../../domain/personal-fields';
+import { personalActionFields, personalDetailFields, sealingKeyFor } from '../../domain/personal-fields';
 import type { PayloadKeyRing } from '../../platform/payload-keys';
 import type { PersonalData } from '../../platform/personal-data';
 import { actors, complaintDetails, DAY_MS, HOUR_MS } from '../../tests/support/complaint-harness';
@@ -57,7 +57,7 @@ export class ScenarioContext {
   private async sealedAction<T>(ref: string, action: ActionName, input: T): Promise<T> {
     if (!this.encryption || !input || typeof input !== 'object') return input;
     const fields = personalActionFields[action].map((field) => [field]);
-    return (await this.encryption.personalData.sealFields(ref, input, fields)) as T;
+    return (await this.encryption.personalData.sealFields(sealingKeyFor(ref, action), input, fields)) as T;
   }
 
   now(): Promise<number> {

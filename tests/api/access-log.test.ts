@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessRecorder } from '../../api/access-recorder';
+import { ComplaintReads } from '../../api/complaint-reads';
 import { letterPrinterFromConfig } from '../../notifications/letter-printer';
 import { loadConfig } from '../../platform/config';
 import { repoRoot } from '../../platform/repo-root';
@@ -76,16 +77,23 @@ describe('what is logged', () => {
     expect(Date.parse(newest!.at)).toBeGreaterThanOrEqual(startedAt - 1_000);
   });
 
-  it("records the list showing names, an action's answer and a letter preview; not intake's reads", async () => {
+  it("records the list showing names, an action's answer and a letter preview, intake's preview too", async () => {
     const ref = await newComplaint();
     const before = (await accessLog(ref)).items.length;
-    // Intake may preview a letter and read a complaint's letters, but its roles see no personal data: not logged.
+    // Intake may not read the complaint (nothing disclosed, nothing logged), but a letter preview names the
+    // complainant and their address: logged whatever the role.
+    expect((await call('intake', 'GET', `/complaints/${ref}`)).status).toBe(403);
+    expect((await accessLog(ref)).items).toHaveLength(before);
     const intakePreview = await call('intake', 'POST', `/complaints/${ref}/letters/preview`, {
       body: { action: 'acknowledge' },
     });
     expect(intakePreview.status, intakePreview.text).toBe(200);
-    expect((await call('intake', 'GET', `/complaints/${ref}`)).status).toBe(403);
-    expect((await accessLog(ref)).items).toHaveLength(before);
+    expect(intakePreview.text).toContain('Pat Complainant');
+    await eventually(async () =>
+      expect((await accessLog(ref)).items.map((item) => `${item.viewer.id} ${item.route}`)[0]).toBe(
+        `${people.intake.id} POST /complaints/:ref/letters/preview`,
+      ),
+    );
 
     const list = await call('manager', 'GET', `/complaints?sort=-received&limit=100`);
     expect(list.json().items.map((item: { ref: string }) => item.ref)).toContain(ref);
@@ -103,7 +111,7 @@ describe('what is logged', () => {
     ]);
   });
 
-  it('records a letter read by a case officer, not by intake', async () => {
+  it('records a letter read by any role (intake posts letters: it reads names and addresses too)', async () => {
     const ref = await newComplaint();
     const letter = await register.letters.keep({
       id: `L-${'0'.repeat(12)}${Date.now().toString(16).padStart(12, '0').slice(-12)}`,
@@ -117,13 +125,34 @@ describe('what is logged', () => {
       body: 'We have your complaint.',
       createdAt: new Date().toISOString(),
     });
-    const before = (await accessLog(ref)).items.length;
     expect((await call('intake', 'GET', `/letters/${letter.id}`)).status).toBe(200);
-    expect((await accessLog(ref)).items).toHaveLength(before);
     expect((await call('case-officer', 'GET', `/letters/${letter.id}`)).status).toBe(200);
     expect((await call('case-officer', 'GET', `/complaints/${ref}/letters`)).status).toBe(200);
-    const routes = (await accessLog(ref)).items.map((item) => item.route);
-    expect(routes.slice(0, 2)).toEqual(['GET /complaints/:ref/letters', 'GET /letters/:id']);
+    await eventually(async () => {
+      const routes = (await accessLog(ref)).items.map((item) => `${item.viewer.id} ${item.route}`);
+      expect(routes.slice(0, 3)).toEqual([
+        `${people['case-officer'].id} GET /complaints/:ref/letters`,
+        `${people['case-officer'].id} GET /letters/:id`,
+        `${people.intake.id} GET /letters/:id`,
+      ]);
+    });
+  });
+
+  it("records intake's look-up of earlier complaints by a name: it tells who complained", async () => {
+    const ref = await newComplaint();
+    const recorder = new AccessRecorder({ store: register.accessLog, flushAfterMs: 10 });
+    const reads = new ComplaintReads(stack.complaints, register, recorder);
+    const viewer = { id: people.intake.id, roles: [...people.intake.roles] };
+    const found = await reads.earlierContacts('Pat Complainant', 100, { viewer, route: 'GET /record' });
+    expect(found.map((contact) => contact.ref)).toContain(ref);
+    expect(found.every((contact) => contact.complainantName === 'Pat Complainant')).toBe(true);
+    await recorder.close();
+    const lookups = async () => (await accessLog(ref)).items.filter((item) => item.route === 'GET /record');
+    expect(await lookups()).toEqual([expect.objectContaining({ viewer })]);
+    // Without a reader (the look-up's tests), nothing is recorded.
+    await reads.earlierContacts('Pat Complainant', 100);
+    await recorder.close();
+    expect(await lookups()).toHaveLength(1);
   });
 });
 

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  complimentRetentionDue,
   DEFAULT_RETENTION_SCHEDULE,
   retentionDue,
   retentionEndsAt,
@@ -50,5 +51,21 @@ describe('the retention schedule', () => {
     expect(retentionScheduleFor({})).toEqual(DEFAULT_RETENTION_SCHEDULE);
     const example = path.resolve(__dirname, '..', '..', 'config', 'retention-schedule.example.yaml');
     expect(retentionScheduleFor({ RETENTION_SCHEDULE_PATH: example })).toEqual(DEFAULT_RETENTION_SCHEDULE);
+  });
+
+  it("judges a compliment's text by the compliments period after receipt, else the default", () => {
+    const received = '2020-03-31T00:00:00.000Z';
+    expect(complimentRetentionDue(schedule, received, '2026-03-30T23:59:59.000Z')).toEqual({
+      due: false,
+      rule: 'compliments (default): 6 years after receipt',
+      endsAt: '2026-03-31T00:00:00.000Z',
+    });
+    expect(complimentRetentionDue(schedule, received, '2026-03-31T00:00:00.000Z').due).toBe(true);
+    const shorter = RetentionScheduleSchema.parse({ default: { years: 6 }, compliments: { years: 2 } });
+    expect(complimentRetentionDue(shorter, received, '2022-04-01T00:00:00.000Z')).toMatchObject({
+      due: true,
+      rule: 'compliments: 2 years after receipt',
+    });
+    expect(RetentionScheduleSchema.safeParse({ default: { years: 6 }, compliments: {} }).success).toBe(false);
   });
 });

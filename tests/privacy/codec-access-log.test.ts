@@ -3,12 +3,11 @@
 // once per complaint per request, and not in the log of a complaint whose payloads were not in it. A decode of
 // payloads holding no sealed field is no read. Real API, worker and register (PGlite), payload codec and data keys
 // on (test key ring), time-skipping server; the payloads are the complaints' own, read from Temporal without the codec.
-import type { Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startedAttributes } from '../../audit/histories';
 import { openPgliteInMemory, registerOver, type Register } from '../../register';
 import { caller, eventually, intakeBody, people, startApiStack, type ApiStack } from '../support/api';
+import { storedInput } from '../support/codec-payloads';
 import { testPayloadKeys } from '../support/payload-keys';
 import { startTimeSkippingServer } from '../support/temporal';
 
@@ -39,18 +38,6 @@ async function newComplaint(name: string): Promise<string> {
   return response.json().ref as string;
 }
 
-/** The complaint's workflow input as Temporal holds it (encrypted; its personal fields sealed), in the protocol's JSON. */
-async function storedInput(ref: string): Promise<{ metadata: Record<string, string>; data: string }> {
-  const history = await env.client.workflow.getHandle(ref).fetchHistory();
-  const payload = startedAttributes(history).input!.payloads![0]! as Payload;
-  return {
-    metadata: Object.fromEntries(
-      Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value!).toString('base64')]),
-    ),
-    data: Buffer.from(payload.data!).toString('base64'),
-  };
-}
-
 const codecReads = async (ref: string) => {
   const response = await call('auditor', 'GET', `/complaints/${ref}/access-log`);
   expect(response.status, response.text).toBe(200);
@@ -62,7 +49,7 @@ describe('codec-server decodes in the access log', () => {
   it("a decode that opens complaint A's fields is in A's access log, once per request, and not in B's", async () => {
     const a = await newComplaint(NAME);
     const b = await newComplaint('Zxqother Person');
-    const input = await storedInput(a);
+    const input = await storedInput(env.client, a);
     expect(Buffer.from(input.data, 'base64').toString('utf8')).not.toContain(NAME);
     expect(await codecReads(a)).toEqual([]);
 
@@ -89,7 +76,7 @@ describe('codec-server decodes in the access log', () => {
     expect(encoded.status).toBe(200);
     expect((await call('manager', 'POST', '/codec/decode', { body: encoded.json() })).status).toBe(200);
     // Then the auditor reads its input: the log, written in order, would hold the manager's decode before it.
-    const input = { payloads: [await storedInput(ref)] };
+    const input = { payloads: [await storedInput(env.client, ref)] };
     expect((await call('auditor', 'POST', '/codec/decode', { body: input })).status).toBe(200);
     await eventually(async () =>
       expect((await codecReads(ref)).map((read) => read.viewer.id)).toEqual([people.auditor.id]),

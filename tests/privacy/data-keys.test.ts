@@ -4,15 +4,25 @@
 // sealing; the blind index holds no word in plain text. And the register at rest on PGlite and PostgreSQL
 // (TEST_DATABASE_URL): no marker in any row of any table (complaints, entries, search words, letters and their PDFs,
 // compliments), every one readable opened.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegisterBatch } from '../../activities/contract';
 import { receiveComplaint, replayTimeline, type TimelineEntry } from '../../domain/complaint';
 import { getProcedure } from '../../domain/procedures';
 import { actionBodySchemas, parseCommand } from '../../domain/actions';
-import { ERASED_TEXT, isSealedText, personalDetailFields } from '../../domain/personal-fields';
+import { ERASED_TEXT, ERASURE_RECORD_KEY, isSealedText, personalDetailFields } from '../../domain/personal-fields';
 import { DATA_KEY_CACHE_MS, ErasedDataError, keyRefOf, PersonalData } from '../../platform/personal-data';
-import { openPgliteInMemory, openPostgres, registerOver, type Register, type SqlStore } from '../../register';
+import {
+  openPglite,
+  openPgliteInMemory,
+  openPostgres,
+  registerOver,
+  type Register,
+  type SqlStore,
+} from '../../register';
 import { searchTermsOf } from '../../register/search';
 import { dataKeyStoreOver } from '../../register/data-keys';
 import { testPayloadKeys } from '../support/payload-keys';
@@ -116,7 +126,54 @@ describe('erasure', () => {
     );
     expect(row!.wrapped_key).toBeNull();
     expect(row!.destroyed_at).not.toBeNull();
+    // Why: sealed in the destruction log under the key no erasure destroys, opened for its readers.
+    const [logged] = await store.query<{ reason: string }>(
+      "SELECT reason FROM destruction_log WHERE ref = 'KEYS-ERASED'",
+    );
+    expect(isSealedText(logged!.reason)).toBe(true);
+    expect(keyRefOf(logged!.reason)).toBe(ERASURE_RECORD_KEY);
+    const read = await register.destructionLog({ limit: 100 });
+    expect(read.find((entry) => entry.ref === 'KEYS-ERASED')?.reason).toBe('a test');
+    await expect(
+      personal.erase(ERASURE_RECORD_KEY, { at: new Date(), by, rule: 'request', reason: 'no' }),
+    ).rejects.toThrow();
   });
+});
+
+describe('erasure on disk (PGlite directory)', () => {
+  it("prunes the destroyed key's old row version, and the erased words' hashes, from the tables' files", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'data-keys-disk-'));
+    try {
+      const disk = await openPglite(dir);
+      const onDisk = await registerOver(disk, { keys: testPayloadKeys() });
+      const ref = 'SW-2026-DISK01';
+      await onDisk.record(await sealedBatch(onDisk.personalData, ref));
+      const wrapped = (await dataKeyStoreOver(disk).findDataKeys([ref]))[0]!.wrappedKey!;
+      const hashes = (
+        await disk.query<{ word: string }>('SELECT word FROM complaint_search_words WHERE ref = $1', [ref])
+      ).map((row) => row.word);
+      expect(hashes.length).toBeGreaterThan(2);
+      const [{ file: wordsTable } = { file: '' }] = await disk.query<{ file: string }>(
+        "SELECT pg_relation_filepath('complaint_search_words') AS file",
+      );
+      await onDisk.personalData.erase(ref, {
+        at: new Date(),
+        by: { id: 'manager.brown' },
+        rule: 'request',
+        reason: 'x',
+      });
+      await onDisk.close();
+      // The tables' files. Not the write-ahead log, which keeps its records until its segment is recycled, nor the
+      // search words' index, whose pages keep a deleted entry's bytes until reused (README "Erasure").
+      const tables = filesUnder(path.join(dir, 'base')).map((file) => readFileSync(file).toString('latin1'));
+      expect(tables.some((content) => content.includes(ref))).toBe(true);
+      expect(tables.filter((content) => content.includes(wrapped))).toEqual([]);
+      const words = readFileSync(path.join(dir, wordsTable)).toString('latin1');
+      expect(hashes.filter((hash) => words.includes(hash))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('unwrapped keys kept in memory', () => {
@@ -205,6 +262,13 @@ async function sealedBatch(personal: PersonalData, ref: string): Promise<Registe
     entries: timeline,
     snapshot: { ...rest, lastSeq: timeline.length, nextDeadline: null, overdue: false },
   };
+}
+
+/** Every file under `root`, recursively. */
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(path.join(root, entry.name)) : [path.join(root, entry.name)],
+  );
 }
 
 /** Every row of every table of the register, as text (what a `pg_dump` of its data would show). */

@@ -3,7 +3,8 @@
 // (platform/schedules.ts: workflow type retentionWorkflow, no arguments), with its real activities over a register
 // holding the complaints' data keys. The one closed beyond its period is erased (its name reads "[erased]" in the
 // register and in the workflow input Temporal still holds) and is in the destruction log; the one closed within its
-// period, and one under a longer rule, are untouched.
+// period, and one under a longer rule, are untouched. So with compliments, by the schedule's compliments period after
+// receipt: the older one's text erased and logged, its row kept; the younger one untouched.
 //
 // What each server proves: this server does not implement DeleteWorkflowExecution nor Schedules (both answer
 // UNIMPLEMENTED, checked below), so here the run's deletion step meets a Temporal that cannot delete: the erasure
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRetentionActivities } from '../../activities/retention';
 import { startedAttributes } from '../../audit/histories';
 import type { ComplaintDetails } from '../../domain/intake';
+import { londonDate } from '../../domain/calendar';
 import { ERASED_TEXT, isSealedText } from '../../domain/personal-fields';
 import type { RetentionSchedule } from '../../domain/retention';
 import { ensureRetentionSchedule } from '../../platform/schedules';
@@ -27,7 +29,11 @@ import { testPayloadKeys } from '../support/payload-keys';
 import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/temporal';
 
 const DAY = 24 * 60 * 60_000;
-const schedule: RetentionSchedule = { default: { years: 6 }, rules: [{ serviceArea: 'childrens-services', days: 30 }] };
+const schedule: RetentionSchedule = {
+  default: { years: 6 },
+  rules: [{ serviceArea: 'childrens-services', days: 30 }],
+  compliments: { days: 25 },
+};
 
 let env: TestWorkflowEnvironment;
 let register: Register;
@@ -37,6 +43,18 @@ let running: Promise<void>;
 let call: ReturnType<typeof caller>;
 const retentionQueue = `retention-ts-test-${process.pid}`;
 const refs: Record<'due' | 'recent' | 'longer', string> = { due: '', recent: '', longer: '' };
+const compliments = { due: '', recent: '' };
+
+async function compliment(summary: string, receivedAtMs: number): Promise<string> {
+  const recorded = await register.recordCompliment(
+    { serviceArea: 'community-care', team: 'home care', receivedAt: londonDate(receivedAtMs), summary },
+    { id: 'intake.smith' },
+    new Date(receivedAtMs),
+  );
+  return recorded.id;
+}
+const complimentTexts = async () =>
+  Object.fromEntries((await register.compliments()).map((recorded) => [recorded.id, recorded.summary]));
 
 async function closedComplaint(serviceArea: string, name: string): Promise<string> {
   const intake = await call('intake', 'POST', '/complaints', {
@@ -73,7 +91,10 @@ beforeAll(async () => {
   });
   running = retentionWorker.run();
 
-  // Closed 31 days before the run: one under the 30-day rule, one under the 6-year default.
+  // Closed 31 days before the run: one under the 30-day rule, one under the 6-year default. A compliment received
+  // then (the compliments' rule: 25 days), and one received 11 days before the run.
+  compliments.due = await compliment('Zxqduecompliment kind carer', await env.currentTimeMs());
+  compliments.recent = await compliment('Zxqrecentcompliment', (await env.currentTimeMs()) + 20 * DAY);
   refs.due = await closedComplaint('childrens-services', 'Zxqdue Person');
   refs.longer = await closedComplaint('community-care', 'Zxqlonger Person');
   await env.sleep(20 * DAY);
@@ -123,13 +144,20 @@ describe('retention on the time-skipping server', () => {
     const closedAt = (await register.complaint(refs.due))!.withdrawal!.at;
     expect(Date.parse(closedAt)).toBeLessThanOrEqual((await env.currentTimeMs()) - 31 * DAY + 60_000);
 
-    expect(await retentionRun('retention-day-1')).toEqual({ applied: 1 });
+    expect(await complimentTexts()).toEqual({
+      [compliments.due]: 'Zxqduecompliment kind carer',
+      [compliments.recent]: 'Zxqrecentcompliment',
+    });
+
+    // The complaint and the compliment due.
+    expect(await retentionRun('retention-day-1')).toEqual({ applied: 2 });
 
     expect(await nameIn(refs.due)).toBe(ERASED_TEXT);
     // Everywhere at once: the input Temporal still holds is sealed under the destroyed key.
     expect(await nameInTemporal(refs.due)).toEqual({ sealed: true, opened: ERASED_TEXT });
-    const [logged, ...others] = await register.destructionLog({ limit: 10 });
-    expect(others).toEqual([]);
+    const log = await register.destructionLog({ limit: 10 });
+    expect(log.map((entry) => entry.ref).sort()).toEqual([refs.due, compliments.due].sort());
+    const logged = log.find((entry) => entry.ref === refs.due);
     expect(logged).toMatchObject({
       ref: refs.due,
       rule: 'rule 1 (service area childrens-services): 30 days after closure',
@@ -149,8 +177,20 @@ describe('retention on the time-skipping server', () => {
       expect(await nameInTemporal(ref)).toEqual({ sealed: true, opened: name });
     }
     expect((await call('manager', 'GET', '/destruction-log?limit=5')).json()).toMatchObject({
-      items: [{ ref: refs.due }],
+      items: [{}, {}],
       nextCursor: null,
+    });
+
+    // The compliment received beyond its period: its text erased, logged; its row (counted by the reports) kept.
+    expect(await complimentTexts()).toEqual({
+      [compliments.due]: ERASED_TEXT,
+      [compliments.recent]: 'Zxqrecentcompliment',
+    });
+    expect(log.find((entry) => entry.ref === compliments.due)).toMatchObject({
+      rule: 'compliments: 25 days after receipt',
+      reason: 'retention period ended (compliments: 25 days after receipt)',
+      erasedBy: { id: 'retention-schedule' },
+      closedAt: null,
     });
   }, 120_000);
 
@@ -158,7 +198,8 @@ describe('retention on the time-skipping server', () => {
     await env.sleep(DAY);
     expect(await retentionRun('retention-day-2')).toEqual({ applied: 1 });
     const log = await register.destructionLog({ limit: 10 });
-    expect(log.map((entry) => entry.ref)).toEqual([refs.due]);
+    expect(log.map((entry) => entry.ref).sort()).toEqual([refs.due, compliments.due].sort());
     expect(await nameIn(refs.recent)).toBe('Zxqrecent Person');
+    expect((await complimentTexts())[compliments.recent]).toBe('Zxqrecentcompliment');
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-// Retention (issue 14): the retention workflow the daily Schedule starts (workflows/retention.ts, with its real
+// Retention (issue 14): the retention workflow the daily Schedule starts (triggered; workflows/retention.ts, with its real
 // activities over a register holding the complaints' data keys) erases and deletes a complaint closed beyond its
 // retention period and logs it in the destruction log; one closed within its period, and one under a longer rule, are
 // untouched; and the Schedule's registration. On the dev server, not the time-skipping one: that server does not
@@ -110,12 +110,22 @@ describe('the retention workflow', () => {
     expect(await exists(refs.due)).toBe(true);
     expect(await nameIn(refs.due)).toBe('Zxqdue Person');
 
-    const result = await stack.complaints.client.workflow.execute<typeof retentionWorkflow>('retentionWorkflow', {
-      taskQueue: retentionQueue,
-      workflowId: `retention-${Date.now()}`,
-      args: [{}],
-    });
-    expect(result).toEqual({ applied: 1 });
+    // The run the daily Schedule starts (triggered now rather than at 04:00), made as the worker makes it.
+    const client = stack.complaints.client;
+    expect(await ensureRetentionSchedule(client, retentionQueue)).toBe('created');
+    const scheduled = client.schedule.getHandle(RETENTION_SCHEDULE_ID);
+    try {
+      await scheduled.trigger();
+      let started: string | undefined;
+      for (let tries = 0; !started && tries < 120; tries++) {
+        started = (await scheduled.describe()).info.recentActions[0]?.action.workflow.workflowId;
+        if (!started) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(started).toMatch(/^retention/);
+      expect(await client.workflow.getHandle(started!).result()).toEqual({ applied: 1 });
+    } finally {
+      await scheduled.delete();
+    }
 
     // The server deletes in the background (the dev server took 35 s on 2026-12-02): the run asked, and it goes.
     await expect.poll(() => exists(refs.due), { timeout: 120_000, interval: 500 }).toBe(false);

@@ -179,7 +179,8 @@ function registerContract(name: string, open: () => Promise<Register>) {
       const byOfficer = await register.countComplaints({ ...only, status: ['open'] }, 'case-officer', due);
       expect(byOfficer.sort((a, b) => String(a.key).localeCompare(String(b.key)))).toEqual([
         { key: null, officerName: null, total: 1, due: 1, overdue: 0 },
-        { key: 'officer.kim', officerName: 'Kim', total: 2, due: 2, overdue: 1 },
+        // Kim's overdue one is not also due: the team page's columns count apart.
+        { key: 'officer.kim', officerName: 'Kim', total: 2, due: 1, overdue: 1 },
         { key: 'officer.lee', officerName: 'Lee', total: 1, due: 0, overdue: 0 },
       ]);
       expect(await register.countComplaints(only, 'service-area', { ...due, status: ['closed'] })).toEqual([

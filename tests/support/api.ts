@@ -10,6 +10,7 @@ import type { WebOptions } from '../../web/plugin';
 import { hashToken, type Role, TokenStore } from '../../api/auth';
 import { ComplaintService, type ComplaintServiceOptions } from '../../api/complaint-service';
 import { type ApiMetrics, createMetrics } from '../../api/metrics';
+import type { SsoTokens } from '../../api/sso-tokens';
 import { complaintDataConverter, payloadCodecFor } from '../../platform/payload-codec';
 import type { PayloadKeyRing } from '../../platform/payload-keys';
 import { unusedLoopbackPort } from '../../platform/ports';
@@ -72,6 +73,10 @@ export async function startApiStack(
     /** Encryption on (worker, client, and the codec server at /codec answering CORS from `uiOrigin`). */
     payloadKeys?: PayloadKeyRing;
     uiOrigin?: string;
+    /** The council's single sign-on at the codec server (api/sso-tokens.ts). */
+    sso?: SsoTokens;
+    /** Another stack's task queue (a restart: its complaints' workflows go on on this worker). */
+    taskQueue?: string;
     /** The app's logger (default none), e.g. `{ level: 'info', stream }` to read its lines. */
     logger?: AppDependencies['logger'];
     /** A real register: the worker's writes go through to it and the app reads from it (the read model). */
@@ -80,7 +85,7 @@ export async function startApiStack(
     letterPrinter?: AppDependencies['letterPrinter'];
   } = {},
 ): Promise<ApiStack> {
-  const taskQueue = `api-test-${process.pid}-${Date.now().toString(36)}`;
+  const taskQueue = options.taskQueue ?? `api-test-${process.pid}-${Date.now().toString(36)}`;
   const namespace = env.namespace ?? 'default';
   const recorded = new RecordingActivities(options.register);
   const worker = await createComplaintsWorker({
@@ -114,7 +119,11 @@ export async function startApiStack(
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.web ? { web: options.web } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
-    codec: { codec: payloadCodecFor(options.payloadKeys), uiOrigin: options.uiOrigin ?? 'http://localhost:8233' },
+    codec: {
+      codec: payloadCodecFor(options.payloadKeys),
+      uiOrigin: options.uiOrigin ?? 'http://localhost:8233',
+      ...(options.sso ? { sso: options.sso } : {}),
+    },
     ...(options.register ? { register: options.register } : {}),
     ...(options.letterPrinter ? { letterPrinter: options.letterPrinter } : {}),
   });

@@ -10,6 +10,7 @@ import {
 } from '../../domain/complaint';
 import type { HolidayCalendar } from '../../domain/calendar';
 import { getProcedure } from '../../domain/procedures';
+import type { ComplaintDetails } from '../../domain/intake';
 import type { Category, ServiceArea } from '../../domain/vocabulary';
 
 // Complaints run through the real rules (decide / applyEvent / the clock's scheduled events) without Temporal, as
@@ -30,6 +31,8 @@ export interface TimelineOptions {
   holidays?: HolidayCalendar;
   /** The clock runs to this day after the last step (default 400). */
   until?: number;
+  /** The complainant and the summary (default: Pat, "s"). */
+  details?: Pick<ComplaintDetails, 'complainant' | 'summary'>;
 }
 
 const officer = { id: 'officer', role: 'manager' };
@@ -56,6 +59,7 @@ export function complaintTimeline(
       channel: 'letter',
       summary: 's',
       serious: options.serious ?? false,
+      ...options.details,
     },
   });
   const state: ComplaintState = initialState({ ...first, seq: 1, at: new Date(at).toISOString(), actor: officer });

@@ -6,11 +6,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { unusedLoopbackPort } from '../../platform/ports';
 import { letterPrinterFromConfig } from '../../notifications/letter-printer';
 import { repoRoot } from '../../platform/repo-root';
+import { letterIdFor } from '../../domain/digests';
 import { openPgliteInMemory, type Register, registerOver } from '../../register';
 import type { WebOptions } from '../../web/plugin';
 import { type ApiStack, people, type Person, startApiStack } from './api';
@@ -82,9 +83,13 @@ export async function startWebStack(
   };
 }
 
-/** A fresh browser context signed in as `who` through the development sign-in page. */
-export async function signedIn(stack: WebStack, who: Person): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await stack.browser.newContext({ baseURL: stack.baseUrl });
+/** A fresh browser context signed in as `who` through the development sign-in page (`options`: e.g. no JavaScript). */
+export async function signedIn(
+  stack: WebStack,
+  who: Person,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await stack.browser.newContext({ ...options, baseURL: stack.baseUrl });
   const page = await context.newPage();
   await page.goto('/sign-in');
   const label = {
@@ -109,9 +114,28 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   expect(violations, `${what}: accessibility violations`).toEqual([]);
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** The page as a PNG artefact (the whole page, or the window's part of it). */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
+}
+
+/** A letter to post for complaint `ref`, kept in the stack's register as the worker keeps one (a PDF to print). */
+export function keepLetterToPost(stack: WebStack, ref: string, recipientName: string) {
+  return stack.register.letters.keep({
+    id: letterIdFor(`notice-${ref}-acknowledged`),
+    noticeId: `notice-${ref}-acknowledged`,
+    ref,
+    kind: 'complaint-acknowledged',
+    channel: 'post',
+    recipientName,
+    addressLines: [recipientName, '12 High Street', 'Dundee', 'DD1 1AA'],
+    subject: 'Your complaint has been received',
+    body: `Dear ${recipientName}, we have received your complaint.`,
+    pdf: new TextEncoder().encode('%PDF-1.4\n% a test letter\n%%EOF\n'),
+    createdAt: new Date().toISOString(),
+    postBy: new Date(Date.now() + 86_400_000).toISOString(),
+  });
 }

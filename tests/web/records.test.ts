@@ -4,8 +4,16 @@
 // auditor sees the queue without the button. axe-core checks each page in these states (empty lists, errors shown).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { londonDate } from '../../domain/calendar';
-import { letterIdFor } from '../../domain/digests';
-import { POLL, expectAccessible, screenshot, signedIn, startWebStack, type WebStack } from '../support/web';
+import { caller, intakeBody, people } from '../support/api';
+import {
+  POLL,
+  expectAccessible,
+  keepLetterToPost,
+  screenshot,
+  signedIn,
+  startWebStack,
+  type WebStack,
+} from '../support/web';
 
 let stack: WebStack;
 beforeAll(async () => {
@@ -27,7 +35,11 @@ describe('compliments in the browser', () => {
     await expect.poll(() => page.title(), POLL).toMatch(/^Record a compliment/);
     await page.getByRole('button', { name: 'Record the compliment' }).click();
     await expect.poll(() => page.title(), POLL).toMatch(/^Error: Record a compliment/);
-    await expect.poll(() => page.locator('.govuk-error-summary').textContent(), POLL).toMatch(/Service area/);
+    // In GOV.UK's words, each in the summary and beside its field.
+    await expect
+      .poll(() => page.locator('.govuk-error-summary').textContent(), POLL)
+      .toMatch(/Select the service area/);
+    expect(await page.locator('#summary-error').textContent()).toMatch(/Enter what the compliment says/);
     await expectAccessible(page, 'compliment form with errors');
 
     await page.getByLabel('Service area').selectOption('childrens-services');
@@ -102,21 +114,18 @@ describe('reports in the browser', () => {
 
 describe('letters to post in the browser', () => {
   it('a case officer opens a letter to post and marks it posted; an auditor sees the queue without the button', async () => {
-    const ref = 'SW-2026-000042';
-    const letter = await stack.register.letters.keep({
-      id: letterIdFor(`notice-${ref}-acknowledged`),
-      noticeId: `notice-${ref}-acknowledged`,
-      ref,
-      kind: 'acknowledged',
-      channel: 'post',
-      recipientName: 'Morag Brown',
-      addressLines: ['Morag Brown', '12 High Street', 'Dundee', 'DD1 1AA'],
-      subject: 'Your complaint has been received',
-      body: 'Dear Morag Brown, we have received your complaint.',
-      pdf: new TextEncoder().encode('%PDF-1.4\n% a test letter\n%%EOF\n'),
-      createdAt: new Date().toISOString(),
-      postBy: new Date(Date.now() + 86_400_000).toISOString(),
+    const created = await caller(stack.api.app)('intake', 'POST', '/complaints', {
+      body: intakeBody({ complainant: { name: 'Morag Brown', address: '12 High Street, Dundee' } }),
     });
+    const ref = created.json().ref as string;
+    const letter = await keepLetterToPost(stack, ref, 'Morag Brown');
+
+    // Intake sees the queue, but not the complaints (it may not read them): the reference is not a link.
+    const intake = await signedIn(stack, 'intake');
+    await intake.page.goto('/letters-to-post');
+    await expect.poll(() => intake.page.locator('#letters').textContent(), POLL).toContain(ref);
+    expect(await intake.page.getByRole('link', { name: ref }).count()).toBe(0);
+    await intake.context.close();
 
     const auditor = await signedIn(stack, 'auditor');
     await auditor.page.goto('/letters-to-post');
@@ -133,16 +142,43 @@ describe('letters to post in the browser', () => {
     const pdf = await context.request.get(pdfHref!);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    // The complaint's page lists the letter, how it goes, and its PDF.
+    await page.getByRole('link', { name: ref }).click();
+    const row = page.locator('#notices tr', { hasText: 'Your complaint has been received' });
+    expect(await row.textContent()).toMatch(/Morag Brown\s*Post: to post by \d{4}-\d{2}-\d{2}/);
+    expect(await row.getByRole('link').getAttribute('href')).toBe(pdfHref);
+    await page.goBack();
 
     await page.getByRole('button', { name: `Mark as posted (${ref})` }).click();
     await expect.poll(() => page.locator('.govuk-notification-banner').textContent(), POLL).toContain(letter.id);
     await expect.poll(() => page.locator('#letters').textContent(), POLL).toMatch(/No letters to post/);
     await expectAccessible(page, 'letters to post, none left');
     expect((await stack.register.letters.get(letter.id))?.posted?.by).toBe('officer.jones');
+    await page.goto(`/cases/${ref}`);
+    expect(await page.locator('#notices tr', { hasText: 'Your complaint has been received' }).textContent()).toMatch(
+      /Posted \d{4}-\d{2}-\d{2} by officer\.jones/,
+    );
 
     // The form without its CSRF token is refused, and nothing is marked.
     const refused = await context.request.post(`/letters-to-post/${letter.id}/posted`, { form: {} });
     expect(refused.status()).toBe(403);
     await context.close();
+
+    // The queue and the PDF name the complainant and their address: each read is in the complaint's access log, intake's
+    // too (it is shown names and addresses in the queue, though it may not open complaints).
+    await expect
+      .poll(async () => {
+        const log = await caller(stack.api.app)('auditor', 'GET', `/complaints/${ref}/access-log?limit=100`);
+        const items = log.json().items as Array<{ viewer: { id: string }; route: string }>;
+        return items.map((item) => `${item.viewer.id} ${item.route}`);
+      }, POLL)
+      .toEqual(
+        expect.arrayContaining([
+          `${people.intake.id} GET /letters-to-post`,
+          `${people.auditor.id} GET /letters-to-post`,
+          `${people['case-officer'].id} GET /letters-to-post`,
+          `${people['case-officer'].id} GET /letters-to-post/:id/pdf`,
+        ]),
+      );
   });
 });
