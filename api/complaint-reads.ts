@@ -6,6 +6,7 @@ import { canonicalJson } from '../domain/idempotency';
 import { STATED_RULE, TextSchema } from '../domain/vocabulary';
 import { type CountBy, listOrders, type Register, type RegisterCounts, type RegisterListQuery } from '../register';
 import { MAX_QUERY_WORDS, searchTermsOf, searchWords } from '../register/search';
+import { DATA_KEY_CACHE_MS } from '../platform/personal-data';
 import { type ActionAnswer, isWholeState } from '../workflows/messages';
 import type { RegisterRepairs } from './register-repairs';
 import type { AccessRecorder } from './access-recorder';
@@ -164,6 +165,15 @@ function isWhole(snapshot: ComplaintSnapshot, entries: readonly TimelineEntry[])
   return entries.length === snapshot.lastSeq && entries.every((entry, i) => entry.seq === i + 1);
 }
 
+/** `value` and everything in it frozen. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 /** The same entries, key order aside (the register's jsonb keeps its own order). */
 const sameEntries = (a: readonly TimelineEntry[], b: readonly TimelineEntry[]) => canonicalJson(a) === canonicalJson(b);
 
@@ -176,12 +186,26 @@ export interface EarlierContact {
   complainantName: string;
 }
 
+/**
+ * How long a complaint read from the register is kept opened in this process (while its row is unchanged), and how
+ * many: as long as a data key is kept (platform/personal-data.ts DATA_KEY_CACHE_MS), so that a complaint erased by
+ * another process (whose row an erasure by retention does not change) reads as erased here within the same time.
+ */
+export const RECENT_READ_MS = DATA_KEY_CACHE_MS;
+const RECENT_READS_KEPT = 2_000;
+
 export class ComplaintReads {
+  /** Complaints read from the register, by reference (recentRead). */
+  private readonly recent = new Map<string, { version: string; read: ComplaintRead; untilMs: number }>();
+
   constructor(
     /** `opened`: the one opening of sealed personal fields (platform/personal-data.ts), applied to all it answers. */
     private readonly complaints: Pick<ComplaintService, 'state' | 'opened'>,
     /** The read model; absent (tests of the API alone), every complaint is read from its workflow and lists are 503. */
-    private readonly register?: Pick<Register, 'readComplaint' | 'listComplaints' | 'countComplaints' | 'personalData'>,
+    private readonly register?: Pick<
+      Register,
+      'readComplaint' | 'complaintVersion' | 'listComplaints' | 'countComplaints' | 'personalData'
+    >,
     /** The access log: reads given a `ReadBy` that disclose personal data are recorded in it. */
     private readonly access?: Pick<AccessRecorder, 'record'>,
     /** Read repair (api/register-repairs.ts): a complaint whose register entries Temporal contradicts is rewritten. */
@@ -202,20 +226,43 @@ export class ComplaintReads {
    * workflow (404 when there is none; 503 when Temporal does not answer).
    */
   private async read(ref: string, options: { atLeastRevision?: number }): Promise<ComplaintRead> {
+    const atLeast = options.atLeastRevision ?? 0;
+    const recent = await this.recentRead(ref);
+    if (recent && recent.revision >= atLeast) return recent;
     const registered = await this.register?.readComplaint(ref);
-    if (
-      registered &&
-      registered.snapshot.lastSeq >= (options.atLeastRevision ?? 0) &&
-      isWhole(registered.snapshot, registered.entries)
-    ) {
-      return {
+    if (registered && registered.snapshot.lastSeq >= atLeast && isWhole(registered.snapshot, registered.entries)) {
+      const read: ComplaintRead = {
         state: explained(await this.complaints.opened(stateOf(registered.snapshot, registered.entries))),
         revision: registered.snapshot.lastSeq,
         from: 'register',
       };
+      this.keepRecent(ref, registered.version, read);
+      return read;
     }
     const state = await this.complaints.state(ref);
     return { state, revision: state.timeline.length, from: 'workflow' };
+  }
+
+  /**
+   * The complaint as last read from the register, opened and explained, while its row is still the one read (the
+   * register's version of it, read without its JSON) and for RECENT_READ_MS at most. Reading the row's JSON, opening
+   * its sealed fields and counting its first-version deadlines again were most of a read's time (bench/README.md).
+   */
+  private async recentRead(ref: string): Promise<ComplaintRead | undefined> {
+    const recent = this.recent.get(ref);
+    if (!recent) return undefined;
+    if (recent.untilMs <= Date.now() || (await this.register?.complaintVersion(ref)) !== recent.version) {
+      this.recent.delete(ref);
+      return undefined;
+    }
+    return recent.read;
+  }
+
+  private keepRecent(ref: string, version: string, read: ComplaintRead): void {
+    this.recent.delete(ref);
+    if (this.recent.size >= RECENT_READS_KEPT) this.recent.delete(this.recent.keys().next().value!);
+    // Frozen: every caller gets this same object, and none may change what the next one reads.
+    this.recent.set(ref, { version, read: deepFreeze(read), untilMs: Date.now() + RECENT_READ_MS });
   }
 
   /**

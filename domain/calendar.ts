@@ -61,7 +61,8 @@ function assertFiniteInstant(epochMs: number, name: string): void {
   }
 }
 
-function londonParts(epochMs: number): LocalParts {
+/** Intl's reading of an instant's local fields (the only source of the offset; slow: tens of µs). */
+function intlLondonParts(epochMs: number): LocalParts {
   const out: LocalParts = { year: NaN, month: NaN, day: NaN, hour: NaN, minute: NaN, second: NaN };
   for (const part of londonPartsFormatter().formatToParts(epochMs)) {
     switch (part.type) {
@@ -81,6 +82,50 @@ function londonParts(epochMs: number): LocalParts {
     }
   }
   return out;
+}
+
+const MS_PER_HOUR = 3_600_000;
+const OFFSETS_KEPT = 20_000;
+/**
+ * London's offset from UTC (ms) through each UTC day, and each UTC hour of a day with a change in it, in which it does
+ * not change (by the span's number since the epoch; null: a change inside it). Every count of days reads the local
+ * fields of several instants (a read of a complaint re-counts its first-version deadlines), and Intl was most of
+ * that; an offset changes at most twice a year, on the hour (01:00 UTC since 1981), so it is read from Intl at both
+ * ends of a day (of an hour, on the days of a change) and the fields follow by arithmetic. Deterministic: the same
+ * as asking Intl every time (tests/domain/calendar.test.ts compares them across every change since 1840).
+ */
+const offsetsByDay = new Map<number, number | null>();
+const offsetsByHour = new Map<number, number | null>();
+
+function offsetThrough(spans: Map<number, number | null>, span: number, spanMs: number): number | null {
+  const known = spans.get(span);
+  if (known !== undefined) return known;
+  const offsetAt = (epochMs: number) => {
+    const p = intlLondonParts(epochMs);
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - epochMs;
+  };
+  const start = span * spanMs;
+  const atStart = offsetAt(start);
+  const offset = atStart === offsetAt(start + spanMs - 1000) ? atStart : null;
+  if (spans.size >= OFFSETS_KEPT) spans.delete(spans.keys().next().value!);
+  spans.set(span, offset);
+  return offset;
+}
+
+function londonParts(epochMs: number): LocalParts {
+  const offset =
+    offsetThrough(offsetsByDay, Math.floor(epochMs / MS_PER_DAY), MS_PER_DAY) ??
+    offsetThrough(offsetsByHour, Math.floor(epochMs / MS_PER_HOUR), MS_PER_HOUR);
+  if (offset === null) return intlLondonParts(epochMs);
+  const local = new Date(Math.floor(epochMs / 1000) * 1000 + offset);
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+  };
 }
 
 function pad(n: number, width: number): string {

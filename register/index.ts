@@ -32,6 +32,7 @@ import {
   countComplaints,
   type CountBy,
   listComplaints,
+  complaintVersion,
   readComplaint,
   type RegisterComplaint,
   type RegisterCountQuery,
@@ -110,6 +111,8 @@ export interface Register extends ComplaintRegisterWriter {
   complaint(ref: string): Promise<ComplaintSnapshot | undefined>;
   /** The complaint as it last stood with its timeline, read at one instant (the read model: api/complaint-reads.ts). */
   readComplaint(ref: string): Promise<RegisterComplaint | undefined>;
+  /** Which write the complaint's row is from (read-model.ts complaintVersion), without reading it. */
+  complaintVersion(ref: string): Promise<string | undefined>;
   /** One page of complaints by filters, search and order, limit + 1 rows (register/read-model.ts). */
   listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]>;
   /** The complaints a list's filters match, counted per case officer or service area (read-model.ts). */
@@ -360,6 +363,10 @@ class SqlRegister implements Register {
 
   readComplaint(ref: string): Promise<RegisterComplaint | undefined> {
     return readComplaint(this.store, ref);
+  }
+
+  complaintVersion(ref: string): Promise<string | undefined> {
+    return complaintVersion(this.store, ref);
   }
 
   listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]> {

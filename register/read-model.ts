@@ -47,6 +47,8 @@ export interface RegisterComplaint {
   snapshot: ComplaintSnapshot;
   /** The timeline, seq order (1..snapshot.lastSeq when the register is whole). */
   entries: TimelineEntry[];
+  /** Which write the row is from (complaintVersion): a later write, a repair or an erasure's entry change it. */
+  version: string;
 }
 
 const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
@@ -54,15 +56,41 @@ const iso = (value: Date | string | null) => (value === null ? null : new Date(v
 
 /** One complaint's row and timeline, read in one statement (one snapshot of the database). */
 export async function readComplaint(store: SqlQueryable, ref: string): Promise<RegisterComplaint | undefined> {
-  const [row] = await store.query<{ snapshot: ComplaintSnapshot | string; entries: TimelineEntry[] | string | null }>(
-    `SELECT c.snapshot,
+  const [row] = await store.query<
+    { snapshot: ComplaintSnapshot | string; entries: TimelineEntry[] | string | null } & VersionColumns
+  >(
+    `SELECT c.snapshot, ${VERSION_COLUMNS},
             (SELECT json_agg(e.entry ORDER BY e.seq) FROM complaint_entries e WHERE e.ref = c.ref) AS entries
        FROM complaints c WHERE c.ref = $1`,
     [ref],
   );
   if (!row) return undefined;
-  return { snapshot: json(row.snapshot), entries: row.entries === null ? [] : json(row.entries) };
+  return {
+    snapshot: json(row.snapshot),
+    entries: row.entries === null ? [] : json(row.entries),
+    version: versionOf(row),
+  };
 }
+
+/**
+ * Which write a complaint's row is from (undefined: no row), read without the row's JSON: its last seq and the
+ * order of the batch (or repair) that wrote it. Equal versions are the same snapshot and timeline.
+ */
+export async function complaintVersion(store: SqlQueryable, ref: string): Promise<string | undefined> {
+  const [row] = await store.query<VersionColumns>(`SELECT ${VERSION_COLUMNS} FROM complaints c WHERE c.ref = $1`, [
+    ref,
+  ]);
+  return row ? versionOf(row) : undefined;
+}
+
+const VERSION_COLUMNS = 'c.last_seq, c.batch_started_at, c.batch_first_seq';
+interface VersionColumns {
+  last_seq: number;
+  batch_started_at: Date | string | null;
+  batch_first_seq: number | null;
+}
+const versionOf = (row: VersionColumns) =>
+  `${row.last_seq}:${iso(row.batch_started_at) ?? '-'}:${row.batch_first_seq ?? '-'}`;
 
 /** What each order sorts by, and its direction. */
 const ORDER: Record<ListOrder, { column: string; desc: boolean; nullable: boolean }> = {

@@ -395,3 +395,56 @@ describe('daysBetween — calendar', () => {
     expect(() => daysBetween(0, 1, 'weeks' as never, SCOTLAND)).toThrow(RangeError);
   });
 });
+
+describe('London local time from the offset of each hour (londonParts), against Intl itself', () => {
+  const intl = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+  const intlDate = (ms: number) => {
+    const p = Object.fromEntries(intl.formatToParts(ms).map((part) => [part.type, part.value]));
+    return `${p.year}-${p.month}-${p.day}`;
+  };
+  const intlOffsetMinutes = (ms: number) => {
+    const whole = Math.floor(ms / 1000) * 1000;
+    const p = Object.fromEntries(intl.formatToParts(whole).map((part) => [part.type, Number(part.value)]));
+    return Math.round((Date.UTC(p.year!, p.month! - 1, p.day!, p.hour! % 24, p.minute!, p.second!) - whole) / 60_000);
+  };
+
+  it('agrees either side of every hour of each day the offset changes, from 1840 to 2100', () => {
+    const week = 7 * 86_400_000;
+    let changes = 0;
+    for (let from = Date.UTC(1840, 0, 1); from < Date.UTC(2100, 0, 1); from += week) {
+      // A change within the week (they are weeks apart, even in the wars' double summer time): find its day.
+      if (intlOffsetMinutes(from) === intlOffsetMinutes(from + week)) continue;
+      for (let day = from; day < from + week; day += 86_400_000) {
+        if (intlOffsetMinutes(day) === intlOffsetMinutes(day + 86_400_000)) continue;
+        changes++;
+        for (let hour = day; hour <= day + 86_400_000; hour += 3_600_000) {
+          for (const at of [hour - 1_000, hour, hour + 999, hour + 1_800_000]) {
+            expect(londonDate(at), new Date(at).toISOString()).toBe(intlDate(at));
+            expect(londonOffsetMinutes(at), new Date(at).toISOString()).toBe(intlOffsetMinutes(at));
+          }
+        }
+      }
+    }
+    // Two a year since 1916 (more in the wars), one in 1847 (local mean time to GMT).
+    expect(changes).toBeGreaterThan(300);
+  });
+
+  it('agrees at random instants', () => {
+    let seed = 17;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 5_000; i++) {
+      const at = Math.floor(Date.UTC(1900, 0, 1) + random() * (Date.UTC(2100, 0, 1) - Date.UTC(1900, 0, 1)));
+      expect(londonDate(at)).toBe(intlDate(at));
+      expect(londonOffsetMinutes(at)).toBe(intlOffsetMinutes(at));
+    }
+  });
+});
