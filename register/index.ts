@@ -34,6 +34,7 @@ import {
   listComplaints,
   complaintVersion,
   readComplaint,
+  writtenVersion,
   type RegisterComplaint,
   type RegisterCountQuery,
   type RegisterCounts,
@@ -168,6 +169,9 @@ interface ReconciliationRow {
  * the API over the embedded register does (scripts/worker-and-api.ts); without, it is opened on demand and let go
  * when idle, for the tools that run beside it now and then (`openSharedPglite`), which an owner turns away at once.
  */
+/** Row versions a sole writer keeps in memory (Register.knowVersion): 100,000 × ~80 bytes. */
+const KNOWN_VERSIONS_KEPT = 100_000;
+
 export async function openRegister(
   config: Pick<AppConfig, 'DATABASE_URL' | 'DATA_DIR'> &
     Partial<Pick<AppConfig, 'ENCRYPTION_KEYS_PATH' | 'ENCRYPTION_KEYS' | 'PAYLOAD_ENCRYPTION'>>,
@@ -218,6 +222,8 @@ class SqlRegister implements Register {
   readonly accessLog: AccessLogStore;
   /** The planner's statistics where the store does not keep them (PGlite): statistics.ts. */
   private readonly statistics: PlannerStatistics;
+  /** Versions of rows, where this process is the only writer (knowVersion). */
+  private readonly versions: Map<string, string> | undefined;
 
   constructor(
     private readonly store: SqlStore,
@@ -227,6 +233,7 @@ class SqlRegister implements Register {
     this.improvementActions = improvementActionStoreOver(store, personalData);
     this.accessLog = accessLogOver(store);
     this.statistics = new PlannerStatistics(store);
+    this.versions = store.exclusive ? new Map() : undefined;
     this.statistics.opened();
   }
 
@@ -282,7 +289,10 @@ class SqlRegister implements Register {
       ],
     );
     const outcome = row!.outcome;
-    if (outcome === 'written') this.statistics.written();
+    if (outcome === 'written') {
+      this.statistics.written();
+      this.knowVersion(batch.ref, writtenVersion(batch.snapshot.lastSeq, origin.startedAtMs, firstSeq));
+    }
     return outcome;
   }
 
@@ -301,6 +311,7 @@ class SqlRegister implements Register {
       await upsertComplaint(tx, ref, snapshot, at, { origin, firstSeq: 1 });
       await writeSearchWords(tx, ref, index);
     });
+    this.knowVersion(ref, writtenVersion(snapshot.lastSeq, origin.startedAtMs, 1));
   }
 
   async refsReceived(period: Partial<ReportPeriod>): Promise<string[]> {
@@ -361,12 +372,32 @@ class SqlRegister implements Register {
     return rows[0] ? json<ComplaintSnapshot>(rows[0].snapshot) : undefined;
   }
 
-  readComplaint(ref: string): Promise<RegisterComplaint | undefined> {
-    return readComplaint(this.store, ref);
+  async readComplaint(ref: string): Promise<RegisterComplaint | undefined> {
+    const read = await readComplaint(this.store, ref);
+    if (read) this.knowVersion(ref, read.version, 'read');
+    return read;
   }
 
-  complaintVersion(ref: string): Promise<string | undefined> {
-    return complaintVersion(this.store, ref);
+  async complaintVersion(ref: string): Promise<string | undefined> {
+    const known = this.versions?.get(ref);
+    if (known) return known;
+    const version = await complaintVersion(this.store, ref);
+    if (version) this.knowVersion(ref, version, 'read');
+    return version;
+  }
+
+  /**
+   * Rows' versions this process wrote or read, where it is the store's only writer (SqlStore.exclusive: the embedded
+   * register's owner): no other process can have changed them, so complaintVersion answers from here without a
+   * query (a read of a complaint kept opened asked one each time: api/complaint-reads.ts). Bounded; an unknown one
+   * is read. A version read is kept only where none is known: a write that ended meanwhile knows better (a read that
+   * began before it could answer after it).
+   */
+  private knowVersion(ref: string, version: string, by: 'write' | 'read' = 'write'): void {
+    if (!this.versions || (by === 'read' && this.versions.has(ref))) return;
+    this.versions.delete(ref);
+    if (this.versions.size >= KNOWN_VERSIONS_KEPT) this.versions.delete(this.versions.keys().next().value!);
+    this.versions.set(ref, version);
   }
 
   listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]> {

@@ -92,6 +92,11 @@ interface VersionColumns {
 const versionOf = (row: VersionColumns) =>
   `${row.last_seq}:${iso(row.batch_started_at) ?? '-'}:${row.batch_first_seq ?? '-'}`;
 
+/** The version of a row written now from a batch (its last seq, the batch's order), as complaintVersion reads it. */
+export function writtenVersion(lastSeq: number, startedAtMs: number, firstSeq: number): string {
+  return versionOf({ last_seq: lastSeq, batch_started_at: new Date(startedAtMs), batch_first_seq: firstSeq });
+}
+
 /** What each order sorts by, and its direction. */
 const ORDER: Record<ListOrder, { column: string; desc: boolean; nullable: boolean }> = {
   received: { column: 'c.received_at', desc: false, nullable: false },

@@ -21,6 +21,11 @@ export interface SqlStore extends SqlQueryable {
   readonly description: string;
   /** Whether the database keeps its planner's statistics itself (PostgreSQL's autovacuum; PGlite: no, see statistics.ts). */
   readonly autovacuum: boolean;
+  /**
+   * Whether this process is the database's only writer while the store is open: PGlite opened by its owner (its lock
+   * file keeps others out) or in memory; not PostgreSQL, nor PGlite opened in turns (openSharedPglite).
+   */
+  readonly exclusive: boolean;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
@@ -147,6 +152,7 @@ export async function openPostgres(
   return {
     description,
     autovacuum: true,
+    exclusive: false,
     async query<T extends object>(sql: string, params: unknown[] = []) {
       return guarded(sql, async () => (await pool.query(sql, params)).rows as T[]);
     },
@@ -321,6 +327,7 @@ export function openSharedPglite(dir: string, options: { idleCloseMs?: number; l
   return {
     description: `PGlite at ${dir}`,
     autovacuum: false,
+    exclusive: false,
     query: <T extends object>(sql: string, params: unknown[] = []) =>
       using((open) => guarded(sql, async () => (await open.query<T>(sql, params)).rows)),
     exec: (sql: string) => using(async (open) => void (await open.exec(sql))),
@@ -351,6 +358,7 @@ function wrapPglite(db: PGlite, description: string, release: () => void): SqlSt
   return {
     description,
     autovacuum: false,
+    exclusive: true,
     async query<T extends object>(sql: string, params: unknown[] = []) {
       return guarded(sql, async () => (await db.query<T>(sql, params)).rows);
     },

@@ -95,6 +95,33 @@ function registerContract(name: string, open: () => Promise<Register>) {
       register = await open();
     });
 
+    it("versions a complaint's row by the write that made it: each write, a repair, not a superseded batch", async () => {
+      // Received long before the other tests' complaints, so that their lists by period do not meet it.
+      const receivedAtMs = T0 - 400 * DAY;
+      const entries = sample('REG-VERSION', receivedAtMs);
+      expect(await register.complaintVersion('REG-VERSION')).toBeUndefined();
+      await register.record(batchOf(entries, 0, 1), { startedAtMs: T0 });
+      const first = await register.complaintVersion('REG-VERSION');
+      expect((await register.readComplaint('REG-VERSION'))?.version).toBe(first);
+      await register.record(batchOf(entries, 1, 2), { startedAtMs: T0 + DAY });
+      const second = await register.complaintVersion('REG-VERSION');
+      expect(second).not.toBe(first);
+      // An older batch changes nothing, its version neither.
+      expect(await register.record(batchOf(entries, 1, 2), { startedAtMs: T0 })).toBe('superseded');
+      expect(await register.complaintVersion('REG-VERSION')).toBe(second);
+      const state = replayTimeline(entries.slice(0, 2));
+      const { timeline, ...rest } = state;
+      await register.replaceComplaint(
+        'REG-VERSION',
+        timeline,
+        { ...rest, lastSeq: 2, nextDeadline: null, overdue: false },
+        { startedAtMs: T0 + 2 * DAY, by: 'reconcile' },
+      );
+      const repaired = await register.complaintVersion('REG-VERSION');
+      expect(repaired).not.toBe(second);
+      expect((await register.readComplaint('REG-VERSION'))?.version).toBe(repaired);
+    });
+
     it('is the read model: one complaint with its timeline, and lists by filter, search, order and page', async () => {
       const zoe = sample('REG-READ-ZOE', T0).map((entry) =>
         entry.type === 'complaint-received'
@@ -392,6 +419,34 @@ async function expectHandOver(store: SqlStore): Promise<void> {
   expect(await store.query('SELECT ref FROM complaint_entries')).toEqual([{ ref: 'OLD-1' }]);
   expect(await migrate(store)).toEqual([]);
 }
+
+describe("a row's version where this process is the only writer", () => {
+  it('is answered from memory once written here (no query); a store others may write is always asked', async () => {
+    const counting = async (shared: boolean) => {
+      const store = await openPgliteInMemory();
+      const queries: string[] = [];
+      const counted: SqlStore = {
+        ...store,
+        exclusive: !shared,
+        query: (sql, params) => {
+          queries.push(sql);
+          return store.query(sql, params);
+        },
+      };
+      return { register: await registerOver(counted), queries };
+    };
+    for (const shared of [false, true]) {
+      const { register, queries } = await counting(shared);
+      const entries = sample('REG-KNOWN', T0);
+      await register.record(batchOf(entries, 0, 2), { startedAtMs: T0 });
+      const before = queries.length;
+      const version = await register.complaintVersion('REG-KNOWN');
+      expect(queries.length - before, shared ? 'shared' : 'exclusive').toBe(shared ? 1 : 0);
+      expect(version).toBe((await register.readComplaint('REG-KNOWN'))?.version);
+      await register.close();
+    }
+  });
+});
 
 describe('migrations (postgrator)', () => {
   it('applies the files to a new register once, in one transaction', async () => {
