@@ -278,16 +278,19 @@ class SqlRegister implements Register {
     const index =
       firstSeq === 1 ? await searchIndexOf(this.personalData, batch.ref, batch.snapshot.details) : undefined;
     // One statement (migration 011 register_record_batch): the write order, the entries, the row, the words.
-    const [row] = await this.store.query<{ outcome: RegisterWriteOutcome }>(
-      `SELECT register_record_batch(${sqlParams(23)}) AS outcome`,
-      [
+    const [row] = await this.store
+      .query<{ outcome: RegisterWriteOutcome }>(`SELECT register_record_batch(${sqlParams(23)}) AS outcome`, [
         ...complaintRowValues(batch.ref, batch.snapshot, updatedAt(batch), { origin, firstSeq }),
         JSON.stringify(batch.entries),
         origin.by ?? null,
         index ?? null,
         SEARCH_VERSION,
-      ],
-    );
+      ])
+      .catch((error: unknown) => {
+        // Whether it was written is not known: the row's version is asked of the store next time.
+        this.versions?.delete(batch.ref);
+        throw error;
+      });
     const outcome = row!.outcome;
     if (outcome === 'written') {
       this.statistics.written();
