@@ -14,7 +14,7 @@ import { repoRoot } from '../../platform/repo-root';
 import { letterIdFor } from '../../domain/digests';
 import { openPgliteInMemory, type Register, registerOver } from '../../register';
 import type { WebOptions } from '../../web/plugin';
-import { type ApiStack, people, type Person, startApiStack } from './api';
+import { type ApiStack, caller, people, type Person, startApiStack } from './api';
 import { startDevServer } from './temporal';
 
 /** How long a page may take to show what a test waits for (a form's action goes through Temporal). */
@@ -138,4 +138,11 @@ export function keepLetterToPost(stack: WebStack, ref: string, recipientName: st
     createdAt: new Date().toISOString(),
     postBy: new Date(Date.now() + 86_400_000).toISOString(),
   });
+}
+
+/** The complaint's access log as an auditor reads it through the API: "<viewer id> <route>" per read, oldest first. */
+export async function accessReads(stack: WebStack, ref: string): Promise<string[]> {
+  const log = await caller(stack.api.app)('auditor', 'GET', `/complaints/${ref}/access-log?limit=100`);
+  const items = log.json().items as Array<{ viewer: { id: string }; route: string }>;
+  return items.map((item) => `${item.viewer.id} ${item.route}`);
 }

@@ -7,6 +7,7 @@ import { londonDate } from '../../domain/calendar';
 import { caller, intakeBody, people } from '../support/api';
 import {
   POLL,
+  accessReads,
   expectAccessible,
   keepLetterToPost,
   screenshot,
@@ -167,11 +168,7 @@ describe('letters to post in the browser', () => {
     // The queue and the PDF name the complainant and their address: each read is in the complaint's access log, intake's
     // too (it is shown names and addresses in the queue, though it may not open complaints).
     await expect
-      .poll(async () => {
-        const log = await caller(stack.api.app)('auditor', 'GET', `/complaints/${ref}/access-log?limit=100`);
-        const items = log.json().items as Array<{ viewer: { id: string }; route: string }>;
-        return items.map((item) => `${item.viewer.id} ${item.route}`);
-      }, POLL)
+      .poll(() => accessReads(stack, ref), POLL)
       .toEqual(
         expect.arrayContaining([
           `${people.intake.id} GET /letters-to-post`,
