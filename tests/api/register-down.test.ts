@@ -7,14 +7,14 @@
 import net from 'node:net';
 import type { Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
 import { toApiError } from '../../api/errors';
-import { openPgliteInMemory, openPostgres, registerOver, type Register } from '../../register';
+import type { Register } from '../../register';
 import { RegisterUnavailableError, type SqlStore } from '../../register/sql';
 import { caller, intakeBody, testTokens, unreachableTemporal } from '../support/api';
 import { testPayloadKeys } from '../support/payload-keys';
+import { openTestRegister, type TestRegister } from '../support/test-register';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 
@@ -54,37 +54,24 @@ async function relayTo(target: { host: string; port: number }) {
   };
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 let app: FastifyInstance;
 let connection: Connection;
 let call: ReturnType<typeof caller>;
 let register: Register;
 let store: SqlStore;
+let testRegister: TestRegister;
 let relay: Awaited<ReturnType<typeof relayTo>> | undefined;
-const schema = `register_down_${process.pid}_${Date.now().toString(36)}`;
 
 beforeAll(async () => {
   if (databaseUrl) {
     const url = new URL(databaseUrl);
     relay = await relayTo({ host: url.hostname, port: Number(url.port || 5432) });
-    await admin(`CREATE SCHEMA ${schema}`);
-    url.hostname = '127.0.0.1';
-    url.port = String(relay.port);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    store = await openPostgres(url.toString(), { connectTimeoutMs: 2_000 });
-  } else {
-    store = await openPgliteInMemory();
   }
-  register = await registerOver(store, { keys: testPayloadKeys() });
+  testRegister = await openTestRegister('register_down', {
+    keys: testPayloadKeys(),
+    ...(relay ? { throughPort: relay.port } : {}),
+  });
+  ({ register, store } = testRegister);
   const unreachable = await unreachableTemporal(1_000, { personalData: register.personalData });
   connection = unreachable.connection;
   app = await buildApp({ complaints: unreachable.complaints, tokens: testTokens(), register });
@@ -93,9 +80,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close().catch(() => undefined);
-  await register?.close().catch(() => undefined);
   await relay?.close();
-  if (databaseUrl) await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await testRegister?.drop();
   await connection?.close();
 });
 

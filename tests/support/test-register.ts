@@ -4,21 +4,34 @@ import pg from 'pg';
 import { receiveComplaint, replayTimeline, type ComplaintEvent, type TimelineEntry } from '../../domain/complaint';
 import type { ComplaintDetails } from '../../domain/intake';
 import { getProcedure } from '../../domain/procedures';
-import { openPgliteInMemory, openPostgres, registerOver, type Register } from '../../register';
+import type { PayloadKeyRing } from '../../platform/payload-keys';
+import { openPgliteInMemory, openPostgres, registerOver, type Register, type SqlStore } from '../../register';
 
 const DAY = 86_400_000;
 
 export interface TestRegister {
   register: Register;
+  /** The store under it (a test that breaks the connection works on it). */
+  store: SqlStore;
   /** Closes the register and drops its schema. */
   drop(): Promise<void>;
 }
 
-export async function openTestRegister(name: string): Promise<TestRegister> {
+export async function openTestRegister(
+  name: string,
+  options: {
+    /** The key ring wrapping the complaints' data keys (absent: personal data kept as given). */
+    keys?: PayloadKeyRing;
+    /** Reach PostgreSQL through 127.0.0.1 at this port (a relay the test can cut), not at TEST_DATABASE_URL's. */
+    throughPort?: number;
+  } = {},
+): Promise<TestRegister> {
   const databaseUrl = process.env.TEST_DATABASE_URL;
+  const keys = options.keys ? { keys: options.keys } : {};
   if (!databaseUrl) {
-    const register = await registerOver(await openPgliteInMemory());
-    return { register, drop: () => register.close() };
+    const store = await openPgliteInMemory();
+    const register = await registerOver(store, keys);
+    return { register, store, drop: () => register.close() };
   }
   const schema = `${name}_${process.pid}_${Date.now().toString(36)}`;
   const admin = async (sql: string) => {
@@ -33,11 +46,19 @@ export async function openTestRegister(name: string): Promise<TestRegister> {
   await admin(`CREATE SCHEMA ${schema}`);
   const url = new URL(databaseUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  const register = await registerOver(await openPostgres(url.toString()));
+  if (options.throughPort) {
+    url.hostname = '127.0.0.1';
+    url.port = String(options.throughPort);
+  }
+  // Through a relay: a cut one answers a new connection at once or never, so the wait is short.
+  const store = await openPostgres(url.toString(), options.throughPort ? { connectTimeoutMs: 2_000 } : {});
+  const register = await registerOver(store, keys);
   return {
     register,
+    store,
     drop: async () => {
-      await register.close();
+      // A test may leave the register unable to close (its connection cut): the schema goes all the same.
+      await register.close().catch(() => undefined);
       await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     },
   };
