@@ -66,6 +66,23 @@ describe('read-your-writes', () => {
     expect(after.json()).toEqual(acknowledged.json());
   });
 
+  it('keeps a complaint read from the register only while its row is unchanged: a later write is read at once', async () => {
+    const ref = (await newComplaint()).json().ref as string;
+    await eventually(async () => expect((await read(ref)).headers['complaint-read-from']).toBe('register'));
+    const kept = await read(ref);
+    expect(kept.json().timeline).toHaveLength(1);
+    // Another writer's batch (as another worker's would be), not through this API: the next plain read shows it.
+    const snapshot = (await register.complaint(ref))!;
+    const note = { type: 'note-added', text: 'Written elsewhere', seq: 2, at: new Date().toISOString() };
+    await register.record(
+      { ref, entries: [{ ...note, actor: { id: 'officer-1' } } as never], snapshot: { ...snapshot, lastSeq: 2 } },
+      { startedAtMs: Date.now() + 60_000 },
+    );
+    const after = await read(ref);
+    expect(after.headers['complaint-revision']).toBe('2');
+    expect(after.json().timeline[1]).toMatchObject({ text: 'Written elsewhere' });
+  });
+
   it('falls back to the workflow when the register write fell back to the background activity', async () => {
     const ref = (await newComplaint()).json().ref as string;
     await eventually(async () => expect((await read(ref, 1)).headers['complaint-read-from']).toBe('register'));
