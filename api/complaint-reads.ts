@@ -1,3 +1,4 @@
+import { setBounded } from '../domain/bounded-map';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ComplaintSnapshot } from '../activities/contract';
@@ -191,7 +192,7 @@ export interface EarlierContact {
  * many: as long as a data key is kept (platform/personal-data.ts DATA_KEY_CACHE_MS), so that a complaint erased by
  * another process (whose row an erasure by retention does not change) reads as erased here within the same time.
  */
-export const RECENT_READ_MS = DATA_KEY_CACHE_MS;
+const RECENT_READ_MS = DATA_KEY_CACHE_MS;
 const RECENT_READS_KEPT = 2_000;
 
 export class ComplaintReads {
@@ -259,10 +260,13 @@ export class ComplaintReads {
   }
 
   private keepRecent(ref: string, version: string, read: ComplaintRead): void {
-    this.recent.delete(ref);
-    if (this.recent.size >= RECENT_READS_KEPT) this.recent.delete(this.recent.keys().next().value!);
     // Frozen: every caller gets this same object, and none may change what the next one reads.
-    this.recent.set(ref, { version, read: deepFreeze(read), untilMs: Date.now() + RECENT_READ_MS });
+    setBounded(
+      this.recent,
+      ref,
+      { version, read: deepFreeze(read), untilMs: Date.now() + RECENT_READ_MS },
+      RECENT_READS_KEPT,
+    );
   }
 
   /**

@@ -10,6 +10,8 @@
  * - a "working day" is a date that is neither a Saturday, a Sunday, nor listed in the holiday calendar.
  */
 
+import { setBounded } from './bounded-map';
+
 export type DayKind = 'calendar' | 'working';
 
 export interface DayCount {
@@ -107,8 +109,7 @@ function offsetThrough(spans: Map<number, number | null>, span: number, spanMs: 
   const start = span * spanMs;
   const atStart = offsetAt(start);
   const offset = atStart === offsetAt(start + spanMs - 1000) ? atStart : null;
-  if (spans.size >= OFFSETS_KEPT) spans.delete(spans.keys().next().value!);
-  spans.set(span, offset);
+  setBounded(spans, span, offset, OFFSETS_KEPT);
   return offset;
 }
 

@@ -1,3 +1,4 @@
+import { setBounded } from './bounded-map';
 import { z } from 'zod';
 import { isoDayOfWeek } from './calendar';
 import { LocalDateSchema, TextSchema } from './vocabulary';
@@ -69,8 +70,7 @@ export class NamedCalendarCache {
     let answer = this.answers.get(key);
     if (answer === undefined) {
       answer = work();
-      if (this.answers.size >= this.maxEntries) this.answers.delete(this.answers.keys().next().value as string);
-      this.answers.set(key, answer);
+      setBounded(this.answers, key, answer, this.maxEntries);
     }
     return { holidays: [...answer.holidays], names: { ...answer.names } };
   }

@@ -1,3 +1,4 @@
+import { setBounded } from '../domain/bounded-map';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { ERASED_TEXT, ERASURE_RECORD_KEY, isSealedText } from '../domain/personal-fields';
 import type { PayloadKeyRing } from './payload-keys';
@@ -171,8 +172,7 @@ export class PersonalData {
   private cacheKey(keyRef: string, key: Buffer): void {
     this.cachedKeys.delete(keyRef);
     if (this.erasedHere.has(keyRef)) return;
-    if (this.cachedKeys.size >= DATA_KEY_CACHE_SIZE) this.cachedKeys.delete(this.cachedKeys.keys().next().value!);
-    this.cachedKeys.set(keyRef, { key, untilMs: this.nowMs() + DATA_KEY_CACHE_MS });
+    setBounded(this.cachedKeys, keyRef, { key, untilMs: this.nowMs() + DATA_KEY_CACHE_MS }, DATA_KEY_CACHE_SIZE);
   }
 
   private unwrap(record: DataKeyRecord): Buffer | undefined {

@@ -1,3 +1,4 @@
+import { setBounded } from '../domain/bounded-map';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type {
@@ -398,9 +399,7 @@ class SqlRegister implements Register {
    */
   private knowVersion(ref: string, version: string, by: 'write' | 'read' = 'write'): void {
     if (!this.versions || (by === 'read' && this.versions.has(ref))) return;
-    this.versions.delete(ref);
-    if (this.versions.size >= KNOWN_VERSIONS_KEPT) this.versions.delete(this.versions.keys().next().value!);
-    this.versions.set(ref, version);
+    setBounded(this.versions, ref, version, KNOWN_VERSIONS_KEPT);
   }
 
   listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]> {
