@@ -11,7 +11,7 @@ import type { AccessRecorder } from '../api/access-recorder';
 import type { Caller } from '../api/auth';
 import type { ComplaintService } from '../api/complaint-service';
 import type { ComplaintReads } from '../api/complaint-reads';
-import { ApiError } from '../api/errors';
+import { ApiError, toApiError } from '../api/errors';
 import type { LetterService } from '../api/letter-service';
 import type { RootCauseTaxonomy } from '../domain/root-causes';
 import type { Register } from '../register';
@@ -154,7 +154,9 @@ function webErrorHandler(context: WebContext) {
     request: FastifyRequest,
     reply: FastifyReply,
   ) => {
-    const status = error.statusCode ?? 500;
+    // What the API would answer (api/errors.ts toApiError): a register or Temporal that cannot be reached is a 503.
+    const answer = toApiError(error);
+    const status = error.statusCode ?? answer.statusCode;
     if (status === 401) {
       const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
       return reply.redirect(`/sign-in${next}`, 303);
@@ -173,7 +175,7 @@ function webErrorHandler(context: WebContext) {
       message = error instanceof ApiError ? error.message : 'Check the address and try again.';
     } else if (status === 503) {
       title = 'The service is not available just now';
-      message = error.message;
+      message = answer.message;
     } else if (status < 500) {
       title = 'There is a problem with the request';
       message = error.message;

@@ -4,6 +4,7 @@
 // process (pg emits 'error' on a checked-out client, which unheard crashed the worker in that drill). A TCP relay of
 // the test's own stands between the register and the real PostgreSQL at TEST_DATABASE_URL, so that the test can
 // cut it; without TEST_DATABASE_URL, the embedded register closed under the API stands in.
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +16,7 @@ import { RegisterUnavailableError, type SqlStore } from '../../register/sql';
 import { caller, intakeBody, testTokens, unreachableTemporal } from '../support/api';
 import { testPayloadKeys } from '../support/payload-keys';
 import { openTestRegister, type TestRegister } from '../support/test-register';
+import { signInCookie, testDevUsers } from '../support/web';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 
@@ -74,7 +76,16 @@ beforeAll(async () => {
   ({ register, store } = testRegister);
   const unreachable = await unreachableTemporal(1_000, { personalData: register.personalData });
   connection = unreachable.connection;
-  app = await buildApp({ complaints: unreachable.complaints, tokens: testTokens(), register });
+  app = await buildApp({
+    complaints: unreachable.complaints,
+    tokens: testTokens(),
+    register,
+    web: {
+      council: { name: 'Test Council' },
+      session: { key: randomBytes(32), idleMinutes: 30, secure: false },
+      devUsers: testDevUsers(),
+    },
+  });
   call = caller(app);
 });
 
@@ -102,6 +113,14 @@ describe('the register unreachable', () => {
         error: { code: 'register-unavailable', message: expect.stringMatching(/^The register /) },
       });
     }
+  });
+
+  it('shows a person the page the service is not available, 503, not an error of ours', async () => {
+    const cookie = await signInCookie(app, 'case-officer');
+    const page = await app.inject({ method: 'GET', url: '/', headers: { cookie } });
+    expect(page.statusCode).toBe(503);
+    expect(page.body).toContain('The service is not available just now');
+    expect(page.body).toContain('The register (the database) is not answering');
   });
 
   it.runIf(databaseUrl)('answers again once the database is back', async () => {

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { unusedLoopbackPort } from '../../platform/ports';
@@ -145,4 +146,22 @@ export async function accessReads(stack: WebStack, ref: string): Promise<string[
   const log = await caller(stack.api.app)('auditor', 'GET', `/complaints/${ref}/access-log?limit=100`);
   const items = log.json().items as Array<{ viewer: { id: string }; route: string }>;
   return items.map((item) => `${item.viewer.id} ${item.route}`);
+}
+
+/**
+ * Signs in through the development sign-in form without a browser (`app.inject`), as `person` (default: the first
+ * development person); the answer's session cookie.
+ */
+export async function signInCookie(app: FastifyInstance, person: Person = 'intake'): Promise<string> {
+  const page = await app.inject({ method: 'GET', url: '/sign-in' });
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  const anonymous = String(page.headers['set-cookie']).split(';')[0]!;
+  const signedIn = await app.inject({
+    method: 'POST',
+    url: '/sign-in/development',
+    headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: token!, person: people[person].id }).toString(),
+  });
+  expect(signedIn.statusCode).toBe(303);
+  return String(signedIn.headers['set-cookie']);
 }

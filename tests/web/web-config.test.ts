@@ -13,7 +13,7 @@ import { oidcSettingsOf, webOptionsFromConfig } from '../../web/config';
 import { rolesFromClaim } from '../../web/oidc';
 import { webApplication, type WebOptions } from '../../web/plugin';
 import { safeNext } from '../../web/session';
-import { testDevUsers } from '../support/web';
+import { signInCookie, testDevUsers } from '../support/web';
 
 const dataDirs: string[] = [];
 afterAll(() => {
@@ -42,21 +42,6 @@ async function webOnly(
     reports: {},
   });
   return app;
-}
-
-/** Signs in as the first development person; the answer's session cookie. */
-async function signInCookie(app: FastifyInstance): Promise<string> {
-  const page = await app.inject({ method: 'GET', url: '/sign-in' });
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-  const anonymous = String(page.headers['set-cookie']).split(';')[0]!;
-  const signedIn = await app.inject({
-    method: 'POST',
-    url: '/sign-in/development',
-    headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ _csrf: token!, person: testDevUsers()[0]!.id }).toString(),
-  });
-  expect(signedIn.statusCode).toBe(303);
-  return String(signedIn.headers['set-cookie']);
 }
 
 describe('the session cookie and the page headers', () => {
