@@ -397,6 +397,8 @@ describe('daysBetween — calendar', () => {
 });
 
 describe('London local time from the offset of each hour (londonParts), against Intl itself', () => {
+  // The reference: a formatter of the test's own, not the module's, so that the comparison owes nothing to the code
+  // under test.
   const intl = new Intl.DateTimeFormat('en-GB', {
     timeZone: 'Europe/London',
     year: 'numeric',
