@@ -4,6 +4,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+// eslint-disable-next-line no-restricted-imports -- what worker/workflow-thread.cjs changes is only seen there
+import { globalHandlers } from '@temporalio/worker/lib/workflow/vm-shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readHistoryFile, type ComplaintHistory } from '../../audit/histories';
 import { replayComplaintHistories, type ReplayOutcome } from '../../audit/replay';
@@ -65,6 +67,11 @@ describe('recorded histories (tests/histories/*.json)', () => {
   it('are replayed with no watchdog thread per call into the sandbox (worker/workflow-options.ts ComplaintsWorker)', () => {
     expect(sandboxCalls.all).toBeGreaterThan(histories.length);
     expect(sandboxCalls.withTimeout).toBe(0);
+  });
+
+  it("are replayed without the SDK's promise tracking in this thread (worker/workflow-thread.cjs)", () => {
+    expect(globalHandlers.installed).toBe(true);
+    expect(globalHandlers.promiseHookInstalled).toBe(false);
   });
 
   it('are the ones the manifest lists, and there are some', () => {
