@@ -69,24 +69,6 @@ export const WORKFLOW_THREAD_ENTRY = path.join(__dirname, 'workflow-thread.cjs')
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same CommonJS module the threads load
 const { installWithoutPromiseStacks } = require(WORKFLOW_THREAD_ENTRY) as { installWithoutPromiseStacks(): void };
 
-/** What a workflow thread holds besides its cached complaints (the SDK, the bundle, one complaint's work). */
-const WORKFLOW_THREAD_BASE_MB = 256;
-/** A cached complaint's share of its thread's heap: about 1 MiB live once zod is loaded (bench/README.md), doubled. */
-const WORKFLOW_THREAD_MB_PER_CACHED = 2;
-
-/**
- * The old-generation limit of each workflow thread's V8 heap. Without one, V8 let the thread's heap grow to 2 GiB
- * under load (its growing factor over a live set of 0.5 GiB with 500 complaints cached) before collecting it, and
- * the process kept that memory. With it, V8 collects as the heap nears the limit; a thread whose live set truly
- * exceeded it would end with ERR_WORKER_OUT_OF_MEMORY and take the worker down, to be restarted (nothing is lost:
- * workflows are durable). So it follows the cache's size (WORKER_MAX_CACHED_WORKFLOWS) and the threads sharing it.
- */
-export function workflowThreadHeapLimitMb(maxCachedWorkflows: number, threads: number): number {
-  return Math.ceil(
-    WORKFLOW_THREAD_BASE_MB + (WORKFLOW_THREAD_MB_PER_CACHED * maxCachedWorkflows) / Math.max(threads, 1),
-  );
-}
-
 /**
  * The SDK's Worker, calling into the workflow sandbox without a watchdog thread and without tracking promises.
  *
@@ -116,19 +98,11 @@ export class ComplaintsWorker extends Worker {
       installWithoutPromiseStacks();
       return super.createWorkflowCreator(bundle, { ...compiledOptions, isolateExecutionTimeoutMs }, logger);
     }
-    // As the SDK's ThreadedVMWorkflowCreator.create (@temporalio/worker 1.24), from our entry file, with a heap limit.
-    const { patchActivationCallback, workflowThreadPoolSize, maxCachedWorkflows } = compiledOptions;
-    const resourceLimits = {
-      maxOldGenerationSizeMb: workflowThreadHeapLimitMb(maxCachedWorkflows, workflowThreadPoolSize),
-    };
+    // As the SDK's ThreadedVMWorkflowCreator.create (@temporalio/worker 1.24), from our entry file.
+    const { patchActivationCallback } = compiledOptions;
     const threads = Array.from(
-      { length: workflowThreadPoolSize },
-      () =>
-        new WorkerThreadClient(
-          new WorkflowThread(WORKFLOW_THREAD_ENTRY, { resourceLimits }),
-          logger,
-          patchActivationCallback,
-        ),
+      { length: compiledOptions.workflowThreadPoolSize },
+      () => new WorkerThreadClient(new WorkflowThread(WORKFLOW_THREAD_ENTRY), logger, patchActivationCallback),
     );
     await Promise.all(
       threads.map((thread) =>

@@ -2,7 +2,6 @@
 // without its promise tracking (a stack trace captured and source-mapped for every Promise, a quarter of a replay's
 // CPU). What it gives up is the `__stack_trace` query; the SDK's own worker, beside it, still answers it, which is
 // what shows the difference is ours.
-import type { Worker as NodeThread } from 'node:worker_threads';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -12,7 +11,6 @@ import { complaintWorkflow } from '../../workflows';
 import { complaintStateQuery } from '../../workflows/messages';
 import { complaintStartOptions } from '../../workflows/start-options';
 import { createComplaintsWorker } from '../../worker/create-worker';
-import { workflowThreadHeapLimitMb } from '../../worker/workflow-options';
 import { ComplaintHarness } from '../support/complaint-harness';
 import { RecordingActivities } from '../support/recording-activities';
 import { bundleComplaintWorkflows, startTimeSkippingServer } from '../support/temporal';
@@ -77,25 +75,5 @@ describe('the workflow threads', () => {
     });
     const asked = (await askOneComplaint(worker, taskQueue, '__stack_trace')) as { answer?: string };
     expect(asked.answer).toMatch(/at /);
-  });
-
-  it("are given a heap limit that follows the workflow cache's size", async () => {
-    const worker = await createComplaintsWorker({
-      connection: env.nativeConnection,
-      namespace: 'default',
-      taskQueue: `workflow-thread-limit-${process.pid}`,
-      activities: new RecordingActivities().activities,
-      workflowBundle: bundle,
-      workerOptions: { maxCachedWorkflows: 300 },
-    });
-    // The SDK keeps its threads out of its interface: reached the way the SDK itself holds them.
-    const { workerThreadClients } = (worker as unknown as { workflowCreator: { workerThreadClients: unknown[] } })
-      .workflowCreator;
-    const limits = workerThreadClients.map(
-      (client) => (client as { workerThread: NodeThread }).workerThread.resourceLimits?.maxOldGenerationSizeMb,
-    );
-    expect(limits).toEqual([workflowThreadHeapLimitMb(300, 1)]);
-    expect(workflowThreadHeapLimitMb(300, 1)).toBe(256 + 600);
-    await worker.runUntil(Promise.resolve());
   });
 });
