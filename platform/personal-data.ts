@@ -43,8 +43,15 @@ export interface Erasure {
 
 /** Where data keys are kept (the register: register/data-keys.ts). */
 export interface DataKeyStore {
-  /** Keeps a new key unless the reference has one already (then the one kept stands). */
-  insertDataKey(record: { keyRef: string; wrappedKey: string; wrappingKeyId: string }): Promise<void>;
+  /**
+   * Keeps a new key unless the reference has one already (then the one kept stands), and answers the one kept;
+   * undefined when it cannot say (one kept by another writer meanwhile: find it).
+   */
+  insertDataKey(record: {
+    keyRef: string;
+    wrappedKey: string;
+    wrappingKeyId: string;
+  }): Promise<DataKeyRecord | undefined>;
   findDataKeys(keyRefs: readonly string[]): Promise<DataKeyRecord[]>;
   /**
    * Forgets the wrapped key for ever, deletes the reference's search index and logs the erasure (the first one
@@ -148,14 +155,13 @@ export class PersonalData {
   private async dataKey(keyRef: string): Promise<Buffer> {
     const cached = this.cachedKey(keyRef);
     if (cached) return cached;
-    const ring = this.ring!;
-    let [record] = await this.store.findDataKeys([keyRef]);
-    if (!record) {
-      const { id, key } = ring.current;
-      const wrapped = aesGcmSeal(key, randomBytes(32), `data-key:${keyRef}:${id}`).toString('base64');
-      await this.store.insertDataKey({ keyRef, wrappedKey: wrapped, wrappingKeyId: id });
-      [record] = await this.store.findDataKeys([keyRef]);
-    }
+    // Offered a new key at once, which the store keeps only if the reference has none: one statement for a new
+    // complaint's key or one kept already (wrapping 32 random bytes costs microseconds).
+    const { id, key: wrapping } = this.ring!.current;
+    const wrapped = aesGcmSeal(wrapping, randomBytes(32), `data-key:${keyRef}:${id}`).toString('base64');
+    const record =
+      (await this.store.insertDataKey({ keyRef, wrappedKey: wrapped, wrappingKeyId: id })) ??
+      (await this.store.findDataKeys([keyRef]))[0];
     const key = record ? this.unwrap(record) : undefined;
     if (!key) throw new ErasedDataError(`the personal data of ${keyRef} was erased`);
     this.cacheKey(keyRef, key);

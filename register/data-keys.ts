@@ -36,14 +36,33 @@ interface DestructionRow {
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
 const isoOrNull = (value: Date | string | null) => (value === null ? null : iso(value));
 
+function recordOf(row: DataKeyRow): DataKeyRecord {
+  return {
+    keyRef: row.key_ref,
+    wrappedKey: row.wrapped_key,
+    wrappingKeyId: row.wrapping_key_id,
+    createdAt: iso(row.created_at),
+    destroyedAt: isoOrNull(row.destroyed_at),
+  };
+}
+
 export function dataKeyStoreOver(store: SqlStore): DataKeyStore {
   return {
     async insertDataKey({ keyRef, wrappedKey, wrappingKeyId }) {
-      await store.query(
-        `INSERT INTO personal_data_keys (key_ref, wrapped_key, wrapping_key_id) VALUES ($1, $2, $3)
-         ON CONFLICT (key_ref) DO NOTHING`,
+      // One statement: the key inserted, else the one kept. The second SELECT sees the statement's snapshot, so a
+      // key another process committed while this INSERT waited on it is in neither: then undefined (ask again).
+      const [row] = await store.query<DataKeyRow>(
+        `WITH inserted AS (
+           INSERT INTO personal_data_keys (key_ref, wrapped_key, wrapping_key_id) VALUES ($1, $2, $3)
+           ON CONFLICT (key_ref) DO NOTHING
+           RETURNING key_ref, wrapped_key, wrapping_key_id, created_at, destroyed_at)
+         SELECT * FROM inserted
+         UNION ALL
+         SELECT key_ref, wrapped_key, wrapping_key_id, created_at, destroyed_at FROM personal_data_keys
+          WHERE key_ref = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
         [keyRef, wrappedKey, wrappingKeyId],
       );
+      return row && recordOf(row);
     },
     async findDataKeys(keyRefs): Promise<DataKeyRecord[]> {
       if (keyRefs.length === 0) return [];
@@ -52,13 +71,7 @@ export function dataKeyStoreOver(store: SqlStore): DataKeyStore {
           WHERE key_ref = ANY($1::text[])`,
         [keyRefs],
       );
-      return rows.map((row) => ({
-        keyRef: row.key_ref,
-        wrappedKey: row.wrapped_key,
-        wrappingKeyId: row.wrapping_key_id,
-        createdAt: iso(row.created_at),
-        destroyedAt: isoOrNull(row.destroyed_at),
-      }));
+      return rows.map(recordOf);
     },
     async destroyDataKey(keyRef, erasure) {
       const destroyed = await store.transaction((tx) => destroy(tx, keyRef, erasure));

@@ -126,11 +126,13 @@ export function letterStoreOver(store: SqlQueryable, personal: PersonalData): Le
     async keep(plain) {
       const letter = await sealedLetter(personal, plain);
       const pdf = plain.pdf ? await personal.sealBytes(plain.ref, plain.pdf) : null;
-      await store.query(
+      // The letter as kept: the new row, or (a retried activity) the one kept before under this id.
+      const [inserted] = await store.query<LetterRow>(
         `INSERT INTO letters (id, notice_id, ref, kind, channel, status, recipient_name, recipient_email, address_lines,
            subject, body, pdf_base64, created_at, post_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14)
-         ON CONFLICT (id) DO NOTHING`,
+         ON CONFLICT (id) DO NOTHING
+         RETURNING ${COLUMNS}`,
         [
           letter.id,
           letter.noticeId,
@@ -148,7 +150,7 @@ export function letterStoreOver(store: SqlQueryable, personal: PersonalData): Le
           letter.postBy ?? null,
         ],
       );
-      return (await get(letter.id))!;
+      return inserted ? personal.open(fromRow(inserted)) : (await get(letter.id))!;
     },
     async list(filter = {}) {
       const where: string[] = [];

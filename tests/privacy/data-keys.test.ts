@@ -109,6 +109,32 @@ describe('key rotation', () => {
   });
 });
 
+describe('a data key kept', () => {
+  it('is offered in one statement, which answers the key kept: the new one, or the one kept before', async () => {
+    const keys = dataKeyStoreOver(store);
+    const first = await keys.insertDataKey({
+      keyRef: 'KEYS-ONCE',
+      wrappedKey: 'd2hhdCB3YXMgZmlyc3Q=',
+      wrappingKeyId: 'k1',
+    });
+    expect(first).toMatchObject({ keyRef: 'KEYS-ONCE', wrappedKey: 'd2hhdCB3YXMgZmlyc3Q=', wrappingKeyId: 'k1' });
+    expect(first?.destroyedAt).toBeNull();
+    const again = await keys.insertDataKey({ keyRef: 'KEYS-ONCE', wrappedKey: 'c2Vjb25k', wrappingKeyId: 'k2' });
+    expect(again).toEqual(first);
+    expect(await keys.findDataKeys(['KEYS-ONCE'])).toEqual([first]);
+  });
+
+  it('is asked for again when the offer cannot say which key was kept (another writer committed one meanwhile)', async () => {
+    const keyStore = dataKeyStoreOver(store);
+    const sealedElsewhere = await new PersonalData(testPayloadKeys(), keyStore).seal('KEYS-RACE', 'Zxq raced');
+    const racing = { ...keyStore, insertDataKey: async () => undefined };
+    const here = new PersonalData(testPayloadKeys(), racing);
+    const sealedHere = await here.seal('KEYS-RACE', 'Zxq here');
+    // Both under the one key the register kept.
+    expect(await here.open([sealedElsewhere, sealedHere])).toEqual(['Zxq raced', 'Zxq here']);
+  });
+});
+
 describe('erasure', () => {
   it('reads a destroyed key as erased, refuses sealing under it, and leaves nothing to unwrap', async () => {
     const personal = register.personalData;
