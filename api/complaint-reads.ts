@@ -5,7 +5,15 @@ import type { ComplaintSnapshot } from '../activities/contract';
 import { stateAtRevision, type ComplaintState, type TimelineEntry } from '../domain/complaint';
 import { canonicalJson } from '../domain/idempotency';
 import { STATED_RULE, TextSchema } from '../domain/vocabulary';
-import { type CountBy, listOrders, type Register, type RegisterCounts, type RegisterListQuery } from '../register';
+import {
+  type CountBy,
+  type ListedSnapshot,
+  listOrders,
+  type Register,
+  type RegisterCounts,
+  type RegisterListQuery,
+  type RegisterListRow,
+} from '../register';
 import { MAX_QUERY_WORDS, searchTermsOf, searchWords } from '../register/search';
 import { DATA_KEY_CACHE_MS } from '../platform/personal-data';
 import { type ActionAnswer, isWholeState } from '../workflows/messages';
@@ -192,6 +200,15 @@ export interface EarlierContact {
  * many: as long as a data key is kept (platform/personal-data.ts DATA_KEY_CACHE_MS), so that a complaint erased by
  * another process (whose row an erasure by retention does not change) reads as erased here within the same time.
  */
+/** What of the register the reads use. */
+type ReadModelRegister = Pick<
+  Register,
+  'readComplaint' | 'complaintVersion' | 'listComplaints' | 'countComplaints' | 'personalData'
+>;
+type ListingRegister = Pick<Register, 'listComplaints'>;
+/** A page of whole snapshots (a list of complaints as they stand: the web application's worklist). */
+const whole = (register: ListingRegister, query: RegisterListQuery) => register.listComplaints(query);
+
 const RECENT_READ_MS = DATA_KEY_CACHE_MS;
 const RECENT_READS_KEPT = 2_000;
 
@@ -203,10 +220,7 @@ export class ComplaintReads {
     /** `opened`: the one opening of sealed personal fields (platform/personal-data.ts), applied to all it answers. */
     private readonly complaints: Pick<ComplaintService, 'state' | 'opened'>,
     /** The read model; absent (tests of the API alone), every complaint is read from its workflow and lists are 503. */
-    private readonly register?: Pick<
-      Register,
-      'readComplaint' | 'complaintVersion' | 'listComplaints' | 'countComplaints' | 'personalData'
-    >,
+    private readonly register?: ReadModelRegister,
     /** The access log: reads given a `ReadBy` that disclose personal data are recorded in it. */
     private readonly access?: Pick<AccessRecorder, 'record'>,
     /** Read repair (api/register-repairs.ts): a complaint whose register entries Temporal contradicts is rewritten. */
@@ -310,7 +324,9 @@ export class ComplaintReads {
   /** One page of complaints, from the register (the same for the API's GET /complaints and the web application). */
   async list(query: ComplaintListQuery, viewer: Viewer, route: string): Promise<ComplaintList> {
     const personal = mayReadPersonalData(viewer);
-    const { rows, nextCursor } = await this.page(query, viewer, route);
+    const { rows, nextCursor } = await this.page(query, viewer, route, (register, q) =>
+      register.listComplaints(q, 'listed'),
+    );
     const items = rows.map(({ snapshot, recordedAt }) => listItem(snapshot, recordedAt, personal));
     // Opened only for a viewer who may read them (the others' items carry none).
     return { items: personal ? await this.complaints.opened(items) : items, nextCursor };
@@ -330,10 +346,10 @@ export class ComplaintReads {
       throw new ApiError(403, 'forbidden', 'Listing complaints in full needs a role that may read personal data');
     if (options.personalData === false) {
       // A page that shows none of it (the team page): left out, not opened, not in the access log.
-      const { rows, nextCursor } = await this.page(query, viewer, route, { logged: false });
+      const { rows, nextCursor } = await this.page(query, viewer, route, whole, { logged: false });
       return { states: rows.map(({ snapshot }) => withoutPersonalDetails(stateOf(snapshot, []))), nextCursor };
     }
-    const { rows, nextCursor } = await this.page(query, viewer, route);
+    const { rows, nextCursor } = await this.page(query, viewer, route, whole);
     return { states: await this.complaints.opened(rows.map(({ snapshot }) => stateOf(snapshot, []))), nextCursor };
   }
 
@@ -369,7 +385,7 @@ export class ComplaintReads {
     const terms = searchTermsOf(personal, q);
     if (terms.length === 0) return [];
     // More than `limit`, since the summary's words match too and are dropped here.
-    const rows = await this.register.listComplaints({ search: terms, order: '-received', limit: limit * 5 });
+    const rows = await this.register.listComplaints({ search: terms, order: '-received', limit: limit * 5 }, 'listed');
     const contacts: EarlierContact[] = [];
     for (const { snapshot } of rows) {
       const complainant = await this.complaints.opened(snapshot.details.complainant);
@@ -395,13 +411,17 @@ export class ComplaintReads {
     return contacts;
   }
 
-  /** One page of rows; the complaints on it are logged as read when the viewer may read their personal data. */
-  private async page(
+  /**
+   * One page of rows, read by `read` (whole snapshots or listed ones); the complaints on it are logged as read when
+   * the viewer may read their personal data.
+   */
+  private async page<S extends ListedSnapshot>(
     query: ComplaintListQuery,
     viewer: Viewer,
     route: string,
+    read: (register: ListingRegister, query: RegisterListQuery) => Promise<RegisterListRow<S>[]>,
     options: { logged?: boolean } = {},
-  ): Promise<{ rows: { snapshot: ComplaintSnapshot; recordedAt: string }[]; nextCursor: string | null }> {
+  ): Promise<{ rows: RegisterListRow<S>[]; nextCursor: string | null }> {
     if (!this.register)
       throw new ApiError(503, 'listing-unavailable', 'This API has no register to list complaints from');
     const personal = mayReadPersonalData(viewer);
@@ -419,7 +439,7 @@ export class ComplaintReads {
       ...(after ? { after } : {}),
     };
     // A query of nothing but punctuation matches nothing (rather than everything).
-    const rows = q !== undefined && search.length === 0 ? [] : await this.register.listComplaints(registerQuery);
+    const rows = q !== undefined && search.length === 0 ? [] : await read(this.register, registerQuery);
     const page = rows.slice(0, limit);
     if (options.logged !== false)
       await this.access?.record(
@@ -435,7 +455,7 @@ export class ComplaintReads {
   }
 }
 
-function listItem(snapshot: ComplaintSnapshot, recordedAt: string, personal: boolean): ComplaintListItem {
+function listItem(snapshot: ListedSnapshot, recordedAt: string, personal: boolean): ComplaintListItem {
   return {
     ref: snapshot.ref,
     status: snapshot.status,

@@ -1,10 +1,12 @@
 // The API's read of one complaint apart from HTTP and the benchmark's other phases: the app (API + the real worker
 // on a dev server, the register in PGlite in memory, the test key ring) takes --complaints complaints, each
 // acknowledged, then answers --requests GET /complaints/:ref through Fastify's inject, --concurrency at a time, over
-// those complaints in turn. Prints requests per second and the process CPU per request; with --profile FILE, the V8
-// CPU profile of the reads (read it with `npx tsx bench/profile-summary.ts FILE`).
+// those complaints in turn; with --list QUERY, GET /complaints?QUERY instead (one page of them, a case officer's).
+// Prints requests per second and the process CPU per request; with --profile FILE, the V8 CPU profile of the reads
+// (read it with `npx tsx bench/profile-summary.ts FILE`).
 //
-//   npx tsx bench/read-path.ts [--complaints 200] [--requests 4000] [--concurrency 32] [--profile /tmp/read.cpuprofile]
+//   npx tsx bench/read-path.ts [--complaints 200] [--requests 4000] [--concurrency 32] [--list status=open]
+//                              [--profile /tmp/read.cpuprofile]
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     complaints: { type: 'string', default: '200' },
     requests: { type: 'string', default: '4000' },
     concurrency: { type: 'string', default: '32' },
+    list: { type: 'string' },
     profile: { type: 'string' },
   },
 });
@@ -45,7 +48,12 @@ async function main(): Promise<void> {
     let next = 0;
     const lane = async () => {
       while (next < requests) {
-        const response = await call('case-officer', 'GET', `/complaints/${refs[next++ % refs.length]!}`);
+        const ref = refs[next++ % refs.length]!;
+        const response = await call(
+          'case-officer',
+          'GET',
+          values.list ? `/complaints?${values.list}` : `/complaints/${ref}`,
+        );
         if (response.status !== 200) throw new Error(`GET answered ${response.status}: ${response.text}`);
       }
     };
@@ -56,7 +64,7 @@ async function main(): Promise<void> {
     session.disconnect();
     const cpuMs = (used.user + used.system) / 1000 / requests;
     console.log(
-      `${requests} GETs in ${seconds.toFixed(1)} s = ${(requests / seconds).toFixed(0)}/s; CPU ${cpuMs.toFixed(2)} ms per GET`,
+      `${requests} GETs${values.list ? ` of /complaints?${values.list}` : ''} in ${seconds.toFixed(1)} s = ${(requests / seconds).toFixed(0)}/s; CPU ${cpuMs.toFixed(2)} ms per GET`,
     );
   } finally {
     await stack.close();

@@ -41,6 +41,7 @@ import {
   type RegisterCounts,
   type RegisterListQuery,
   type RegisterListRow,
+  type ListedSnapshot,
 } from './read-model';
 import { searchIndexOf, SEARCH_VERSION, writeSearchWords } from './search';
 import { PlannerStatistics } from './statistics';
@@ -48,6 +49,7 @@ import { migrate, openPglite, openPostgres, openSharedPglite, type SqlQueryable,
 
 export {
   type CountBy,
+  type ListedSnapshot,
   listOrders,
   type ListOrder,
   type RegisterCountQuery,
@@ -115,8 +117,12 @@ export interface Register extends ComplaintRegisterWriter {
   readComplaint(ref: string): Promise<RegisterComplaint | undefined>;
   /** Which write the complaint's row is from (read-model.ts complaintVersion), without reading it. */
   complaintVersion(ref: string): Promise<string | undefined>;
-  /** One page of complaints by filters, search and order, limit + 1 rows (register/read-model.ts). */
+  /**
+   * One page of complaints by filters, search and order, limit + 1 rows (register/read-model.ts); `listed`: each
+   * snapshot without its calendar and stages (what a list's items need).
+   */
   listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]>;
+  listComplaints(query: RegisterListQuery, shape: 'listed'): Promise<RegisterListRow<ListedSnapshot>[]>;
   /** The complaints a list's filters match, counted per case officer or service area (read-model.ts). */
   countComplaints(
     query: RegisterCountQuery,
@@ -402,8 +408,10 @@ class SqlRegister implements Register {
     setBounded(this.versions, ref, version, KNOWN_VERSIONS_KEPT);
   }
 
-  listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]> {
-    return listComplaints(this.store, query);
+  listComplaints(query: RegisterListQuery): Promise<RegisterListRow[]>;
+  listComplaints(query: RegisterListQuery, shape: 'listed'): Promise<RegisterListRow<ListedSnapshot>[]>;
+  listComplaints(query: RegisterListQuery, shape?: 'listed'): Promise<RegisterListRow<ListedSnapshot>[]> {
+    return shape === 'listed' ? listComplaints(this.store, query, shape) : listComplaints(this.store, query);
   }
 
   countComplaints(

@@ -35,8 +35,16 @@ export interface RegisterListQuery {
   after?: { key: string | null; ref: string };
 }
 
-export interface RegisterListRow {
-  snapshot: ComplaintSnapshot;
+/**
+ * A listed complaint as a list's items need it: its snapshot without its calendar (the holidays and their names) and
+ * its stages, half or more of a snapshot's JSON, which a page of rows had to be written out and parsed with.
+ */
+export type ListedSnapshot = Omit<ComplaintSnapshot, 'holidays' | 'holidayNames' | 'stages'>;
+/** How much of each listed complaint's snapshot a list reads: all of it, or what its items need. */
+export type ListShape = 'snapshot' | 'listed';
+
+export interface RegisterListRow<S extends ListedSnapshot = ComplaintSnapshot> {
+  snapshot: S;
   /** When the complaint was recorded (its first entry's workflow time). */
   recordedAt: string;
   /** Its order key, for the next page's `after`. */
@@ -158,8 +166,18 @@ function afterClause(query: RegisterListQuery, params: unknown[]): string | unde
   return nullable ? `(${later} OR ${column} IS NULL)` : later;
 }
 
-/** One page (limit + 1 rows are read, so the caller knows whether there is another). */
-export async function listComplaints(store: SqlQueryable, query: RegisterListQuery): Promise<RegisterListRow[]> {
+/** One page (limit + 1 rows are read, so the caller knows whether there is another), whole snapshots or `listed`. */
+export function listComplaints(store: SqlQueryable, query: RegisterListQuery): Promise<RegisterListRow[]>;
+export function listComplaints(
+  store: SqlQueryable,
+  query: RegisterListQuery,
+  shape: 'listed',
+): Promise<RegisterListRow<ListedSnapshot>[]>;
+export async function listComplaints(
+  store: SqlQueryable,
+  query: RegisterListQuery,
+  shape: ListShape = 'snapshot',
+): Promise<RegisterListRow<ListedSnapshot>[]> {
   const params: unknown[] = [];
   const clauses = filterClauses(query, params);
   const after = afterClause(query, params);
@@ -170,18 +188,19 @@ export async function listComplaints(store: SqlQueryable, query: RegisterListQue
     query.order === 'ref' ? 'c.ref ASC' : `${column} ${direction}${nullable ? ' NULLS LAST' : ''}, c.ref ${direction}`;
   params.push(query.limit + 1);
   const rows = await store.query<{
-    snapshot: ComplaintSnapshot | string;
+    snapshot: ListedSnapshot | string;
     recorded: Date | string | null;
     key: unknown;
   }>(
-    `SELECT c.snapshot, e.at AS recorded, ${column} AS key
+    `SELECT ${shape === 'listed' ? `c.snapshot - '{holidays,holidayNames,stages}'::text[]` : 'c.snapshot'} AS snapshot,
+            e.at AS recorded, ${column} AS key
        FROM complaints c LEFT JOIN complaint_entries e ON e.ref = c.ref AND e.seq = 1
       ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
       ORDER BY ${orderBy} LIMIT $${params.length}`,
     params,
   );
   return rows.map((row) => {
-    const snapshot = json<ComplaintSnapshot>(row.snapshot);
+    const snapshot = json<ListedSnapshot>(row.snapshot);
     const key = query.order === 'ref' ? String(row.key) : iso(row.key as Date | string | null);
     return { snapshot, recordedAt: iso(row.recorded) ?? snapshot.receivedAt, key };
   });

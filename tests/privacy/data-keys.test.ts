@@ -387,6 +387,17 @@ describe.each(storesAtRest)('the register at rest (%s)', (_name, open) => {
         search: searchTermsOf(personal, 'brodie LIFT'),
       });
       expect(found.map((row) => row.snapshot.ref)).toEqual([ref]);
+      // The same page as a list's items read it (register/read-model.ts ListedSnapshot), on this store too.
+      const listed = await sealedRegister.listComplaints(
+        { order: 'ref', limit: 10, search: searchTermsOf(personal, 'brodie') },
+        'listed',
+      );
+      expect(listed.map((row) => row.snapshot.ref)).toEqual([ref]);
+      expect(Object.keys(listed[0]!.snapshot).sort()).toEqual(
+        Object.keys(found[0]!.snapshot)
+          .filter((key) => !['holidays', 'holidayNames', 'stages'].includes(key))
+          .sort(),
+      );
       const [letter] = await sealedRegister.letters.list({ ref });
       expect(letter).toMatchObject({ recipientName: markers.name, body: `${letterMarker} ${markers.name}` });
       expect(Buffer.from((await sealedRegister.letters.pdf(letter!.id))!).toString()).toBe(`%PDF ${letterMarker}`);

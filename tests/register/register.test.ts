@@ -161,6 +161,17 @@ function registerContract(name: string, open: () => Promise<Register>) {
         'REG-READ-ZOE',
       ]);
       expect(await refs({ ...mine, procedure: [{ id: 'dundee-swd-2011', version: 2 }] })).toEqual([]);
+      // A list's items read each snapshot without its calendar and stages, and nothing else differs.
+      const wholeRows = await register.listComplaints({ ...mine, order: 'ref', limit: 10 });
+      const listedRows = await register.listComplaints({ ...mine, order: 'ref', limit: 10 }, 'listed');
+      expect(wholeRows[0]?.snapshot.stages.length).toBeGreaterThan(0);
+      expect(wholeRows[0]?.snapshot).toHaveProperty('holidays');
+      expect(listedRows).toEqual(
+        wholeRows.map(({ snapshot: { holidays: _h, holidayNames: _n, stages: _s, ...listed }, ...row }) => ({
+          ...row,
+          snapshot: listed,
+        })),
+      );
       const [first] = await register.listComplaints({ ...mine, order: 'next-deadline', limit: 1 });
       const rest = await register.listComplaints({
         ...mine,
