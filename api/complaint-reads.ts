@@ -195,11 +195,6 @@ export interface EarlierContact {
   complainantName: string;
 }
 
-/**
- * How long a complaint read from the register is kept opened in this process (while its row is unchanged), and how
- * many: as long as a data key is kept (platform/personal-data.ts DATA_KEY_CACHE_MS), so that a complaint erased by
- * another process (whose row an erasure by retention does not change) reads as erased here within the same time.
- */
 /** What of the register the reads use. */
 type ReadModelRegister = Pick<
   Register,
@@ -209,6 +204,11 @@ type ListingRegister = Pick<Register, 'listComplaints'>;
 /** A page of whole snapshots (a list of complaints as they stand: the web application's worklist). */
 const whole = (register: ListingRegister, query: RegisterListQuery) => register.listComplaints(query);
 
+/**
+ * How long a complaint read from the register is kept opened in this process (while its row is unchanged), and how
+ * many: as long as a data key is kept (platform/personal-data.ts DATA_KEY_CACHE_MS), so that a complaint erased by
+ * another process (whose row an erasure by retention does not change) reads as erased here within the same time.
+ */
 const RECENT_READ_MS = DATA_KEY_CACHE_MS;
 const RECENT_READS_KEPT = 2_000;
 

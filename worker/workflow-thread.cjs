@@ -9,7 +9,8 @@
 // to our sources (the SDK's Error.prepareStackTrace is still installed).
 //
 // Plain CommonJS because it is also a worker thread's entry file, loaded by path (worker/workflow-options.ts); it
-// reaches into @temporalio/worker's lib/ (pinned to 1.24.x; tests/worker/workflow-thread.test.ts checks the shape).
+// reaches into @temporalio/worker's lib/ (pinned to 1.24.x): tests/worker/workflow-thread.test.ts runs a complaint
+// on threads started from here, and tests/audit/replay-histories.test.ts replays with it installed.
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose (see above) */
 const { isMainThread } = require('node:worker_threads');

@@ -72,6 +72,9 @@ describe('recorded histories (tests/histories/*.json)', () => {
   it("are replayed without the SDK's promise tracking in this thread (worker/workflow-thread.cjs)", () => {
     expect(globalHandlers.installed).toBe(true);
     expect(globalHandlers.promiseHookInstalled).toBe(false);
+    // Still installed: errors thrown in workflow code have their stacks mapped to our sources.
+    expect(Error.prepareStackTrace).toBeTypeOf('function');
+    expect(Error.prepareStackTrace).not.toBe(globalHandlers.origPrepareStackTrace);
   });
 
   it('are the ones the manifest lists, and there are some', () => {

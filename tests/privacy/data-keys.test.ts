@@ -350,7 +350,7 @@ describe.each(storesAtRest)('the register at rest (%s)', (_name, open) => {
       const personal = sealedRegister.personalData;
       const ref = 'SW-2026-REST01';
       await sealedRegister.record(await sealedBatch(personal, ref));
-      await sealedRegister.letters.keep({
+      const first = await sealedRegister.letters.keep({
         id: 'L-000000000000000000000001',
         noticeId: 'notice-rest-1',
         ref,
@@ -363,6 +363,20 @@ describe.each(storesAtRest)('the register at rest (%s)', (_name, open) => {
         pdf: Buffer.from(`%PDF ${letterMarker}`),
         createdAt: '2026-03-02T10:00:00.000Z',
       });
+      // Kept again under the same id (a retried notice activity): the letter kept first is the answer, and the only row.
+      const again = await sealedRegister.letters.keep({
+        id: 'L-000000000000000000000001',
+        noticeId: 'notice-rest-1',
+        ref,
+        kind: 'complaint-acknowledged',
+        channel: 'post',
+        recipientName: markers.name,
+        subject: 'Your complaint',
+        body: 'a second body',
+        createdAt: '2026-03-02T10:05:00.000Z',
+      });
+      expect(again).toEqual(first);
+      expect(first).toMatchObject({ body: `${letterMarker} ${markers.name}`, createdAt: '2026-03-02T10:00:00.000Z' });
       const compliment = await sealedRegister.recordCompliment(
         { serviceArea: 'community-care', team: 'home care', receivedAt: '2026-03-02', summary: complimentMarker },
         { id: 'intake.smith' },
@@ -398,7 +412,9 @@ describe.each(storesAtRest)('the register at rest (%s)', (_name, open) => {
           .filter((key) => !['holidays', 'holidayNames', 'stages'].includes(key))
           .sort(),
       );
-      const [letter] = await sealedRegister.letters.list({ ref });
+      const kept = await sealedRegister.letters.list({ ref });
+      expect(kept).toHaveLength(1);
+      const [letter] = kept;
       expect(letter).toMatchObject({ recipientName: markers.name, body: `${letterMarker} ${markers.name}` });
       expect(Buffer.from((await sealedRegister.letters.pdf(letter!.id))!).toString()).toBe(`%PDF ${letterMarker}`);
       expect((await sealedRegister.compliments()).map((c) => c.summary)).toEqual([complimentMarker]);
