@@ -25,6 +25,7 @@ import {
 } from '../../register';
 import { searchTermsOf } from '../../register/search';
 import { dataKeyStoreOver } from '../../register/data-keys';
+import type { NewLetter } from '../../register/letters';
 import { testPayloadKeys } from '../support/payload-keys';
 
 let store: SqlStore;
@@ -350,7 +351,7 @@ describe.each(storesAtRest)('the register at rest (%s)', (_name, open) => {
       const personal = sealedRegister.personalData;
       const ref = 'SW-2026-REST01';
       await sealedRegister.record(await sealedBatch(personal, ref));
-      const first = await sealedRegister.letters.keep({
+      const letterKept: NewLetter = {
         id: 'L-000000000000000000000001',
         noticeId: 'notice-rest-1',
         ref,
@@ -362,16 +363,11 @@ describe.each(storesAtRest)('the register at rest (%s)', (_name, open) => {
         body: `${letterMarker} ${markers.name}`,
         pdf: Buffer.from(`%PDF ${letterMarker}`),
         createdAt: '2026-03-02T10:00:00.000Z',
-      });
+      };
+      const first = await sealedRegister.letters.keep(letterKept);
       // Kept again under the same id (a retried notice activity): the letter kept first is the answer, and the only row.
       const again = await sealedRegister.letters.keep({
-        id: 'L-000000000000000000000001',
-        noticeId: 'notice-rest-1',
-        ref,
-        kind: 'complaint-acknowledged',
-        channel: 'post',
-        recipientName: markers.name,
-        subject: 'Your complaint',
+        ...letterKept,
         body: 'a second body',
         createdAt: '2026-03-02T10:05:00.000Z',
       });
